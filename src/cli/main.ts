@@ -1,2 +1,23 @@
 #!/usr/bin/env node
-console.log("damon-ts");
+/**
+ * The `damon-ts` command. Each subcommand lives in `commands/<name>.ts` and
+ * registers itself on the program; this file only wires them and turns typed
+ * errors into one-line messages and exit codes (CONVENTIONS.md).
+ */
+import { Command } from "commander";
+import { runCli } from "./run-cli.js";
+import { registerDemo } from "./commands/demo.js";
+
+export function buildProgram(): Command {
+  const program = new Command("damon-ts")
+    .description(
+      "DAMON (Linux's Data Access MONitor) in TypeScript, with a simulated memory system to watch.\n" +
+        "Run `damon-ts <command> --help` for the options of each command.",
+    )
+    .option("--debug", "print stack traces of errors")
+    .showHelpAfterError("(run with --help for usage)");
+  registerDemo(program);
+  return program;
+}
+
+await runCli(buildProgram(), process.argv);

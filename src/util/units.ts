@@ -1,0 +1,96 @@
+/**
+ * Parsing of human units the way damo accepts them (formats.md §1.4):
+ * durations (`5ms`, `1 s`, `1 m 3 s`), sizes (`4KiB`, `1.5 GiB`; all suffixes
+ * binary), percentages, booleans. Every parser names the field it was parsing.
+ */
+import { UsageError } from "./errors.js";
+
+const TIME_NS: Record<string, number> = {
+  ns: 1,
+  us: 1e3,
+  ms: 1e6,
+  s: 1e9,
+  m: 60e9,
+  h: 3600e9,
+  d: 86400e9,
+};
+
+const SIZE_B: Record<string, number> = {
+  b: 1,
+  k: 2 ** 10,
+  kb: 2 ** 10,
+  kib: 2 ** 10,
+  m: 2 ** 20,
+  mb: 2 ** 20,
+  mib: 2 ** 20,
+  g: 2 ** 30,
+  gb: 2 ** 30,
+  gib: 2 ** 30,
+  t: 2 ** 40,
+  tb: 2 ** 40,
+  tib: 2 ** 40,
+  p: 2 ** 50,
+  pb: 2 ** 50,
+  pib: 2 ** 50,
+  e: 2 ** 60,
+  eb: 2 ** 60,
+  eib: 2 ** 60,
+};
+
+const NUMBER_UNIT = /^\s*([0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)\s*([a-zA-Z%]*)\s*/;
+
+function parseFields(text: string, table: Record<string, number>, what: string, field: string): number {
+  let rest = text.trim();
+  if (rest === "") throw new UsageError(`empty ${what}`, field);
+  let total = 0;
+  while (rest.length > 0) {
+    const m = NUMBER_UNIT.exec(rest);
+    if (!m) throw new UsageError(`'${text}' is not a ${what}`, field);
+    const value = Number(m[1].replace(/,/g, ""));
+    const unit = m[2].toLowerCase();
+    if (unit === "") {
+      throw new UsageError(
+        `'${text}' needs a unit (e.g. ${what === "duration" ? "5ms, 1s" : "4KiB, 1MiB"})`,
+        field,
+      );
+    }
+    const scale = table[unit];
+    if (scale === undefined) throw new UsageError(`unknown ${what} unit '${m[2]}' in '${text}'`, field);
+    total += value * scale;
+    rest = rest.slice(m[0].length);
+  }
+  return total;
+}
+
+/** Parses a duration into nanoseconds. A bare number is rejected: say the unit. */
+export function parseDurationNs(text: string, field = "duration"): number {
+  if (/^\s*-/.test(text)) throw new UsageError(`'${text}' is negative; durations must be positive`, field);
+  return Math.round(parseFields(text, TIME_NS, "duration", field));
+}
+
+/** Parses a duration into whole microseconds (DAMON's attribute unit). */
+export function parseDurationUs(text: string, field = "duration"): number {
+  return Math.round(parseDurationNs(text, field) / 1000);
+}
+
+/** Parses a size into bytes; a bare number means bytes. */
+export function parseSizeBytes(text: string, field = "size"): number {
+  if (/^\s*-/.test(text)) throw new UsageError(`'${text}' is negative; sizes must be positive`, field);
+  if (/^\s*[0-9][0-9,]*\s*$/.test(text)) return Number(text.trim().replace(/,/g, ""));
+  return Math.round(parseFields(text, SIZE_B, "size", field));
+}
+
+/** Parses a non-negative integer count (commas allowed, as damo prints them). */
+export function parseCount(text: string, field = "count"): number {
+  const t = text.trim().replace(/,/g, "");
+  if (!/^[0-9]+$/.test(t)) throw new UsageError(`'${text}' is not a non-negative integer`, field);
+  return Number(t);
+}
+
+/** Parses y/yes/true/n/no/false. */
+export function parseBool(text: string, field = "flag"): boolean {
+  const t = text.trim().toLowerCase();
+  if (t === "y" || t === "yes" || t === "true") return true;
+  if (t === "n" || t === "no" || t === "false") return false;
+  throw new UsageError(`'${text}' is not a boolean (yes/no/true/false)`, field);
+}
