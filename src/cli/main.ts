@@ -8,6 +8,7 @@ import { Command } from "commander";
 import { runCli } from "./run-cli.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerKernel } from "./commands/kernel.js";
+import { registerVm } from "./commands/vm.js";
 
 export function buildProgram(): Command {
   const program = new Command("damon-ts")
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)");
   registerDemo(program);
   registerKernel(program);
+  registerVm(program);
   return program;
 }
 

@@ -48,6 +48,7 @@ mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 say() { echo "DTS-STATUS $*"; }
 fail() { echo "DTS-ERROR $*"; sync; poweroff -f; }
 say booted "$(cat /proc/uptime)"
+say nodes "$(ls -d /sys/devices/system/node/node* 2>/dev/null | wc -l)"
 [ -d ${root}/kdamonds ] || fail "the guest kernel has no DAMON sysfs (CONFIG_DAMON_SYSFS)"
 T=/sys/kernel/tracing
 [ -d $T/events/damon/damon_aggregated ] || fail "the guest kernel has no damon_aggregated trace event"

@@ -43,6 +43,8 @@ export interface VmRunResult {
   droppedPartial: number;
   regions: WorkloadRegion[];
   phases: WorkloadPhase[];
+  /** NUMA nodes the guest kernel reported. */
+  numaNodesSeen: number | null;
   /** Host wall-clock milliseconds. */
   timings: { setupMs: number; bootMs: number | null; damonOnMs: number | null; totalMs: number };
   console: string;
@@ -137,6 +139,7 @@ export async function runVm(o: VmRunOptions): Promise<VmRunResult> {
       droppedPartial,
       regions: info.regions,
       phases: info.phases,
+      numaNodesSeen: numaNodesOf(info.status),
       timings: { setupMs, bootMs, damonOnMs, totalMs: Date.now() - t0 },
       console: run.console,
     };
@@ -177,4 +180,9 @@ export function summarizePhases(
       agreement: inPhase.length ? n / inPhase.length : 0,
     };
   });
+}
+
+function numaNodesOf(status: string[]): number | null {
+  const line = status.find((s) => s.startsWith("nodes "));
+  return line ? Number(line.split(" ")[1]) : null;
 }
