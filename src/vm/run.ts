@@ -18,6 +18,7 @@ import {
   hottestWorkloadRegion,
   parseAggregatedTrace,
   parseConsole,
+  type ConsoleInfo,
   type WorkloadPhase,
   type WorkloadRegion,
 } from "./trace-parse.js";
@@ -43,6 +44,8 @@ export interface VmRunResult {
   droppedPartial: number;
   regions: WorkloadRegion[];
   phases: WorkloadPhase[];
+  /** Scheme stats read in the guest just before DAMON was turned off. */
+  schemeStats: ConsoleInfo["schemeStats"];
   /** NUMA nodes the guest kernel reported. */
   numaNodesSeen: number | null;
   /** Host wall-clock milliseconds. */
@@ -127,8 +130,15 @@ export async function runVm(o: VmRunOptions): Promise<VmRunResult> {
       throw new VmSetupError(
         "the guest did not finish in time (qemu killed); console tail: " + run.console.slice(-300),
       );
-    if (!info.status.some((s) => s.startsWith("done")))
-      throw new VmSetupError(`the guest stopped before finishing; console tail: ${run.console.slice(-400)}`);
+    if (!info.status.some((s) => s.startsWith("done"))) {
+      const panic = run.console.indexOf("Kernel panic");
+      const oops = run.console.search(/BUG:|Oops|general protection/);
+      const at = oops >= 0 ? oops : panic;
+      const excerpt = at >= 0 ? run.console.slice(at, at + 600) : run.console.slice(-400);
+      throw new VmSetupError(
+        `the guest stopped before finishing${at >= 0 ? " (the guest kernel crashed)" : ""}: ${excerpt}`,
+      );
+    }
     const aggrUs = config.kdamonds[0].contexts[0].intervals.aggrUs;
     const trace = existsSync(traceFile) ? readFileSync(traceFile, "latin1") : "";
     const { snapshots, droppedPartial } = parseAggregatedTrace(trace, aggrUs);
@@ -140,6 +150,7 @@ export async function runVm(o: VmRunOptions): Promise<VmRunResult> {
       regions: info.regions,
       phases: info.phases,
       numaNodesSeen: numaNodesOf(info.status),
+      schemeStats: info.schemeStats,
       timings: { setupMs, bootMs, damonOnMs, totalMs: Date.now() - t0 },
       console: run.console,
     };

@@ -4,7 +4,7 @@
  * many make up one aggregation), and the workload's `DTS-` lines from the console.
  */
 import { FormatError } from "../util/errors.js";
-import type { Snapshot } from "../kernel/snapshot.js";
+import type { SchemeStats, Snapshot } from "../kernel/snapshot.js";
 
 // e.g. "kdamond.0-87 [000] ..... 5.123456: damon_aggregated: target_id=0 nr_regions=13 94558756302848-94558756306944: 0 5"
 const AGGR = /\s(\d+)\.(\d+): damon_aggregated: target_id=(\d+) nr_regions=(\d+) (\d+)-(\d+): (\d+) (\d+)/;
@@ -73,10 +73,19 @@ export interface ConsoleInfo {
   doneNs: number | null;
   errors: string[];
   status: string[];
+  /** Scheme stats the guest read just before turning DAMON off. */
+  schemeStats: { kdamond: number; context: number; scheme: number; stats: SchemeStats }[];
 }
 
 export function parseConsole(text: string): ConsoleInfo {
-  const info: ConsoleInfo = { regions: [], phases: [], doneNs: null, errors: [], status: [] };
+  const info: ConsoleInfo = {
+    regions: [],
+    phases: [],
+    doneNs: null,
+    errors: [],
+    status: [],
+    schemeStats: [],
+  };
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     let m = /^DTS-REGION (\S+) (\d+) (\d+)$/.exec(line);
@@ -87,6 +96,25 @@ export function parseConsole(text: string): ConsoleInfo {
     m = /^DTS-PHASE (\d+) (\d+) (.*)$/.exec(line);
     if (m) {
       info.phases.push({ index: Number(m[1]), startNs: Number(m[2]), name: m[3] });
+      continue;
+    }
+    m = /^DTS-STATS (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$/.exec(line);
+    if (m) {
+      const n = m.slice(1).map(Number);
+      info.schemeStats.push({
+        kdamond: n[0],
+        context: n[1],
+        scheme: n[2],
+        stats: {
+          nrTried: n[3],
+          szTried: n[4],
+          nrApplied: n[5],
+          szApplied: n[6],
+          qtExceeds: n[7],
+          szOpsFilterPassed: null,
+          nrSnapshots: null,
+        },
+      });
       continue;
     }
     m = /^DTS-WORKLOAD-DONE (\d+)$/.exec(line);

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { simpleKdamonds } from "../../src/config/kdamonds.js";
+import { parseKdamonds } from "../../src/config/kdamonds.js";
 import { runVm, summarizePhases } from "../../src/vm/run.js";
 
 const haveQemu =
@@ -25,7 +25,41 @@ void test(
     const maxR = 1000;
     const r = await runVm({
       workloadFile: fileURLToPath(new URL("./tiny-stairs.cfg", import.meta.url)),
-      kdamonds: simpleKdamonds({ targetPid: 0, minNrRegions: minR, maxNrRegions: maxR }),
+      // damo's schema end to end: the real kernel must accept every write of the plan
+      kdamonds: parseKdamonds({
+        kdamonds: [
+          {
+            contexts: [
+              {
+                ops: "vaddr",
+                targets: [{ pid: 0, regions: [] }],
+                nr_regions: { min: minR, max: maxR },
+                schemes: [
+                  {
+                    action: "stat",
+                    access_pattern: {
+                      sz_bytes: { min: "4 KiB", max: "max" },
+                      nr_accesses: { min: "50 %", max: "100 %" },
+                    },
+                  },
+                  {
+                    action: "stat",
+                    access_pattern: { age: { min: "1 s", max: "max" } },
+                    quotas: {
+                      time_ms: "10 ms",
+                      sz_bytes: "1 MiB",
+                      reset_interval_ms: "100 ms",
+                      goals: [{ metric: "user_input", target_value: "10,000", current_value: "5,000" }],
+                      weights: { sz_permil: "0 %", nr_accesses_permil: "0.3 %", age_permil: "0.7 %" },
+                    },
+                    filters: [{ filter_type: "anon", matching: false, allow: false }],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
       durationMs: 6500,
     });
     assert.ok(r.snapshots.length >= 20, `only ${r.snapshots.length} snapshots`);
@@ -52,5 +86,10 @@ void test(
       assert.ok(p.agreement >= 0.6, `phase ${p.phase}: agreement ${p.agreement}`);
     }
     assert.ok(phases.filter((p) => p.snapshots >= 3).length >= 2, "at least two phases observed");
+    // both schemes ran: the hot-region stat scheme tried regions of hot bytes
+    assert.equal(r.schemeStats.length, 2);
+    const hot = r.schemeStats[0].stats;
+    assert.ok(hot.nrTried > 0 && hot.szTried >= 4096, JSON.stringify(hot));
+    assert.equal(hot.szApplied, 0, "stat applies nothing");
   },
 );

@@ -1,4 +1,5 @@
 import { test } from "node:test";
+import { spawnSync } from "node:child_process";
 import assert from "node:assert/strict";
 import { parseKdamonds, simpleKdamonds } from "../../src/config/kdamonds.js";
 import { guestInitScript, writeToShell } from "../../src/vm/guest-script.js";
@@ -39,9 +40,13 @@ void test("guest script runs the backend's write plan, with the workload's pid",
   );
   assert.match(script, /\[ -e \S+\/refresh_ms \] && echo 0 > \S+\/refresh_ms/); // newer-kernel file at its default
   assert.match(script, /echo Y > \S+\/filters\/0\/allow \|\| fail/); // non-default newer file: required
-  assert.match(script, /while \[ \$i -lt 30 \]/); // 3 s in 100 ms steps
+  assert.match(script, /end=\$\(\( \$\(cs\) \+ 300 \)\)/); // 3 s in centiseconds of guest uptime
   assert.match(script, /echo on > \S+\/kdamonds\/0\/state \|\| fail/);
   assert.match(script, /poweroff -f\n$/);
+  // the shell must parse it (a syntax error kills init and panics the guest)
+  const sh = spawnSync("busybox", ["sh", "-n"], { input: script, encoding: "utf8" });
+  if (!sh.error) assert.equal(sh.status, 0, sh.stderr);
+  else assert.equal(spawnSync("sh", ["-n"], { input: script, encoding: "utf8" }).status, 0);
 });
 
 void test("kernel package choice: newest numeric version, meta-packages skipped", () => {
