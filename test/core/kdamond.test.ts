@@ -7,12 +7,12 @@ import { Kdamond } from "../../src/core/kdamond.js";
 import { nrSamplesPerAggr } from "../../src/core/attrs.js";
 import { Target, setRegions } from "../../src/core/region.js";
 import type { Context } from "../../src/core/context.js";
-import { RangeAccessOps } from "../helpers/fake-ops.js";
+import { SyntheticOps } from "../../src/ops/synthetic.js";
 
 const MiB = 1 << 20;
 
 function monitored(
-  ops: RangeAccessOps,
+  ops: SyntheticOps,
   opts: { seed?: number; min?: number; max?: number; size?: number } = {},
 ) {
   const ctx = createContext({
@@ -45,7 +45,7 @@ function assertWellFormed(ctx: Context, total: number): void {
 
 test("regions inside the accessed range reach samples-per-aggregation, outside stay 0", () => {
   const hot = { start: 16 * MiB, end: 24 * MiB };
-  const ops = new RangeAccessOps([hot]);
+  const ops = new SyntheticOps([hot]);
   const { ctx, kd } = monitored(ops);
   const spa = nrSamplesPerAggr(ctx.attrs);
   let last = null;
@@ -70,7 +70,7 @@ test("regions inside the accessed range reach samples-per-aggregation, outside s
 
 test("access checks per sample never exceed the region count (O(regions), not O(memory))", () => {
   for (const size of [64 * MiB, 64 * 1024 * MiB]) {
-    const ops = new RangeAccessOps([{ start: 0, end: 4 * MiB }]);
+    const ops = new SyntheticOps([{ start: 0, end: 4 * MiB }]);
     const { ctx, kd } = monitored(ops, { size, max: 100 });
     for (let i = 0; i < 200; i++) {
       const before = ops.checks;
@@ -82,7 +82,7 @@ test("access checks per sample never exceed the region count (O(regions), not O(
 });
 
 test("the kdamond clock: aggregations every aggr/sample samples, time advances by the sample interval", () => {
-  const ops = new RangeAccessOps([]);
+  const ops = new SyntheticOps([]);
   const { kd, clock } = monitored(ops);
   const evs = [...kd.aggregations(3)];
   assert.deepEqual(
@@ -97,7 +97,7 @@ test("the kdamond clock: aggregations every aggr/sample samples, time advances b
 });
 
 test("pause freezes everything after the merge step until unpaused", () => {
-  const ops = new RangeAccessOps([{ start: 0, end: MiB }]);
+  const ops = new SyntheticOps([{ start: 0, end: MiB }]);
   const { ctx, kd, clock } = monitored(ops);
   let aggrs = 0;
   kd.onAggregated(() => aggrs++);
@@ -113,7 +113,7 @@ test("pause freezes everything after the merge step until unpaused", () => {
 });
 
 test("a target-validity check stops the kdamond when every target is gone", () => {
-  const ops = Object.assign(new RangeAccessOps([]), { alive: true });
+  const ops = Object.assign(new SyntheticOps([]), { alive: true });
   const withValid = Object.assign(ops, { targetValid: () => ops.alive });
   const { kd } = monitored(withValid);
   assert.ok(kd.step());
@@ -124,14 +124,14 @@ test("a target-validity check stops the kdamond when every target is gone", () =
 
 test("interval auto-tuning moves the sampling interval toward the access goal", () => {
   // Everything accessed: the score is far above a 4% goal, so intervals shrink.
-  const ops = new RangeAccessOps([{ start: 0, end: 64 * MiB }]);
+  const ops = new SyntheticOps([{ start: 0, end: 64 * MiB }]);
   const { ctx, kd } = monitored(ops);
   ctx.attrs.intervalsGoal = { accessBp: 400, aggrs: 3, minSampleUs: 1000, maxSampleUs: 10_000_000 };
   for (const _ of kd.aggregations(12));
   assert.ok(ctx.attrs.sampleUs < 5000, `sample ${ctx.attrs.sampleUs}`);
   assert.equal(ctx.attrs.aggrUs / ctx.attrs.sampleUs, 20);
   // Nothing accessed: intervals grow.
-  const idle = monitored(new RangeAccessOps([]));
+  const idle = monitored(new SyntheticOps([]));
   idle.ctx.attrs.intervalsGoal = { accessBp: 400, aggrs: 3, minSampleUs: 1000, maxSampleUs: 10_000_000 };
   for (const _ of idle.kd.aggregations(12));
   assert.ok(idle.ctx.attrs.sampleUs > 5000);
@@ -146,7 +146,7 @@ test("property: across seeds and moving hot ranges, regions stay well-formed and
       (seed, min, extra) => {
         const max = min + extra;
         const total = 256 * MiB;
-        const ops = new RangeAccessOps([]);
+        const ops = new SyntheticOps([]);
         const { ctx, kd } = monitored(ops, { seed, min, max, size: total });
         let k = seed;
         for (let a = 0; a < 25; a++) {
@@ -171,7 +171,7 @@ test("property: across seeds and moving hot ranges, regions stay well-formed and
 
 test("same seed, same run", () => {
   const run = (seed: number) => {
-    const { ctx, kd } = monitored(new RangeAccessOps([{ start: 3 * MiB, end: 9 * MiB }]), { seed });
+    const { ctx, kd } = monitored(new SyntheticOps([{ start: 3 * MiB, end: 9 * MiB }]), { seed });
     for (const _ of kd.aggregations(10));
     return ctx.targets[0].regions.map((r) => [r.start, r.end, r.nrAccesses, r.age]);
   };
