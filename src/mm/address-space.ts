@@ -128,7 +128,8 @@ export class AddressSpace {
 
   /** Unmaps [addr, addr+len) (page-aligned outward), splitting VMAs; frees the frames. */
   munmap(addr: number, len: number): void {
-    if (addr % PAGE_SIZE !== 0) throw new InputError(`munmap: address 0x${addr.toString(16)} is not page aligned`);
+    if (addr % PAGE_SIZE !== 0)
+      throw new InputError(`munmap: address 0x${addr.toString(16)} is not page aligned`);
     const from = addr / PAGE_SIZE;
     const to = pageAlignUp(addr + len) / PAGE_SIZE;
     const kept: Vma[] = [];

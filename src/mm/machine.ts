@@ -8,19 +8,35 @@
 import type { GroundTruth } from "../truth/ground-truth.js";
 import { AddressSpace } from "./address-space.js";
 import { CostAccount, makeCostModel, type CostModel } from "./cost-model.js";
-import { FRAME_ALLOCATED, FRAME_IDLE, FRAME_LRU, FRAME_YOUNG, FrameTable, type NodeConfig, type RamRange } from "./frames.js";
+import {
+  FRAME_ALLOCATED,
+  FRAME_IDLE,
+  FRAME_LRU,
+  FRAME_YOUNG,
+  FrameTable,
+  type NodeConfig,
+  type RamRange,
+} from "./frames.js";
 import { ASID_TAG_SCALE, DEFAULT_TLB, Tlb, type TlbConfig } from "./tlb.js";
 import {
-  INV_PAGE_SIZE,
-  PAGE_SIZE,
-  PTE_ACCESSED,
-  PTE_ARMED,
-  PTE_DIRTY,
-  PTE_FAST_MASK,
-  PTE_PRESENT,
-  type Vma,
-  type VmaInfo,
-} from "./vma.js";
+  EXIT_END,
+  EXIT_SLOW,
+  EXIT_TIME,
+  EXIT_VMA,
+  loopNoTlb,
+  loopTlb,
+  ST_CLOCK,
+  ST_DONE,
+  ST_EXIT,
+  ST_HITS,
+  ST_LAST_TAG,
+  ST_MISSES,
+  ST_PFN,
+  ST_SIZE,
+  ST_TIME,
+  ST_VPN,
+} from "./access-loop.js";
+import { PAGE_SIZE, PTE_ACCESSED, PTE_ARMED, PTE_DIRTY, PTE_PRESENT, type Vma, type VmaInfo } from "./vma.js";
 
 /**
  * A thread's access generator. The machine asks for a batch when the previous
@@ -145,6 +161,8 @@ export class Machine {
   private readonly dead = new Set<number>();
   private nextPid = 1000;
   private readonly batchSize: number;
+  /** State array shared with the inner loops (access-loop.ts). */
+  private readonly st = new Float64Array(ST_SIZE);
 
   constructor(opts: MachineOptions = {}) {
     this.costs = makeCostModel(opts.costs);
@@ -259,141 +277,136 @@ export class Machine {
    * returns the index of the first access not run. The driver calls this with
    * the thread's own buffer; tests call it with hand-made sequences.
    */
-  exec(th: SimThread, addrs: Float64Array, writes: Uint8Array, i: number, n: number, limitNs = Infinity): number {
+  exec(
+    th: SimThread,
+    addrs: Float64Array,
+    writes: Uint8Array,
+    i: number,
+    n: number,
+    limitNs = Infinity,
+  ): number {
     const cpu = th.cpu;
     const as = th.as;
-    const asid = as.asid;
-    const nn = this.frames.nrNodes;
-    const lat = this.latency;
-    const latBase = cpu.node * nn;
-    let frameNode = this.frames.node;
-    let t = cpu.timeNs;
-    const t0 = t;
-
+    const st = this.st;
+    const latBase = cpu.node * this.frames.nrNodes;
+    const t0 = cpu.timeNs;
+    st[ST_TIME] = t0;
+    st[ST_DONE] = 0;
+    st[ST_HITS] = 0;
+    st[ST_MISSES] = 0;
+    const tlb = cpu.tlb;
+    if (tlb !== null) {
+      st[ST_CLOCK] = tlb.clock;
+      st[ST_LAST_TAG] = tlb.lastTag;
+    }
     if (th.cacheGen !== as.layoutGen) {
       th.cacheVma = null;
       th.cacheGen = as.layoutGen;
     }
     let vma = th.cacheVma;
-    let vs = vma !== null ? vma.startPage : 0;
-    let ve = vma !== null ? vma.endPage : 0;
-    let flags = vma !== null ? vma.flags! : EMPTY_U8;
-    let frames = vma !== null ? vma.frames! : EMPTY_I32;
-
     const truth = this.truth;
     const truthOn = truth !== null;
-    let tS = truthOn ? truth.sampleStamp : EMPTY_I32;
-    let tW = truthOn ? truth.winStamp : EMPTY_I32;
-    let tP = truthOn ? truth.positive : EMPTY_U16;
-    let tC = truthOn ? truth.count : EMPTY_U32;
-    const curS = truthOn ? truth.curSample : 0;
-    const curW = truthOn ? truth.curWin : 0;
-
-    const tlb = cpu.tlb;
-    const tlbOn = tlb !== null;
-    const tags = tlbOn ? tlb.tags : new Float64Array(0);
-    const stamps = tlbOn ? tlb.stamps : new Float64Array(0);
-    const ways = tlbOn ? tlb.ways : 0;
-    const setMask = tlbOn ? tlb.setMask : 0;
-    let clock = tlbOn ? tlb.clock : 0;
-    let lastTag = tlbOn ? tlb.lastTag : -1;
-    const asidTag = asid * ASID_TAG_SCALE;
-    const asidHash = Math.imul(asid, 0x9e3779b1);
-    const walkNs = this.costs.tlbMissWalkNs;
-    let hits = 0;
-    let misses = 0;
-    let done = 0;
+    const asidTag = as.asid * ASID_TAG_SCALE;
+    const asidHash = Math.imul(as.asid, 0x9e3779b1);
     let invalid = 0;
 
-    for (; i < n; i++) {
-      if (t >= limitNs) break;
-      const vpn = Math.floor(addrs[i] * INV_PAGE_SIZE);
-      if (vpn < vs || vpn >= ve) {
+    while (i < n) {
+      const flags = vma !== null ? vma.flags! : EMPTY_U8;
+      const frames = vma !== null ? vma.frames! : EMPTY_I32;
+      const vs = vma !== null ? vma.startPage : 0;
+      const ve = vma !== null ? vma.endPage : 0;
+      const tS = truthOn ? truth.sampleStamp : EMPTY_I32;
+      const tW = truthOn ? truth.winStamp : EMPTY_I32;
+      const tP = truthOn ? truth.positive : EMPTY_U16;
+      const tC = truthOn ? truth.count : EMPTY_U32;
+      const curS = truthOn ? truth.curSample : 0;
+      const curW = truthOn ? truth.curWin : 0;
+      i =
+        tlb === null
+          ? loopNoTlb(
+              addrs,
+              writes,
+              i,
+              n,
+              limitNs,
+              flags,
+              frames,
+              vs,
+              ve,
+              this.frames.node,
+              this.latency,
+              latBase,
+              truthOn,
+              tS,
+              tW,
+              tP,
+              tC,
+              curS,
+              curW,
+              st,
+            )
+          : loopTlb(
+              addrs,
+              writes,
+              i,
+              n,
+              limitNs,
+              flags,
+              frames,
+              vs,
+              ve,
+              this.frames.node,
+              this.latency,
+              latBase,
+              truthOn,
+              tS,
+              tW,
+              tP,
+              tC,
+              curS,
+              curW,
+              st,
+              tlb.tags,
+              tlb.stamps,
+              tlb.ways,
+              tlb.setMask,
+              asidTag,
+              asidHash,
+              this.costs.tlbMissWalkNs,
+            );
+      const exit = st[ST_EXIT];
+      if (exit === EXIT_END || exit === EXIT_TIME) break;
+      const vpn = st[ST_VPN];
+      if (exit === EXIT_VMA) {
         vma = as.findVma(vpn);
         if (vma === null) {
           invalid++;
-          vs = ve = 0;
-          continue;
-        }
-        vma.ensureArrays();
-        vs = vma.startPage;
-        ve = vma.endPage;
-        flags = vma.flags!;
-        frames = vma.frames!;
-      }
-      const idx = vpn - vs;
-      let f = flags[idx];
-      if ((f & PTE_FAST_MASK) !== PTE_PRESENT) {
-        if (tlbOn) {
-          tlb.clock = clock;
-          tlb.lastTag = lastTag;
-        }
-        t += this.slowPath(th, vma!, idx, vpn, writes[i] !== 0, t);
-        f = flags[idx];
-        frameNode = this.frames.node;
-        if (truthOn) {
-          tS = truth.sampleStamp;
-          tW = truth.winStamp;
-          tP = truth.positive;
-          tC = truth.count;
-        }
-        if (tlbOn) lastTag = tlb.lastTag;
-      }
-      const pfn = frames[idx];
-      if (tlbOn) {
-        const tag = asidTag + vpn;
-        if (tag !== lastTag) {
-          const b = (((vpn >>> 0) ^ asidHash) & setMask) * ways;
-          let w = 0;
-          while (w < ways && tags[b + w] !== tag) w++;
-          if (w < ways) {
-            stamps[b + w] = ++clock;
-            hits++;
-          } else {
-            // Fill: evict the least recently used way; the walker sets Accessed.
-            let victim = b;
-            let oldest = stamps[b];
-            for (let k = 1; k < ways; k++) {
-              if (stamps[b + k] < oldest) {
-                oldest = stamps[b + k];
-                victim = b + k;
-              }
-            }
-            tags[victim] = tag;
-            stamps[victim] = ++clock;
-            misses++;
-            t += walkNs;
-            f |= PTE_ACCESSED;
-          }
-          lastTag = tag;
+          i++;
         } else {
-          hits++;
+          vma.ensureArrays();
         }
+      } else if (exit === EXIT_SLOW) {
+        if (tlb !== null) {
+          tlb.clock = st[ST_CLOCK];
+          tlb.lastTag = st[ST_LAST_TAG];
+        }
+        st[ST_TIME] += this.slowPath(th, vma!, vpn - vma!.startPage, vpn, writes[i] !== 0, st[ST_TIME]);
+        if (tlb !== null) st[ST_LAST_TAG] = tlb.lastTag;
       } else {
-        f |= PTE_ACCESSED;
+        truth!.firstTouch(st[ST_PFN], as.asid, vpn);
       }
-      if (writes[i] !== 0) f |= PTE_DIRTY;
-      flags[idx] = f;
-      t += lat[latBase + frameNode[pfn]];
-      if (truthOn) {
-        if (tS[pfn] !== curS) {
-          tS[pfn] = curS;
-          if (tW[pfn] !== curW) truth.firstTouch(pfn, asid, vpn);
-          tP[pfn]++;
-        }
-        tC[pfn]++;
-      }
-      done++;
     }
 
-    if (tlbOn) {
-      tlb.clock = clock;
-      tlb.lastTag = lastTag;
-      tlb.hits += hits;
+    const t = st[ST_TIME];
+    const misses = st[ST_MISSES];
+    if (tlb !== null) {
+      tlb.clock = st[ST_CLOCK];
+      tlb.lastTag = st[ST_LAST_TAG];
+      tlb.hits += st[ST_HITS];
       tlb.misses += misses;
     }
     th.cacheVma = vma;
-    th.accesses += done;
+    th.accesses += st[ST_DONE];
     th.invalidAccesses += invalid;
     th.tlbMisses += misses;
     th.runNs += t - t0;
@@ -409,7 +422,14 @@ export class Machine {
   }
 
   /** Not present (first touch) or armed: the fault paths. Returns the cost in ns. */
-  private slowPath(th: SimThread, vma: Vma, idx: number, vpn: number, isWrite: boolean, nowNs: number): number {
+  private slowPath(
+    th: SimThread,
+    vma: Vma,
+    idx: number,
+    vpn: number,
+    isWrite: boolean,
+    nowNs: number,
+  ): number {
     const flags = vma.flags!;
     let cost = 0;
     if (!(flags[idx] & PTE_PRESENT)) {

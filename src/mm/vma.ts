@@ -97,7 +97,14 @@ export class Vma {
 
   /** A copy of pages [fromPage, toPage) (absolute page numbers) as a new VMA (munmap splits). */
   slice(fromPage: number, toPage: number): Vma {
-    const v = new Vma(fromPage * PAGE_SIZE, toPage * PAGE_SIZE, this.kind, this.prot, this.name, this.policyNode);
+    const v = new Vma(
+      fromPage * PAGE_SIZE,
+      toPage * PAGE_SIZE,
+      this.kind,
+      this.prot,
+      this.name,
+      this.policyNode,
+    );
     if (this.flags !== null) {
       const a = fromPage - this.startPage;
       const b = toPage - this.startPage;
