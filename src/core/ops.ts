@@ -1,0 +1,33 @@
+/**
+ * The operations-set interface (damon-spec.md §1.6): the only way the core
+ * touches an address space. Every callback is optional, as in the kernel.
+ */
+import type { Context } from "./context.js";
+import type { Region, Target } from "./region.js";
+
+export interface Ops {
+  /** Name as the kernel spells it: `vaddr`, `paddr`, `vaddr-fault`, ... */
+  readonly name: string;
+  /** Once at kdamond start: build the initial regions. */
+  init?(ctx: Context): void;
+  /** Every update interval: refresh the layout (vaddr: three regions). */
+  update?(ctx: Context): void;
+  /** Start of each sample: pick sampling addresses and arm the access check. */
+  prepareAccessChecks?(ctx: Context): void;
+  /**
+   * End of each sample: count accesses and return the maximum `nrAccesses`.
+   * When absent, the core drains access reports instead (report mode, §5.5.2).
+   */
+  checkAccesses?(ctx: Context): number;
+  /** Whether a target is still alive (vaddr: its process exists). */
+  targetValid?(t: Target): boolean;
+  /** Whether a report (from a process `pid`, or 0 for physical) belongs to target t. */
+  eligibleReport?(reportPid: number, t: Target): boolean;
+  /** DAMOS prioritisation score (0..99) of region r for scheme `scheme` (§6.7). */
+  getSchemeScore?(ctx: Context, t: Target, r: Region, scheme: unknown): number;
+  /** At kdamond stop. */
+  cleanup?(ctx: Context): void;
+}
+
+/** An Ops that does nothing: regions must be set by the caller. */
+export const nullOps: Ops = { name: "null" };

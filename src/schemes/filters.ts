@@ -1,0 +1,88 @@
+/**
+ * DAMOS filters (damon-spec.md §6.10). Core filters (addr, target) are evaluated
+ * on regions before the ops set is called and may split a region at the filter's
+ * boundary; ops filters are evaluated per folio by the action's executor, with
+ * the properties it reads from the memory system.
+ */
+import type { Target } from "../core/region.js";
+import { addrFilterMatch } from "./addr-filter.js";
+import type { DamosFilter, Scheme } from "./types.js";
+
+/**
+ * Whether the core filters reject the region at `idx` of target `targetIdx`
+ * (`damos_core_filter_out`). The first matching filter decides; records in the
+ * scheme whether a filter explicitly allowed it (then ops filters are skipped).
+ */
+export function coreFiltersReject(
+  s: Scheme,
+  t: Target,
+  targetIdx: number,
+  idx: number,
+  minRegionSz: number,
+): boolean {
+  s.coreFiltersAllowed = false;
+  for (const f of s.coreFilters) {
+    let matched: boolean;
+    if (f.type === "addr") {
+      matched = addrFilterMatch(
+        t,
+        idx,
+        { start: f.addrStart ?? 0, end: f.addrEnd ?? 0, matching: f.matching },
+        minRegionSz,
+      );
+    } else {
+      matched = (f.targetIdx === targetIdx) === f.matching;
+    }
+    if (matched) {
+      if (f.allow) s.coreFiltersAllowed = true;
+      return !f.allow;
+    }
+  }
+  return s.coreFiltersDefaultReject;
+}
+
+/** What an executor knows of one folio for the ops filters. */
+export interface FolioProps {
+  anon: boolean;
+  active: boolean;
+  memcgId: number;
+  /** Folio size in bytes. */
+  size: number;
+  unmapped: boolean;
+  /** Accessed since the last check; the check consumes it (mkold), as the kernel's does. */
+  young(): boolean;
+}
+
+function opsFilterHas(f: DamosFilter, folio: FolioProps): boolean {
+  switch (f.type) {
+    case "anon":
+      return folio.anon;
+    case "active":
+      return folio.active;
+    case "memcg":
+      return folio.memcgId === f.memcgId;
+    case "young":
+      return folio.young();
+    case "hugepage_size":
+      return folio.size >= (f.minSz ?? 0) && folio.size <= (f.maxSz ?? 0);
+    case "unmapped":
+      return folio.unmapped;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Whether a folio passes the scheme's ops filters (`damos_ops_filter_out` negated).
+ * A region the core filters explicitly allowed passes without evaluation.
+ */
+export function opsFiltersPass(
+  s: Scheme,
+  folio: FolioProps,
+  extraFilters: readonly DamosFilter[] = [],
+): boolean {
+  if (s.coreFiltersAllowed) return true;
+  for (const f of s.opsFilters) if (opsFilterHas(f, folio) === f.matching) return f.allow;
+  for (const f of extraFilters) if (opsFilterHas(f, folio) === f.matching) return f.allow;
+  return !s.opsFiltersDefaultReject;
+}

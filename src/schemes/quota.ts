@@ -1,0 +1,127 @@
+/**
+ * Quotas (damon-spec.md §6.6): charge windows, the effective size quota with time
+ * quotas and goal feedback, charging with fail-charge discounts, and resuming
+ * where the last full window stopped.
+ */
+import { alignDown, multFrac } from "../core/arith.js";
+import { splitRegionAtIndex } from "../core/region.js";
+import type { Target } from "../core/region.js";
+import { feedLoopNextInput } from "../core/feed-loop.js";
+import type { Quota } from "./types.js";
+
+const PAGE_SIZE = 4096;
+
+/** Quota "set": some limit or goal exists (§6.6.1). */
+export function quotaIsSet(q: Quota): boolean {
+  return q.esz !== 0 || q.sz !== 0 || q.ms !== 0 || q.goals.length > 0;
+}
+
+/** Quota "full": less than one minimum region left in this window (§6.6.1). */
+export function quotaIsFull(q: Quota, minRegionSz: number): boolean {
+  return quotaIsSet(q) && (q.chargedSz >= q.esz || q.esz - q.chargedSz < minRegionSz);
+}
+
+/** Goal score (§6.8.2): the maximum over goals of current/target in bp. */
+export function goalsScoreBp(q: Quota): number {
+  let score = 0;
+  for (const g of q.goals) score = Math.max(score, multFrac(g.currentValue, 10000, g.targetValue));
+  return score;
+}
+
+/**
+ * `damos_set_effective_quota` (§6.6.3, D14, D15). Goal metrics must have been
+ * refreshed into `currentValue` before the call.
+ */
+export function setEffectiveQuota(q: Quota, minRegionSz: number): void {
+  if (!q.ms && q.goals.length === 0) {
+    q.esz = q.sz;
+    return;
+  }
+  let esz = Infinity;
+  if (q.goals.length > 0) {
+    const score = goalsScoreBp(q);
+    if (q.goalTuner === "temporal") {
+      q.eszBp = score >= 10000 ? 0n : q.sz ? BigInt(q.sz) * 10000n : (1n << 64n) - 1n;
+    } else {
+      q.eszBp = feedLoopNextInput(q.eszBp > 10000n ? q.eszBp : 10000n, score);
+    }
+    esz = Number(q.eszBp / 10000n);
+  }
+  if (q.ms) {
+    const throughput = q.totalChargedNs
+      ? multFrac(q.totalChargedSz, 1_000_000, q.totalChargedNs)
+      : PAGE_SIZE * 1024; // bytes per ms before any history
+    esz = Math.max(minRegionSz, Math.min(throughput * q.ms, esz));
+  }
+  if (q.sz && q.sz < esz) esz = q.sz;
+  q.esz = esz;
+}
+
+/**
+ * Starts a new charge window when the current one has passed (§6.6.2). Returns
+ * true when the window changed. `refreshGoals` updates the goals' current values.
+ */
+export function adjustChargeWindow(
+  q: Quota,
+  nowNs: number,
+  minRegionSz: number,
+  onQuotaExceeded: () => void,
+  refreshGoals: () => void,
+): void {
+  if (q.chargedFromNs === null) {
+    q.chargedFromNs = nowNs;
+    refreshGoals();
+    setEffectiveQuota(q, minRegionSz);
+  }
+  if (nowNs >= q.chargedFromNs + q.resetIntervalMs * 1e6 || nowNs < q.chargedFromNs) {
+    if (quotaIsFull(q, minRegionSz)) onQuotaExceeded();
+    q.totalChargedSz += q.chargedSz;
+    q.chargedFromNs = nowNs;
+    q.chargedSz = 0;
+    refreshGoals();
+    setEffectiveQuota(q, minRegionSz);
+  }
+}
+
+/** Charges one application: fully, or `applied` plus a fraction of the rest (§6.6.3, D17). */
+export function chargeQuota(q: Quota, sz: number, applied: number): void {
+  q.chargedSz +=
+    q.failChargeDenom === 0 || applied > sz
+      ? sz
+      : applied + multFrac(sz - applied, q.failChargeNum, q.failChargeDenom);
+}
+
+/**
+ * `damos_skip_charged_region` (§6.6.4): while a previous window's stop point is
+ * set, skip regions before it (splitting a straddling region so the walk resumes
+ * exactly there). Returns true to skip the region at `idx`.
+ */
+export function skipChargedRegion(
+  t: Target,
+  targetIdx: number,
+  idx: number,
+  q: Quota,
+  minRegionSz: number,
+): boolean {
+  if (q.chargeTargetFrom === null) return false;
+  const r = t.regions[idx];
+  if (targetIdx !== q.chargeTargetFrom) return true;
+  if (idx === t.regions.length - 1) {
+    q.chargeTargetFrom = null;
+    q.chargeAddrFrom = 0;
+    return true;
+  }
+  if (q.chargeAddrFrom && r.end <= q.chargeAddrFrom) return true;
+  if (q.chargeAddrFrom && r.start < q.chargeAddrFrom) {
+    let skip = alignDown(q.chargeAddrFrom - r.start, minRegionSz);
+    if (skip === 0) {
+      if (r.end - r.start <= minRegionSz) return true;
+      skip = minRegionSz;
+    }
+    splitRegionAtIndex(t, idx, skip);
+    return true;
+  }
+  q.chargeTargetFrom = null;
+  q.chargeAddrFrom = 0;
+  return false;
+}
