@@ -12,6 +12,8 @@ const PTE_PRESENT = 1;
 const PTE_ACCESSED = 2;
 const DIRTY_SHIFT = 2; // PTE_DIRTY === 1 << DIRTY_SHIFT
 const PTE_FAST_MASK = 1 | 8;
+/** The local copies, for a test that checks them against vma.ts. */
+export const LOOP_CONSTANTS = { INV_PAGE_SIZE, PTE_PRESENT, PTE_ACCESSED, DIRTY_SHIFT, PTE_FAST_MASK };
 
 /** Slots of the loop state array. */
 export const ST_TIME = 0;
