@@ -3,8 +3,8 @@
  * no property access, allocation or call inside, so V8 compiles them to tight
  * machine code. They stop and return to the caller (machine.ts) for anything
  * rare — an address outside the cached VMA, a page that must fault, a page's
- * first access in a truth window — and the caller resumes them after handling
- * it. Everything they must report goes through the `st` state array.
+ * first access in a truth window (or in a sampling interval, when the truth
+ * logs samples) — and the caller resumes them after handling it. Everything they must report goes through the `st` state array.
  */
 // Local copies of vma.ts constants: imported bindings are not constant-folded in hot loops.
 const INV_PAGE_SIZE = 1 / 4096;
@@ -56,6 +56,7 @@ export function loopNoTlb(
   tC: Uint32Array,
   curS: number,
   curW: number,
+  logSamples: boolean,
   st: Float64Array,
 ): number {
   let t = st[ST_TIME];
@@ -81,7 +82,7 @@ export function loopNoTlb(
     }
     const pfn = frames[idx];
     if (truthOn && tS[pfn] !== curS) {
-      if (tW[pfn] !== curW) {
+      if (tW[pfn] !== curW || logSamples) {
         exit = EXIT_TRUTH;
         st[ST_VPN] = vpn;
         st[ST_PFN] = pfn;
@@ -125,6 +126,7 @@ export function loopTlb(
   tC: Uint32Array,
   curS: number,
   curW: number,
+  logSamples: boolean,
   st: Float64Array,
   tags: Float64Array,
   stamps: Float64Array,
@@ -162,7 +164,7 @@ export function loopTlb(
     }
     const pfn = frames[idx];
     if (truthOn && tS[pfn] !== curS) {
-      if (tW[pfn] !== curW) {
+      if (tW[pfn] !== curW || logSamples) {
         exit = EXIT_TRUTH;
         st[ST_VPN] = vpn;
         st[ST_PFN] = pfn;

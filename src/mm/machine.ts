@@ -321,6 +321,7 @@ export class Machine {
       const tC = truthOn ? truth.count : EMPTY_U32;
       const curS = truthOn ? truth.curSample : 0;
       const curW = truthOn ? truth.curWin : 0;
+      const logSamples = truthOn && truth.logSamples;
       i =
         tlb === null
           ? loopNoTlb(
@@ -343,6 +344,7 @@ export class Machine {
               tC,
               curS,
               curW,
+              logSamples,
               st,
             )
           : loopTlb(
@@ -365,6 +367,7 @@ export class Machine {
               tC,
               curS,
               curW,
+              logSamples,
               st,
               tlb.tags,
               tlb.stamps,
@@ -393,7 +396,7 @@ export class Machine {
         st[ST_TIME] += this.slowPath(th, vma!, vpn - vma!.startPage, vpn, writes[i] !== 0, st[ST_TIME]);
         if (tlb !== null) st[ST_LAST_TAG] = tlb.lastTag;
       } else {
-        truth!.firstTouch(st[ST_PFN], as.asid, vpn);
+        truth!.touchSlow(st[ST_PFN], as.asid, vpn);
       }
     }
 

@@ -33,6 +33,20 @@ export interface TruthWindow {
   wssBytes: number;
   /** Total accesses in the window. */
   totalAccesses: number;
+  /** Per page and sampling interval detail, when the recorder logs samples (else null). */
+  sampleLog: TruthSampleLog | null;
+}
+
+/**
+ * One record per (page, sampling interval in which it was accessed), in time
+ * order: `entry` indexes the window's arrays, `sample` is the interval's index
+ * within the window (0-based), `accesses` the page's accesses in that interval.
+ */
+export interface TruthSampleLog {
+  n: number;
+  entry: Int32Array;
+  sample: Uint16Array;
+  accesses: Float64Array;
 }
 
 /** What is kept of every window even when the full windows are not. */
@@ -64,6 +78,12 @@ export interface GroundTruthOptions {
   startNs?: number;
   /** Keep a copy of every closed window in `windows` (memory: ~30 bytes per touched page per window). */
   keepWindows?: boolean;
+  /**
+   * Also record, for every page and sampling interval, whether it was accessed
+   * and how often (`TruthWindow.sampleLog`). Costs a slow-path exit per page per
+   * sampling interval, so it is off by default.
+   */
+  logSamples?: boolean;
 }
 
 export class GroundTruth {
@@ -107,6 +127,12 @@ export class GroundTruth {
   /** Called with every closed window; its arrays are only valid during the call unless kept. */
   onWindow: ((w: TruthWindow) => void) | null = null;
   private readonly keep: boolean;
+  /** Whether per-sample records are kept (read by the access path). */
+  readonly logSamples: boolean;
+  private lN = 0;
+  private lEntry = new Int32Array(0);
+  private lSample = new Uint16Array(0);
+  private lBefore = new Float64Array(0);
   private pidOf: (asid: number) => number = (a) => a;
   private windowIndex = 0;
 
@@ -117,6 +143,12 @@ export class GroundTruth {
     this.windowStartNs = opts.startNs ?? 0;
     this.nextBoundaryNs = this.windowStartNs + this.sampleNs;
     this.keep = opts.keepWindows ?? false;
+    this.logSamples = opts.logSamples ?? false;
+    if (this.logSamples) {
+      this.lEntry = new Int32Array(1024);
+      this.lSample = new Uint16Array(1024);
+      this.lBefore = new Float64Array(1024);
+    }
   }
 
   /** Called by Machine.attachTruth: how to name the process of an address space. */
@@ -141,10 +173,25 @@ export class GroundTruth {
   }
 
   /**
-   * First access of `pfn` in the current window (called by the access path,
-   * once per page per window): resets its counters and adds an entry.
+   * The access path's slow exit for a page's first access in a sampling
+   * interval that it cannot finish itself: the first access in the window
+   * (new entry), or any interval when samples are logged.
    */
-  firstTouch(pfn: number, asid: number, vpn: number): void {
+  touchSlow(pfn: number, asid: number, vpn: number): void {
+    if (this.winStamp[pfn] !== this.curWin) this.firstTouch(pfn, asid, vpn);
+    if (this.logSamples) {
+      if (this.lN === this.lEntry.length) this.growLog();
+      const r = this.lN++;
+      this.lEntry[r] = this.entryOf[pfn];
+      this.lSample[r] = this.samplesInWindow;
+      this.lBefore[r] = this.count[pfn];
+    }
+    this.sampleStamp[pfn] = this.curSample;
+    this.positive[pfn]++;
+  }
+
+  /** First access of `pfn` in the current window: resets its counters and adds an entry. */
+  private firstTouch(pfn: number, asid: number, vpn: number): void {
     this.winStamp[pfn] = this.curWin;
     this.positive[pfn] = 0;
     this.count[pfn] = 0;
@@ -219,6 +266,7 @@ export class GroundTruth {
       accesses: this.eCnt.subarray(0, n),
       wssBytes: n * PAGE_SIZE,
       totalAccesses: 0,
+      sampleLog: null,
     };
     let total = 0;
     for (let e = 0; e < n; e++) {
@@ -236,6 +284,7 @@ export class GroundTruth {
       total += this.eCnt[e];
     }
     w.totalAccesses = total;
+    if (this.logSamples) w.sampleLog = this.settleLog(n);
     this.summaries.push({
       index: w.index,
       startNs: w.startNs,
@@ -252,6 +301,7 @@ export class GroundTruth {
     }
     this.onWindow?.(w);
     this.eN = 0;
+    this.lN = 0;
     this.curWin++;
     this.samplesInWindow = 0;
     this.windowStartNs = endNs;
@@ -260,6 +310,33 @@ export class GroundTruth {
       this.samplesPerWindow = Math.max(1, Math.round(this.pending.aggrNs / this.pending.sampleNs));
       this.pending = null;
     }
+  }
+
+  /** Per-sample accesses from the logged counts-before: walk backwards keeping each entry's next count. */
+  private settleLog(n: number): TruthSampleLog {
+    const ln = this.lN;
+    const next = new Float64Array(n);
+    for (let e = 0; e < n; e++) next[e] = this.eCnt[e];
+    const acc = new Float64Array(ln);
+    for (let r = ln - 1; r >= 0; r--) {
+      const e = this.lEntry[r];
+      acc[r] = next[e] - this.lBefore[r];
+      next[e] = this.lBefore[r];
+    }
+    return { n: ln, entry: this.lEntry.slice(0, ln), sample: this.lSample.slice(0, ln), accesses: acc };
+  }
+
+  private growLog(): void {
+    const cap = this.lEntry.length * 2;
+    const e = new Int32Array(cap);
+    e.set(this.lEntry);
+    const sm = new Uint16Array(cap);
+    sm.set(this.lSample);
+    const b = new Float64Array(cap);
+    b.set(this.lBefore);
+    this.lEntry = e;
+    this.lSample = sm;
+    this.lBefore = b;
   }
 
   private growEntries(): void {

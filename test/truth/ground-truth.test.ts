@@ -6,9 +6,9 @@ import { builtinWorkload, instantiateWorkload } from "../../src/workload/index.j
 
 const idle: AccessStream = { fill: () => 0, finished: true, resumeNs: 0 };
 
-function setup(tlb: boolean) {
+function setup(tlb: boolean, logSamples = false) {
   const m = new Machine({ tlb: tlb ? undefined : false });
-  const truth = new GroundTruth({ sampleNs: 1000, aggrNs: 4000, keepWindows: true });
+  const truth = new GroundTruth({ sampleNs: 1000, aggrNs: 4000, keepWindows: true, logSamples });
   m.attachTruth(truth);
   const as = m.createProcess("t");
   const base = as.mmap(8 * PAGE_SIZE);
@@ -64,6 +64,40 @@ for (const tlb of [false, true]) {
     );
   });
 }
+
+test("sample log: whether and how often each page was accessed in each sampling interval", () => {
+  const { m, truth, base, th, page } = setup(false, true);
+  m.runAccesses(th, [...page(0, 3), ...page(1, 1)]);
+  truth.wake(1000);
+  m.runAccesses(th, page(0, 2));
+  truth.wake(3000);
+  m.runAccesses(th, [...page(1, 5), ...page(2, 1), ...page(0, 0)]);
+  truth.wake(4000);
+  const w = truth.windows[0];
+  const log = w.sampleLog!;
+  const rows = Array.from({ length: log.n }, (_, r) => [
+    (w.vaddr[log.entry[r]] - base) / PAGE_SIZE,
+    log.sample[r],
+    log.accesses[r],
+  ]);
+  assert.deepEqual(rows, [
+    [0, 0, 3],
+    [1, 0, 1],
+    [0, 1, 2],
+    [1, 3, 5],
+    [2, 3, 1],
+  ]);
+  // Consistent with the window's totals.
+  assert.deepEqual(
+    table(w, base),
+    new Map([
+      [0, [2, 5]],
+      [1, [2, 6]],
+      [2, [1, 1]],
+    ]),
+  );
+  assert.equal(setup(false).truth.logSamples, false, "off by default");
+});
 
 test("a frame freed and reused inside a window gives two entries with the right owners", () => {
   const { m, truth, as, base, th, page } = setup(false);
