@@ -5,3 +5,4 @@ export * from "./zipf.js";
 export * from "./phased-stream.js";
 export * from "./builtins.js";
 export * from "./instantiate.js";
+export * from "./setup.js";

@@ -8,6 +8,7 @@ import {
   builtinWorkload,
   instantiateWorkload,
   resolveWorkload,
+  setupSimulation,
 } from "../../src/workload/index.js";
 
 const SHIPPED = join(import.meta.dirname, "../../../shared/workloads/masim");
@@ -96,4 +97,19 @@ test("the stairs built-in matches stairs_30secs.cfg", () => {
     a.threads[0].phases.map((p) => [p.durationNs, p.patterns]),
     b.threads[0].phases.map((p) => [p.durationNs, p.patterns]),
   );
+});
+
+test("setupSimulation wires machine, workload, truth and driver", () => {
+  const spec = builtinWorkload("zipf-kv-mt", { threads: 6, timeScale: 0.0005, sizeScale: 1 / 64 });
+  const s = setupSimulation(spec, { seed: 5, truth: { sampleNs: 1e6, aggrNs: 5e6 } });
+  assert.equal(s.machine.cpus.length, 6, "enough CPUs for the threads");
+  s.sim.run();
+  const truth = s.truth!;
+  assert.ok(truth.summaries.length >= 2);
+  assert.equal(truth.phaseChanges.length, 6, "one phase per thread");
+  const seen = truth.summaries.reduce((x, w) => x + w.totalAccesses, 0);
+  assert.ok(seen > 0 && seen <= s.machine.totalAccesses());
+  const none = setupSimulation(spec, { truth: null });
+  assert.equal(none.truth, null);
+  assert.equal(none.machine.truth, null);
 });
