@@ -90,6 +90,12 @@ test("vaddr mkold/young follow PG_idle / PG_young (spec §5.2) and charge the kd
   assert.equal(k.mkolds, 2);
   assert.equal(k.ns, 4 * DEFAULT_COSTS.youngCheckNs + 2 * DEFAULT_COSTS.mkoldNs);
   assert.equal(m.cpus[0].stolenNs, 0, "the kdamond has its own CPU by default");
+  const st = m.stats();
+  assert.equal(st.kdamond.checks, 4);
+  assert.equal(st.accesses, 1);
+  assert.equal(st.threads[0].minorFaults, 1);
+  assert.equal(st.residentBytes, PAGE_SIZE);
+  assert.deepEqual(JSON.parse(JSON.stringify(st)), st, "plain data");
 });
 
 test("paddr mkold/young walk the reverse map (spec §5.3)", () => {
