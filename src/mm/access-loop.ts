@@ -68,7 +68,8 @@ export function loopNoTlb(
       break;
     }
     const vpn = Math.floor(addrs[i] * INV_PAGE_SIZE);
-    if (vpn < vs || vpn >= ve) {
+    // Written so that a NaN address also leaves the fast path.
+    if (!(vpn >= vs && vpn < ve)) {
       exit = EXIT_VMA;
       st[ST_VPN] = vpn;
       break;
@@ -150,7 +151,7 @@ export function loopTlb(
       break;
     }
     const vpn = Math.floor(addrs[i] * INV_PAGE_SIZE);
-    if (vpn < vs || vpn >= ve) {
+    if (!(vpn >= vs && vpn < ve)) {
       exit = EXIT_VMA;
       st[ST_VPN] = vpn;
       break;

@@ -91,6 +91,7 @@ export class AddressSpace {
 
   /** The VMA containing virtual page `vpn`, or null (binary search). */
   findVma(vpn: number): Vma | null {
+    if (!(vpn >= 0)) return null; // NaN or negative: no VMA
     const vs = this.vmas;
     let lo = 0;
     let hi = vs.length - 1;

@@ -248,6 +248,34 @@ function tinyHot(): WorkloadSpec {
   };
 }
 
+function mmapChurn(): WorkloadSpec {
+  const phases: PhaseSpec[] = [];
+  for (let i = 0; i < 15; i++) {
+    const withBuf = i % 2 === 0;
+    phases.push({
+      name: withBuf ? `buffer mapped ${i}` : `buffer unmapped ${i}`,
+      durationNs: 2 * S,
+      patterns: [
+        { region: 0, kind: "random", strideBytes: 0, probability: 1, mode: "rw" },
+        ...(withBuf
+          ? [{ region: 1, kind: "seq" as const, strideBytes: 4096, probability: 1, mode: "wo" as const }]
+          : []),
+      ],
+      ...(withBuf ? { map: [1] } : { unmap: [1] }),
+    });
+  }
+  return {
+    name: "mmap-churn",
+    description:
+      "layout changes mid-run: a 64 MiB buffer is mmap'd, written and munmap'd every 2 s beside a hot 32 MiB table",
+    regions: [
+      { name: "table", sizeBytes: 32 * MiB },
+      { name: "buffer", sizeBytes: 64 * MiB, mapped: false },
+    ],
+    threads: [{ cpu: 0, phases }],
+  };
+}
+
 export interface BuiltinWorkload {
   name: string;
   description: string;
@@ -261,6 +289,7 @@ const BUILDERS: ((o: WorkloadOptions) => WorkloadSpec)[] = [
   gups,
   phaseSwap,
   tinyHot,
+  mmapChurn,
   stairsMt,
   zipfKvMt,
 ];

@@ -8,12 +8,12 @@ import type { AddressSpace } from "../mm/address-space.js";
 import { THREAD_STACK_BYTES } from "../mm/address-space.js";
 import type { Machine, SimThread } from "../mm/machine.js";
 import { Rng } from "../util/rng.js";
-import { PhasedStream, type PhaseEvent } from "./phased-stream.js";
+import { PhasedStream, type PhaseEvent, type RegionLayout } from "./phased-stream.js";
 import { validateWorkload, type WorkloadSpec } from "./spec.js";
 
 export interface PlacedRegion {
   name: string;
-  /** Address malloc returned. */
+  /** Address malloc returned at start (0 for regions mapped later: see `layout.bases`). */
   addr: number;
   sizeBytes: number;
 }
@@ -25,6 +25,8 @@ export interface WorkloadInstance {
   threads: SimThread[];
   streams: PhasedStream[];
   regions: PlacedRegion[];
+  /** Current region addresses (change when phases map/unmap regions). */
+  layout: RegionLayout;
 }
 
 export interface InstantiateOptions {
@@ -43,24 +45,39 @@ export function instantiateWorkload(
 ): WorkloadInstance {
   validateWorkload(spec, m.cpus.length);
   const as = m.createProcess(opts.comm ?? spec.name);
-  const regions: PlacedRegion[] = spec.regions.map((r) => {
-    const addr = as.malloc(r.sizeBytes, r.name);
+  const bases = new Float64Array(spec.regions.length);
+  const mapRegion = (i: number): void => {
+    if (bases[i] !== 0) return;
+    const r = spec.regions[i];
+    bases[i] = as.malloc(r.sizeBytes, r.name);
     if (r.node !== undefined) {
-      const v = as.vmaAt(addr);
+      const v = as.vmaAt(bases[i]);
       if (v && v.kind === "mmap") v.policyNode = r.node;
     }
-    return { name: r.name, addr, sizeBytes: r.sizeBytes };
+  };
+  const unmapRegion = (i: number): void => {
+    if (bases[i] === 0) return;
+    as.free(bases[i]);
+    bases[i] = 0;
+  };
+  spec.regions.forEach((r, i) => {
+    if (r.mapped !== false) mapRegion(i);
   });
+  const regions: PlacedRegion[] = spec.regions.map((r, i) => ({
+    name: r.name,
+    addr: bases[i],
+    sizeBytes: r.sizeBytes,
+  }));
   for (let t = 1; t < spec.threads.length; t++) as.mmap(THREAD_STACK_BYTES, { name: "[thread stack]" });
   const seeder = new Rng(opts.seed ?? 1);
-  const bases = regions.map((r) => r.addr);
+  const layout: RegionLayout = { bases, map: mapRegion, unmap: unmapRegion };
   const streams: PhasedStream[] = [];
   const threads = spec.threads.map((ts, i) => {
     const rng = seeder.fork();
     const tid = m.threads.length;
-    const stream = new PhasedStream(spec, i, bases, rng, tid, opts.onPhase ?? null);
+    const stream = new PhasedStream(spec, i, layout, rng, tid, opts.onPhase ?? null);
     streams.push(stream);
     return m.spawnThread(as, ts.cpu, stream, `${spec.name}/${i}`);
   });
-  return { spec, process: as, pid: as.pid, threads, streams, regions };
+  return { spec, process: as, pid: as.pid, threads, streams, regions, layout };
 }

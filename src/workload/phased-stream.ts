@@ -25,9 +25,20 @@ const KIND_RANDOM = 1;
 const KIND_ZIPF = 2;
 const LINE = 64;
 
+/** How a stream maps and unmaps regions at phase entry (instantiate.ts provides it). */
+export interface RegionLayout {
+  /** Current address of each region; 0 while a region is not mapped. Shared by a workload's threads. */
+  readonly bases: Float64Array;
+  map(region: number): void;
+  unmap(region: number): void;
+}
+
 interface CompiledPhase {
   name: string;
   durationNs: number;
+  map: number[];
+  unmap: number[];
+  region: Int32Array;
   total: number;
   /** Cumulative weight ends, one per pattern. */
   cumEnd: Int32Array;
@@ -54,6 +65,7 @@ export class PhasedStream implements AccessStream {
   private readonly repeat: number;
   /** Sequential offsets, one per distinct (region, range): kept across picks and phases. */
   readonly seqOffsets: Float64Array;
+  private readonly layout: RegionLayout;
   private started = false;
   private rep = 0;
   phase = -1;
@@ -67,13 +79,16 @@ export class PhasedStream implements AccessStream {
   constructor(
     spec: WorkloadSpec,
     threadIndex: number,
-    /** Address of each region (what malloc returned). */
-    bases: ArrayLike<number>,
+    /** Region addresses (what malloc returned), or a layout that can also map/unmap regions. */
+    layout: ArrayLike<number> | RegionLayout,
     private readonly rng: Rng,
     readonly tid: number,
     private readonly onPhase: ((e: PhaseEvent) => void) | null = null,
   ) {
     const th = spec.threads[threadIndex];
+    this.layout = isLayout(layout)
+      ? layout
+      : { bases: Float64Array.from(layout), map: noLayout, unmap: noLayout };
     this.perPick = spec.accessesPerPick ?? MASIM_ACCESSES_PER_PICK;
     this.repeat = th.repeat ?? 1;
     const slots = new Map<string, number>();
@@ -82,6 +97,9 @@ export class PhasedStream implements AccessStream {
       const c: CompiledPhase = {
         name: p.name,
         durationNs: p.durationNs,
+        map: p.map ?? [],
+        unmap: p.unmap ?? [],
+        region: new Int32Array(n),
         total: 0,
         cumEnd: new Int32Array(n),
         kind: new Int8Array(n),
@@ -101,7 +119,8 @@ export class PhasedStream implements AccessStream {
         c.total += pt.probability;
         c.cumEnd[k] = c.total;
         c.kind[k] = pt.kind === "seq" ? KIND_SEQ : pt.kind === "random" ? KIND_RANDOM : KIND_ZIPF;
-        c.base[k] = bases[pt.region] + off;
+        c.region[k] = pt.region;
+        c.base[k] = off; // plus the region's address at fill time (regions may be remapped)
         c.len[k] = len;
         c.stride[k] = pt.strideBytes;
         c.write[k] = pt.mode === "ro" ? 0 : 1;
@@ -156,7 +175,7 @@ export class PhasedStream implements AccessStream {
     const n = Math.min(this.remaining, addrs.length);
     const p = this.phases[this.phase];
     const k = this.cur;
-    const base = p.base[k];
+    const base = this.layout.bases[p.region[k]] + p.base[k];
     const len = p.len[k];
     const w = p.write[k];
     const kind = p.kind[k];
@@ -214,9 +233,20 @@ export class PhasedStream implements AccessStream {
     }
     this.phase = i;
     this.phaseStartNs = nowNs;
+    const p = this.phases[i];
+    for (const r of p.unmap) this.layout.unmap(r);
+    for (const r of p.map) this.layout.map(r);
     this.onPhase?.({ timeNs: nowNs, tid: this.tid, phase: i, name: this.phases[i].name });
     return true;
   }
+}
+
+function isLayout(x: ArrayLike<number> | RegionLayout): x is RegionLayout {
+  return (x as RegionLayout).bases instanceof Float64Array && typeof (x as RegionLayout).map === "function";
+}
+
+function noLayout(region: number): void {
+  throw new RangeError(`phase maps or unmaps region ${region}, but the stream has no region layout`);
 }
 
 /** Smallest rank whose cumulative probability exceeds u (binary search). */

@@ -14,6 +14,8 @@ export interface RegionSpec {
   sizeBytes: number;
   /** Preferred NUMA node for its frames (mbind); default: the faulting CPU's node. */
   node?: number;
+  /** Whether it is malloc'd at start (default true); otherwise a phase's `map` allocates it. */
+  mapped?: boolean;
 }
 
 export interface ZipfParams {
@@ -44,6 +46,10 @@ export interface PhaseSpec {
   name: string;
   durationNs: number;
   patterns: PatternSpec[];
+  /** Regions freed when the phase starts (munmap for mmap'd ones): the layout changes mid-run. */
+  unmap?: number[];
+  /** Regions malloc'd (again) when the phase starts, after `unmap`. */
+  map?: number[];
 }
 
 export interface ThreadSpec {
@@ -118,6 +124,10 @@ export function validateWorkload(spec: WorkloadSpec, nrCpus: number): void {
       );
     }
     t.phases.forEach((p, pi) => {
+      for (const r of [...(p.map ?? []), ...(p.unmap ?? [])]) {
+        if (!spec.regions[r])
+          throw new RangeError(`${spec.name}: thread ${ti} phase ${pi} maps/unmaps unknown region ${r}`);
+      }
       p.patterns.forEach((pt, k) => {
         const where = `${spec.name}: thread ${ti} phase ${pi} pattern ${k}`;
         const r = spec.regions[pt.region];

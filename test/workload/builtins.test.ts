@@ -113,3 +113,27 @@ test("setupSimulation wires machine, workload, truth and driver", () => {
   assert.equal(none.truth, null);
   assert.equal(none.machine.truth, null);
 });
+
+test("mmap-churn maps and unmaps its buffer mid-run: the layout seen by an agent changes", () => {
+  const spec = builtinWorkload("mmap-churn", { timeScale: 0.005, sizeScale: 1 / 16 });
+  const s = setupSimulation(spec, { truth: null });
+  const counts: number[] = [];
+  let next = 1e6;
+  s.sim.addAgent({
+    nextWakeNs: () => next,
+    wake: (now) => {
+      counts.push(s.machine.vmas(s.workload.pid).length);
+      next = now + 1e6;
+    },
+  });
+  const before = s.machine.vmas(s.workload.pid).length;
+  s.sim.run();
+  assert.ok(
+    counts.includes(before + 1) && counts.includes(before),
+    `vma counts seen: ${[...new Set(counts)].join(",")}`,
+  );
+  assert.equal(s.workload.threads[0].invalidAccesses, 0, "never touches the buffer while unmapped");
+  // Unmapping returns the buffer's frames: resident memory never exceeds table + one buffer.
+  const bytes = s.machine.frames.allocatedFrames * 4096;
+  assert.ok(bytes <= ((32 + 64) * 2 ** 20) / 16 + 16384, String(bytes));
+});
