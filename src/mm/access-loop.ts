@@ -1,0 +1,218 @@
+/**
+ * The per-access inner loops, kept as plain functions over typed arrays with
+ * no property access, allocation or call inside, so V8 compiles them to tight
+ * machine code. They stop and return to the caller (machine.ts) for anything
+ * rare — an address outside the cached VMA, a page that must fault, a page's
+ * first access in a truth window (or in a sampling interval, when the truth
+ * logs samples) — and the caller resumes them after handling it. Everything they must report goes through the `st` state array.
+ */
+// Local copies of vma.ts constants: imported bindings are not constant-folded in hot loops.
+const INV_PAGE_SIZE = 1 / 4096;
+const PTE_PRESENT = 1;
+const PTE_ACCESSED = 2;
+const DIRTY_SHIFT = 2; // PTE_DIRTY === 1 << DIRTY_SHIFT
+const PTE_FAST_MASK = 1 | 8;
+/** The local copies, for a test that checks them against vma.ts. */
+export const LOOP_CONSTANTS = { INV_PAGE_SIZE, PTE_PRESENT, PTE_ACCESSED, DIRTY_SHIFT, PTE_FAST_MASK };
+
+/** Slots of the loop state array. */
+export const ST_TIME = 0;
+export const ST_DONE = 1;
+export const ST_HITS = 2;
+export const ST_MISSES = 3;
+export const ST_CLOCK = 4;
+export const ST_LAST_TAG = 5;
+/** Why the loop stopped: one of the EXIT_* codes. */
+export const ST_EXIT = 6;
+/** Virtual page number / frame of the access that made it stop. */
+export const ST_VPN = 7;
+export const ST_PFN = 8;
+export const ST_SIZE = 9;
+
+export const EXIT_END = 0;
+export const EXIT_TIME = 1;
+export const EXIT_VMA = 2;
+export const EXIT_SLOW = 3;
+export const EXIT_TRUTH = 4;
+
+/** TLB model off: every access sets the Accessed bit. */
+export function loopNoTlb(
+  addrs: Float64Array,
+  writes: Uint8Array,
+  i: number,
+  n: number,
+  limitNs: number,
+  flags: Uint8Array,
+  frames: Int32Array,
+  vs: number,
+  ve: number,
+  frameNode: Uint8Array,
+  lat: Float64Array,
+  latBase: number,
+  truthOn: boolean,
+  tS: Int32Array,
+  tW: Int32Array,
+  tP: Uint16Array,
+  tC: Uint32Array,
+  curS: number,
+  curW: number,
+  logSamples: boolean,
+  st: Float64Array,
+): number {
+  let t = st[ST_TIME];
+  const i0 = i;
+  let exit = EXIT_END;
+  for (; i < n; i++) {
+    if (t >= limitNs) {
+      exit = EXIT_TIME;
+      break;
+    }
+    const vpn = Math.floor(addrs[i] * INV_PAGE_SIZE);
+    // Written so that a NaN address also leaves the fast path.
+    if (!(vpn >= vs && vpn < ve)) {
+      exit = EXIT_VMA;
+      st[ST_VPN] = vpn;
+      break;
+    }
+    const idx = (vpn - vs) | 0;
+    const f = flags[idx];
+    if ((f & PTE_FAST_MASK) !== PTE_PRESENT) {
+      exit = EXIT_SLOW;
+      st[ST_VPN] = vpn;
+      break;
+    }
+    const pfn = frames[idx];
+    if (truthOn && tS[pfn] !== curS) {
+      if (tW[pfn] !== curW || logSamples) {
+        exit = EXIT_TRUTH;
+        st[ST_VPN] = vpn;
+        st[ST_PFN] = pfn;
+        break;
+      }
+      tS[pfn] = curS;
+      tP[pfn]++;
+    }
+    // writes[] holds 0/1: the Dirty bit without a branch.
+    flags[idx] = f | PTE_ACCESSED | (writes[i] << DIRTY_SHIFT);
+    t += lat[latBase + frameNode[pfn]];
+    if (truthOn) tC[pfn]++;
+  }
+  st[ST_TIME] = t;
+  st[ST_DONE] += i - i0;
+  st[ST_EXIT] = exit;
+  return i;
+}
+
+/**
+ * TLB model on: the Accessed bit is set only when a translation is loaded
+ * (a miss); hits leave the PTE alone, as x86 does.
+ */
+export function loopTlb(
+  addrs: Float64Array,
+  writes: Uint8Array,
+  i: number,
+  n: number,
+  limitNs: number,
+  flags: Uint8Array,
+  frames: Int32Array,
+  vs: number,
+  ve: number,
+  frameNode: Uint8Array,
+  lat: Float64Array,
+  latBase: number,
+  truthOn: boolean,
+  tS: Int32Array,
+  tW: Int32Array,
+  tP: Uint16Array,
+  tC: Uint32Array,
+  curS: number,
+  curW: number,
+  logSamples: boolean,
+  st: Float64Array,
+  tags: Float64Array,
+  stamps: Float64Array,
+  ways: number,
+  setMask: number,
+  asidTag: number,
+  asidHash: number,
+  walkNs: number,
+): number {
+  let t = st[ST_TIME];
+  const vsLow = (vs % 4294967296) | 0;
+  let clock = st[ST_CLOCK];
+  let lastTag = st[ST_LAST_TAG];
+  const i0 = i;
+  let hits = 0;
+  let misses = 0;
+  let exit = EXIT_END;
+  for (; i < n; i++) {
+    if (t >= limitNs) {
+      exit = EXIT_TIME;
+      break;
+    }
+    const vpn = Math.floor(addrs[i] * INV_PAGE_SIZE);
+    if (!(vpn >= vs && vpn < ve)) {
+      exit = EXIT_VMA;
+      st[ST_VPN] = vpn;
+      break;
+    }
+    const idx = (vpn - vs) | 0;
+    let f = flags[idx];
+    if ((f & PTE_FAST_MASK) !== PTE_PRESENT) {
+      exit = EXIT_SLOW;
+      st[ST_VPN] = vpn;
+      break;
+    }
+    const pfn = frames[idx];
+    if (truthOn && tS[pfn] !== curS) {
+      if (tW[pfn] !== curW || logSamples) {
+        exit = EXIT_TRUTH;
+        st[ST_VPN] = vpn;
+        st[ST_PFN] = pfn;
+        break;
+      }
+      tS[pfn] = curS;
+      tP[pfn]++;
+    }
+    const tag = asidTag + vpn;
+    if (tag !== lastTag) {
+      // Low 32 bits of vpn in int32 arithmetic (same set as Tlb.setBase's vpn >>> 0).
+      const b = ((((vsLow + idx) | 0) ^ asidHash) & setMask) * ways;
+      let w = 0;
+      while (w < ways && tags[b + w] !== tag) w++;
+      if (w < ways) {
+        stamps[b + w] = ++clock;
+        hits++;
+      } else {
+        // Fill: evict the least recently used way; the page walker sets Accessed.
+        let victim = b;
+        let oldest = stamps[b];
+        for (let k = 1; k < ways; k++) {
+          if (stamps[b + k] < oldest) {
+            oldest = stamps[b + k];
+            victim = b + k;
+          }
+        }
+        tags[victim] = tag;
+        stamps[victim] = ++clock;
+        misses++;
+        t += walkNs;
+        f |= PTE_ACCESSED;
+      }
+      lastTag = tag;
+    } else {
+      hits++;
+    }
+    flags[idx] = f | (writes[i] << DIRTY_SHIFT);
+    t += lat[latBase + frameNode[pfn]];
+    if (truthOn) tC[pfn]++;
+  }
+  st[ST_TIME] = t;
+  st[ST_DONE] += i - i0;
+  st[ST_HITS] += hits;
+  st[ST_MISSES] += misses;
+  st[ST_CLOCK] = clock;
+  st[ST_LAST_TAG] = lastTag;
+  st[ST_EXIT] = exit;
+  return i;
+}

@@ -1,0 +1,83 @@
+/**
+ * Every virtual-time cost of the simulated memory system, in one object, so an
+ * experiment changes costs in one place and a report can print what it used.
+ * All values are integer nanoseconds (CONVENTIONS.md). Defaults and their
+ * anchors are documented in docs/memory-model.md.
+ */
+
+export interface CostModel {
+  /**
+   * Cost of one application access to memory on the accessing CPU's own node.
+   * It sets the access rate: 10 ns ≈ 100 M accesses/s per CPU, near what
+   * masim does natively.
+   */
+  localAccessNs: number;
+  /** Extra cost of an access to memory on another node (added to that node's access cost). */
+  remoteAccessExtraNs: number;
+  /** Page-table walk on a TLB miss (only charged when the TLB model is on). */
+  tlbMissWalkNs: number;
+  /** Minor page fault on first touch: trap, allocate and zero a frame, map it (≈1 µs). */
+  minorFaultNs: number;
+  /** DAMON mkold of one page: page-table walk, test-and-clear Accessed, set PG_idle. */
+  mkoldNs: number;
+  /** DAMON young check of one page: page-table walk, test Accessed and PG_idle (≈0.2–0.3 µs). */
+  youngCheckNs: number;
+  /** Extra cost per reverse-map walk (paddr ops: lock the folio, find its mappings). */
+  rmapWalkNs: number;
+  /** Invalidating one page's TLB entry on the calling CPU. */
+  tlbFlushLocalNs: number;
+  /** Shooting down TLB entries on one other CPU (IPI round trip), charged to the caller. */
+  tlbShootdownPerCpuNs: number;
+}
+
+/** The documented defaults (docs/memory-model.md §Costs). */
+export const DEFAULT_COSTS: Readonly<CostModel> = Object.freeze({
+  localAccessNs: 10,
+  remoteAccessExtraNs: 7,
+  tlbMissWalkNs: 20,
+  minorFaultNs: 1000,
+  mkoldNs: 200,
+  youngCheckNs: 250,
+  rmapWalkNs: 100,
+  tlbFlushLocalNs: 100,
+  tlbShootdownPerCpuNs: 1000,
+});
+
+/** Defaults overridden by `over`; rejects negative or non-integer costs. */
+export function makeCostModel(over: Partial<CostModel> = {}): CostModel {
+  const c: CostModel = { ...DEFAULT_COSTS, ...over };
+  for (const [k, v] of Object.entries(c) as [string, number][]) {
+    if (!Number.isInteger(v) || v < 0) {
+      throw new RangeError(`cost model: ${k} must be a non-negative integer (ns), got ${v}`);
+    }
+  }
+  if (c.localAccessNs < 1) throw new RangeError("cost model: localAccessNs must be at least 1 ns");
+  return c;
+}
+
+/** localAccessNs for an access rate in accesses per second per CPU (rounded, at least 1 ns). */
+export function accessNsForRate(accessesPerSec: number): number {
+  if (!(accessesPerSec > 0)) throw new RangeError(`access rate must be positive, got ${accessesPerSec}`);
+  return Math.max(1, Math.round(1e9 / accessesPerSec));
+}
+
+/**
+ * Where a non-application agent's work is charged. `ns` is what the agent spent;
+ * when `cpu` is a CPU index the same time is also stolen from that CPU's clock
+ * (so monitoring slows the application down); -1 = the agent has a CPU of its own.
+ */
+export class CostAccount {
+  ns = 0;
+  /** Accessed-bit checks (young) performed. */
+  checks = 0;
+  /** Accessed-bit clears (mkold) performed. */
+  mkolds = 0;
+  /** Reverse-map walks performed (paddr). */
+  rmapWalks = 0;
+  /** Single-page TLB flushes requested. */
+  tlbFlushes = 0;
+  constructor(
+    readonly name: string,
+    public cpu = -1,
+  ) {}
+}

@@ -1,0 +1,729 @@
+/**
+ * The simulated machine: NUMA nodes and frames, CPUs with their clocks and
+ * TLBs, processes and their threads, the per-access path, and the primitives
+ * the operation sets call (spec §5.2/§5.3). The access path touches typed
+ * arrays only (no allocation, closure or Map per access); everything else
+ * (faults, layout changes, DAMON's checks) is off that path.
+ */
+import type { GroundTruth } from "../truth/ground-truth.js";
+import { AddressSpace } from "./address-space.js";
+import { CostAccount, makeCostModel, type CostModel } from "./cost-model.js";
+import {
+  FRAME_ALLOCATED,
+  FRAME_IDLE,
+  FRAME_LRU,
+  FRAME_YOUNG,
+  FrameTable,
+  type NodeConfig,
+  type RamRange,
+} from "./frames.js";
+import { ASID_TAG_SCALE, DEFAULT_TLB, Tlb, type TlbConfig } from "./tlb.js";
+import {
+  EXIT_END,
+  EXIT_SLOW,
+  EXIT_TIME,
+  EXIT_VMA,
+  loopNoTlb,
+  loopTlb,
+  ST_CLOCK,
+  ST_DONE,
+  ST_EXIT,
+  ST_HITS,
+  ST_LAST_TAG,
+  ST_MISSES,
+  ST_PFN,
+  ST_SIZE,
+  ST_TIME,
+  ST_VPN,
+} from "./access-loop.js";
+import { PAGE_SIZE, PTE_ACCESSED, PTE_ARMED, PTE_DIRTY, PTE_PRESENT, type Vma, type VmaInfo } from "./vma.js";
+
+/**
+ * A thread's access generator. The machine asks for a batch when the previous
+ * one is used up; `nowNs` is the thread's CPU time then (phases are timed on it).
+ */
+export interface AccessStream {
+  /**
+   * Writes up to `addrs.length` accesses: virtual byte addresses into `addrs`,
+   * 1 (write) or 0 (read) into `writes`. Returns how many. 0 means the thread
+   * is finished if `finished` is true, else it sleeps until `resumeNs`.
+   */
+  fill(addrs: Float64Array, writes: Uint8Array, nowNs: number): number;
+  readonly finished: boolean;
+  readonly resumeNs: number;
+}
+
+/**
+ * Issue 4's hinting framework plugs in here: called for an access to a page
+ * with PTE_ARMED set, before the access completes. Returns the fault's cost in
+ * ns (charged to the accessing CPU). It must clear PTE_ARMED (and its owner
+ * bits) to restore the page.
+ */
+export type HintingFaultHandler = (
+  th: SimThread,
+  vma: Vma,
+  pageIndex: number,
+  vaddr: number,
+  isWrite: boolean,
+  nowNs: number,
+) => number;
+
+export interface MachineOptions {
+  /** NUMA nodes (default: one node of 16 GiB). */
+  nodes?: NodeConfig[];
+  /** Number of CPUs, spread evenly over the nodes, or the node of each CPU (default 4). */
+  cpus?: number | number[];
+  /** Cost overrides (defaults: DEFAULT_COSTS). */
+  costs?: Partial<CostModel>;
+  /** TLB geometry, or false to turn the TLB model off (every access sets the Accessed bit). */
+  tlb?: TlbConfig | false;
+  /** Accesses per batch buffer of a thread (default 4096). */
+  batchSize?: number;
+}
+
+export class SimCpu {
+  /** This CPU's virtual time (integer ns). */
+  timeNs = 0;
+  /** Time taken from this CPU by agents charging it (monitoring overhead). */
+  stolenNs = 0;
+  /** Time this CPU had nothing to run while its threads slept. */
+  idleNs = 0;
+  readonly threads: SimThread[] = [];
+  /** Round-robin position among `threads`. */
+  rr = 0;
+  constructor(
+    readonly id: number,
+    readonly node: number,
+    /** null when the TLB model is off. */
+    readonly tlb: Tlb | null,
+  ) {}
+}
+
+export class SimThread {
+  /** Per-thread access buffer (reused batch). */
+  readonly addrs: Float64Array;
+  readonly writes: Uint8Array;
+  pos = 0;
+  len = 0;
+  done = false;
+  resumeNs = 0;
+  /** Accesses completed. */
+  accesses = 0;
+  /** Time spent running accesses (incl. faults and TLB walks). */
+  runNs = 0;
+  minorFaults = 0;
+  hintingFaults = 0;
+  tlbMisses = 0;
+  /** Accesses to addresses outside every VMA (counted and skipped: a segfault in real life). */
+  invalidAccesses = 0;
+  /** Cached VMA of the last access and the layout generation it is valid for. */
+  cacheVma: Vma | null = null;
+  cacheGen = -1;
+  constructor(
+    readonly tid: number,
+    readonly as: AddressSpace,
+    readonly cpu: SimCpu,
+    readonly stream: AccessStream,
+    readonly name: string,
+    batchSize: number,
+  ) {
+    this.addrs = new Float64Array(batchSize);
+    this.writes = new Uint8Array(batchSize);
+  }
+}
+
+const EMPTY_U8 = new Uint8Array(0);
+const EMPTY_I32 = new Int32Array(0);
+const EMPTY_U16 = new Uint16Array(0);
+const EMPTY_U32 = new Uint32Array(0);
+
+export class Machine {
+  readonly costs: CostModel;
+  readonly frames: FrameTable;
+  readonly cpus: SimCpu[];
+  readonly threads: SimThread[] = [];
+  /** Address spaces by asid (index). */
+  readonly spaces: AddressSpace[] = [];
+  readonly tlbOn: boolean;
+  /** Access cost by [cpuNode * nrNodes + memNode]. */
+  readonly latency: Float64Array;
+  /** The default account DAMON's primitives charge (the kdamond). */
+  readonly kdamondCost = new CostAccount("kdamond");
+  /** Folio size found by the last youngVaddr/youngPaddr (the ops' same-folio cache needs it). */
+  lastFolioBytes = PAGE_SIZE;
+  /** Time of the event being handled (set by the driver before waking agents). */
+  nowNs = 0;
+  /** Armed pages restored with no handler installed. */
+  silentRestores = 0;
+  hintingHandler: HintingFaultHandler | null = null;
+  truth: GroundTruth | null = null;
+  private readonly byPid = new Map<number, AddressSpace>();
+  private readonly dead = new Set<number>();
+  private nextPid = 1000;
+  private readonly batchSize: number;
+  /** State array shared with the inner loops (access-loop.ts). */
+  private readonly st = new Float64Array(ST_SIZE);
+
+  constructor(opts: MachineOptions = {}) {
+    this.costs = makeCostModel(opts.costs);
+    const nodes = opts.nodes ?? [{ sizeBytes: 16 * 2 ** 30 }];
+    this.frames = new FrameTable(nodes);
+    const nn = nodes.length;
+    const nCpus = typeof opts.cpus === "number" ? opts.cpus : 4;
+    const cpuNodes = Array.isArray(opts.cpus)
+      ? opts.cpus
+      : Array.from({ length: nCpus }, (_, i) => Math.floor((i * nn) / nCpus));
+    if (cpuNodes.length === 0) throw new RangeError("a machine needs at least one CPU");
+    for (const n of cpuNodes) {
+      if (!Number.isInteger(n) || n < 0 || n >= nn) throw new RangeError(`CPU node ${n} does not exist`);
+    }
+    this.tlbOn = opts.tlb !== false;
+    const tlbCfg = opts.tlb === false ? null : (opts.tlb ?? DEFAULT_TLB);
+    this.cpus = cpuNodes.map((n, i) => new SimCpu(i, n, tlbCfg ? new Tlb(tlbCfg) : null));
+    this.latency = new Float64Array(nn * nn);
+    for (let c = 0; c < nn; c++) {
+      for (let m = 0; m < nn; m++) {
+        const base = nodes[m].accessNs ?? this.costs.localAccessNs;
+        this.latency[c * nn + m] = base + (c === m ? 0 : this.costs.remoteAccessExtraNs);
+      }
+    }
+    this.batchSize = opts.batchSize ?? 4096;
+  }
+
+  get nrNodes(): number {
+    return this.frames.nrNodes;
+  }
+
+  // ---------------------------------------------------------------- processes
+
+  /** Creates a process with the standard layout (binary, libraries, stack). */
+  createProcess(comm = "app"): AddressSpace {
+    const asid = this.spaces.length;
+    const as = new AddressSpace(asid, this.nextPid++, comm, (s, v, a, b) => this.releasePages(s, v, a, b));
+    this.spaces.push(as);
+    this.byPid.set(as.pid, as);
+    return as;
+  }
+
+  /** The address space of `pid`; throws if there is none. */
+  process(pid: number): AddressSpace {
+    const as = this.byPid.get(pid);
+    if (!as) throw new RangeError(`no process with pid ${pid}`);
+    return as;
+  }
+
+  /** Whether `pid` exists and has not exited (the vaddr ops' target_valid). */
+  isAlive(pid: number): boolean {
+    return this.byPid.has(pid) && !this.dead.has(pid);
+  }
+
+  /** Process exit: unmaps everything and stops its threads. */
+  exitProcess(pid: number): void {
+    const as = this.process(pid);
+    for (const v of [...as.vmas]) as.munmap(v.start, v.end - v.start);
+    for (const t of this.threads) if (t.as === as) t.done = true;
+    this.dead.add(pid);
+  }
+
+  /** Sorted VMAs of `pid` (empty after exit). */
+  vmas(pid: number): VmaInfo[] {
+    return this.process(pid).vmaInfos();
+  }
+
+  /** System RAM resources, sorted by address (paddr's default target, spec §1.10). */
+  systemRamRanges(): RamRange[] {
+    return this.frames.ranges.map((r) => ({ ...r }));
+  }
+
+  /** A thread of `as` pinned to CPU `cpu`, fed by `stream`. */
+  spawnThread(as: AddressSpace, cpu: number, stream: AccessStream, name = as.comm): SimThread {
+    const c = this.cpus[cpu];
+    if (!c) throw new RangeError(`CPU ${cpu} does not exist (machine has ${this.cpus.length})`);
+    const t = new SimThread(this.threads.length, as, c, stream, name, this.batchSize);
+    this.threads.push(t);
+    c.threads.push(t);
+    return t;
+  }
+
+  /** Physical address backing `vaddr` of `pid`, or -1 if not present. */
+  translate(pid: number, vaddr: number): number {
+    const as = this.byPid.get(pid);
+    const v = as?.vmaAt(vaddr);
+    if (!v || v.flags === null) return -1;
+    const i = Math.floor(vaddr / PAGE_SIZE) - v.startPage;
+    if (!(v.flags[i] & PTE_PRESENT)) return -1;
+    return v.frames![i] * PAGE_SIZE + (vaddr % PAGE_SIZE);
+  }
+
+  /** The PTE flag byte of `vaddr` (0 when unmapped or never touched). */
+  pteFlags(pid: number, vaddr: number): number {
+    const v = this.byPid.get(pid)?.vmaAt(vaddr);
+    if (!v || v.flags === null) return 0;
+    return v.flags[Math.floor(vaddr / PAGE_SIZE) - v.startPage];
+  }
+
+  /** Attaches the ground-truth recorder (fed from the access path from now on). */
+  attachTruth(truth: GroundTruth): void {
+    this.truth = truth;
+    truth.bind((asid) => this.spaces[asid].pid, this.frames.capacity);
+    this.frames.onGrow = (cap) => truth.ensureCapacity(cap);
+    this.frames.onFree = (pfn) => truth.frameFreed(pfn);
+  }
+
+  // -------------------------------------------------------------- access path
+
+  /**
+   * Runs `addrs[i..n)` on thread `th`'s CPU until its clock reaches `limitNs`;
+   * returns the index of the first access not run. The driver calls this with
+   * the thread's own buffer; tests call it with hand-made sequences.
+   */
+  exec(
+    th: SimThread,
+    addrs: Float64Array,
+    writes: Uint8Array,
+    i: number,
+    n: number,
+    limitNs = Infinity,
+  ): number {
+    const cpu = th.cpu;
+    const as = th.as;
+    const st = this.st;
+    const latBase = cpu.node * this.frames.nrNodes;
+    const t0 = cpu.timeNs;
+    st[ST_TIME] = t0;
+    st[ST_DONE] = 0;
+    st[ST_HITS] = 0;
+    st[ST_MISSES] = 0;
+    const tlb = cpu.tlb;
+    if (tlb !== null) {
+      st[ST_CLOCK] = tlb.clock;
+      st[ST_LAST_TAG] = tlb.lastTag;
+    }
+    if (th.cacheGen !== as.layoutGen) {
+      th.cacheVma = null;
+      th.cacheGen = as.layoutGen;
+    }
+    let vma = th.cacheVma;
+    const truth = this.truth;
+    const truthOn = truth !== null;
+    const asidTag = as.asid * ASID_TAG_SCALE;
+    const asidHash = Math.imul(as.asid, 0x9e3779b1);
+    let invalid = 0;
+
+    while (i < n) {
+      const flags = vma !== null ? vma.flags! : EMPTY_U8;
+      const frames = vma !== null ? vma.frames! : EMPTY_I32;
+      const vs = vma !== null ? vma.startPage : 0;
+      const ve = vma !== null ? vma.endPage : 0;
+      const tS = truthOn ? truth.sampleStamp : EMPTY_I32;
+      const tW = truthOn ? truth.winStamp : EMPTY_I32;
+      const tP = truthOn ? truth.positive : EMPTY_U16;
+      const tC = truthOn ? truth.count : EMPTY_U32;
+      const curS = truthOn ? truth.curSample : 0;
+      const curW = truthOn ? truth.curWin : 0;
+      const logSamples = truthOn && truth.logSamples;
+      i =
+        tlb === null
+          ? loopNoTlb(
+              addrs,
+              writes,
+              i,
+              n,
+              limitNs,
+              flags,
+              frames,
+              vs,
+              ve,
+              this.frames.node,
+              this.latency,
+              latBase,
+              truthOn,
+              tS,
+              tW,
+              tP,
+              tC,
+              curS,
+              curW,
+              logSamples,
+              st,
+            )
+          : loopTlb(
+              addrs,
+              writes,
+              i,
+              n,
+              limitNs,
+              flags,
+              frames,
+              vs,
+              ve,
+              this.frames.node,
+              this.latency,
+              latBase,
+              truthOn,
+              tS,
+              tW,
+              tP,
+              tC,
+              curS,
+              curW,
+              logSamples,
+              st,
+              tlb.tags,
+              tlb.stamps,
+              tlb.ways,
+              tlb.setMask,
+              asidTag,
+              asidHash,
+              this.costs.tlbMissWalkNs,
+            );
+      const exit = st[ST_EXIT];
+      if (exit === EXIT_END || exit === EXIT_TIME) break;
+      const vpn = st[ST_VPN];
+      if (exit === EXIT_VMA) {
+        vma = as.findVma(vpn);
+        if (vma === null) {
+          invalid++;
+          i++;
+        } else {
+          vma.ensureArrays();
+        }
+      } else if (exit === EXIT_SLOW) {
+        if (tlb !== null) {
+          tlb.clock = st[ST_CLOCK];
+          tlb.lastTag = st[ST_LAST_TAG];
+        }
+        st[ST_TIME] += this.slowPath(th, vma!, vpn - vma!.startPage, vpn, writes[i] !== 0, st[ST_TIME]);
+        if (tlb !== null) st[ST_LAST_TAG] = tlb.lastTag;
+      } else {
+        truth!.touchSlow(st[ST_PFN], as.asid, vpn);
+      }
+    }
+
+    const t = st[ST_TIME];
+    const misses = st[ST_MISSES];
+    if (tlb !== null) {
+      tlb.clock = st[ST_CLOCK];
+      tlb.lastTag = st[ST_LAST_TAG];
+      tlb.hits += st[ST_HITS];
+      tlb.misses += misses;
+    }
+    th.cacheVma = vma;
+    th.accesses += st[ST_DONE];
+    th.invalidAccesses += invalid;
+    th.tlbMisses += misses;
+    th.runNs += t - t0;
+    cpu.timeNs = t;
+    return i;
+  }
+
+  /** Runs a hand-made access sequence on `th` now (tests, traces). */
+  runAccesses(th: SimThread, addrs: ArrayLike<number>, writes?: ArrayLike<number>): void {
+    const a = Float64Array.from(addrs);
+    const w = writes ? Uint8Array.from(writes) : new Uint8Array(a.length);
+    this.exec(th, a, w, 0, a.length);
+  }
+
+  /** Not present (first touch) or armed: the fault paths. Returns the cost in ns. */
+  private slowPath(
+    th: SimThread,
+    vma: Vma,
+    idx: number,
+    vpn: number,
+    isWrite: boolean,
+    nowNs: number,
+  ): number {
+    const flags = vma.flags!;
+    let cost = 0;
+    if (!(flags[idx] & PTE_PRESENT)) {
+      const node = vma.policyNode >= 0 ? vma.policyNode : th.cpu.node;
+      const pfn = this.frames.allocate(node);
+      if (pfn < 0) {
+        throw new Error(
+          `simulated machine out of memory (no free frame on any node) at 0x${(vpn * PAGE_SIZE).toString(16)}`,
+        );
+      }
+      this.frames.rmapAsid[pfn] = th.as.asid + 1;
+      this.frames.rmapVpn[pfn] = vpn;
+      vma.frames![idx] = pfn;
+      flags[idx] = (flags[idx] & ~(PTE_ACCESSED | PTE_DIRTY)) | PTE_PRESENT;
+      vma.residentPages++;
+      th.minorFaults++;
+      cost += this.costs.minorFaultNs;
+    }
+    if (flags[idx] & PTE_ARMED) {
+      th.hintingFaults++;
+      if (this.hintingHandler !== null) {
+        cost += this.hintingHandler(th, vma, idx, vpn * PAGE_SIZE, isWrite, nowNs + cost);
+      }
+      if (flags[idx] & PTE_ARMED) {
+        // No owner took it: restore silently so the page cannot stay armed forever.
+        flags[idx] &= ~PTE_ARMED;
+        if (vma.owners !== null) vma.owners[idx] = 0;
+        this.silentRestores++;
+      }
+    }
+    return cost;
+  }
+
+  /** munmap/brk shrink/exit: free the frames of pages [a, b) and drop their translations. */
+  private releasePages(as: AddressSpace, v: Vma, a: number, b: number): void {
+    if (v.flags !== null) {
+      for (let p = a; p < b; p++) {
+        const i = p - v.startPage;
+        if (v.flags[i] & PTE_PRESENT) {
+          this.frames.free(v.frames![i]);
+          v.flags[i] = 0;
+          v.residentPages--;
+        }
+        if (v.owners !== null) v.owners[i] = 0;
+      }
+    }
+    // Like Linux's tlb_single_page_flush_ceiling: big ranges flush the whole mm.
+    for (const c of this.cpus) {
+      if (c.tlb === null) continue;
+      if (b - a > 33) c.tlb.flushAll(as.asid);
+      else for (let p = a; p < b; p++) c.tlb.flushPage(as.asid, p);
+    }
+  }
+
+  // --------------------------------------------------------- ops primitives
+
+  /** Adds `ns` to `acct`, and steals it from the account's CPU if it has one. */
+  charge(acct: CostAccount, ns: number): void {
+    acct.ns += ns;
+    if (acct.cpu >= 0) {
+      const c = this.cpus[acct.cpu];
+      c.timeNs += ns;
+      c.stolenNs += ns;
+    }
+  }
+
+  private pte(pid: number, addr: number): { vma: Vma; idx: number } | null {
+    const as = this.byPid.get(pid);
+    if (!as) return null;
+    const v = as.vmaAt(addr);
+    if (!v || v.flags === null) return null;
+    const idx = Math.floor(addr / PAGE_SIZE) - v.startPage;
+    if (!(v.flags[idx] & PTE_PRESENT)) return null;
+    return { vma: v, idx };
+  }
+
+  /**
+   * DAMON vaddr mkold (spec §5.2): test-and-clear the PTE Accessed bit (setting
+   * PG_young if it was set) and set PG_idle. No TLB flush unless `flush` — so a
+   * cached translation keeps the page from being marked accessed again until
+   * it is evicted. Unmapped / non-LRU pages: no-op. Charges mkoldNs.
+   */
+  mkoldVaddr(pid: number, addr: number, acct: CostAccount = this.kdamondCost, flush = false): void {
+    this.charge(acct, this.costs.mkoldNs);
+    acct.mkolds++;
+    const p = this.pte(pid, addr);
+    if (p === null) return;
+    const pfn = p.vma.frames![p.idx];
+    this.mkoldMapping(p.vma, p.idx, pfn);
+    if (flush) this.flushTlbPage(pid, addr, acct);
+  }
+
+  /**
+   * DAMON vaddr young check (spec §5.2): accessed = PTE Accessed || !PG_idle.
+   * Sets `lastFolioBytes` (4 KiB: no THP yet). Charges youngCheckNs.
+   */
+  youngVaddr(pid: number, addr: number, acct: CostAccount = this.kdamondCost): boolean {
+    this.charge(acct, this.costs.youngCheckNs);
+    acct.checks++;
+    this.lastFolioBytes = PAGE_SIZE;
+    const p = this.pte(pid, addr);
+    if (p === null) return false;
+    const pfn = p.vma.frames![p.idx];
+    const ff = this.frames.flags[pfn];
+    if (!(ff & FRAME_LRU)) return false;
+    return (p.vma.flags![p.idx] & PTE_ACCESSED) !== 0 || (ff & FRAME_IDLE) === 0;
+  }
+
+  /**
+   * DAMON paddr mkold (spec §5.3): not an allocated LRU frame → no-op;
+   * unmapped → set PG_idle; mapped → rmap walk, clear each mapping's Accessed
+   * bit (PG_young if it was set), set PG_idle. Charges mkoldNs (+ rmapWalkNs).
+   */
+  mkoldPaddr(paddr: number, acct: CostAccount = this.kdamondCost): void {
+    this.charge(acct, this.costs.mkoldNs);
+    acct.mkolds++;
+    const pfn = Math.floor(paddr / PAGE_SIZE);
+    const ft = this.frames;
+    if (pfn < 0 || pfn >= ft.capacity) return;
+    const ff = ft.flags[pfn];
+    if (!(ff & FRAME_ALLOCATED) || !(ff & FRAME_LRU)) return;
+    const m = this.rmap(pfn, acct);
+    if (m === null) {
+      ft.flags[pfn] |= FRAME_IDLE;
+      return;
+    }
+    this.mkoldMapping(m.vma, m.idx, pfn);
+  }
+
+  /**
+   * DAMON paddr young (spec §5.3): unallocated / non-LRU → false; unmapped →
+   * !PG_idle; mapped → any mapping's Accessed bit || !PG_idle. Sets
+   * `lastFolioBytes`. Charges youngCheckNs (+ rmapWalkNs).
+   */
+  youngPaddr(paddr: number, acct: CostAccount = this.kdamondCost): boolean {
+    this.charge(acct, this.costs.youngCheckNs);
+    acct.checks++;
+    this.lastFolioBytes = PAGE_SIZE;
+    const pfn = Math.floor(paddr / PAGE_SIZE);
+    const ft = this.frames;
+    if (pfn < 0 || pfn >= ft.capacity) return false;
+    const ff = ft.flags[pfn];
+    if (!(ff & FRAME_ALLOCATED) || !(ff & FRAME_LRU)) return false;
+    if ((ff & FRAME_IDLE) === 0) return true;
+    const m = this.rmap(pfn, acct);
+    if (m === null) return false;
+    return (m.vma.flags![m.idx] & PTE_ACCESSED) !== 0;
+  }
+
+  /** The mapping of frame `pfn` (one per frame: no sharing yet), charging an rmap walk. */
+  private rmap(pfn: number, acct: CostAccount): { vma: Vma; idx: number } | null {
+    const a = this.frames.rmapAsid[pfn];
+    if (a === 0) return null;
+    this.charge(acct, this.costs.rmapWalkNs);
+    acct.rmapWalks++;
+    const as = this.spaces[a - 1];
+    const vpn = this.frames.rmapVpn[pfn];
+    const v = as.findVma(vpn);
+    if (v === null || v.flags === null) return null;
+    return { vma: v, idx: vpn - v.startPage };
+  }
+
+  private mkoldMapping(v: Vma, idx: number, pfn: number): void {
+    const ft = this.frames;
+    if (!(ft.flags[pfn] & FRAME_LRU)) return;
+    const f = v.flags![idx];
+    if (f & PTE_ACCESSED) {
+      v.flags![idx] = f & ~PTE_ACCESSED;
+      ft.flags[pfn] |= FRAME_YOUNG;
+    }
+    ft.flags[pfn] |= FRAME_IDLE;
+  }
+
+  /**
+   * Drops the translation of `addr` in `pid` from every CPU's TLB (what
+   * flush_tlb_page does). Charges a local flush plus one shootdown per other CPU
+   * that had it cached. Returns the number of CPUs that had it.
+   */
+  flushTlbPage(pid: number, addr: number, acct: CostAccount = this.kdamondCost): number {
+    const as = this.process(pid);
+    const vpn = Math.floor(addr / PAGE_SIZE);
+    let had = 0;
+    for (const c of this.cpus) if (c.tlb !== null && c.tlb.flushPage(as.asid, vpn)) had++;
+    acct.tlbFlushes++;
+    this.charge(acct, this.costs.tlbFlushLocalNs + Math.max(0, had - 1) * this.costs.tlbShootdownPerCpuNs);
+    return had;
+  }
+
+  /** Flushes the whole TLB of one CPU, or of every CPU when `cpu` is omitted. No cost charged. */
+  flushTlbAll(cpu?: number): void {
+    for (const c of this.cpus) if (c.tlb !== null && (cpu === undefined || c.id === cpu)) c.tlb.flushAll();
+  }
+
+  // ---------------------------------------------------------------- stats
+
+  /** Total application time: the sum over threads of the time they spent running accesses. */
+  appTimeNs(): number {
+    let s = 0;
+    for (const t of this.threads) s += t.runNs;
+    return s;
+  }
+
+  /** Total application accesses. */
+  totalAccesses(): number {
+    let s = 0;
+    for (const t of this.threads) s += t.accesses;
+    return s;
+  }
+
+  /** A plain-data snapshot of the counters (for --json output and reports). */
+  stats(): MachineStats {
+    const acct = (a: CostAccount) => ({
+      name: a.name,
+      ns: a.ns,
+      checks: a.checks,
+      mkolds: a.mkolds,
+      rmapWalks: a.rmapWalks,
+      tlbFlushes: a.tlbFlushes,
+      cpu: a.cpu,
+    });
+    const accesses = this.totalAccesses();
+    const appTimeNs = this.appTimeNs();
+    return {
+      cpus: this.cpus.map((c) => ({
+        id: c.id,
+        node: c.node,
+        timeNs: c.timeNs,
+        stolenNs: c.stolenNs,
+        idleNs: c.idleNs,
+        tlbHits: c.tlb?.hits ?? 0,
+        tlbMisses: c.tlb?.misses ?? 0,
+      })),
+      threads: this.threads.map((t) => ({
+        tid: t.tid,
+        pid: t.as.pid,
+        name: t.name,
+        cpu: t.cpu.id,
+        accesses: t.accesses,
+        runNs: t.runNs,
+        minorFaults: t.minorFaults,
+        hintingFaults: t.hintingFaults,
+        tlbMisses: t.tlbMisses,
+        invalidAccesses: t.invalidAccesses,
+      })),
+      accesses,
+      appTimeNs,
+      nsPerAccess: accesses > 0 ? appTimeNs / accesses : 0,
+      residentBytes: this.frames.allocatedFrames * PAGE_SIZE,
+      silentRestores: this.silentRestores,
+      kdamond: acct(this.kdamondCost),
+    };
+  }
+}
+
+/** What Machine.stats() returns. */
+export interface MachineStats {
+  cpus: {
+    id: number;
+    node: number;
+    timeNs: number;
+    stolenNs: number;
+    idleNs: number;
+    tlbHits: number;
+    tlbMisses: number;
+  }[];
+  threads: {
+    tid: number;
+    pid: number;
+    name: string;
+    cpu: number;
+    accesses: number;
+    runNs: number;
+    minorFaults: number;
+    hintingFaults: number;
+    tlbMisses: number;
+    invalidAccesses: number;
+  }[];
+  /** Application accesses completed. Phases are timed, so monitoring overhead shows as fewer accesses. */
+  accesses: number;
+  /** Sum over threads of the time spent running accesses. */
+  appTimeNs: number;
+  nsPerAccess: number;
+  residentBytes: number;
+  silentRestores: number;
+  kdamond: {
+    name: string;
+    ns: number;
+    checks: number;
+    mkolds: number;
+    rmapWalks: number;
+    tlbFlushes: number;
+    cpu: number;
+  };
+}

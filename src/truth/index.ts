@@ -1,0 +1,2 @@
+/** Exact ground truth of page accesses. */
+export * from "./ground-truth.js";

@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Machine, PAGE_SIZE, PTE_ACCESSED, type AccessStream, type SimThread } from "../../src/mm/index.js";
+
+const idle: AccessStream = { fill: () => 0, finished: true, resumeNs: 0 };
+
+function setup(tlb: boolean): { m: Machine; pid: number; base: number; th: SimThread } {
+  const m = new Machine({ tlb: tlb ? { entries: 64, ways: 4 } : false, cpus: 2 });
+  const as = m.createProcess("t");
+  const base = as.mmap(64 * PAGE_SIZE);
+  const th = m.spawnThread(as, 0, idle);
+  return { m, pid: as.pid, base, th };
+}
+
+/** Touch pages [0, n) of the region once each. */
+function touch(m: Machine, th: SimThread, base: number, n: number): void {
+  m.runAccesses(
+    th,
+    Array.from({ length: n }, (_, i) => base + i * PAGE_SIZE),
+  );
+}
+
+test("TLB on: mkold without flush leaves a hot page under-reported until its entry goes", () => {
+  const { m, pid, base, th } = setup(true);
+  touch(m, th, base, 4);
+  for (let i = 0; i < 4; i++) assert.ok(m.youngVaddr(pid, base + i * PAGE_SIZE), "first touch is young");
+  for (let i = 0; i < 4; i++) m.mkoldVaddr(pid, base + i * PAGE_SIZE);
+  // The application keeps using the same pages; their translations are cached.
+  touch(m, th, base, 4);
+  touch(m, th, base, 4);
+  for (let i = 0; i < 4; i++) {
+    assert.equal(m.pteFlags(pid, base + i * PAGE_SIZE) & PTE_ACCESSED, 0, "a TLB hit does not set Accessed");
+    assert.equal(m.youngVaddr(pid, base + i * PAGE_SIZE), false, "hot page reported idle");
+  }
+  // Flushing the page's translation: the next access walks and sets the bit again.
+  m.flushTlbPage(pid, base);
+  touch(m, th, base, 4);
+  assert.equal(m.youngVaddr(pid, base), true, "flushed page seen again");
+  assert.equal(m.youngVaddr(pid, base + PAGE_SIZE), false, "unflushed page still hidden");
+});
+
+test("TLB on: mkold with flush reports every access", () => {
+  const { m, pid, base, th } = setup(true);
+  touch(m, th, base, 4);
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 4; i++) m.mkoldVaddr(pid, base + i * PAGE_SIZE, m.kdamondCost, true);
+    touch(m, th, base, 4);
+    for (let i = 0; i < 4; i++) assert.equal(m.youngVaddr(pid, base + i * PAGE_SIZE), true);
+  }
+  assert.ok(m.kdamondCost.tlbFlushes >= 12);
+});
+
+test("TLB on: eviction by other pages brings the Accessed bit back", () => {
+  const { m, pid, base, th } = setup(true);
+  touch(m, th, base, 1);
+  m.mkoldVaddr(pid, base);
+  // 64 other pages > a 64-entry TLB: page 0's entry is evicted (LRU).
+  touch(m, th, base + PAGE_SIZE, 63);
+  const as = m.process(pid);
+  const more = as.mmap(64 * PAGE_SIZE);
+  touch(m, th, more, 64);
+  assert.equal(m.cpus[0].tlb!.contains(as.asid, base / PAGE_SIZE), false);
+  touch(m, th, base, 1);
+  assert.equal(m.youngVaddr(pid, base), true);
+});
+
+test("TLB on: another CPU's cached translation does not help this CPU", () => {
+  const m = new Machine({ tlb: { entries: 64, ways: 4 }, cpus: 2 });
+  const as = m.createProcess("t");
+  const base = as.mmap(PAGE_SIZE);
+  const t0 = m.spawnThread(as, 0, idle);
+  const t1 = m.spawnThread(as, 1, idle);
+  m.runAccesses(t0, [base]);
+  m.mkoldVaddr(as.pid, base);
+  m.runAccesses(t0, [base]);
+  assert.equal(m.youngVaddr(as.pid, base), false);
+  m.runAccesses(t1, [base]); // CPU 1 misses and walks
+  assert.equal(m.youngVaddr(as.pid, base), true);
+});
+
+test("TLB off: every access sets the Accessed bit", () => {
+  const { m, pid, base, th } = setup(false);
+  touch(m, th, base, 4);
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 4; i++) m.mkoldVaddr(pid, base + i * PAGE_SIZE);
+    for (let i = 0; i < 4; i++)
+      assert.equal(m.youngVaddr(pid, base + i * PAGE_SIZE), false, "idle after mkold");
+    touch(m, th, base, 4);
+    for (let i = 0; i < 4; i++) assert.equal(m.youngVaddr(pid, base + i * PAGE_SIZE), true);
+  }
+});
+
+test("TLB miss walk cost is charged only when the TLB is on and misses", () => {
+  const on = setup(true);
+  touch(on.m, on.th, on.base, 4);
+  const t1 = on.m.cpus[0].timeNs;
+  touch(on.m, on.th, on.base, 4); // all hits now
+  assert.equal(on.m.cpus[0].timeNs - t1, 4 * on.m.costs.localAccessNs);
+  assert.equal(on.th.tlbMisses, 4);
+  const off = setup(false);
+  touch(off.m, off.th, off.base, 4);
+  const t2 = off.m.cpus[0].timeNs;
+  touch(off.m, off.th, off.base, 4);
+  assert.equal(off.m.cpus[0].timeNs - t2, 4 * off.m.costs.localAccessNs);
+  assert.equal(off.th.tlbMisses, 0);
+});
