@@ -36,6 +36,7 @@ export interface OpsFactory {
 
 const OPS_FACTORIES: Record<string, OpsFactory> = {
   vaddr: { space: "vaddr", create: (m) => new VaddrOps(m) },
+  "vaddr-flush": { space: "vaddr", create: (m) => new VaddrOps(m, { flushOnMkold: true }) },
   paddr: { space: "paddr", create: (m) => new PaddrOps(m) },
 };
 

@@ -16,6 +16,11 @@ import { threeRegionsOf } from "./three-regions.js";
 export interface VaddrOpsOptions {
   /** Cost account DAMON's checks are charged to (default: the machine's kdamond account). */
   account?: CostAccount;
+  /**
+   * Flush the sampled page's TLB entries at mkold. The kernel does not (it is
+   * costly), so cached translations under-report; this shows what a flush buys.
+   */
+  flushOnMkold?: boolean;
 }
 
 /** Sets a target's regions to its process's three regions; false when the layout has too few gaps. */
@@ -30,12 +35,14 @@ export function applyThreeRegions(m: Machine, ctx: Context, t: Target): boolean 
 export class VaddrOps implements Ops {
   readonly name: string = "vaddr";
   protected readonly account: CostAccount;
+  private readonly flushOnMkold: boolean;
 
   constructor(
     protected readonly machine: Machine,
     opts: VaddrOpsOptions = {},
   ) {
     this.account = opts.account ?? machine.kdamondCost;
+    this.flushOnMkold = opts.flushOnMkold ?? false;
   }
 
   /** Initial layout: three regions per target (targets with user-given regions keep them). */
@@ -54,7 +61,7 @@ export class VaddrOps implements Ops {
       if (t.pid === undefined || !m.isAlive(t.pid)) continue;
       for (const r of t.regions) {
         r.samplingAddr = ctx.rng.randRange(r.start, r.end);
-        m.mkoldVaddr(t.pid, r.samplingAddr, this.account);
+        m.mkoldVaddr(t.pid, r.samplingAddr, this.account, this.flushOnMkold);
       }
     }
   }
