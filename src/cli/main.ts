@@ -7,6 +7,7 @@
 import { Command } from "commander";
 import { runCli } from "./run-cli.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerTrace } from "./commands/trace.js";
 
 export function buildProgram(): Command {
   const program = new Command("damon-ts")
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .option("--debug", "print stack traces of errors")
     .showHelpAfterError("(run with --help for usage)");
   registerDemo(program);
+  registerTrace(program);
   return program;
 }
 

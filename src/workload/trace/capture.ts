@@ -95,7 +95,7 @@ export async function captureTrace(opts: CaptureOptions): Promise<CaptureResult>
   const records = child.stdio[3] as Readable;
   const writer = file.writer;
   let interrupted = false;
-  let failure: unknown;
+  let failure: Error | undefined;
   const raw = lackey
     ? undefined
     : new RawRecordDecoder(writer, tool.kind === "damontrace" ? tool.libDir : undefined);
@@ -112,7 +112,7 @@ export async function captureTrace(opts: CaptureOptions): Promise<CaptureResult>
       if (raw) raw.feed(piece);
       else text?.feed(piece.toString("latin1"));
     } catch (e) {
-      failure = e;
+      failure = e instanceof Error ? e : new Error(String(e));
       child.kill("SIGKILL");
     }
   });

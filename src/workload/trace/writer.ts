@@ -161,7 +161,8 @@ export class TraceWriter {
       this.base.fill(0);
       this.lastUse.fill(0);
     }
-    if (!(addr >= 0 && addr < MAX_EXACT)) throw new FormatError(`address ${addr} out of range [0, 2^52)`);
+    if (!(addr >= 0 && addr < MAX_EXACT) || Math.floor(addr) !== addr)
+      throw new FormatError(`address ${addr} is not an integer in [0, 2^52)`);
     // Size code.
     let op: number;
     switch (size) {
@@ -201,7 +202,7 @@ export class TraceWriter {
     base[best] = addr;
     // Clock: one byte per access, rare escapes for big or backward steps.
     const dc = clock - this.prevClock;
-    if (dc >= 0 && dc < CLOCK_ESCAPE) this.clocks[n] = dc;
+    if (dc >= 0 && dc < CLOCK_ESCAPE && (dc | 0) === dc) this.clocks[n] = dc;
     else {
       if (!(clock >= 0 && clock < MAX_EXACT) || !Number.isInteger(clock))
         throw new FormatError(`clock ${clock} out of range [0, 2^52)`);
