@@ -264,6 +264,7 @@ export class TraceReader implements Iterable<TraceItem> {
             : undefined;
         yield this.report(damageStart, off, "damaged bytes (no valid chunk header)", lost);
         damageStart = -1;
+        if (lost !== undefined && lost > 0) this.expectedIndex = h.firstIndex;
       }
       const payloadAt = this.start + CHUNK_HEADER_BYTES;
       const comp = this.buf.subarray(payloadAt, payloadAt + h.compLen);
@@ -301,6 +302,7 @@ export class TraceReader implements Iterable<TraceItem> {
             0,
             `accesses ${this.expectedIndex}..${h.firstIndex - 1} are missing before this chunk`,
             h.firstIndex - this.expectedIndex,
+            true,
           );
         }
         const msg = this.decodeAccesses(raw, h.count);

@@ -143,6 +143,8 @@ export class TraceWriter {
   access(addr: number, size: number, isWrite: boolean | number, tid: number, clock: number): void {
     const n = this.n;
     if (n === 0) {
+      if (!(clock >= 0 && clock < MAX_EXACT) || Math.floor(clock) !== clock)
+        throw new FormatError(`clock ${clock} is not an integer in [0, 2^52)`);
       this.chunkFirstClock = this.total === 0 ? clock : this.prevClock;
       this.prevClock = this.chunkFirstClock;
       if (this.total === 0) this.firstClock = clock;
@@ -205,7 +207,7 @@ export class TraceWriter {
     if (dc >= 0 && dc < CLOCK_ESCAPE && (dc | 0) === dc) this.clocks[n] = dc;
     else {
       if (!(clock >= 0 && clock < MAX_EXACT) || !Number.isInteger(clock))
-        throw new FormatError(`clock ${clock} out of range [0, 2^52)`);
+        throw new FormatError(`clock ${clock} is not an integer in [0, 2^52)`);
       this.clocks[n] = CLOCK_ESCAPE;
       this.writeClockEscape(zigzagEncode(dc));
     }
