@@ -36,25 +36,34 @@ export function traceToCsv(reader: TraceReader, sink: (text: string) => void, wi
       outLen = 0;
     }
   };
+  // Event rows go right before the access they precede, so a re-import gives them the same index.
+  let pending: MapEvent[] = [];
+  let pe = 0;
+  const eventRow = (ev: MapEvent): void => {
+    const extra =
+      ev.type === "remap"
+        ? [ev.prot ?? "", ev.kind ?? "", ev.to !== undefined ? hex(ev.to) : ""]
+        : [ev.prot ?? "", ev.kind ?? "", quote(ev.name ?? "")];
+    push(`${ev.clock},,${ev.type},${hex(ev.start)},${ev.length},${extra.join(",")}\n`);
+    rows++;
+  };
   for (const item of reader) {
     if (item.kind === "events") {
-      if (!withEvents) continue;
-      for (const ev of item.events) {
-        const extra =
-          ev.type === "remap"
-            ? [quote(ev.prot ?? ""), ev.kind ?? "", ev.to !== undefined ? hex(ev.to) : ""]
-            : [ev.prot ?? "", ev.kind ?? "", quote(ev.name ?? "")];
-        push(`${ev.clock},,${ev.type},${hex(ev.start)},${ev.length},${extra.join(",")}\n`);
-        rows++;
+      if (withEvents) {
+        pending = pending.slice(pe).concat(item.events);
+        pe = 0;
       }
     } else if (item.kind === "accesses") {
-      const { count, addr, size, isWrite, tid, clock } = item;
+      const { count, addr, size, isWrite, tid, clock, firstIndex } = item;
       const tail = withEvents ? ",,,\n" : "\n";
-      for (let i = 0; i < count; i++)
+      for (let i = 0; i < count; i++) {
+        while (pe < pending.length && pending[pe].index <= firstIndex + i) eventRow(pending[pe++]);
         push(`${clock[i]},${tid[i]},${isWrite[i] ? "W" : "R"},${hex(addr[i])},${size[i]}${tail}`);
+      }
       rows += count;
     }
   }
+  while (pe < pending.length) eventRow(pending[pe++]);
   if (out.length) sink(out.join(""));
   return rows;
 }
