@@ -136,6 +136,7 @@ export class RawRecordDecoder {
             flags,
           };
           if (name) ev.name = name;
+          else if (flags & 16) ev.name = "[heap]";
           if (flags & 32) ev.startup = true;
           if (this.startupMaps) this.startupMaps.push(ev);
           else w.event(stripFlags(ev));

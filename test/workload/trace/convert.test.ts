@@ -44,7 +44,7 @@ I  04016a6a,4
 ==4242== Counted 1 call to main()
 `;
 
-test("lackey text: loads, stores, modifies (load + store), instruction clock, pid as thread", () => {
+void test("lackey text: loads, stores, modifies (load + store), instruction clock, pid as thread", () => {
   const { w, bytes } = memWriter();
   const p = new LackeyParser(w, "t.lackey");
   // Fed in awkward pieces, as from a pipe.
@@ -61,7 +61,7 @@ test("lackey text: loads, stores, modifies (load + store), instruction clock, pi
   assert.deepEqual(got.tid, [4242, 4242, 4242, 4242, 4242]);
 });
 
-test("lackey text: a malformed line is one FormatError naming file and line", () => {
+void test("lackey text: a malformed line is one FormatError naming file and line", () => {
   const { w } = memWriter();
   const p = new LackeyParser(w, "bad.lackey");
   assert.throws(
@@ -73,7 +73,7 @@ test("lackey text: a malformed line is one FormatError naming file and line", ()
   assert.throws(() => q.feed("hello\n"), /bad2\.lackey:1/);
 });
 
-test("convert: lackey file → trace, format detected", () => {
+void test("convert: lackey file → trace, format detected", () => {
   withDir((dir) => {
     const src = join(dir, "t.lackey");
     writeFileSync(src, LACKEY);
@@ -90,7 +90,7 @@ test("convert: lackey file → trace, format detected", () => {
   });
 });
 
-test("convert: trace → CSV → trace keeps every access and map event", () => {
+void test("convert: trace → CSV → trace keeps every access and map event", () => {
   withDir((dir) => {
     const a = syntheticAccesses(41, 3000);
     const events = [
@@ -147,7 +147,7 @@ test("convert: trace → CSV → trace keeps every access and map event", () => 
   });
 });
 
-test("convert: a bad CSV row is one FormatError naming file and line; nothing is written", () => {
+void test("convert: a bad CSV row is one FormatError naming file and line; nothing is written", () => {
   withDir((dir) => {
     const csv = join(dir, "bad.csv");
     writeFileSync(csv, "clock,tid,op,addr,size\n1,1,R,0x1000,8\n2,1,X,0x1000,8\n");
@@ -157,7 +157,7 @@ test("convert: a bad CSV row is one FormatError naming file and line; nothing is
   });
 });
 
-test("raw tool records: decoded across arbitrary split points, clock wrap, thread switch, map names", () => {
+void test("raw tool records: decoded across arbitrary split points, clock wrap, thread switch, map names", () => {
   const recs: Buffer[] = [];
   const rec = (a: number, clk: number, size: number, kind: number, aux = 0): void => {
     const b = Buffer.alloc(16);

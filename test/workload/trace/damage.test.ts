@@ -25,7 +25,7 @@ function accessChunks(bytes: Uint8Array) {
   return chunkOffsets(bytes).filter((c) => c.type === 1);
 }
 
-test("a flipped payload byte: that chunk is reported with its offset, every other chunk still reads", () => {
+void test("a flipped payload byte: that chunk is reported with its offset, every other chunk still reads", () => {
   const a = syntheticAccesses(31, N);
   const bytes = Buffer.from(writeTrace(a, { chunkAccesses: CHUNK }));
   const victim = accessChunks(bytes)[3];
@@ -46,7 +46,7 @@ test("a flipped payload byte: that chunk is reported with its offset, every othe
   assert.equal(r.footer?.accesses, N);
 });
 
-test("a damaged chunk header: the reader resynchronises on the next chunk and says how much was lost", () => {
+void test("a damaged chunk header: the reader resynchronises on the next chunk and says how much was lost", () => {
   const a = syntheticAccesses(32, N);
   const bytes = Buffer.from(writeTrace(a, { chunkAccesses: CHUNK }));
   const victim = accessChunks(bytes)[5];
@@ -61,7 +61,7 @@ test("a damaged chunk header: the reader resynchronises on the next chunk and sa
   assert.deepEqual(got.addr.slice(5000), a.addr.slice(6000));
 });
 
-test("damage in several places: each is reported in file order, reading goes on to the footer", () => {
+void test("damage in several places: each is reported in file order, reading goes on to the footer", () => {
   const a = syntheticAccesses(33, N);
   const bytes = Buffer.from(writeTrace(a, { chunkAccesses: CHUNK }));
   const chunks = accessChunks(bytes);
@@ -76,7 +76,7 @@ test("damage in several places: each is reported in file order, reading goes on 
   assert.equal(r.partial, false);
 });
 
-test("garbage inserted between chunks is skipped and reported at its offset", () => {
+void test("garbage inserted between chunks is skipped and reported at its offset", () => {
   const a = syntheticAccesses(34, N);
   const bytes = Buffer.from(writeTrace(a, { chunkAccesses: CHUNK }));
   const at = accessChunks(bytes)[4].offset;
@@ -91,7 +91,7 @@ test("garbage inserted between chunks is skipped and reported at its offset", ()
   assert.deepEqual(got.addr, a.addr);
 });
 
-test("a truncated file reads up to the cut, reports it, and counts as partial (no footer)", () => {
+void test("a truncated file reads up to the cut, reports it, and counts as partial (no footer)", () => {
   const a = syntheticAccesses(35, N);
   const bytes = writeTrace(a, { chunkAccesses: CHUNK });
   const cutChunk = accessChunks(bytes)[6];
@@ -106,7 +106,7 @@ test("a truncated file reads up to the cut, reports it, and counts as partial (n
   assert.match(r.damage[0].message, /truncated/);
 });
 
-test("a whole chunk cut out: the gap is reported at the next chunk with the accesses lost", () => {
+void test("a whole chunk cut out: the gap is reported at the next chunk with the accesses lost", () => {
   const a = syntheticAccesses(36, N);
   const bytes = writeTrace(a, { chunkAccesses: CHUNK });
   const chunks = accessChunks(bytes);

@@ -9,7 +9,7 @@ import { createTraceFile, TraceWriter } from "../../../src/workload/trace/writer
 import { FormatError } from "../../../src/util/errors.js";
 import { collect, syntheticAccesses, writeTrace } from "./helpers.js";
 
-test("round trip: every field of every access comes back exactly (pinned seeds, several chunk sizes)", () => {
+void test("round trip: every field of every access comes back exactly (pinned seeds, several chunk sizes)", () => {
   for (const [seed, n, chunk] of [
     [1, 10_000, 1024],
     [2, 5_000, 4096],
@@ -38,7 +38,7 @@ test("round trip: every field of every access comes back exactly (pinned seeds, 
   }
 });
 
-test("round trip holds for arbitrary access streams (property)", () => {
+void test("round trip holds for arbitrary access streams (property)", () => {
   const access = fc.record({
     addr: fc.integer({ min: 0, max: 2 ** 48 }),
     size: fc.integer({ min: 0, max: 0xffff }),
@@ -70,7 +70,7 @@ test("round trip holds for arbitrary access streams (property)", () => {
   );
 });
 
-test("memory-map events keep their access index and come before the chunk they apply to", () => {
+void test("memory-map events keep their access index and come before the chunk they apply to", () => {
   const a = syntheticAccesses(11, 3000);
   const events = [
     {
@@ -117,7 +117,7 @@ test("memory-map events keep their access index and come before the chunk they a
   assert.equal(r.footer?.events, 4);
 });
 
-test("compresses a realistic stream well and reports bytes written", () => {
+void test("compresses a realistic stream well and reports bytes written", () => {
   // A loop over an array with stack traffic: what real programs look like.
   const parts: Uint8Array[] = [];
   const w = new TraceWriter((b) => parts.push(b), {
@@ -136,7 +136,7 @@ test("compresses a realistic stream well and reports bytes written", () => {
   assert.ok(total / 400_000 < 0.5, `${total / 400_000} bytes/access`);
 });
 
-test("a trace file is written atomically and reads back from disk", () => {
+void test("a trace file is written atomically and reads back from disk", () => {
   const dir = mkdtempSync(join(tmpdir(), "dt-"));
   try {
     const path = join(dir, "t.dtrace");
@@ -156,7 +156,7 @@ test("a trace file is written atomically and reads back from disk", () => {
   }
 });
 
-test("bad values are refused with a FormatError, not silently truncated", () => {
+void test("bad values are refused with a FormatError, not silently truncated", () => {
   const w = new TraceWriter(() => {}, { tool: "synthetic", clockUnit: "instructions", pageSize: 4096 });
   assert.throws(() => w.access(-1, 8, 0, 1, 0), FormatError);
   assert.throws(() => w.access(1.5, 8, 0, 1, 0), FormatError);
@@ -165,7 +165,7 @@ test("bad values are refused with a FormatError, not silently truncated", () => 
   assert.throws(() => w.access(0, 8, 0, 1, 0.5), FormatError);
 });
 
-test("not a trace / wrong version: one clear error naming the file", () => {
+void test("not a trace / wrong version: one clear error naming the file", () => {
   assert.throws(
     () => TraceReader.fromBytes(Buffer.from("hello world, this is not a trace"), "x.bin"),
     /x\.bin: not a damon-ts trace/,
