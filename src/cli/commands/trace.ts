@@ -9,6 +9,7 @@ import {
   type InputFormat,
   type OutputFormat,
 } from "../../workload/trace/convert.js";
+import type { TraceCodec } from "../../workload/trace/format.js";
 import { traceInfo, type TraceInfo } from "../../workload/trace/info.js";
 import { chooseTool, findValgrind } from "../../workload/trace/valgrind-tool.js";
 
@@ -30,10 +31,18 @@ function fmtCount(n: number): string {
   return String(n);
 }
 
-function level(text: string): number {
+function level(text: string | undefined, codec: TraceCodec): number | undefined {
+  if (text === undefined) return undefined;
   const n = parseCount(text, "--level");
-  if (n < 1 || n > 9) throw new UsageError(`--level must be 1..9, got ${text}`);
+  const max = codec === "brotli" ? 11 : 9;
+  if (n < 1 || n > max) throw new UsageError(`--level must be 1..${max} for ${codec}, got ${text}`);
   return n;
+}
+
+function codecOf(text: string | undefined): TraceCodec {
+  if (text === undefined || text === "deflate") return "deflate";
+  if (text === "brotli") return "brotli";
+  throw new UsageError(`--compress must be deflate or brotli, got ${JSON.stringify(text)}`);
 }
 
 function toolPreference(text: string): "auto" | "damontrace" | "lackey" {
@@ -44,7 +53,8 @@ function toolPreference(text: string): "auto" | "damontrace" | "lackey" {
 export function printInfo(i: TraceInfo): string {
   const h = i.header;
   const lines: string[] = [];
-  lines.push(`${i.file}: damon-ts trace ${h.version}, ${fmtBytes(i.fileBytes)}`);
+  const codec = typeof h.compression === "string" ? h.compression : "deflate";
+  lines.push(`${i.file}: damon-ts trace ${h.version} (${codec}), ${fmtBytes(i.fileBytes)}`);
   const desc = typeof h.toolDescription === "string" ? h.toolDescription : h.tool;
   lines.push(`  capture tool: ${desc}`);
   if (h.command) lines.push(`  command: ${h.command.join(" ")}`);
@@ -90,13 +100,24 @@ export function registerTrace(program: Command): void {
     .option("--rebuild-tool", "rebuild our Valgrind tool even if a cached build exists")
     .option("--progress", "print progress on stderr even when it is not a terminal")
     .option("--no-progress", "no progress lines")
-    .option("--level <n>", "zlib compression level 1..9", "6")
+    .option(
+      "--compress <codec>",
+      "chunk compression: deflate (default, fastest to read) or brotli (about 20% smaller)",
+    )
+    .option("--level <n>", "compression level: deflate 1..9, brotli 1..11 (default 6)")
     .argument("<command...>", "the command to trace (put it after --)")
     .addHelpText("after", "\nExample:\n  damon-ts trace capture -o sort.dtrace -- sort data.txt")
     .action(
       async (
         command: string[],
-        o: { output: string; tool: string; rebuildTool?: boolean; progress?: boolean; level: string },
+        o: {
+          output: string;
+          tool: string;
+          rebuildTool?: boolean;
+          progress?: boolean;
+          level?: string;
+          compress?: string;
+        },
       ) => {
         const progress = o.progress ?? process.stderr.isTTY;
         let lastLen = 0;
@@ -106,7 +127,8 @@ export function registerTrace(program: Command): void {
             command,
             prefer: toolPreference(o.tool),
             rebuild: o.rebuildTool,
-            level: level(o.level),
+            codec: codecOf(o.compress),
+            level: level(o.level, codecOf(o.compress)),
             handleSigint: true,
             onTool: (t) =>
               process.stderr.write(
@@ -157,24 +179,47 @@ export function registerTrace(program: Command): void {
 
   trace
     .command("convert")
-    .description("convert lackey --trace-mem text or CSV to a trace, or a trace to CSV")
+    .description("convert lackey --trace-mem text or CSV to a trace, a trace to CSV, or re-encode a trace")
     .argument("<input>", "input file")
     .requiredOption("-o, --output <file>", "output file")
     .option("--from <format>", "input format: trace, lackey or csv (default: detected)")
     .option("--to <format>", "output format: trace or csv (default: csv for a trace input, else trace)")
     .option("--with-events", "CSV output: include memory-map event rows")
-    .action((input: string, o: { output: string; from?: string; to?: string; withEvents?: boolean }) => {
-      const from = o.from as InputFormat | undefined;
-      if (from !== undefined && !["trace", "lackey", "csv"].includes(from))
-        throw new UsageError(`--from must be trace, lackey or csv, got ${JSON.stringify(o.from)}`);
-      let to = o.to as OutputFormat | undefined;
-      if (to !== undefined && to !== "trace" && to !== "csv")
-        throw new UsageError(`--to must be trace or csv, got ${JSON.stringify(o.to)}`);
-      const fromFmt = from ?? detectFormat(input);
-      if (to === undefined) to = fromFmt === "trace" ? "csv" : "trace";
-      const r = convertTrace(input, o.output, { from: fromFmt, to, withEvents: o.withEvents });
-      process.stderr.write(`damon-ts trace: converted ${r.from} -> ${r.to}: ${r.rows} rows -> ${o.output}\n`);
-    });
+    .option("--compress <codec>", "trace output: deflate (default) or brotli")
+    .option("--level <n>", "trace output: compression level (deflate 1..9, brotli 1..11)")
+    .action(
+      (
+        input: string,
+        o: {
+          output: string;
+          from?: string;
+          to?: string;
+          withEvents?: boolean;
+          compress?: string;
+          level?: string;
+        },
+      ) => {
+        const from = o.from as InputFormat | undefined;
+        if (from !== undefined && !["trace", "lackey", "csv"].includes(from))
+          throw new UsageError(`--from must be trace, lackey or csv, got ${JSON.stringify(o.from)}`);
+        let to = o.to as OutputFormat | undefined;
+        if (to !== undefined && to !== "trace" && to !== "csv")
+          throw new UsageError(`--to must be trace or csv, got ${JSON.stringify(o.to)}`);
+        const fromFmt = from ?? detectFormat(input);
+        if (to === undefined) to = fromFmt === "trace" && o.compress === undefined ? "csv" : "trace";
+        const codec = codecOf(o.compress);
+        const r = convertTrace(input, o.output, {
+          from: fromFmt,
+          to,
+          withEvents: o.withEvents,
+          codec,
+          level: level(o.level, codec),
+        });
+        process.stderr.write(
+          `damon-ts trace: converted ${r.from} -> ${r.to}: ${r.rows} rows -> ${o.output}\n`,
+        );
+      },
+    );
 
   trace
     .command("tool")

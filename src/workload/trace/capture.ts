@@ -81,9 +81,10 @@ export async function captureTrace(opts: CaptureOptions): Promise<CaptureResult>
       command: opts.command,
       startedAt: new Date().toISOString(),
       valgrind: valgrind.version,
+      compression: opts.codec ?? "deflate",
       ...(notes.length ? { notes } : {}),
     },
-    { chunkAccesses: opts.chunkAccesses, level: opts.level },
+    { chunkAccesses: opts.chunkAccesses, level: opts.level, codec: opts.codec },
   );
   const started = performance.now();
   const vgArgs = lackey

@@ -88,16 +88,18 @@ export function convertTrace(input: string, output: string, opts: ConvertOptions
     }
   }
   if (to === "trace" && (from === "lackey" || from === "csv")) {
+    const writerOpts = { chunkAccesses: opts.chunkAccesses, level: opts.level, codec: opts.codec };
     const file = createTraceFile(
       output,
       {
         tool: from,
+        compression: opts.codec ?? "deflate",
         clockUnit: "instructions",
         pageSize: 4096,
         convertedFrom: input,
         ...(from === "lackey" ? { notes: ["converted from lackey text: no thread ids, no memory map"] } : {}),
       },
-      opts,
+      writerOpts,
     );
     try {
       let rows: number;
@@ -119,6 +121,47 @@ export function convertTrace(input: string, output: string, opts: ConvertOptions
       throw e;
     }
   }
+  if (from === "trace" && to === "trace") return recompress(input, output, opts);
   if (from === to) throw new UsageError(`input is already ${from}; nothing to convert`);
   throw new UsageError(`cannot convert ${from} to ${to} (supported: lackey→trace, csv→trace, trace→csv)`);
+}
+
+/** trace → trace: re-encodes (e.g. with another codec or chunk size), keeping header and footer. */
+function recompress(input: string, output: string, opts: ConvertOptions): ConvertResult {
+  const r = TraceReader.open(input);
+  try {
+    const file = createTraceFile(
+      output,
+      { ...r.header, compression: opts.codec ?? "deflate" },
+      { chunkAccesses: opts.chunkAccesses, level: opts.level, codec: opts.codec },
+    );
+    try {
+      const w = file.writer;
+      let rows = 0;
+      for (const item of r) {
+        if (item.kind === "damage")
+          throw new FormatError(
+            `damaged trace: ${item.damage.message}; not converted`,
+            `${input}:offset ${item.damage.offset}`,
+          );
+        if (item.kind === "events") for (const ev of item.events) w.event(ev);
+        else {
+          const { count, addr, size, isWrite, tid, clock } = item;
+          for (let i = 0; i < count; i++) w.access(addr[i], size[i], isWrite[i], tid[i], clock[i]);
+          rows += count;
+        }
+      }
+      const src = r.footer;
+      const how = src
+        ? { ...src, partial: src.partial }
+        : { partial: true, endReason: "source trace had no footer (cut short)" };
+      const footer = file.commit(how);
+      return { from: "trace", to: "trace", rows, footer };
+    } catch (e) {
+      file.abort();
+      throw e;
+    }
+  } finally {
+    r.close();
+  }
 }

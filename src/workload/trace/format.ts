@@ -21,6 +21,11 @@ export const CHUNK_FOOTER = 3;
 
 export const CODEC_NONE = 0;
 export const CODEC_DEFLATE_RAW = 1;
+/** Brotli (node:zlib): about 20% smaller than deflate, decodes about half as fast. */
+export const CODEC_BROTLI = 2;
+
+/** Chunk compression a writer can use. */
+export type TraceCodec = "deflate" | "brotli";
 
 /** Default number of accesses per chunk: big enough for good compression, small enough to lose little on damage. */
 export const DEFAULT_CHUNK_ACCESSES = 1 << 18;

@@ -5,7 +5,7 @@
  * Independent of the simulator: consumers copy what they need out of each chunk.
  */
 import { closeSync, openSync, readSync } from "node:fs";
-import { crc32, inflateRawSync } from "node:zlib";
+import { brotliDecompressSync, crc32, inflateRawSync } from "node:zlib";
 import { TraceWriter } from "./writer.js";
 import { FormatError } from "../../util/errors.js";
 import {
@@ -16,6 +16,7 @@ import {
   CHUNK_FOOTER,
   CHUNK_HEADER_BYTES,
   CHUNK_MAGIC,
+  CODEC_BROTLI,
   CODEC_DEFLATE_RAW,
   CODEC_NONE,
   FILE_MAGIC,
@@ -282,7 +283,12 @@ export class TraceReader implements Iterable<TraceItem> {
       }
       let raw: Uint8Array;
       try {
-        raw = h.codec === CODEC_NONE ? comp : inflateRawSync(comp, { chunkSize: Math.max(h.rawLen, 64) });
+        raw =
+          h.codec === CODEC_NONE
+            ? comp
+            : h.codec === CODEC_BROTLI
+              ? brotliDecompressSync(comp, { chunkSize: Math.max(h.rawLen, 64) })
+              : inflateRawSync(comp, { chunkSize: Math.max(h.rawLen, 64) });
         if (raw.length !== h.rawLen) throw new Error("length mismatch");
       } catch {
         yield this.report(
@@ -393,7 +399,7 @@ export class TraceReader implements Iterable<TraceItem> {
       crc: dv.getUint32(20, true),
       firstIndex: dv.getFloat64(24, true),
     };
-    if (h.codec !== CODEC_NONE && h.codec !== CODEC_DEFLATE_RAW) return undefined;
+    if (h.codec !== CODEC_NONE && h.codec !== CODEC_DEFLATE_RAW && h.codec !== CODEC_BROTLI) return undefined;
     if (h.compLen > MAX_CHUNK_BYTES || h.rawLen > MAX_CHUNK_BYTES) return undefined;
     if (h.type === CHUNK_ACCESSES && h.count > MAX_CHUNK_ACCESSES) return undefined;
     return h;

@@ -2,7 +2,7 @@
  * Streaming trace writer: accesses are delta-encoded as they arrive (no per-access
  * allocation), cut into chunks, compressed and checksummed (docs/trace-format.md).
  */
-import { crc32, deflateRawSync } from "node:zlib";
+import { brotliCompressSync, constants as zc, crc32, deflateRawSync } from "node:zlib";
 import { AtomicFileWriter } from "../../util/atomic-write.js";
 import { FormatError } from "../../util/errors.js";
 import {
@@ -15,6 +15,7 @@ import {
   CHUNK_HEADER_BYTES,
   CHUNK_MAGIC,
   CLOCK_ESCAPE,
+  CODEC_BROTLI,
   CODEC_DEFLATE_RAW,
   DEFAULT_CHUNK_ACCESSES,
   FILE_MAGIC,
@@ -27,6 +28,7 @@ import {
   SIZE_ESCAPE,
   zigzagEncode,
   type MapEvent,
+  type TraceCodec,
   type TraceFooter,
   type TraceHeader,
 } from "./format.js";
@@ -34,7 +36,9 @@ import {
 export interface TraceWriterOptions {
   /** Accesses per chunk (default 262,144). */
   chunkAccesses?: number;
-  /** zlib level 1..9 (default 6). */
+  /** Chunk compression: "deflate" (default; fastest to read) or "brotli" (smaller). */
+  codec?: TraceCodec;
+  /** Compression level: deflate 1..9, brotli quality 1..11 (default 6 for both). */
   level?: number;
 }
 
@@ -66,6 +70,7 @@ const SLOT_STEAL_DISTANCE = (1 << 23) - 1;
 export class TraceWriter {
   private readonly chunkCap: number;
   private readonly level: number;
+  private readonly codec: TraceCodec;
   // Per-chunk encoder state.
   private readonly ops: Uint8Array;
   private readonly clocks: Uint8Array;
@@ -105,6 +110,10 @@ export class TraceWriter {
     if (!Number.isInteger(this.chunkCap) || this.chunkCap < 1 || this.chunkCap > MAX_CHUNK_ACCESSES)
       throw new RangeError(`chunkAccesses must be 1..${MAX_CHUNK_ACCESSES}`);
     this.level = opts.level ?? 6;
+    this.codec = opts.codec ?? "deflate";
+    const maxLevel = this.codec === "brotli" ? 11 : 9;
+    if (!Number.isInteger(this.level) || this.level < 1 || this.level > maxLevel)
+      throw new RangeError(`${this.codec} level must be 1..${maxLevel}`);
     this.laneLen = Math.ceil(this.chunkCap / ADDRESS_LANES);
     this.ops = new Uint8Array(this.chunkCap);
     this.clocks = new Uint8Array(this.chunkCap);
@@ -345,11 +354,20 @@ export class TraceWriter {
   }
 
   private writeChunk(type: number, count: number, raw: Uint8Array, firstIndex: number): void {
-    const comp = deflateRawSync(raw, { level: this.level });
+    const comp =
+      this.codec === "brotli"
+        ? brotliCompressSync(raw, {
+            params: {
+              [zc.BROTLI_PARAM_QUALITY]: this.level,
+              [zc.BROTLI_PARAM_LGWIN]: 22,
+              [zc.BROTLI_PARAM_SIZE_HINT]: raw.length,
+            },
+          })
+        : deflateRawSync(raw, { level: this.level });
     const h = Buffer.alloc(CHUNK_HEADER_BYTES);
     h.writeUInt32LE(CHUNK_MAGIC, 0);
     h.writeUInt8(type, 4);
-    h.writeUInt8(CODEC_DEFLATE_RAW, 5);
+    h.writeUInt8(this.codec === "brotli" ? CODEC_BROTLI : CODEC_DEFLATE_RAW, 5);
     h.writeUInt32LE(count, 8);
     h.writeUInt32LE(raw.length, 12);
     h.writeUInt32LE(comp.length, 16);

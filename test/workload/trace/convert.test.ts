@@ -214,3 +214,33 @@ void test("raw tool records: decoded across arbitrary split points, clock wrap, 
     );
   }
 });
+
+void test("convert: trace → trace re-encodes with another codec, keeping header, footer and events", () => {
+  withDir((dir) => {
+    const a = syntheticAccesses(61, 5000);
+    const src = join(dir, "a.dtrace");
+    writeFileSync(
+      src,
+      writeTrace(
+        a,
+        { chunkAccesses: 700 },
+        [{ at: 5, ev: { type: "map", clock: 1, start: 4096, length: 8192, prot: "rw-", kind: "anon" } }],
+        true,
+      ),
+    );
+    const out = join(dir, "b.dtrace");
+    const r = convertTrace(src, out, { to: "trace", codec: "brotli" });
+    assert.equal(r.rows, 5000);
+    const tr = TraceReader.open(out);
+    const got = collect(tr);
+    tr.close();
+    assert.deepEqual(got.addr, a.addr);
+    assert.deepEqual(
+      got.events.map((e) => e.index),
+      [5],
+    );
+    assert.equal(tr.header.compression, "brotli");
+    assert.equal(tr.header.tool, "synthetic");
+    assert.equal(tr.footer?.partial, true, "a partial source stays partial");
+  });
+});
