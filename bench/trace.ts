@@ -190,6 +190,26 @@ try {
   }
   const bpa = traceBytes / total;
 
+  // The optional brotli codec: smaller, slower to read.
+  const brotliTraces: string[] = [];
+  let brotliBytes = 0;
+  let brotliWriteS = 0;
+  for (const l of loaded) {
+    const out = join(tmp, `${l.name}.br`);
+    const t = performance.now();
+    const f = createTraceFile(
+      out,
+      { tool: "synthetic", clockUnit: "instructions", pageSize: 4096 },
+      { codec: "brotli" },
+    );
+    for (let i = 0; i < l.n; i++) f.writer.access(l.addr[i], l.size[i], l.isWrite[i], l.tid[i], l.clock[i]);
+    f.commit({ partial: false });
+    brotliWriteS += (performance.now() - t) / 1000;
+    brotliBytes += statSync(out).size;
+    brotliTraces.push(out);
+  }
+  const decBr = best(() => brotliTraces.reduce((n, p) => n + readDecodeOnly(p), 0));
+
   const dec = best(() => traces.reduce((n, p) => n + readDecodeOnly(p), 0));
   const con = best(() => traces.reduce((n, p) => n + readAndConsume(p), 0));
   const raw = best(() => raws.reduce((n, p) => n + readRaw(p), 0));
@@ -203,6 +223,9 @@ try {
   console.log(`read:   ${M(con.n / con.s)} accesses/s decode + a pass over every access`);
   console.log(
     `raw:    ${M(raw.n / raw.s)} accesses/s reading the same accesses as ${RAW}-byte records (${(rawBytes / 1e6).toFixed(0)} MB, ${(rawBytes / raw.s / 2 ** 30).toFixed(1)} GiB/s) + a pass`,
+  );
+  console.log(
+    `brotli: ${(brotliBytes / total).toFixed(3)} bytes/access, write ${M(total / brotliWriteS)} accesses/s, read (decode) ${M(decBr.n / decBr.s)} accesses/s`,
   );
   console.log(
     `ratio:  trace read (with pass) / raw read = ${(raw.s / con.s).toFixed(2)}x the speed; file ${(RAW / bpa).toFixed(0)}x smaller`,
