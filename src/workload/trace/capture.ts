@@ -159,6 +159,10 @@ export async function captureTrace(opts: CaptureOptions): Promise<CaptureResult>
     raw?.end();
     text?.end();
     const toolOk = raw ? raw.sawEnd : true;
+    if (raw && writer.accessCount === 0 && !raw.sawEnd && !interrupted && (code === 126 || code === 127))
+      throw new UsageError(
+        `cannot run ${JSON.stringify(opts.command[0])} (exit ${code}); see valgrind's message above`,
+      );
     if (raw && writer.accessCount === 0 && !raw.sawEnd && !interrupted)
       throw new Error(
         `valgrind produced no records (exit ${code ?? sig}); see valgrind's messages above. Try --tool lackey to use the fallback`,

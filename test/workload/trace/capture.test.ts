@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { captureTrace } from "../../../src/workload/trace/capture.js";
@@ -15,6 +15,9 @@ import { chooseTool, findValgrind, projectRoot } from "../../../src/workload/tra
 import { Rng } from "../../../src/util/rng.js";
 
 const valgrind = findValgrind();
+// Our tool needs gcc and valgrind's headers; without them capture falls back to lackey.
+const canBuild =
+  spawnSync("gcc", ["--version"]).status === 0 && existsSync("/usr/include/valgrind/pub_tool_basics.h");
 const skip = valgrind ? false : "valgrind is not installed (apt-get install valgrind): capture tests skipped";
 
 const dir = mkdtempSync(join(tmpdir(), "dt-cap-"));
@@ -35,7 +38,7 @@ void test(
   async () => {
     const out = join(dir, "sort.dtrace");
     const r = await captureTrace({ output: out, command: ["sort", inputFile()], stdio: "ignore" });
-    assert.equal(r.tool.kind, "damontrace", r.tool.description);
+    assert.equal(r.tool.kind, canBuild ? "damontrace" : "lackey", r.tool.description);
     assert.equal(r.exitCode, 0);
     assert.equal(r.footer.partial, false);
     const info = traceInfo(out);
@@ -79,16 +82,22 @@ void test(
   },
 );
 
-void test("capture sees every thread of a threaded program (python threading)", { skip }, async () => {
-  const out = join(dir, "py.dtrace");
-  const prog =
-    "import threading\nd={}\ndef f():\n  for i in range(3000): d[i]=i\nt=threading.Thread(target=f)\nt.start(); t.join()\n";
-  const r = await captureTrace({ output: out, command: ["/usr/bin/python3", "-c", prog], stdio: "ignore" });
-  assert.equal(r.exitCode, 0);
-  const info = traceInfo(out);
-  assert.ok(info.threads.length >= 2, `threads ${JSON.stringify(info.threads)}`);
-  for (const t of info.threads) assert.ok(t.accesses > 0);
-});
+const skipTool = skip || (canBuild ? false : "gcc or valgrind's headers missing: our tool cannot be built");
+
+void test(
+  "capture sees every thread of a threaded program (python threading)",
+  { skip: skipTool },
+  async () => {
+    const out = join(dir, "py.dtrace");
+    const prog =
+      "import threading\nd={}\ndef f():\n  for i in range(3000): d[i]=i\nt=threading.Thread(target=f)\nt.start(); t.join()\n";
+    const r = await captureTrace({ output: out, command: ["/usr/bin/python3", "-c", prog], stdio: "ignore" });
+    assert.equal(r.exitCode, 0);
+    const info = traceInfo(out);
+    assert.ok(info.threads.length >= 2, `threads ${JSON.stringify(info.threads)}`);
+    for (const t of info.threads) assert.ok(t.accesses > 0);
+  },
+);
 
 void test("an interrupted capture keeps what it had and is marked partial", { skip }, async () => {
   const out = join(dir, "int.dtrace");
@@ -135,24 +144,35 @@ const cli = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
     env,
   });
 
-void test("CLI: the target's output passes through; info --json reports the capture", { skip }, () => {
-  const out = join(dir, "echo.dtrace");
-  const c = cli(["trace", "capture", "-o", out, "--", "/bin/echo", "hello from the target"]);
-  assert.equal(c.status, 0, c.stderr);
-  assert.equal(c.stdout, "hello from the target\n");
-  assert.match(c.stderr, /using damontrace/);
-  const i = cli(["trace", "info", "--json", out]);
-  assert.equal(i.status, 0, i.stderr);
-  const info = JSON.parse(i.stdout) as {
-    schema: string;
-    accesses: number;
-    partial: boolean;
-    header: { tool: string };
-  };
-  assert.equal(info.schema, "damon-ts.trace-info/1");
-  assert.equal(info.partial, false);
-  assert.equal(info.header.tool, "damontrace");
-  assert.ok(info.accesses > 1000);
+void test(
+  "CLI: the target's output passes through; info --json reports the capture",
+  { skip: skipTool },
+  () => {
+    const out = join(dir, "echo.dtrace");
+    const c = cli(["trace", "capture", "-o", out, "--", "/bin/echo", "hello from the target"]);
+    assert.equal(c.status, 0, c.stderr);
+    assert.equal(c.stdout, "hello from the target\n");
+    assert.match(c.stderr, /using damontrace/);
+    const i = cli(["trace", "info", "--json", out]);
+    assert.equal(i.status, 0, i.stderr);
+    const info = JSON.parse(i.stdout) as {
+      schema: string;
+      accesses: number;
+      partial: boolean;
+      header: { tool: string };
+    };
+    assert.equal(info.schema, "damon-ts.trace-info/1");
+    assert.equal(info.partial, false);
+    assert.equal(info.header.tool, "damontrace");
+    assert.ok(info.accesses > 1000);
+  },
+);
+
+void test("CLI: a command that does not exist is a one-line input error (exit 2)", { skip }, () => {
+  const c = cli(["trace", "capture", "-o", join(dir, "none.dtrace"), "--", "/nonexistent/program"]);
+  assert.equal(c.status, 2, c.stderr);
+  assert.match(c.stderr, /damon-ts: cannot run "\/nonexistent\/program" \(exit 127\)/);
+  assert.throws(() => readFileSync(join(dir, "none.dtrace")), /ENOENT/);
 });
 
 void test("CLI: without valgrind, one clear error saying how to install it", () => {
@@ -166,7 +186,7 @@ void test("CLI: without valgrind, one clear error saying how to install it", () 
   assert.equal(c.stderr.trim().split("\n").length, 1, c.stderr);
 });
 
-void test("the tool builds from native/ into a cache folder once, then is reused", { skip }, () => {
+void test("the tool builds from native/ into a cache folder once, then is reused", { skip: skipTool }, () => {
   const cacheDir = join(dir, "tool-cache");
   const first = chooseTool(valgrind!, { cacheDir });
   assert.equal(first.kind, "damontrace", first.kind === "lackey" ? first.reason : "");
@@ -175,3 +195,30 @@ void test("the tool builds from native/ into a cache folder once, then is reused
   assert.equal(again.kind === "damontrace" && again.built, false);
   assert.equal(again.kind === "damontrace" && again.libDir, first.kind === "damontrace" && first.libDir);
 });
+
+void test(
+  "where the tool cannot be built (no gcc), capture falls back to lackey and says why",
+  { skip },
+  () => {
+    // A PATH with the shell tools the build script needs, but no gcc.
+    const bin = mkdtempSync(join(dir, "bin-"));
+    for (const tool of ["bash", "uname", "dirname", "basename", "mkdir", "ln", "valgrind"]) {
+      const found = spawnSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
+      if (found) symlinkSync(found, join(bin, tool));
+    }
+    const saved = process.env.PATH;
+    process.env.PATH = bin;
+    try {
+      const t = chooseTool(valgrind!, { cacheDir: join(dir, "nogcc-cache") });
+      assert.equal(t.kind, "lackey");
+      assert.match(t.kind === "lackey" ? t.reason : "", /gcc is not installed/);
+      assert.match(t.description, /lackey \(slow fallback: gcc is not installed/);
+      assert.throws(
+        () => chooseTool(valgrind!, { cacheDir: join(dir, "nogcc-cache"), prefer: "damontrace" }),
+        /cannot build/,
+      );
+    } finally {
+      process.env.PATH = saved;
+    }
+  },
+);
