@@ -4,7 +4,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -220,5 +220,49 @@ void test(
     } finally {
       process.env.PATH = saved;
     }
+  },
+);
+
+void test(
+  "CLI: Ctrl-C (SIGINT to the whole process group) keeps a partial trace and exits 130",
+  { skip },
+  async () => {
+    const out = join(dir, "ctrlc.dtrace");
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(projectRoot(), "src/cli/main.ts"),
+        "trace",
+        "capture",
+        "--progress",
+        "-o",
+        out,
+        "--",
+        "/usr/bin/python3",
+        "-c",
+        "while True: pass",
+      ],
+      { cwd: projectRoot(), detached: true, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    let sent = false;
+    child.stderr.on("data", (b: Buffer) => {
+      stderr += b.toString();
+      // Progress lines come once a second; the second one means the target is well under way.
+      if (!sent && (stderr.match(/accesses, /g) ?? []).length >= 2) {
+        sent = true;
+        process.kill(-child.pid!, "SIGINT"); // what a terminal does on Ctrl-C
+      }
+    });
+    const code = await new Promise<number | null>((res) => child.on("exit", (c) => res(c)));
+    assert.ok(sent, stderr);
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /PARTIAL trace of \d+ accesses/);
+    const info = traceInfo(out);
+    assert.equal(info.partial, true);
+    assert.ok(info.accesses > 0);
+    assert.deepEqual(info.damage, []);
   },
 );
