@@ -2,7 +2,6 @@
  * Summary of a trace file (`damon-ts trace info`): reads every chunk, so it also
  * verifies every checksum and reports damage.
  */
-import { statSync } from "node:fs";
 import type { MapEvent, TraceDamage, TraceFooter, TraceHeader } from "./format.js";
 import { TraceReader } from "./reader.js";
 
@@ -95,7 +94,8 @@ export function traceInfo(path: string): TraceInfo {
       }
       perThread.set(runTid, (perThread.get(runTid) ?? 0) + count - runFrom);
     }
-    const fileBytes = statSync(path === "-" ? "/dev/stdin" : path).size;
+    // Counted while reading, so a trace streamed on stdin gets its size too.
+    const fileBytes = r.bytesRead;
     return {
       schema: "damon-ts.trace-info/1",
       file: path,

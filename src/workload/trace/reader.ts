@@ -160,6 +160,11 @@ export class TraceReader implements Iterable<TraceItem> {
     this.src.close();
   }
 
+  /** Bytes taken from the source so far (the whole file once iteration has finished). */
+  get bytesRead(): number {
+    return this.fileOffset + this.end;
+  }
+
   /** True when the trace has no footer (cut short) or the footer says it is partial. */
   get partial(): boolean {
     return this.footer === undefined || this.footer.partial;
