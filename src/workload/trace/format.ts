@@ -131,11 +131,3 @@ export interface TraceDamage {
   /** Accesses lost, when the next good chunk lets the reader tell. */
   lostAccesses?: number;
 }
-
-export function zigzagEncode(d: number): number {
-  return d >= 0 ? d * 2 : -d * 2 - 1;
-}
-
-export function zigzagDecode(z: number): number {
-  return z % 2 === 1 ? -(z + 1) / 2 : z / 2;
-}

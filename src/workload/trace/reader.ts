@@ -477,6 +477,14 @@ export class TraceReader implements Iterable<TraceItem> {
   }
 }
 
+// Local copies of the format constants used in the loops: under a CommonJS-style loader
+// (tsx) an imported binding is read through a getter on every use.
+const SIZE_ESC = SIZE_ESCAPE;
+const CLOCK_ESC = CLOCK_ESCAPE;
+const LANES = ADDRESS_LANES;
+const PAD = PAYLOAD_PAD;
+const DELTA_LEN = Uint8Array.from(DELTA_BYTES);
+
 // The hot loops. On this kind of machine V8 spends most of its time per typed-array
 // access, so they read four bytes at a time through a DataView, keep the common path
 // branch-free (mixed codes defeat the branch predictor), and run the four address
@@ -546,14 +554,14 @@ function scalarOp(
   const op = raw[opsAt + i];
   const sc = op & 7;
   isWrite[i] = (op >> 3) & 1;
-  if (sc !== SIZE_ESCAPE) size[i] = 1 << sc;
+  if (sc !== SIZE_ESC) size[i] = 1 << sc;
   else {
     const sp = st[0];
     size[i] = raw[sp] | (raw[sp + 1] << 8);
     st[0] = sp + 2;
   }
   const c = raw[clkAt + i];
-  if (c !== CLOCK_ESCAPE) st[2] += c;
+  if (c !== CLOCK_ESC) st[2] += c;
   else {
     let q = st[1];
     let z = 0;
@@ -584,8 +592,8 @@ function decodeAddresses(
   addr: Float64Array,
 ): boolean {
   const dv = new DataView(raw.buffer, raw.byteOffset, raw.length);
-  const base = new Float64Array(4 * ADDRESS_LANES);
-  const limit = raw.length - PAYLOAD_PAD;
+  const base = new Float64Array(4 * LANES);
+  const limit = raw.length - PAD;
   let p0 = laneAt[0] | 0;
   let p1 = laneAt[1] | 0;
   let p2 = laneAt[2] | 0;
@@ -647,7 +655,7 @@ function decodeAddresses(
   if (p0 > laneAt[1] || p1 > laneAt[2] || p2 > laneAt[3] || p3 > laneAt[4]) return false;
   // The rest of each lane (a short last chunk) one lane at a time.
   const ps = [p0, p1, p2, p3];
-  for (let k = 0; k < ADDRESS_LANES; k++) {
+  for (let k = 0; k < LANES; k++) {
     const from = Math.min(n, k * laneLen + both);
     const to = Math.min(n, (k + 1) * laneLen);
     const end = decodeLane(raw, dv, opsAt, from, to, ps[k], base, 4 * k, limit, addr);
@@ -671,14 +679,14 @@ function decodeLane(
   for (let i = from; i < to; i++) {
     const op = raw[opsAt + i];
     const lc = op >> 6;
-    if (p + DELTA_BYTES[lc] > limit) return -1;
+    if (p + DELTA_LEN[lc] > limit) return -1;
     let d: number;
     if (lc === 3) d = longDelta(raw, p);
     else {
       const z = dv.getUint32(p, true) & ((1 << ((lc + 1) << 3)) - 1);
       d = (z >>> 1) ^ -(z & 1);
     }
-    p += DELTA_BYTES[lc];
+    p += DELTA_LEN[lc];
     const s = slot0 | ((op >> 4) & 3);
     const a = base[s] + d;
     base[s] = a;

@@ -26,7 +26,6 @@ import {
   MAX_EXACT,
   PAYLOAD_PAD,
   SIZE_ESCAPE,
-  zigzagEncode,
   type MapEvent,
   type TraceCodec,
   type TraceFooter,
@@ -41,6 +40,14 @@ export interface TraceWriterOptions {
   /** Compression level: deflate 1..9, brotli quality 1..11 (default 6 for both). */
   level?: number;
 }
+
+// Local copies of the format constants used per access: under a CommonJS-style loader
+// (tsx) an imported binding is read through a getter on every use.
+const SLOTS = ADDRESS_SLOTS;
+const SIZE_ESC = SIZE_ESCAPE;
+const CLOCK_ESC = CLOCK_ESCAPE;
+const MAX_INT = MAX_EXACT;
+const zigzag = (d: number): number => (d >= 0 ? d * 2 : -d * 2 - 1);
 
 /** The header fields a caller supplies; format/version are filled in. */
 export interface TraceHeaderInit {
@@ -152,7 +159,7 @@ export class TraceWriter {
   access(addr: number, size: number, isWrite: boolean | number, tid: number, clock: number): void {
     const n = this.n;
     if (n === 0) {
-      if (!(clock >= 0 && clock < MAX_EXACT) || Math.floor(clock) !== clock)
+      if (!(clock >= 0 && clock < MAX_INT) || Math.floor(clock) !== clock)
         throw new FormatError(`clock ${clock} is not an integer in [0, 2^52)`);
       this.chunkFirstClock = this.total === 0 ? clock : this.prevClock;
       this.prevClock = this.chunkFirstClock;
@@ -172,7 +179,7 @@ export class TraceWriter {
       this.base.fill(0);
       this.lastUse.fill(0);
     }
-    if (!(addr >= 0 && addr < MAX_EXACT) || Math.floor(addr) !== addr)
+    if (!(addr >= 0 && addr < MAX_INT) || Math.floor(addr) !== addr)
       throw new FormatError(`address ${addr} is not an integer in [0, 2^52)`);
     // Size code.
     let op: number;
@@ -187,7 +194,7 @@ export class TraceWriter {
       default:
         if (!(size >= 0 && size <= 0xffff && Number.isInteger(size)))
           throw new FormatError(`access size ${size} out of range 0..65535`);
-        op = SIZE_ESCAPE;
+        op = SIZE_ESC;
         this.sizeEsc[this.slen++] = size;
     } // prettier-ignore
     if (isWrite) op |= 8;
@@ -195,7 +202,7 @@ export class TraceWriter {
     const base = this.base;
     let best = 0;
     let bestDist = Math.abs(addr - base[0]);
-    for (let s = 1; s < ADDRESS_SLOTS; s++) {
+    for (let s = 1; s < SLOTS; s++) {
       const d = Math.abs(addr - base[s]);
       if (d < bestDist) {
         bestDist = d;
@@ -205,20 +212,20 @@ export class TraceWriter {
     if (bestDist > SLOT_STEAL_DISTANCE) {
       const lu = this.lastUse;
       best = 0;
-      for (let s = 1; s < ADDRESS_SLOTS; s++) if (lu[s] < lu[best]) best = s;
+      for (let s = 1; s < SLOTS; s++) if (lu[s] < lu[best]) best = s;
     }
     this.lastUse[best] = this.total + 1;
     op |= best << 4;
-    op |= this.writeDelta(zigzagEncode(addr - base[best])) << 6;
+    op |= this.writeDelta(zigzag(addr - base[best])) << 6;
     base[best] = addr;
     // Clock: one byte per access, rare escapes for big or backward steps.
     const dc = clock - this.prevClock;
-    if (dc >= 0 && dc < CLOCK_ESCAPE && (dc | 0) === dc) this.clocks[n] = dc;
+    if (dc >= 0 && dc < CLOCK_ESC && (dc | 0) === dc) this.clocks[n] = dc;
     else {
-      if (!(clock >= 0 && clock < MAX_EXACT) || !Number.isInteger(clock))
+      if (!(clock >= 0 && clock < MAX_INT) || !Number.isInteger(clock))
         throw new FormatError(`clock ${clock} is not an integer in [0, 2^52)`);
-      this.clocks[n] = CLOCK_ESCAPE;
-      this.writeClockEscape(zigzagEncode(dc));
+      this.clocks[n] = CLOCK_ESC;
+      this.writeClockEscape(zigzag(dc));
     }
     this.prevClock = clock;
     this.ops[n] = op;
