@@ -335,8 +335,25 @@ static void dt_post_clo_init(void)
    flush_buf();
 }
 
+/* A forked child runs under Valgrind too (without --trace-children it is still the
+   same tool), and it inherits our output fd: it must not write into the parent's
+   stream. The parent flushes before the fork so nothing is lost or duplicated. */
+static void on_pre_fork(ThreadId tid)
+{
+   if (cur > buf) write_all(buf, (Int)((cur - buf) * sizeof(Rec)));
+   cur = buf;
+}
+
+static void on_child_fork(ThreadId tid)
+{
+   VG_(close)(out_fd);
+   out_broken = True;
+   cur = buf;
+}
+
 static void dt_fini(Int exitcode)
 {
+   if (out_broken) return;
    put(n_instrs, (UInt)n_instrs, 0, K_END, 0);
    if (cur > buf) write_all(buf, (Int)((cur - buf) * sizeof(Rec)));
    cur = buf;
@@ -361,6 +378,7 @@ static void dt_pre_clo_init(void)
    VG_(track_change_mem_mprotect)(on_mprotect);
    VG_(track_copy_mem_remap)(on_remap);
    VG_(track_start_client_code)(on_start_client);
+   VG_(atfork)(on_pre_fork, NULL, on_child_fork);
 }
 
 VG_DETERMINE_INTERFACE_VERSION(dt_pre_clo_init)
