@@ -303,3 +303,27 @@ void test(
     assert.equal(backwards, 0);
   },
 );
+
+void test(
+  "our tool agrees with valgrind's lackey on the same program (accesses, instructions)",
+  { skip: skipTool },
+  async () => {
+    const ours = join(dir, "true-ours.dtrace");
+    const theirs = join(dir, "true-lackey.dtrace");
+    await captureTrace({ output: ours, command: ["/bin/true"], stdio: "ignore" });
+    await captureTrace({ output: theirs, command: ["/bin/true"], stdio: "ignore", prefer: "lackey" });
+    const a = traceInfo(ours);
+    const b = traceInfo(theirs);
+    // Lackey counts a modify (M) as one load and one store, as we do; it does not see
+    // compare-and-swap stores or some helper accesses, so allow 2%.
+    assert.ok(Math.abs(a.accesses - b.accesses) / b.accesses < 0.02, `${a.accesses} vs ${b.accesses}`);
+    assert.ok(
+      Math.abs(a.lastClock - b.lastClock) / b.lastClock < 0.01,
+      `${a.lastClock} vs ${b.lastClock} instructions`,
+    );
+    assert.ok(
+      Math.abs(a.footprintPages - b.footprintPages) <= 2,
+      `${a.footprintPages} vs ${b.footprintPages} pages`,
+    );
+  },
+);
