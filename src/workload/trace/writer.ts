@@ -3,8 +3,10 @@
  * allocation), cut into chunks, compressed and checksummed (docs/trace-format.md).
  */
 import { brotliCompressSync, constants as zc, crc32, deflateRawSync } from "node:zlib";
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { AtomicFileWriter } from "../../util/atomic-write.js";
-import { FormatError } from "../../util/errors.js";
+import { FormatError, UsageError } from "../../util/errors.js";
 import {
   ACCESS_PRELUDE_BYTES,
   ADDRESS_LANES,
@@ -404,6 +406,8 @@ export function createTraceFile(
   header: TraceHeaderInit,
   opts: TraceWriterOptions = {},
 ): TraceFileWriter {
+  const dir = dirname(resolve(path));
+  if (!existsSync(dir)) throw new UsageError(`cannot write ${path}: folder ${dir} does not exist`);
   const file = new AtomicFileWriter(path);
   // Coalesce small writes: chunk headers are 36 bytes.
   const pend: Uint8Array[] = [];
