@@ -73,6 +73,7 @@ interface ByteSource {
 }
 
 const READ_BLOCK = 4 << 20;
+const MAGIC_BYTES = Buffer.from("DTCK", "latin1");
 
 export class TraceReader implements Iterable<TraceItem> {
   readonly header: TraceHeader;
@@ -249,9 +250,12 @@ export class TraceReader implements Iterable<TraceItem> {
       const off = this.fileOffset + this.start;
       const h = this.parseChunkHeader();
       if (!h) {
-        // Not a valid chunk header here: scan forward for the next one.
+        // Not a valid chunk header here: skip to the next chunk magic (keeping the
+        // last 3 bytes when there is none, as a magic may straddle the buffer end).
         if (damageStart < 0) damageStart = off;
-        this.start++;
+        const hay = Buffer.from(this.buf.buffer, this.buf.byteOffset, this.end);
+        const next = hay.indexOf(MAGIC_BYTES, this.start + 1);
+        this.start = next >= 0 ? next : Math.max(this.start + 1, this.end - 3);
         continue;
       }
       if (!this.fill(CHUNK_HEADER_BYTES + h.compLen)) {

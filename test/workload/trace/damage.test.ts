@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CHUNK_HEADER_BYTES, CHUNK_MAGIC } from "../../../src/workload/trace/format.js";
 import { TraceReader } from "../../../src/workload/trace/reader.js";
+import { Rng } from "../../../src/util/rng.js";
 import { collect, syntheticAccesses, writeTrace } from "./helpers.js";
 
 /** Offsets of every chunk header in a trace (found by walking the chunk lengths). */
@@ -119,4 +120,23 @@ void test("a whole chunk cut out: the gap is reported at the next chunk with the
   assert.equal(r.damage[0].lostAccesses, CHUNK);
   assert.equal(r.damage[0].skippedBytes, 0);
   assert.equal(got.addr.length, N - CHUNK);
+});
+
+void test("megabytes of garbage (larger than the read buffer) are skipped in one damage report", () => {
+  const a = syntheticAccesses(37, N);
+  const bytes = writeTrace(a, { chunkAccesses: CHUNK });
+  const at = accessChunks(bytes)[2].offset;
+  const rng = new Rng(9);
+  const garbage = new Uint8Array(5 << 20);
+  for (let i = 0; i < garbage.length; i++) garbage[i] = rng.nextU32() & 255;
+  // Sprinkle fake magics: the header checksum must reject them.
+  for (let i = 1000; i < garbage.length; i += 100_003) garbage.set([0x44, 0x54, 0x43, 0x4b], i);
+  const spliced = Buffer.concat([bytes.subarray(0, at), garbage, bytes.subarray(at)]);
+  const r = TraceReader.fromBytes(spliced);
+  const got = collect(r);
+  assert.equal(r.damage.length, 1);
+  assert.equal(r.damage[0].offset, at);
+  assert.equal(r.damage[0].skippedBytes, garbage.length);
+  assert.deepEqual(got.addr, a.addr);
+  assert.equal(r.partial, false);
 });
