@@ -27,6 +27,7 @@ import {
   MAX_CHUNK_ACCESSES,
   MAX_EXACT,
   PAYLOAD_PAD,
+  SIZE_CODES,
   SIZE_ESCAPE,
   type MapEvent,
   type TraceCodec,
@@ -50,6 +51,9 @@ const SIZE_ESC = SIZE_ESCAPE;
 const CLOCK_ESC = CLOCK_ESCAPE;
 const MAX_INT = MAX_EXACT;
 const zigzag = (d: number): number => (d >= 0 ? d * 2 : -d * 2 - 1);
+/** Size code of each size up to 64 bytes (-1: not a power of two we code, so escaped). */
+const SIZE_CODE_OF = new Int8Array(65).fill(-1);
+for (let c = 0; c < SIZE_CODES.length; c++) SIZE_CODE_OF[SIZE_CODES[c]] = c;
 
 /** The header fields a caller supplies; format/version are filled in. */
 export interface TraceHeaderInit {
@@ -101,6 +105,8 @@ export class TraceWriter {
   private chunkFirstClock = 0;
   private prevClock = 0;
   private curTid = Number.NaN;
+  /** Access index in the chunk at which special() must run next (a lane start). */
+  private nextSpecial = 0;
   // Whole-trace state.
   private total = 0;
   private firstClock = Number.NaN;
@@ -160,6 +166,51 @@ export class TraceWriter {
   /** Records one access. `addr` and `clock` must be integers in [0, 2^52). */
   access(addr: number, size: number, isWrite: boolean | number, tid: number, clock: number): void {
     const n = this.n;
+    // Rare bookkeeping (chunk start, thread switch, lane start) behind one predictable branch.
+    if (n === this.nextSpecial || tid !== this.curTid) this.special(n, tid, clock);
+    if (!(addr >= 0 && addr < MAX_INT) || Math.floor(addr) !== addr)
+      throw new FormatError(`address ${addr} is not an integer in [0, 2^52)`);
+    let op = size <= 64 ? SIZE_CODE_OF[size] : -1;
+    if (op < 0) op = this.sizeEscape(size);
+    if (isWrite) op |= 8;
+    // Address: delta from the nearest of a few recent bases (stack, heap, globals interleave).
+    const base = this.base;
+    let best = 0;
+    let bestDist = Math.abs(addr - base[0]);
+    const d1 = Math.abs(addr - base[1]);
+    if (d1 < bestDist) {
+      bestDist = d1;
+      best = 1;
+    }
+    const d2 = Math.abs(addr - base[2]);
+    if (d2 < bestDist) {
+      bestDist = d2;
+      best = 2;
+    }
+    const d3 = Math.abs(addr - base[3]);
+    if (d3 < bestDist) {
+      bestDist = d3;
+      best = 3;
+    }
+    if (bestDist > SLOT_STEAL_DISTANCE) best = this.leastRecentSlot();
+    this.lastUse[best] = this.total + 1;
+    const delta = addr - base[best];
+    const z = delta >= 0 ? delta * 2 : -delta * 2 - 1;
+    base[best] = addr;
+    if (z < 256 && this.dlen + 8 <= this.deltas.length) this.deltas[this.dlen++] = z;
+    else op |= this.writeDelta(z) << 6;
+    this.ops[n] = op | (best << 4);
+    // Clock: one byte per access, rare escapes for big or backward steps.
+    const dc = clock - this.prevClock;
+    if (dc >= 0 && dc < CLOCK_ESC && (dc | 0) === dc) this.clocks[n] = dc;
+    else this.clockEscape(n, clock, dc);
+    this.prevClock = clock;
+    this.n = n + 1;
+    this.total++;
+    if (n + 1 === this.chunkCap) this.flushAccesses();
+  }
+
+  private special(n: number, tid: number, clock: number): void {
     if (n === 0) {
       if (!(clock >= 0 && clock < MAX_INT) || Math.floor(clock) !== clock)
         throw new FormatError(`clock ${clock} is not an integer in [0, 2^52)`);
@@ -181,59 +232,28 @@ export class TraceWriter {
       this.base.fill(0);
       this.lastUse.fill(0);
     }
-    if (!(addr >= 0 && addr < MAX_INT) || Math.floor(addr) !== addr)
-      throw new FormatError(`address ${addr} is not an integer in [0, 2^52)`);
-    // Size code.
-    let op: number;
-    switch (size) {
-      case 1: op = 0; break;
-      case 2: op = 1; break;
-      case 4: op = 2; break;
-      case 8: op = 3; break;
-      case 16: op = 4; break;
-      case 32: op = 5; break;
-      case 64: op = 6; break;
-      default:
-        if (!(size >= 0 && size <= 0xffff && Number.isInteger(size)))
-          throw new FormatError(`access size ${size} out of range 0..65535`);
-        op = SIZE_ESC;
-        this.sizeEsc[this.slen++] = size;
-    } // prettier-ignore
-    if (isWrite) op |= 8;
-    // Address: delta from the nearest of a few recent bases (stack, heap, globals interleave).
-    const base = this.base;
+    this.nextSpecial = this.laneLen * (this.lane + 1);
+  }
+
+  private sizeEscape(size: number): number {
+    if (!(size >= 0 && size <= 0xffff && Number.isInteger(size)))
+      throw new FormatError(`access size ${size} out of range 0..65535`);
+    this.sizeEsc[this.slen++] = size;
+    return SIZE_ESC;
+  }
+
+  private leastRecentSlot(): number {
+    const lu = this.lastUse;
     let best = 0;
-    let bestDist = Math.abs(addr - base[0]);
-    for (let s = 1; s < SLOTS; s++) {
-      const d = Math.abs(addr - base[s]);
-      if (d < bestDist) {
-        bestDist = d;
-        best = s;
-      }
-    }
-    if (bestDist > SLOT_STEAL_DISTANCE) {
-      const lu = this.lastUse;
-      best = 0;
-      for (let s = 1; s < SLOTS; s++) if (lu[s] < lu[best]) best = s;
-    }
-    this.lastUse[best] = this.total + 1;
-    op |= best << 4;
-    op |= this.writeDelta(zigzag(addr - base[best])) << 6;
-    base[best] = addr;
-    // Clock: one byte per access, rare escapes for big or backward steps.
-    const dc = clock - this.prevClock;
-    if (dc >= 0 && dc < CLOCK_ESC && (dc | 0) === dc) this.clocks[n] = dc;
-    else {
-      if (!(clock >= 0 && clock < MAX_INT) || !Number.isInteger(clock))
-        throw new FormatError(`clock ${clock} is not an integer in [0, 2^52)`);
-      this.clocks[n] = CLOCK_ESC;
-      this.writeClockEscape(zigzag(dc));
-    }
-    this.prevClock = clock;
-    this.ops[n] = op;
-    this.n = n + 1;
-    this.total++;
-    if (this.n === this.chunkCap) this.flushAccesses();
+    for (let s = 1; s < SLOTS; s++) if (lu[s] < lu[best]) best = s;
+    return best;
+  }
+
+  private clockEscape(n: number, clock: number, dc: number): void {
+    if (!(clock >= 0 && clock < MAX_INT) || !Number.isInteger(clock))
+      throw new FormatError(`clock ${clock} is not an integer in [0, 2^52)`);
+    this.clocks[n] = CLOCK_ESC;
+    this.writeClockEscape(zigzag(dc));
   }
 
   /** Records a memory-map change; it takes effect before the next access. */
@@ -356,6 +376,7 @@ export class TraceWriter {
     this.clen = 0;
     this.slen = 0;
     this.nTidRuns = 0;
+    this.nextSpecial = 0;
     this.lane = 0;
     this.laneStart.fill(0);
     this.base.fill(0);
