@@ -10,6 +10,7 @@ import { registerDemo } from "./commands/demo.js";
 import { registerRun } from "./commands/run.js";
 import { registerKernel } from "./commands/kernel.js";
 import { registerVm } from "./commands/vm.js";
+import { registerTrace } from "./commands/trace.js";
 
 export function buildProgram(): Command {
   const program = new Command("damon-ts")
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerKernel(program);
   registerVm(program);
+  registerTrace(program);
   return program;
 }
 
