@@ -7,6 +7,7 @@
 import { Command } from "commander";
 import { runCli } from "./run-cli.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerAdjust, registerReport } from "./commands/report.js";
 
 export function buildProgram(): Command {
   const program = new Command("damon-ts")
@@ -17,6 +18,8 @@ export function buildProgram(): Command {
     .option("--debug", "print stack traces of errors")
     .showHelpAfterError("(run with --help for usage)");
   registerDemo(program);
+  registerReport(program);
+  registerAdjust(program);
   return program;
 }
 
