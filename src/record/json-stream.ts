@@ -72,13 +72,14 @@ export class RecordJsonParser {
   private rHasNr = false;
   private rHasAge = false;
   private targetIdText: string | null = null;
+  private closingRegion = false;
 
   constructor(private readonly file: string) {}
 
   private where(): string {
     const rec = this.records.length;
     const snap = this.snapshots.length;
-    const inRegion = this.stack.some((f) => f.role === Role.Region);
+    const inRegion = this.closingRegion || this.stack.some((f) => f.role === Role.Region);
     const inSnap = this.stack.some((f) => f.role === Role.Snapshot);
     let w = `${this.file}: record ${rec}`;
     if (inSnap) w += `, snapshot ${snap}`;
@@ -367,6 +368,7 @@ export class RecordJsonParser {
   }
 
   private finishRegion(): void {
+    this.closingRegion = true;
     if (Number.isNaN(this.rStart)) this.fail("region has no 'start'");
     if (Number.isNaN(this.rEnd)) this.fail("region has no 'end'");
     if (!this.rHasNr) this.fail("region has no 'nr_accesses'");
@@ -379,6 +381,7 @@ export class RecordJsonParser {
     this.colSamples.push(i, this.rSamples ?? (this.rPercent !== null ? -1e300 - this.rPercent : NaN));
     this.colAge.push(i, this.rAge ?? (this.rAgeUsec !== null ? -1e300 - this.rAgeUsec : NaN));
     this.colSzf.push(i, this.rSzf);
+    this.closingRegion = false;
     this.top()!.key = null;
   }
 

@@ -36,7 +36,9 @@ export const WSS_DEFAULTS: WssOptions = {
 };
 
 /** Per-target (or collapsed) lists of wss values. */
-export function wssDists(records: DamonRecord[], o: WssOptions): Map<string, number[]> {
+export function wssDists(input: readonly DamonRecord[], o: WssOptions): Map<string, number[]> {
+  // adjust a shallow copy: the caller's records stay as they were
+  const records = input.map((r) => ({ ...r }));
   adjustRecords(records, o.workTimeUs, o.excludeSamples);
   const dists = new Map<string, number[]>();
   for (const rec of records) {
@@ -60,7 +62,7 @@ export function wssDists(records: DamonRecord[], o: WssOptions): Map<string, num
   return new Map([["0", collapsed]]);
 }
 
-export function wssReport(records: DamonRecord[], o: WssOptions): string {
+export function wssReport(records: readonly DamonRecord[], o: WssOptions): string {
   const lines: string[] = [];
   for (const [tid, d] of wssDists(records, o)) {
     lines.push(`# target_id\t${tid}`);
