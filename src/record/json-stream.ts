@@ -7,6 +7,7 @@
  */
 import { FormatError } from "../util/errors.js";
 import { textToBytes, textToNr, textToNs } from "../report/damo-fmt.js";
+import { MISMATCH, NEED_MORE, readCompactSnapshot } from "./compact-snapshot.js";
 import type { DamonRecord, DamosStats, Intervals, IntervalsGoal, SchemeFilter, Snapshot } from "./model.js";
 
 const enum Role {
@@ -73,6 +74,18 @@ export class RecordJsonParser {
   private rHasAge = false;
   private targetIdText: string | null = null;
   private closingRegion = false;
+  private compactOk = true;
+  private readonly cols = {
+    push: (k: number, start: number, end: number, samples: number, age: number, szf: number): void => {
+      this.colStart.push(k, start);
+      this.colEnd.push(k, end);
+      this.colSamples.push(k, samples);
+      this.colAge.push(k, age);
+      this.colSzf.push(k, szf);
+    },
+  };
+  /** Bytes after a pending snapshot's start already searched for the next one. */
+  private searchedTo = 0;
 
   constructor(private readonly file: string) {}
 
@@ -92,22 +105,26 @@ export class RecordJsonParser {
   }
 
   /** Feeds the next bytes of the JSON text. */
-  feed(chunk: Buffer): void {
+  feed(chunk: Buffer, final = false): void {
     const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
     const n = buf.length;
+    // index a plain Uint8Array: faster than Buffer element access in hot loops
+    const b = new Uint8Array(buf.buffer, buf.byteOffset, n);
     let i = 0;
     while (i < n) {
-      const c = buf[i];
-      if (c === 32 || c === 10 || c === 13 || c === 9) {
-        i++;
-        continue;
+      let c = b[i];
+      // indentation makes most bytes whitespace; skip runs in a tight loop
+      while (c === 32 || c === 10 || c === 13 || c === 9) {
+        if (++i >= n) break;
+        c = b[i];
       }
+      if (i >= n) break;
       if (this.done) this.fail(`unexpected data after the end of the JSON text at byte ${i}`);
       if (c === 0x22) {
         let j = i + 1;
         let esc = false;
         while (j < n) {
-          const d = buf[j];
+          const d = b[j];
           if (d === 0x22) break;
           if (d === 0x5c) {
             esc = true;
@@ -117,19 +134,35 @@ export class RecordJsonParser {
           j++;
         }
         if (j >= n) break;
-        let s: string;
-        if (esc) {
-          try {
-            s = JSON.parse(buf.toString("utf8", i, j + 1)) as string;
-          } catch {
-            this.fail("bad escape in a string");
-          }
-        } else s = buf.toString("utf8", i + 1, j);
-        this.onString(s, buf, i + 1, j);
+        const f = this.stack[this.stack.length - 1];
+        if (!esc && f !== undefined && f.isObj && f.key === null) {
+          // keys: reuse constant strings for the hot region keys (no allocation)
+          f.key = knownKey(buf, i + 1, j) ?? buf.toString("utf8", i + 1, j);
+        } else if (!esc && f !== undefined && f.role >= Role.Region && this.regionStringFast(f, buf, i + 1, j)) {
+          // handled from the bytes
+        } else {
+          let str: string;
+          if (esc) {
+            try {
+              str = JSON.parse(buf.toString("utf8", i, j + 1)) as string;
+            } catch {
+              this.fail("bad escape in a string");
+            }
+          } else str = buf.toString("utf8", i + 1, j);
+          this.onString(str, buf, i + 1, j);
+        }
         i = j + 1;
         continue;
       }
       if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+        if (c === 0x7b && this.stack.length > 0 && this.stack[this.stack.length - 1].role === Role.Snapshots) {
+          const r = this.fastSnapshot(buf, i, final);
+          if (r === -1) break; // wait for more data
+          if (r > 0) {
+            i = r;
+            continue;
+          }
+        }
         this.open(c === 0x7b);
         i++;
         continue;
@@ -145,27 +178,38 @@ export class RecordJsonParser {
       }
       if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
         let j = i + 1;
+        let plain = c !== 0x2d;
+        let v = c - 0x30;
         while (j < n) {
-          const d = buf[j];
-          if ((d >= 0x30 && d <= 0x39) || d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d) j++;
-          else break;
+          const d = b[j];
+          if (d >= 0x30 && d <= 0x39) {
+            v = v * 10 + (d - 0x30);
+            j++;
+          } else if (d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d) {
+            plain = false;
+            j++;
+          } else break;
         }
         if (j >= n) break;
-        const text = buf.toString("latin1", i, j);
-        const v = Number(text);
-        if (Number.isNaN(v)) this.fail(`bad number '${text}'`);
-        this.onScalar(v, text);
+        const f = this.stack[this.stack.length - 1];
+        if (plain && v <= Number.MAX_SAFE_INTEGER && f !== undefined && f.role >= Role.Region) {
+          this.onScalar(v, "");
+        } else {
+          const text = buf.toString("latin1", i, j);
+          const num = Number(text);
+          if (Number.isNaN(num)) this.fail(`bad number '${text}'`);
+          this.onScalar(num, text);
+        }
         i = j;
         continue;
       }
       if (c === 0x74 || c === 0x66 || c === 0x6e) {
         const lit = c === 0x66 ? 5 : 4;
         if (i + lit > n) break;
-        const word = buf.toString("latin1", i, i + lit);
-        if (word === "true") this.onScalar(true, word);
-        else if (word === "false") this.onScalar(false, word);
-        else if (word === "null") this.onScalar(null, word);
-        else this.fail(`unexpected '${word}'`);
+        if (c === 0x6e && buf[i + 1] === 0x75 && buf[i + 2] === 0x6c && buf[i + 3] === 0x6c) this.onScalar(null, "null");
+        else if (c === 0x74 && buf[i + 1] === 0x72 && buf[i + 2] === 0x75 && buf[i + 3] === 0x65) this.onScalar(true, "true");
+        else if (c === 0x66 && buf.toString("latin1", i, i + 5) === "false") this.onScalar(false, "false");
+        else this.fail(`unexpected '${buf.toString("latin1", i, i + lit)}'`);
         i += lit;
         continue;
       }
@@ -180,7 +224,7 @@ export class RecordJsonParser {
       // a number at the very end of the text has no terminator
       const rest = this.carry;
       this.carry = null;
-      this.feed(Buffer.concat([rest, Buffer.from(" ")]));
+      this.feed(Buffer.concat([rest, Buffer.from(" ")]), true);
       if (this.carry) this.fail("truncated JSON text (unterminated string)");
     }
     if (this.stack.length > 0 || !this.done) this.fail("truncated JSON text (unexpected end of data)");
@@ -292,6 +336,140 @@ export class RecordJsonParser {
       p.key = null;
     } else if (p.value) (p.value as unknown[]).push(v);
     else this.fail("unexpected value");
+  }
+
+  /**
+   * Fast path for one snapshot object starting at buf[i]: its text runs to the
+   * last '}' before the next snapshot's "start_time" key; the native JSON.parse
+   * then validates that it is exactly one object, and the regions go to columns.
+   * Returns the index after the object, 0 to use the byte-level parser for this
+   * snapshot, or -1 to wait for more data.
+   */
+  private fastSnapshot(buf: Buffer, i: number, final: boolean): number {
+    if (this.compactOk) {
+      const r = readCompactSnapshot(new Uint8Array(buf.buffer, buf.byteOffset, buf.length), i, this.cols);
+      if (typeof r === "object") {
+        this.snapshots.push({
+          startNs: r.startNs,
+          endNs: r.endNs,
+          nr: r.nr,
+          start: this.colStart.take(r.nr),
+          end: this.colEnd.take(r.nr),
+          samples: this.colSamples.take(r.nr),
+          age: this.colAge.take(r.nr),
+          szFilterPassed: this.colSzf.take(r.nr),
+          totalBytes: r.totalBytes,
+          damosStats: null,
+          sampleIntervalUs: null,
+        });
+        return r.end;
+      }
+      if (r === NEED_MORE && !final && buf.length - i < FAST_LIMIT) return -1;
+      // not our compact layout: stop trying once a file shows another layout
+      if (r === MISMATCH && this.snapshots.length === 0) this.compactOk = false;
+    }
+    const own = buf.indexOf(START_TIME, i + 1);
+    // after waiting for data, resume the search where the last one stopped
+    const from = Math.max(own + START_TIME.length, i + this.searchedTo);
+    const next = own < 0 ? -1 : buf.indexOf(START_TIME, from);
+    if (next < 0) {
+      if (!final && buf.length - i < FAST_LIMIT) {
+        this.searchedTo = Math.max(0, buf.length - i - START_TIME.length);
+        return -1;
+      }
+      this.searchedTo = 0;
+      return 0;
+    }
+    this.searchedTo = 0;
+    const end = buf.lastIndexOf(0x7d, next);
+    if (end <= i) return 0;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(buf.toString("utf8", i, end + 1));
+    } catch {
+      return 0;
+    }
+    const snap = this.snapshotFromObject(obj);
+    if (!snap) return 0;
+    this.snapshots.push(snap);
+    return end + 1;
+  }
+
+  /** Converts a parsed snapshot; null when anything is unusual (the slow path then reports it). */
+  private snapshotFromObject(o: unknown): Snapshot | null {
+    if (typeof o !== "object" || o === null) return null;
+    const kv = o as Record<string, unknown>;
+    const regions = kv.regions;
+    if (!Array.isArray(regions) || !("start_time" in kv) || !("end_time" in kv)) return null;
+    const n = regions.length;
+    this.nRegions = 0;
+    for (let k = 0; k < n; k++) {
+      const r = regions[k] as Record<string, unknown> | null;
+      if (typeof r !== "object" || r === null) return null;
+      const st = intOf(r.start);
+      const en = intOf(r.end);
+      const nr = r.nr_accesses as Record<string, unknown> | undefined;
+      const age = r.age as Record<string, unknown> | undefined;
+      if (st === undefined || en === undefined || en < st || typeof nr !== "object" || nr === null) return null;
+      if (typeof age !== "object" || age === null || !("usec" in age) || !("aggr_intervals" in age)) return null;
+      const samples = nr.samples;
+      if (typeof samples !== "number") return null;
+      let a = NaN;
+      if (age.aggr_intervals !== null) {
+        const v = intOf(age.aggr_intervals);
+        if (v === undefined) return null;
+        a = v;
+      } else if (age.usec !== null) return null;
+      let szf = 0;
+      if (r.sz_filter_passed !== undefined) {
+        if (typeof r.sz_filter_passed === "number") szf = r.sz_filter_passed;
+        else if (typeof r.sz_filter_passed === "string") {
+          const b = Buffer.from(r.sz_filter_passed, "latin1");
+          const v = fastSize(b, 0, b.length);
+          if (v === undefined) return null;
+          szf = v;
+        } else return null;
+      }
+      this.colStart.push(k, st);
+      this.colEnd.push(k, en);
+      this.colSamples.push(k, samples);
+      this.colAge.push(k, a);
+      this.colSzf.push(k, szf);
+    }
+    this.nRegions = n;
+    kv.regions = true;
+    return this.finishSnapshot(kv);
+  }
+
+  /** Region string values parsed straight from bytes; false when the slow path is needed. */
+  private regionStringFast(f: Frame, buf: Buffer, from: number, to: number): boolean {
+    if (f.role === Role.Region) {
+      if (f.key === "start" || f.key === "end") {
+        const v = fastGroupedInt(buf, from, to);
+        if (v === undefined) return false;
+        if (f.key === "start") this.rStart = v;
+        else this.rEnd = v;
+        f.key = null;
+        return true;
+      }
+      if (f.key === "sz_filter_passed") {
+        const v = fastSize(buf, from, to);
+        if (v === undefined) return false;
+        this.rSzf = v;
+        f.key = null;
+        return true;
+      }
+      return false;
+    }
+    if (f.role === Role.RegionAge && f.key === "aggr_intervals") {
+      const v = fastGroupedInt(buf, from, to);
+      if (v === undefined) return false;
+      this.rAge = v;
+      this.rHasAge = true;
+      f.key = null;
+      return true;
+    }
+    return false;
   }
 
   private onString(s: string, buf: Buffer, from: number, to: number): void {
@@ -555,4 +733,67 @@ function fastGroupedInt(buf: Buffer, from: number, to: number): number | undefin
 function normalizeIntText(text: string): string {
   if (/^-?\d+$/.test(text)) return BigInt(text).toString();
   return String(Number(text));
+}
+
+const START_TIME = Buffer.from('"start_time"', "latin1");
+/** Snapshots bigger than this are read by the byte-level parser instead of waiting for more data. */
+const FAST_LIMIT = 32 << 20;
+
+/** "94,827,419,009,024" or 94827419009024; undefined for other forms. */
+function intOf(v: unknown): number | undefined {
+  if (typeof v === "number") return Number.isFinite(v) ? v : undefined;
+  if (typeof v !== "string" || v.length === 0) return undefined;
+  let x = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) x = x * 10 + (c - 0x30);
+    else if (c !== 0x2c) return undefined;
+  }
+  return x;
+}
+
+const KNOWN_KEYS = [
+  "start",
+  "end",
+  "nr_accesses",
+  "age",
+  "sz_filter_passed",
+  "samples",
+  "percent",
+  "usec",
+  "aggr_intervals",
+  "probe_hits",
+].map((k) => ({ k, bytes: Buffer.from(k, "latin1") }));
+
+/** The constant string for a frequent key, without allocating; undefined otherwise. */
+function knownKey(buf: Buffer, from: number, to: number): string | undefined {
+  const len = to - from;
+  outer: for (const { k, bytes } of KNOWN_KEYS) {
+    if (bytes.length !== len || bytes[0] !== buf[from]) continue;
+    for (let i = 1; i < len; i++) if (bytes[i] !== buf[from + i]) continue outer;
+    return k;
+  }
+  return undefined;
+}
+
+const SIZE_UNIT: Record<number, number> = { 0x4b: 2 ** 10, 0x4d: 2 ** 20, 0x47: 2 ** 30, 0x54: 2 ** 40, 0x50: 2 ** 50, 0x45: 2 ** 60 };
+
+/** "0 B", "123 B", "31.340 MiB" as damo's text_to_bytes reads them; undefined for other forms. */
+function fastSize(buf: Buffer, from: number, to: number): number | undefined {
+  let i = from;
+  let v = 0;
+  let digits = 0;
+  while (i < to && buf[i] >= 0x30 && buf[i] <= 0x39) {
+    v = v * 10 + (buf[i] - 0x30);
+    i++;
+    digits++;
+  }
+  if (digits === 0) return undefined;
+  if (to - i === 2 && buf[i] === 0x20 && buf[i + 1] === 0x42) return v; // " B"
+  if (buf[i] !== 0x2e) return undefined;
+  // decimal with a unit: fall back to the exact parser (float arithmetic as damo)
+  const s = buf.toString("latin1", from, to);
+  const m = /^(\d+\.\d+) ([KMGTPE])iB$/.exec(s);
+  if (!m) return undefined;
+  return Math.trunc(Number(m[1]) * SIZE_UNIT[m[2].charCodeAt(0)]);
 }

@@ -13,7 +13,7 @@ import type { DamonRecord } from "./model.js";
 
 export type RecordFormat = "json_compressed" | "json" | "perf_script";
 
-const CHUNK = 1 << 20;
+const CHUNK = 4 << 20;
 
 /** Detects the format of a record file from its first bytes. */
 export function detectRecordFormat(path: string): RecordFormat {
