@@ -1,15 +1,15 @@
 /**
  * Benchmark of record reports on damo's worst case from issue 5: a seeded
- * 2,000-snapshot x 1,000-region json_compressed record (damo's own indent=4
- * layout). Times `report heatmap --output raw`, `report wss` and
+ * 2,000-snapshot x 1,000-region json_compressed record, as RecordWriter writes it
+ * (compact layout; `--damo-layout` writes damo's own indent=4 layout instead). Times `report heatmap --output raw`, `report wss` and
  * `report access --raw_form` (each in a fresh process, output to /dev/null) and
  * prints seconds and peak RSS, with the ratio to a baseline measured in the same
  * run: just inflating the file. Goal: each < 2 s and < 500 MB (damo: ~60 s, 2.6 GB).
  *
- *   npx tsx bench/report.ts [--snapshots N] [--regions N] [--seed N] [--compact] [--keep]
+ *   npx tsx bench/report.ts [--snapshots N] [--regions N] [--seed N] [--damo-layout] [--keep]
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, openSync, rmSync, statSync, closeSync } from "node:fs";
+import { mkdtempSync, openSync, rmSync, statSync, closeSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,12 +23,39 @@ function arg(name: string, def: number): number {
 const nrSnapshots = arg("--snapshots", 2000);
 const nrRegions = arg("--regions", 1000);
 const seed = arg("--seed", 1);
-const compact = process.argv.includes("--compact");
+const compact = !process.argv.includes("--damo-layout");
 const here = dirname(fileURLToPath(import.meta.url));
 
 const dir = mkdtempSync(join(tmpdir(), "damon-ts-bench-"));
 const file = join(dir, "damon.data");
 try {
+  // Time the CLI as it is installed: compiled JavaScript, not tsx's on-the-fly compile.
+  // The build goes to .tmp/ (git-ignored) so that node_modules resolves.
+  const build = join(here, "../.tmp/bench-report");
+  const tb = performance.now();
+  const tsc = spawnSync(process.execPath, [join(here, "../node_modules/typescript/bin/tsc"), "-p", join(here, "../tsconfig.build.json"), "--outDir", join(build, "dist")], { encoding: "utf8" });
+  if (tsc.status !== 0) throw new Error(`build failed: ${tsc.stdout}${tsc.stderr}`);
+  const child = join(build, "child.mjs");
+  writeFileSync(
+    child,
+    [
+      'import { resourceUsage } from "node:process";',
+      "const t0 = performance.now();",
+      "const args = process.argv.slice(2);",
+      'process.on("exit", () => process.stderr.write(`\\nBENCH ${JSON.stringify({ seconds: (performance.now() - t0) / 1000, maxRssMb: resourceUsage().maxRSS / 1024 })}\\n`));',
+      'if (args[0] === "--inflate-only") {',
+      '  const { createReadStream } = await import("node:fs");',
+      '  const { createInflate } = await import("node:zlib");',
+      "  let n = 0;",
+      "  for await (const c of createReadStream(args[1], { highWaterMark: 1 << 22 }).pipe(createInflate({ chunkSize: 1 << 22 }))) n += c.length;",
+      "} else {",
+      '  process.argv = [process.argv[0], "damon-ts", ...args];',
+      '  await import("./dist/cli/main.js");',
+      "}",
+      "",
+    ].join("\n"),
+  );
+  console.log(`built the CLI in ${((performance.now() - tb) / 1000).toFixed(1)} s`);
   // A workload-like record: three far-apart ranges (heap, mmap, stack), regions
   // that split and merge a little each aggregation, a hot band that moves.
   const t0 = performance.now();
@@ -72,7 +99,7 @@ try {
   const run = (label: string, args: string[]): { seconds: number; wall: number; maxRssMb: number } => {
     const devnull = openSync("/dev/null", "w");
     const start = performance.now();
-    const r = spawnSync(process.execPath, ["--import", "tsx", join(here, "report-child.ts"), ...args], {
+    const r = spawnSync(process.execPath, [child, ...args], {
       stdio: ["ignore", devnull, "pipe"],
       encoding: "utf8",
       maxBuffer: 1 << 26,

@@ -229,7 +229,7 @@ export function rangeNote(plan: HeatmapPlan, which: number): string | null {
   ];
   g.ranges.forEach((o, i) => {
     lines.push(
-      `#   ${i}: --address_range ${o.start} ${o.end}  (${formatSz(o.end - o.start, false)}, ${pyFixed(heatPerByte(o), 3)} samples x bytes per byte)${i === idx ? "  <- drawn" : ""}`,
+      `#   ${i}: --address_range ${o.start} ${o.end}  (${formatSz(o.end - o.start, false)}, ${pyFixed(heatPerByte(o), 3)} heat per byte)${i === idx ? "  <- drawn" : ""}`,
     );
   });
   if (plan.rangeIdx.length === 1) lines.push("#   (--draw_range all draws every range)");
