@@ -33,7 +33,17 @@ try {
   // The build goes to .tmp/ (git-ignored) so that node_modules resolves.
   const build = join(here, "../.tmp/bench-report");
   const tb = performance.now();
-  const tsc = spawnSync(process.execPath, [join(here, "../node_modules/typescript/bin/tsc"), "-p", join(here, "../tsconfig.build.json"), "--outDir", join(build, "dist")], { encoding: "utf8" });
+  const tsc = spawnSync(
+    process.execPath,
+    [
+      join(here, "../node_modules/typescript/bin/tsc"),
+      "-p",
+      join(here, "../tsconfig.build.json"),
+      "--outDir",
+      join(build, "dist"),
+    ],
+    { encoding: "utf8" },
+  );
   if (tsc.status !== 0) throw new Error(`build failed: ${tsc.stdout}${tsc.stderr}`);
   const child = join(build, "child.mjs");
   writeFileSync(
@@ -113,8 +123,12 @@ try {
   };
 
   const base = run("inflate only", ["--inflate-only", file]);
-  console.log(`baseline (inflate the file, nothing else): ${base.seconds.toFixed(2)} s, peak RSS ${base.maxRssMb.toFixed(0)} MB`);
-  console.log("command                              seconds  (x baseline)  wall incl. startup  peak RSS   goal");
+  console.log(
+    `baseline (inflate the file, nothing else): ${base.seconds.toFixed(2)} s, peak RSS ${base.maxRssMb.toFixed(0)} MB`,
+  );
+  console.log(
+    "command                              seconds  (x baseline)  wall incl. startup  peak RSS   goal",
+  );
   for (const [label, args] of [
     ["report heatmap --output raw", ["report", "heatmap", "--output", "raw", "--input", file]],
     ["report wss", ["report", "wss", "--input", file]],

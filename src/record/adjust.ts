@@ -19,7 +19,13 @@ interface MRegion {
 function regionsOf(s: Snapshot): MRegion[] {
   const out: MRegion[] = [];
   for (let i = 0; i < s.nr; i++)
-    out.push({ start: s.start[i], end: s.end[i], samples: s.samples[i], age: s.age[i], szf: s.szFilterPassed[i] });
+    out.push({
+      start: s.start[i],
+      end: s.end[i],
+      samples: s.samples[i],
+      age: s.age[i],
+      szf: s.szFilterPassed[i],
+    });
   return out;
 }
 
@@ -34,9 +40,21 @@ function addRegion(regions: MRegion[], region: MRegion, toAdd: Map<MRegion, numb
     toAdd.set(r, Math.max(toAdd.get(r) ?? 0, region.samples));
     const parts: MRegion[] = [];
     if (region.start < r.start)
-      parts.push({ start: region.start, end: r.start, samples: region.samples, age: region.age, szf: szfForSize(region, r.start - region.start) });
+      parts.push({
+        start: region.start,
+        end: r.start,
+        samples: region.samples,
+        age: region.age,
+        szf: szfForSize(region, r.start - region.start),
+      });
     if (r.end < region.end)
-      parts.push({ start: r.end, end: region.end, samples: region.samples, age: region.age, szf: szfForSize(region, region.end - r.end) });
+      parts.push({
+        start: r.end,
+        end: region.end,
+        samples: region.samples,
+        age: region.age,
+        szf: szfForSize(region, region.end - r.end),
+      });
     for (const p of parts) addRegion(regions, p, toAdd);
     return;
   }

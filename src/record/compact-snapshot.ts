@@ -36,7 +36,14 @@ const L_TOTAL = lit(',"total_bytes":');
 const L_STATS = lit(',"damos_stats":null}');
 const L_NULL = lit("null");
 
-const UNIT: Record<number, number> = { 0x4b: 2 ** 10, 0x4d: 2 ** 20, 0x47: 2 ** 30, 0x54: 2 ** 40, 0x50: 2 ** 50, 0x45: 2 ** 60 };
+const UNIT: Record<number, number> = {
+  0x4b: 2 ** 10,
+  0x4d: 2 ** 20,
+  0x47: 2 ** 30,
+  0x54: 2 ** 40,
+  0x50: 2 ** 50,
+  0x45: 2 ** 60,
+};
 
 /** 1 matched, 0 mismatched, -1 not enough bytes. */
 function match(dv: DataView, b: Uint8Array, p: number, l: Lit): number {
@@ -99,7 +106,8 @@ export function readCompactSnapshot(b: Uint8Array, i: number, cols: Columns): Co
   const out = new Float64Array(1);
   let p = i;
   let m: number;
-  const bad = (code: number): number => (code === -2 || code === -1 ? (code === -2 ? NEED_MORE : MISMATCH) : MISMATCH);
+  const bad = (code: number): number =>
+    code === -2 || code === -1 ? (code === -2 ? NEED_MORE : MISMATCH) : MISMATCH;
 
   if ((m = match(dv, b, p, L_START_TIME)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
   p = quotedOrBare(b, p + L_START_TIME.len, out);
@@ -168,7 +176,13 @@ export function readCompactSnapshot(b: Uint8Array, i: number, cols: Columns): Co
           while (p < n && b[p] >= 0x30 && b[p] <= 0x39) p++;
           if (p + 5 > n) return NEED_MORE;
           const unit = UNIT[b[p + 1]];
-          if (b[p] !== 0x20 || unit === undefined || b[p + 2] !== 0x69 || b[p + 3] !== 0x42 || b[p + 4] !== 0x22)
+          if (
+            b[p] !== 0x20 ||
+            unit === undefined ||
+            b[p + 2] !== 0x69 ||
+            b[p + 3] !== 0x42 ||
+            b[p + 4] !== 0x22
+          )
             return MISMATCH;
           // parsed as damo does: float(text) * unit, truncated
           szf = Math.trunc(Number(Buffer.from(b.buffer, b.byteOffset + q, p - q).toString("latin1")) * unit);

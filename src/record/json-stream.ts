@@ -138,7 +138,12 @@ export class RecordJsonParser {
         if (!esc && f !== undefined && f.isObj && f.key === null) {
           // keys: reuse constant strings for the hot region keys (no allocation)
           f.key = knownKey(buf, i + 1, j) ?? buf.toString("utf8", i + 1, j);
-        } else if (!esc && f !== undefined && f.role >= Role.Region && this.regionStringFast(f, buf, i + 1, j)) {
+        } else if (
+          !esc &&
+          f !== undefined &&
+          f.role >= Role.Region &&
+          this.regionStringFast(f, buf, i + 1, j)
+        ) {
           // handled from the bytes
         } else {
           let str: string;
@@ -155,7 +160,11 @@ export class RecordJsonParser {
         continue;
       }
       if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-        if (c === 0x7b && this.stack.length > 0 && this.stack[this.stack.length - 1].role === Role.Snapshots) {
+        if (
+          c === 0x7b &&
+          this.stack.length > 0 &&
+          this.stack[this.stack.length - 1].role === Role.Snapshots
+        ) {
           const r = this.fastSnapshot(buf, i, final);
           if (r === -1) break; // wait for more data
           if (r > 0) {
@@ -206,8 +215,10 @@ export class RecordJsonParser {
       if (c === 0x74 || c === 0x66 || c === 0x6e) {
         const lit = c === 0x66 ? 5 : 4;
         if (i + lit > n) break;
-        if (c === 0x6e && buf[i + 1] === 0x75 && buf[i + 2] === 0x6c && buf[i + 3] === 0x6c) this.onScalar(null, "null");
-        else if (c === 0x74 && buf[i + 1] === 0x72 && buf[i + 2] === 0x75 && buf[i + 3] === 0x65) this.onScalar(true, "true");
+        if (c === 0x6e && buf[i + 1] === 0x75 && buf[i + 2] === 0x6c && buf[i + 3] === 0x6c)
+          this.onScalar(null, "null");
+        else if (c === 0x74 && buf[i + 1] === 0x72 && buf[i + 2] === 0x75 && buf[i + 3] === 0x65)
+          this.onScalar(true, "true");
         else if (c === 0x66 && buf.toString("latin1", i, i + 5) === "false") this.onScalar(false, "false");
         else this.fail(`unexpected '${buf.toString("latin1", i, i + lit)}'`);
         i += lit;
@@ -410,8 +421,10 @@ export class RecordJsonParser {
       const en = intOf(r.end);
       const nr = r.nr_accesses as Record<string, unknown> | undefined;
       const age = r.age as Record<string, unknown> | undefined;
-      if (st === undefined || en === undefined || en < st || typeof nr !== "object" || nr === null) return null;
-      if (typeof age !== "object" || age === null || !("usec" in age) || !("aggr_intervals" in age)) return null;
+      if (st === undefined || en === undefined || en < st || typeof nr !== "object" || nr === null)
+        return null;
+      if (typeof age !== "object" || age === null || !("usec" in age) || !("aggr_intervals" in age))
+        return null;
       const samples = nr.samples;
       if (typeof samples !== "number") return null;
       let a = NaN;
@@ -515,7 +528,8 @@ export class RecordJsonParser {
         return;
       }
       case Role.RegionNr: {
-        if (f.key === "samples") this.rSamples = v === null ? null : this.num(v, "'nr_accesses.samples'", textToNr);
+        if (f.key === "samples")
+          this.rSamples = v === null ? null : this.num(v, "'nr_accesses.samples'", textToNr);
         else if (f.key === "percent")
           this.rPercent = v === null ? null : this.num(v, "'nr_accesses.percent'", textToNr);
         this.rHasNr = true;
@@ -582,7 +596,8 @@ export class RecordJsonParser {
         kv.total_bytes === undefined || kv.total_bytes === null
           ? null
           : this.conv(() => textToBytes(kv.total_bytes), "'total_bytes'"),
-      damosStats: stats && typeof stats === "object" ? this.damosStats(stats as Record<string, unknown>) : null,
+      damosStats:
+        stats && typeof stats === "object" ? this.damosStats(stats as Record<string, unknown>) : null,
       sampleIntervalUs:
         kv.sample_interval_us === undefined || kv.sample_interval_us === null
           ? null
@@ -674,7 +689,10 @@ export class RecordJsonParser {
       memcgPath: typeof kv.memcg_path === "string" ? kv.memcg_path : null,
       addressRange:
         ar && typeof ar === "object"
-          ? { start: this.conv(() => textToBytes(ar.start), "'address_range'"), end: this.conv(() => textToBytes(ar.end), "'address_range'") }
+          ? {
+              start: this.conv(() => textToBytes(ar.start), "'address_range'"),
+              end: this.conv(() => textToBytes(ar.end), "'address_range'"),
+            }
           : null,
       damonTargetIdx:
         kv.damon_target_idx === undefined || kv.damon_target_idx === null
@@ -682,7 +700,10 @@ export class RecordJsonParser {
           : this.conv(() => textToNr(kv.damon_target_idx), "'damon_target_idx'"),
       hugepageSize:
         Array.isArray(hp) && hp.length === 2
-          ? [this.conv(() => textToBytes(hp[0]), "'hugepage_size'"), this.conv(() => textToBytes(hp[1]), "'hugepage_size'")]
+          ? [
+              this.conv(() => textToBytes(hp[0]), "'hugepage_size'"),
+              this.conv(() => textToBytes(hp[1]), "'hugepage_size'"),
+            ]
           : null,
     };
   }
@@ -776,7 +797,14 @@ function knownKey(buf: Buffer, from: number, to: number): string | undefined {
   return undefined;
 }
 
-const SIZE_UNIT: Record<number, number> = { 0x4b: 2 ** 10, 0x4d: 2 ** 20, 0x47: 2 ** 30, 0x54: 2 ** 40, 0x50: 2 ** 50, 0x45: 2 ** 60 };
+const SIZE_UNIT: Record<number, number> = {
+  0x4b: 2 ** 10,
+  0x4d: 2 ** 20,
+  0x47: 2 ** 30,
+  0x54: 2 ** 40,
+  0x50: 2 ** 50,
+  0x45: 2 ** 60,
+};
 
 /** "0 B", "123 B", "31.340 MiB" as damo's text_to_bytes reads them; undefined for other forms. */
 function fastSize(buf: Buffer, from: number, to: number): number | undefined {

@@ -47,7 +47,14 @@ export class PerfScriptParser {
     let ageField: string | undefined;
     if (ev === "damon:damon_aggregated") {
       if (fields.length !== 9 && fields.length !== 10) return;
-      [tsField, , tidField, nrField, rangeField, accField] = [fields[3], "", fields[5], fields[6], fields[7], fields[8]];
+      [tsField, , tidField, nrField, rangeField, accField] = [
+        fields[3],
+        "",
+        fields[5],
+        fields[6],
+        fields[7],
+        fields[8],
+      ];
       ageField = fields[9];
     } else if (ev === "damon:damos_before_apply") {
       if (fields.length !== 12) return;

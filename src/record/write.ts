@@ -73,12 +73,16 @@ export class RecordWriter {
   constructor(path: string, opts: RecordWriterOptions = {}) {
     this.format = opts.format ?? "json_compressed";
     if (!RECORD_FORMATS.includes(this.format))
-      throw new UsageError(`unknown record format '${String(this.format)}' (json_compressed, json, perf_script)`);
+      throw new UsageError(
+        `unknown record format '${String(this.format)}' (json_compressed, json, perf_script)`,
+      );
     const iv = opts.intervals;
     this.record = {
       kdamondIdx: opts.kdamondIdx ?? null,
       contextIdx: opts.contextIdx ?? null,
-      intervals: iv ? { sampleUs: iv.sampleUs, aggrUs: iv.aggrUs, updateUs: iv.updateUs, goal: iv.goal ?? null } : null,
+      intervals: iv
+        ? { sampleUs: iv.sampleUs, aggrUs: iv.aggrUs, updateUs: iv.updateUs, goal: iv.goal ?? null }
+        : null,
       schemeIdx: opts.schemeIdx ?? null,
       targetId: opts.targetId === undefined ? "0" : opts.targetId === null ? null : String(opts.targetId),
       schemeFilters: opts.schemeFilters ?? [],
@@ -147,7 +151,9 @@ export class RecordWriter {
     this.closed = true;
     try {
       if (this.format === "perf_script") {
-        if (this.firstPerf) for (const t of perfScriptLines([{ ...this.record, snapshots: [this.firstPerf] }])) this.sink.write(t);
+        if (this.firstPerf)
+          for (const t of perfScriptLines([{ ...this.record, snapshots: [this.firstPerf] }]))
+            this.sink.write(t);
       } else this.sink.write(this.ind.recordTail(this.record, this.nrSnapshots === 0));
       this.sink.finish();
       this.file.commit();
@@ -166,7 +172,12 @@ export class RecordWriter {
 }
 
 /** Writes whole records (several targets) to a file in one go. */
-export function writeRecords(path: string, records: readonly DamonRecord[], format: RecordFormat = "json_compressed", indent: 4 | 0 = 4): void {
+export function writeRecords(
+  path: string,
+  records: readonly DamonRecord[],
+  format: RecordFormat = "json_compressed",
+  indent: 4 | 0 = 4,
+): void {
   const file = new AtomicFileWriter(path);
   try {
     let write: (s: string) => void;
@@ -225,7 +236,14 @@ class JsonLayout {
       ["context_idx", jnum(rec.contextIdx)],
       ["intervals", rec.intervals ? this.value(intervalsKv(rec.intervals), L + 2) : "null"],
       ["scheme_idx", jnum(rec.schemeIdx)],
-      ["target_id", rec.targetId === null ? "null" : /^-?\d+$/.test(rec.targetId) ? rec.targetId : JSON.stringify(rec.targetId)],
+      [
+        "target_id",
+        rec.targetId === null
+          ? "null"
+          : /^-?\d+$/.test(rec.targetId)
+            ? rec.targetId
+            : JSON.stringify(rec.targetId),
+      ],
       ["scheme_filters", this.value(rec.schemeFilters.map(filterKv), L + 2)],
     ];
     let s = head + "{";
@@ -236,7 +254,8 @@ class JsonLayout {
   recordTail(rec: DamonRecord, noSnapshots: boolean, inList = false): string {
     const L = 1;
     let s = noSnapshots ? "]" : this.nl(L + 1) + "]";
-    if (rec.dataSource !== null) s += this.sep + this.nl(L + 1) + '"data_source"' + this.colon + JSON.stringify(rec.dataSource);
+    if (rec.dataSource !== null)
+      s += this.sep + this.nl(L + 1) + '"data_source"' + this.colon + JSON.stringify(rec.dataSource);
     s += this.nl(L) + "}";
     if (!inList) s += this.nl(0) + "]";
     return s;
@@ -316,9 +335,18 @@ class JsonLayout {
     s += (snap.nr ? this.nl(L + 1) : "") + "]" + this.sep;
     const total = snap.totalBytes ?? sumSizes(snap);
     s += this.nl(L + 1) + '"total_bytes"' + this.colon + JSON.stringify(pyInt(total)) + this.sep;
-    s += this.nl(L + 1) + '"damos_stats"' + this.colon + (snap.damosStats ? this.value(statsKv(snap.damosStats), L + 2) : "null");
+    s +=
+      this.nl(L + 1) +
+      '"damos_stats"' +
+      this.colon +
+      (snap.damosStats ? this.value(statsKv(snap.damosStats), L + 2) : "null");
     if (snap.sampleIntervalUs !== null)
-      s += this.sep + this.nl(L + 1) + '"sample_interval_us"' + this.colon + JSON.stringify(pyInt(snap.sampleIntervalUs));
+      s +=
+        this.sep +
+        this.nl(L + 1) +
+        '"sample_interval_us"' +
+        this.colon +
+        JSON.stringify(pyInt(snap.sampleIntervalUs));
     s += this.nl(L) + "}";
     return s;
   }
@@ -330,13 +358,23 @@ class JsonLayout {
     if (typeof v === "boolean") return v ? "true" : "false";
     if (Array.isArray(v)) {
       if (v.length === 0) return "[]";
-      return "[" + v.map((x, i) => (i ? this.sep : "") + this.nl(level) + this.value(x, level + 1)).join("") + this.nl(level - 1) + "]";
+      return (
+        "[" +
+        v.map((x, i) => (i ? this.sep : "") + this.nl(level) + this.value(x, level + 1)).join("") +
+        this.nl(level - 1) +
+        "]"
+      );
     }
     const entries = Object.entries(v as Record<string, unknown>);
     if (entries.length === 0) return "{}";
     return (
       "{" +
-      entries.map(([k, x], i) => (i ? this.sep : "") + this.nl(level) + JSON.stringify(k) + this.colon + this.value(x, level + 1)).join("") +
+      entries
+        .map(
+          ([k, x], i) =>
+            (i ? this.sep : "") + this.nl(level) + JSON.stringify(k) + this.colon + this.value(x, level + 1),
+        )
+        .join("") +
       this.nl(level - 1) +
       "}"
     );

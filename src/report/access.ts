@@ -19,11 +19,7 @@ import {
 import { pyInt } from "./pyfmt.js";
 
 export type AccessStyle =
-  | "detailed"
-  | "recency-percentiles"
-  | "temperature-percentiles"
-  | "recency-sz-hist"
-  | "temperature-sz-hist";
+  "detailed" | "recency-percentiles" | "temperature-percentiles" | "recency-sz-hist" | "temperature-sz-hist";
 
 export const ACCESS_STYLES: readonly AccessStyle[] = [
   "detailed",
@@ -379,7 +375,9 @@ function percentilesStr(
   const perDot = maxV !== minV ? (maxV - minV) / 20 : 1;
   values.forEach(([, v], i) => {
     const len = Math.trunc((v - minV) / perDot);
-    lines.push(`${pTxt[i].padStart(pw)}  ${vTxt[i].padStart(vw)}  |${"*".repeat(len)}${" ".repeat(20 - len)}|`);
+    lines.push(
+      `${pTxt[i].padStart(pw)}  ${vTxt[i].padStart(vw)}  |${"*".repeat(len)}${" ".repeat(20 - len)}|`,
+    );
   });
   return lines.join("\n");
 }
@@ -424,7 +422,10 @@ function maxAccessHz(c: Ctx): string {
 }
 
 const SNAPSHOT_KEYWORDS: [string, SnapFn][] = [
-  ["<total bytes>", (c) => formatSz(c.snap.totalBytes ?? c.regions.reduce((a, r) => a + size(r), 0), c.o.rawNumber)],
+  [
+    "<total bytes>",
+    (c) => formatSz(c.snap.totalBytes ?? c.regions.reduce((a, r) => a + size(r), 0), c.o.rawNumber),
+  ],
   ["<duration>", (c) => formatTimeNs(c.snap.endNs - c.snap.startNs, c.o.rawNumber)],
   ["<start time>", (c) => formatTimeNs(c.snap.startNs - c.rec.snapshots[0].startNs, c.o.rawNumber)],
   ["<end time>", (c) => formatTimeNs(c.snap.endNs - c.rec.snapshots[0].startNs, c.o.rawNumber)],
@@ -441,15 +442,26 @@ const SNAPSHOT_KEYWORDS: [string, SnapFn][] = [
   ],
   [
     "<recency-sz histogram>",
-    (c) => szHistStr(c.regions, c.o, false, (r) => idleTime(r, inferAggrUs(c.snap, c.rec)), formatTimeUs, Number),
+    (c) =>
+      szHistStr(c.regions, c.o, false, (r) => idleTime(r, inferAggrUs(c.snap, c.rec)), formatTimeUs, Number),
   ],
   [
     "<recency-df-passed-sz histogram>",
-    (c) => szHistStr(c.regions, c.o, true, (r) => idleTime(r, inferAggrUs(c.snap, c.rec)), formatTimeUs, Number),
+    (c) =>
+      szHistStr(c.regions, c.o, true, (r) => idleTime(r, inferAggrUs(c.snap, c.rec)), formatTimeUs, Number),
   ],
-  ["<recency percentiles>", (c) => percentilesStr(c.regions, inferAggrUs(c.snap, c.rec), "recency", false, c.o)],
-  ["<df-passed recency percentiles>", (c) => percentilesStr(c.regions, inferAggrUs(c.snap, c.rec), "recency", true, c.o)],
-  ["<temperature percentiles>", (c) => percentilesStr(c.regions, inferAggrUs(c.snap, c.rec), "temperature", false, c.o)],
+  [
+    "<recency percentiles>",
+    (c) => percentilesStr(c.regions, inferAggrUs(c.snap, c.rec), "recency", false, c.o),
+  ],
+  [
+    "<df-passed recency percentiles>",
+    (c) => percentilesStr(c.regions, inferAggrUs(c.snap, c.rec), "recency", true, c.o),
+  ],
+  [
+    "<temperature percentiles>",
+    (c) => percentilesStr(c.regions, inferAggrUs(c.snap, c.rec), "temperature", false, c.o),
+  ],
   [
     "<df-passed temperature percentiles>",
     (c) => percentilesStr(c.regions, inferAggrUs(c.snap, c.rec), "temperature", true, c.o),
@@ -466,7 +478,10 @@ const SNAPSHOT_KEYWORDS: [string, SnapFn][] = [
   ["<filters passed type>", (c) => filtersPassType(c.rec)],
   ["<filters passed bytes>", (c) => filtersPassedBytes(c.regions, c.o.rawNumber)],
   ["<estimated memory bandwidth>", (c) => memBw(c.regions, c.snap, c.rec, false, c.o.rawNumber)],
-  ["<filters passed estimated memory bandwidth>", (c) => memBw(c.regions, c.snap, c.rec, true, c.o.rawNumber)],
+  [
+    "<filters passed estimated memory bandwidth>",
+    (c) => memBw(c.regions, c.snap, c.rec, true, c.o.rawNumber),
+  ],
   ["<snapshot intervals>", snapshotIntervals],
   ["<max access hz>", maxAccessHz],
 ];
@@ -500,7 +515,10 @@ const RECORD_KEYWORDS: [string, RecordFn][] = [
   [
     "<duration>",
     (r, o) =>
-      formatTimeNs((r.snapshots[r.snapshots.length - 1]?.endNs ?? 0) - (r.snapshots[0]?.startNs ?? 0), o.rawNumber),
+      formatTimeNs(
+        (r.snapshots[r.snapshots.length - 1]?.endNs ?? 0) - (r.snapshots[0]?.startNs ?? 0),
+        o.rawNumber,
+      ),
   ],
   [
     "<intervals>",
@@ -547,7 +565,8 @@ function templatesFor(records: readonly DamonRecord[], o: AccessOptions): Templa
         ? ["<temperature>", "<temperature-sz histogram>", "<temperature-df-passed-sz histogram>"]
         : ["<idle time (us)>", "<recency-sz histogram>", "<recency-df-passed-sz histogram>"];
     const head: string[] = [];
-    if (opsFilters) head.push("# damos filters (df): <filters passed type>", `${legend} <df-passed size>`, dfkw, "");
+    if (opsFilters)
+      head.push("# damos filters (df): <filters passed type>", `${legend} <df-passed size>`, dfkw, "");
     head.push(`${legend} <total size>`, kw);
     t.snapshotHead = head.join("\n");
     t.region = "";
@@ -555,7 +574,13 @@ function templatesFor(records: readonly DamonRecord[], o: AccessOptions): Templa
     const kind = o.style === "recency-percentiles" ? "recency" : "temperature";
     const head: string[] = [];
     if (multiSnap) head.push("snapshot time: [<start time>, <end time>] (<duration>)");
-    if (opsFilters) head.push("# damos filters (df): <filters passed type>", `# df-passed ${kind} percentiles`, `<df-passed ${kind} percentiles>`, "");
+    if (opsFilters)
+      head.push(
+        "# damos filters (df): <filters passed type>",
+        `# df-passed ${kind} percentiles`,
+        `<df-passed ${kind} percentiles>`,
+        "",
+      );
     head.push(`# total ${kind} percentiles`, `<${kind} percentiles>`);
     t.snapshotHead = head.join("\n");
     t.region = "";
@@ -578,13 +603,17 @@ function templatesFor(records: readonly DamonRecord[], o: AccessOptions): Templa
         : "";
   if (t.recordTail === undefined) {
     const lines = ["record DAMON intervals: <intervals>"];
-    if (records.some((r) => r.intervals?.goal && r.intervals.goal.aggrs !== 0)) lines.push("# <intervals goal>");
+    if (records.some((r) => r.intervals?.goal && r.intervals.goal.aggrs !== 0))
+      lines.push("# <intervals goal>");
     t.recordTail = lines.join("\n");
   }
   if (t.snapshotHead === undefined) {
-    t.snapshotHead = multiSnap ? "snapshot time: [<start time>, <end time>] (<duration>)\n<heatmap>" : "heatmap: <heatmap>";
+    t.snapshotHead = multiSnap
+      ? "snapshot time: [<start time>, <end time>] (<duration>)\n<heatmap>"
+      : "heatmap: <heatmap>";
     t.snapshotHead += "\nintervals: <snapshot intervals> (max access hz <max access hz>)";
-    if (anyFilters) t.snapshotHead += "\n# damos filters (df): <filters passed type>\ndf-pass: <filters passed heatmap>";
+    if (anyFilters)
+      t.snapshotHead += "\n# damos filters (df): <filters passed type>\ndf-pass: <filters passed heatmap>";
   }
   if (t.snapshotTail === undefined) {
     t.snapshotTail = anyFilters
@@ -619,7 +648,8 @@ function areaKey(area: string): keyof Templates {
 function sortRegions(regions: Region[], o: AccessOptions): Region[] {
   let rs = regions;
   for (const field of o.sortRegionsBy) {
-    const dsc = o.sortRegionsDsc !== null && (o.sortRegionsDsc.includes("all") || o.sortRegionsDsc.includes(field));
+    const dsc =
+      o.sortRegionsDsc !== null && (o.sortRegionsDsc.includes("all") || o.sortRegionsDsc.includes(field));
     const key: (r: Region) => number =
       field === "access_rate"
         ? (r) => r.percent

@@ -36,9 +36,15 @@ export function readFootprints(path: string): FpSnapshot[] {
     const out: FpSnapshot = { procs: [], sys: null };
     for (const fp of (s as { footprints: unknown[] }).footprints) {
       const f = fp as { pid?: unknown; footprint?: Record<string, unknown> };
-      if (!f || typeof f.footprint !== "object" || f.footprint === null) throw new FormatError("footprint entry without 'footprint'", w);
-      if (f.pid === null) out.sys = { total: num(f.footprint.total, `${w}.total`), free: num(f.footprint.free, `${w}.free`) };
-      else out.procs.push({ size: num(f.footprint.size, `${w}.size`), resident: num(f.footprint.resident, `${w}.resident`) });
+      if (!f || typeof f.footprint !== "object" || f.footprint === null)
+        throw new FormatError("footprint entry without 'footprint'", w);
+      if (f.pid === null)
+        out.sys = { total: num(f.footprint.total, `${w}.total`), free: num(f.footprint.free, `${w}.free`) };
+      else
+        out.procs.push({
+          size: num(f.footprint.size, `${w}.size`),
+          resident: num(f.footprint.resident, `${w}.resident`),
+        });
     }
     return out;
   });
@@ -64,5 +70,9 @@ export function footprintsReport(
   raw: boolean,
   nrColsBar: number,
 ): string {
-  return metrics.map((m) => fmtDists(m, footprintDists(snaps, m, sort), percentiles, all, formatSz, raw, nrColsBar) + "\n").join("");
+  return metrics
+    .map(
+      (m) => fmtDists(m, footprintDists(snaps, m, sort), percentiles, all, formatSz, raw, nrColsBar) + "\n",
+    )
+    .join("");
 }

@@ -38,7 +38,8 @@ type Gap = [number, number];
 function intersectGaps(a: Gap[], b: Gap[]): Gap[] {
   const out: Gap[] = [];
   for (let r1 of a) {
-    for (const r2 of b) if (!(r1[1] < r2[0] || r2[1] < r1[0])) r1 = [Math.max(r1[0], r2[0]), Math.min(r1[1], r2[1])];
+    for (const r2 of b)
+      if (!(r1[1] < r2[0] || r2[1] < r1[0])) r1 = [Math.max(r1[0], r2[0]), Math.min(r1[1], r2[1])];
     out.push(r1);
   }
   return out;
@@ -122,7 +123,10 @@ export function guides(records: readonly DamonRecord[]): Guide[] {
   }
   const space = (g: Guide): number => g.ranges.reduce((a, r) => a + (r.end - r.start), 0);
   // stable sort, largest total space first
-  return out.map((g, i) => ({ g, i, sp: space(g) })).sort((a, b) => b.sp - a.sp || a.i - b.i).map((x) => x.g);
+  return out
+    .map((g, i) => ({ g, i, sp: space(g) }))
+    .sort((a, b) => b.sp - a.sp || a.i - b.i)
+    .map((x) => x.g);
 }
 
 /** One guide as text (`--guide` uses raw numbers; record_info human ones). */
@@ -138,7 +142,9 @@ export function guideText(g: Guide, raw: boolean, relativeTime = false): string 
   );
   g.ranges.forEach((r, idx) => {
     const addr = raw ? formatSz : formatSzAccurate;
-    lines.push(`region\t${rjust(String(idx), 2)}: [${addr(r.start, raw)}, ${addr(r.end, raw)}) (${formatSz(r.end - r.start, raw)})`);
+    lines.push(
+      `region\t${rjust(String(idx), 2)}: [${addr(r.start, raw)}, ${addr(r.end, raw)}) (${formatSz(r.end - r.start, raw)})`,
+    );
   });
   return lines.join("\n");
 }

@@ -27,7 +27,11 @@ function ramp(x: number): [number, number, number] {
   const f = t - i;
   const a = STOPS[i];
   const b = STOPS[i + 1];
-  return [Math.round(a[0] + (b[0] - a[0]) * f), Math.round(a[1] + (b[1] - a[1]) * f), Math.round(a[2] + (b[2] - a[2]) * f)];
+  return [
+    Math.round(a[0] + (b[0] - a[0]) * f),
+    Math.round(a[1] + (b[1] - a[1]) * f),
+    Math.round(a[2] + (b[2] - a[2]) * f),
+  ];
 }
 
 /** Colour of a pixel: 32 levels, so SVG runs merge well and PNG stays smooth enough. */
@@ -170,10 +174,14 @@ export function heatmapSvg(g: HeatmapGrid, title: string, relTimeBase: number, t
   for (let i = 0; i <= 4; i++) {
     const x = left + (mapW * i) / 4;
     out.push(`<line x1="${x}" y1="${top + mapH}" x2="${x}" y2="${top + mapH + 5}" stroke="black"/>`);
-    out.push(`<text x="${x}" y="${top + mapH + 18}" text-anchor="middle">${esc(formatTimeNs(t0 + (tspan * i) / 4, false))}</text>`);
+    out.push(
+      `<text x="${x}" y="${top + mapH + 18}" text-anchor="middle">${esc(formatTimeNs(t0 + (tspan * i) / 4, false))}</text>`,
+    );
     const y = top + mapH - (mapH * i) / 4;
     out.push(`<line x1="${left - 5}" y1="${y}" x2="${left}" y2="${y}" stroke="black"/>`);
-    out.push(`<text x="${left - 8}" y="${y + 4}" text-anchor="end">${esc(formatSz((aspan * i) / 4, false))}</text>`);
+    out.push(
+      `<text x="${left - 8}" y="${y + 4}" text-anchor="end">${esc(formatSz((aspan * i) / 4, false))}</text>`,
+    );
   }
   out.push(`<text x="${left + mapW / 2}" y="${top + mapH + 40}" text-anchor="middle">time</text>`);
   out.push(
@@ -182,7 +190,9 @@ export function heatmapSvg(g: HeatmapGrid, title: string, relTimeBase: number, t
   const bx = left + mapW + 20;
   for (let i = 0; i < 32; i++) {
     const c = hex(ramp(i / 31));
-    out.push(`<rect x="${bx}" y="${(top + mapH - ((i + 1) * mapH) / 32).toFixed(2)}" width="20" height="${(mapH / 32 + 0.5).toFixed(2)}" fill="${c}"/>`);
+    out.push(
+      `<rect x="${bx}" y="${(top + mapH - ((i + 1) * mapH) / 32).toFixed(2)}" width="20" height="${(mapH / 32 + 0.5).toFixed(2)}" fill="${c}"/>`,
+    );
   }
   const unit = g.hz ? "hz" : "samples";
   out.push(`<text x="${bx + 24}" y="${top + 10}">${esc(pyFixed(range[1], 1))}</text>`);

@@ -126,7 +126,12 @@ export function heatRange(g: HeatmapGrid): [number, number] | null {
 }
 
 /** The terminal heatmap: one 256-colour digit per pixel, rows are time. */
-export function asciiHeatmap(g: HeatmapGrid, colorset: string, printColorset: boolean, relTimeBase: number): string {
+export function asciiHeatmap(
+  g: HeatmapGrid,
+  colorset: string,
+  printColorset: boolean,
+  relTimeBase: number,
+): string {
   const range = heatRange(g);
   if (!range) return "# no access information in the drawn range";
   const [lo, hi] = range;
@@ -150,9 +155,15 @@ export function asciiHeatmap(g: HeatmapGrid, colorset: string, printColorset: bo
   const tmin = g.timeStart - relTimeBase;
   const tmax = tmin + g.timeUnit * g.timeResol;
   if (printColorset)
-    lines.push(`# access_frequency: ${colorSamples(colorset)} (${pyFixed(lo, 3)}-${pyFixed(hi, 3)} ${g.hz ? "hz" : "samples"})`);
-  lines.push(`# x-axis: space [${formatSzAccurate(amin, false)}, ${formatSzAccurate(amax, false)}) (${formatSz(amax - amin, false)})`);
-  lines.push(`# y-axis: time [${formatTimeNs(tmin, false)}, ${formatTimeNs(tmax, false)}) (${formatTimeNs(tmax - tmin, false)})`);
+    lines.push(
+      `# access_frequency: ${colorSamples(colorset)} (${pyFixed(lo, 3)}-${pyFixed(hi, 3)} ${g.hz ? "hz" : "samples"})`,
+    );
+  lines.push(
+    `# x-axis: space [${formatSzAccurate(amin, false)}, ${formatSzAccurate(amax, false)}) (${formatSz(amax - amin, false)})`,
+  );
+  lines.push(
+    `# y-axis: time [${formatTimeNs(tmin, false)}, ${formatTimeNs(tmax, false)}) (${formatTimeNs(tmax - tmin, false)})`,
+  );
   lines.push(
     `# resolution: ${g.addrResol}x${g.timeResol} (${formatSz(g.addrUnit, false)} and ${formatTimeNs(g.timeUnit, false)} for each character)`,
   );
@@ -208,13 +219,23 @@ export function planHeatmap(
       rangeIdx = [best];
     }
   } else rangeIdx = ranges.map(() => -1);
-  return { selection, guide, timeRange: timeRange ?? [guide.startNs, guide.endNs], addrRanges: ranges, rangeIdx };
+  return {
+    selection,
+    guide,
+    timeRange: timeRange ?? [guide.startNs, guide.endNs],
+    addrRanges: ranges,
+    rangeIdx,
+  };
 }
 
 /** Records matching a selection. */
 export function selectRecords(records: readonly DamonRecord[], s: HeatmapSelection): DamonRecord[] {
   return records.filter(
-    (r) => r.kdamondIdx === s.kdamondIdx && r.contextIdx === s.contextIdx && r.schemeIdx === s.schemeIdx && r.targetId === s.targetId,
+    (r) =>
+      r.kdamondIdx === s.kdamondIdx &&
+      r.contextIdx === s.contextIdx &&
+      r.schemeIdx === s.schemeIdx &&
+      r.targetId === s.targetId,
   );
 }
 

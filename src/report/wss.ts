@@ -58,7 +58,8 @@ export function wssDists(input: readonly DamonRecord[], o: WssOptions): Map<stri
   }
   if (!o.collapseTargets) return dists;
   const collapsed: number[] = [];
-  for (const d of dists.values()) d.forEach((w, i) => (i < collapsed.length ? (collapsed[i] += w) : collapsed.push(w)));
+  for (const d of dists.values())
+    d.forEach((w, i) => (i < collapsed.length ? (collapsed[i] += w) : collapsed.push(w)));
   return new Map([["0", collapsed]]);
 }
 

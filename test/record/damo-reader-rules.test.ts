@@ -22,7 +22,7 @@ function keys(o: object): string[] {
 }
 
 for (const indent of [0, 4] as const)
-  test(`json_compressed output obeys damo's reader rules (indent ${indent})`, () => {
+  void test(`json_compressed output obeys damo's reader rules (indent ${indent})`, () => {
     const dir = mkdtempSync(join(tmpdir(), "damon-ts-rules-"));
     try {
       const path = join(dir, "damon.data");

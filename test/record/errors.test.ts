@@ -19,8 +19,18 @@ const good = {
       start_time: "0",
       end_time: "100000000",
       regions: [
-        { start: "4,096", end: "8,192", nr_accesses: { samples: 1, percent: null }, age: { usec: null, aggr_intervals: "0" } },
-        { start: "8,192", end: "12,288", nr_accesses: { samples: 2, percent: null }, age: { usec: null, aggr_intervals: "1" } },
+        {
+          start: "4,096",
+          end: "8,192",
+          nr_accesses: { samples: 1, percent: null },
+          age: { usec: null, aggr_intervals: "0" },
+        },
+        {
+          start: "8,192",
+          end: "12,288",
+          nr_accesses: { samples: 2, percent: null },
+          age: { usec: null, aggr_intervals: "1" },
+        },
       ],
     },
   ],
@@ -42,7 +52,7 @@ async function expectFormatError(content: string | Buffer, re: RegExp): Promise<
   }
 }
 
-test("valid minimal JSON and the formats.md smaller example both read", async () => {
+void test("valid minimal JSON and the formats.md smaller example both read", async () => {
   const dir = mkdtempSync(join(tmpdir(), "damon-ts-ok-"));
   try {
     const p1 = join(dir, "a");
@@ -64,43 +74,43 @@ test("valid minimal JSON and the formats.md smaller example both read", async ()
   }
 });
 
-test("truncated zlib data", async () => {
+void test("truncated zlib data", async () => {
   const z = deflateSync(JSON.stringify([good]));
   await expectFormatError(z.subarray(0, z.length - 20), /corrupt or truncated|truncated/);
 });
 
-test("corrupt zlib data", async () => {
+void test("corrupt zlib data", async () => {
   const z = Buffer.from(deflateSync(JSON.stringify([good])));
   for (let i = 10; i < 30; i++) z[i] ^= 0x5a;
   await expectFormatError(z, /corrupt|truncated|JSON/);
 });
 
-test("truncated JSON text", async () => {
+void test("truncated JSON text", async () => {
   const t = JSON.stringify([good]);
   await expectFormatError(t.slice(0, t.length - 30), /truncated/);
 });
 
-test("wrong-typed region field names the snapshot and region", async () => {
-  const bad = structuredClone(good) as typeof good;
+void test("wrong-typed region field names the snapshot and region", async () => {
+  const bad = structuredClone(good);
   (bad.snapshots[0].regions[1] as Record<string, unknown>).start = true;
   await expectFormatError(JSON.stringify([bad]), /snapshot 0, region 1: 'start'/);
 });
 
-test("missing age (damo's KeyError) is reported", async () => {
-  const bad = structuredClone(good) as typeof good;
+void test("missing age (damo's KeyError) is reported", async () => {
+  const bad = structuredClone(good);
   delete (bad.snapshots[0].regions[0] as Record<string, unknown>).age;
   await expectFormatError(JSON.stringify([bad]), /region 0: region has no 'age'/);
 });
 
-test("a JSON object instead of a list", async () => {
+void test("a JSON object instead of a list", async () => {
   await expectFormatError(JSON.stringify(good), /expected a list of records/);
 });
 
-test("text that is not a perf script", async () => {
+void test("text that is not a perf script", async () => {
   await expectFormatError("hello\nworld\n", /no damon:damon_aggregated/);
 });
 
-test("perf script with a malformed field names the line", async () => {
+void test("perf script with a malformed field names the line", async () => {
   await expectFormatError(
     "kdamond.0 1 [000] 1.000000: damon:damon_aggregated: target_id=1 nr_regions=1 10-x: 0 0\n",
     /bad\.data:1: malformed/,

@@ -9,7 +9,12 @@ export interface SynthSnapshot {
 }
 
 /** Snapshots of `nrRegions` contiguous regions over a few far-apart address ranges. */
-export function synthSnapshots(seed: number, nrSnapshots: number, nrRegions: number, aggrNs = 100e6): SynthSnapshot[] {
+export function synthSnapshots(
+  seed: number,
+  nrSnapshots: number,
+  nrRegions: number,
+  aggrNs = 100e6,
+): SynthSnapshot[] {
   const rng = new Rng(seed);
   const bases = [0x55d0_0000_0000, 0x7f00_0000_0000, 0x7ffd_0000_0000];
   const out: SynthSnapshot[] = [];
@@ -22,7 +27,12 @@ export function synthSnapshots(seed: number, nrSnapshots: number, nrRegions: num
       const n = b === bases.length - 1 ? nrRegions - regions.length : perRange;
       for (let i = 0; i < n; i++) {
         const size = 4096 * (1 + rng.randRange(0, 256));
-        regions.push({ start: addr, end: addr + size, nrAccesses: rng.randRange(0, 21), age: rng.randRange(0, 50) });
+        regions.push({
+          start: addr,
+          end: addr + size,
+          nrAccesses: rng.randRange(0, 21),
+          age: rng.randRange(0, 50),
+        });
         addr += size;
       }
     }

@@ -30,7 +30,14 @@ function record(seed: number, withStats: boolean): DamonRecord {
         s.regions.map((r, k) => ({ ...r, szFilterPassed: k % 3 === 0 ? 0 : (r.end - r.start) / 2 + 1000 })),
       );
       if (withStats && i % 2 === 1)
-        snap.damosStats = { nrTried: 3, szTried: 4096, nrApplied: 1, szApplied: 4096, szOpsFilterPassed: 0, qtExceeds: 0 };
+        snap.damosStats = {
+          nrTried: 3,
+          szTried: 4096,
+          nrApplied: 1,
+          szApplied: 4096,
+          szOpsFilterPassed: 0,
+          qtExceeds: 0,
+        };
       return snap;
     }),
   };
@@ -49,7 +56,7 @@ function parse(text: Buffer, cuts: number[]): DamonRecord[] {
   return p.end();
 }
 
-test("chunking never changes what is read (property, both layouts)", () => {
+void test("chunking never changes what is read (property, both layouts)", () => {
   const dir = mkdtempSync(join(tmpdir(), "damon-ts-js-"));
   try {
     for (const indent of [0, 4] as const) {
@@ -63,9 +70,12 @@ test("chunking never changes what is read (property, both layouts)", () => {
         assert.equal(whole[0].targetId, "18446623438842320000");
         assert.deepEqual(whole[1].snapshots[1].damosStats?.nrTried, withStats ? 3 : undefined);
         fc.assert(
-          fc.property(fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 200 }), (cuts) => {
-            assert.deepEqual(parse(text, cuts), whole);
-          }),
+          fc.property(
+            fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 200 }),
+            (cuts) => {
+              assert.deepEqual(parse(text, cuts), whole);
+            },
+          ),
           { seed: 7, numRuns: 60 },
         );
       }

@@ -46,7 +46,7 @@ function reports(recs: DamonRecord[]): string[] {
 
 for (const seed of [1, 2, 3]) {
   for (const format of ["json_compressed", "json"] as const) {
-    test(`${format} round trip gives identical reports (seed ${seed})`, async () => {
+    void test(`${format} round trip gives identical reports (seed ${seed})`, async () => {
       const dir = mkdtempSync(join(tmpdir(), "damon-ts-rt-"));
       try {
         const path = join(dir, "rec.data");
@@ -54,7 +54,10 @@ for (const seed of [1, 2, 3]) {
         const w = new RecordWriter(path, { format, kdamondIdx: 0, contextIdx: 0, targetId: 0, intervals });
         for (const s of orig.snapshots) w.addSnapshot(s);
         // nothing visible under the final name until close()
-        assert.deepEqual(readdirSync(dir).filter((f) => f === "rec.data"), []);
+        assert.deepEqual(
+          readdirSync(dir).filter((f) => f === "rec.data"),
+          [],
+        );
         w.close();
         assert.equal(detectRecordFormat(path), format);
         const back = await readRecords(path);
@@ -67,7 +70,7 @@ for (const seed of [1, 2, 3]) {
   }
 }
 
-test("perf_script round trip keeps regions, ages and µs end times", async () => {
+void test("perf_script round trip keeps regions, ages and µs end times", async () => {
   const dir = mkdtempSync(join(tmpdir(), "damon-ts-rt-"));
   try {
     const path = join(dir, "rec.txt");
@@ -92,12 +95,16 @@ test("perf_script round trip keeps regions, ages and µs end times", async () =>
   }
 });
 
-test("a single-snapshot perf_script record keeps its start time (fake follower snapshot)", async () => {
+void test("a single-snapshot perf_script record keeps its start time (fake follower snapshot)", async () => {
   const dir = mkdtempSync(join(tmpdir(), "damon-ts-rt-"));
   try {
     const path = join(dir, "one.txt");
     const w = new RecordWriter(path, { format: "perf_script" });
-    w.addSnapshot({ startNs: 5e9, endNs: 5.1e9, regions: [{ start: 4096, end: 8192, nrAccesses: 3, age: 2 }] });
+    w.addSnapshot({
+      startNs: 5e9,
+      endNs: 5.1e9,
+      regions: [{ start: 4096, end: 8192, nrAccesses: 3, age: 2 }],
+    });
     w.close();
     const [back] = await readRecords(path);
     assert.equal(back.snapshots.length, 1);
@@ -107,7 +114,7 @@ test("a single-snapshot perf_script record keeps its start time (fake follower s
   }
 });
 
-test("abort() leaves no file behind", () => {
+void test("abort() leaves no file behind", () => {
   const dir = mkdtempSync(join(tmpdir(), "damon-ts-rt-"));
   try {
     const w = new RecordWriter(join(dir, "x.data"));

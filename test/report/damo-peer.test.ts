@@ -37,26 +37,36 @@ function sameText(actual: string, want: string, what: string): void {
   const w = want.split("\n");
   let i = 0;
   while (i < a.length && i < w.length && a[i] === w[i]) i++;
-  assert.fail(`${what}: first difference at line ${i + 1}:\n  got:  ${JSON.stringify(a[i])}\n  want: ${JSON.stringify(w[i])}`);
+  assert.fail(
+    `${what}: first difference at line ${i + 1}:\n  got:  ${JSON.stringify(a[i])}\n  want: ${JSON.stringify(w[i])}`,
+  );
 }
 
 const pct1to100 = percentileRange(1, 101, 1);
 
-test("report access --raw_form (json_compressed, both copies)", { skip }, async () => {
+void test("report access --raw_form (json_compressed, both copies)", { skip }, async () => {
   for (const f of ["damon.data", "damon.data.json_compressed"])
     sameText(joined(rawFormChunks(await readRecords(input(f)), false)), expected("report-raw"), f);
 });
 
-test("report access --raw_form (perf script)", { skip }, async () => {
-  sameText(joined(rawFormChunks(await readRecords(input("perf.data.script")), false)), expected("report-raw_perf_script"), "perf");
+void test("report access --raw_form (perf script)", { skip }, async () => {
+  sameText(
+    joined(rawFormChunks(await readRecords(input("perf.data.script")), false)),
+    expected("report-raw_perf_script"),
+    "perf",
+  );
 });
 
-test("report wss -r 1 101 1 --raw_number", { skip }, async () => {
-  const out = wssReport(await readRecords(input("damon.data")), { ...WSS_DEFAULTS, percentiles: pct1to100, rawNumber: true });
+void test("report wss -r 1 101 1 --raw_number", { skip }, async () => {
+  const out = wssReport(await readRecords(input("damon.data")), {
+    ...WSS_DEFAULTS,
+    percentiles: pct1to100,
+    rawNumber: true,
+  });
   sameText(out, expected("report-wss"), "wss");
 });
 
-test("report wss --work_time 1000000", { skip }, async () => {
+void test("report wss --work_time 1000000", { skip }, async () => {
   const out = wssReport(await readRecords(input("damon.data")), {
     ...WSS_DEFAULTS,
     percentiles: pct1to100,
@@ -66,11 +76,15 @@ test("report wss --work_time 1000000", { skip }, async () => {
   sameText(out, expected("report-wss_worktime_1s"), "wss work_time");
 });
 
-test("report nr_regions -r 1 101 1", { skip }, async () => {
-  sameText(nrRegionsReport(await readRecords(input("damon.data")), pct1to100, undefined), expected("report-nr_regions"), "nr_regions");
+void test("report nr_regions -r 1 101 1", { skip }, async () => {
+  sameText(
+    nrRegionsReport(await readRecords(input("damon.data")), pct1to100, undefined),
+    expected("report-nr_regions"),
+    "nr_regions",
+  );
 });
 
-test("report heatmap --guide", { skip }, async () => {
+void test("report heatmap --guide", { skip }, async () => {
   const out = guides(await readRecords(input("damon.data")))
     .map((g) => guideText(g, true) + "\n")
     .join("");
@@ -81,24 +95,34 @@ for (const [name, skipN] of [
   ["report-aggr_1s_raw", 20],
   ["report-aggr_1s_raw_skip_30", 30],
 ] as const) {
-  test(`adjust --aggregate_interval 1000000 --skip ${skipN}, then raw form of what we wrote`, { skip }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), "damon-ts-adjust-"));
-    try {
-      const recs = await readRecords(input("damon.data"));
-      adjustRecords(recs, 1000000, skipN);
-      const out = join(dir, "damon.adjusted.data");
-      writeRecords(out, recs, "json_compressed");
-      sameText(joined(rawFormChunks(await readRecords(out), false)), expected(name), name);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  void test(
+    `adjust --aggregate_interval 1000000 --skip ${skipN}, then raw form of what we wrote`,
+    { skip },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "damon-ts-adjust-"));
+      try {
+        const recs = await readRecords(input("damon.data"));
+        adjustRecords(recs, 1000000, skipN);
+        const out = join(dir, "damon.adjusted.data");
+        writeRecords(out, recs, "json_compressed");
+        sameText(joined(rawFormChunks(await readRecords(out), false)), expected(name), name);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 }
 
-const STYLES: AccessStyle[] = ["recency-percentiles", "temperature-percentiles", "recency-sz-hist", "temperature-sz-hist", "detailed"];
+const STYLES: AccessStyle[] = [
+  "recency-percentiles",
+  "temperature-percentiles",
+  "recency-sz-hist",
+  "temperature-sz-hist",
+  "detailed",
+];
 const FILTERS = ["nofilter", "active", "inactive", "anon", "file", "unmapped", "hugepage"];
 for (const style of STYLES) {
-  test(`report access --style ${style} on the 7 filtered snapshots`, { skip }, async () => {
+  void test(`report access --style ${style} on the 7 filtered snapshots`, { skip }, async () => {
     for (const f of FILTERS) {
       const recs = await readRecords(input(`damon.data.snapshot.${f}`));
       const out = damoPagerText(accessReport(recs, { ...ACCESS_DEFAULTS, style }));

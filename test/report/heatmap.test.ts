@@ -2,7 +2,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { inflateSync } from "node:zlib";
 import { makeSnapshot, type DamonRecord } from "../../src/record/model.js";
-import { asciiHeatmap, heatmapGrid, planHeatmap, rangeNote, rawHeatmapLines, selectRecords } from "../../src/report/heatmap.js";
+import {
+  asciiHeatmap,
+  heatmapGrid,
+  planHeatmap,
+  rangeNote,
+  rawHeatmapLines,
+  selectRecords,
+} from "../../src/report/heatmap.js";
 import { encodePng, heatmapPng, heatmapSvg } from "../../src/report/heatmap-image.js";
 
 // formats.md §2.3: the two-snapshot record damo was run on, and what it printed.
@@ -28,9 +35,14 @@ function twoSnapshotRecord(): DamonRecord {
   };
 }
 
-const strip = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, "");
+const ESC = String.fromCharCode(27);
+const strip = (s: string): string =>
+  s
+    .split(ESC)
+    .map((p, i) => (i === 0 ? p : p.replace(/^\[[0-9;]*m/, "")))
+    .join("");
 
-test("terminal heatmap of the formats.md example (damo's output)", () => {
+void test("terminal heatmap of the formats.md example (damo's output)", () => {
   const recs = [twoSnapshotRecord()];
   const plan = planHeatmap(recs, {}, null, null, "hottest");
   const grid = heatmapGrid(selectRecords(recs, plan.selection), plan.timeRange, plan.addrRanges[0], [4, 8]);
@@ -45,17 +57,23 @@ test("terminal heatmap of the formats.md example (damo's output)", () => {
   assert.equal(rangeNote(plan, 0), null); // a single range needs no note
 });
 
-test("raw heatmap of the formats.md example (damo's output)", () => {
+void test("raw heatmap of the formats.md example (damo's output)", () => {
   const recs = [twoSnapshotRecord()];
   const plan = planHeatmap(recs, {}, null, null, "hottest");
   const grid = heatmapGrid(recs, plan.timeRange, plan.addrRanges[0], [2, 4]);
   const lines = [...rawHeatmapLines(grid, false, false)].join("").trimEnd().split("\n");
-  assert.deepEqual(lines.slice(0, 5), ["0\t0\t200.0", "0\t1048576\t0.0", "0\t2097152\t0.0", "0\t3145728\t0.0", "100000000\t0\t100.0"]);
+  assert.deepEqual(lines.slice(0, 5), [
+    "0\t0\t200.0",
+    "0\t1048576\t0.0",
+    "0\t2097152\t0.0",
+    "0\t3145728\t0.0",
+    "100000000\t0\t100.0",
+  ]);
   assert.equal(lines[5], "100000000\t1048576\t50.0");
   assert.equal(lines.length, 8);
 });
 
-test("far-apart address ranges: the hottest is drawn and the output says how to draw the others", () => {
+void test("far-apart address ranges: the hottest is drawn and the output says how to draw the others", () => {
   const rec = twoSnapshotRecord();
   const far = 0x7f00_0000_0000;
   rec.snapshots = rec.snapshots.map((s, i) =>
@@ -87,7 +105,7 @@ function pngInfo(png: Buffer): { w: number; h: number; pixels: Buffer } {
   return { w, h, pixels };
 }
 
-test("PNG encoder writes a decodable RGB image", () => {
+void test("PNG encoder writes a decodable RGB image", () => {
   const rgb = new Uint8Array(3 * 2 * 3).map((_, i) => i * 10);
   const { w, h, pixels } = pngInfo(encodePng(3, 2, rgb));
   assert.equal(w, 3);
@@ -96,7 +114,7 @@ test("PNG encoder writes a decodable RGB image", () => {
   assert.deepEqual([...pixels.subarray(1, 10)], [...rgb.subarray(0, 9)]);
 });
 
-test("heatmap images: hot pixels are brighter than cold ones; SVG has axes and runs", () => {
+void test("heatmap images: hot pixels are brighter than cold ones; SVG has axes and runs", () => {
   const recs = [twoSnapshotRecord()];
   const plan = planHeatmap(recs, {}, null, null, "hottest");
   const grid = heatmapGrid(recs, plan.timeRange, plan.addrRanges[0], [4, 8]);

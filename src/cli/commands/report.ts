@@ -53,7 +53,8 @@ async function writeOut(chunks: Iterable<string>): Promise<void> {
 
 function ints(values: string[] | undefined, n: number | null, name: string): number[] | undefined {
   if (values === undefined) return undefined;
-  if (n !== null && values.length !== n) throw new UsageError(`${name} takes ${n} numbers, got ${values.length}`);
+  if (n !== null && values.length !== n)
+    throw new UsageError(`${name} takes ${n} numbers, got ${values.length}`);
   return values.map((v) => {
     if (!/^-?\d+$/.test(v.trim())) throw new UsageError(`'${v}' is not an integer`, name);
     return Number(v);
@@ -89,7 +90,10 @@ function registerAccess(report: Command): void {
     .option("--temperature_weights <w...>", "weights of size, access rate and age", ["0", "100", "100"])
     .option("--hist_logscale", "draw histograms in log scale")
     .option("--hist_ranges <v...>", "histogram range values (pairs)")
-    .option("--format <text...>", "set|append <record_head|snapshot_head|region|snapshot_tail|record_tail> <format>")
+    .option(
+      "--format <text...>",
+      "set|append <record_head|snapshot_head|region|snapshot_tail|record_tail> <format>",
+    )
     .option("--snapshot_heatmap_width <n>", "width of snapshot heatmap", "80")
     .option("--snapshot_heatmap_colorset <name>", "gray, flame or emotion", "gray")
     .option("--snapshot_heatmap_static", "draw snapshot heatmap as static")
@@ -102,7 +106,8 @@ function registerAccess(report: Command): void {
       }
       requireIntervals(records);
       const fmt = o.format as string[] | undefined;
-      if (fmt && fmt.length % 3 !== 0) throw new UsageError("--format takes <set|append> <area> <format string>");
+      if (fmt && fmt.length % 3 !== 0)
+        throw new UsageError("--format takes <set|append> <area> <format string>");
       const formats: [string, string, string][] = [];
       for (let i = 0; fmt && i < fmt.length; i += 3) formats.push([fmt[i], fmt[i + 1], fmt[i + 2]]);
       const tw = ints(o.temperature_weights as string[], 3, "--temperature_weights")!;
@@ -111,7 +116,8 @@ function registerAccess(report: Command): void {
         style: o.style as AccessStyle,
         rawNumber: Boolean(o.raw_number),
         temperatureWeights: [tw[0], tw[1], tw[2]],
-        percentilesRange: ints(o.percentiles_range as string[] | undefined, null, "--percentiles_range") ?? null,
+        percentilesRange:
+          ints(o.percentiles_range as string[] | undefined, null, "--percentiles_range") ?? null,
         histLogscale: Boolean(o.hist_logscale),
         histRanges: (o.hist_ranges as string[] | undefined) ?? null,
         snapshotHeatmapWidth: intOpt(o.snapshot_heatmap_width as string, "--snapshot_heatmap_width")!,
@@ -138,26 +144,44 @@ function registerHeatmap(report: Command): void {
     .option("--tid <id>", "target id of the record to draw")
     .option("--resol <n...>", "resolutions for the time and address axes (default 40 80, images 500 500)")
     .option("--time_range <ns...>", "start and end time (absolute ns)")
-    .addOption(new Option("--draw_range <which>", "address ranges to draw").choices(["hottest", "all"]).default("hottest"))
-    .option("--address_range <addr...>", "start and end address (repeat the option for more ranges)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .addOption(
+      new Option("--draw_range <which>", "address ranges to draw")
+        .choices(["hottest", "all"])
+        .default("hottest"),
+    )
+    .option(
+      "--address_range <addr...>",
+      "start and end address (repeat the option for more ranges)",
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+    )
     .option("--abs_time", "absolute time in raw output")
     .option("--abs_addr", "absolute addresses in raw output")
     .option("--guide", "print the record's ranges and times, for choosing ranges")
-    .addOption(new Option("--stdout_colorset <name>", "colour theme").choices(["gray", "flame", "emotion"]).default("gray"))
+    .addOption(
+      new Option("--stdout_colorset <name>", "colour theme")
+        .choices(["gray", "flame", "emotion"])
+        .default("gray"),
+    )
     .option("--stdout_skip_colorset_example", "do not print the colour legend")
     .action(async (o: Record<string, unknown>) => {
       const records = await loadRecords(o.input as string);
       if (o.guide) {
-        await writeOut([guides(records).map((g) => guideText(g, true) + "\n").join("")]);
+        await writeOut([
+          guides(records)
+            .map((g) => guideText(g, true) + "\n")
+            .join(""),
+        ]);
         return;
       }
       const output = o.output as string;
       const isImage = output !== "stdout" && output !== "raw";
       if (isImage && ![".png", ".svg"].includes(extname(output).toLowerCase()))
         throw new UsageError(`unsupported image type '${output}': use a .png or .svg file name`, "--output");
-      const resol = (ints(o.resol as string[] | undefined, 2, "--resol") ?? (isImage ? [500, 500] : [40, 80])) as [number, number];
+      const resol = (ints(o.resol as string[] | undefined, 2, "--resol") ??
+        (isImage ? [500, 500] : [40, 80])) as [number, number];
       if (resol[0] <= 0 || resol[1] <= 0) throw new UsageError("resolutions must be positive", "--resol");
-      const tr = ints(o.time_range as string[] | undefined, 2, "--time_range") as [number, number] | undefined;
+      const tr = ints(o.time_range as string[] | undefined, 2, "--time_range") as
+        [number, number] | undefined;
       const ar = ints(o.address_range as string[] | undefined, null, "--address_range");
       if (ar && ar.length % 2 !== 0) throw new UsageError("--address_range takes <start> <end>");
       const addrRanges: [number, number][] | null = ar ? [] : null;
@@ -258,7 +282,9 @@ function registerFootprints(report: Command): void {
     .argument("[metric]", "vsz, rss, sys_used or all", "all")
     .option("-i, --input <file>", "footprint file to read", "damon.data.mem_footprint")
     .option("-r, --range <n...>", "start, stop and step of the percentiles", ["0", "101", "25"])
-    .addOption(new Option("-s, --sortby <key>", "sort by time or size").choices(["time", "size"]).default("size"))
+    .addOption(
+      new Option("-s, --sortby <key>", "sort by time or size").choices(["time", "size"]).default("size"),
+    )
     .option("--nr_cols_bar <n>", "columns for the bars", "59")
     .option("--raw_number", "use machine-friendly raw numbers")
     .option("--all_footprint", "print every value instead of percentiles")
@@ -288,7 +314,11 @@ function registerRecordInfo(report: Command): void {
     .option("--raw_numbers", "print numbers in raw format")
     .action(async (o: Record<string, unknown>) => {
       const records = await loadRecords(o.input as string);
-      await writeOut([guides(records).map((g) => guideText(g, Boolean(o.raw_numbers), !o.raw_numbers) + "\n").join("")]);
+      await writeOut([
+        guides(records)
+          .map((g) => guideText(g, Boolean(o.raw_numbers), !o.raw_numbers) + "\n")
+          .join(""),
+      ]);
     });
 }
 
@@ -309,15 +339,24 @@ export function registerAdjust(program: Command): void {
     .option("--aggregate_interval <us>", "new aggregation interval in microseconds")
     .option("-i, --input <file>", "record file to read", "damon.data")
     .option("-o, --output <file>", "file to write", "damon.adjusted.data")
-    .addOption(new Option("--output_type <type>", "format to write").choices([...RECORD_FORMATS]).default("json_compressed"))
+    .addOption(
+      new Option("--output_type <type>", "format to write")
+        .choices([...RECORD_FORMATS])
+        .default("json_compressed"),
+    )
     .option("--output_permission <mode>", "permission of the output file (octal)", "600")
     .option("--skip <n>", "number of first snapshots to skip", "20")
     .action(async (o: Record<string, unknown>) => {
       const records = await loadRecords(o.input as string);
       const perm = String(o.output_permission);
-      if (!/^[0-7]{1,4}$/.test(perm)) throw new UsageError(`'${perm}' is not an octal permission`, "--output_permission");
+      if (!/^[0-7]{1,4}$/.test(perm))
+        throw new UsageError(`'${perm}' is not an octal permission`, "--output_permission");
       if (o.aggregate_interval !== undefined)
-        adjustRecords(records, intOpt(o.aggregate_interval as string, "--aggregate_interval")!, intOpt(o.skip as string, "--skip")!);
+        adjustRecords(
+          records,
+          intOpt(o.aggregate_interval as string, "--aggregate_interval")!,
+          intOpt(o.skip as string, "--skip")!,
+        );
       const out = o.output as string;
       writeRecords(out, records, o.output_type as RecordFormat);
       chmodSync(out, parseInt(perm, 8));
