@@ -28,10 +28,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 const dir = mkdtempSync(join(tmpdir(), "damon-ts-bench-"));
 const file = join(dir, "damon.data");
+// The build goes to .tmp/ (git-ignored) so that node_modules resolves; removed at the end.
+const build = join(here, "../.tmp/bench-report");
 try {
   // Time the CLI as it is installed: compiled JavaScript, not tsx's on-the-fly compile.
-  // The build goes to .tmp/ (git-ignored) so that node_modules resolves.
-  const build = join(here, "../.tmp/bench-report");
   const tb = performance.now();
   const tsc = spawnSync(
     process.execPath,
@@ -141,6 +141,7 @@ try {
     );
   }
 } finally {
+  rmSync(build, { recursive: true, force: true });
   if (!process.argv.includes("--keep")) rmSync(dir, { recursive: true, force: true });
   else console.log(`kept ${file}`);
 }
