@@ -9,6 +9,7 @@ import type { HeatmapGrid } from "./heatmap.js";
 import { heatRange } from "./heatmap.js";
 import { formatSz, formatTimeNs } from "./damo-fmt.js";
 import { pyFixed } from "./pyfmt.js";
+import { GLYPH_W, drawText, textWidth } from "./bitmap-font.js";
 
 /** A perceptual dark-blue -> red -> yellow ramp; index 0 is the coldest. */
 const STOPS: [number, number, number][] = [
@@ -86,41 +87,61 @@ export function encodePng(width: number, height: number, rgb: Uint8Array): Buffe
   ]);
 }
 
-/** PNG of the grid: each pixel scaled to a block, plus a colour bar on the right. */
-export function heatmapPng(g: HeatmapGrid, targetPx = 800): Buffer {
+/** PNG of the grid with a title, axis ticks and labels, and a colour bar. */
+export function heatmapPng(g: HeatmapGrid, targetPx = 800, title = "", relTimeBase = g.timeStart): Buffer {
   const range = heatRange(g) ?? [0, 0];
-  const sx = Math.max(1, Math.floor(targetPx / g.timeResol));
-  const sy = Math.max(1, Math.floor(targetPx / g.addrResol));
+  const sx = Math.max(1, Math.round(targetPx / g.timeResol));
+  const sy = Math.max(1, Math.round(targetPx / g.addrResol));
   const mapW = g.timeResol * sx;
   const mapH = g.addrResol * sy;
-  const bar = 24;
-  const gap = 8;
-  const W = mapW + gap + bar;
-  const H = mapH;
+  const S = 2; // font scale
+  const left = 14 * GLYPH_W * S;
+  const top = title ? 40 : 12;
+  const bottom = 70;
+  const right = 130;
+  const W = left + mapW + right;
+  const H = top + mapH + bottom;
   const rgb = new Uint8Array(W * H * 3).fill(255);
+  const fill = (x0: number, y0: number, w: number, h: number, c: [number, number, number]): void => {
+    for (let y = y0; y < y0 + h; y++)
+      for (let x = x0; x < x0 + w; x++) {
+        const o = (y * W + x) * 3;
+        rgb[o] = c[0];
+        rgb[o + 1] = c[1];
+        rgb[o + 2] = c[2];
+      }
+  };
   for (let row = 0; row < g.timeResol; row++)
     for (let col = 0; col < g.addrResol; col++) {
-      const c = colorOf(g.heat[row * g.addrResol + col], range[0], range[1]);
       // x = time (row), y = address (col), low addresses at the bottom
-      const x0 = row * sx;
-      const y0 = (g.addrResol - 1 - col) * sy;
-      for (let y = y0; y < y0 + sy; y++)
-        for (let x = x0; x < x0 + sx; x++) {
-          const o = (y * W + x) * 3;
-          rgb[o] = c[0];
-          rgb[o + 1] = c[1];
-          rgb[o + 2] = c[2];
-        }
+      const c = colorOf(g.heat[row * g.addrResol + col], range[0], range[1]);
+      fill(left + row * sx, top + (g.addrResol - 1 - col) * sy, sx, sy, c);
     }
-  for (let y = 0; y < H; y++) {
-    const c = ramp(1 - y / Math.max(1, H - 1));
-    for (let x = mapW + gap; x < W; x++) {
-      const o = (y * W + x) * 3;
-      rgb[o] = c[0];
-      rgb[o + 1] = c[1];
-      rgb[o + 2] = c[2];
-    }
+  const black: [number, number, number] = [0, 0, 0];
+  fill(left - 1, top, 1, mapH, black);
+  fill(left - 1, top + mapH, mapW + 1, 1, black);
+  const t0 = g.timeStart - relTimeBase;
+  const tspan = g.timeUnit * g.timeResol;
+  const aspan = g.addrUnit * g.addrResol;
+  for (let i = 0; i <= 4; i++) {
+    const x = left + Math.min(mapW - 1, Math.round((mapW * i) / 4));
+    fill(x, top + mapH, 1, 6, black);
+    const tl = formatTimeNs(t0 + (tspan * i) / 4, false);
+    drawText(rgb, W, Math.max(0, x - textWidth(tl, S) / 2), top + mapH + 10, tl, S, black);
+    const y = top + mapH - Math.min(mapH, Math.round((mapH * i) / 4));
+    fill(left - 6, Math.min(H - 1, y), 6, 1, black);
+    const al = formatSz((aspan * i) / 4, false);
+    drawText(rgb, W, left - 8 - textWidth(al, S), Math.max(0, y - 7), al, S, black);
   }
+  drawText(rgb, W, left + mapW / 2 - textWidth("time", S) / 2, top + mapH + 34, "time", S, black);
+  if (title) drawText(rgb, W, left, 12, title, S, black);
+  // colour bar with its range
+  const bx = left + mapW + 16;
+  for (let y = 0; y < mapH; y++) fill(bx, top + y, 20, 1, ramp(1 - y / Math.max(1, mapH - 1)));
+  const unit = g.hz ? "hz" : "samples";
+  drawText(rgb, W, bx + 26, top, pyFixed(range[1], 1), S, black);
+  drawText(rgb, W, bx + 26, top + mapH - 14, pyFixed(range[0], 1), S, black);
+  drawText(rgb, W, bx + 26, top + mapH / 2 - 7, unit, S, black);
   return encodePng(W, H, rgb);
 }
 

@@ -216,7 +216,7 @@ function registerHeatmap(report: Command): void {
           }
           const [s, e] = plan.addrRanges[i];
           const title = `target ${plan.selection.targetId ?? "-"}, addresses ${s.toString(16)}-${e.toString(16)} (${formatSz(e - s, false)})`;
-          if (extname(file).toLowerCase() === ".png") writeFileAtomic(file, heatmapPng(grid));
+          if (extname(file).toLowerCase() === ".png") writeFileAtomic(file, heatmapPng(grid, 800, title, base));
           else writeFileAtomic(file, heatmapSvg(grid, title, base));
           process.stdout.write(`wrote ${file}\n` + (note ? note + "\n" : ""));
         }
