@@ -1,10 +1,11 @@
 /**
- * Pattern reader for one snapshot in the compact layout damon-ts writes
- * (`{"start_time":"..","end_time":"..","regions":[{"start":"4,096",...}],...}`).
- * It checks every literal byte (four at a time) and parses numbers in place, with
- * no strings or objects created, which makes loading our own large records
- * several times faster than a general JSON parser. Anything else (other layouts,
- * extra keys, DAMOS stats) returns MISMATCH and the general path reads it.
+ * Pattern reader for one snapshot in the two layouts records are written in: the
+ * compact one damon-ts writes (`{"start_time":"..","regions":[{"start":"4,096",...`)
+ * and damo's json.dumps(indent=4). It checks every literal byte (four at a time)
+ * and parses numbers in place, with no strings or objects created, which makes
+ * loading large records several times faster than a general JSON parser. Anything
+ * else (other layouts, extra keys, DAMOS stats) returns MISMATCH and the general
+ * path reads the snapshot.
  */
 
 export const MISMATCH = -1;
@@ -24,17 +25,54 @@ function lit(s: string): Lit {
   return { len: b.length, words, tail: Uint8Array.from(b.subarray(nw * 4)) };
 }
 
-const L_START_TIME = lit('{"start_time":');
-const L_END_TIME = lit(',"end_time":');
-const L_REGIONS = lit(',"regions":[');
-const L_R_START = lit('{"start":"');
-const L_R_END = lit('","end":"');
-const L_R_NR = lit('","nr_accesses":{"samples":');
-const L_R_AGE = lit(',"percent":null},"age":{"usec":null,"aggr_intervals":');
-const L_R_SZF = lit(',"sz_filter_passed":"');
-const L_TOTAL = lit(',"total_bytes":');
-const L_STATS = lit(',"damos_stats":null}');
-const L_NULL = lit("null");
+/** The literal pieces of one layout (indent 0 or 4; snapshots at depth 3, regions at 5). */
+interface Layout {
+  startTime: Lit;
+  endTime: Lit;
+  regions: Lit;
+  rStart: Lit;
+  rEnd: Lit;
+  rNr: Lit;
+  rAge: Lit;
+  rAgeEnd: Lit;
+  rSzf: Lit;
+  rClose: Lit;
+  rNext: Lit;
+  regionsEnd: Lit;
+  total: Lit;
+  stats: Lit;
+  close: Lit;
+  nul: Lit;
+}
+
+function layout(indent: number): Layout {
+  const nl = (level: number): string => (indent ? "\n" + " ".repeat(indent * level) : "");
+  const c = indent ? ": " : ":";
+  const S = 3;
+  const R = 5;
+  return {
+    startTime: lit(`{${nl(S + 1)}"start_time"${c}`),
+    endTime: lit(`,${nl(S + 1)}"end_time"${c}`),
+    regions: lit(`,${nl(S + 1)}"regions"${c}[`),
+    rStart: lit(`${nl(R)}{${nl(R + 1)}"start"${c}"`),
+    rEnd: lit(`",${nl(R + 1)}"end"${c}"`),
+    rNr: lit(`",${nl(R + 1)}"nr_accesses"${c}{${nl(R + 2)}"samples"${c}`),
+    rAge: lit(
+      `,${nl(R + 2)}"percent"${c}null${nl(R + 1)}},${nl(R + 1)}"age"${c}{${nl(R + 2)}"usec"${c}null,${nl(R + 2)}"aggr_intervals"${c}`,
+    ),
+    rAgeEnd: lit(`${nl(R + 1)}}`),
+    rSzf: lit(`,${nl(R + 1)}"sz_filter_passed"${c}"`),
+    rClose: lit(`${nl(R)}}`),
+    rNext: lit(","),
+    regionsEnd: lit(`${nl(S + 1)}]`),
+    total: lit(`,${nl(S + 1)}"total_bytes"${c}`),
+    stats: lit(`,${nl(S + 1)}"damos_stats"${c}null`),
+    close: lit(`${nl(S)}}`),
+    nul: lit("null"),
+  };
+}
+
+export const LAYOUTS: readonly Layout[] = [layout(0), layout(4)];
 
 const UNIT: Record<number, number> = {
   0x4b: 2 ** 10,
@@ -99,52 +137,56 @@ function quotedOrBare(b: Uint8Array, p: number, out: Float64Array): number {
   return num(b, p, false, out);
 }
 
-/** Reads one snapshot at b[i]; returns it, MISMATCH or NEED_MORE. */
-export function readCompactSnapshot(b: Uint8Array, i: number, cols: Columns): CompactSnapshot | number {
+/** Reads one snapshot at b[i] in the given layout; returns it, MISMATCH or NEED_MORE. */
+export function readCompactSnapshot(
+  b: Uint8Array,
+  i: number,
+  cols: Columns,
+  L: Layout = LAYOUTS[0],
+): CompactSnapshot | number {
   const n = b.length;
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const out = new Float64Array(1);
   let p = i;
   let m: number;
-  const bad = (code: number): number =>
-    code === -2 || code === -1 ? (code === -2 ? NEED_MORE : MISMATCH) : MISMATCH;
+  const bad = (code: number): number => (code === -2 ? NEED_MORE : MISMATCH);
 
-  if ((m = match(dv, b, p, L_START_TIME)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
-  p = quotedOrBare(b, p + L_START_TIME.len, out);
+  if ((m = match(dv, b, p, L.startTime)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
+  p = quotedOrBare(b, p + L.startTime.len, out);
   if (p < 0) return bad(p);
   const startNs = out[0];
-  if ((m = match(dv, b, p, L_END_TIME)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
-  p = quotedOrBare(b, p + L_END_TIME.len, out);
+  if ((m = match(dv, b, p, L.endTime)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
+  p = quotedOrBare(b, p + L.endTime.len, out);
   if (p < 0) return bad(p);
   const endNs = out[0];
-  if ((m = match(dv, b, p, L_REGIONS)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
-  p += L_REGIONS.len;
+  if ((m = match(dv, b, p, L.regions)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
+  p += L.regions.len;
   let k = 0;
   if (p >= n) return NEED_MORE;
   if (b[p] === 0x5d) p++;
   else
     for (;;) {
-      if ((m = match(dv, b, p, L_R_START)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
-      p = num(b, p + L_R_START.len, true, out);
+      if ((m = match(dv, b, p, L.rStart)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
+      p = num(b, p + L.rStart.len, true, out);
       if (p < 0) return bad(p);
       const start = out[0];
-      if ((m = match(dv, b, p, L_R_END)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
-      p = num(b, p + L_R_END.len, true, out);
+      if ((m = match(dv, b, p, L.rEnd)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
+      p = num(b, p + L.rEnd.len, true, out);
       if (p < 0) return bad(p);
       const end = out[0];
-      if ((m = match(dv, b, p, L_R_NR)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
-      p += L_R_NR.len;
+      if ((m = match(dv, b, p, L.rNr)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
+      p += L.rNr.len;
       if (p >= n) return NEED_MORE;
       const neg = b[p] === 0x2d;
       p = num(b, neg ? p + 1 : p, false, out);
       if (p < 0) return bad(p);
       const samples = neg ? -out[0] : out[0];
-      if ((m = match(dv, b, p, L_R_AGE)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
-      p += L_R_AGE.len;
+      if ((m = match(dv, b, p, L.rAge)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
+      p += L.rAge.len;
       if (p >= n) return NEED_MORE;
       let age = NaN;
       if (b[p] === 0x6e) {
-        if ((m = match(dv, b, p, L_NULL)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
+        if ((m = match(dv, b, p, L.nul)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
         p += 4;
       } else {
         if (b[p] !== 0x22) return MISMATCH;
@@ -157,13 +199,13 @@ export function readCompactSnapshot(b: Uint8Array, i: number, cols: Columns): Co
         p++;
         age = aneg ? -out[0] : out[0];
       }
-      if (p + 1 >= n) return NEED_MORE;
-      if (b[p] !== 0x7d) return MISMATCH;
-      p++;
+      if ((m = match(dv, b, p, L.rAgeEnd)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
+      p += L.rAgeEnd.len;
+      if (p >= n) return NEED_MORE;
       let szf = 0;
       if (b[p] === 0x2c) {
-        if ((m = match(dv, b, p, L_R_SZF)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
-        p += L_R_SZF.len;
+        if ((m = match(dv, b, p, L.rSzf)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
+        p += L.rSzf.len;
         const q = p;
         p = num(b, p, false, out);
         if (p < 0) return bad(p);
@@ -189,29 +231,35 @@ export function readCompactSnapshot(b: Uint8Array, i: number, cols: Columns): Co
           p += 5;
         } else return MISMATCH;
       }
-      if (p + 1 >= n) return NEED_MORE;
-      if (b[p] !== 0x7d || end < start) return MISMATCH;
-      p++;
+      if ((m = match(dv, b, p, L.rClose)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
+      p += L.rClose.len;
+      if (end < start) return MISMATCH;
       cols.push(k++, start, end, samples, age, szf);
-      const c = b[p];
-      p++;
-      if (c === 0x2c) continue;
-      if (c === 0x5d) break;
-      return MISMATCH;
+      if (p >= n) return NEED_MORE;
+      if (b[p] === 0x2c) {
+        p++;
+        continue;
+      }
+      if ((m = match(dv, b, p, L.regionsEnd)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
+      p += L.regionsEnd.len;
+      break;
     }
-  if ((m = match(dv, b, p, L_TOTAL)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
-  p += L_TOTAL.len;
   let totalBytes: number | null = null;
-  if (p >= n) return NEED_MORE;
-  if (b[p] === 0x6e) {
-    if ((m = match(dv, b, p, L_NULL)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
-    p += 4;
-  } else {
-    p = quotedOrBare(b, p, out);
-    if (p < 0) return bad(p);
-    totalBytes = out[0];
-  }
-  if ((m = match(dv, b, p, L_STATS)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
-  p += L_STATS.len;
+  if ((m = match(dv, b, p, L.total)) === 1) {
+    p += L.total.len;
+    if (p >= n) return NEED_MORE;
+    if (b[p] === 0x6e) {
+      if ((m = match(dv, b, p, L.nul)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
+      p += 4;
+    } else {
+      p = quotedOrBare(b, p, out);
+      if (p < 0) return bad(p);
+      totalBytes = out[0];
+    }
+  } else if (m < 0) return NEED_MORE;
+  if ((m = match(dv, b, p, L.stats)) === 1) p += L.stats.len;
+  else if (m < 0) return NEED_MORE;
+  if ((m = match(dv, b, p, L.close)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
+  p += L.close.len;
   return { end: p, startNs, endNs, nr: k, totalBytes };
 }

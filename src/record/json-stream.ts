@@ -7,7 +7,7 @@
  */
 import { FormatError } from "../util/errors.js";
 import { textToBytes, textToNr, textToNs } from "../report/damo-fmt.js";
-import { MISMATCH, NEED_MORE, readCompactSnapshot } from "./compact-snapshot.js";
+import { LAYOUTS, MISMATCH, NEED_MORE, readCompactSnapshot } from "./compact-snapshot.js";
 import type { DamonRecord, DamosStats, Intervals, IntervalsGoal, SchemeFilter, Snapshot } from "./model.js";
 
 const enum Role {
@@ -74,7 +74,10 @@ export class RecordJsonParser {
   private rHasAge = false;
   private targetIdText: string | null = null;
   private closingRegion = false;
-  private compactOk = true;
+  /** Index in LAYOUTS of the pattern reader to try, -1 for none. */
+  private layout = 0;
+  private layoutFixed = false;
+  private layoutMisses = 0;
   private readonly cols = {
     push: (k: number, start: number, end: number, samples: number, age: number, szf: number): void => {
       this.colStart.push(k, start);
@@ -357,8 +360,13 @@ export class RecordJsonParser {
    * snapshot, or -1 to wait for more data.
    */
   private fastSnapshot(buf: Buffer, i: number, final: boolean): number {
-    if (this.compactOk) {
-      const r = readCompactSnapshot(new Uint8Array(buf.buffer, buf.byteOffset, buf.length), i, this.cols);
+    if (this.layout >= 0) {
+      const r = readCompactSnapshot(
+        new Uint8Array(buf.buffer, buf.byteOffset, buf.length),
+        i,
+        this.cols,
+        LAYOUTS[this.layout],
+      );
       if (typeof r === "object") {
         this.snapshots.push({
           startNs: r.startNs,
@@ -373,11 +381,17 @@ export class RecordJsonParser {
           damosStats: null,
           sampleIntervalUs: null,
         });
+        this.layoutFixed = true;
         return r.end;
       }
       if (r === NEED_MORE && !final && buf.length - i < FAST_LIMIT) return -1;
-      // not our compact layout: stop trying once a file shows another layout
-      if (r === MISMATCH && this.snapshots.length === 0) this.compactOk = false;
+      // the first snapshot of a file picks the layout; if none fits, stop trying
+      if (r === MISMATCH && this.snapshots.length === 0 && !this.layoutFixed) {
+        this.layout = this.layout + 1 < LAYOUTS.length ? this.layout + 1 : -1;
+        if (this.layout >= 0) return this.fastSnapshot(buf, i, final);
+      }
+      if (r === MISMATCH) this.layoutMisses++;
+      if (this.layoutMisses > 8 && this.layoutMisses > this.snapshots.length) this.layout = -1;
     }
     const own = buf.indexOf(START_TIME, i + 1);
     // after waiting for data, resume the search where the last one stopped
