@@ -46,7 +46,19 @@ async function writeOut(chunks: Iterable<string>): Promise<void> {
     if (buf.length < 1 << 16) continue;
     const ok = process.stdout.write(buf);
     buf = "";
-    if (!ok) await new Promise<void>((res) => process.stdout.once("drain", res));
+    if (!ok)
+      await new Promise<void>((res) => {
+        // a reader that went away (`| head`) ends the wait as well as a drain
+        const done = (): void => {
+          process.stdout.off("drain", done);
+          process.stdout.off("error", done);
+          process.stdout.off("close", done);
+          res();
+        };
+        process.stdout.once("drain", done);
+        process.stdout.once("error", done);
+        process.stdout.once("close", done);
+      });
   }
   if (buf && !closed) process.stdout.write(buf);
 }
@@ -216,7 +228,8 @@ function registerHeatmap(report: Command): void {
           }
           const [s, e] = plan.addrRanges[i];
           const title = `target ${plan.selection.targetId ?? "-"}, addresses ${s.toString(16)}-${e.toString(16)} (${formatSz(e - s, false)})`;
-          if (extname(file).toLowerCase() === ".png") writeFileAtomic(file, heatmapPng(grid, 800, title, base));
+          if (extname(file).toLowerCase() === ".png")
+            writeFileAtomic(file, heatmapPng(grid, 800, title, base));
           else writeFileAtomic(file, heatmapSvg(grid, title, base));
           process.stdout.write(`wrote ${file}\n` + (note ? note + "\n" : ""));
         }
