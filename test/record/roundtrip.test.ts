@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { RecordWriter } from "../../src/record/write.js";
+import { RecordSetWriter, RecordWriter } from "../../src/record/write.js";
 import { readRecords, detectRecordFormat } from "../../src/record/read.js";
 import { makeSnapshot, type DamonRecord } from "../../src/record/model.js";
 import { rawFormChunks } from "../../src/report/raw-form.js";
@@ -121,6 +121,38 @@ void test("abort() leaves no file behind", () => {
     w.addSnapshot({ startNs: 0, endNs: 1e8, regions: [{ start: 0, end: 4096, nrAccesses: 1, age: 0 }] });
     w.abort();
     assert.deepEqual(readdirSync(dir), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+void test("RecordSetWriter: interleaved targets come out as separate records, in every format", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "damon-ts-rt-"));
+  try {
+    const a = inMemory(21, 5, 8);
+    const b = { ...inMemory(22, 5, 6), targetId: "7" };
+    for (const format of ["json_compressed", "json", "perf_script"] as const) {
+      const path = join(dir, `set.${format}`);
+      const w = new RecordSetWriter(path, { format });
+      const ia = w.addRecord({ kdamondIdx: 0, contextIdx: 0, targetId: 0, intervals });
+      const ib = w.addRecord({ kdamondIdx: 0, contextIdx: 0, targetId: 7, intervals });
+      for (let i = 0; i < 5; i++) {
+        w.addSnapshot(ia, a.snapshots[i]);
+        w.addSnapshot(ib, b.snapshots[i]);
+      }
+      w.close();
+      assert.deepEqual(
+        readdirSync(dir).filter((f) => f.includes("tmp")),
+        [],
+      );
+      const back = await readRecords(path);
+      assert.deepEqual(
+        back.map((r) => r.targetId),
+        ["0", "7"],
+      );
+      if (format !== "perf_script") assert.deepEqual(reports(back.slice(1)), reports([b]));
+      assert.deepEqual([...back[1].snapshots[4].start], [...b.snapshots[4].start]);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
