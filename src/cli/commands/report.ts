@@ -28,7 +28,8 @@ import {
   type HeatmapSelection,
 } from "../../report/heatmap.js";
 import { heatmapPng, heatmapSvg } from "../../report/heatmap-image.js";
-import { formatSz } from "../../report/damo-fmt.js";
+import { formatSz, textToBytes, textToNr, textToNs, textToPercent, textToUs } from "../../report/damo-fmt.js";
+import { filterRecords, type RecordFilter } from "../../record/filter.js";
 import { UsageError, InputError } from "../../util/errors.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
 
@@ -88,6 +89,50 @@ function requireIntervals(records: DamonRecord[]): void {
     throw new InputError("some records lack the intervals information; use --raw_form for such records");
 }
 
+/** Accumulates a repeatable multi-value option into one flat list. */
+function collect(v: string, prev: string[] | undefined): string[] {
+  return [...(prev ?? []), v];
+}
+
+function pairs(values: unknown, name: string, parse: (s: string) => number): [number, number][] | undefined {
+  if (values === undefined) return undefined;
+  const v = values as string[];
+  if (v.length % 2 !== 0) throw new UsageError("takes <min> <max> pairs", name);
+  const out: [number, number][] = [];
+  for (let i = 0; i < v.length; i += 2) {
+    let a: number, b: number;
+    try {
+      a = parse(v[i]);
+      b = parse(v[i + 1]);
+    } catch (e) {
+      throw new UsageError((e as Error).message, name);
+    }
+    if (a > b) throw new UsageError(`min ${v[i]} is above max ${v[i + 1]}`, name);
+    out.push([a, b]);
+  }
+  return out;
+}
+
+function one(values: unknown, name: string, parse: (s: string) => number): [number, number] | undefined {
+  const p = pairs(values, name, parse);
+  if (p && p.length !== 1) throw new UsageError("takes one <min> <max> pair", name);
+  return p?.[0];
+}
+
+const secondsOrTime = (s: string): number => (/^\s*[0-9.]+\s*$/.test(s) ? Number(s) * 1e6 : textToUs(s));
+
+function accessFilter(o: Record<string, unknown>): RecordFilter {
+  return {
+    szRegion: one(o.sz_region, "--sz_region", (s) => textToBytes(s)),
+    accessRate: one(o.access_rate, "--access_rate", (s) => textToPercent(s)),
+    ageUs: one(o.age, "--age", secondsOrTime),
+    addressRanges: pairs(o.address, "--address", (s) => textToBytes(s)),
+    snapshotSz: pairs(o.sz_snapshot, "--sz_snapshot", (s) => textToBytes(s)),
+    snapshotTime: pairs(o.snapshot_time, "--snapshot_time", (s) => textToNs(s)),
+    snapshotIdx: pairs(o.snapshot_idx, "--snapshot_idx", (s) => textToNr(s)),
+  };
+}
+
 function registerAccess(report: Command): void {
   report
     .command("access")
@@ -110,8 +155,26 @@ function registerAccess(report: Command): void {
     .option("--snapshot_heatmap_colorset <name>", "gray, flame or emotion", "gray")
     .option("--snapshot_heatmap_static", "draw snapshot heatmap as static")
     .option("--total_sz_only", "print only the total size of each snapshot")
+    .option("--sz_region <min max...>", "show only regions of this size range (bytes, units allowed)")
+    .option("--access_rate <min max...>", "show only regions of this access rate range (percent)")
+    .option(
+      "--age <min max...>",
+      "show only regions of this age range (time, e.g. 1s; bare numbers are seconds)",
+    )
+    .option("--address <start end...>", "show only these address ranges (repeatable)", collect)
+    .option(
+      "--sz_snapshot <min max...>",
+      "show only snapshots of this total size range (repeatable)",
+      collect,
+    )
+    .option(
+      "--snapshot_time <start end...>",
+      "show only snapshots within this absolute time range, ns (repeatable)",
+      collect,
+    )
+    .option("--snapshot_idx <start end...>", "show only snapshots of this index range (repeatable)", collect)
     .action(async (o: Record<string, unknown>) => {
-      const records = await loadRecords(o.input as string);
+      const records = filterRecords(await loadRecords(o.input as string), accessFilter(o));
       if (o.raw_form) {
         await writeOut(rawFormChunks(records, Boolean(o.raw_number)));
         return;
