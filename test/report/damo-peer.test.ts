@@ -130,3 +130,35 @@ for (const style of STYLES) {
     }
   });
 }
+
+void test(
+  "peer records written back by damon-ts (all formats) give the same raw form",
+  { skip },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "damon-ts-peer-rt-"));
+    try {
+      for (const [src, want] of [
+        ["damon.data", "report-raw"],
+        ["perf.data.script", "report-raw_perf_script"],
+      ] as const) {
+        const recs = await readRecords(input(src));
+        // perf script keeps µs end times only, so only perf-born records survive it exactly
+        const formats =
+          src === "perf.data.script"
+            ? (["json_compressed", "json", "perf_script"] as const)
+            : (["json_compressed", "json"] as const);
+        for (const format of formats) {
+          const out = join(dir, `${src}.${format}`);
+          writeRecords(out, recs, format);
+          sameText(
+            joined(rawFormChunks(await readRecords(out), false)),
+            expected(want),
+            `${src} as ${format}`,
+          );
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

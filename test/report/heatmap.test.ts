@@ -11,6 +11,7 @@ import {
   selectRecords,
 } from "../../src/report/heatmap.js";
 import { encodePng, heatmapPng, heatmapSvg } from "../../src/report/heatmap-image.js";
+import { guides, guideText } from "../../src/report/guide.js";
 
 // formats.md §2.3: the two-snapshot record damo was run on, and what it printed.
 function twoSnapshotRecord(): DamonRecord {
@@ -137,4 +138,18 @@ void test("heatmap images: hot pixels are brighter than cold ones; SVG has axes 
   assert.match(svg, /<\/svg>\n$/);
   assert.ok((svg.match(/<rect /g) ?? []).length < 4 * 8 + 40);
   assert.match(svg, />200 ms</);
+});
+
+void test("record_info of the formats.md example (damo's output)", () => {
+  const [g] = guides([twoSnapshotRecord()]);
+  assert.equal(
+    guideText(g, false, true),
+    [
+      "kdamond_idx: 0",
+      "context_idx: 0",
+      "target_id: 0",
+      "time: [0 ns, 200 ms) (200 ms)",
+      "region\t 0: [4.000000 KiB, 4.003906 MiB) (4.000 MiB)",
+    ].join("\n"),
+  );
 });
