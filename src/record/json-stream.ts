@@ -74,6 +74,7 @@ export class RecordJsonParser {
   private rHasAge = false;
   private targetIdText: string | null = null;
   private closingRegion = false;
+  private started = false;
   /** Index in LAYOUTS of the pattern reader to try, -1 for none. */
   private layout = 0;
   private layoutFixed = false;
@@ -109,7 +110,16 @@ export class RecordJsonParser {
 
   /** Feeds the next bytes of the JSON text. */
   feed(chunk: Buffer, final = false): void {
-    const buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    let buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    if (!this.started) {
+      if (buf.length < 3 && !final) {
+        this.carry = Buffer.from(buf);
+        return;
+      }
+      this.started = true;
+      // a UTF-8 byte order mark is not JSON; skip it
+      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+    }
     const n = buf.length;
     // index a plain Uint8Array: faster than Buffer element access in hot loops
     const b = new Uint8Array(buf.buffer, buf.byteOffset, n);

@@ -5,7 +5,7 @@
  * mean perf script. Data is streamed, never loaded whole.
  */
 import { createReadStream, openSync, readSync, closeSync, statSync } from "node:fs";
-import { createInflate } from "node:zlib";
+import { createGunzip, createInflate } from "node:zlib";
 import { FormatError, InputError } from "../util/errors.js";
 import { RecordJsonParser } from "./json-stream.js";
 import { PerfScriptParser } from "./perf-script.js";
@@ -13,10 +13,13 @@ import type { DamonRecord } from "./model.js";
 
 export type RecordFormat = "json_compressed" | "json" | "perf_script";
 
+/** Formats we can read; gzip'd JSON is accepted too (damo never writes it). */
+export type ReadableFormat = RecordFormat | "json_gzip";
+
 const CHUNK = 4 << 20;
 
 /** Detects the format of a record file from its first bytes. */
-export function detectRecordFormat(path: string): RecordFormat {
+export function detectRecordFormat(path: string): ReadableFormat {
   let fd: number;
   try {
     fd = openSync(path, "r");
@@ -33,6 +36,7 @@ export function detectRecordFormat(path: string): RecordFormat {
   if (n === 0) throw new FormatError("empty file; not a record", path);
   const b = head.subarray(0, n);
   if (n >= 2 && b[0] === 0x78 && ((b[0] << 8) | b[1]) % 31 === 0) return "json_compressed";
+  if (n >= 2 && b[0] === 0x1f && b[1] === 0x8b) return "json_gzip";
   if (b.subarray(0, 8).toString("latin1").startsWith("PERFILE")) {
     throw new FormatError(
       "this is a binary perf.data file; convert it with `perf script -i <file> > out.txt` and read that",
@@ -68,7 +72,7 @@ export async function readRecords(path: string): Promise<DamonRecord[]> {
     for await (const chunk of file) parser.feed(chunk as Buffer);
     return parser.end();
   }
-  const inflate = createInflate({ chunkSize: CHUNK });
+  const inflate = format === "json_gzip" ? createGunzip({ chunkSize: CHUNK }) : createInflate({ chunkSize: CHUNK });
   file.on("error", (e) => inflate.destroy(e));
   file.pipe(inflate);
   try {

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { deflateSync } from "node:zlib";
+import { deflateSync, gzipSync } from "node:zlib";
 import { readRecords } from "../../src/record/read.js";
 import { FormatError } from "../../src/util/errors.js";
 
@@ -65,6 +65,12 @@ void test("valid minimal JSON and the formats.md smaller example both read", asy
         '[{"target_id":0,"snapshots":[{"start_time":"100 ms","end_time":100000000,"regions":[{"start":"4 KiB","end":"8,192","nr_accesses":{"samples":3},"age":{"usec":null,"aggr_intervals":2}}]}]}]',
       ),
     );
+    const p3 = join(dir, "c");
+    writeFileSync(p3, gzipSync(JSON.stringify([good])));
+    assert.equal((await readRecords(p3))[0].snapshots[0].nr, 2);
+    const p4 = join(dir, "d");
+    writeFileSync(p4, "\ufeff" + JSON.stringify([good]));
+    assert.equal((await readRecords(p4))[0].snapshots[0].nr, 2);
     const [r] = await readRecords(p2);
     assert.equal(r.snapshots[0].startNs, 100e6);
     assert.equal(r.snapshots[0].start[0], 4096);
