@@ -72,7 +72,8 @@ export async function readRecords(path: string): Promise<DamonRecord[]> {
     for await (const chunk of file) parser.feed(chunk as Buffer);
     return parser.end();
   }
-  const inflate = format === "json_gzip" ? createGunzip({ chunkSize: CHUNK }) : createInflate({ chunkSize: CHUNK });
+  const inflate =
+    format === "json_gzip" ? createGunzip({ chunkSize: CHUNK }) : createInflate({ chunkSize: CHUNK });
   file.on("error", (e) => inflate.destroy(e));
   file.pipe(inflate);
   try {
