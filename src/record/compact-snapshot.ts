@@ -13,16 +13,17 @@ export const NEED_MORE = -2;
 
 interface Lit {
   len: number;
-  words: Uint32Array;
+  /** the literal as little-endian doubles, 8 bytes each (ASCII text is never NaN or -0) */
+  words: Float64Array;
   tail: Uint8Array;
 }
 
 function lit(s: string): Lit {
   const b = Buffer.from(s, "latin1");
-  const nw = b.length >> 2;
-  const words = new Uint32Array(nw);
-  for (let i = 0; i < nw; i++) words[i] = b.readUInt32LE(i * 4);
-  return { len: b.length, words, tail: Uint8Array.from(b.subarray(nw * 4)) };
+  const nw = b.length >> 3;
+  const words = new Float64Array(nw);
+  for (let i = 0; i < nw; i++) words[i] = b.readDoubleLE(i * 8);
+  return { len: b.length, words, tail: Uint8Array.from(b.subarray(nw * 8)) };
 }
 
 /** The literal pieces of one layout (indent 0 or 4; snapshots at depth 3, regions at 5). */
@@ -87,9 +88,11 @@ const UNIT: Record<number, number> = {
 function match(dv: DataView, b: Uint8Array, p: number, l: Lit): number {
   if (p + l.len > b.length) return -1;
   const w = l.words;
-  for (let k = 0; k < w.length; k++) if (dv.getUint32(p + k * 4, true) !== w[k]) return 0;
+  // comparing 8 bytes at a time as doubles: equal doubles here mean equal bytes,
+  // since no ASCII literal is a NaN, a zero or a value with two encodings
+  for (let k = 0; k < w.length; k++) if (dv.getFloat64(p + k * 8, true) !== w[k]) return 0;
   const t = l.tail;
-  const q = p + w.length * 4;
+  const q = p + w.length * 8;
   for (let k = 0; k < t.length; k++) if (b[q + k] !== t[k]) return 0;
   return 1;
 }
