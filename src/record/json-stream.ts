@@ -74,6 +74,7 @@ export class RecordJsonParser {
   private rHasAge = false;
   private targetIdText: string | null = null;
   private closingRegion = false;
+  private closingSnapshot = false;
   private started = false;
   /** Index in LAYOUTS of the pattern reader to try, -1 for none. */
   private layout = 0;
@@ -97,7 +98,7 @@ export class RecordJsonParser {
     const rec = this.records.length;
     const snap = this.snapshots.length;
     const inRegion = this.closingRegion || this.stack.some((f) => f.role === Role.Region);
-    const inSnap = this.stack.some((f) => f.role === Role.Snapshot);
+    const inSnap = this.closingSnapshot || this.stack.some((f) => f.role === Role.Snapshot);
     let w = `${this.file}: record ${rec}`;
     if (inSnap) w += `, snapshot ${snap}`;
     if (inRegion) w += `, region ${this.nRegions}`;
@@ -326,7 +327,9 @@ export class RecordJsonParser {
         (this.top()!.value as Record<string, unknown>).regions = true;
         return;
       case Role.Snapshot:
+        this.closingSnapshot = true;
         this.snapshots.push(this.finishSnapshot(f.value as Record<string, unknown>));
+        this.closingSnapshot = false;
         return;
       case Role.Snapshots:
         this.top()!.key = null;
@@ -475,7 +478,11 @@ export class RecordJsonParser {
     }
     this.nRegions = n;
     kv.regions = true;
-    return this.finishSnapshot(kv);
+    try {
+      return this.finishSnapshot(kv);
+    } catch {
+      return null; // the byte-level parser reads it again and says exactly where
+    }
   }
 
   /** Region string values parsed straight from bytes; false when the slow path is needed. */

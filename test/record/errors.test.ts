@@ -122,3 +122,12 @@ void test("perf script with a malformed field names the line", async () => {
     /bad\.data:1: malformed/,
   );
 });
+
+void test("wrong-typed snapshot field names the snapshot (in every reading path)", async () => {
+  const bad = structuredClone(good);
+  const second = structuredClone(bad.snapshots[0]);
+  (second as Record<string, unknown>).start_time = true;
+  bad.snapshots.push(second, structuredClone(bad.snapshots[0]));
+  await expectFormatError(JSON.stringify([bad]), /snapshot 1: 'start_time'/);
+  await expectFormatError(JSON.stringify([bad], null, 4), /snapshot 1: 'start_time'/);
+});
