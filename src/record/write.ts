@@ -10,8 +10,8 @@ import { closeSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { AtomicFileWriter } from "../util/atomic-write.js";
 import { UsageError } from "../util/errors.js";
-import { formatNr, formatSz } from "../report/damo-fmt.js";
-import { pyFixed, pyInt } from "../report/pyfmt.js";
+import { formatBp, formatNr, formatSz, formatTimeNsExact, formatTimeUs } from "../report/damo-fmt.js";
+import { pyInt } from "../report/pyfmt.js";
 import {
   makeSnapshot,
   type DamonRecord,
@@ -348,6 +348,19 @@ export class RecordSetWriter {
   }
 }
 
+/** damo's `report access --json` text: the records as JSON (indent 4), raw or human numbers. */
+export function* recordsJsonChunks(records: readonly DamonRecord[], rawNumber: boolean): Generator<string> {
+  const ind = new JsonLayout(4, !rawNumber);
+  yield ind.listOpen(records.length === 0);
+  for (let ri = 0; ri < records.length; ri++) {
+    const rec = records[ri];
+    yield ind.recordHead(rec, ri === 0, true);
+    for (let si = 0; si < rec.snapshots.length; si++) yield ind.snapshot(rec.snapshots[si], si === 0);
+    yield ind.recordTail(rec, rec.snapshots.length === 0, true);
+  }
+  yield ind.listClose(records.length === 0);
+}
+
 /** Writes whole records (several targets) to a file in one go. */
 export function writeRecords(
   path: string,
@@ -388,10 +401,14 @@ export function writeRecords(
 }
 
 /** JSON text pieces in Python's json.dumps layout (indent 4, or compact). */
-class JsonLayout {
+export class JsonLayout {
   private readonly sep: string;
   private readonly colon: string;
-  constructor(private readonly indent: number) {
+  /** `human`: damo's non-raw value forms ("5 ms", "1.000 GiB"), as `report access --json` prints. */
+  constructor(
+    private readonly indent: number,
+    private readonly human = false,
+  ) {
     this.sep = ",";
     this.colon = indent ? ": " : ":";
   }
@@ -411,7 +428,7 @@ class JsonLayout {
     const kv: [string, string][] = [
       ["kdamond_idx", jnum(rec.kdamondIdx)],
       ["context_idx", jnum(rec.contextIdx)],
-      ["intervals", rec.intervals ? this.value(intervalsKv(rec.intervals), L + 2) : "null"],
+      ["intervals", rec.intervals ? this.value(intervalsKv(rec.intervals, this.human), L + 2) : "null"],
       ["scheme_idx", jnum(rec.schemeIdx)],
       [
         "target_id",
@@ -440,8 +457,18 @@ class JsonLayout {
   snapshot(snap: Snapshot, first: boolean): string {
     const L = 3;
     let s = (first ? "" : this.sep) + this.nl(L) + "{";
-    s += this.nl(L + 1) + '"start_time"' + this.colon + JSON.stringify(pyInt(snap.startNs)) + this.sep;
-    s += this.nl(L + 1) + '"end_time"' + this.colon + JSON.stringify(pyInt(snap.endNs)) + this.sep;
+    s +=
+      this.nl(L + 1) +
+      '"start_time"' +
+      this.colon +
+      JSON.stringify(this.human ? formatTimeNsExact(snap.startNs, false) : pyInt(snap.startNs)) +
+      this.sep;
+    s +=
+      this.nl(L + 1) +
+      '"end_time"' +
+      this.colon +
+      JSON.stringify(this.human ? formatTimeNsExact(snap.endNs, false) : pyInt(snap.endNs)) +
+      this.sep;
     s += this.nl(L + 1) + '"regions"' + this.colon + "[";
     const R = L + 2;
     const parts: string[] = [];
@@ -511,12 +538,17 @@ class JsonLayout {
     s += parts.join("");
     s += (snap.nr ? this.nl(L + 1) : "") + "]" + this.sep;
     const total = snap.totalBytes ?? sumSizes(snap);
-    s += this.nl(L + 1) + '"total_bytes"' + this.colon + JSON.stringify(pyInt(total)) + this.sep;
+    s +=
+      this.nl(L + 1) +
+      '"total_bytes"' +
+      this.colon +
+      JSON.stringify(this.human ? formatSz(total, false) : pyInt(total)) +
+      this.sep;
     s +=
       this.nl(L + 1) +
       '"damos_stats"' +
       this.colon +
-      (snap.damosStats ? this.value(statsKv(snap.damosStats), L + 2) : "null");
+      (snap.damosStats ? this.value(statsKv(snap.damosStats, this.human), L + 2) : "null");
     if (snap.sampleIntervalUs !== null)
       s +=
         this.sep +
@@ -568,32 +600,34 @@ function sumSizes(s: Snapshot): number {
   return t;
 }
 
-function intervalsKv(iv: Intervals): Record<string, unknown> {
+function intervalsKv(iv: Intervals, human: boolean): Record<string, unknown> {
   const g = iv.goal ?? { accessBp: 0, aggrs: 0, minSampleUs: 0, maxSampleUs: 0 };
   return {
-    sample_us: pyInt(iv.sampleUs),
-    aggr_us: pyInt(iv.aggrUs),
-    ops_update_us: pyInt(iv.updateUs),
+    sample_us: formatTimeUs(iv.sampleUs, !human),
+    aggr_us: formatTimeUs(iv.aggrUs, !human),
+    ops_update_us: formatTimeUs(iv.updateUs, !human),
     intervals_goal: {
-      access_bp: pyFixed(g.accessBp, 6),
-      aggrs: pyInt(g.aggrs),
-      min_sample_us: pyInt(g.minSampleUs),
-      max_sample_us: pyInt(g.maxSampleUs),
+      access_bp: formatBp(g.accessBp, !human),
+      aggrs: formatNr(g.aggrs, !human),
+      min_sample_us: formatTimeUs(g.minSampleUs, !human),
+      max_sample_us: formatTimeUs(g.maxSampleUs, !human),
     },
   };
 }
 
-function statsKv(s: DamosStats): Record<string, unknown> {
+function statsKv(s: DamosStats, human: boolean): Record<string, unknown> {
+  const nr = (x: number): string => formatNr(x, !human);
+  const sz = (x: number): string => formatSz(x, !human);
   const kv: Record<string, unknown> = {
-    nr_tried: pyInt(s.nrTried),
-    sz_tried: pyInt(s.szTried),
-    nr_applied: pyInt(s.nrApplied),
-    sz_applied: pyInt(s.szApplied),
-    sz_ops_filter_passed: pyInt(s.szOpsFilterPassed),
-    qt_exceeds: pyInt(s.qtExceeds),
+    nr_tried: nr(s.nrTried),
+    sz_tried: sz(s.szTried),
+    nr_applied: nr(s.nrApplied),
+    sz_applied: sz(s.szApplied),
+    sz_ops_filter_passed: sz(s.szOpsFilterPassed),
+    qt_exceeds: nr(s.qtExceeds),
   };
-  if (s.nrSnapshots !== undefined) kv.nr_snapshots = pyInt(s.nrSnapshots);
-  if (s.maxNrSnapshots !== undefined) kv.max_nr_snapshots = pyInt(s.maxNrSnapshots);
+  if (s.nrSnapshots !== undefined) kv.nr_snapshots = nr(s.nrSnapshots);
+  if (s.maxNrSnapshots !== undefined) kv.max_nr_snapshots = nr(s.maxNrSnapshots);
   return kv;
 }
 

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
+import { inflateSync } from "node:zlib";
 import { readRecords } from "../../src/record/read.js";
 import { adjustRecords } from "../../src/record/adjust.js";
 import { writeRecords } from "../../src/record/write.js";
@@ -162,3 +163,17 @@ void test(
     }
   },
 );
+
+void test("our indent=4 writer reproduces damo's own record files byte for byte", { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "damon-ts-peer-w-"));
+  try {
+    for (const f of FILTERS) {
+      const src = input(`damon.data.snapshot.${f}`);
+      const out = join(dir, `${f}.json`);
+      writeRecords(out, await readRecords(src), "json", 4);
+      sameText(readFileSync(out, "utf8"), inflateSync(readFileSync(src)).toString("utf8"), f);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

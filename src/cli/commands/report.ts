@@ -7,7 +7,7 @@ import { extname } from "node:path";
 import { Command, Option } from "commander";
 import { readRecords } from "../../record/read.js";
 import { adjustRecords } from "../../record/adjust.js";
-import { RECORD_FORMATS, writeRecords } from "../../record/write.js";
+import { RECORD_FORMATS, recordsJsonChunks, writeRecords } from "../../record/write.js";
 import type { DamonRecord } from "../../record/model.js";
 import type { RecordFormat } from "../../record/read.js";
 import { ACCESS_DEFAULTS, ACCESS_STYLES, accessReport, type AccessStyle } from "../../report/access.js";
@@ -141,6 +141,7 @@ function registerAccess(report: Command): void {
     .addOption(new Option("--style <style>", "output style").choices([...ACCESS_STYLES]).default("detailed"))
     .option("--raw_form", "print every region in raw form")
     .option("--raw_number", "use machine-friendly raw numbers")
+    .option("--json", "print the records as JSON (damo's record layout)")
     .option("--percentiles_range <n...>", "percentiles to show (<=3 numbers: range(); more: the list)")
     .option("--sort_regions_by <field...>", "sort regions by address, access_rate, age, size, temperature")
     .option("--sort_regions_dsc <field...>", "sort descending for these keys (or all)")
@@ -177,6 +178,10 @@ function registerAccess(report: Command): void {
       const records = filterRecords(await loadRecords(o.input as string), accessFilter(o));
       if (o.raw_form) {
         await writeOut(rawFormChunks(records, Boolean(o.raw_number)));
+        return;
+      }
+      if (o.json) {
+        await writeOut([...recordsJsonChunks(records, Boolean(o.raw_number)), "\n"]);
         return;
       }
       requireIntervals(records);
