@@ -17,16 +17,27 @@ import {
   formatTimeUs,
 } from "./damo-fmt.js";
 import { pyInt } from "./pyfmt.js";
+import { BOX_DEFAULTS, boxRanges, boxText, type BoxOptions, type BoxRanges } from "./region-box.js";
 
 export type AccessStyle =
-  "detailed" | "recency-percentiles" | "temperature-percentiles" | "recency-sz-hist" | "temperature-sz-hist";
+  | "detailed"
+  | "simple-boxes"
+  | "recency-percentiles"
+  | "temperature-percentiles"
+  | "recency-sz-hist"
+  | "temperature-sz-hist"
+  | "cold"
+  | "hot";
 
 export const ACCESS_STYLES: readonly AccessStyle[] = [
   "detailed",
+  "simple-boxes",
   "recency-percentiles",
   "temperature-percentiles",
   "recency-sz-hist",
   "temperature-sz-hist",
+  "cold",
+  "hot",
 ];
 
 export interface AccessOptions {
@@ -42,6 +53,9 @@ export interface AccessOptions {
   sortRegionsBy: string[];
   sortRegionsDsc: string[] | null;
   totalSzOnly: boolean;
+  /** `--region_box`: draw each region as a box in the detailed style. */
+  regionBox: boolean;
+  box: BoxOptions;
   /** User `--format set|append <area> <text>` entries. */
   formats: [string, string, string][];
 }
@@ -59,6 +73,8 @@ export const ACCESS_DEFAULTS: AccessOptions = {
   sortRegionsBy: ["address"],
   sortRegionsDsc: null,
   totalSzOnly: false,
+  regionBox: false,
+  box: BOX_DEFAULTS,
   formats: [],
 };
 
@@ -502,6 +518,11 @@ const REGION_KEYWORDS: [string, RegionFn][] = [
     (_i, r, o) => (r.szFilterPassed === null ? "N/A" : formatSz(r.szFilterPassed, o.rawNumber)),
   ],
   ["<nr_accesses>", (_i, r, o) => formatNr(r.samples, o.rawNumber)],
+  [
+    "<box>",
+    (_i, r, o) =>
+      boxText({ size: size(r), percent: r.percent, ageUs: r.ageUs }, o.box, (o as BoxedOptions).boxRanges),
+  ],
 ];
 
 type RecordFn = (rec: DamonRecord, o: AccessOptions) => string;
@@ -555,8 +576,30 @@ interface Templates {
   recordTail: string;
 }
 
+type BoxedOptions = AccessOptions & { boxRanges: BoxRanges };
+
+/** Style presets that change options besides the templates (damo's set_formats_handle_styles). */
+function styleOptions(o: AccessOptions): AccessOptions {
+  const boxes: BoxOptions = {
+    ...o.box,
+    minMaxHeight: [1, 1],
+    minMaxLength: [1, 40],
+    align: "right",
+    colorset: "emotion",
+  };
+  if (o.style === "simple-boxes") return { ...o, box: boxes };
+  if (o.style === "cold") return { ...o, box: boxes, sortRegionsBy: ["temperature"] };
+  if (o.style === "hot")
+    return { ...o, box: boxes, sortRegionsBy: ["temperature"], sortRegionsDsc: ["temperature"] };
+  return o;
+}
+
 function templatesFor(records: readonly DamonRecord[], o: AccessOptions): Templates {
   const t: Partial<Templates> = {};
+  if (o.style === "simple-boxes") {
+    t.snapshotHead = "snapshot time: [<start time>, <end time>] (<duration>)";
+    t.region = "<box> size <size> access rate <access rate> age <age>";
+  } else if (o.style === "cold" || o.style === "hot") t.region = "<box> <size> access <access rate> <age>";
   const multiSnap = records.some((r) => r.snapshots.length > 1);
   const opsFilters = hasOpsFilters(records);
   if (o.style === "recency-sz-hist" || o.style === "temperature-sz-hist") {
@@ -623,6 +666,7 @@ function templatesFor(records: readonly DamonRecord[], o: AccessOptions): Templa
   if (t.region === undefined) {
     t.region = "<index> addr <start address> size <size> access <access hz> age <age>";
     if (anyFilters) t.region += " df-passed <filters passed bytes>";
+    if (o.regionBox) t.region = (o.box.minMaxHeight[1] > 1 ? "<box>" : "<box>\n") + t.region;
   }
   for (const [action, area, text] of o.formats) {
     if (action !== "append") continue;
@@ -668,7 +712,19 @@ function sortRegions(regions: Region[], o: AccessOptions): Region[] {
 }
 
 /** The report text as damo builds it (before the pager's newline rule). */
-export function accessReport(records: readonly DamonRecord[], o: AccessOptions): string {
+export function accessReport(records: readonly DamonRecord[], options: AccessOptions): string {
+  const styled = styleOptions(options);
+  const all: { size: number; percent: number; ageUs: number }[] = [];
+  if (
+    styled.regionBox ||
+    styled.style === "simple-boxes" ||
+    styled.style === "cold" ||
+    styled.style === "hot"
+  )
+    for (const rec of records)
+      for (const s of rec.snapshots)
+        for (const r of regionsOf(s, rec)) all.push({ size: size(r), percent: r.percent, ageUs: r.ageUs });
+  const o: BoxedOptions = { ...styled, boxRanges: boxRanges(all) };
   const t = templatesFor(records, o);
   const out: string[] = [];
   // an empty template prints nothing, not even an empty line

@@ -156,6 +156,7 @@ function registerAccess(report: Command): void {
     .option("--snapshot_heatmap_colorset <name>", "gray, flame or emotion", "gray")
     .option("--snapshot_heatmap_static", "draw snapshot heatmap as static")
     .option("--total_sz_only", "print only the total size of each snapshot")
+    .option("--region_box", "draw each region as a box (length: age, colour: access rate, height: size)")
     .option("--sz_region <min max...>", "show only regions of this size range (bytes, units allowed)")
     .option("--access_rate <min max...>", "show only regions of this access rate range (percent)")
     .option(
@@ -206,6 +207,7 @@ function registerAccess(report: Command): void {
         sortRegionsBy: (o.sort_regions_by as string[] | undefined) ?? ["address"],
         sortRegionsDsc: (o.sort_regions_dsc as string[] | undefined) ?? null,
         totalSzOnly: Boolean(o.total_sz_only),
+        regionBox: Boolean(o.region_box),
         formats,
       });
       await writeOut([damoPagerText(text)]);
