@@ -138,6 +138,7 @@ function registerAccess(report: Command): void {
     .command("access")
     .description("show the monitored access pattern of each snapshot")
     .option("--input <file>", "record file to read", "damon.data")
+    .option("--input_file <file>", "same as --input (damo's older name)")
     .addOption(new Option("--style <style>", "output style").choices([...ACCESS_STYLES]).default("detailed"))
     .option("--raw_form", "print every region in raw form")
     .option("--raw_number", "use machine-friendly raw numbers")
@@ -176,7 +177,8 @@ function registerAccess(report: Command): void {
     )
     .option("--snapshot_idx <start end...>", "show only snapshots of this index range (repeatable)", collect)
     .action(async (o: Record<string, unknown>) => {
-      const records = filterRecords(await loadRecords(o.input as string), accessFilter(o));
+      const input = (o.input_file as string | undefined) ?? (o.input as string);
+      const records = filterRecords(await loadRecords(input), accessFilter(o));
       if (o.raw_form) {
         await writeOut(rawFormChunks(records, Boolean(o.raw_number)));
         return;
