@@ -136,6 +136,8 @@ export function loopTlb(
   asidTag: number,
   asidHash: number,
   walkNs: number,
+  hint: Int32Array,
+  hintMask: number,
 ): number {
   let t = st[ST_TIME];
   const vsLow = (vs % 4294967296) | 0;
@@ -177,27 +179,38 @@ export function loopTlb(
     const tag = asidTag + vpn;
     if (tag !== lastTag) {
       // Low 32 bits of vpn in int32 arithmetic (same set as Tlb.setBase's vpn >>> 0).
-      const b = ((((vsLow + idx) | 0) ^ asidHash) & setMask) * ways;
-      let w = 0;
-      while (w < ways && tags[b + w] !== tag) w++;
-      if (w < ways) {
-        stamps[b + w] = ++clock;
+      const x = ((vsLow + idx) | 0) ^ asidHash;
+      // The hint remembers which entry held this page last; the tag check makes a stale hint harmless.
+      const h = x & hintMask;
+      const e = hint[h];
+      if (tags[e] === tag) {
+        stamps[e] = ++clock;
         hits++;
       } else {
-        // Fill: evict the least recently used way; the page walker sets Accessed.
-        let victim = b;
-        let oldest = stamps[b];
-        for (let k = 1; k < ways; k++) {
-          if (stamps[b + k] < oldest) {
-            oldest = stamps[b + k];
-            victim = b + k;
+        const b = (x & setMask) * ways;
+        let w = 0;
+        while (w < ways && tags[b + w] !== tag) w++;
+        if (w < ways) {
+          stamps[b + w] = ++clock;
+          hint[h] = b + w;
+          hits++;
+        } else {
+          // Fill: evict the least recently used way; the page walker sets Accessed.
+          let victim = b;
+          let oldest = stamps[b];
+          for (let k = 1; k < ways; k++) {
+            if (stamps[b + k] < oldest) {
+              oldest = stamps[b + k];
+              victim = b + k;
+            }
           }
+          tags[victim] = tag;
+          stamps[victim] = ++clock;
+          hint[h] = victim;
+          misses++;
+          t += walkNs;
+          f |= PTE_ACCESSED;
         }
-        tags[victim] = tag;
-        stamps[victim] = ++clock;
-        misses++;
-        t += walkNs;
-        f |= PTE_ACCESSED;
       }
       lastTag = tag;
     } else {

@@ -376,6 +376,8 @@ export class Machine {
               asidTag,
               asidHash,
               this.costs.tlbMissWalkNs,
+              tlb.hint,
+              tlb.hintMask,
             );
       const exit = st[ST_EXIT];
       if (exit === EXIT_END || exit === EXIT_TIME) break;

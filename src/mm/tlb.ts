@@ -25,6 +25,12 @@ export class Tlb {
   readonly tags: Float64Array;
   /** Last-use stamp per entry (LRU victim = smallest). */
   readonly stamps: Float64Array;
+  /**
+   * Lookup accelerator, not part of the modelled hardware: the entry that last
+   * held a page, by a hash of (asid, vpn). Always verified against `tags`.
+   */
+  readonly hint: Int32Array;
+  readonly hintMask: number;
   clock = 0;
   /** The tag used by the previous access on this CPU: a hit that needs no set scan. -1 = none. */
   lastTag = -1;
@@ -40,6 +46,10 @@ export class Tlb {
     this.setMask = sets - 1;
     this.tags = new Float64Array(cfg.entries).fill(-1);
     this.stamps = new Float64Array(cfg.entries);
+    let hs = 1;
+    while (hs < cfg.entries * 4) hs *= 2;
+    this.hint = new Int32Array(hs);
+    this.hintMask = hs - 1;
   }
 
   /** First entry index of the set holding (asid, vpn). Same hash as the inlined access path. */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import fc from "fast-check";
 import { Machine, PAGE_SIZE, PTE_ACCESSED, type AccessStream, type SimThread } from "../../src/mm/index.js";
 
 const idle: AccessStream = { fill: () => 0, finished: true, resumeNs: 0 };
@@ -103,4 +104,56 @@ test("TLB miss walk cost is charged only when the TLB is on and misses", () => {
   touch(off.m, off.th, off.base, 4);
   assert.equal(off.m.cpus[0].timeNs - t2, 4 * off.m.costs.localAccessNs);
   assert.equal(off.th.tlbMisses, 0);
+});
+
+/** A naive set-associative LRU TLB: the reference the fast inlined one must match. */
+class RefTlb {
+  private readonly sets: number[][];
+  hits = 0;
+  misses = 0;
+  constructor(
+    private readonly nSets: number,
+    private readonly ways: number,
+  ) {
+    this.sets = Array.from({ length: nSets }, () => []);
+  }
+  access(asid: number, vpn: number): void {
+    const set = this.sets[((vpn >>> 0) ^ Math.imul(asid, 0x9e3779b1)) & (this.nSets - 1)];
+    const tag = asid * 2 ** 36 + vpn;
+    const i = set.indexOf(tag);
+    if (i >= 0) {
+      set.splice(i, 1);
+      this.hits++;
+    } else {
+      if (set.length === this.ways) set.pop();
+      this.misses++;
+    }
+    set.unshift(tag);
+  }
+}
+
+test("the TLB matches a naive LRU model on random page sequences (two processes)", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 300 })), {
+        minLength: 1,
+        maxLength: 400,
+      }),
+      (seq) => {
+        const m = new Machine({ tlb: { entries: 16, ways: 4 }, cpus: 1 });
+        const procs = [m.createProcess("a"), m.createProcess("b")];
+        const bases = procs.map((p) => p.mmap(301 * PAGE_SIZE));
+        const ths = procs.map((p) => m.spawnThread(p, 0, idle));
+        const ref = new RefTlb(4, 4);
+        for (const [p, page] of seq) {
+          m.runAccesses(ths[p], [bases[p] + page * PAGE_SIZE]);
+          ref.access(procs[p].asid, bases[p] / PAGE_SIZE + page);
+        }
+        const tlb = m.cpus[0].tlb!;
+        assert.equal(tlb.misses, ref.misses);
+        assert.equal(tlb.hits, ref.hits);
+      },
+    ),
+    { numRuns: 200, seed: 11 },
+  );
 });
