@@ -275,7 +275,8 @@ export class Machine {
   /**
    * Runs `addrs[i..n)` on thread `th`'s CPU until its clock reaches `limitNs`;
    * returns the index of the first access not run. The driver calls this with
-   * the thread's own buffer; tests call it with hand-made sequences.
+   * the thread's own buffer; tests call it with hand-made sequences. `writes`
+   * must hold exactly 0 or 1 per access.
    */
   exec(
     th: SimThread,
@@ -422,7 +423,8 @@ export class Machine {
   /** Runs a hand-made access sequence on `th` now (tests, traces). */
   runAccesses(th: SimThread, addrs: ArrayLike<number>, writes?: ArrayLike<number>): void {
     const a = Float64Array.from(addrs);
-    const w = writes ? Uint8Array.from(writes) : new Uint8Array(a.length);
+    const w = new Uint8Array(a.length);
+    if (writes) for (let i = 0; i < a.length; i++) w[i] = writes[i] ? 1 : 0; // the loops need exactly 0/1
     this.exec(th, a, w, 0, a.length);
   }
 
