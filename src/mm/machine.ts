@@ -135,7 +135,7 @@ export class SimThread {
 const EMPTY_U8 = new Uint8Array(0);
 const EMPTY_I32 = new Int32Array(0);
 const EMPTY_U16 = new Uint16Array(0);
-const EMPTY_U32 = new Uint32Array(0);
+const EMPTY_F64 = new Float64Array(0);
 
 export class Machine {
   readonly costs: CostModel;
@@ -319,7 +319,7 @@ export class Machine {
       const tS = truthOn ? truth.sampleStamp : EMPTY_I32;
       const tW = truthOn ? truth.winStamp : EMPTY_I32;
       const tP = truthOn ? truth.positive : EMPTY_U16;
-      const tC = truthOn ? truth.count : EMPTY_U32;
+      const tC = truthOn ? truth.count : EMPTY_F64;
       const curS = truthOn ? truth.curSample : 0;
       const curW = truthOn ? truth.curWin : 0;
       const logSamples = truthOn && truth.logSamples;
