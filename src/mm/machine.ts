@@ -611,6 +611,38 @@ export class Machine {
   }
 
   /**
+   * Migrates the page at `vaddr` of `pid` to `node` (NUMA balancing, DAMOS
+   * migrate): a new frame on exactly that node takes over the mapping, its
+   * PG_idle/PG_young and the PTE bits; the old frame is freed and the
+   * translation flushed. Returns false (and charges nothing) when the page is
+   * not present, already on `node`, or `node` is full.
+   */
+  migratePage(pid: number, vaddr: number, node: number, acct: CostAccount = this.kdamondCost): boolean {
+    const p = this.pte(pid, vaddr);
+    if (p === null) return false;
+    const ft = this.frames;
+    if (!Number.isInteger(node) || node < 0 || node >= ft.nrNodes)
+      throw new RangeError(`node ${node} does not exist`);
+    const old = p.vma.frames![p.idx];
+    if (ft.node[old] === node) return false;
+    const pfn = ft.allocateOn(node);
+    if (pfn < 0) return false;
+    ft.flags[pfn] = ft.flags[old];
+    ft.rmapAsid[pfn] = ft.rmapAsid[old];
+    ft.rmapVpn[pfn] = ft.rmapVpn[old];
+    this.truth?.frameMoved(old, pfn);
+    p.vma.frames![p.idx] = pfn;
+    // The truth already moved the page's counters: free the old frame without settling them.
+    const onFree = ft.onFree;
+    ft.onFree = null;
+    ft.free(old);
+    ft.onFree = onFree;
+    this.charge(acct, this.costs.migratePageNs);
+    this.flushTlbPage(pid, vaddr, acct);
+    return true;
+  }
+
+  /**
    * Drops the translation of `addr` in `pid` from every CPU's TLB (what
    * flush_tlb_page does). Charges a local flush plus one shootdown per other CPU
    * that had it cached. Returns the number of CPUs that had it.

@@ -223,6 +223,22 @@ export class GroundTruth {
     this.sampleStamp[pfn] = 0;
   }
 
+  /**
+   * The page in `from` moved to `to` (migration): its counters and window entry
+   * follow it, so the page keeps one entry with the new physical address.
+   */
+  frameMoved(from: number, to: number): void {
+    if (from >= this.winStamp.length || to >= this.winStamp.length) return;
+    this.sampleStamp[to] = this.sampleStamp[from];
+    this.winStamp[to] = this.winStamp[from];
+    this.positive[to] = this.positive[from];
+    this.count[to] = this.count[from];
+    this.entryOf[to] = this.entryOf[from];
+    if (this.winStamp[from] === this.curWin) this.ePfn[this.entryOf[from]] = to;
+    this.winStamp[from] = 0;
+    this.sampleStamp[from] = 0;
+  }
+
   /** Records a workload phase change (the workload layer calls this). */
   markPhase(change: PhaseChange): void {
     this.phaseChanges.push(change);
