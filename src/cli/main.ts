@@ -7,6 +7,9 @@
 import { Command } from "commander";
 import { runCli } from "./run-cli.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerRun } from "./commands/run.js";
+import { registerKernel } from "./commands/kernel.js";
+import { registerVm } from "./commands/vm.js";
 
 export function buildProgram(): Command {
   const program = new Command("damon-ts")
@@ -17,6 +20,9 @@ export function buildProgram(): Command {
     .option("--debug", "print stack traces of errors")
     .showHelpAfterError("(run with --help for usage)");
   registerDemo(program);
+  registerRun(program);
+  registerKernel(program);
+  registerVm(program);
   return program;
 }
 

@@ -1,0 +1,170 @@
+/**
+ * `damon-ts kernel start|status|record|commit|stop`: drive a real kernel's DAMON
+ * through sysfs (root). Refuses to touch kdamonds it did not create; `--dry-run`
+ * prints every write instead of doing it.
+ */
+import { Command, Option } from "commander";
+import { readKdamondsFile, simpleKdamonds, type KdamondsConfig } from "../../config/kdamonds.js";
+import { KernelBackend, DEFAULT_SYSFS_ROOT } from "../../kernel/backend.js";
+import { recordKernel } from "../../kernel/record.js";
+import { snapshotsToJson } from "../../kernel/snapshot.js";
+import { writeFileAtomic } from "../../util/atomic-write.js";
+import { UsageError } from "../../util/errors.js";
+import { parseCount, parseDurationUs } from "../../util/units.js";
+
+interface CommonOpts {
+  sysfsRoot: string;
+  dryRun?: boolean;
+  takeOver?: boolean;
+}
+
+interface ConfigOpts {
+  kdamonds?: string;
+  ops?: "vaddr" | "fvaddr" | "paddr";
+  sample?: string;
+  aggr?: string;
+  update?: string;
+  minRegions?: string;
+  maxRegions?: string;
+  targetPid?: string;
+}
+
+function common(cmd: Command): Command {
+  return cmd
+    .option("--sysfs-root <dir>", "DAMON sysfs admin directory", DEFAULT_SYSFS_ROOT)
+    .option("--dry-run", "print every sysfs write instead of doing it")
+    .option("--take-over", "act even on kdamonds damon-ts did not create (destroys them)");
+}
+
+function configOptions(cmd: Command): Command {
+  return cmd
+    .option("--kdamonds <file>", "damo kdamonds configuration (JSON or YAML)")
+    .addOption(new Option("--ops <ops>", "operations set").choices(["vaddr", "fvaddr", "paddr"]))
+    .option("--sample <time>", "sampling interval (e.g. 5ms)")
+    .option("--aggr <time>", "aggregation interval (e.g. 100ms)")
+    .option("--update <time>", "operations update interval (e.g. 1s)")
+    .option("--min-regions <n>", "minimum number of regions")
+    .option("--max-regions <n>", "maximum number of regions")
+    .option("--target-pid <pid>", "process to monitor (vaddr/fvaddr)");
+}
+
+function backendOf(o: CommonOpts): KernelBackend {
+  return new KernelBackend({ root: o.sysfsRoot, dryRun: o.dryRun, takeOver: o.takeOver });
+}
+
+/** The configuration from --kdamonds, or from the attribute options (not both). */
+export function configFromOptions(o: ConfigOpts): KdamondsConfig {
+  const attrGiven = [o.ops, o.sample, o.aggr, o.update, o.minRegions, o.maxRegions, o.targetPid].some(
+    (v) => v !== undefined,
+  );
+  if (o.kdamonds) {
+    if (attrGiven)
+      throw new UsageError(
+        "give either --kdamonds or the attribute options (--ops, --sample, ...), not both",
+      );
+    return readKdamondsFile(o.kdamonds);
+  }
+  const ops = o.ops ?? "vaddr";
+  if (ops !== "paddr" && o.targetPid === undefined)
+    throw new UsageError(`--target-pid is needed for ${ops} (or use --ops paddr)`);
+  return simpleKdamonds({
+    ops,
+    targetPid: o.targetPid === undefined ? null : parseCount(o.targetPid, "--target-pid"),
+    sampleUs: o.sample === undefined ? undefined : parseDurationUs(o.sample, "--sample"),
+    aggrUs: o.aggr === undefined ? undefined : parseDurationUs(o.aggr, "--aggr"),
+    updateUs: o.update === undefined ? undefined : parseDurationUs(o.update, "--update"),
+    minNrRegions: o.minRegions === undefined ? undefined : parseCount(o.minRegions, "--min-regions"),
+    maxNrRegions: o.maxRegions === undefined ? undefined : parseCount(o.maxRegions, "--max-regions"),
+  });
+}
+
+export function registerKernel(program: Command): void {
+  const kernel = program
+    .command("kernel")
+    .description(
+      "drive a real kernel's DAMON through sysfs (needs root; never touches kdamonds it did not create)",
+    );
+
+  configOptions(
+    common(kernel.command("start").description("create the configured kdamonds and turn them on")),
+  ).action((o: CommonOpts & ConfigOpts) => {
+    const b = backendOf(o);
+    b.start(configFromOptions(o));
+    if (!o.dryRun) process.stderr.write(`kdamonds started under ${b.root}\n`);
+  });
+
+  configOptions(
+    common(
+      kernel.command("commit").description("apply a changed configuration to the running kdamonds online"),
+    ),
+  ).action((o: CommonOpts & ConfigOpts) => {
+    backendOf(o).commit(configFromOptions(o));
+  });
+
+  common(kernel.command("status").description("show kdamonds, their intervals and scheme stats"))
+    .option("--json", "machine-readable output")
+    .action((o: CommonOpts & { json?: boolean }) => {
+      const st = backendOf(o).status();
+      if (o.json) {
+        console.log(JSON.stringify({ schema: "damon-ts-kernel-status/1", kdamonds: st }, null, 2));
+        return;
+      }
+      if (st.length === 0) console.log("no kdamonds");
+      for (const k of st) {
+        console.log(
+          `kdamond ${k.idx}: ${k.state}${k.pid > 0 ? ` (pid ${k.pid})` : ""}${k.ours ? "" : " [not created by damon-ts]"}`,
+        );
+        k.contexts.forEach((c, ci) => {
+          console.log(
+            `  context ${ci}: ${c.ops}, sample ${c.sampleUs} us, aggr ${c.aggrUs} us, update ${c.updateUs} us, ${c.nrTargets} target(s)`,
+          );
+          c.schemes.forEach((s, si) => {
+            const st = s.stats
+              ? `tried ${s.stats.nrTried} (${s.stats.szTried} B), applied ${s.stats.nrApplied} (${s.stats.szApplied} B), quota exceeded ${s.stats.qtExceeds}`
+              : "no stats (off)";
+            console.log(`    scheme ${si}: ${s.action}: ${st}`);
+          });
+        });
+      }
+    });
+
+  configOptions(
+    common(
+      kernel.command("record").description("start, snapshot the regions every aggregation interval, stop"),
+    ),
+  )
+    .option("--duration <time>", "how long to record", "10s")
+    .option("--out <file>", "where to write the snapshots (JSON)", "damon-kernel.json")
+    .action(async (o: CommonOpts & ConfigOpts & { duration: string; out: string }) => {
+      const config = configFromOptions(o);
+      const durationMs = parseDurationUs(o.duration, "--duration") / 1000;
+      let stop = false;
+      const onSig = () => {
+        stop = true;
+      };
+      process.once("SIGINT", onSig);
+      try {
+        const snaps = await recordKernel(backendOf(o), config, {
+          durationMs,
+          shouldStop: () => stop,
+          onSnapshot: (s, i) => {
+            if (process.stderr.isTTY)
+              process.stderr.write(`\rsnapshot ${i + 1}: ${s.regions.length} regions`);
+          },
+        });
+        if (process.stderr.isTTY) process.stderr.write("\n");
+        if (!o.dryRun) {
+          writeFileAtomic(o.out, snapshotsToJson(snaps));
+          process.stderr.write(`${snaps.length} snapshots written to ${o.out}\n`);
+        }
+      } finally {
+        process.off("SIGINT", onSig);
+      }
+    });
+
+  common(kernel.command("stop").description("turn off and remove the kdamonds damon-ts created")).action(
+    (o: CommonOpts) => {
+      backendOf(o).stop();
+    },
+  );
+}

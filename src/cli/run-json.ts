@@ -1,0 +1,36 @@
+/**
+ * The JSON form of simulated runs (`--json`); documented in docs/json-output.md.
+ * It changes only with its schema version.
+ */
+import type { ExperimentResult } from "../eval/experiment.js";
+
+export const RUN_JSON_SCHEMA = "damon-ts/run/1";
+
+export function runJson(results: ExperimentResult[]): object {
+  return {
+    schema: RUN_JSON_SCHEMA,
+    runs: results.map((r) => ({
+      workload: r.workload,
+      ops: r.ops,
+      space: r.space,
+      seed: r.seed,
+      durationNs: r.durationNs,
+      attrs: {
+        sampleUs: r.attrs.sampleUs,
+        aggrUs: r.attrs.aggrUs,
+        updateUs: r.attrs.updateUs,
+        minNrRegions: r.attrs.minNrRegions,
+        maxNrRegions: r.attrs.maxNrRegions,
+      },
+      summary: r.summary,
+      reports: r.ctx.reports.stats,
+      windows: r.windows.map((w) => ({
+        index: w.index,
+        startNs: w.startNs,
+        endNs: w.endNs,
+        nrRegions: w.nrRegions,
+        ...w.accuracy,
+      })),
+    })),
+  };
+}

@@ -1,0 +1,202 @@
+/**
+ * Typed kdamonds configuration (damo's schema, formats.md §3) in kernel units:
+ * intervals in µs, sizes in bytes, nr_accesses in samples per aggregation, age in
+ * aggregation intervals, ratios in permil or bp. `UNLIMITED` (Infinity) is `max`.
+ * The simulator's DAMOS and the sysfs backend both consume these objects.
+ */
+
+export const OPS = ["vaddr", "fvaddr", "paddr"] as const;
+export type OpsName = (typeof OPS)[number];
+
+export const ACTIONS = [
+  "willneed",
+  "cold",
+  "pageout",
+  "hugepage",
+  "nohugepage",
+  "collapse",
+  "lru_prio",
+  "lru_deprio",
+  "migrate_hot",
+  "migrate_cold",
+  "stat",
+] as const;
+export type DamosAction = (typeof ACTIONS)[number];
+
+export const GOAL_METRICS = [
+  "user_input",
+  "some_mem_psi_us",
+  "node_mem_used_bp",
+  "node_mem_free_bp",
+  "node_memcg_used_bp",
+  "node_memcg_free_bp",
+  "active_mem_bp",
+  "inactive_mem_bp",
+  "node_eligible_mem_bp",
+] as const;
+export type GoalMetric = (typeof GOAL_METRICS)[number];
+
+export const GOAL_TUNERS = ["consist", "temporal"] as const;
+export type GoalTuner = (typeof GOAL_TUNERS)[number];
+
+export const WMARK_METRICS = ["none", "free_mem_rate"] as const;
+export type WatermarkMetric = (typeof WMARK_METRICS)[number];
+
+export const FILTER_TYPES = [
+  "anon",
+  "active",
+  "memcg",
+  "young",
+  "hugepage_size",
+  "unmapped",
+  "addr",
+  "target",
+] as const;
+export type FilterType = (typeof FILTER_TYPES)[number];
+/** Filters handled by DAMON's core (before the ops); the rest are ops filters (spec §6.10). */
+export const CORE_FILTER_TYPES: readonly FilterType[] = ["addr", "target"];
+
+export const SAMPLE_FILTER_TYPES = ["cpumask", "threads", "write"] as const;
+export type SampleFilterType = (typeof SAMPLE_FILTER_TYPES)[number];
+
+/** Inclusive range; `max` may be `UNLIMITED`. */
+export interface Range {
+  min: number;
+  max: number;
+}
+
+export interface AddrRange {
+  start: number;
+  end: number;
+}
+
+export interface KdamondsConfig {
+  kdamonds: KdamondConfig[];
+}
+
+export interface KdamondConfig {
+  /** Auto-refresh period of stats in the kernel (6.17+); 0 = off. */
+  refreshMs: number;
+  contexts: ContextConfig[];
+}
+
+export interface ContextConfig {
+  ops: OpsName;
+  /** Bytes per core address unit (paddr only may use ≠ 1). */
+  addrUnit: number;
+  targets: TargetConfig[];
+  intervals: IntervalsConfig;
+  nrRegions: Range;
+  /** Probes (newest RFC); kept as given, not interpreted. */
+  probes: unknown[];
+  sampleControl: SampleControlConfig;
+  pause: boolean;
+  schemes: SchemeConfig[];
+}
+
+export interface TargetConfig {
+  /** Process id for vaddr/fvaddr; null for paddr. */
+  pid: number | null;
+  obsolete: boolean;
+  /** Initial/fixed monitoring ranges in core address units; empty = automatic. */
+  regions: AddrRange[];
+}
+
+export interface IntervalsConfig {
+  sampleUs: number;
+  aggrUs: number;
+  updateUs: number;
+  goal: IntervalsGoalConfig;
+}
+
+/** Monitoring intervals auto-tuning (spec §4); `aggrs` 0 disables it. */
+export interface IntervalsGoalConfig {
+  accessBp: number;
+  aggrs: number;
+  minSampleUs: number;
+  maxSampleUs: number;
+}
+
+export interface SampleControlConfig {
+  primitivesEnabled: { pageTable: boolean; pageFault: boolean };
+  sampleFilters: SampleFilterConfig[];
+}
+
+export interface SampleFilterConfig {
+  type: SampleFilterType;
+  matching: boolean;
+  allow: boolean;
+  /** cpulist string (`0-3,5`) for cpumask filters. */
+  cpumask: string | null;
+  /** Thread ids for threads filters. */
+  tidArr: number[] | null;
+}
+
+export interface SchemeConfig {
+  action: DamosAction;
+  /** Weighted migration destinations (migrate_*); empty = use targetNid. */
+  dests: { nid: number; weight: number }[];
+  /** Destination node of migrate_* actions; null elsewhere (sysfs -1). */
+  targetNid: number | null;
+  accessPattern: AccessPatternConfig;
+  /** 0 = every aggregation interval. */
+  applyIntervalUs: number;
+  quotas: QuotasConfig;
+  watermarks: WatermarksConfig;
+  filters: FilterConfig[];
+}
+
+export interface AccessPatternConfig {
+  /** Region size in bytes. */
+  szBytes: Range;
+  /** Samples per aggregation interval (kernel unit). */
+  nrAccesses: Range;
+  /** Aggregation intervals (kernel unit). */
+  age: Range;
+  /** How nr_accesses was written, kept so the file is written back the same way; null = samples. */
+  nrAccessesPercent: Range | null;
+  /** How age was written when given as a time (µs); null = aggregation intervals. */
+  ageUs: Range | null;
+}
+
+export interface QuotaGoalConfig {
+  metric: GoalMetric;
+  nid: number | null;
+  memcgPath: string | null;
+  targetValue: number;
+  currentValue: number;
+}
+
+export interface QuotasConfig {
+  /** Time quota (ms of action time per reset interval); 0 = none. */
+  timeMs: number;
+  /** Size quota (bytes per reset interval); 0 = none. */
+  szBytes: number;
+  /** Charge window; `UNLIMITED` by default. */
+  resetIntervalMs: number;
+  failChargeNum: number;
+  failChargeDenom: number;
+  goals: QuotaGoalConfig[];
+  goalTuner: GoalTuner;
+  /** Only meaningful in live dumps (read back from the kernel). */
+  effectiveSzBytes: number;
+  weights: { szPermil: number; nrAccessesPermil: number; agePermil: number };
+}
+
+export interface WatermarksConfig {
+  metric: WatermarkMetric;
+  intervalUs: number;
+  highPermil: number;
+  midPermil: number;
+  lowPermil: number;
+}
+
+export interface FilterConfig {
+  type: FilterType;
+  matching: boolean;
+  allow: boolean;
+  memcgPath: string | null;
+  addressRange: AddrRange | null;
+  targetIdx: number | null;
+  hugepageSize: Range | null;
+}

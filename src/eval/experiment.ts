@@ -1,0 +1,210 @@
+/**
+ * One monitored run of a workload on the simulated machine, judged against the
+ * exact truth: the workload, the memory system, DAMON (a kdamond agent with the
+ * chosen operation set) and the truth recorder run together in virtual time;
+ * every aggregation window gets its accuracy, and the run its overhead.
+ */
+import { defaultAttrs, nrSamplesPerAggr } from "../core/attrs.js";
+import type { Attrs } from "../core/attrs.js";
+import { createContext } from "../core/context.js";
+import type { Context } from "../core/context.js";
+import type { Ops } from "../core/ops.js";
+import { Target } from "../core/region.js";
+import type { TargetSnapshot } from "../core/snapshot.js";
+import type { SampleFilter } from "../core/sample-filter.js";
+import type { Machine, MachineOptions } from "../mm/machine.js";
+import { KdamondAgent } from "../ops/kdamond-agent.js";
+import { PaddrOps } from "../ops/paddr.js";
+import { VaddrOps } from "../ops/vaddr.js";
+import type { SchemesEngine } from "../core/kdamond.js";
+import { setupSimulation } from "../workload/setup.js";
+import type { WorkloadSpec } from "../workload/spec.js";
+import { windowAccuracy } from "./window-metrics.js";
+import type { WindowAccuracy } from "./window-metrics.js";
+import { summarizeRun } from "./summary.js";
+import type { RunSummary } from "./summary.js";
+
+export const OPS_NAMES = ["vaddr", "paddr"] as const;
+export type OpsName = (typeof OPS_NAMES)[number];
+
+/** How an operation set is built for a run; later issues register more. */
+export interface OpsFactory {
+  /** Physical ops monitor one physical target; virtual ones the workload's process. */
+  space: "vaddr" | "paddr";
+  create(m: Machine, ctx: Context): Ops;
+}
+
+const OPS_FACTORIES: Record<string, OpsFactory> = {
+  vaddr: { space: "vaddr", create: (m) => new VaddrOps(m) },
+  "vaddr-flush": { space: "vaddr", create: (m) => new VaddrOps(m, { flushOnMkold: true }) },
+  paddr: { space: "paddr", create: (m) => new PaddrOps(m) },
+};
+
+/** Registers an operation set for experiments (fault-based and sample-based sets do). */
+export function registerOps(name: string, f: OpsFactory): void {
+  OPS_FACTORIES[name] = f;
+}
+
+export function opsNames(): string[] {
+  return Object.keys(OPS_FACTORIES);
+}
+
+export interface ExperimentOptions {
+  workload: WorkloadSpec;
+  ops: string;
+  attrs?: Partial<Attrs>;
+  /** Run length in virtual ns (default: until the workload finishes). */
+  durationNs?: number;
+  seed?: number;
+  /** Machine options (TLB model, nodes, CPUs, costs). */
+  machine?: MachineOptions;
+  /** Frequency at or above which a page counts as hot (default 0.5). */
+  hotThreshold?: number;
+  /** Also run the workload without monitoring to measure the slowdown (default true). */
+  baseline?: boolean;
+  sampleFilters?: SampleFilter[];
+  /** DAMOS, when schemes run. */
+  schemes?: (m: Machine, ctx: Context) => SchemesEngine;
+  /** Called with the global virtual time about every simulated second. */
+  onProgress?: (nowNs: number, endNs: number) => void;
+  /** Called with every aggregated snapshot as it completes. */
+  onSnapshot?: (s: WindowSnapshot) => void;
+  /** Called once the machine and context exist (e.g. to hook fault sources). */
+  onSetup?: (m: Machine, ctx: Context) => void;
+}
+
+export interface WindowSnapshot {
+  index: number;
+  startNs: number;
+  endNs: number;
+  targets: TargetSnapshot[];
+}
+
+export interface WindowResult {
+  index: number;
+  startNs: number;
+  endNs: number;
+  nrRegions: number;
+  accuracy: WindowAccuracy;
+}
+
+export interface ExperimentResult {
+  workload: string;
+  ops: string;
+  space: "vaddr" | "paddr";
+  attrs: Attrs;
+  seed: number;
+  durationNs: number;
+  windows: WindowResult[];
+  snapshots: WindowSnapshot[];
+  /** Times of phase changes (after the start). */
+  phaseChangesNs: number[];
+  summary: RunSummary;
+  /** The context after the run (stats of reports, regions). */
+  ctx: Context;
+  machine: Machine;
+}
+
+/** Total virtual duration of a workload (the longest thread's phases, repeats included). */
+export function workloadDurationNs(w: WorkloadSpec): number {
+  let max = 0;
+  for (const t of w.threads) {
+    const one = t.phases.reduce((s, p) => s + p.durationNs, 0);
+    max = Math.max(max, one * (t.repeat ?? 1));
+  }
+  return max;
+}
+
+export function runExperiment(o: ExperimentOptions): ExperimentResult {
+  const factory = OPS_FACTORIES[o.ops];
+  if (!factory) throw new RangeError(`unknown operation set '${o.ops}' (known: ${opsNames().join(", ")})`);
+  const attrs: Attrs = { ...defaultAttrs(), updateUs: 1_000_000, ...o.attrs };
+  const seed = o.seed ?? 1;
+  const durationNs = o.durationNs ?? workloadDurationNs(o.workload);
+  const { machine, sim, truth, workload } = setupSimulation(o.workload, {
+    machine: o.machine,
+    seed,
+    truth: { sampleNs: attrs.sampleUs * 1000, aggrNs: attrs.aggrUs * 1000 },
+  });
+  const ctx = createContext({
+    attrs,
+    seed,
+    nrCpus: machine.cpus.length,
+    sampleFilters: o.sampleFilters,
+  });
+  ctx.ops = factory.create(machine, ctx);
+  ctx.targets.push(factory.space === "vaddr" ? new Target(workload.pid) : new Target());
+  o.onSetup?.(machine, ctx);
+  const agent = new KdamondAgent(ctx);
+  if (o.schemes) agent.kdamond.schemes = o.schemes(machine, ctx);
+  // DAMON's window i must be complete before the truth closes its window i at the same time.
+  sim.removeAgent(truth!);
+  sim.addAgent(agent);
+  sim.addAgent(truth!);
+
+  const snapshots: WindowSnapshot[] = [];
+  const windows: WindowResult[] = [];
+  const pending = new Map<number, WindowSnapshot>();
+  agent.kdamond.onAggregated((ev) => {
+    const snap = { index: ev.index, startNs: ev.startNs, endNs: ev.endNs, targets: ev.targets };
+    snapshots.push(snap);
+    pending.set(ev.index, snap);
+    o.onSnapshot?.(snap);
+  });
+  const spa = nrSamplesPerAggr(attrs);
+  truth!.onWindow = (w) => {
+    const snap = pending.get(w.index);
+    if (!snap) return;
+    pending.delete(w.index);
+    const regions = snap.targets[0]?.regions ?? [];
+    windows.push({
+      index: w.index,
+      startNs: snap.startNs,
+      endNs: snap.endNs,
+      nrRegions: regions.length,
+      accuracy: windowAccuracy(w, regions, {
+        space: factory.space,
+        pid: workload.pid,
+        samplesPerAggr: spa,
+        hotThreshold: o.hotThreshold,
+      }),
+    });
+  };
+  sim.run({
+    untilNs: durationNs,
+    runAgentsWhenIdle: true,
+    onProgress: o.onProgress ? (now) => o.onProgress!(now, durationNs) : undefined,
+  });
+
+  let baselineNsPerAccess: number | null = null;
+  if (o.baseline !== false) {
+    const base = setupSimulation(o.workload, { machine: o.machine, seed, truth: null });
+    base.sim.run({ untilNs: durationNs });
+    const acc = base.machine.totalAccesses();
+    baselineNsPerAccess = acc > 0 ? base.machine.appTimeNs() / acc : null;
+  }
+  const phaseChangesNs = [...new Set(truth!.phaseChanges.map((p) => p.timeNs))]
+    .filter((t) => t > 0)
+    .sort((a, b) => a - b);
+  const summary = summarizeRun({
+    windows,
+    phaseChangesNs,
+    machine,
+    durationNs,
+    baselineNsPerAccess,
+  });
+  return {
+    workload: o.workload.name,
+    ops: o.ops,
+    space: factory.space,
+    attrs,
+    seed,
+    durationNs,
+    windows,
+    snapshots,
+    phaseChangesNs,
+    summary,
+    ctx,
+    machine,
+  };
+}
