@@ -25,7 +25,6 @@ import {
   EXIT_VMA,
   loopNoTlb,
   loopTlb,
-  ST_CLOCK,
   ST_DONE,
   ST_EXIT,
   ST_HITS,
@@ -296,10 +295,7 @@ export class Machine {
     st[ST_HITS] = 0;
     st[ST_MISSES] = 0;
     const tlb = cpu.tlb;
-    if (tlb !== null) {
-      st[ST_CLOCK] = tlb.clock;
-      st[ST_LAST_TAG] = tlb.lastTag;
-    }
+    if (tlb !== null) st[ST_LAST_TAG] = tlb.lastTag;
     if (th.cacheGen !== as.layoutGen) {
       th.cacheVma = null;
       th.cacheGen = as.layoutGen;
@@ -371,7 +367,10 @@ export class Machine {
               logSamples,
               st,
               tlb.tags,
-              tlb.stamps,
+              tlb.prev,
+              tlb.next,
+              tlb.head,
+              tlb.tail,
               tlb.ways,
               tlb.setMask,
               asidTag,
@@ -392,10 +391,7 @@ export class Machine {
           vma.ensureArrays();
         }
       } else if (exit === EXIT_SLOW) {
-        if (tlb !== null) {
-          tlb.clock = st[ST_CLOCK];
-          tlb.lastTag = st[ST_LAST_TAG];
-        }
+        if (tlb !== null) tlb.lastTag = st[ST_LAST_TAG];
         st[ST_TIME] += this.slowPath(th, vma!, vpn - vma!.startPage, vpn, writes[i] !== 0, st[ST_TIME]);
         if (tlb !== null) st[ST_LAST_TAG] = tlb.lastTag;
       } else {
@@ -406,7 +402,6 @@ export class Machine {
     const t = st[ST_TIME];
     const misses = st[ST_MISSES];
     if (tlb !== null) {
-      tlb.clock = st[ST_CLOCK];
       tlb.lastTag = st[ST_LAST_TAG];
       tlb.hits += st[ST_HITS];
       tlb.misses += misses;
