@@ -20,14 +20,13 @@ export const ST_TIME = 0;
 export const ST_DONE = 1;
 export const ST_HITS = 2;
 export const ST_MISSES = 3;
-export const ST_CLOCK = 4;
-export const ST_LAST_TAG = 5;
+export const ST_LAST_TAG = 4;
 /** Why the loop stopped: one of the EXIT_* codes. */
-export const ST_EXIT = 6;
+export const ST_EXIT = 5;
 /** Virtual page number / frame of the access that made it stop. */
-export const ST_VPN = 7;
-export const ST_PFN = 8;
-export const ST_SIZE = 9;
+export const ST_VPN = 6;
+export const ST_PFN = 7;
+export const ST_SIZE = 8;
 
 export const EXIT_END = 0;
 export const EXIT_TIME = 1;
@@ -53,7 +52,7 @@ export function loopNoTlb(
   tS: Int32Array,
   tW: Int32Array,
   tP: Uint16Array,
-  tC: Uint32Array,
+  tC: Float64Array,
   curS: number,
   curW: number,
   logSamples: boolean,
@@ -124,22 +123,26 @@ export function loopTlb(
   tS: Int32Array,
   tW: Int32Array,
   tP: Uint16Array,
-  tC: Uint32Array,
+  tC: Float64Array,
   curS: number,
   curW: number,
   logSamples: boolean,
   st: Float64Array,
   tags: Float64Array,
-  stamps: Float64Array,
+  prev: Int32Array,
+  next: Int32Array,
+  head: Int32Array,
+  tail: Int32Array,
   ways: number,
   setMask: number,
   asidTag: number,
   asidHash: number,
   walkNs: number,
+  hint: Int32Array,
+  hintMask: number,
 ): number {
   let t = st[ST_TIME];
   const vsLow = (vs % 4294967296) | 0;
-  let clock = st[ST_CLOCK];
   let lastTag = st[ST_LAST_TAG];
   const i0 = i;
   let hits = 0;
@@ -175,29 +178,44 @@ export function loopTlb(
       tP[pfn]++;
     }
     const tag = asidTag + vpn;
+    // The previous access's entry is already its set's most recent: nothing to do.
     if (tag !== lastTag) {
       // Low 32 bits of vpn in int32 arithmetic (same set as Tlb.setBase's vpn >>> 0).
-      const b = ((((vsLow + idx) | 0) ^ asidHash) & setMask) * ways;
-      let w = 0;
-      while (w < ways && tags[b + w] !== tag) w++;
-      if (w < ways) {
-        stamps[b + w] = ++clock;
+      const x = ((vsLow + idx) | 0) ^ asidHash;
+      const set = x & setMask;
+      // The hint remembers which entry held this page last; the tag check makes a stale hint harmless.
+      const h = x & hintMask;
+      let e = hint[h];
+      if (tags[e] === tag) {
         hits++;
       } else {
-        // Fill: evict the least recently used way; the page walker sets Accessed.
-        let victim = b;
-        let oldest = stamps[b];
-        for (let k = 1; k < ways; k++) {
-          if (stamps[b + k] < oldest) {
-            oldest = stamps[b + k];
-            victim = b + k;
-          }
+        const b = set * ways;
+        let w = 0;
+        while (w < ways && tags[b + w] !== tag) w++;
+        if (w < ways) {
+          e = b + w;
+          hits++;
+        } else {
+          // Miss: reuse the least recently used way; the page walker sets Accessed.
+          e = tail[set];
+          tags[e] = tag;
+          misses++;
+          t += walkNs;
+          f |= PTE_ACCESSED;
         }
-        tags[victim] = tag;
-        stamps[victim] = ++clock;
-        misses++;
-        t += walkNs;
-        f |= PTE_ACCESSED;
+        hint[h] = e;
+      }
+      // Move e to the front of its set's recency list.
+      if (head[set] !== e) {
+        const p = prev[e];
+        const nx = next[e];
+        next[p] = nx;
+        if (nx !== -1) prev[nx] = p;
+        else tail[set] = p;
+        prev[e] = -1;
+        next[e] = head[set];
+        prev[head[set]] = e;
+        head[set] = e;
       }
       lastTag = tag;
     } else {
@@ -211,7 +229,6 @@ export function loopTlb(
   st[ST_DONE] += i - i0;
   st[ST_HITS] += hits;
   st[ST_MISSES] += misses;
-  st[ST_CLOCK] = clock;
   st[ST_LAST_TAG] = lastTag;
   st[ST_EXIT] = exit;
   return i;

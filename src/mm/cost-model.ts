@@ -28,6 +28,8 @@ export interface CostModel {
   tlbFlushLocalNs: number;
   /** Shooting down TLB entries on one other CPU (IPI round trip), charged to the caller. */
   tlbShootdownPerCpuNs: number;
+  /** Migrating one 4 KiB page to another node: unmap, copy, remap (plus the TLB flush). */
+  migratePageNs: number;
 }
 
 /** The documented defaults (docs/memory-model.md §Costs). */
@@ -41,6 +43,7 @@ export const DEFAULT_COSTS: Readonly<CostModel> = Object.freeze({
   rmapWalkNs: 100,
   tlbFlushLocalNs: 100,
   tlbShootdownPerCpuNs: 1000,
+  migratePageNs: 3000,
 });
 
 /** Defaults overridden by `over`; rejects negative or non-integer costs. */

@@ -126,7 +126,8 @@ export class FrameTable {
     return -1;
   }
 
-  private allocateOn(id: number): number {
+  /** Allocates a frame on exactly `id`; -1 when that node is full. */
+  allocateOn(id: number): number {
     if (this.nodeFreeFrames[id] === 0) return -1;
     let pfn: number;
     if (this.freeCounts[id] > 0) {

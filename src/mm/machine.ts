@@ -25,7 +25,6 @@ import {
   EXIT_VMA,
   loopNoTlb,
   loopTlb,
-  ST_CLOCK,
   ST_DONE,
   ST_EXIT,
   ST_HITS,
@@ -135,7 +134,7 @@ export class SimThread {
 const EMPTY_U8 = new Uint8Array(0);
 const EMPTY_I32 = new Int32Array(0);
 const EMPTY_U16 = new Uint16Array(0);
-const EMPTY_U32 = new Uint32Array(0);
+const EMPTY_F64 = new Float64Array(0);
 
 export class Machine {
   readonly costs: CostModel;
@@ -275,7 +274,8 @@ export class Machine {
   /**
    * Runs `addrs[i..n)` on thread `th`'s CPU until its clock reaches `limitNs`;
    * returns the index of the first access not run. The driver calls this with
-   * the thread's own buffer; tests call it with hand-made sequences.
+   * the thread's own buffer; tests call it with hand-made sequences. `writes`
+   * must hold exactly 0 or 1 per access.
    */
   exec(
     th: SimThread,
@@ -295,10 +295,7 @@ export class Machine {
     st[ST_HITS] = 0;
     st[ST_MISSES] = 0;
     const tlb = cpu.tlb;
-    if (tlb !== null) {
-      st[ST_CLOCK] = tlb.clock;
-      st[ST_LAST_TAG] = tlb.lastTag;
-    }
+    if (tlb !== null) st[ST_LAST_TAG] = tlb.lastTag;
     if (th.cacheGen !== as.layoutGen) {
       th.cacheVma = null;
       th.cacheGen = as.layoutGen;
@@ -318,7 +315,7 @@ export class Machine {
       const tS = truthOn ? truth.sampleStamp : EMPTY_I32;
       const tW = truthOn ? truth.winStamp : EMPTY_I32;
       const tP = truthOn ? truth.positive : EMPTY_U16;
-      const tC = truthOn ? truth.count : EMPTY_U32;
+      const tC = truthOn ? truth.count : EMPTY_F64;
       const curS = truthOn ? truth.curSample : 0;
       const curW = truthOn ? truth.curWin : 0;
       const logSamples = truthOn && truth.logSamples;
@@ -370,12 +367,17 @@ export class Machine {
               logSamples,
               st,
               tlb.tags,
-              tlb.stamps,
+              tlb.prev,
+              tlb.next,
+              tlb.head,
+              tlb.tail,
               tlb.ways,
               tlb.setMask,
               asidTag,
               asidHash,
               this.costs.tlbMissWalkNs,
+              tlb.hint,
+              tlb.hintMask,
             );
       const exit = st[ST_EXIT];
       if (exit === EXIT_END || exit === EXIT_TIME) break;
@@ -389,10 +391,7 @@ export class Machine {
           vma.ensureArrays();
         }
       } else if (exit === EXIT_SLOW) {
-        if (tlb !== null) {
-          tlb.clock = st[ST_CLOCK];
-          tlb.lastTag = st[ST_LAST_TAG];
-        }
+        if (tlb !== null) tlb.lastTag = st[ST_LAST_TAG];
         st[ST_TIME] += this.slowPath(th, vma!, vpn - vma!.startPage, vpn, writes[i] !== 0, st[ST_TIME]);
         if (tlb !== null) st[ST_LAST_TAG] = tlb.lastTag;
       } else {
@@ -403,7 +402,6 @@ export class Machine {
     const t = st[ST_TIME];
     const misses = st[ST_MISSES];
     if (tlb !== null) {
-      tlb.clock = st[ST_CLOCK];
       tlb.lastTag = st[ST_LAST_TAG];
       tlb.hits += st[ST_HITS];
       tlb.misses += misses;
@@ -420,7 +418,8 @@ export class Machine {
   /** Runs a hand-made access sequence on `th` now (tests, traces). */
   runAccesses(th: SimThread, addrs: ArrayLike<number>, writes?: ArrayLike<number>): void {
     const a = Float64Array.from(addrs);
-    const w = writes ? Uint8Array.from(writes) : new Uint8Array(a.length);
+    const w = new Uint8Array(a.length);
+    if (writes) for (let i = 0; i < a.length; i++) w[i] = writes[i] ? 1 : 0; // the loops need exactly 0/1
     this.exec(th, a, w, 0, a.length);
   }
 
@@ -618,6 +617,38 @@ export class Machine {
       ft.flags[pfn] |= FRAME_YOUNG;
     }
     ft.flags[pfn] |= FRAME_IDLE;
+  }
+
+  /**
+   * Migrates the page at `vaddr` of `pid` to `node` (NUMA balancing, DAMOS
+   * migrate): a new frame on exactly that node takes over the mapping, its
+   * PG_idle/PG_young and the PTE bits; the old frame is freed and the
+   * translation flushed. Returns false (and charges nothing) when the page is
+   * not present, already on `node`, or `node` is full.
+   */
+  migratePage(pid: number, vaddr: number, node: number, acct: CostAccount = this.kdamondCost): boolean {
+    const p = this.pte(pid, vaddr);
+    if (p === null) return false;
+    const ft = this.frames;
+    if (!Number.isInteger(node) || node < 0 || node >= ft.nrNodes)
+      throw new RangeError(`node ${node} does not exist`);
+    const old = p.vma.frames![p.idx];
+    if (ft.node[old] === node) return false;
+    const pfn = ft.allocateOn(node);
+    if (pfn < 0) return false;
+    ft.flags[pfn] = ft.flags[old];
+    ft.rmapAsid[pfn] = ft.rmapAsid[old];
+    ft.rmapVpn[pfn] = ft.rmapVpn[old];
+    this.truth?.frameMoved(old, pfn);
+    p.vma.frames![p.idx] = pfn;
+    // The truth already moved the page's counters: free the old frame without settling them.
+    const onFree = ft.onFree;
+    ft.onFree = null;
+    ft.free(old);
+    ft.onFree = onFree;
+    this.charge(acct, this.costs.migratePageNs);
+    this.flushTlbPage(pid, vaddr, acct);
+    return true;
   }
 
   /**

@@ -23,9 +23,21 @@ export class Tlb {
   readonly setMask: number;
   /** Tag per entry; -1 = invalid. */
   readonly tags: Float64Array;
-  /** Last-use stamp per entry (LRU victim = smallest). */
-  readonly stamps: Float64Array;
-  clock = 0;
+  /**
+   * Recency order of each set, most recent first: a doubly linked list over the
+   * set's entries (`prev`/`next`, -1 at the ends) with `head`/`tail` per set.
+   * A hit moves its entry to the head; a miss reuses the tail (the LRU way).
+   */
+  readonly prev: Int32Array;
+  readonly next: Int32Array;
+  readonly head: Int32Array;
+  readonly tail: Int32Array;
+  /**
+   * Lookup accelerator, not part of the modelled hardware: the entry that last
+   * held a page, by a hash of (asid, vpn). Always verified against `tags`.
+   */
+  readonly hint: Int32Array;
+  readonly hintMask: number;
   /** The tag used by the previous access on this CPU: a hit that needs no set scan. -1 = none. */
   lastTag = -1;
   hits = 0;
@@ -39,7 +51,23 @@ export class Tlb {
     this.ways = cfg.ways;
     this.setMask = sets - 1;
     this.tags = new Float64Array(cfg.entries).fill(-1);
-    this.stamps = new Float64Array(cfg.entries);
+    this.prev = new Int32Array(cfg.entries);
+    this.next = new Int32Array(cfg.entries);
+    this.head = new Int32Array(sets);
+    this.tail = new Int32Array(sets);
+    for (let st = 0; st < sets; st++) {
+      const b = st * cfg.ways;
+      this.head[st] = b;
+      this.tail[st] = b + cfg.ways - 1;
+      for (let w = 0; w < cfg.ways; w++) {
+        this.prev[b + w] = w > 0 ? b + w - 1 : -1;
+        this.next[b + w] = w < cfg.ways - 1 ? b + w + 1 : -1;
+      }
+    }
+    let hs = 1;
+    while (hs < cfg.entries * 4) hs *= 2;
+    this.hint = new Int32Array(hs);
+    this.hintMask = hs - 1;
   }
 
   /** First entry index of the set holding (asid, vpn). Same hash as the inlined access path. */
@@ -63,7 +91,7 @@ export class Tlb {
     for (let w = 0; w < this.ways; w++) {
       if (this.tags[b + w] === tag) {
         this.tags[b + w] = -1;
-        this.stamps[b + w] = 0; // an invalid entry is the first victim
+        this.toBack(b + w); // an invalid entry is the first victim
         return true;
       }
     }
@@ -74,8 +102,7 @@ export class Tlb {
   flushAll(asid = -1): void {
     this.lastTag = -1;
     if (asid < 0) {
-      this.tags.fill(-1);
-      this.stamps.fill(0);
+      this.tags.fill(-1); // every entry invalid: the order no longer matters
       return;
     }
     const lo = asid * ASID_TAG_SCALE;
@@ -84,9 +111,33 @@ export class Tlb {
     for (let i = 0; i < t.length; i++) {
       if (t[i] >= lo && t[i] < hi) {
         t[i] = -1;
-        this.stamps[i] = 0;
+        this.toBack(i);
       }
     }
+  }
+
+  /** Makes entry `e` its set's least recently used. */
+  private toBack(e: number): void {
+    const st = Math.floor(e / this.ways);
+    if (this.tail[st] === e) return;
+    const p = this.prev[e];
+    const n = this.next[e];
+    if (p !== -1) this.next[p] = n;
+    else this.head[st] = n;
+    this.prev[n] = p;
+    const t = this.tail[st];
+    this.next[t] = e;
+    this.prev[e] = t;
+    this.next[e] = -1;
+    this.tail[st] = e;
+  }
+
+  /** Valid entries of one set, most recently used first (tests). */
+  setOrder(asid: number, vpn: number): number[] {
+    const st = this.setBase(asid, vpn) / this.ways;
+    const out: number[] = [];
+    for (let e = this.head[st]; e !== -1; e = this.next[e]) if (this.tags[e] >= 0) out.push(this.tags[e]);
+    return out;
   }
 
   /** Number of valid entries. */

@@ -86,6 +86,14 @@ export interface GroundTruthOptions {
   logSamples?: boolean;
 }
 
+/** Sampling intervals per window; positive counts are 16-bit, so at most 65535. */
+function samplesPerWindow(sampleNs: number, aggrNs: number): number {
+  if (!(sampleNs > 0) || !(aggrNs > 0)) throw new RangeError("truth: intervals must be positive");
+  const n = Math.max(1, Math.round(aggrNs / sampleNs));
+  if (n > 65535) throw new RangeError(`truth: ${n} sampling intervals per window; at most 65535`);
+  return n;
+}
+
 export class GroundTruth {
   // Per-frame arrays, read and written by the access path (machine.ts).
   /** Last sampling interval (curSample value) in which the frame was accessed. */
@@ -94,8 +102,8 @@ export class GroundTruth {
   winStamp: Int32Array = new Int32Array(0);
   /** Positive sampling intervals of the frame in the current window. */
   positive: Uint16Array = new Uint16Array(0);
-  /** Accesses to the frame in the current window. */
-  count: Uint32Array = new Uint32Array(0);
+  /** Accesses to the frame in the current window (Float64: exact far beyond 2^32). */
+  count: Float64Array = new Float64Array(0);
   /** Index of the frame's entry in the current window. */
   private entryOf: Int32Array = new Int32Array(0);
   /** Current sampling interval id (starts at 1; 0 in the stamps means never). */
@@ -137,9 +145,8 @@ export class GroundTruth {
   private windowIndex = 0;
 
   constructor(opts: GroundTruthOptions) {
-    if (!(opts.sampleNs > 0) || !(opts.aggrNs > 0)) throw new RangeError("truth: intervals must be positive");
     this.sampleNs = opts.sampleNs;
-    this.samplesPerWindow = Math.max(1, Math.round(opts.aggrNs / opts.sampleNs));
+    this.samplesPerWindow = samplesPerWindow(opts.sampleNs, opts.aggrNs);
     this.windowStartNs = opts.startNs ?? 0;
     this.nextBoundaryNs = this.windowStartNs + this.sampleNs;
     this.keep = opts.keepWindows ?? false;
@@ -160,7 +167,7 @@ export class GroundTruth {
   /** Sizes the per-frame arrays (the frame table grew). */
   ensureCapacity(frames: number): void {
     if (this.sampleStamp.length >= frames) return;
-    const grow = <T extends Int32Array | Uint16Array | Uint32Array>(a: T, make: (n: number) => T): T => {
+    const grow = <T extends Int32Array | Uint16Array | Float64Array>(a: T, make: (n: number) => T): T => {
       const b = make(frames);
       b.set(a);
       return b;
@@ -168,7 +175,7 @@ export class GroundTruth {
     this.sampleStamp = grow(this.sampleStamp, (n) => new Int32Array(n));
     this.winStamp = grow(this.winStamp, (n) => new Int32Array(n));
     this.positive = grow(this.positive, (n) => new Uint16Array(n));
-    this.count = grow(this.count, (n) => new Uint32Array(n));
+    this.count = grow(this.count, (n) => new Float64Array(n));
     this.entryOf = grow(this.entryOf, (n) => new Int32Array(n));
   }
 
@@ -216,6 +223,22 @@ export class GroundTruth {
     this.sampleStamp[pfn] = 0;
   }
 
+  /**
+   * The page in `from` moved to `to` (migration): its counters and window entry
+   * follow it, so the page keeps one entry with the new physical address.
+   */
+  frameMoved(from: number, to: number): void {
+    if (from >= this.winStamp.length || to >= this.winStamp.length) return;
+    this.sampleStamp[to] = this.sampleStamp[from];
+    this.winStamp[to] = this.winStamp[from];
+    this.positive[to] = this.positive[from];
+    this.count[to] = this.count[from];
+    this.entryOf[to] = this.entryOf[from];
+    if (this.winStamp[from] === this.curWin) this.ePfn[this.entryOf[from]] = to;
+    this.winStamp[from] = 0;
+    this.sampleStamp[from] = 0;
+  }
+
   /** Records a workload phase change (the workload layer calls this). */
   markPhase(change: PhaseChange): void {
     this.phaseChanges.push(change);
@@ -223,7 +246,7 @@ export class GroundTruth {
 
   /** New intervals, effective from the next window (intervals auto-tuning). */
   setIntervals(sampleNs: number, aggrNs: number): void {
-    if (!(sampleNs > 0) || !(aggrNs > 0)) throw new RangeError("truth: intervals must be positive");
+    samplesPerWindow(sampleNs, aggrNs);
     this.pending = { sampleNs, aggrNs };
   }
 
@@ -307,7 +330,7 @@ export class GroundTruth {
     this.windowStartNs = endNs;
     if (this.pending) {
       this.sampleNs = this.pending.sampleNs;
-      this.samplesPerWindow = Math.max(1, Math.round(this.pending.aggrNs / this.pending.sampleNs));
+      this.samplesPerWindow = samplesPerWindow(this.pending.sampleNs, this.pending.aggrNs);
       this.pending = null;
     }
   }

@@ -16,6 +16,8 @@ const GiB = 2 ** 30;
 export interface WorkloadOptions extends ScaleOptions {
   /** Threads of the multi-threaded variants (default 2), on CPUs 0..threads-1. */
   threads?: number;
+  /** tiny-hot: size of the mostly idle mapping (default 64 GiB; at least 512 MiB). */
+  spaceBytes?: number;
 }
 
 /** masim config → workload: one thread on CPU 0, masim's phases. */
@@ -207,12 +209,12 @@ function phaseSwap(): WorkloadSpec {
   };
 }
 
-function tinyHot(): WorkloadSpec {
-  const space = 64 * GiB;
+function tinyHot(o: WorkloadOptions): WorkloadSpec {
+  const space = Math.max(512 * MiB, Math.round((o.spaceBytes ?? 64 * GiB) / 4096) * 4096);
+  const gib = space / GiB;
   return {
     name: "tiny-hot",
-    description:
-      "4 MiB hot set in the middle of a 64 GiB mapping; 0.1% of accesses hit a 256 MiB cold part; rest never touched",
+    description: `4 MiB hot set in the middle of a ${gib >= 1 ? `${+gib.toFixed(2)} GiB` : `${space / MiB} MiB`} mapping; 0.1% of accesses hit a 256 MiB cold part; rest never touched`,
     regions: [{ name: "space", sizeBytes: space }],
     threads: [
       {
@@ -228,7 +230,7 @@ function tinyHot(): WorkloadSpec {
                 strideBytes: 0,
                 probability: 999,
                 mode: "rw",
-                offsetBytes: space / 2,
+                offsetBytes: Math.floor(space / 2 / 4096) * 4096,
                 lengthBytes: 4 * MiB,
               },
               {

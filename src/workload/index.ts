@@ -6,3 +6,4 @@ export * from "./phased-stream.js";
 export * from "./builtins.js";
 export * from "./instantiate.js";
 export * from "./setup.js";
+export * from "./replay-stream.js";

@@ -81,6 +81,10 @@ test("driver: same seed, same run (TLB on and off)", () => {
     assert.equal(a.young, b.young);
     assert.equal(a.r.endNs, b.r.endNs);
   }
+  // And the seed matters: the weighted picks differ, so the windows' working sets do.
+  const c = runOnce(8, false);
+  const d = runOnce(7, false);
+  assert.notDeepEqual(c.truth.summaries, d.truth.summaries);
 });
 
 test("driver: invariants hold across seeds", () => {

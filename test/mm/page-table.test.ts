@@ -12,6 +12,7 @@ import {
   type AccessStream,
 } from "../../src/mm/index.js";
 import * as loop from "../../src/mm/access-loop.js";
+import { GroundTruth } from "../../src/truth/index.js";
 import * as vma from "../../src/mm/vma.js";
 
 const idle: AccessStream = { fill: () => 0, finished: true, resumeNs: 0 };
@@ -148,4 +149,48 @@ test("the inner loop's local constants match vma.ts", () => {
   assert.equal(1 << c.DIRTY_SHIFT, vma.PTE_DIRTY);
   assert.equal(c.PTE_FAST_MASK, vma.PTE_FAST_MASK);
   assert.equal(c.INV_PAGE_SIZE, vma.INV_PAGE_SIZE);
+});
+
+test("migratePage moves a page to another node, keeping its state, truth entry and costs", () => {
+  const m = new Machine({
+    nodes: [{ sizeBytes: 2 ** 30 }, { sizeBytes: 2 * PAGE_SIZE }],
+    cpus: [0, 1],
+    tlb: false,
+  });
+  const truth = new GroundTruth({ sampleNs: 1000, aggrNs: 2000, keepWindows: true });
+  m.attachTruth(truth);
+  const as = m.createProcess("t");
+  const base = as.mmap(4 * PAGE_SIZE);
+  const th = m.spawnThread(as, 0, idle);
+  m.runAccesses(th, [base, base + 8, base + PAGE_SIZE], [1, 0, 0]);
+  m.mkoldVaddr(as.pid, base);
+  const before = m.translate(as.pid, base);
+  assert.equal(m.migratePage(as.pid, base + 100, 0), false, "already there");
+  const ns = m.kdamondCost.ns;
+  assert.equal(m.migratePage(as.pid, base + 100, 1), true);
+  assert.equal(m.kdamondCost.ns - ns, DEFAULT_COSTS.migratePageNs + DEFAULT_COSTS.tlbFlushLocalNs);
+  const after = m.translate(as.pid, base);
+  assert.notEqual(after, before);
+  const pfn = Math.floor(after / PAGE_SIZE);
+  assert.equal(m.frames.node[pfn], 1);
+  assert.equal(m.frames.rmapVpn[pfn], base / PAGE_SIZE);
+  assert.equal(m.youngVaddr(as.pid, base), false, "PG_idle travelled with the page");
+  assert.ok(m.pteFlags(as.pid, base) & PTE_DIRTY, "PTE bits kept");
+  assert.equal(m.frames.allocatedFrames, 2, "old frame freed");
+  // The next access is remote.
+  const t = m.cpus[0].timeNs;
+  m.runAccesses(th, [base]);
+  assert.equal(m.cpus[0].timeNs - t, DEFAULT_COSTS.localAccessNs + DEFAULT_COSTS.remoteAccessExtraNs);
+  assert.equal(m.youngVaddr(as.pid, base), true);
+  // Node 1 has room for one more page only.
+  assert.equal(m.migratePage(as.pid, base + PAGE_SIZE, 1), true);
+  m.runAccesses(th, [base + 2 * PAGE_SIZE]);
+  assert.equal(m.migratePage(as.pid, base + 2 * PAGE_SIZE, 1), false, "node full");
+  assert.equal(m.migratePage(as.pid, base + 3 * PAGE_SIZE, 1), false, "not present");
+  truth.wake(2000);
+  const w = truth.windows[0];
+  const i = Array.from(w.vaddr).indexOf(base);
+  assert.equal(Array.from(w.vaddr).filter((v) => v === base).length, 1, "one truth entry across the move");
+  assert.equal(w.accesses[i], 3);
+  assert.equal(w.paddr[i], Math.floor(after / PAGE_SIZE) * PAGE_SIZE);
 });

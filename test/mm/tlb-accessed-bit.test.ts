@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import fc from "fast-check";
 import { Machine, PAGE_SIZE, PTE_ACCESSED, type AccessStream, type SimThread } from "../../src/mm/index.js";
 
 const idle: AccessStream = { fill: () => 0, finished: true, resumeNs: 0 };
@@ -103,4 +104,78 @@ test("TLB miss walk cost is charged only when the TLB is on and misses", () => {
   touch(off.m, off.th, off.base, 4);
   assert.equal(off.m.cpus[0].timeNs - t2, 4 * off.m.costs.localAccessNs);
   assert.equal(off.th.tlbMisses, 0);
+});
+
+/** A naive set-associative LRU TLB: the reference the fast inlined one must match. */
+class RefTlb {
+  readonly sets: number[][];
+  hits = 0;
+  misses = 0;
+  constructor(
+    private readonly nSets: number,
+    private readonly ways: number,
+  ) {
+    this.sets = Array.from({ length: nSets }, () => []);
+  }
+  setOf(asid: number, vpn: number): number[] {
+    return this.sets[((vpn >>> 0) ^ Math.imul(asid, 0x9e3779b1)) & (this.nSets - 1)];
+  }
+  access(asid: number, vpn: number): void {
+    const set = this.setOf(asid, vpn);
+    const tag = asid * 2 ** 36 + vpn;
+    const i = set.indexOf(tag);
+    if (i >= 0) {
+      set.splice(i, 1);
+      this.hits++;
+    } else {
+      if (set.length === this.ways) set.pop();
+      this.misses++;
+    }
+    set.unshift(tag);
+  }
+  flushPage(asid: number, vpn: number): void {
+    const set = this.setOf(asid, vpn);
+    const i = set.indexOf(asid * 2 ** 36 + vpn);
+    if (i >= 0) set.splice(i, 1);
+  }
+  flushAsid(asid: number): void {
+    for (const set of this.sets) {
+      for (let i = set.length - 1; i >= 0; i--) if (Math.floor(set[i] / 2 ** 36) === asid) set.splice(i, 1);
+    }
+  }
+}
+
+test("the TLB matches a naive LRU model on random accesses and flushes (two processes)", () => {
+  const op = fc.tuple(
+    fc.integer({ min: 0, max: 9 }),
+    fc.integer({ min: 0, max: 1 }),
+    fc.integer({ min: 0, max: 300 }),
+  );
+  fc.assert(
+    fc.property(fc.array(op, { minLength: 1, maxLength: 400 }), (seq) => {
+      const m = new Machine({ tlb: { entries: 16, ways: 4 }, cpus: 1 });
+      const procs = [m.createProcess("a"), m.createProcess("b")];
+      const bases = procs.map((p) => p.mmap(301 * PAGE_SIZE));
+      const ths = procs.map((p) => m.spawnThread(p, 0, idle));
+      const tlb = m.cpus[0].tlb!;
+      const ref = new RefTlb(4, 4);
+      for (const [kind, p, page] of seq) {
+        const vpn = bases[p] / PAGE_SIZE + page;
+        if (kind === 0) {
+          m.flushTlbPage(procs[p].pid, bases[p] + page * PAGE_SIZE);
+          ref.flushPage(procs[p].asid, vpn);
+        } else if (kind === 1 && page < 10) {
+          tlb.flushAll(procs[p].asid);
+          ref.flushAsid(procs[p].asid);
+        } else {
+          m.runAccesses(ths[p], [bases[p] + page * PAGE_SIZE]);
+          ref.access(procs[p].asid, vpn);
+        }
+        assert.deepEqual(tlb.setOrder(procs[p].asid, vpn), ref.setOf(procs[p].asid, vpn));
+      }
+      assert.equal(tlb.misses, ref.misses);
+      assert.equal(tlb.hits, ref.hits);
+    }),
+    { numRuns: 200, seed: 11 },
+  );
 });

@@ -170,3 +170,10 @@ test("phase changes of a run are recorded in order with their times", () => {
   const mid = truth.summaries.find((s) => s.startNs >= ph[3].timeNs + 2e6)!;
   assert.equal(mid.pages, Math.ceil((5_000_000 + 16) / PAGE_SIZE));
 });
+
+test("interval validation: positive, and at most 65535 samples per window", () => {
+  assert.throws(() => new GroundTruth({ sampleNs: 0, aggrNs: 1 }), RangeError);
+  assert.throws(() => new GroundTruth({ sampleNs: 1, aggrNs: 65536 }), /65535/);
+  const t = new GroundTruth({ sampleNs: 1, aggrNs: 65535 });
+  assert.throws(() => t.setIntervals(1, 1e6), /65535/);
+});

@@ -71,6 +71,16 @@ test("scale shrinks sizes and durations", () => {
   assert.equal(t.regions[0].sizeBytes, full.regions[0].sizeBytes);
 });
 
+test("tiny-hot's mapping size is a parameter; the hot set stays 4 MiB in its middle", () => {
+  const spec = builtinWorkload("tiny-hot", { spaceBytes: 2 ** 30 });
+  assert.equal(spec.regions[0].sizeBytes, 2 ** 30);
+  const hot = spec.threads[0].phases[0].patterns[0];
+  assert.equal(hot.offsetBytes, 2 ** 29);
+  assert.equal(hot.lengthBytes, 4 * 2 ** 20);
+  assert.match(spec.description, /1 GiB mapping/);
+  assert.equal(builtinWorkload("tiny-hot").regions[0].sizeBytes, 64 * 2 ** 30);
+});
+
 test("names and paths: unknown names are usage errors listing the built-ins", () => {
   assert.throws(
     () => builtinWorkload("nope"),
