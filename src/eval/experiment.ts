@@ -17,6 +17,7 @@ import { KdamondAgent } from "../ops/kdamond-agent.js";
 import { PaddrOps } from "../ops/paddr.js";
 import { VaddrOps } from "../ops/vaddr.js";
 import { PaddrFaultOps, VaddrFaultOps } from "../ops/fault.js";
+import { HwSampleOps } from "../ops/hwsample.js";
 import type { HintingMode } from "../mm/hinting/index.js";
 import type { SchemesEngine } from "../core/kdamond.js";
 import { setupSimulation } from "../workload/setup.js";
@@ -42,6 +43,11 @@ const OPS_FACTORIES: Record<string, OpsFactory> = {
   paddr: { space: "paddr", create: (m) => new PaddrOps(m) },
   "vaddr-fault": { space: "vaddr", create: (m, _c, o) => new VaddrFaultOps(m, { mode: o.hintingMode }) },
   "paddr-fault": { space: "paddr", create: (m, _c, o) => new PaddrFaultOps(m, { mode: o.hintingMode }) },
+  hwsample: { space: "paddr", create: (m, _c, o) => new HwSampleOps(m, true, { period: o.hwsamplePeriod }) },
+  "hwsample-vaddr": {
+    space: "vaddr",
+    create: (m, _c, o) => new HwSampleOps(m, false, { period: o.hwsamplePeriod }),
+  },
 };
 
 /** Registers an operation set for experiments (fault-based and sample-based sets do). */
@@ -69,6 +75,8 @@ export interface ExperimentOptions {
   sampleFilters?: SampleFilter[];
   /** Hinting framework mode for the fault-based sets (default generic). */
   hintingMode?: HintingMode;
+  /** hwsample: report every Nth access per CPU. */
+  hwsamplePeriod?: number;
   /** DAMOS, when schemes run. */
   schemes?: (m: Machine, ctx: Context) => SchemesEngine;
   /** Called with the global virtual time about every simulated second. */

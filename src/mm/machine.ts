@@ -67,6 +67,17 @@ export type HintingFaultHandler = (
   nowNs: number,
 ) => number;
 
+/**
+ * A hardware access sampler (IBS / PEBS-like) on the access path: every
+ * `period`-th access of each CPU is handed to `sample` after it completes; the
+ * returned ns (interrupt + handler) are charged to that CPU. Off the hot loop:
+ * the loop just stops at the next sample point.
+ */
+export interface AccessSampler {
+  readonly period: number;
+  sample(th: SimThread, vma: Vma, vaddr: number, isWrite: boolean, nowNs: number): number;
+}
+
 export interface MachineOptions {
   /** NUMA nodes (default: one node of 16 GiB). */
   nodes?: NodeConfig[];
@@ -155,6 +166,10 @@ export class Machine {
   /** Armed pages restored with no handler installed. */
   silentRestores = 0;
   hintingHandler: HintingFaultHandler | null = null;
+  /** The hardware access sampler, if one is attached (setAccessSampler). */
+  private sampler: AccessSampler | null = null;
+  /** Accesses left until each CPU's next sample. */
+  private sampleLeft = new Float64Array(0);
   truth: GroundTruth | null = null;
   private readonly byPid = new Map<number, AddressSpace>();
   private readonly dead = new Set<number>();
@@ -307,7 +322,11 @@ export class Machine {
     const asidHash = Math.imul(as.asid, 0x9e3779b1);
     let invalid = 0;
 
+    const sampler = this.sampler;
+    let left = sampler !== null ? this.sampleLeft[cpu.id] : Infinity;
     while (i < n) {
+      const stop = sampler !== null ? Math.min(n, i + left) : n;
+      const before = i;
       const flags = vma !== null ? vma.flags! : EMPTY_U8;
       const frames = vma !== null ? vma.frames! : EMPTY_I32;
       const vs = vma !== null ? vma.startPage : 0;
@@ -325,7 +344,7 @@ export class Machine {
               addrs,
               writes,
               i,
-              n,
+              stop,
               limitNs,
               flags,
               frames,
@@ -348,7 +367,7 @@ export class Machine {
               addrs,
               writes,
               i,
-              n,
+              stop,
               limitNs,
               flags,
               frames,
@@ -379,8 +398,20 @@ export class Machine {
               tlb.hint,
               tlb.hintMask,
             );
+      if (sampler !== null) {
+        left -= i - before;
+        if (left === 0) {
+          left = sampler.period;
+          // The access at i − 1 just completed inside `vma`.
+          st[ST_TIME] += sampler.sample(th, vma!, addrs[i - 1], writes[i - 1] !== 0, st[ST_TIME]);
+        }
+      }
       const exit = st[ST_EXIT];
-      if (exit === EXIT_END || exit === EXIT_TIME) break;
+      if (exit === EXIT_TIME) break;
+      if (exit === EXIT_END) {
+        if (i >= n) break;
+        continue;
+      }
       const vpn = st[ST_VPN];
       if (exit === EXIT_VMA) {
         vma = as.findVma(vpn);
@@ -399,6 +430,7 @@ export class Machine {
       }
     }
 
+    if (sampler !== null) this.sampleLeft[cpu.id] = left;
     const t = st[ST_TIME];
     const misses = st[ST_MISSES];
     if (tlb !== null) {
@@ -487,6 +519,14 @@ export class Machine {
   }
 
   // --------------------------------------------------------- ops primitives
+
+  /** Attaches (or with null detaches) the hardware access sampler; every CPU starts a full period away. */
+  setAccessSampler(s: AccessSampler | null): void {
+    if (s !== null && !(Number.isInteger(s.period) && s.period >= 1))
+      throw new RangeError(`sample period must be a positive integer, got ${s.period}`);
+    this.sampler = s;
+    this.sampleLeft = new Float64Array(this.cpus.length).fill(s?.period ?? 0);
+  }
 
   /** Adds `ns` to `acct`, and steals it from the account's CPU if it has one. */
   charge(acct: CostAccount, ns: number): void {
