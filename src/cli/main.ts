@@ -8,6 +8,8 @@ import { Command } from "commander";
 import { runCli } from "./run-cli.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerRun } from "./commands/run.js";
+import { registerRace } from "./commands/race.js";
+import { registerCompare } from "./commands/compare.js";
 import { registerKernel } from "./commands/kernel.js";
 import { registerVm } from "./commands/vm.js";
 import { registerTrace } from "./commands/trace.js";
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)");
   registerDemo(program);
   registerRun(program);
+  registerRace(program);
+  registerCompare(program);
   registerKernel(program);
   registerVm(program);
   registerTrace(program);

@@ -10,6 +10,11 @@ export class JobFailed extends Error {}
 
 export async function runCli(program: Command, argv: string[]): Promise<void> {
   const debug = argv.includes("--debug");
+  // A reader that goes away (`| head`) ends the output quietly, not with a stack trace.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+    throw e;
+  });
   program.exitOverride();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   try {

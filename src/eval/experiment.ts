@@ -25,6 +25,7 @@ import type { WorkloadSpec } from "../workload/spec.js";
 import { windowAccuracy } from "./window-metrics.js";
 import type { WindowAccuracy } from "./window-metrics.js";
 import { summarizeRun } from "./summary.js";
+import { AttributionCounter } from "./attribution.js";
 import type { RunSummary } from "./summary.js";
 
 export const OPS_NAMES = ["vaddr", "paddr"] as const;
@@ -114,6 +115,8 @@ export interface ExperimentResult {
   /** Times of phase changes (after the start). */
   phaseChangesNs: number[];
   summary: RunSummary;
+  /** Where the workload's regions were placed (virtual addresses). */
+  workloadRegions: { name: string; start: number; end: number }[];
   /** The context after the run (stats of reports, regions). */
   ctx: Context;
   machine: Machine;
@@ -149,6 +152,8 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
   ctx.ops = factory.create(machine, ctx, o);
   ctx.targets.push(factory.space === "vaddr" ? new Target(workload.pid) : new Target());
   o.onSetup?.(machine, ctx);
+  const attribution = ctx.ops.checkAccesses ? null : new AttributionCounter();
+  if (attribution) ctx.reports.observer = (cpu, tid) => attribution.count(cpu, tid);
   const agent = new KdamondAgent(ctx);
   if (o.schemes) agent.kdamond.schemes = o.schemes(machine, ctx);
   // DAMON's window i must be complete before the truth closes its window i at the same time.
@@ -207,6 +212,7 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
     durationNs,
     baselineNsPerAccess,
   });
+  summary.attribution = attribution ? attribution.errors(machine) : null;
   return {
     workload: o.workload.name,
     ops: o.ops,
@@ -218,6 +224,11 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
     snapshots,
     phaseChangesNs,
     summary,
+    workloadRegions: workload.regions.map((r) => ({
+      name: r.name,
+      start: r.addr,
+      end: r.addr + r.sizeBytes,
+    })),
     ctx,
     machine,
   };

@@ -110,7 +110,8 @@ export function raceSchedule(mode: HintingMode, seed: number, o: RaceOptions = {
         protAtArm[p] = -1;
       }
     } else if (ev < 70) {
-      if (numaH) {
+      // The scanner arms only while NUMA balancing is on.
+      if (numaH && (mode === "generic" || fw.numaBalancingEnabled)) {
         const p = rng.randRange(0, pages - 8);
         fw.armRange(numaH, as.pid, base + p * PAGE_SIZE, base + (p + 8) * PAGE_SIZE, m.kdamondCost);
         for (let q = p; q < p + 8; q++) armed(q, NUMA_OWNER);

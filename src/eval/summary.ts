@@ -3,6 +3,7 @@
  */
 import type { Machine } from "../mm/machine.js";
 import type { WindowAccuracy } from "./window-metrics.js";
+import type { AttributionErrors } from "./attribution.js";
 
 export interface SummaryInput {
   windows: { index: number; startNs: number; endNs: number; nrRegions: number; accuracy: WindowAccuracy }[];
@@ -48,6 +49,8 @@ export interface RunSummary {
   appAccesses: number;
   /** (ns per access with monitoring) / (ns per access without) − 1; null when not measured. */
   appSlowdown: number | null;
+  /** For report-based sources: how well counted reports split over CPUs / threads like the real accesses. */
+  attribution: AttributionErrors | null;
 }
 
 function median(xs: number[]): number {
@@ -108,5 +111,6 @@ export function summarizeRun(i: SummaryInput): RunSummary {
     monitorCpuShare: i.durationNs > 0 ? monitorNs / i.durationNs : 0,
     appAccesses: accesses,
     appSlowdown: i.baselineNsPerAccess && nsPerAccess ? nsPerAccess / i.baselineNsPerAccess - 1 : null,
+    attribution: null,
   };
 }

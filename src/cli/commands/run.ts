@@ -23,6 +23,11 @@ import { RunProgress } from "../progress.js";
 import { fmtBytes, fmtNs, fmtPct, formatTable } from "../table.js";
 import { runJson } from "../run-json.js";
 import { renderRunHeatmap, RunRecorder } from "../run-heatmap.js";
+import { sampleFiltersFrom } from "../sample-filters.js";
+import { DEFAULT_HWSAMPLE_PERIOD } from "../../ops/hwsample.js";
+
+/** Operation sets that feed DAMON access reports (and so know CPU, thread and write). */
+export const REPORT_SOURCES = new Set(["vaddr-fault", "paddr-fault", "hwsample", "hwsample-vaddr"]);
 import { RECORD_FORMATS } from "../../record/write.js";
 import type { RecordFormat } from "../../record/read.js";
 
@@ -51,6 +56,9 @@ export interface RunOptionValues extends MonitorOptionValues {
   heatmap: boolean;
   record?: string;
   recordFormat?: string;
+  filter?: string[];
+  hinting: string;
+  hwsamplePeriod: string;
 }
 
 /** The workload list for --help: one line each. */
@@ -75,6 +83,21 @@ export function addSimulationOptions(cmd: Command): Command {
     .option("--memory <size>", "simulated memory (one NUMA node)", "4GiB")
     .option("--hot-threshold <f>", "access frequency (0..1] at which a page counts as hot", "0.5")
     .option("--no-baseline", "skip the unmonitored run that measures the slowdown")
+    .option(
+      "--filter <cond>",
+      "count only some access reports (fault/sample sources): cpu=N, tid=N, write, read, !cpu=N ... (repeat: all must hold)",
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+    )
+    .option(
+      "--hinting <mode>",
+      "fault framework for *-fault sources: generic, or piggyback (the rejected RFC design)",
+      "generic",
+    )
+    .option(
+      "--hwsample-period <n>",
+      "hwsample sources: report every Nth access of each CPU",
+      String(DEFAULT_HWSAMPLE_PERIOD),
+    )
     .option("--json", "print the results as JSON (schema: docs/json-output.md)")
     .option("--progress", "show progress even when stderr is not a terminal");
 }
@@ -110,6 +133,20 @@ export function runAll(workloadName: string, o: RunOptionValues, opsList: string
   const tlb = onOffOption(o.tlb, "--tlb");
   const memory = sizeOption(o.memory, "--memory");
   const hotThreshold = positiveNumberOption(o.hotThreshold, "--hot-threshold", 1);
+  const sampleFilters = o.filter ? sampleFiltersFrom(o.filter) : undefined;
+  if (o.hinting !== "generic" && o.hinting !== "piggyback")
+    throw new UsageError(`'${o.hinting}' is not a hinting mode (generic, piggyback)`, "--hinting");
+  const hintingMode = o.hinting;
+  const hwsamplePeriod = parseCount(o.hwsamplePeriod, "--hwsample-period");
+  if (hwsamplePeriod < 1) throw new UsageError("must be at least 1", "--hwsample-period");
+  if (sampleFilters) {
+    const bitOps = opsList.filter((x) => !REPORT_SOURCES.has(x));
+    if (bitOps.length > 0)
+      throw new UsageError(
+        `filters apply to access reports; ${bitOps.join(", ")} use Accessed bits, which do not know the CPU, thread or write`,
+        "--filter",
+      );
+  }
   const format = o.recordFormat === undefined ? undefined : recordFormatOption(o.recordFormat);
   return opsList.map((ops) => {
     const progress = new RunProgress(`${workload.name} / ${ops}`, o.progress);
@@ -124,6 +161,9 @@ export function runAll(workloadName: string, o: RunOptionValues, opsList: string
         durationNs,
         seed,
         hotThreshold,
+        sampleFilters,
+        hintingMode,
+        hwsamplePeriod,
         baseline: o.baseline,
         machine: { tlb: tlb ? undefined : false, nodes: [{ sizeBytes: memory }] },
         onProgress: (now, end) => progress.update(now, end),
@@ -164,9 +204,17 @@ export function metricRows(results: ExperimentResult[]): string[][] {
     row("access checks / s", (r) => r.summary.checksPerSec.toFixed(0)),
     row("access checks / M app accesses", (r) => r.summary.checksPerMillionAccesses.toFixed(1)),
     row("hinting faults / s", (r) => r.summary.faultsPerSec.toFixed(0)),
+    row("access reports counted / s", (r) => (r.ctx.reports.stats.counted / (r.durationNs / 1e9)).toFixed(0)),
+    row("access reports dropped (ring full)", (r) => String(r.ctx.reports.stats.overflowed)),
     row("monitoring CPU (share of one CPU)", (r) => fmtPct(r.summary.monitorCpuShare, 3)),
     row("app slowdown vs unmonitored", (r) =>
       r.summary.appSlowdown === null ? "not measured" : fmtPct(r.summary.appSlowdown, 3),
+    ),
+    row("CPU attribution error (TV distance)", (r) =>
+      r.summary.attribution ? r.summary.attribution.cpu.toFixed(3) : "n/a",
+    ),
+    row("thread attribution error (TV distance)", (r) =>
+      r.summary.attribution ? r.summary.attribution.thread.toFixed(3) : "n/a",
     ),
   ];
 }
@@ -177,7 +225,7 @@ export function registerRun(program: Command): void {
     .alias("record")
     .argument("<workload>", "a built-in workload name or a masim config file")
     .description("simulate a workload with DAMON watching it; show the heatmap, accuracy and overhead")
-    .option("--ops <list>", "operation set(s), comma-separated: vaddr, paddr, ...", "vaddr")
+    .option("--ops <list>", `operation set(s), comma-separated: ${opsNames().join(", ")}`, "vaddr")
     .option("--no-heatmap", "do not print the heatmap")
     .option("--record <file>", "write DAMON's snapshots as a damo record (FILE.<ops> for several --ops)")
     .option("--record-format <fmt>", "json_compressed (damo's default), json or perf_script");
@@ -188,6 +236,7 @@ export function registerRun(program: Command): void {
       process.stdout.write(`${JSON.stringify(runJson(results), null, 2)}\n`);
       return;
     }
+    if (o.filter) console.log(`Counting only access reports where: ${o.filter.join(" and ")}.`);
     const first = results[0];
     const a = first.attrs;
     console.log(

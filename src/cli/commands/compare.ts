@@ -1,0 +1,39 @@
+/**
+ * `damon-ts compare <workload> --ops a,b,c`: the same workload and seed once per
+ * access source, in one table: accuracy against the exact truth next to what each
+ * source cost.
+ */
+import type { Command } from "commander";
+import { opsNames } from "../../eval/experiment.js";
+import { addSimulationOptions, metricRows, parseOpsList, runAll, workloadHelp } from "./run.js";
+import type { RunOptionValues } from "./run.js";
+import { runJson } from "../run-json.js";
+import { fmtNs, formatTable } from "../table.js";
+
+export function registerCompare(program: Command): void {
+  const cmd = program
+    .command("compare")
+    .argument("<workload>", "a built-in workload name or a masim config file")
+    .description(
+      "run one workload under several access sources and compare accuracy and overhead in one table",
+    )
+    .option(
+      "--ops <list>",
+      `access sources to compare, comma-separated (${opsNames().join(", ")})`,
+      "vaddr,vaddr-fault,hwsample-vaddr",
+    );
+  addSimulationOptions(cmd).addHelpText("after", workloadHelp());
+  cmd.action((workloadName: string, o: RunOptionValues) => {
+    const results = runAll(workloadName, { ...o, heatmap: false }, parseOpsList(o.ops));
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify(runJson(results), null, 2)}\n`);
+      return;
+    }
+    const first = results[0];
+    console.log(
+      `${first.workload}: ${fmtNs(first.durationNs)} simulated per source, seed ${first.seed}; ` +
+        `definitions: docs/metrics.md\n`,
+    );
+    console.log(formatTable(["metric", ...results.map((r) => r.ops)], metricRows(results)));
+  });
+}
