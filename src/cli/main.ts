@@ -10,6 +10,8 @@ import { registerDemo } from "./commands/demo.js";
 import { registerRun } from "./commands/run.js";
 import { registerKernel } from "./commands/kernel.js";
 import { registerVm } from "./commands/vm.js";
+import { registerTrace } from "./commands/trace.js";
+import { registerAdjust, registerReport } from "./commands/report.js";
 
 export function buildProgram(): Command {
   const program = new Command("damon-ts")
@@ -23,6 +25,9 @@ export function buildProgram(): Command {
   registerRun(program);
   registerKernel(program);
   registerVm(program);
+  registerTrace(program);
+  registerReport(program);
+  registerAdjust(program);
   return program;
 }
 

@@ -1,6 +1,54 @@
-import type { ExperimentResult } from "../eval/experiment.js";
+/**
+ * What a simulated run shows and keeps: its snapshots as a damo record (in memory
+ * for the terminal heatmap, or streamed to a file with `--record`), drawn with the
+ * same heatmap code as `damon-ts report heatmap`.
+ */
+import type { ExperimentResult, WindowSnapshot } from "../eval/experiment.js";
+import type { Attrs } from "../core/attrs.js";
+import { emptyRecord, makeSnapshot } from "../record/model.js";
+import type { DamonRecord, Intervals } from "../record/model.js";
+import { RecordWriter } from "../record/write.js";
+import type { RecordFormat } from "../record/read.js";
+import { asciiHeatmap, heatmapGrid, planHeatmap, rangeNote, selectRecords } from "../report/heatmap.js";
 
-/** Placeholder until the record/report layer lands. */
-export function renderRunHeatmap(r: ExperimentResult): string {
-  return `(${r.snapshots.length} snapshots)`;
+function intervalsOf(a: Attrs): Intervals {
+  return { sampleUs: a.sampleUs, aggrUs: a.aggrUs, updateUs: a.updateUs, goal: null };
+}
+
+/** A run's snapshots of its first target as a damo record. */
+export function experimentRecord(r: ExperimentResult): DamonRecord {
+  const rec = emptyRecord("0", intervalsOf(r.attrs));
+  for (const s of r.snapshots)
+    rec.snapshots.push(makeSnapshot(s.startNs, s.endNs, s.targets[0]?.regions ?? []));
+  return rec;
+}
+
+/** The terminal heatmap of a run (the hottest address range, damo's default). */
+export function renderRunHeatmap(r: ExperimentResult, rows = 30, cols = 80): string {
+  if (r.snapshots.length === 0) return "# no snapshots";
+  const records = [experimentRecord(r)];
+  const plan = planHeatmap(records, {}, null, null, "hottest");
+  const grid = heatmapGrid(selectRecords(records, plan.selection), plan.timeRange, plan.addrRanges[0], [
+    Math.min(rows, r.snapshots.length),
+    cols,
+  ]);
+  const note = rangeNote(plan, 0);
+  return asciiHeatmap(grid, "gray", true, plan.guide.startNs) + (note ? `\n${note}` : "");
+}
+
+/** Streams a run's snapshots into a record file (temp file renamed at close). */
+export class RunRecorder {
+  private readonly writer: RecordWriter;
+  constructor(path: string, attrs: Attrs, format?: RecordFormat) {
+    this.writer = new RecordWriter(path, { format, targetId: 0, intervals: intervalsOf(attrs) });
+  }
+  add(s: WindowSnapshot): void {
+    this.writer.addSnapshot({ startNs: s.startNs, endNs: s.endNs, regions: s.targets[0]?.regions ?? [] });
+  }
+  close(): void {
+    this.writer.close();
+  }
+  abort(): void {
+    this.writer.abort();
+  }
 }

@@ -16,6 +16,8 @@ import type { Machine, MachineOptions } from "../mm/machine.js";
 import { KdamondAgent } from "../ops/kdamond-agent.js";
 import { PaddrOps } from "../ops/paddr.js";
 import { VaddrOps } from "../ops/vaddr.js";
+import { PaddrFaultOps, VaddrFaultOps } from "../ops/fault.js";
+import type { HintingMode } from "../mm/hinting/index.js";
 import type { SchemesEngine } from "../core/kdamond.js";
 import { setupSimulation } from "../workload/setup.js";
 import type { WorkloadSpec } from "../workload/spec.js";
@@ -31,13 +33,15 @@ export type OpsName = (typeof OPS_NAMES)[number];
 export interface OpsFactory {
   /** Physical ops monitor one physical target; virtual ones the workload's process. */
   space: "vaddr" | "paddr";
-  create(m: Machine, ctx: Context): Ops;
+  create(m: Machine, ctx: Context, o: ExperimentOptions): Ops;
 }
 
 const OPS_FACTORIES: Record<string, OpsFactory> = {
   vaddr: { space: "vaddr", create: (m) => new VaddrOps(m) },
   "vaddr-flush": { space: "vaddr", create: (m) => new VaddrOps(m, { flushOnMkold: true }) },
   paddr: { space: "paddr", create: (m) => new PaddrOps(m) },
+  "vaddr-fault": { space: "vaddr", create: (m, _c, o) => new VaddrFaultOps(m, { mode: o.hintingMode }) },
+  "paddr-fault": { space: "paddr", create: (m, _c, o) => new PaddrFaultOps(m, { mode: o.hintingMode }) },
 };
 
 /** Registers an operation set for experiments (fault-based and sample-based sets do). */
@@ -63,6 +67,8 @@ export interface ExperimentOptions {
   /** Also run the workload without monitoring to measure the slowdown (default true). */
   baseline?: boolean;
   sampleFilters?: SampleFilter[];
+  /** Hinting framework mode for the fault-based sets (default generic). */
+  hintingMode?: HintingMode;
   /** DAMOS, when schemes run. */
   schemes?: (m: Machine, ctx: Context) => SchemesEngine;
   /** Called with the global virtual time about every simulated second. */
@@ -132,7 +138,7 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
     nrCpus: machine.cpus.length,
     sampleFilters: o.sampleFilters,
   });
-  ctx.ops = factory.create(machine, ctx);
+  ctx.ops = factory.create(machine, ctx, o);
   ctx.targets.push(factory.space === "vaddr" ? new Target(workload.pid) : new Target());
   o.onSetup?.(machine, ctx);
   const agent = new KdamondAgent(ctx);

@@ -604,6 +604,20 @@ export class Machine {
     return (m.vma.flags![m.idx] & PTE_ACCESSED) !== 0;
   }
 
+  /**
+   * The (process, virtual page address) mapping frame `pfn`, or null when the
+   * frame is free or unmapped; charges one reverse-map walk to `acct`.
+   */
+  rmapOf(pfn: number, acct: CostAccount = this.kdamondCost): { pid: number; vaddr: number } | null {
+    if (pfn < 0 || pfn >= this.frames.capacity || !(this.frames.flags[pfn] & FRAME_ALLOCATED)) return null;
+    const m = this.rmap(pfn, acct);
+    if (m === null) return null;
+    return {
+      pid: this.spaces[this.frames.rmapAsid[pfn] - 1].pid,
+      vaddr: (m.vma.startPage + m.idx) * PAGE_SIZE,
+    };
+  }
+
   /** The mapping of frame `pfn` (one per frame: no sharing yet), charging an rmap walk. */
   private rmap(pfn: number, acct: CostAccount): { vma: Vma; idx: number } | null {
     const a = this.frames.rmapAsid[pfn];

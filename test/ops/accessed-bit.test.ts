@@ -14,9 +14,7 @@ const MASIM = new URL("../../../shared/workloads/masim/", import.meta.url).pathn
 const FAST = { costs: { localAccessNs: 100 } };
 
 /** damo's `report wss` median: skip 20 snapshots, regions with nr_accesses ≥ 1. */
-function damoWssMedian(
-  snaps: ExperimentOptions extends never ? never : ReturnType<typeof runExperiment>["snapshots"],
-): number {
+function damoWssMedian(snaps: ExperimentResult["snapshots"]): number {
   const wss = snaps
     .slice(20)
     .map((s) => s.targets[0].regions.filter((r) => r.nrAccesses > 0).reduce((a, r) => a + r.end - r.start, 0))

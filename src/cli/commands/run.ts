@@ -22,13 +22,25 @@ import type { MonitorOptionValues } from "../options.js";
 import { RunProgress } from "../progress.js";
 import { fmtBytes, fmtNs, fmtPct, formatTable } from "../table.js";
 import { runJson } from "../run-json.js";
-import { renderRunHeatmap } from "../run-heatmap.js";
+import { renderRunHeatmap, RunRecorder } from "../run-heatmap.js";
+import { RECORD_FORMATS } from "../../record/write.js";
+import type { RecordFormat } from "../../record/read.js";
+
+function recordFormatOption(text: string): RecordFormat {
+  if (!(RECORD_FORMATS as readonly string[]).includes(text))
+    throw new UsageError(
+      `'${text}' is not a record format (${RECORD_FORMATS.join(", ")})`,
+      "--record-format",
+    );
+  return text as RecordFormat;
+}
 
 export interface RunOptionValues extends MonitorOptionValues {
   ops: string;
   duration?: string;
   seed: string;
   scale: string;
+  timeScale?: string;
   threads?: string;
   tlb: string;
   memory: string;
@@ -37,6 +49,8 @@ export interface RunOptionValues extends MonitorOptionValues {
   json?: boolean;
   progress?: boolean;
   heatmap: boolean;
+  record?: string;
+  recordFormat?: string;
 }
 
 /** The workload list for --help: one line each. */
@@ -55,6 +69,7 @@ export function addSimulationOptions(cmd: Command): Command {
     .option("--duration <time>", "how long to simulate (default: the workload's own length)")
     .option("--seed <n>", "random seed of the workload and of DAMON", "1")
     .option("--scale <f>", "shrink the workload's sizes and phase durations by this factor", "1")
+    .option("--time-scale <f>", "shrink only the phase durations (overrides --scale for time)")
     .option("--threads <n>", "threads of the multi-threaded workloads")
     .option("--tlb <on|off>", "model per-CPU TLBs (the Accessed bit is set only on TLB fills)", "on")
     .option("--memory <size>", "simulated memory (one NUMA node)", "4GiB")
@@ -67,6 +82,8 @@ export function addSimulationOptions(cmd: Command): Command {
 export function workloadFromOptions(name: string, o: RunOptionValues): WorkloadSpec {
   return resolveWorkload(name, {
     scale: positiveNumberOption(o.scale, "--scale", 1000),
+    timeScale:
+      o.timeScale === undefined ? undefined : positiveNumberOption(o.timeScale, "--time-scale", 1000),
     threads: o.threads === undefined ? undefined : parseCount(o.threads, "--threads"),
   });
 }
@@ -93,10 +110,14 @@ export function runAll(workloadName: string, o: RunOptionValues, opsList: string
   const tlb = onOffOption(o.tlb, "--tlb");
   const memory = sizeOption(o.memory, "--memory");
   const hotThreshold = positiveNumberOption(o.hotThreshold, "--hot-threshold", 1);
+  const format = o.recordFormat === undefined ? undefined : recordFormatOption(o.recordFormat);
   return opsList.map((ops) => {
     const progress = new RunProgress(`${workload.name} / ${ops}`, o.progress);
+    const recorder = o.record
+      ? new RunRecorder(opsList.length > 1 ? `${o.record}.${ops}` : o.record, attrs, format)
+      : null;
     try {
-      return runExperiment({
+      const r = runExperiment({
         workload,
         ops,
         attrs,
@@ -106,7 +127,13 @@ export function runAll(workloadName: string, o: RunOptionValues, opsList: string
         baseline: o.baseline,
         machine: { tlb: tlb ? undefined : false, nodes: [{ sizeBytes: memory }] },
         onProgress: (now, end) => progress.update(now, end),
+        onSnapshot: recorder ? (snap) => recorder.add(snap) : undefined,
       });
+      recorder?.close();
+      return r;
+    } catch (e) {
+      recorder?.abort();
+      throw e;
     } finally {
       progress.done();
     }
@@ -151,7 +178,9 @@ export function registerRun(program: Command): void {
     .argument("<workload>", "a built-in workload name or a masim config file")
     .description("simulate a workload with DAMON watching it; show the heatmap, accuracy and overhead")
     .option("--ops <list>", "operation set(s), comma-separated: vaddr, paddr, ...", "vaddr")
-    .option("--no-heatmap", "do not print the heatmap");
+    .option("--no-heatmap", "do not print the heatmap")
+    .option("--record <file>", "write DAMON's snapshots as a damo record (FILE.<ops> for several --ops)")
+    .option("--record-format <fmt>", "json_compressed (damo's default), json or perf_script");
   addSimulationOptions(cmd).addHelpText("after", workloadHelp());
   cmd.action((workloadName: string, o: RunOptionValues) => {
     const results = runAll(workloadName, o, parseOpsList(o.ops));

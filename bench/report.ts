@@ -1,0 +1,151 @@
+/**
+ * Benchmark of record reports on damo's worst case from issue 5: a seeded
+ * 2,000-snapshot x 1,000-region json_compressed record, as RecordWriter writes it
+ * (compact layout; `--damo-layout` writes damo's own indent=4 layout instead). Times `report heatmap --output raw`, `report wss` and
+ * `report access --raw_form` (each in a fresh process, output to /dev/null) and
+ * prints seconds and peak RSS, with the ratio to a baseline measured in the same
+ * run: just inflating the file, and the CPU seconds used (steadier than wall time on
+ * a shared machine). Goal: each < 2 s and < 500 MB (damo: ~60 s, 2.6 GB).
+ *
+ *   npx tsx bench/report.ts [--snapshots N] [--regions N] [--seed N] [--damo-layout] [--keep]
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, openSync, rmSync, statSync, closeSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { RecordWriter } from "../src/record/write.js";
+import { Rng } from "../src/util/rng.js";
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : def;
+}
+const nrSnapshots = arg("--snapshots", 2000);
+const nrRegions = arg("--regions", 1000);
+const seed = arg("--seed", 1);
+const compact = !process.argv.includes("--damo-layout");
+const here = dirname(fileURLToPath(import.meta.url));
+
+const dir = mkdtempSync(join(tmpdir(), "damon-ts-bench-"));
+const file = join(dir, "damon.data");
+// The build goes to .tmp/ (git-ignored) so that node_modules resolves; removed at the end.
+const build = join(here, "../.tmp/bench-report");
+try {
+  // Time the CLI as it is installed: compiled JavaScript, not tsx's on-the-fly compile.
+  const tb = performance.now();
+  const tsc = spawnSync(
+    process.execPath,
+    [
+      join(here, "../node_modules/typescript/bin/tsc"),
+      "-p",
+      join(here, "../tsconfig.build.json"),
+      "--outDir",
+      join(build, "dist"),
+    ],
+    { encoding: "utf8" },
+  );
+  if (tsc.status !== 0) throw new Error(`build failed: ${tsc.stdout}${tsc.stderr}`);
+  const child = join(build, "child.mjs");
+  writeFileSync(
+    child,
+    [
+      'import { resourceUsage } from "node:process";',
+      "const t0 = performance.now();",
+      "const args = process.argv.slice(2);",
+      'process.on("exit", () => process.stderr.write(`\\nBENCH ${JSON.stringify({ seconds: (performance.now() - t0) / 1000, maxRssMb: resourceUsage().maxRSS / 1024, cpu: (resourceUsage().userCPUTime + resourceUsage().systemCPUTime) / 1e6 })}\\n`));',
+      'if (args[0] === "--inflate-only") {',
+      '  const { createReadStream } = await import("node:fs");',
+      '  const { createInflate } = await import("node:zlib");',
+      "  let n = 0;",
+      "  for await (const c of createReadStream(args[1], { highWaterMark: 1 << 22 }).pipe(createInflate({ chunkSize: 1 << 22 }))) n += c.length;",
+      "} else {",
+      '  process.argv = [process.argv[0], "damon-ts", ...args];',
+      '  await import("./dist/cli/main.js");',
+      "}",
+      "",
+    ].join("\n"),
+  );
+  console.log(`built the CLI in ${((performance.now() - tb) / 1000).toFixed(1)} s`);
+  // A workload-like record: three far-apart ranges (heap, mmap, stack), regions
+  // that split and merge a little each aggregation, a hot band that moves.
+  const t0 = performance.now();
+  const rng = new Rng(seed);
+  const w = new RecordWriter(file, {
+    kdamondIdx: 0,
+    contextIdx: 0,
+    targetId: 0,
+    intervals: { sampleUs: 5000, aggrUs: 100000, updateUs: 1000000 },
+    indent: compact ? 0 : 4,
+  });
+  const bases = [0x55d0_0000_0000, 0x7f30_0000_0000, 0x7ffd_0000_0000];
+  const shares = [0.6, 0.38, 0.02];
+  const regionBytes = 1 << 20;
+  const ages = new Float64Array(nrRegions);
+  for (let s = 0; s < nrSnapshots; s++) {
+    const regions = [];
+    const hot = Math.floor((s / nrSnapshots) * nrRegions * 0.6);
+    let idx = 0;
+    for (let b = 0; b < bases.length; b++) {
+      const n = b === bases.length - 1 ? nrRegions - idx : Math.floor(nrRegions * shares[b]);
+      let addr = bases[b];
+      for (let i = 0; i < n; i++, idx++) {
+        const size = regionBytes + 4096 * (rng.randRange(0, 64) - 32);
+        const isHot = Math.abs(idx - hot) < 40;
+        const acc = isHot ? 10 + rng.randRange(0, 11) : rng.randRange(0, 100) < 5 ? rng.randRange(1, 4) : 0;
+        ages[idx] = acc === 0 ? ages[idx] + 1 : 0;
+        regions.push({ start: addr, end: addr + size, nrAccesses: acc, age: ages[idx] });
+        addr += size;
+      }
+    }
+    w.addSnapshot({ startNs: 1e9 + s * 100e6, endNs: 1e9 + (s + 1) * 100e6, regions });
+  }
+  w.close();
+  const genS = (performance.now() - t0) / 1000;
+  console.log(
+    `record: ${nrSnapshots} snapshots x ${nrRegions} regions, ${compact ? "compact" : "indent=4 (damo layout)"} json_compressed, ` +
+      `${(statSync(file).size / 2 ** 20).toFixed(1)} MiB, written in ${genS.toFixed(2)} s (seed ${seed})`,
+  );
+
+  const run = (
+    label: string,
+    args: string[],
+  ): { seconds: number; wall: number; maxRssMb: number; cpu: number } => {
+    const devnull = openSync("/dev/null", "w");
+    const start = performance.now();
+    const r = spawnSync(process.execPath, [child, ...args], {
+      stdio: ["ignore", devnull, "pipe"],
+      encoding: "utf8",
+      maxBuffer: 1 << 26,
+    });
+    const wall = (performance.now() - start) / 1000;
+    closeSync(devnull);
+    const m = /BENCH (\{.*\})/.exec(r.stderr);
+    if (r.status !== 0 || !m) throw new Error(`${label} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+    const stats = JSON.parse(m[1]) as { seconds: number; maxRssMb: number; cpu: number };
+    return { ...stats, wall };
+  };
+
+  const base = run("inflate only", ["--inflate-only", file]);
+  console.log(
+    `baseline (inflate the file, nothing else): ${base.seconds.toFixed(2)} s (cpu ${base.cpu.toFixed(2)} s), peak RSS ${base.maxRssMb.toFixed(0)} MB`,
+  );
+  console.log(
+    "command                              seconds  (x baseline)  cpu s   wall incl. startup  peak RSS   goal",
+  );
+  for (const [label, args] of [
+    ["report heatmap --output raw", ["report", "heatmap", "--output", "raw", "--input", file]],
+    ["report wss", ["report", "wss", "--input", file]],
+    ["report access --raw_form", ["report", "access", "--raw_form", "--input", file]],
+  ] as const) {
+    const r = run(label, [...args]);
+    const ok = r.seconds < 2 && r.maxRssMb < 500;
+    console.log(
+      `${label.padEnd(36)} ${r.seconds.toFixed(2).padStart(7)}  (${(r.seconds / base.seconds).toFixed(2).padStart(5)}x)  ${r.cpu.toFixed(2).padStart(5)}   ${r.wall.toFixed(2).padStart(6)} s          ${r.maxRssMb.toFixed(0).padStart(5)} MB   ${ok ? "met" : "MISSED"} (<2 s, <500 MB)`,
+    );
+  }
+} finally {
+  rmSync(build, { recursive: true, force: true });
+  if (!process.argv.includes("--keep")) rmSync(dir, { recursive: true, force: true });
+  else console.log(`kept ${file}`);
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Everything the test suite needs from Debian on a fresh machine: qemu and busybox
+# for the real-kernel guest (scripts/install-vm-deps.sh), valgrind and a C
+# toolchain for trace capture with the project's own Valgrind tool.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+bash "$(dirname "$0")/install-vm-deps.sh"
+apt-get install -y --no-install-recommends valgrind gcc libc6-dev

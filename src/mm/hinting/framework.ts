@@ -1,0 +1,267 @@
+/**
+ * The generic fault-then-restore ("hinting fault") framework asked for in the
+ * review of DAMON's page-fault sampling RFC (damon-spec.md §5.5.4): owners (NUMA
+ * balancing, DAMON, …) arm pages; every armed page records which owners armed it
+ * in its own bit mask, kept apart from the page's protection; the next access
+ * faults, the fault goes to exactly the owners whose bit is set, the bits are
+ * cleared and the page is back exactly as it was.
+ *
+ * The `piggyback` mode reproduces the rejected RFC design for comparison: one
+ * shared PROT_NONE state with no owner, a restore that rebuilds the entry from
+ * the VMA's protection, and the handler picked by "is NUMA balancing enabled
+ * right now". Who really armed each page is still recorded there — only so the
+ * misrouted faults can be counted.
+ */
+import type { CostAccount } from "../cost-model.js";
+import type { Machine, SimThread } from "../machine.js";
+import { PAGE_SIZE, PTE_ARMED, PTE_PRESENT, PTE_WRITE_PROTECTED } from "../vma.js";
+import type { Vma } from "../vma.js";
+
+/** What an owner learns from a fault on a page it armed. */
+export interface HintFault {
+  pid: number;
+  tid: number;
+  cpu: number;
+  /** Node of the faulting CPU. */
+  cpuNode: number;
+  /** Page-aligned virtual and physical addresses of the faulting page. */
+  vaddr: number;
+  paddr: number;
+  /** Node the page's frame is on. */
+  pageNode: number;
+  isWrite: boolean;
+  timeNs: number;
+}
+
+/** A fault consumer. `onFault` returns its handler time in ns, charged to the faulting CPU. */
+export interface HintOwner {
+  readonly name: string;
+  onFault(f: HintFault): number;
+}
+
+export type HintingMode = "generic" | "piggyback";
+
+/** A registered owner: its bit in the per-page masks. */
+export interface OwnerHandle {
+  readonly owner: HintOwner;
+  readonly bit: number;
+}
+
+export interface HintingCosts {
+  /** change_protection on one page (PTE rewrite), charged to the arming account. */
+  armNs: number;
+  /** Fault entry/exit and restore on the faulting CPU, before the owners' handlers. */
+  faultNs: number;
+}
+
+export const DEFAULT_HINTING_COSTS: Readonly<HintingCosts> = Object.freeze({ armNs: 150, faultNs: 1000 });
+
+export interface HintingStats {
+  /** Faults delivered, per owner name. */
+  delivered: Record<string, number>;
+  /** Piggyback: faults on pages only DAMON armed that went to NUMA balancing (DAMON lost the access). */
+  misroutedToNuma: number;
+  /** Piggyback: faults on pages only NUMA balancing armed that went to DAMON (bogus report, lost NUMA fault). */
+  misroutedToDamon: number;
+  /** Faults on armed pages no current owner wanted (its owners unregistered): restored silently. */
+  staleRestores: number;
+  /** Restores that did not give the page back its protection (piggyback rebuilds from the VMA). */
+  lostRestorations: number;
+  /** Pages armed, per owner name. */
+  armed: Record<string, number>;
+}
+
+export interface HintingOptions {
+  mode?: HintingMode;
+  costs?: Partial<HintingCosts>;
+}
+
+/** Owner names that the piggyback routing recognises. */
+export const NUMA_OWNER = "numa-balancing";
+export const DAMON_OWNER = "damon";
+
+const MAX_OWNERS = 8;
+
+export class HintingFramework {
+  readonly mode: HintingMode;
+  readonly costs: HintingCosts;
+  private readonly owners: (OwnerHandle | null)[] = new Array<OwnerHandle | null>(MAX_OWNERS).fill(null);
+  /** Piggyback only: whether NUMA balancing is enabled (the global switch the RFC routes by). */
+  numaBalancingEnabled = false;
+  readonly stats: HintingStats = {
+    delivered: {},
+    misroutedToNuma: 0,
+    misroutedToDamon: 0,
+    staleRestores: 0,
+    lostRestorations: 0,
+    armed: {},
+  };
+  /** Called after every fault is handled (tests check invariants here). */
+  afterFault: ((vma: Vma, idx: number) => void) | null = null;
+
+  constructor(
+    readonly machine: Machine,
+    opts: HintingOptions = {},
+  ) {
+    this.mode = opts.mode ?? "generic";
+    this.costs = { ...DEFAULT_HINTING_COSTS, ...opts.costs };
+    if (machine.hintingHandler !== null) throw new Error("the machine already has a hinting-fault handler");
+    machine.hintingHandler = (th, vma, idx, vaddr, isWrite, nowNs) =>
+      this.handleFault(th, vma, idx, vaddr, isWrite, nowNs);
+  }
+
+  /** Registers an owner; it may arm pages from now on. */
+  register(owner: HintOwner): OwnerHandle {
+    const bit = this.owners.indexOf(null);
+    if (bit < 0) throw new Error(`at most ${MAX_OWNERS} hinting owners`);
+    const h: OwnerHandle = { owner, bit };
+    this.owners[bit] = h;
+    this.stats.delivered[owner.name] ??= 0;
+    this.stats.armed[owner.name] ??= 0;
+    return h;
+  }
+
+  /**
+   * Unregisters an owner and clears its bit on every page, so no fault can reach it
+   * any more. Pages left with no owner stay armed and are restored silently at
+   * their next access (a stale restore). O(armed-capable pages): rare, not per access.
+   */
+  unregister(h: OwnerHandle): void {
+    if (this.owners[h.bit] !== h) return;
+    this.owners[h.bit] = null;
+    const clear = ~(1 << h.bit) & 0xff;
+    for (const as of this.machine.spaces) {
+      for (const v of as.vmas) {
+        if (v.owners === null) continue;
+        for (let i = 0; i < v.owners.length; i++) v.owners[i] &= clear;
+      }
+    }
+  }
+
+  isRegistered(h: OwnerHandle): boolean {
+    return this.owners[h.bit] === h;
+  }
+
+  /**
+   * Arms one present page of `pid` for owner `h`: sets its owner bit and the armed
+   * state, flushes its TLB entries (as change_protection does) and charges the
+   * arming to `acct`. Returns false when the page is not present (nothing to arm).
+   */
+  arm(h: OwnerHandle, pid: number, vaddr: number, acct: CostAccount): boolean {
+    if (!this.isRegistered(h)) throw new Error(`${h.owner.name} is not registered`);
+    const m = this.machine;
+    const as = m.process(pid);
+    const v = as.vmaAt(vaddr);
+    if (!v || v.flags === null) return false;
+    const idx = Math.floor(vaddr / PAGE_SIZE) - v.startPage;
+    if (!(v.flags[idx] & PTE_PRESENT)) return false;
+    if (v.owners === null) v.owners = new Uint8Array(v.flags.length);
+    v.owners[idx] |= 1 << h.bit;
+    v.flags[idx] |= PTE_ARMED;
+    this.stats.armed[h.owner.name]++;
+    m.charge(acct, this.costs.armNs);
+    m.flushTlbPage(pid, vaddr, acct);
+    return true;
+  }
+
+  /** Arms every present page of [start, end) of `pid` (NUMA balancing's scanner). Returns pages armed. */
+  armRange(h: OwnerHandle, pid: number, start: number, end: number, acct: CostAccount): number {
+    if (!this.isRegistered(h)) throw new Error(`${h.owner.name} is not registered`);
+    const m = this.machine;
+    const as = m.process(pid);
+    let n = 0;
+    const bit = 1 << h.bit;
+    for (const v of as.vmas) {
+      if (v.end <= start || v.start >= end || v.flags === null) continue;
+      const a = Math.max(v.startPage, Math.floor(start / PAGE_SIZE)) - v.startPage;
+      const b = Math.min(v.endPage, Math.ceil(end / PAGE_SIZE)) - v.startPage;
+      for (let i = a; i < b; i++) {
+        if (!(v.flags[i] & PTE_PRESENT)) continue;
+        if (v.owners === null) v.owners = new Uint8Array(v.flags.length);
+        v.owners[i] |= bit;
+        v.flags[i] |= PTE_ARMED;
+        n++;
+      }
+    }
+    if (n > 0) {
+      this.stats.armed[h.owner.name] += n;
+      m.charge(acct, this.costs.armNs * n);
+      // One ranged flush (the kernel flushes the whole range after change_protection).
+      for (const c of m.cpus) c.tlb?.flushAll(as.asid);
+      acct.tlbFlushes++;
+      m.charge(acct, m.costs.tlbFlushLocalNs + (m.cpus.length - 1) * m.costs.tlbShootdownPerCpuNs);
+    }
+    return n;
+  }
+
+  private handleFault(
+    th: SimThread,
+    vma: Vma,
+    idx: number,
+    vaddr: number,
+    isWrite: boolean,
+    nowNs: number,
+  ): number {
+    const mask = vma.owners === null ? 0 : vma.owners[idx];
+    const pfn = vma.frames![idx];
+    const m = this.machine;
+    const f: HintFault = {
+      pid: th.as.pid,
+      tid: th.tid,
+      cpu: th.cpu.id,
+      cpuNode: th.cpu.node,
+      vaddr,
+      paddr: pfn * PAGE_SIZE,
+      pageNode: m.frames.node[pfn],
+      isWrite,
+      timeNs: nowNs,
+    };
+    let cost = this.costs.faultNs;
+    if (this.mode === "generic") {
+      // Exact restore: clear the armed state and the owner bits; protection bits untouched.
+      vma.flags![idx] &= ~PTE_ARMED;
+      if (vma.owners !== null) vma.owners[idx] = 0;
+      if (mask === 0) this.stats.staleRestores++;
+      for (let b = 0; b < MAX_OWNERS; b++) {
+        if (!(mask & (1 << b))) continue;
+        const h = this.owners[b];
+        if (h === null) continue;
+        this.stats.delivered[h.owner.name]++;
+        cost += h.owner.onFault(f);
+      }
+    } else {
+      cost += this.piggybackFault(vma, idx, mask, f);
+    }
+    this.afterFault?.(vma, idx);
+    return cost;
+  }
+
+  /** The RFC's routing: one shared state, handler chosen by the NUMA-balancing switch. */
+  private piggybackFault(vma: Vma, idx: number, mask: number, f: HintFault): number {
+    const numa = this.owners.find((h) => h?.owner.name === NUMA_OWNER) ?? null;
+    const damon = this.owners.find((h) => h?.owner.name === DAMON_OWNER) ?? null;
+    const armedByNuma = numa !== null && (mask & (1 << numa.bit)) !== 0;
+    const armedByDamon = damon !== null && (mask & (1 << damon.bit)) !== 0;
+    // Restore by rebuilding the entry from the VMA's protection: a write-protected
+    // (COW / uffd-wp) page comes back writable.
+    const flags = vma.flags!;
+    if (flags[idx] & PTE_WRITE_PROTECTED) this.stats.lostRestorations++;
+    flags[idx] &= ~(PTE_ARMED | PTE_WRITE_PROTECTED);
+    if (vma.owners !== null) vma.owners[idx] = 0;
+    const to = this.numaBalancingEnabled ? numa : damon;
+    if (to === null) {
+      this.stats.staleRestores++;
+      return 0;
+    }
+    if (to === numa && armedByDamon && !armedByNuma) this.stats.misroutedToNuma++;
+    if (to === damon && armedByNuma && !armedByDamon) this.stats.misroutedToDamon++;
+    if (!armedByNuma && !armedByDamon) this.stats.staleRestores++;
+    this.stats.delivered[to.owner.name]++;
+    return to.owner.onFault(f);
+  }
+
+  /** Detaches from the machine (faults on still-armed pages are then restored silently). */
+  detach(): void {
+    if (this.machine.hintingHandler !== null) this.machine.hintingHandler = null;
+  }
+}

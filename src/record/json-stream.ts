@@ -1,0 +1,858 @@
+/**
+ * Incremental reader of damo's JSON record text. Bytes are fed in chunks (from a
+ * zlib inflate stream or a file) and the record structure is built as it goes:
+ * region objects never become JS objects but go straight into typed-array columns,
+ * so neither the whole text nor a whole object tree is ever held (the issue's
+ * streaming requirement). Everything outside regions is small and built generically.
+ */
+import { FormatError } from "../util/errors.js";
+import { textToBytes, textToNr, textToNs } from "../report/damo-fmt.js";
+import { LAYOUTS, MISMATCH, NEED_MORE, readCompactSnapshot } from "./compact-snapshot.js";
+import type { DamonRecord, DamosStats, Intervals, IntervalsGoal, SchemeFilter, Snapshot } from "./model.js";
+
+const enum Role {
+  Generic,
+  Root,
+  Record,
+  Snapshots,
+  Snapshot,
+  Regions,
+  Region,
+  RegionNr,
+  RegionAge,
+}
+
+interface Frame {
+  role: Role;
+  isObj: boolean;
+  key: string | null;
+  /** Generic container being built (object or array); unused for region frames. */
+  value: Record<string, unknown> | unknown[] | null;
+}
+
+type Scalar = string | number | boolean | null;
+
+/** A growable column. */
+class Column {
+  data = new Float64Array(1024);
+  push(i: number, v: number): void {
+    if (i >= this.data.length) {
+      const d = new Float64Array(this.data.length * 2);
+      d.set(this.data);
+      this.data = d;
+    }
+    this.data[i] = v;
+  }
+  take(n: number): Float64Array {
+    return this.data.slice(0, n);
+  }
+}
+
+export class RecordJsonParser {
+  private stack: Frame[] = [];
+  private carry: Buffer | null = null;
+  private done = false;
+  readonly records: DamonRecord[] = [];
+
+  // current record/snapshot/region state
+  private snapshots: Snapshot[] = [];
+  private nRegions = 0;
+  private colStart = new Column();
+  private colEnd = new Column();
+  private colSamples = new Column();
+  private colAge = new Column();
+  private colSzf = new Column();
+  // scratch for the region being read
+  private rStart = NaN;
+  private rEnd = NaN;
+  private rSamples: number | null = null;
+  private rPercent: number | null = null;
+  private rAge: number | null = null;
+  private rAgeUsec: number | null = null;
+  private rSzf = 0;
+  private rHasNr = false;
+  private rHasAge = false;
+  private targetIdText: string | null = null;
+  private closingRegion = false;
+  private closingSnapshot = false;
+  private started = false;
+  /** Index in LAYOUTS of the pattern reader to try, -1 for none. */
+  private layout = 0;
+  private layoutFixed = false;
+  private layoutMisses = 0;
+  private readonly cols = {
+    push: (k: number, start: number, end: number, samples: number, age: number, szf: number): void => {
+      this.colStart.push(k, start);
+      this.colEnd.push(k, end);
+      this.colSamples.push(k, samples);
+      this.colAge.push(k, age);
+      this.colSzf.push(k, szf);
+    },
+  };
+  /** Bytes after a pending snapshot's start already searched for the next one. */
+  private searchedTo = 0;
+
+  constructor(private readonly file: string) {}
+
+  private where(): string {
+    const rec = this.records.length;
+    const snap = this.snapshots.length;
+    const inRegion = this.closingRegion || this.stack.some((f) => f.role === Role.Region);
+    const inSnap = this.closingSnapshot || this.stack.some((f) => f.role === Role.Snapshot);
+    let w = `${this.file}: record ${rec}`;
+    if (inSnap) w += `, snapshot ${snap}`;
+    if (inRegion) w += `, region ${this.nRegions}`;
+    return w;
+  }
+
+  private fail(msg: string): never {
+    throw new FormatError(msg, this.where());
+  }
+
+  /** Feeds the next bytes of the JSON text. */
+  feed(chunk: Buffer, final = false): void {
+    let buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    if (!this.started) {
+      if (buf.length < 3 && !final) {
+        this.carry = Buffer.from(buf);
+        return;
+      }
+      this.started = true;
+      // a UTF-8 byte order mark is not JSON; skip it
+      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+    }
+    const n = buf.length;
+    // index a plain Uint8Array: faster than Buffer element access in hot loops
+    const b = new Uint8Array(buf.buffer, buf.byteOffset, n);
+    let i = 0;
+    while (i < n) {
+      let c = b[i];
+      // indentation makes most bytes whitespace; skip runs in a tight loop
+      while (c === 32 || c === 10 || c === 13 || c === 9) {
+        if (++i >= n) break;
+        c = b[i];
+      }
+      if (i >= n) break;
+      if (this.done) this.fail(`unexpected data after the end of the JSON text at byte ${i}`);
+      if (c === 0x22) {
+        let j = i + 1;
+        let esc = false;
+        while (j < n) {
+          const d = b[j];
+          if (d === 0x22) break;
+          if (d === 0x5c) {
+            esc = true;
+            j += 2;
+            continue;
+          }
+          j++;
+        }
+        if (j >= n) break;
+        const f = this.stack[this.stack.length - 1];
+        if (!esc && f !== undefined && f.isObj && f.key === null) {
+          // keys: reuse constant strings for the hot region keys (no allocation)
+          f.key = knownKey(buf, i + 1, j) ?? buf.toString("utf8", i + 1, j);
+        } else if (
+          !esc &&
+          f !== undefined &&
+          f.role >= Role.Region &&
+          this.regionStringFast(f, buf, i + 1, j)
+        ) {
+          // handled from the bytes
+        } else {
+          let str: string;
+          if (esc) {
+            try {
+              str = JSON.parse(buf.toString("utf8", i, j + 1)) as string;
+            } catch {
+              this.fail("bad escape in a string");
+            }
+          } else str = buf.toString("utf8", i + 1, j);
+          this.onString(str, buf, i + 1, j);
+        }
+        i = j + 1;
+        continue;
+      }
+      if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+        if (
+          c === 0x7b &&
+          this.stack.length > 0 &&
+          this.stack[this.stack.length - 1].role === Role.Snapshots
+        ) {
+          const r = this.fastSnapshot(buf, i, final);
+          if (r === -1) break; // wait for more data
+          if (r > 0) {
+            i = r;
+            continue;
+          }
+        }
+        this.open(c === 0x7b);
+        i++;
+        continue;
+      }
+      if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+        this.close(c === 0x7d);
+        i++;
+        continue;
+      }
+      if (c === 0x3a /* : */ || c === 0x2c /* , */) {
+        i++;
+        continue;
+      }
+      if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+        let j = i + 1;
+        let plain = c !== 0x2d;
+        let v = c - 0x30;
+        while (j < n) {
+          const d = b[j];
+          if (d >= 0x30 && d <= 0x39) {
+            v = v * 10 + (d - 0x30);
+            j++;
+          } else if (d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d) {
+            plain = false;
+            j++;
+          } else break;
+        }
+        if (j >= n) break;
+        const f = this.stack[this.stack.length - 1];
+        if (plain && v <= Number.MAX_SAFE_INTEGER && f !== undefined && f.role >= Role.Region) {
+          this.onScalar(v, "");
+        } else {
+          const text = buf.toString("latin1", i, j);
+          const num = Number(text);
+          if (Number.isNaN(num)) this.fail(`bad number '${text}'`);
+          this.onScalar(num, text);
+        }
+        i = j;
+        continue;
+      }
+      if (c === 0x74 || c === 0x66 || c === 0x6e) {
+        const lit = c === 0x66 ? 5 : 4;
+        if (i + lit > n) break;
+        if (c === 0x6e && buf[i + 1] === 0x75 && buf[i + 2] === 0x6c && buf[i + 3] === 0x6c)
+          this.onScalar(null, "null");
+        else if (c === 0x74 && buf[i + 1] === 0x72 && buf[i + 2] === 0x75 && buf[i + 3] === 0x65)
+          this.onScalar(true, "true");
+        else if (c === 0x66 && buf.toString("latin1", i, i + 5) === "false") this.onScalar(false, "false");
+        else this.fail(`unexpected '${buf.toString("latin1", i, i + lit)}'`);
+        i += lit;
+        continue;
+      }
+      this.fail(`unexpected character '${String.fromCharCode(c)}' in JSON`);
+    }
+    this.carry = i < n ? Buffer.from(buf.subarray(i)) : null;
+  }
+
+  /** Ends the input; throws if the text was truncated. */
+  end(): DamonRecord[] {
+    if (this.carry) {
+      // a number at the very end of the text has no terminator
+      const rest = this.carry;
+      this.carry = null;
+      this.feed(Buffer.concat([rest, Buffer.from(" ")]), true);
+      if (this.carry) this.fail("truncated JSON text (unterminated string)");
+    }
+    if (this.stack.length > 0 || !this.done) this.fail("truncated JSON text (unexpected end of data)");
+    return this.records;
+  }
+
+  private top(): Frame | undefined {
+    return this.stack[this.stack.length - 1];
+  }
+
+  private open(isObj: boolean): void {
+    const parent = this.top();
+    let role = Role.Generic;
+    if (!parent) {
+      if (this.done) this.fail("more than one JSON value");
+      if (!isObj) role = Role.Root;
+      else this.fail("expected a list of records ('['), found an object");
+    } else {
+      const key = parent.key;
+      if (parent.role === Role.Root && isObj) role = Role.Record;
+      else if (parent.role === Role.Record && key === "snapshots" && !isObj) role = Role.Snapshots;
+      else if (parent.role === Role.Snapshots && isObj) role = Role.Snapshot;
+      else if (parent.role === Role.Snapshot && key === "regions" && !isObj) role = Role.Regions;
+      else if (parent.role === Role.Regions && isObj) role = Role.Region;
+      else if (parent.role === Role.Region && key === "nr_accesses" && isObj) role = Role.RegionNr;
+      else if (parent.role === Role.Region && key === "age" && isObj) role = Role.RegionAge;
+      else if (parent.role === Role.Root) this.fail("each record must be an object");
+      else if (parent.role === Role.Snapshots) this.fail("each snapshot must be an object");
+      else if (parent.role === Role.Regions) this.fail("each region must be an object");
+      else if (parent.role === Role.Region && (key === "nr_accesses" || key === "age"))
+        this.fail(`region '${key}' must be an object`);
+      else if (parent.role === Role.Record && key === "snapshots") this.fail("'snapshots' must be a list");
+      else if (parent.role === Role.Snapshot && key === "regions") this.fail("'regions' must be a list");
+    }
+    if (role === Role.Snapshot) this.nRegions = 0;
+    if (role === Role.Record) {
+      this.snapshots = [];
+      this.targetIdText = null;
+    }
+    if (role === Role.Region) {
+      this.rStart = NaN;
+      this.rEnd = NaN;
+      this.rSamples = null;
+      this.rPercent = null;
+      this.rAge = null;
+      this.rAgeUsec = null;
+      this.rSzf = 0;
+      this.rHasNr = false;
+      this.rHasAge = false;
+    }
+    const value =
+      role === Role.Region || role === Role.RegionNr || role === Role.RegionAge || role === Role.Regions
+        ? null
+        : isObj
+          ? {}
+          : [];
+    this.stack.push({ role, isObj, key: null, value });
+  }
+
+  private close(isObj: boolean): void {
+    const f = this.stack.pop();
+    if (!f) this.fail(`unexpected '${isObj ? "}" : "]"}'`);
+    if (f.isObj !== isObj) this.fail(`mismatched '${isObj ? "}" : "]"}'`);
+    if (f.isObj && f.key !== null) this.fail(`key '${f.key}' has no value`);
+    switch (f.role) {
+      case Role.Region:
+        this.finishRegion();
+        return;
+      case Role.RegionNr:
+      case Role.RegionAge:
+        this.top()!.key = null;
+        return;
+      case Role.Regions:
+        this.top()!.key = null;
+        (this.top()!.value as Record<string, unknown>).regions = true;
+        return;
+      case Role.Snapshot:
+        this.closingSnapshot = true;
+        this.snapshots.push(this.finishSnapshot(f.value as Record<string, unknown>));
+        this.closingSnapshot = false;
+        return;
+      case Role.Snapshots:
+        this.top()!.key = null;
+        (this.top()!.value as Record<string, unknown>).snapshots = true;
+        return;
+      case Role.Record:
+        this.records.push(this.finishRecord(f.value as Record<string, unknown>));
+        return;
+      case Role.Root:
+        this.done = true;
+        return;
+      default:
+        this.assign(f.value);
+    }
+  }
+
+  private assign(v: unknown): void {
+    const p = this.top();
+    if (!p) {
+      this.done = true;
+      return;
+    }
+    if (p.role === Role.Region || p.role === Role.RegionNr || p.role === Role.RegionAge) {
+      p.key = null; // other region fields (probe_hits, ...) are not kept
+      return;
+    }
+    if (p.role === Role.Regions) this.fail("each region must be an object");
+    if (p.isObj) {
+      if (p.key === null) this.fail("object key expected");
+      (p.value as Record<string, unknown>)[p.key] = v;
+      p.key = null;
+    } else if (p.value) (p.value as unknown[]).push(v);
+    else this.fail("unexpected value");
+  }
+
+  /**
+   * Fast path for one snapshot object starting at buf[i]: its text runs to the
+   * last '}' before the next snapshot's "start_time" key; the native JSON.parse
+   * then validates that it is exactly one object, and the regions go to columns.
+   * Returns the index after the object, 0 to use the byte-level parser for this
+   * snapshot, or -1 to wait for more data.
+   */
+  private fastSnapshot(buf: Buffer, i: number, final: boolean): number {
+    if (this.layout >= 0) {
+      const r = readCompactSnapshot(
+        new Uint8Array(buf.buffer, buf.byteOffset, buf.length),
+        i,
+        this.cols,
+        LAYOUTS[this.layout],
+      );
+      if (typeof r === "object") {
+        this.snapshots.push({
+          startNs: r.startNs,
+          endNs: r.endNs,
+          nr: r.nr,
+          start: this.colStart.take(r.nr),
+          end: this.colEnd.take(r.nr),
+          samples: this.colSamples.take(r.nr),
+          age: this.colAge.take(r.nr),
+          szFilterPassed: this.colSzf.take(r.nr),
+          totalBytes: r.totalBytes,
+          damosStats: null,
+          sampleIntervalUs: null,
+        });
+        this.layoutFixed = true;
+        return r.end;
+      }
+      if (r === NEED_MORE && !final && buf.length - i < FAST_LIMIT) return -1;
+      // the first snapshot of a file picks the layout; if none fits, stop trying
+      if (r === MISMATCH && this.snapshots.length === 0 && !this.layoutFixed) {
+        this.layout = this.layout + 1 < LAYOUTS.length ? this.layout + 1 : -1;
+        if (this.layout >= 0) return this.fastSnapshot(buf, i, final);
+      }
+      if (r === MISMATCH) this.layoutMisses++;
+      if (this.layoutMisses > 8 && this.layoutMisses > this.snapshots.length) this.layout = -1;
+    }
+    const own = buf.indexOf(START_TIME, i + 1);
+    // after waiting for data, resume the search where the last one stopped
+    const from = Math.max(own + START_TIME.length, i + this.searchedTo);
+    const next = own < 0 ? -1 : buf.indexOf(START_TIME, from);
+    if (next < 0) {
+      if (!final && buf.length - i < FAST_LIMIT) {
+        this.searchedTo = Math.max(0, buf.length - i - START_TIME.length);
+        return -1;
+      }
+      this.searchedTo = 0;
+      return 0;
+    }
+    this.searchedTo = 0;
+    const end = buf.lastIndexOf(0x7d, next);
+    if (end <= i) return 0;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(buf.toString("utf8", i, end + 1));
+    } catch {
+      return 0;
+    }
+    const snap = this.snapshotFromObject(obj);
+    if (!snap) return 0;
+    this.snapshots.push(snap);
+    return end + 1;
+  }
+
+  /** Converts a parsed snapshot; null when anything is unusual (the slow path then reports it). */
+  private snapshotFromObject(o: unknown): Snapshot | null {
+    if (typeof o !== "object" || o === null) return null;
+    const kv = o as Record<string, unknown>;
+    const regions = kv.regions;
+    if (!Array.isArray(regions) || !("start_time" in kv) || !("end_time" in kv)) return null;
+    const n = regions.length;
+    this.nRegions = 0;
+    for (let k = 0; k < n; k++) {
+      const r = regions[k] as Record<string, unknown> | null;
+      if (typeof r !== "object" || r === null) return null;
+      const st = intOf(r.start);
+      const en = intOf(r.end);
+      const nr = r.nr_accesses as Record<string, unknown> | undefined;
+      const age = r.age as Record<string, unknown> | undefined;
+      if (st === undefined || en === undefined || en < st || typeof nr !== "object" || nr === null)
+        return null;
+      if (typeof age !== "object" || age === null || !("usec" in age) || !("aggr_intervals" in age))
+        return null;
+      const samples = nr.samples;
+      if (typeof samples !== "number") return null;
+      let a = NaN;
+      if (age.aggr_intervals !== null) {
+        const v = intOf(age.aggr_intervals);
+        if (v === undefined) return null;
+        a = v;
+      } else if (age.usec !== null) return null;
+      let szf = 0;
+      if (r.sz_filter_passed !== undefined) {
+        if (typeof r.sz_filter_passed === "number") szf = r.sz_filter_passed;
+        else if (typeof r.sz_filter_passed === "string") {
+          const b = Buffer.from(r.sz_filter_passed, "latin1");
+          const v = fastSize(b, 0, b.length);
+          if (v === undefined) return null;
+          szf = v;
+        } else return null;
+      }
+      this.colStart.push(k, st);
+      this.colEnd.push(k, en);
+      this.colSamples.push(k, samples);
+      this.colAge.push(k, a);
+      this.colSzf.push(k, szf);
+    }
+    this.nRegions = n;
+    kv.regions = true;
+    try {
+      return this.finishSnapshot(kv);
+    } catch {
+      return null; // the byte-level parser reads it again and says exactly where
+    }
+  }
+
+  /** Region string values parsed straight from bytes; false when the slow path is needed. */
+  private regionStringFast(f: Frame, buf: Buffer, from: number, to: number): boolean {
+    if (f.role === Role.Region) {
+      if (f.key === "start" || f.key === "end") {
+        const v = fastGroupedInt(buf, from, to);
+        if (v === undefined) return false;
+        if (f.key === "start") this.rStart = v;
+        else this.rEnd = v;
+        f.key = null;
+        return true;
+      }
+      if (f.key === "sz_filter_passed") {
+        const v = fastSize(buf, from, to);
+        if (v === undefined) return false;
+        this.rSzf = v;
+        f.key = null;
+        return true;
+      }
+      return false;
+    }
+    if (f.role === Role.RegionAge && f.key === "aggr_intervals") {
+      const v = fastGroupedInt(buf, from, to);
+      if (v === undefined) return false;
+      this.rAge = v;
+      this.rHasAge = true;
+      f.key = null;
+      return true;
+    }
+    return false;
+  }
+
+  private onString(s: string, buf: Buffer, from: number, to: number): void {
+    const f = this.top();
+    if (!f) this.fail("a record file must be a JSON list, not a string");
+    if (f.isObj && f.key === null) {
+      f.key = s;
+      return;
+    }
+    if (f.role === Role.Region && (f.key === "start" || f.key === "end")) {
+      const v = fastGroupedInt(buf, from, to) ?? this.conv(() => textToBytes(s), `'${f.key}'`);
+      if (f.key === "start") this.rStart = v;
+      else this.rEnd = v;
+      f.key = null;
+      return;
+    }
+    this.onScalar(s, s);
+  }
+
+  private conv(fn: () => number, what: string): number {
+    try {
+      return fn();
+    } catch (e) {
+      this.fail(`${what}: ${(e as Error).message}`);
+    }
+  }
+
+  private onScalar(v: Scalar, text: string): void {
+    const f = this.top();
+    if (!f) this.fail("a record file must be a JSON list");
+    if (f.isObj && f.key === null) this.fail(`object key expected, found ${text}`);
+    switch (f.role) {
+      case Role.Region: {
+        const k = f.key;
+        if (k === "start" || k === "end") {
+          const n = this.num(v, `'${k}'`, textToBytes);
+          if (k === "start") this.rStart = n;
+          else this.rEnd = n;
+        } else if (k === "sz_filter_passed") {
+          this.rSzf = v === null ? NaN : this.num(v, "'sz_filter_passed'", textToBytes);
+        } else if (k === "nr_accesses" || k === "age") this.fail(`region '${k}' must be an object`);
+        f.key = null;
+        return;
+      }
+      case Role.RegionNr: {
+        if (f.key === "samples")
+          this.rSamples = v === null ? null : this.num(v, "'nr_accesses.samples'", textToNr);
+        else if (f.key === "percent")
+          this.rPercent = v === null ? null : this.num(v, "'nr_accesses.percent'", textToNr);
+        this.rHasNr = true;
+        f.key = null;
+        return;
+      }
+      case Role.RegionAge: {
+        if (f.key === "aggr_intervals")
+          this.rAge = v === null ? null : this.num(v, "'age.aggr_intervals'", textToNr);
+        else if (f.key === "usec") this.rAgeUsec = v === null ? null : this.num(v, "'age.usec'", textToNs);
+        this.rHasAge = true;
+        f.key = null;
+        return;
+      }
+      case Role.Record:
+        if (f.key === "target_id" && typeof v === "number") this.targetIdText = normalizeIntText(text);
+        this.assign(v);
+        return;
+      default:
+        this.assign(v);
+    }
+  }
+
+  private num(v: Scalar, what: string, parse: (x: unknown) => number): number {
+    if (typeof v === "number") return v;
+    if (typeof v === "string") return this.conv(() => parse(v), what);
+    this.fail(`${what} must be a number or a numeric string, not ${JSON.stringify(v)}`);
+  }
+
+  private finishRegion(): void {
+    this.closingRegion = true;
+    if (Number.isNaN(this.rStart)) this.fail("region has no 'start'");
+    if (Number.isNaN(this.rEnd)) this.fail("region has no 'end'");
+    if (!this.rHasNr) this.fail("region has no 'nr_accesses'");
+    if (!this.rHasAge) this.fail("region has no 'age' (damo requires it)");
+    if (this.rEnd < this.rStart) this.fail(`region end ${this.rEnd} is below its start ${this.rStart}`);
+    const i = this.nRegions++;
+    this.colStart.push(i, this.rStart);
+    this.colEnd.push(i, this.rEnd);
+    // percent-only or usec-only values are converted once intervals are known
+    this.colSamples.push(i, this.rSamples ?? (this.rPercent !== null ? -1e300 - this.rPercent : NaN));
+    this.colAge.push(i, this.rAge ?? (this.rAgeUsec !== null ? -1e300 - this.rAgeUsec : NaN));
+    this.colSzf.push(i, this.rSzf);
+    this.closingRegion = false;
+    this.top()!.key = null;
+  }
+
+  private finishSnapshot(kv: Record<string, unknown>): Snapshot {
+    if (!("start_time" in kv)) this.fail("snapshot has no 'start_time'");
+    if (!("end_time" in kv)) this.fail("snapshot has no 'end_time'");
+    if (!("regions" in kv)) this.fail("snapshot has no 'regions'");
+    const n = this.nRegions;
+    const stats = kv.damos_stats;
+    return {
+      startNs: this.conv(() => textToNs(kv.start_time), "'start_time'"),
+      endNs: this.conv(() => textToNs(kv.end_time), "'end_time'"),
+      nr: n,
+      start: this.colStart.take(n),
+      end: this.colEnd.take(n),
+      samples: this.colSamples.take(n),
+      age: this.colAge.take(n),
+      szFilterPassed: this.colSzf.take(n),
+      totalBytes:
+        kv.total_bytes === undefined || kv.total_bytes === null
+          ? null
+          : this.conv(() => textToBytes(kv.total_bytes), "'total_bytes'"),
+      damosStats:
+        stats && typeof stats === "object" ? this.damosStats(stats as Record<string, unknown>) : null,
+      sampleIntervalUs:
+        kv.sample_interval_us === undefined || kv.sample_interval_us === null
+          ? null
+          : this.conv(() => textToNr(kv.sample_interval_us), "'sample_interval_us'"),
+    };
+  }
+
+  private damosStats(kv: Record<string, unknown>): DamosStats {
+    const g = (k: string, f: (x: unknown) => number): number =>
+      kv[k] === undefined || kv[k] === null ? 0 : this.conv(() => f(kv[k]), `'damos_stats.${k}'`);
+    const s: DamosStats = {
+      nrTried: g("nr_tried", textToNr),
+      szTried: g("sz_tried", textToBytes),
+      nrApplied: g("nr_applied", textToNr),
+      szApplied: g("sz_applied", textToBytes),
+      szOpsFilterPassed: g("sz_ops_filter_passed", textToBytes),
+      qtExceeds: g("qt_exceeds", textToNr),
+    };
+    if (kv.nr_snapshots !== undefined) s.nrSnapshots = g("nr_snapshots", textToNr);
+    if (kv.max_nr_snapshots !== undefined) s.maxNrSnapshots = g("max_nr_snapshots", textToNr);
+    return s;
+  }
+
+  private finishRecord(kv: Record<string, unknown>): DamonRecord {
+    if (!("target_id" in kv)) this.fail("record has no 'target_id' (damo requires it)");
+    if (!("snapshots" in kv)) this.fail("record has no 'snapshots'");
+    const intervals = kv.intervals ? this.intervals(kv.intervals) : null;
+    const tid = kv.target_id;
+    let targetId: string | null = null;
+    if (typeof tid === "number") targetId = this.targetIdText ?? String(tid);
+    else if (typeof tid === "string") targetId = tid;
+    else if (tid !== null) this.fail("'target_id' must be a number or null");
+    const optInt = (k: string): number | null => {
+      const v = kv[k];
+      if (v === undefined || v === null) return null;
+      if (typeof v === "number") return v;
+      return this.conv(() => textToNr(v), `'${k}'`);
+    };
+    const filters = Array.isArray(kv.scheme_filters) ? kv.scheme_filters.map((x) => this.filter(x)) : [];
+    const rec: DamonRecord = {
+      kdamondIdx: optInt("kdamond_idx"),
+      contextIdx: optInt("context_idx"),
+      intervals,
+      schemeIdx: optInt("scheme_idx"),
+      targetId,
+      schemeFilters: filters,
+      snapshots: this.snapshots,
+      dataSource: typeof kv.data_source === "string" ? kv.data_source : null,
+    };
+    resolveUnsetUnits(rec);
+    this.snapshots = [];
+    return rec;
+  }
+
+  private intervals(v: unknown): Intervals {
+    if (typeof v !== "object" || v === null) this.fail("'intervals' must be an object or null");
+    const kv = v as Record<string, unknown>;
+    const us = (k: string): number => {
+      if (kv[k] === undefined) this.fail(`'intervals' has no '${k}'`);
+      return this.conv(() => textToUsLenient(kv[k]), `'intervals.${k}'`);
+    };
+    let goal: IntervalsGoal | null = null;
+    const g = kv.intervals_goal as Record<string, unknown> | undefined | null;
+    if (g && typeof g === "object") {
+      goal = {
+        accessBp: this.conv(() => textToNr(g.access_bp ?? 0), "'intervals_goal.access_bp'"),
+        aggrs: this.conv(() => textToNr(g.aggrs ?? 0), "'intervals_goal.aggrs'"),
+        minSampleUs: this.conv(() => textToUsLenient(g.min_sample_us ?? 0), "'intervals_goal.min_sample_us'"),
+        maxSampleUs: this.conv(() => textToUsLenient(g.max_sample_us ?? 0), "'intervals_goal.max_sample_us'"),
+      };
+    }
+    const sampleUs = us("sample_us");
+    const aggrUs = us("aggr_us");
+    if (!(sampleUs > 0) || !(aggrUs > 0)) this.fail("'intervals' sample_us and aggr_us must be positive");
+    return { sampleUs, aggrUs, updateUs: us("ops_update_us"), goal };
+  }
+
+  private filter(v: unknown): SchemeFilter {
+    if (typeof v !== "object" || v === null) this.fail("each scheme filter must be an object");
+    const kv = v as Record<string, unknown>;
+    if (typeof kv.filter_type !== "string") this.fail("scheme filter has no 'filter_type'");
+    const allow = kv.allow ?? (kv.filter_pass !== undefined ? kv.filter_pass : false);
+    const ar = kv.address_range as Record<string, unknown> | null | undefined;
+    const hp = kv.hugepage_size as unknown[] | null | undefined;
+    return {
+      filterType: kv.filter_type,
+      matching: kv.matching === true,
+      allow: allow === true,
+      memcgPath: typeof kv.memcg_path === "string" ? kv.memcg_path : null,
+      addressRange:
+        ar && typeof ar === "object"
+          ? {
+              start: this.conv(() => textToBytes(ar.start), "'address_range'"),
+              end: this.conv(() => textToBytes(ar.end), "'address_range'"),
+            }
+          : null,
+      damonTargetIdx:
+        kv.damon_target_idx === undefined || kv.damon_target_idx === null
+          ? null
+          : this.conv(() => textToNr(kv.damon_target_idx), "'damon_target_idx'"),
+      hugepageSize:
+        Array.isArray(hp) && hp.length === 2
+          ? [
+              this.conv(() => textToBytes(hp[0]), "'hugepage_size'"),
+              this.conv(() => textToBytes(hp[1]), "'hugepage_size'"),
+            ]
+          : null,
+    };
+  }
+}
+
+/** damo's text_to_us: numbers are µs, strings with units are converted. */
+function textToUsLenient(v: unknown): number {
+  if (typeof v === "number") return v;
+  if (typeof v === "string") {
+    const t = v.replace(/,/g, "").trim();
+    if (/^[+-]?\d+(\.\d*)?$/.test(t)) return Number(t);
+    return textToNs(v) / 1000;
+  }
+  throw new Error(`not a time: ${JSON.stringify(v)}`);
+}
+
+/** Converts percent-only nr_accesses and usec-only ages once intervals are known. */
+function resolveUnsetUnits(rec: DamonRecord): void {
+  const iv = rec.intervals;
+  for (const s of rec.snapshots) {
+    for (let i = 0; i < s.nr; i++) {
+      const sm = s.samples[i];
+      if (sm <= -1e300) {
+        const percent = -(sm + 1e300);
+        s.samples[i] = iv ? Math.trunc((percent * (iv.aggrUs / iv.sampleUs)) / 100) : 0;
+      } else if (Number.isNaN(sm)) s.samples[i] = 0;
+      const a = s.age[i];
+      if (a <= -1e300) {
+        const usec = -(a + 1e300);
+        s.age[i] = iv ? Math.trunc(usec / iv.aggrUs) : NaN;
+      }
+    }
+  }
+}
+
+/** Parses "94,827,419,009,024" straight from bytes; undefined if not that form. */
+function fastGroupedInt(buf: Buffer, from: number, to: number): number | undefined {
+  if (from >= to) return undefined;
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const c = buf[i];
+    if (c >= 0x30 && c <= 0x39) v = v * 10 + (c - 0x30);
+    else if (c !== 0x2c) return undefined;
+  }
+  return v;
+}
+
+function normalizeIntText(text: string): string {
+  if (/^-?\d+$/.test(text)) return BigInt(text).toString();
+  return String(Number(text));
+}
+
+const START_TIME = Buffer.from('"start_time"', "latin1");
+/** Snapshots bigger than this are read by the byte-level parser instead of waiting for more data. */
+const FAST_LIMIT = 32 << 20;
+
+/** "94,827,419,009,024" or 94827419009024; undefined for other forms. */
+function intOf(v: unknown): number | undefined {
+  if (typeof v === "number") return Number.isFinite(v) ? v : undefined;
+  if (typeof v !== "string" || v.length === 0) return undefined;
+  let x = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) x = x * 10 + (c - 0x30);
+    else if (c !== 0x2c) return undefined;
+  }
+  return x;
+}
+
+const KNOWN_KEYS = [
+  "start",
+  "end",
+  "nr_accesses",
+  "age",
+  "sz_filter_passed",
+  "samples",
+  "percent",
+  "usec",
+  "aggr_intervals",
+  "probe_hits",
+].map((k) => ({ k, bytes: Buffer.from(k, "latin1") }));
+
+/** The constant string for a frequent key, without allocating; undefined otherwise. */
+function knownKey(buf: Buffer, from: number, to: number): string | undefined {
+  const len = to - from;
+  outer: for (const { k, bytes } of KNOWN_KEYS) {
+    if (bytes.length !== len || bytes[0] !== buf[from]) continue;
+    for (let i = 1; i < len; i++) if (bytes[i] !== buf[from + i]) continue outer;
+    return k;
+  }
+  return undefined;
+}
+
+const SIZE_UNIT: Record<number, number> = {
+  0x4b: 2 ** 10,
+  0x4d: 2 ** 20,
+  0x47: 2 ** 30,
+  0x54: 2 ** 40,
+  0x50: 2 ** 50,
+  0x45: 2 ** 60,
+};
+
+/** "0 B", "123 B", "31.340 MiB" as damo's text_to_bytes reads them; undefined for other forms. */
+function fastSize(buf: Buffer, from: number, to: number): number | undefined {
+  let i = from;
+  let v = 0;
+  let digits = 0;
+  while (i < to && buf[i] >= 0x30 && buf[i] <= 0x39) {
+    v = v * 10 + (buf[i] - 0x30);
+    i++;
+    digits++;
+  }
+  if (digits === 0) return undefined;
+  if (to - i === 2 && buf[i] === 0x20 && buf[i + 1] === 0x42) return v; // " B"
+  if (buf[i] !== 0x2e) return undefined;
+  // decimal with a unit: fall back to the exact parser (float arithmetic as damo)
+  const s = buf.toString("latin1", from, to);
+  const m = /^(\d+\.\d+) ([KMGTPE])iB$/.exec(s);
+  if (!m) return undefined;
+  return Math.trunc(Number(m[1]) * SIZE_UNIT[m[2].charCodeAt(0)]);
+}

@@ -1,0 +1,195 @@
+/**
+ * `perf script` text of the damon:damon_aggregated (and damos_before_apply)
+ * tracepoints, read and written the way damo does (formats.md §2.4): a snapshot
+ * closes once nr_regions lines of a target were read; only end times are carried,
+ * so the first snapshot's start is inferred from the average snapshot length.
+ */
+import { FormatError } from "../util/errors.js";
+import { pyFixed } from "../report/pyfmt.js";
+import { emptyRecord, type DamonRecord, type Intervals, type Snapshot } from "./model.js";
+
+interface PendingSnapshot {
+  startNs: number;
+  endNs: number;
+  start: number[];
+  end: number[];
+  samples: number[];
+  age: number[];
+}
+
+/** Line-by-line perf script parser; feed text, then call end(). */
+export class PerfScriptParser {
+  private records: DamonRecord[] = [];
+  private pending = new Map<DamonRecord, PendingSnapshot[]>();
+  private current: PendingSnapshot | null = null;
+  private lineNo = 0;
+  private rest = "";
+  private nrParsed = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly intervals: Intervals | null = null,
+  ) {}
+
+  feed(text: string): void {
+    const all = this.rest + text;
+    const lines = all.split("\n");
+    this.rest = lines.pop() ?? "";
+    for (const l of lines) this.line(l);
+  }
+
+  private line(line: string): void {
+    this.lineNo++;
+    const fields = line.trim().split(/\s+/);
+    if (fields.length <= 5) return;
+    const ev = fields[4].slice(0, -1);
+    let tsField: string, tidField: string, nrField: string, rangeField: string, accField: string;
+    let ageField: string | undefined;
+    if (ev === "damon:damon_aggregated") {
+      if (fields.length !== 9 && fields.length !== 10) return;
+      [tsField, , tidField, nrField, rangeField, accField] = [
+        fields[3],
+        "",
+        fields[5],
+        fields[6],
+        fields[7],
+        fields[8],
+      ];
+      ageField = fields[9];
+    } else if (ev === "damon:damos_before_apply") {
+      if (fields.length !== 12) return;
+      [tsField, tidField, nrField, rangeField, accField, ageField] = [
+        fields[3],
+        fields[7],
+        fields[8],
+        fields[9],
+        fields[10],
+        fields[11],
+      ];
+    } else return;
+    const where = `${this.file}:${this.lineNo}`;
+    const endNs = Math.trunc(Number(tsField.slice(0, -1)) * 1e9);
+    const tid = intAfterEq(tidField, where, "target_id");
+    const nrRegions = Number(intAfterEq(nrField, where, "nr_regions"));
+    const m = /^(\d+)-(\d+):$/.exec(rangeField);
+    if (Number.isNaN(endNs) || !m) throw new FormatError(`malformed ${ev} line: '${line.trim()}'`, where);
+    const acc = Number(accField);
+    const age = ageField === undefined ? NaN : Number(ageField);
+    if (!Number.isInteger(acc) || (ageField !== undefined && !Number.isInteger(age)))
+      throw new FormatError(`malformed nr_accesses/age in '${line.trim()}'`, where);
+
+    let rec = this.records.find((r) => r.targetId === tid);
+    if (!rec) {
+      rec = emptyRecord(tid, this.intervals);
+      this.records.push(rec);
+      this.pending.set(rec, []);
+    }
+    const snaps = this.pending.get(rec)!;
+    let startNs = NaN;
+    if (snaps.length > 0) {
+      startNs = snaps[snaps.length - 1].endNs;
+      if (startNs > endNs) throw new FormatError("trace is not time-sorted", where);
+    }
+    // damo keeps one "current snapshot" across targets; mirror that.
+    if (this.current === null) {
+      this.current = { startNs, endNs, start: [], end: [], samples: [], age: [] };
+      snaps.push(this.current);
+    }
+    const s = snaps[snaps.length - 1];
+    s.start.push(Number(m[1]));
+    s.end.push(Number(m[2]));
+    s.samples.push(acc);
+    s.age.push(age);
+    this.nrParsed++;
+    if (s.start.length === nrRegions) this.current = null;
+  }
+
+  end(): DamonRecord[] {
+    if (this.rest) this.line(this.rest);
+    this.rest = "";
+    if (this.nrParsed === 0)
+      throw new FormatError("no damon:damon_aggregated tracepoint lines found; not a record file", this.file);
+    for (const rec of this.records) {
+      rec.snapshots = this.pending.get(rec)!.map(toSnapshot);
+    }
+    setFirstSnapshotStart(this.records);
+    return this.records;
+  }
+}
+
+function intAfterEq(field: string, where: string, name: string): string {
+  const m = /^[a-z_]+=(\d+)$/.exec(field);
+  if (!m) throw new FormatError(`expected ${name}=<number>, found '${field}'`, where);
+  return BigInt(m[1]).toString();
+}
+
+function toSnapshot(p: PendingSnapshot): Snapshot {
+  return {
+    startNs: p.startNs,
+    endNs: p.endNs,
+    nr: p.start.length,
+    start: Float64Array.from(p.start),
+    end: Float64Array.from(p.end),
+    samples: Float64Array.from(p.samples),
+    age: Float64Array.from(p.age),
+    szFilterPassed: new Float64Array(p.start.length),
+    totalBytes: null,
+    damosStats: null,
+    sampleIntervalUs: null,
+  };
+}
+
+function isFakeSnapshot(s: Snapshot): boolean {
+  return s.nr === 1 && s.start[0] === 0 && s.end[0] === 0 && s.samples[0] === -1 && s.age[0] === -1;
+}
+
+/** damo's set_first_snapshot_start_time, including its early stop. */
+function setFirstSnapshotStart(records: DamonRecord[]): void {
+  for (const rec of records) {
+    const snaps = rec.snapshots;
+    if (snaps.length < 2) {
+      for (const s of snaps) if (Number.isNaN(s.startNs)) s.startNs = s.endNs;
+      break;
+    }
+    const avg = (snaps[snaps.length - 1].endNs - snaps[0].endNs) / (snaps.length - 1);
+    snaps[0].startNs = snaps[0].endNs - avg;
+    if (isFakeSnapshot(snaps[snaps.length - 1])) snaps.pop();
+  }
+  for (const rec of records) for (const s of rec.snapshots) if (Number.isNaN(s.startNs)) s.startNs = s.endNs;
+}
+
+/** Writes records as damo's perf_script output (one line per region). */
+export function* perfScriptLines(records: readonly DamonRecord[]): Generator<string> {
+  for (const rec of records) {
+    const snaps = [...rec.snapshots];
+    if (snaps.length === 1) {
+      // a fake snapshot lets readers infer the single snapshot's start time
+      const s = snaps[0];
+      const dur = s.endNs - s.startNs;
+      snaps.push({
+        startNs: s.endNs,
+        endNs: s.endNs + dur,
+        nr: 1,
+        start: Float64Array.of(0),
+        end: Float64Array.of(0),
+        samples: Float64Array.of(-1),
+        age: Float64Array.of(-1),
+        szFilterPassed: Float64Array.of(0),
+        totalBytes: null,
+        damosStats: null,
+        sampleIntervalUs: null,
+      });
+    }
+    const tid = rec.targetId ?? "None";
+    for (const s of snaps) {
+      const head = `kdamond.x xxxx xxxx ${pyFixed(s.endNs / 1e9, 6)}: damon:damon_aggregated: target_id=${tid} nr_regions=${s.nr} `;
+      let out = "";
+      for (let i = 0; i < s.nr; i++) {
+        // an unknown age is left out, as older kernels' lines do
+        const age = Number.isNaN(s.age[i]) ? "" : ` ${s.age[i]}`;
+        out += `${head}${s.start[i]}-${s.end[i]}: ${s.samples[i]}${age}\n`;
+      }
+      yield out;
+    }
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Reads a record file of any damo format, chosen from the content (formats.md
+ * §2.1: damo asks `file(1)` and fails on modern systems; we look at the bytes):
+ * a zlib header means json_compressed, a leading '[' or '{' means JSON, text lines
+ * mean perf script. Data is streamed, never loaded whole.
+ */
+import { createReadStream, openSync, readSync, closeSync, statSync } from "node:fs";
+import { createGunzip, createInflate } from "node:zlib";
+import { FormatError, InputError } from "../util/errors.js";
+import { RecordJsonParser } from "./json-stream.js";
+import { PerfScriptParser } from "./perf-script.js";
+import type { DamonRecord } from "./model.js";
+
+export type RecordFormat = "json_compressed" | "json" | "perf_script";
+
+/** Formats we can read; gzip'd JSON is accepted too (damo never writes it). */
+export type ReadableFormat = RecordFormat | "json_gzip";
+
+const CHUNK = 4 << 20;
+
+/** Detects the format of a record file from its first bytes. */
+export function detectRecordFormat(path: string): ReadableFormat {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (e) {
+    throw new InputError(`cannot open record file: ${(e as Error).message}`, path);
+  }
+  const head = Buffer.alloc(512);
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (n === 0) throw new FormatError("empty file; not a record", path);
+  const b = head.subarray(0, n);
+  if (n >= 2 && b[0] === 0x78 && ((b[0] << 8) | b[1]) % 31 === 0) return "json_compressed";
+  if (n >= 2 && b[0] === 0x1f && b[1] === 0x8b) return "json_gzip";
+  if (b.subarray(0, 8).toString("latin1").startsWith("PERFILE")) {
+    throw new FormatError(
+      "this is a binary perf.data file; convert it with `perf script -i <file> > out.txt` and read that",
+      path,
+    );
+  }
+  let i = 0;
+  if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) i = 3;
+  while (i < n && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i++;
+  if (i < n && (b[i] === 0x5b || b[i] === 0x7b)) return "json";
+  for (let j = 0; j < n; j++) {
+    const c = b[j];
+    if (c === 0 || (c < 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09)) {
+      throw new FormatError("not a record file (binary data that is neither zlib nor JSON nor text)", path);
+    }
+  }
+  return "perf_script";
+}
+
+/** Reads every record of a file (json_compressed, json or perf script). */
+export async function readRecords(path: string): Promise<DamonRecord[]> {
+  const format = detectRecordFormat(path);
+  if (statSync(path).isDirectory()) throw new InputError("is a directory, not a record file", path);
+  if (format === "perf_script") {
+    const parser = new PerfScriptParser(path);
+    const stream = createReadStream(path, { encoding: "utf8", highWaterMark: CHUNK });
+    for await (const chunk of stream) parser.feed(chunk as string);
+    return parser.end();
+  }
+  const parser = new RecordJsonParser(path);
+  const file = createReadStream(path, { highWaterMark: CHUNK });
+  if (format === "json") {
+    for await (const chunk of file) parser.feed(chunk as Buffer);
+    return parser.end();
+  }
+  const inflate =
+    format === "json_gzip" ? createGunzip({ chunkSize: CHUNK }) : createInflate({ chunkSize: CHUNK });
+  file.on("error", (e) => inflate.destroy(e));
+  file.pipe(inflate);
+  try {
+    for await (const chunk of inflate) parser.feed(chunk as Buffer);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    const msg = (e as Error).message;
+    throw new FormatError(`zlib data is corrupt or truncated (${msg})`, path);
+  } finally {
+    file.destroy();
+  }
+  return parser.end();
+}

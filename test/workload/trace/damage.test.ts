@@ -1,0 +1,142 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { CHUNK_HEADER_BYTES, CHUNK_MAGIC } from "../../../src/workload/trace/format.js";
+import { TraceReader } from "../../../src/workload/trace/reader.js";
+import { Rng } from "../../../src/util/rng.js";
+import { collect, syntheticAccesses, writeTrace } from "./helpers.js";
+
+/** Offsets of every chunk header in a trace (found by walking the chunk lengths). */
+function chunkOffsets(bytes: Uint8Array): { offset: number; type: number; count: number; compLen: number }[] {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  let p = 20 + b.readUInt32LE(12);
+  const out = [];
+  while (p < b.length) {
+    assert.equal(b.readUInt32LE(p), CHUNK_MAGIC);
+    const compLen = b.readUInt32LE(p + 16);
+    out.push({ offset: p, type: b[p + 4], count: b.readUInt32LE(p + 8), compLen });
+    p += CHUNK_HEADER_BYTES + compLen;
+  }
+  return out;
+}
+
+const N = 8000;
+const CHUNK = 1000;
+
+function accessChunks(bytes: Uint8Array) {
+  return chunkOffsets(bytes).filter((c) => c.type === 1);
+}
+
+void test("a flipped payload byte: that chunk is reported with its offset, every other chunk still reads", () => {
+  const a = syntheticAccesses(31, N);
+  const bytes = Buffer.from(writeTrace(a, { chunkAccesses: CHUNK }));
+  const victim = accessChunks(bytes)[3];
+  bytes[victim.offset + CHUNK_HEADER_BYTES + Math.floor(victim.compLen / 2)] ^= 0x5a;
+  const r = TraceReader.fromBytes(bytes);
+  const got = collect(r);
+  assert.equal(r.damage.length, 1);
+  assert.equal(r.damage[0].offset, victim.offset);
+  assert.match(r.damage[0].message, /checksum/);
+  assert.equal(r.damage[0].lostAccesses, CHUNK);
+  assert.equal(r.damage[0].skippedBytes, CHUNK_HEADER_BYTES + victim.compLen);
+  // Everything except accesses 3000..3999 is intact, and the footer was still read.
+  const keep = (xs: number[]) => [...xs.slice(0, 3000), ...xs.slice(4000)];
+  assert.deepEqual(got.addr, keep(a.addr));
+  assert.deepEqual(got.clock, keep(a.clock));
+  assert.deepEqual(got.tid, keep(a.tid));
+  assert.deepEqual(got.firstIndexes, [0, 1000, 2000, 4000, 5000, 6000, 7000]);
+  assert.equal(r.footer?.accesses, N);
+});
+
+void test("a damaged chunk header: the reader resynchronises on the next chunk and says how much was lost", () => {
+  const a = syntheticAccesses(32, N);
+  const bytes = Buffer.from(writeTrace(a, { chunkAccesses: CHUNK }));
+  const victim = accessChunks(bytes)[5];
+  bytes[victim.offset + 17] ^= 0xff; // the compressed-length field: the header checksum catches it
+  const r = TraceReader.fromBytes(bytes);
+  const got = collect(r);
+  assert.equal(r.damage.length, 1);
+  assert.equal(r.damage[0].offset, victim.offset);
+  assert.equal(r.damage[0].lostAccesses, CHUNK);
+  assert.equal(r.damage[0].skippedBytes, CHUNK_HEADER_BYTES + victim.compLen);
+  assert.equal(got.addr.length, N - CHUNK);
+  assert.deepEqual(got.addr.slice(5000), a.addr.slice(6000));
+});
+
+void test("damage in several places: each is reported in file order, reading goes on to the footer", () => {
+  const a = syntheticAccesses(33, N);
+  const bytes = Buffer.from(writeTrace(a, { chunkAccesses: CHUNK }));
+  const chunks = accessChunks(bytes);
+  for (const k of [1, 2, 6]) bytes[chunks[k].offset + CHUNK_HEADER_BYTES + 3] ^= 1;
+  const r = TraceReader.fromBytes(bytes);
+  const got = collect(r);
+  assert.deepEqual(
+    r.damage.map((d) => d.offset),
+    [1, 2, 6].map((k) => chunks[k].offset),
+  );
+  assert.equal(got.addr.length, N - 3 * CHUNK);
+  assert.equal(r.partial, false);
+});
+
+void test("garbage inserted between chunks is skipped and reported at its offset", () => {
+  const a = syntheticAccesses(34, N);
+  const bytes = Buffer.from(writeTrace(a, { chunkAccesses: CHUNK }));
+  const at = accessChunks(bytes)[4].offset;
+  const garbage = Buffer.from("DTCK this is not a chunk at all, just junk bytes");
+  const spliced = Buffer.concat([bytes.subarray(0, at), garbage, bytes.subarray(at)]);
+  const r = TraceReader.fromBytes(spliced);
+  const got = collect(r);
+  assert.equal(r.damage.length, 1);
+  assert.equal(r.damage[0].offset, at);
+  assert.equal(r.damage[0].skippedBytes, garbage.length);
+  assert.equal(r.damage[0].lostAccesses, undefined, "no access was lost");
+  assert.deepEqual(got.addr, a.addr);
+});
+
+void test("a truncated file reads up to the cut, reports it, and counts as partial (no footer)", () => {
+  const a = syntheticAccesses(35, N);
+  const bytes = writeTrace(a, { chunkAccesses: CHUNK });
+  const cutChunk = accessChunks(bytes)[6];
+  const cut = bytes.subarray(0, cutChunk.offset + 50);
+  const r = TraceReader.fromBytes(cut);
+  const got = collect(r);
+  assert.deepEqual(got.addr, a.addr.slice(0, 6000));
+  assert.equal(r.footer, undefined);
+  assert.equal(r.partial, true);
+  assert.equal(r.damage.length, 1);
+  assert.equal(r.damage[0].offset, cutChunk.offset);
+  assert.match(r.damage[0].message, /truncated/);
+});
+
+void test("a whole chunk cut out: the gap is reported at the next chunk with the accesses lost", () => {
+  const a = syntheticAccesses(36, N);
+  const bytes = writeTrace(a, { chunkAccesses: CHUNK });
+  const chunks = accessChunks(bytes);
+  const gone = chunks[2];
+  const spliced = Buffer.concat([bytes.subarray(0, gone.offset), bytes.subarray(chunks[3].offset)]);
+  const r = TraceReader.fromBytes(spliced);
+  const got = collect(r);
+  assert.equal(r.damage.length, 1);
+  assert.equal(r.damage[0].offset, gone.offset, "the next chunk now starts where the cut one did");
+  assert.equal(r.damage[0].lostAccesses, CHUNK);
+  assert.equal(r.damage[0].skippedBytes, 0);
+  assert.equal(got.addr.length, N - CHUNK);
+});
+
+void test("megabytes of garbage (larger than the read buffer) are skipped in one damage report", () => {
+  const a = syntheticAccesses(37, N);
+  const bytes = writeTrace(a, { chunkAccesses: CHUNK });
+  const at = accessChunks(bytes)[2].offset;
+  const rng = new Rng(9);
+  const garbage = new Uint8Array(5 << 20);
+  for (let i = 0; i < garbage.length; i++) garbage[i] = rng.nextU32() & 255;
+  // Sprinkle fake magics: the header checksum must reject them.
+  for (let i = 1000; i < garbage.length; i += 100_003) garbage.set([0x44, 0x54, 0x43, 0x4b], i);
+  const spliced = Buffer.concat([bytes.subarray(0, at), garbage, bytes.subarray(at)]);
+  const r = TraceReader.fromBytes(spliced);
+  const got = collect(r);
+  assert.equal(r.damage.length, 1);
+  assert.equal(r.damage[0].offset, at);
+  assert.equal(r.damage[0].skippedBytes, garbage.length);
+  assert.deepEqual(got.addr, a.addr);
+  assert.equal(r.partial, false);
+});
