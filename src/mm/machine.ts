@@ -89,6 +89,12 @@ export interface MachineOptions {
   tlb?: TlbConfig | false;
   /** Accesses per batch buffer of a thread (default 4096). */
   batchSize?: number;
+  /**
+   * Flush each CPU's whole TLB every this many ns of its time (0 = never, the
+   * default): what context switches to other processes or kernel entries
+   * without PCID do on a real machine, disturbing cached translations.
+   */
+  tlbFlushEveryNs?: number;
 }
 
 export class SimCpu {
@@ -101,6 +107,10 @@ export class SimCpu {
   readonly threads: SimThread[] = [];
   /** Round-robin position among `threads`. */
   rr = 0;
+  /** Next periodic whole-TLB flush (MachineOptions.tlbFlushEveryNs), Infinity = none. */
+  nextTlbFlushNs = Infinity;
+  /** Periodic whole-TLB flushes done. */
+  tlbFlushes = 0;
   constructor(
     readonly id: number,
     readonly node: number,
@@ -155,6 +165,8 @@ export class Machine {
   /** Address spaces by asid (index). */
   readonly spaces: AddressSpace[] = [];
   readonly tlbOn: boolean;
+  /** Period of each CPU's whole-TLB flush, 0 = never. */
+  readonly tlbFlushEveryNs: number;
   /** Access cost by [cpuNode * nrNodes + memNode]. */
   readonly latency: Float64Array;
   /** The default account DAMON's primitives charge (the kdamond). */
@@ -194,6 +206,10 @@ export class Machine {
     this.tlbOn = opts.tlb !== false;
     const tlbCfg = opts.tlb === false ? null : (opts.tlb ?? DEFAULT_TLB);
     this.cpus = cpuNodes.map((n, i) => new SimCpu(i, n, tlbCfg ? new Tlb(tlbCfg) : null));
+    const every = opts.tlbFlushEveryNs ?? 0;
+    if (!(every >= 0)) throw new RangeError(`tlbFlushEveryNs must be >= 0, got ${every}`);
+    this.tlbFlushEveryNs = tlbCfg ? every : 0;
+    if (this.tlbFlushEveryNs > 0) for (const c of this.cpus) c.nextTlbFlushNs = this.tlbFlushEveryNs;
     this.latency = new Float64Array(nn * nn);
     for (let c = 0; c < nn; c++) {
       for (let m = 0; m < nn; m++) {
@@ -310,6 +326,13 @@ export class Machine {
     st[ST_HITS] = 0;
     st[ST_MISSES] = 0;
     const tlb = cpu.tlb;
+    if (cpu.timeNs >= cpu.nextTlbFlushNs) {
+      // Periodic flush (context switches): at slice granularity, which is ≤ one quantum late.
+      tlb!.flushAll();
+      cpu.tlbFlushes++;
+      const every = this.tlbFlushEveryNs;
+      cpu.nextTlbFlushNs += Math.max(1, Math.floor((cpu.timeNs - cpu.nextTlbFlushNs) / every) + 1) * every;
+    }
     if (tlb !== null) st[ST_LAST_TAG] = tlb.lastTag;
     if (th.cacheGen !== as.layoutGen) {
       th.cacheVma = null;

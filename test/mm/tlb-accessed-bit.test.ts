@@ -179,3 +179,20 @@ test("the TLB matches a naive LRU model on random accesses and flushes (two proc
     { numRuns: 200, seed: 11 },
   );
 });
+
+test("periodic whole-TLB flushes (context switches) bound the under-reporting", () => {
+  for (const every of [0, 10_000]) {
+    const m = new Machine({ tlb: { entries: 64, ways: 4 }, cpus: 1, tlbFlushEveryNs: every });
+    const as = m.createProcess("t");
+    const base = as.mmap(4 * PAGE_SIZE);
+    const th = m.spawnThread(as, 0, idle);
+    const hot = Array.from({ length: 4 }, (_, i) => base + i * PAGE_SIZE);
+    m.runAccesses(th, hot);
+    m.mkoldVaddr(as.pid, base);
+    // 20 µs of accesses in batches (each batch is one slice, as the driver runs them).
+    for (let k = 0; k < 50; k++)
+      m.runAccesses(th, [...hot, ...hot, ...hot, ...hot, ...hot, ...hot, ...hot, ...hot, ...hot, ...hot]);
+    assert.equal(m.youngVaddr(as.pid, base), every > 0, `flush every ${every} ns`);
+    assert.equal(m.cpus[0].tlbFlushes > 0, every > 0);
+  }
+});
