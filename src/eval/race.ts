@@ -38,7 +38,8 @@ export interface RaceOutcome {
 
 const idle = { fill: (): number => 0, finished: true, resumeNs: 0 };
 
-class RecordingOwner implements HintOwner {
+/** A hinting owner that keeps every fault it receives. */
+export class RecordingOwner implements HintOwner {
   faults: HintFault[] = [];
   constructor(readonly name: string) {}
   onFault(f: HintFault): number {

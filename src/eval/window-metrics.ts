@@ -5,17 +5,12 @@
  * O(memory size) — untouched pages are accounted per region, not per page.
  */
 
+import type { TruthWindow } from "../truth/ground-truth.js";
+
 const PAGE = 4096;
 
-/** The truth of one window, as the truth recorder gives it (structural, so eval needs no mm import). */
-export interface TruthWindowLike {
-  samples: number;
-  n: number;
-  pid: Int32Array;
-  vaddr: Float64Array;
-  paddr: Float64Array;
-  positive: Uint16Array;
-}
+/** The parts of a truth window the accuracy needs. */
+export type TruthWindowLike = Pick<TruthWindow, "samples" | "n" | "pid" | "vaddr" | "paddr" | "positive">;
 
 /** DAMON's estimate for one address space in one window. */
 export interface EstimateRegion {

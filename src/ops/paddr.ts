@@ -6,10 +6,10 @@
 import type { Context } from "../core/context.js";
 import type { Ops } from "../core/ops.js";
 import { setRegions } from "../core/region.js";
-import { alignDown } from "../core/arith.js";
 import type { Machine } from "../mm/machine.js";
 import type { CostAccount } from "../mm/cost-model.js";
 import { DamonInvalidError } from "../util/errors.js";
+import { SameFolioCache } from "./same-folio.js";
 
 export interface PaddrOpsOptions {
   account?: CostAccount;
@@ -31,6 +31,7 @@ export function systemRamDefaultRegion(m: Machine, addrUnit: number): { start: n
 export class PaddrOps implements Ops {
   readonly name: string = "paddr";
   protected readonly account: CostAccount;
+  private readonly folioCache = new SameFolioCache();
 
   constructor(
     protected readonly machine: Machine,
@@ -59,22 +60,17 @@ export class PaddrOps implements Ops {
 
   checkAccesses(ctx: Context): number {
     const m = this.machine;
-    let max = 0;
     // The same-folio cache spans all regions of all targets (§5.3).
-    let lastAddr = -1;
-    let lastFolio = 4096;
-    let lastAccessed = false;
+    const cache = this.folioCache;
+    cache.reset();
+    let max = 0;
     for (const t of ctx.targets) {
       for (const r of t.regions) {
         const pa = r.samplingAddr * ctx.addrUnit;
-        let accessed: boolean;
-        if (lastAddr >= 0 && alignDown(lastAddr, lastFolio) === alignDown(pa, lastFolio)) {
-          accessed = lastAccessed;
-        } else {
+        let accessed = cache.lookup(pa);
+        if (accessed === null) {
           accessed = m.youngPaddr(pa, this.account);
-          lastFolio = m.lastFolioBytes;
-          lastAddr = pa;
-          lastAccessed = accessed;
+          cache.store(pa, m.lastFolioBytes, accessed);
         }
         if (accessed) r.nrAccesses++;
         if (r.nrAccesses > max) max = r.nrAccesses;

@@ -8,10 +8,10 @@ import type { Context } from "../core/context.js";
 import type { Ops } from "../core/ops.js";
 import { setRegions } from "../core/region.js";
 import type { Target } from "../core/region.js";
-import { alignDown } from "../core/arith.js";
 import type { Machine } from "../mm/machine.js";
 import type { CostAccount } from "../mm/cost-model.js";
 import { threeRegionsOf } from "./three-regions.js";
+import { SameFolioCache } from "./same-folio.js";
 
 export interface VaddrOpsOptions {
   /** Cost account DAMON's checks are charged to (default: the machine's kdamond account). */
@@ -36,6 +36,7 @@ export class VaddrOps implements Ops {
   readonly name: string = "vaddr";
   protected readonly account: CostAccount;
   private readonly flushOnMkold: boolean;
+  private readonly folioCache = new SameFolioCache();
 
   constructor(
     protected readonly machine: Machine,
@@ -68,24 +69,20 @@ export class VaddrOps implements Ops {
 
   checkAccesses(ctx: Context): number {
     const m = this.machine;
+    const cache = this.folioCache;
     let max = 0;
     for (const t of ctx.targets) {
       const alive = t.pid !== undefined && m.isAlive(t.pid);
-      // The same-folio cache: consecutive sampling addresses in one folio share a check.
-      let lastAddr = -1;
-      let lastFolio = 4096;
-      let lastAccessed = false;
+      cache.reset();
       for (const r of t.regions) {
         let accessed = false;
         if (alive) {
           const a = r.samplingAddr;
-          if (lastAddr >= 0 && alignDown(lastAddr, lastFolio) === alignDown(a, lastFolio)) {
-            accessed = lastAccessed;
-          } else {
+          const cached = cache.lookup(a);
+          if (cached !== null) accessed = cached;
+          else {
             accessed = m.youngVaddr(t.pid!, a, this.account);
-            lastFolio = m.lastFolioBytes;
-            lastAddr = a;
-            lastAccessed = accessed;
+            cache.store(a, m.lastFolioBytes, accessed);
           }
         }
         if (accessed) r.nrAccesses++;

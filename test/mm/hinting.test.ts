@@ -9,20 +9,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Machine } from "../../src/mm/machine.js";
 import { HintingFramework, DAMON_OWNER } from "../../src/mm/hinting/framework.js";
-import type { HintFault, HintOwner } from "../../src/mm/hinting/framework.js";
 import { PAGE_SIZE, PTE_ARMED } from "../../src/mm/vma.js";
-import { raceSchedule, runRace } from "../../src/eval/race.js";
+import { RecordingOwner, raceSchedule, runRace } from "../../src/eval/race.js";
 
 const idle = { fill: () => 0, finished: true, resumeNs: 0 };
-
-class RecordingOwner implements HintOwner {
-  faults: HintFault[] = [];
-  constructor(readonly name: string) {}
-  onFault(f: HintFault): number {
-    this.faults.push(f);
-    return 0;
-  }
-}
 
 test("generic mode: over 200 seeded interleavings, every invariant holds after every event", () => {
   for (let seed = 1; seed <= 200; seed++) {
