@@ -7,7 +7,7 @@
 import { Command } from "commander";
 import { runCli } from "./run-cli.js";
 import { registerDemo } from "./commands/demo.js";
-import { registerRun } from "./commands/run.js";
+import { registerRecord, registerRun } from "./commands/run.js";
 import { registerRace } from "./commands/race.js";
 import { registerCompare } from "./commands/compare.js";
 import { registerKernel } from "./commands/kernel.js";
@@ -25,6 +25,7 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)");
   registerDemo(program);
   registerRun(program);
+  registerRecord(program);
   registerRace(program);
   registerCompare(program);
   registerKernel(program);

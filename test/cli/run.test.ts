@@ -54,3 +54,16 @@ test("run --json: a short stairs run reports convergence and the documented sche
   assert.ok(Array.isArray(j.runs[0].summary.convergence));
   assert.ok(j.runs[0].windows.length >= 15);
 });
+
+test("record writes a damo record that report reads back", () => {
+  const dir = mkdtempSync(join(tmpdir(), "damon-ts-rec-"));
+  const file = join(dir, "damon.data");
+  const r = cli(["record", "stairs", "--scale", "0.05", "--no-baseline", "--no-heatmap", "-o", file]);
+  assert.equal(r.code, 0, r.err);
+  const info = cli(["report", "record_info", "-i", file]);
+  assert.equal(info.code, 0, info.err);
+  assert.match(info.out, /time: \[0 ns, 1\.500 s\)/);
+  const wss = cli(["report", "wss", "-i", file, "--exclude_samples", "0"]);
+  assert.equal(wss.code, 0, wss.err);
+  assert.match(wss.out, /avr:/);
+});

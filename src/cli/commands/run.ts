@@ -222,7 +222,6 @@ export function metricRows(results: ExperimentResult[]): string[][] {
 export function registerRun(program: Command): void {
   const cmd = program
     .command("run")
-    .alias("record")
     .argument("<workload>", "a built-in workload name or a masim config file")
     .description("simulate a workload with DAMON watching it; show the heatmap, accuracy and overhead")
     .option("--ops <list>", `operation set(s), comma-separated: ${opsNames().join(", ")}`, "vaddr")
@@ -230,28 +229,44 @@ export function registerRun(program: Command): void {
     .option("--record <file>", "write DAMON's snapshots as a damo record (FILE.<ops> for several --ops)")
     .option("--record-format <fmt>", "json_compressed (damo's default), json or perf_script");
   addSimulationOptions(cmd).addHelpText("after", workloadHelp());
-  cmd.action((workloadName: string, o: RunOptionValues) => {
-    const results = runAll(workloadName, o, parseOpsList(o.ops));
-    if (o.json) {
-      process.stdout.write(`${JSON.stringify(runJson(results), null, 2)}\n`);
-      return;
+  cmd.action(runAction);
+}
+
+/** `damon-ts record`: the same as `run`, recording to damon.data unless told otherwise (damo's habit). */
+export function registerRecord(program: Command): void {
+  const cmd = program
+    .command("record")
+    .argument("<workload>", "a built-in workload name or a masim config file")
+    .description("the same as run, writing DAMON's snapshots to a damo record (default damon.data)")
+    .option("--ops <list>", `operation set(s), comma-separated: ${opsNames().join(", ")}`, "vaddr")
+    .option("--no-heatmap", "do not print the heatmap")
+    .option("-o, --record <file>", "record file (FILE.<ops> for several --ops)", "damon.data")
+    .option("--record-format <fmt>", "json_compressed (damo's default), json or perf_script");
+  addSimulationOptions(cmd).addHelpText("after", workloadHelp());
+  cmd.action(runAction);
+}
+
+function runAction(workloadName: string, o: RunOptionValues): void {
+  const results = runAll(workloadName, o, parseOpsList(o.ops));
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify(runJson(results), null, 2)}\n`);
+    return;
+  }
+  if (o.filter) console.log(`Counting only access reports where: ${o.filter.join(" and ")}.`);
+  const first = results[0];
+  const a = first.attrs;
+  console.log(
+    `${first.workload}: ${fmtNs(first.durationNs)} simulated, seed ${first.seed}; ` +
+      `sample ${fmtNs(a.sampleUs * 1000)}, aggr ${fmtNs(a.aggrUs * 1000)}, regions ${a.minNrRegions}..${a.maxNrRegions}`,
+  );
+  for (const r of results) {
+    if (o.heatmap) {
+      console.log(
+        `\n== ${r.ops}: access heatmap (x: ${r.space === "vaddr" ? "virtual" : "physical"} address, y: time)`,
+      );
+      console.log(renderRunHeatmap(r));
     }
-    if (o.filter) console.log(`Counting only access reports where: ${o.filter.join(" and ")}.`);
-    const first = results[0];
-    const a = first.attrs;
-    console.log(
-      `${first.workload}: ${fmtNs(first.durationNs)} simulated, seed ${first.seed}; ` +
-        `sample ${fmtNs(a.sampleUs * 1000)}, aggr ${fmtNs(a.aggrUs * 1000)}, regions ${a.minNrRegions}..${a.maxNrRegions}`,
-    );
-    for (const r of results) {
-      if (o.heatmap) {
-        console.log(
-          `\n== ${r.ops}: access heatmap (x: ${r.space === "vaddr" ? "virtual" : "physical"} address, y: time)`,
-        );
-        console.log(renderRunHeatmap(r));
-      }
-    }
-    console.log("\nAccuracy against the exact truth, and what it cost (definitions: docs/metrics.md):\n");
-    console.log(formatTable(["metric", ...results.map((r) => r.ops)], metricRows(results)));
-  });
+  }
+  console.log("\nAccuracy against the exact truth, and what it cost (definitions: docs/metrics.md):\n");
+  console.log(formatTable(["metric", ...results.map((r) => r.ops)], metricRows(results)));
 }
