@@ -17,7 +17,7 @@ import type {
   QuotaGoalConfig,
   SchemeConfig,
 } from "../config/kdamonds.js";
-import { UNLIMITED } from "../config/kdamonds.js";
+import { defaultScheme, UNLIMITED } from "../config/kdamonds.js";
 
 export const ULONG_MAX = "18446744073709551615";
 export const UINT_MAX = "4294967295";
@@ -202,34 +202,17 @@ export function planState(nrKdamonds: number, command: StateCommand): SysfsWrite
   return Array.from({ length: nrKdamonds }, (_, ki) => ({ path: `kdamonds/${ki}/state`, value: command }));
 }
 
-/** A `stat` scheme that matches every region: its tried regions are a monitoring snapshot. */
+/**
+ * A `stat` scheme that matches every region: its tried regions are a monitoring
+ * snapshot. damo's default scheme, but with the percent/time forms of the
+ * pattern unset and a zero reset interval.
+ */
 export function monitorScheme(): SchemeConfig {
-  return {
-    action: "stat",
-    dests: [],
-    targetNid: null,
-    accessPattern: {
-      szBytes: { min: 0, max: UNLIMITED },
-      nrAccesses: { min: 0, max: UNLIMITED },
-      age: { min: 0, max: UNLIMITED },
-      nrAccessesPercent: null,
-      ageUs: null,
-    },
-    applyIntervalUs: 0,
-    quotas: {
-      timeMs: 0,
-      szBytes: 0,
-      resetIntervalMs: 0,
-      failChargeNum: 0,
-      failChargeDenom: 0,
-      goals: [],
-      goalTuner: "consist",
-      effectiveSzBytes: 0,
-      weights: { szPermil: 0, nrAccessesPermil: 0, agePermil: 0 },
-    },
-    watermarks: { metric: "none", intervalUs: 0, highPermil: 0, midPermil: 0, lowPermil: 0 },
-    filters: [],
-  };
+  const s = defaultScheme("stat");
+  s.accessPattern.nrAccessesPercent = null;
+  s.accessPattern.ageUs = null;
+  s.quotas.resetIntervalMs = 0;
+  return s;
 }
 
 /** The configuration with a monitoring `stat` scheme appended to every context; returns its index per context. */
