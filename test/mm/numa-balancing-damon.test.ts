@@ -10,6 +10,8 @@ import assert from "node:assert/strict";
 import { runExperiment } from "../../src/eval/experiment.js";
 import type { ExperimentOptions } from "../../src/eval/experiment.js";
 import { hintingOf } from "../../src/mm/hinting/index.js";
+import type { Machine } from "../../src/mm/machine.js";
+import { numaBalancingOf } from "../../src/mm/numa-balancing/index.js";
 import { resolveWorkload } from "../../src/workload/builtins.js";
 import type { WorkloadSpec } from "../../src/workload/spec.js";
 
@@ -69,4 +71,29 @@ test("piggyback mode: the same run misroutes DAMON's faults to NUMA balancing an
   assert.ok(pig.numaBalancing!.migrations > 0, "NUMA balancing still runs (and acts on DAMON's faults too)");
   assert.ok(pig.summary.f1 < generic.f1 - 0.5, `piggyback F1 ${pig.summary.f1} vs generic ${generic.f1}`);
   assert.ok(pig.summary.wssRelError > generic.wssRelError + 0.3);
+});
+
+test("switching NUMA balancing off mid-run: piggyback hands its armed pages' faults to DAMON, generic never", () => {
+  for (const mode of ["generic", "piggyback"] as const) {
+    let m: Machine | null = null;
+    const r = run(1, {
+      hintingMode: mode,
+      numaBalancing: {},
+      onSetup: (machine) => (m = machine),
+      onSnapshot: (snap) => {
+        // Just after the second scan armed the whole working set.
+        if (snap.endNs >= 2.05e9) numaBalancingOf(m!)!.setEnabled(false);
+      },
+    });
+    const fw = hintingOf(r.machine).stats;
+    const nb = numaBalancingOf(r.machine)!;
+    assert.equal(nb.enabled, false);
+    if (mode === "generic") {
+      assert.equal(fw.misroutedToDamon + fw.misroutedToNuma, 0);
+      assert.ok(fw.staleRestores > 0, "NUMA's pages were disarmed for it and restored silently");
+    } else {
+      assert.ok(fw.misroutedToDamon > 100, `misrouted to DAMON: ${fw.misroutedToDamon}`);
+      assert.ok(fw.misroutedToNuma > 100, `misrouted to NUMA balancing: ${fw.misroutedToNuma}`);
+    }
+  }
 });

@@ -115,6 +115,13 @@ const VIRT_SCAN_FACTOR = 8;
 const SLOTS = 10;
 const LOCAL_THRESHOLD = 7;
 
+const numaBalancings = new WeakMap<Machine, NumaBalancing>();
+
+/** The NUMA balancing created last on `m`, if any (e.g. to switch it from an experiment's hooks). */
+export function numaBalancingOf(m: Machine): NumaBalancing | null {
+  return numaBalancings.get(m) ?? null;
+}
+
 export class NumaBalancing implements Agent, HintOwner {
   readonly name = NUMA_OWNER;
   readonly fw: HintingFramework;
@@ -131,6 +138,7 @@ export class NumaBalancing implements Agent, HintOwner {
   /** Where migrations are costed before the handler returns that time to the faulting CPU. */
   private readonly migrateAcct = new CostAccount("numa-migrate");
   private handle: OwnerHandle | null = null;
+  private on = false;
   private readonly tasks = new Map<number, TaskState>();
   private readonly pages = new WeakMap<Vma, PageState>();
   private nextDiscoveryNs: number;
@@ -188,11 +196,12 @@ export class NumaBalancing implements Agent, HintOwner {
       tasks: [],
     };
     this.nextDiscoveryNs = machine.nowNs;
+    numaBalancings.set(machine, this);
     if (opts.enabled ?? true) this.setEnabled(true);
   }
 
   get enabled(): boolean {
-    return this.handle !== null;
+    return this.on;
   }
 
   /** Whether `node` is a slow tier (its local access is slower than the fastest node's). */
@@ -201,22 +210,27 @@ export class NumaBalancing implements Agent, HintOwner {
   }
 
   /**
-   * The run-time switch (the numa_balancing sysctl): on registers the owner, off
-   * unregisters it (clearing its bits on every armed page). In piggyback mode it
-   * also flips the framework's global switch, which is what that design routes by.
+   * The run-time switch (the numa_balancing sysctl). Generic mode: on registers
+   * the owner, off unregisters it (clearing its bits on every armed page). Piggyback
+   * mode reproduces the RFC: the pages stay armed and only the global switch the
+   * faults are routed by flips (the owner stays registered so its pages are known).
    */
   setEnabled(on: boolean): void {
-    if (on === this.enabled) return;
-    if (on) {
-      this.handle = this.fw.register(this);
-      const now = this.machine.nowNs;
-      this.nextDiscoveryNs = now;
-      for (const t of this.tasks.values()) t.nextScanNs = Math.max(t.nextScanNs, now + this.scanDelayNs);
-    } else {
+    if (on === this.on) return;
+    this.on = on;
+    if (this.fw.mode === "piggyback") {
+      this.handle ??= this.fw.register(this);
+      this.fw.numaBalancingEnabled = on;
+    } else if (on) this.handle = this.fw.register(this);
+    else {
       this.fw.unregister(this.handle!);
       this.handle = null;
     }
-    if (this.fw.mode === "piggyback") this.fw.numaBalancingEnabled = on;
+    if (on) {
+      const now = this.machine.nowNs;
+      this.nextDiscoveryNs = now;
+      for (const t of this.tasks.values()) t.nextScanNs = Math.max(t.nextScanNs, now + this.scanDelayNs);
+    }
   }
 
   // ------------------------------------------------------------------ agent
