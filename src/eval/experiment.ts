@@ -19,6 +19,8 @@ import { VaddrOps } from "../ops/vaddr.js";
 import { PaddrFaultOps, VaddrFaultOps } from "../ops/fault.js";
 import { HwSampleOps } from "../ops/hwsample.js";
 import type { HintingMode } from "../mm/hinting/index.js";
+import { attachNumaBalancing } from "../mm/numa-balancing/index.js";
+import type { NumaBalancingOptions, NumaBalancingStats } from "../mm/numa-balancing/index.js";
 import type { SchemesEngine } from "../core/kdamond.js";
 import { setupSimulation } from "../workload/setup.js";
 import type { WorkloadSpec } from "../workload/spec.js";
@@ -84,6 +86,8 @@ export interface ExperimentOptions {
   onProgress?: (nowNs: number, endNs: number) => void;
   /** Called with every aggregated snapshot as it completes. */
   onSnapshot?: (s: WindowSnapshot) => void;
+  /** Automatic NUMA balancing alongside DAMON (default off); its hinting mode is `hintingMode`. */
+  numaBalancing?: NumaBalancingOptions;
   /** Called once the machine and context exist (e.g. to hook fault sources). */
   onSetup?: (m: Machine, ctx: Context) => void;
 }
@@ -120,6 +124,8 @@ export interface ExperimentResult {
   /** The context after the run (stats of reports, regions). */
   ctx: Context;
   machine: Machine;
+  /** NUMA balancing's counters, when it ran. */
+  numaBalancing?: NumaBalancingStats;
 }
 
 /** Total virtual duration of a workload (the longest thread's phases, repeats included). */
@@ -160,6 +166,9 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
   sim.removeAgent(truth!);
   sim.addAgent(agent);
   sim.addAgent(truth!);
+  const numa = o.numaBalancing
+    ? attachNumaBalancing(sim, machine, { hintingMode: o.hintingMode, ...o.numaBalancing })
+    : null;
 
   const snapshots: WindowSnapshot[] = [];
   const windows: WindowResult[] = [];
@@ -231,5 +240,6 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
     })),
     ctx,
     machine,
+    ...(numa ? { numaBalancing: numa.stats } : {}),
   };
 }

@@ -25,6 +25,7 @@ import { runJson } from "../run-json.js";
 import { renderRunHeatmap, RunRecorder } from "../run-heatmap.js";
 import { sampleFiltersFrom } from "../sample-filters.js";
 import { DEFAULT_HWSAMPLE_PERIOD } from "../../ops/hwsample.js";
+import { machineShapeOptions, numaBalancingOption } from "../numa-options.js";
 
 /** Operation sets that feed DAMON access reports (and so know CPU, thread and write). */
 export const REPORT_SOURCES = new Set(["vaddr-fault", "paddr-fault", "hwsample", "hwsample-vaddr"]);
@@ -59,6 +60,9 @@ export interface RunOptionValues extends MonitorOptionValues {
   filter?: string[];
   hinting: string;
   hwsamplePeriod: string;
+  nodes?: string;
+  tier?: string;
+  numaBalancing: string;
 }
 
 /** The workload list for --help: one line each. */
@@ -80,7 +84,7 @@ export function addSimulationOptions(cmd: Command): Command {
     .option("--time-scale <f>", "shrink only the phase durations (overrides --scale for time)")
     .option("--threads <n>", "threads of the multi-threaded workloads")
     .option("--tlb <on|off>", "model per-CPU TLBs (the Accessed bit is set only on TLB fills)", "on")
-    .option("--memory <size>", "simulated memory (one NUMA node)", "4GiB")
+    .option("--memory <size>", "simulated memory (one NUMA node, or split by --nodes)", "4GiB")
     .option("--hot-threshold <f>", "access frequency (0..1] at which a page counts as hot", "0.5")
     .option("--no-baseline", "skip the unmonitored run that measures the slowdown")
     .option(
@@ -97,6 +101,16 @@ export function addSimulationOptions(cmd: Command): Command {
       "--hwsample-period <n>",
       "hwsample sources: report every Nth access of each CPU",
       String(DEFAULT_HWSAMPLE_PERIOD),
+    )
+    .option("--nodes <n>", "split --memory into N equal NUMA nodes, CPUs spread over them")
+    .option(
+      "--tier <fast,slow[,ns]>",
+      "two tiers instead of --memory: a fast node with every CPU and a slow CPU-less node (access ns, default 25)",
+    )
+    .option(
+      "--numa-balancing <mode>",
+      "automatic NUMA balancing: off, on, or tiering (docs/numa-balancing.md)",
+      "off",
     )
     .option("--json", "print the results as JSON (schema: docs/json-output.md)")
     .option("--progress", "show progress even when stderr is not a terminal");
@@ -147,6 +161,8 @@ export function runAll(workloadName: string, o: RunOptionValues, opsList: string
         "--filter",
       );
   }
+  const shape = machineShapeOptions(o, memory, workload);
+  const numaBalancing = numaBalancingOption(o.numaBalancing);
   const format = o.recordFormat === undefined ? undefined : recordFormatOption(o.recordFormat);
   return opsList.map((ops) => {
     const progress = new RunProgress(`${workload.name} / ${ops}`, o.progress);
@@ -165,7 +181,8 @@ export function runAll(workloadName: string, o: RunOptionValues, opsList: string
         hintingMode,
         hwsamplePeriod,
         baseline: o.baseline,
-        machine: { tlb: tlb ? undefined : false, nodes: [{ sizeBytes: memory }] },
+        machine: { tlb: tlb ? undefined : false, ...shape },
+        numaBalancing,
         onProgress: (now, end) => progress.update(now, end),
         onSnapshot: recorder ? (snap) => recorder.add(snap) : undefined,
       });
@@ -210,12 +227,32 @@ export function metricRows(results: ExperimentResult[]): string[][] {
     row("app slowdown vs unmonitored", (r) =>
       r.summary.appSlowdown === null ? "not measured" : fmtPct(r.summary.appSlowdown, 3),
     ),
+    ...numaRows(results),
     row("CPU attribution error (TV distance)", (r) =>
       r.summary.attribution ? r.summary.attribution.cpu.toFixed(3) : "n/a",
     ),
     row("thread attribution error (TV distance)", (r) =>
       r.summary.attribution ? r.summary.attribution.thread.toFixed(3) : "n/a",
     ),
+  ];
+}
+
+/** NUMA balancing's counters, when any run had it on. */
+function numaRows(results: ExperimentResult[]): string[][] {
+  if (!results.some((r) => r.numaBalancing)) return [];
+  const row = (name: string, f: (s: NonNullable<ExperimentResult["numaBalancing"]>) => string): string[] => [
+    name,
+    ...results.map((r) => (r.numaBalancing ? f(r.numaBalancing) : "off")),
+  ];
+  const remote = (s: NonNullable<ExperimentResult["numaBalancing"]>): string => {
+    const r = s.byCpuNode.reduce((a, x) => a + x.remote, 0);
+    return s.faults > 0 ? fmtPct(r / s.faults) : "no faults";
+  };
+  return [
+    row("NUMA balancing: scans / pages armed", (s) => `${s.scans} / ${s.pagesArmed}`),
+    row("NUMA balancing: hint faults (remote share)", (s) => `${s.faults} (${remote(s)})`),
+    row("NUMA balancing: migrations / promotions", (s) => `${s.migrations} / ${s.promotions}`),
+    row("NUMA balancing: promotions rate-limited", (s) => String(s.rateLimited)),
   ];
 }
 

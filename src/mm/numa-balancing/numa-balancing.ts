@@ -1,0 +1,505 @@
+/**
+ * A model of automatic NUMA balancing (AutoNUMA) on the generic hinting-fault
+ * framework: a periodic scanner arms the next `scanSizeBytes` of each task's
+ * address space every scan period (owner "numa-balancing"), the hint-fault
+ * handler keeps per-task / per-node fault statistics and migrates misplaced
+ * pages, and the memory-tiering mode promotes hot slow-tier pages. Defaults are
+ * the kernel's documented ones; where the model is simpler than the kernel,
+ * docs/numa-balancing.md says how.
+ */
+import { CostAccount } from "../cost-model.js";
+import type { Agent } from "../driver.js";
+import { hintingOf, NUMA_OWNER } from "../hinting/index.js";
+import type { HintFault, HintingFramework, HintingMode, HintOwner, OwnerHandle } from "../hinting/index.js";
+import type { Machine } from "../machine.js";
+import type { AddressSpace } from "../address-space.js";
+import { PAGE_SIZE, PTE_PRESENT } from "../vma.js";
+import type { Vma } from "../vma.js";
+
+const MS = 1_000_000;
+const MiB = 2 ** 20;
+
+export interface NumaBalancingOptions {
+  /** Migrate misplaced pages between nodes (the kernel's NUMA_BALANCING_NORMAL; default true). */
+  normal?: boolean;
+  /** Promote hot slow-tier pages (NUMA_BALANCING_MEMORY_TIERING; default false). */
+  tiering?: boolean;
+  /** Delay before a task's first scan (numa_balancing_scan_delay_ms, default 1000 ms). */
+  scanDelayMs?: number;
+  /** Shortest scan period (numa_balancing_scan_period_min_ms, default 1000 ms). */
+  scanPeriodMinMs?: number;
+  /** Longest scan period (numa_balancing_scan_period_max_ms, default 60000 ms). */
+  scanPeriodMaxMs?: number;
+  /** Present memory armed per scan (numa_balancing_scan_size_mb, default 256 MiB). */
+  scanSizeBytes?: number;
+  /** Tiering: a fault within this long of the scan that armed the page marks it hot (default 1000 ms). */
+  hotThresholdMs?: number;
+  /** Tiering: promotions per target node per second, in MiB/s (default 65536, the kernel's). */
+  promoteRateLimitMBps?: number;
+  /** Handler time of one hint fault beyond the framework's own fault cost (ns, default 200). */
+  handlerNs?: number;
+  /** Hinting framework mode, when this call creates the framework (default generic). */
+  hintingMode?: HintingMode;
+  /** Start enabled (default true). */
+  enabled?: boolean;
+}
+
+/** One scan window of a task: the faults between two scans and the period chosen after it. */
+export interface ScanWindow {
+  endNs: number;
+  local: number;
+  remote: number;
+  periodMs: number;
+}
+
+export interface NumaTaskStats {
+  pid: number;
+  scans: number;
+  pagesArmed: number;
+  /** Faults by the node of the faulting page. */
+  faultsByPageNode: number[];
+  local: number;
+  remote: number;
+  /** Node holding most of the task's faulted pages (the kernel's preferred node, without task placement). */
+  preferredNode: number;
+  scanPeriodMs: number;
+  windows: ScanWindow[];
+}
+
+export interface NumaBalancingStats {
+  scans: number;
+  pagesArmed: number;
+  /** Scanner time (arming + TLB flushes), ns. */
+  scanNs: number;
+  faults: number;
+  /** Faults by the faulting CPU's node: the page was on that node (local) or not (remote). */
+  byCpuNode: { local: number; remote: number }[];
+  /** Misplaced pages migrated to the faulting node (normal mode). */
+  migrations: number;
+  /** Misplaced faults not migrated because the previous fault on the page came from elsewhere. */
+  filteredByLastNode: number;
+  /** Migrations or promotions that found the target node full. */
+  migrationFailures: number;
+  /** Slow-tier pages promoted to the faulting (fast) node. */
+  promotions: number;
+  /** Slow-tier faults that came later than the hot threshold after the scan. */
+  notHot: number;
+  /** Hot slow-tier faults not promoted because the node's promotion budget for the second was spent. */
+  rateLimited: number;
+  /** Most pages promoted to one node in one 1-second rate-limit window. */
+  maxPromotedInWindow: number;
+  tasks: NumaTaskStats[];
+}
+
+interface TaskState {
+  as: AddressSpace;
+  acct: CostAccount;
+  nextScanNs: number;
+  /** Where the next scan starts (virtual address). */
+  offset: number;
+  periodMs: number;
+  winLocal: number;
+  winRemote: number;
+  stats: NumaTaskStats;
+}
+
+/** Per-VMA page state the kernel keeps in struct page: last faulting node and scan time. */
+interface PageState {
+  lastNode: Int8Array;
+  scanNs: Float64Array;
+}
+
+/** Virtual pages walked per scan, as a multiple of the pages armed (the kernel bounds empty walks too). */
+const VIRT_SCAN_FACTOR = 8;
+/** Period adaptation: ten slots per period; local share ≥ 7/10 slows scanning down. */
+const SLOTS = 10;
+const LOCAL_THRESHOLD = 7;
+
+const numaBalancings = new WeakMap<Machine, NumaBalancing>();
+
+/** The NUMA balancing created last on `m`, if any (e.g. to switch it from an experiment's hooks). */
+export function numaBalancingOf(m: Machine): NumaBalancing | null {
+  return numaBalancings.get(m) ?? null;
+}
+
+export class NumaBalancing implements Agent, HintOwner {
+  readonly name = NUMA_OWNER;
+  readonly fw: HintingFramework;
+  readonly normal: boolean;
+  readonly tiering: boolean;
+  readonly scanDelayNs: number;
+  readonly scanPeriodMinMs: number;
+  readonly scanPeriodMaxMs: number;
+  readonly scanPages: number;
+  readonly hotThresholdNs: number;
+  readonly promoteLimitPages: number;
+  readonly handlerNs: number;
+  readonly stats: NumaBalancingStats;
+  /** Where migrations are costed before the handler returns that time to the faulting CPU. */
+  private readonly migrateAcct = new CostAccount("numa-migrate");
+  private handle: OwnerHandle | null = null;
+  private on = false;
+  private readonly tasks = new Map<number, TaskState>();
+  private readonly pages = new WeakMap<Vma, PageState>();
+  private nextDiscoveryNs: number;
+  private readonly slowNode: boolean[];
+  private readonly promoWindowStart: number[];
+  private readonly promoWindowPages: number[];
+
+  constructor(
+    readonly machine: Machine,
+    opts: NumaBalancingOptions = {},
+  ) {
+    this.fw = hintingOf(machine, { mode: opts.hintingMode });
+    this.normal = opts.normal ?? true;
+    this.tiering = opts.tiering ?? false;
+    const num = (v: number | undefined, d: number, what: string, min = 0): number => {
+      const x = v ?? d;
+      if (!(Number.isFinite(x) && x >= min))
+        throw new RangeError(`NUMA balancing: ${what} must be ≥ ${min}, got ${x}`);
+      return x;
+    };
+    this.scanDelayNs = num(opts.scanDelayMs, 1000, "scanDelayMs") * MS;
+    this.scanPeriodMinMs = num(opts.scanPeriodMinMs, 1000, "scanPeriodMinMs", 1);
+    this.scanPeriodMaxMs = num(opts.scanPeriodMaxMs, 60_000, "scanPeriodMaxMs", 1);
+    if (this.scanPeriodMaxMs < this.scanPeriodMinMs)
+      throw new RangeError("NUMA balancing: scanPeriodMaxMs must be ≥ scanPeriodMinMs");
+    this.scanPages = Math.max(
+      1,
+      Math.floor(num(opts.scanSizeBytes, 256 * MiB, "scanSizeBytes", PAGE_SIZE) / PAGE_SIZE),
+    );
+    this.hotThresholdNs = num(opts.hotThresholdMs, 1000, "hotThresholdMs") * MS;
+    this.promoteLimitPages = Math.floor(
+      (num(opts.promoteRateLimitMBps, 65536, "promoteRateLimitMBps") * MiB) / PAGE_SIZE,
+    );
+    this.handlerNs = num(opts.handlerNs, 200, "handlerNs");
+    const nn = machine.nrNodes;
+    let fastest = Infinity;
+    for (let n = 0; n < nn; n++) fastest = Math.min(fastest, machine.latency[n * nn + n]);
+    // A node slower than the fastest node's local access is a slow (lower) tier.
+    this.slowNode = Array.from({ length: nn }, (_, n) => machine.latency[n * nn + n] > fastest);
+    this.promoWindowStart = new Array<number>(nn).fill(-Infinity);
+    this.promoWindowPages = new Array<number>(nn).fill(0);
+    this.stats = {
+      scans: 0,
+      pagesArmed: 0,
+      scanNs: 0,
+      faults: 0,
+      byCpuNode: Array.from({ length: nn }, () => ({ local: 0, remote: 0 })),
+      migrations: 0,
+      filteredByLastNode: 0,
+      migrationFailures: 0,
+      promotions: 0,
+      notHot: 0,
+      rateLimited: 0,
+      maxPromotedInWindow: 0,
+      tasks: [],
+    };
+    this.nextDiscoveryNs = machine.nowNs;
+    numaBalancings.set(machine, this);
+    if (opts.enabled ?? true) this.setEnabled(true);
+  }
+
+  get enabled(): boolean {
+    return this.on;
+  }
+
+  /** Whether `node` is a slow tier (its local access is slower than the fastest node's). */
+  isSlowNode(node: number): boolean {
+    return this.slowNode[node];
+  }
+
+  /**
+   * The run-time switch (the numa_balancing sysctl). Generic mode: on registers
+   * the owner, off unregisters it (clearing its bits on every armed page). Piggyback
+   * mode reproduces the RFC: the pages stay armed and only the global switch the
+   * faults are routed by flips (the owner stays registered so its pages are known).
+   */
+  setEnabled(on: boolean): void {
+    if (on === this.on) return;
+    this.on = on;
+    if (this.fw.mode === "piggyback") {
+      this.handle ??= this.fw.register(this);
+      this.fw.numaBalancingEnabled = on;
+    } else if (on) this.handle = this.fw.register(this);
+    else {
+      this.fw.unregister(this.handle!);
+      this.handle = null;
+    }
+    if (on) {
+      const now = this.machine.nowNs;
+      this.nextDiscoveryNs = now;
+      for (const t of this.tasks.values()) t.nextScanNs = Math.max(t.nextScanNs, now + this.scanDelayNs);
+    }
+  }
+
+  // ------------------------------------------------------------------ agent
+
+  nextWakeNs(): number {
+    if (!this.enabled) return Infinity;
+    let t = this.nextDiscoveryNs;
+    for (const s of this.tasks.values()) t = Math.min(t, s.nextScanNs);
+    return t;
+  }
+
+  wake(nowNs: number): void {
+    if (!this.enabled) return;
+    if (nowNs >= this.nextDiscoveryNs) {
+      this.discover(nowNs);
+      this.nextDiscoveryNs = nowNs + Math.max(this.scanDelayNs, this.scanPeriodMinMs * MS);
+    }
+    for (const t of this.tasks.values()) {
+      if (t.nextScanNs > nowNs) continue;
+      if (!this.machine.isAlive(t.as.pid)) {
+        t.nextScanNs = Infinity;
+        continue;
+      }
+      this.adaptPeriod(t, nowNs);
+      this.scan(t, nowNs);
+      t.nextScanNs = nowNs + t.periodMs * MS;
+    }
+  }
+
+  /** New live processes with threads become tasks; their first scan is a scan delay away. */
+  private discover(nowNs: number): void {
+    const m = this.machine;
+    for (const as of m.spaces) {
+      if (this.tasks.has(as.pid) || !m.isAlive(as.pid)) continue;
+      const th = m.threads.find((x) => x.as === as && !x.done);
+      if (th === undefined) continue;
+      // The scan runs as task work in the task's own context: it costs that CPU's time.
+      const acct = new CostAccount(`numa-balancing:${as.pid}`, th.cpu.id);
+      const periodMs = Math.min(this.scanPeriodMaxMs, Math.max(this.scanPeriodMinMs, this.scanDelayNs / MS));
+      const stats: NumaTaskStats = {
+        pid: as.pid,
+        scans: 0,
+        pagesArmed: 0,
+        faultsByPageNode: new Array<number>(m.nrNodes).fill(0),
+        local: 0,
+        remote: 0,
+        preferredNode: -1,
+        scanPeriodMs: periodMs,
+        windows: [],
+      };
+      this.stats.tasks.push(stats);
+      this.tasks.set(as.pid, {
+        as,
+        acct,
+        nextScanNs: nowNs + this.scanDelayNs,
+        offset: 0,
+        periodMs,
+        winLocal: 0,
+        winRemote: 0,
+        stats,
+      });
+    }
+  }
+
+  /**
+   * The adaptive scan period, once per scan window. A window with no hint faults
+   * doubles the period. Otherwise the local share in tenths decides: at 7/10 or
+   * more, scanning slows by (tenths − 7, at least 1) tenths of the period; below,
+   * it speeds up by (7 − tenths) tenths. This follows the kernel's rule of
+   * NUMA_PERIOD_SLOTS / NUMA_PERIOD_THRESHOLD (update_task_scan_period), with
+   * locality standing in for the private/shared split, which the model lacks.
+   */
+  private adaptPeriod(t: TaskState, nowNs: number): void {
+    if (t.stats.scans === 0) return;
+    const total = t.winLocal + t.winRemote;
+    let p = t.periodMs;
+    if (total === 0) p *= 2;
+    else {
+      const tenths = Math.floor((t.winLocal * SLOTS) / total);
+      const slot = Math.ceil(p / SLOTS);
+      p +=
+        tenths >= LOCAL_THRESHOLD
+          ? Math.max(1, tenths - LOCAL_THRESHOLD) * slot
+          : -(LOCAL_THRESHOLD - tenths) * slot;
+    }
+    t.periodMs = Math.min(this.scanPeriodMaxMs, Math.max(this.scanPeriodMinMs, p));
+    t.stats.scanPeriodMs = t.periodMs;
+    t.stats.windows.push({ endNs: nowNs, local: t.winLocal, remote: t.winRemote, periodMs: t.periodMs });
+    t.winLocal = 0;
+    t.winRemote = 0;
+  }
+
+  /**
+   * Arms the next `scanPages` present pages from the task's scan offset (bounded
+   * to 8× as many virtual pages walked), wrapping to the start of the address
+   * space at its end. Text and library mappings and inaccessible VMAs are skipped
+   * (the kernel skips read-only file mappings and PROT_NONE VMAs); in tiering-only
+   * mode only slow-tier pages are armed, as the kernel skips top-tier pages there.
+   */
+  private scan(t: TaskState, nowNs: number): void {
+    const m = this.machine;
+    const h = this.handle!;
+    const pid = t.as.pid;
+    const vmas = t.as.vmas;
+    const fastToo = this.normal;
+    let budget = this.scanPages;
+    let virt = this.scanPages * VIRT_SCAN_FACTOR;
+    let armed = 0;
+    const before = t.acct.ns;
+    let wrapped = false;
+    let k = vmas.findIndex((v) => v.end > t.offset);
+    if (k < 0) {
+      k = 0;
+      t.offset = 0;
+      wrapped = true;
+    }
+    let runStart = -1;
+    let runEnd = -1;
+    const flushRun = (): void => {
+      if (runStart >= 0) armed += this.fw.armRange(h, pid, runStart, runEnd, t.acct);
+      runStart = -1;
+    };
+    outer: for (;;) {
+      if (k >= vmas.length) {
+        flushRun();
+        if (wrapped) break;
+        wrapped = true;
+        k = 0;
+        t.offset = 0;
+        continue;
+      }
+      const v = vmas[k];
+      const flags = v.flags;
+      if (flags === null || v.kind === "text" || v.kind === "lib" || v.prot === 0) {
+        k++;
+        continue;
+      }
+      const ps = this.pageState(v);
+      const frames = v.frames!;
+      const node = m.frames.node;
+      const from = Math.max(v.startPage, Math.floor(t.offset / PAGE_SIZE)) - v.startPage;
+      for (let i = from; i < v.nrPages; i++) {
+        if (budget <= 0 || virt <= 0) {
+          t.offset = (v.startPage + i) * PAGE_SIZE;
+          break outer;
+        }
+        virt--;
+        const eligible = (flags[i] & PTE_PRESENT) !== 0 && (fastToo || this.slowNode[node[frames[i]]]);
+        if (!eligible) {
+          flushRun();
+          continue;
+        }
+        const a = (v.startPage + i) * PAGE_SIZE;
+        if (runStart < 0) runStart = a;
+        runEnd = a + PAGE_SIZE;
+        ps.scanNs[i] = nowNs;
+        budget--;
+      }
+      flushRun();
+      t.offset = v.end;
+      k++;
+    }
+    flushRun();
+    t.stats.scans++;
+    t.stats.pagesArmed += armed;
+    this.stats.scans++;
+    this.stats.pagesArmed += armed;
+    this.stats.scanNs += t.acct.ns - before;
+  }
+
+  private pageState(v: Vma): PageState {
+    const n = v.flags!.length;
+    let s = this.pages.get(v);
+    if (s === undefined || s.lastNode.length < n) {
+      const lastNode = new Int8Array(n).fill(-1);
+      const scanNs = new Float64Array(n).fill(-Infinity);
+      if (s !== undefined) {
+        lastNode.set(s.lastNode);
+        scanNs.set(s.scanNs);
+      }
+      s = { lastNode, scanNs };
+      this.pages.set(v, s);
+    }
+    return s;
+  }
+
+  // ---------------------------------------------------------- fault handler
+
+  /**
+   * A hint fault: statistics, then the placement decision. A slow-tier page in
+   * tiering mode is promoted when the fault came within the hot threshold of the
+   * scan that armed it and the node's promotion budget allows. Otherwise a page
+   * off the faulting CPU's node migrates there only when the previous hint fault
+   * on it came from the same node (the kernel's last-cpupid two-fault filter,
+   * which keeps pages shared between nodes from bouncing).
+   */
+  onFault(f: HintFault): number {
+    const m = this.machine;
+    const t = this.tasks.get(f.pid);
+    const local = f.pageNode === f.cpuNode;
+    this.stats.faults++;
+    const byCpu = this.stats.byCpuNode[f.cpuNode];
+    if (local) byCpu.local++;
+    else byCpu.remote++;
+    if (t !== undefined) {
+      const s = t.stats;
+      s.faultsByPageNode[f.pageNode]++;
+      if (local) {
+        s.local++;
+        t.winLocal++;
+      } else {
+        s.remote++;
+        t.winRemote++;
+      }
+      if (s.preferredNode < 0 || s.faultsByPageNode[f.pageNode] > s.faultsByPageNode[s.preferredNode])
+        s.preferredNode = f.pageNode;
+    }
+    const v = m.process(f.pid).vmaAt(f.vaddr);
+    if (v === null || v.flags === null) return this.handlerNs;
+    const idx = f.vaddr / PAGE_SIZE - v.startPage;
+    const ps = this.pageState(v);
+    const prev = ps.lastNode[idx];
+    ps.lastNode[idx] = f.cpuNode;
+    if (local) return this.handlerNs;
+
+    if (this.tiering && this.slowNode[f.pageNode] && !this.slowNode[f.cpuNode]) {
+      if (f.timeNs - ps.scanNs[idx] >= this.hotThresholdNs) {
+        this.stats.notHot++;
+        return this.handlerNs;
+      }
+      if (!this.promotionAllowed(f.cpuNode, f.timeNs)) {
+        this.stats.rateLimited++;
+        return this.handlerNs;
+      }
+      const cost = this.migrate(f);
+      if (cost >= 0) {
+        this.stats.promotions++;
+        const n = ++this.promoWindowPages[f.cpuNode];
+        this.stats.maxPromotedInWindow = Math.max(this.stats.maxPromotedInWindow, n);
+      }
+      return this.handlerNs + Math.max(0, cost);
+    }
+    if (!this.normal) return this.handlerNs;
+    if (prev !== f.cpuNode) {
+      this.stats.filteredByLastNode++;
+      return this.handlerNs;
+    }
+    const cost = this.migrate(f);
+    if (cost >= 0) this.stats.migrations++;
+    return this.handlerNs + Math.max(0, cost);
+  }
+
+  /** One-second promotion windows per target node, each with the rate limit's page budget. */
+  private promotionAllowed(node: number, nowNs: number): boolean {
+    if (nowNs - this.promoWindowStart[node] >= 1e9) {
+      this.promoWindowStart[node] = nowNs;
+      this.promoWindowPages[node] = 0;
+    }
+    return this.promoWindowPages[node] < this.promoteLimitPages;
+  }
+
+  /** Migrates the faulting page to the faulting CPU's node; its cost (ns), or -1 if the node is full. */
+  private migrate(f: HintFault): number {
+    const a = this.migrateAcct;
+    const before = a.ns;
+    if (!this.machine.migratePage(f.pid, f.vaddr, f.cpuNode, a)) {
+      this.stats.migrationFailures++;
+      return -1;
+    }
+    return a.ns - before;
+  }
+}
