@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { UsageError } from "../util/errors.js";
 import { loadMasimConfig, type MasimConfig } from "./masim-config.js";
+import { replayWorkload, tracePathOf } from "./trace-replay.js";
 import { scaleWorkload, type PhaseSpec, type ScaleOptions, type WorkloadSpec } from "./spec.js";
 
 const MS = 1e6;
@@ -16,6 +17,10 @@ const GiB = 2 ** 30;
 export interface WorkloadOptions extends ScaleOptions {
   /** Threads of the multi-threaded variants (default 2), on CPUs 0..threads-1. */
   threads?: number;
+  /** `trace:FILE` only: times to replay the trace (default 1). */
+  loop?: number;
+  /** `trace:FILE` only: simulated ns per traced instruction (default 0.5). */
+  nsPerInstruction?: number;
 }
 
 /** masim config → workload: one thread on CPU 0, masim's phases. */
@@ -321,6 +326,9 @@ export function builtinWorkload(name: string, opts: WorkloadOptions = {}): Workl
 
 /** `name` is a built-in name, or a path to a masim config (anything with a slash or an existing file). */
 export function resolveWorkload(nameOrPath: string, opts: WorkloadOptions = {}): WorkloadSpec {
+  const trace = tracePathOf(nameOrPath);
+  if (trace !== null)
+    return replayWorkload(trace, { loops: opts.loop, nsPerInstruction: opts.nsPerInstruction });
   if (BUILTIN_WORKLOADS.some((w) => w.name === nameOrPath)) return builtinWorkload(nameOrPath, opts);
   if (nameOrPath.includes("/") || nameOrPath.endsWith(".cfg") || existsSync(nameOrPath)) {
     return scaleWorkload(masimWorkload(loadMasimConfig(nameOrPath)), opts);

@@ -37,13 +37,15 @@ export interface RunOptionValues extends MonitorOptionValues {
   json?: boolean;
   progress?: boolean;
   heatmap: boolean;
+  loop: string;
+  nsPerInsn: string;
 }
 
 /** The workload list for --help: one line each. */
 export function workloadHelp(): string {
   const w = Math.max(...BUILTIN_WORKLOADS.map((b) => b.name.length));
   return (
-    "\nBuilt-in workloads (or give a path to a masim config file):\n" +
+    "\nBuilt-in workloads (or give a path to a masim config file, or trace:FILE to replay a trace):\n" +
     BUILTIN_WORKLOADS.map((b) => `  ${b.name.padEnd(w)}  ${b.description}`).join("\n") +
     "\n"
   );
@@ -60,6 +62,8 @@ export function addSimulationOptions(cmd: Command): Command {
     .option("--memory <size>", "simulated memory (one NUMA node)", "4GiB")
     .option("--hot-threshold <f>", "access frequency (0..1] at which a page counts as hot", "0.5")
     .option("--no-baseline", "skip the unmonitored run that measures the slowdown")
+    .option("--loop <n>", "trace:FILE workloads: replay the trace this many times", "1")
+    .option("--ns-per-insn <f>", "trace:FILE workloads: simulated ns per traced instruction", "0.5")
     .option("--json", "print the results as JSON (schema: docs/json-output.md)")
     .option("--progress", "show progress even when stderr is not a terminal");
 }
@@ -68,6 +72,8 @@ export function workloadFromOptions(name: string, o: RunOptionValues): WorkloadS
   return resolveWorkload(name, {
     scale: positiveNumberOption(o.scale, "--scale", 1000),
     threads: o.threads === undefined ? undefined : parseCount(o.threads, "--threads"),
+    loop: parseCount(o.loop, "--loop"),
+    nsPerInstruction: positiveNumberOption(o.nsPerInsn, "--ns-per-insn", 1e6),
   });
 }
 
@@ -105,7 +111,7 @@ export function runAll(workloadName: string, o: RunOptionValues, opsList: string
         hotThreshold,
         baseline: o.baseline,
         machine: { tlb: tlb ? undefined : false, nodes: [{ sizeBytes: memory }] },
-        onProgress: (now, end) => progress.update(now, end),
+        onProgress: Number.isFinite(durationNs) ? (now, end) => progress.update(now, end) : undefined,
       });
     } finally {
       progress.done();
@@ -148,7 +154,7 @@ export function registerRun(program: Command): void {
   const cmd = program
     .command("run")
     .alias("record")
-    .argument("<workload>", "a built-in workload name or a masim config file")
+    .argument("<workload>", "a built-in workload name, a masim config file or trace:FILE")
     .description("simulate a workload with DAMON watching it; show the heatmap, accuracy and overhead")
     .option("--ops <list>", "operation set(s), comma-separated: vaddr, paddr, ...", "vaddr")
     .option("--no-heatmap", "do not print the heatmap");
