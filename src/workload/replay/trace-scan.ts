@@ -5,6 +5,7 @@
  * grew below its mapping (the capture records no event for that). Replay needs
  * all of this up front: the threads to spawn, the run length, and the layout.
  */
+import { existsSync } from "node:fs";
 import { InputError } from "../../util/errors.js";
 import type { MapEvent, TraceDamage, TraceHeader } from "../trace/format.js";
 import { TraceReader } from "../trace/reader.js";
@@ -35,6 +36,9 @@ export interface TraceScan {
 }
 
 export function scanTrace(path: string): TraceScan {
+  if (path !== "-" && !existsSync(path)) throw new InputError("no such trace file", path);
+  if (path === "-")
+    throw new InputError("a replayed trace is read once per thread: give a file, not -", "trace:-");
   const r = TraceReader.open(path);
   try {
     const byTid = new Map<number, TraceThreadInfo>();
