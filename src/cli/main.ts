@@ -11,6 +11,7 @@ import { registerRun } from "./commands/run.js";
 import { registerKernel } from "./commands/kernel.js";
 import { registerVm } from "./commands/vm.js";
 import { registerTrace } from "./commands/trace.js";
+import { registerLive } from "./commands/live.js";
 
 export function buildProgram(): Command {
   const program = new Command("damon-ts")
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerKernel(program);
   registerVm(program);
   registerTrace(program);
+  registerLive(program);
   return program;
 }
 
