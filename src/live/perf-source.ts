@@ -9,7 +9,8 @@
  * Parsed samples go into a growable ring of typed arrays (no object per sample).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { readFileSync, readdirSync, readlinkSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import type { Readable, Writable } from "node:stream";
 
 export interface PerfAvailability {
   ok: boolean;
@@ -76,10 +77,14 @@ export class PerfFaultSource {
   constructor(o: PerfFaultSourceOptions) {
     const perf = o.perfPath ?? "perf";
     const args = ["record", "-e", "page-faults", "-c", "1", "-d", "--sample-cpu", "-k", "CLOCK_MONOTONIC"];
-    args.push("--no-buffering");
+    args.push(...(process.env.PERF_ARGS ?? "--no-buffering").split(" ").filter(Boolean));
     if (process.getuid?.() === 0) args.push("-m", "1024");
+    // Start disabled and enable through the control fds (3: commands in, 4: acks out):
+    // perf needs a few hundred ms to set up after opening its events, and `enable`
+    // returns only once they count, so the target can be started without losing faults.
+    args.push("-D", "-1", "--control", "fd:3,4");
     args.push("-p", String(o.pid), "-o", "-");
-    this.record = spawn(perf, args, { stdio: ["ignore", "pipe", "pipe"] });
+    this.record = spawn(perf, args, { stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"] });
     // stdbuf: perf script's stdout is a pipe, which stdio would buffer in 4 KiB blocks.
     const scriptArgs = ["script", "-i", "-", "-F", "tid,cpu,time,addr", "--ns"];
     const hasStdbuf = spawnSync("stdbuf", ["--version"]).status === 0;
@@ -141,22 +146,33 @@ export class PerfFaultSource {
     this.partial = text.slice(start);
   }
 
-  /** Whether perf has its events open on the target (so starting it now loses nothing). */
-  attached(): boolean {
-    const pid = this.record.pid;
-    if (pid === undefined) return false;
-    try {
-      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-        try {
-          if (readlinkSync(`/proc/${pid}/fd/${fd}`).includes("perf_event")) return true;
-        } catch {
-          // fd closed meanwhile
-        }
-      }
-    } catch {
-      return false;
-    }
-    return false;
+  /**
+   * Turns the events on and resolves once perf acknowledges (they count from
+   * then on); false when perf exits or does not answer within `timeoutMs`.
+   */
+  enable(timeoutMs = 15_000): Promise<boolean> {
+    const ctl = this.record.stdio[3] as Writable | null;
+    const ack = this.record.stdio[4] as Readable | null;
+    if (!ctl || !ack) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      let got = "";
+      const done = (ok: boolean): void => {
+        clearTimeout(timer);
+        ack.off("data", onData);
+        this.record.off("exit", onExit);
+        resolve(ok);
+      };
+      const onData = (b: Buffer): void => {
+        got += b.toString("utf8");
+        if (got.includes("ack")) done(true);
+      };
+      const onExit = (): void => done(false);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      ack.on("data", onData);
+      this.record.once("exit", onExit);
+      ctl.on("error", () => done(false));
+      ctl.write("enable\n");
+    });
   }
 
   /** Stops perf (SIGINT to perf record, which flushes and exits; perf script follows). */

@@ -175,8 +175,9 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
   // Mappings faults fell in, interned: the queue keeps an index per sample.
   const mappings: ProcMapping[] = [];
   const mappingIds = new Map<string, number>();
-  const attribute = (addr: number): number => {
-    let m = mappingOf(history.latest, addr);
+  const attribute = (timeNs: number, addr: number): number => {
+    // The map as it was when the fault happened, else as it is now.
+    let m = mappingOf(history.at(timeNs), addr) ?? mappingOf(history.latest, addr);
     // Newer than the last read (and that read is not from this very moment): read again.
     if (m === null && monoNs() - history.latestTimeNs > 1e6) m = mappingOf(history.read(), addr);
     if (m === null) return -1;
@@ -193,7 +194,7 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
     pid,
     perfPath: o.perfPath,
     onSample: (t, a, tid, cpu) => {
-      queue.push(t, a, tid, cpu, attribute(a));
+      queue.push(t, a, tid, cpu, attribute(t, a));
       const lag = monoNs() - t;
       if (lag > maxLagNs) maxLagNs = lag;
     },
@@ -202,8 +203,8 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
   void perf.done.then(() => {
     perfExited = true;
   });
-  const attached = await waitFor(() => perf.attached() || perfExited, 15_000);
-  if (!attached || perfExited) {
+  const enabled = await perf.enable();
+  if (!enabled || perfExited) {
     child?.kill("SIGKILL");
     perf.stop();
     await perf.done;
