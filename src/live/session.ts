@@ -352,9 +352,9 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
   } finally {
     perf.stop();
     await Promise.race([perf.done, sleep(5000, undefined, { ref: false })]);
-    if (child && endReason !== "target exited" && o.durationNs !== undefined && exitCode === null) {
-      // --duration over a started command: it is ours, so stop it.
-      child.kill("SIGTERM");
+    if (child && endReason !== "target exited" && exitCode === null) {
+      // Interrupted or out of time with a command we started: it is ours, so stop it too.
+      child.kill(endReason === "interrupted" ? "SIGINT" : "SIGTERM");
     }
   }
   if (child && exitCode === null)
