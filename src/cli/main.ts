@@ -14,6 +14,7 @@ import { registerKernel } from "./commands/kernel.js";
 import { registerVm } from "./commands/vm.js";
 import { registerTrace } from "./commands/trace.js";
 import { registerAdjust, registerReport } from "./commands/report.js";
+import { registerLive } from "./commands/live.js";
 
 export function buildProgram(): Command {
   const program = new Command("damon-ts")
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerTrace(program);
   registerReport(program);
   registerAdjust(program);
+  registerLive(program);
   return program;
 }
 

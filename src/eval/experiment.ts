@@ -130,6 +130,7 @@ export interface ExperimentResult {
 
 /** Total virtual duration of a workload (the longest thread's phases, repeats included). */
 export function workloadDurationNs(w: WorkloadSpec): number {
+  if (w.custom) return w.custom.durationNs;
   let max = 0;
   for (const t of w.threads) {
     const one = t.phases.reduce((s, p) => s + p.durationNs, 0);
@@ -143,7 +144,8 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
   if (!factory) throw new RangeError(`unknown operation set '${o.ops}' (known: ${opsNames().join(", ")})`);
   const attrs: Attrs = { ...defaultAttrs(), updateUs: 1_000_000, ...o.attrs };
   const seed = o.seed ?? 1;
-  const durationNs = o.durationNs ?? workloadDurationNs(o.workload);
+  // Infinity (a replayed trace): run until the workload's threads finish.
+  let durationNs = o.durationNs ?? workloadDurationNs(o.workload);
   const { machine, sim, truth, workload } = setupSimulation(o.workload, {
     machine: o.machine,
     seed,
@@ -198,11 +200,12 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
       }),
     });
   };
-  sim.run({
+  const ran = sim.run({
     untilNs: durationNs,
     runAgentsWhenIdle: true,
     onProgress: o.onProgress ? (now) => o.onProgress!(now, durationNs) : undefined,
   });
+  if (!Number.isFinite(durationNs)) durationNs = ran.endNs;
 
   let baselineNsPerAccess: number | null = null;
   if (o.baseline !== false) {

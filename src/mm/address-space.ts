@@ -127,6 +127,29 @@ export class AddressSpace {
     return addr;
   }
 
+  /**
+   * MAP_FIXED: maps [addr, addr+len) (page-aligned outward) exactly there,
+   * replacing whatever was mapped in that range. Trace replay rebuilds a real
+   * program's layout with it.
+   */
+  mmapFixed(addr: number, len: number, opts: MmapOptions = {}): number {
+    if (!(len > 0)) throw new InputError(`mmap: length must be positive, got ${len}`);
+    const start = pageAlignDown(addr);
+    const end = pageAlignUp(addr + len);
+    this.munmap(start, end - start);
+    this.insert(
+      new Vma(
+        start,
+        end,
+        opts.kind ?? "mmap",
+        opts.prot ?? PROT_READ | PROT_WRITE,
+        opts.name ?? "[anon]",
+        opts.node ?? -1,
+      ),
+    );
+    return start;
+  }
+
   /** Unmaps [addr, addr+len) (page-aligned outward), splitting VMAs; frees the frames. */
   munmap(addr: number, len: number): void {
     if (addr % PAGE_SIZE !== 0)

@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { UsageError } from "../util/errors.js";
 import { loadMasimConfig, type MasimConfig } from "./masim-config.js";
+import { replayWorkload, tracePathOf } from "./trace-replay.js";
 import { scaleWorkload, type PhaseSpec, type ScaleOptions, type WorkloadSpec } from "./spec.js";
 
 const MS = 1e6;
@@ -18,6 +19,10 @@ export interface WorkloadOptions extends ScaleOptions {
   threads?: number;
   /** tiny-hot: size of the mostly idle mapping (default 64 GiB; at least 512 MiB). */
   spaceBytes?: number;
+  /** `trace:FILE` only: times to replay the trace (default 1). */
+  loop?: number;
+  /** `trace:FILE` only: simulated ns per traced instruction (default 0.5). */
+  nsPerInstruction?: number;
 }
 
 /** masim config → workload: one thread on CPU 0, masim's phases. */
@@ -323,6 +328,9 @@ export function builtinWorkload(name: string, opts: WorkloadOptions = {}): Workl
 
 /** `name` is a built-in name, or a path to a masim config (anything with a slash or an existing file). */
 export function resolveWorkload(nameOrPath: string, opts: WorkloadOptions = {}): WorkloadSpec {
+  const trace = tracePathOf(nameOrPath);
+  if (trace !== null)
+    return replayWorkload(trace, { loops: opts.loop, nsPerInstruction: opts.nsPerInstruction });
   if (BUILTIN_WORKLOADS.some((w) => w.name === nameOrPath)) return builtinWorkload(nameOrPath, opts);
   if (nameOrPath.includes("/") || nameOrPath.endsWith(".cfg") || existsSync(nameOrPath)) {
     return scaleWorkload(masimWorkload(loadMasimConfig(nameOrPath)), opts);

@@ -43,6 +43,7 @@ export function instantiateWorkload(
   spec: WorkloadSpec,
   opts: InstantiateOptions = {},
 ): WorkloadInstance {
+  if (spec.custom) return spec.custom.instantiate(m, opts);
   validateWorkload(spec, m.cpus.length);
   const as = m.createProcess(opts.comm ?? spec.name);
   const bases = new Float64Array(spec.regions.length);

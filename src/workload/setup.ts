@@ -30,8 +30,9 @@ export interface SimSetup {
 }
 
 export function setupSimulation(spec: WorkloadSpec, opts: SetupOptions = {}): SimSetup {
-  const needCpus = Math.max(...spec.threads.map((t) => t.cpu)) + 1;
+  const needCpus = spec.custom ? spec.custom.cpus : Math.max(...spec.threads.map((t) => t.cpu)) + 1;
   const mo: MachineOptions = { ...opts.machine };
+  if (spec.custom?.costs) mo.costs = { ...spec.custom.costs, ...mo.costs };
   if (mo.cpus === undefined) mo.cpus = Math.max(4, needCpus);
   const machine = new Machine(mo);
   const truthOpts = opts.truth === undefined ? { sampleNs: 5e6, aggrNs: 100e6 } : opts.truth;

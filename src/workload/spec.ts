@@ -5,6 +5,9 @@
  * semantics. masim configs and the built-in workloads both compile to this.
  */
 import type { RwMode } from "./masim-config.js";
+import type { Machine } from "../mm/machine.js";
+import type { CostModel } from "../mm/cost-model.js";
+import type { InstantiateOptions, WorkloadInstance } from "./instantiate.js";
 
 /** masim's nr_accesses_per_region: accesses performed per weighted pick. */
 export const MASIM_ACCESSES_PER_PICK = 131_072;
@@ -68,6 +71,19 @@ export interface WorkloadSpec {
   threads: ThreadSpec[];
   /** Accesses per weighted pick (default MASIM_ACCESSES_PER_PICK). */
   accessesPerPick?: number;
+  /** A workload that builds its own process and threads (trace replay); regions/threads are then empty. */
+  custom?: CustomWorkload;
+}
+
+/** The hook a non-phased workload (a replayed trace) plugs into setupSimulation with. */
+export interface CustomWorkload {
+  /** Virtual run length, or Infinity: until its threads finish. */
+  durationNs: number;
+  /** CPUs it wants (its threads are spread over the machine's CPUs). */
+  cpus: number;
+  /** Cost-model defaults for its machine (the caller's own overrides win). */
+  costs?: Partial<CostModel>;
+  instantiate(m: Machine, opts: InstantiateOptions): WorkloadInstance;
 }
 
 export interface ScaleOptions {

@@ -13,7 +13,7 @@ import { fmtNs, formatTable } from "../table.js";
 export function registerCompare(program: Command): void {
   const cmd = program
     .command("compare")
-    .argument("<workload>", "a built-in workload name or a masim config file")
+    .argument("<workload>", "a built-in workload name, a masim config file or trace:FILE")
     .description(
       "run one workload under several access sources and compare accuracy and overhead in one table",
     )

@@ -63,13 +63,15 @@ export interface RunOptionValues extends MonitorOptionValues {
   nodes?: string;
   tier?: string;
   numaBalancing: string;
+  loop: string;
+  nsPerInsn: string;
 }
 
 /** The workload list for --help: one line each. */
 export function workloadHelp(): string {
   const w = Math.max(...BUILTIN_WORKLOADS.map((b) => b.name.length));
   return (
-    "\nBuilt-in workloads (or give a path to a masim config file):\n" +
+    "\nBuilt-in workloads (or give a path to a masim config file, or trace:FILE to replay a trace):\n" +
     BUILTIN_WORKLOADS.map((b) => `  ${b.name.padEnd(w)}  ${b.description}`).join("\n") +
     "\n"
   );
@@ -112,6 +114,8 @@ export function addSimulationOptions(cmd: Command): Command {
       "automatic NUMA balancing: off, on, or tiering (docs/numa-balancing.md)",
       "off",
     )
+    .option("--loop <n>", "trace:FILE workloads: replay the trace this many times", "1")
+    .option("--ns-per-insn <f>", "trace:FILE workloads: simulated ns per traced instruction", "0.5")
     .option("--json", "print the results as JSON (schema: docs/json-output.md)")
     .option("--progress", "show progress even when stderr is not a terminal");
 }
@@ -122,6 +126,8 @@ export function workloadFromOptions(name: string, o: RunOptionValues): WorkloadS
     timeScale:
       o.timeScale === undefined ? undefined : positiveNumberOption(o.timeScale, "--time-scale", 1000),
     threads: o.threads === undefined ? undefined : parseCount(o.threads, "--threads"),
+    loop: parseCount(o.loop, "--loop"),
+    nsPerInstruction: positiveNumberOption(o.nsPerInsn, "--ns-per-insn", 1e6),
   });
 }
 
@@ -183,7 +189,7 @@ export function runAll(workloadName: string, o: RunOptionValues, opsList: string
         baseline: o.baseline,
         machine: { tlb: tlb ? undefined : false, ...shape },
         numaBalancing,
-        onProgress: (now, end) => progress.update(now, end),
+        onProgress: Number.isFinite(durationNs) ? (now, end) => progress.update(now, end) : undefined,
         onSnapshot: recorder ? (snap) => recorder.add(snap) : undefined,
       });
       recorder?.close();
@@ -259,7 +265,7 @@ function numaRows(results: ExperimentResult[]): string[][] {
 export function registerRun(program: Command): void {
   const cmd = program
     .command("run")
-    .argument("<workload>", "a built-in workload name or a masim config file")
+    .argument("<workload>", "a built-in workload name, a masim config file or trace:FILE")
     .description("simulate a workload with DAMON watching it; show the heatmap, accuracy and overhead")
     .option("--ops <list>", `operation set(s), comma-separated: ${opsNames().join(", ")}`, "vaddr")
     .option("--no-heatmap", "do not print the heatmap")
@@ -273,7 +279,7 @@ export function registerRun(program: Command): void {
 export function registerRecord(program: Command): void {
   const cmd = program
     .command("record")
-    .argument("<workload>", "a built-in workload name or a masim config file")
+    .argument("<workload>", "a built-in workload name, a masim config file or trace:FILE")
     .description("the same as run, writing DAMON's snapshots to a damo record (default damon.data)")
     .option("--ops <list>", `operation set(s), comma-separated: ${opsNames().join(", ")}`, "vaddr")
     .option("--no-heatmap", "do not print the heatmap")

@@ -1,0 +1,129 @@
+/**
+ * A captured trace as a workload (`trace:FILE`): the replayed process gets the
+ * traced program's own memory map (from the trace's map events, applied at the
+ * access index where they happened), one simulated thread per traced thread
+ * (in order of first access, on CPUs round-robin: thread k on CPU k mod the
+ * machine's CPUs), and simulated time follows the trace's instruction clock at
+ * `nsPerInstruction` (default 0.5 ns: a 2 GHz core at one instruction per
+ * cycle). The trace is streamed, never loaded whole. See docs/replay.md.
+ */
+import type { Machine, SimThread } from "../mm/machine.js";
+import { InputError, UsageError } from "../util/errors.js";
+import type { InstantiateOptions, WorkloadInstance } from "./instantiate.js";
+import { ReplayLayout } from "./replay/replay-layout.js";
+import { ReplayShared, TraceThreadStream } from "./replay/thread-stream.js";
+import { scanTrace, type TraceScan } from "./replay/trace-scan.js";
+import type { WorkloadSpec } from "./spec.js";
+
+export const TRACE_PREFIX = "trace:";
+export const DEFAULT_NS_PER_INSTRUCTION = 0.5;
+/**
+ * Simulated cost of a cache-hitting access during replay. The trace's clock
+ * already holds the program's real pace (about one access per two
+ * instructions), so the machine's default 10 ns per access would stretch it
+ * tenfold; 1 ns lets the trace clock set the pace while faults and TLB misses
+ * still cost their usual time.
+ */
+export const REPLAY_ACCESS_NS = 1;
+
+export interface ReplayOptions {
+  /** Simulated ns per traced instruction (default 0.5). */
+  nsPerInstruction?: number;
+  /** Times to run the trace (default 1). */
+  loops?: number;
+}
+
+/** What a replay instance adds to WorkloadInstance (for tests and reports). */
+export interface ReplayInstance extends WorkloadInstance {
+  scan: TraceScan;
+  shared: ReplayShared;
+  replayStreams: TraceThreadStream[];
+}
+
+/** The file of a `trace:FILE` workload name, or null for other names. */
+export function tracePathOf(name: string): string | null {
+  return name.startsWith(TRACE_PREFIX) ? name.slice(TRACE_PREFIX.length) : null;
+}
+
+/** Reads the trace once (threads, clock range, map events) and returns it as a workload. */
+export function replayWorkload(path: string, opts: ReplayOptions = {}): WorkloadSpec {
+  const rate = opts.nsPerInstruction ?? DEFAULT_NS_PER_INSTRUCTION;
+  const loops = opts.loops ?? 1;
+  if (!(rate > 0) || !Number.isFinite(rate))
+    throw new UsageError(`ns per instruction must be a positive number, got ${rate}`, "--ns-per-insn");
+  if (!Number.isInteger(loops) || loops < 1)
+    throw new UsageError(`loop count must be a positive integer, got ${loops}`, "--loop");
+  if (path === "") throw new UsageError("trace: needs a file name (trace:FILE)", "workload");
+  const scan = scanTrace(path);
+  const base = path.split("/").pop() ?? path;
+  return {
+    name: `trace:${base}`,
+    description: `replay of ${path} (${scan.accesses} accesses, ${scan.threads.length} threads)`,
+    regions: [],
+    threads: [],
+    custom: {
+      // Until the threads finish: the trace clock is only a lower bound on the run's length.
+      durationNs: Infinity,
+      cpus: scan.threads.length,
+      costs: { localAccessNs: REPLAY_ACCESS_NS },
+      instantiate: (m, io) => instantiateReplay(m, scan, { nsPerInstruction: rate, loops }, io),
+    },
+  };
+}
+
+/** Builds the replayed process and its threads on `m` from a scanned trace. */
+export function instantiateReplay(
+  m: Machine,
+  scan: TraceScan,
+  opts: ReplayOptions = {},
+  io: InstantiateOptions = {},
+): ReplayInstance {
+  if (scan.events.length === 0) {
+    throw new InputError(
+      `${scan.path}: the trace has no memory-map events, so its layout is unknown (capture it with damon-ts trace capture, or convert with events)`,
+    );
+  }
+  const program = (scan.header.command?.[0] ?? "").split("/").pop();
+  const comm = io.comm ?? (program || "replay");
+  const as = m.createProcess(comm);
+  // The process starts empty: only the trace's own mappings exist.
+  for (const v of [...as.vmas]) as.munmap(v.start, v.end - v.start);
+  const layout = new ReplayLayout(as, scan.events, scan.threads.length, {
+    stackGrowthBytes: scan.stackGrowthBytes,
+    program: program || undefined,
+  });
+  // Start-up mappings exist before the first access (and before DAMON's first look).
+  layout.reach(0);
+  const onPhase = io.onPhase;
+  const firstTid = m.threads.length;
+  const shared = new ReplayShared(
+    scan.path,
+    layout,
+    scan.threads.length,
+    opts.loops ?? 1,
+    scan.firstClock,
+    opts.nsPerInstruction ?? DEFAULT_NS_PER_INSTRUCTION,
+    onPhase
+      ? (loop, now) => onPhase({ timeNs: now, tid: firstTid, phase: loop, name: `loop ${loop}` })
+      : null,
+  );
+  onPhase?.({ timeNs: 0, tid: firstTid, phase: 0, name: "loop 0" });
+  const streams: TraceThreadStream[] = [];
+  const threads: SimThread[] = scan.threads.map((t, i) => {
+    const s = new TraceThreadStream(shared, i, t.tid);
+    streams.push(s);
+    return m.spawnThread(as, i % m.cpus.length, s, `${comm}/${t.tid}`);
+  });
+  return {
+    spec: { name: `trace:${comm}`, description: "", regions: [], threads: [] },
+    process: as,
+    pid: as.pid,
+    threads,
+    streams: [],
+    regions: [],
+    layout: { bases: new Float64Array(0), map: () => {}, unmap: () => {} },
+    scan,
+    shared,
+    replayStreams: streams,
+  };
+}
