@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { runLive, type LiveResult } from "../../live/session.js";
 import { renderLiveView } from "../../live/view.js";
-import { LiveRecordAdapter } from "../../live/record-adapter.js";
+import { RunRecorder } from "../run-heatmap.js";
 import { UsageError } from "../../util/errors.js";
 import { parseCount, parseDurationUs } from "../../util/units.js";
 import { addMonitorOptions, attrsFromOptions, type MonitorOptionValues } from "../options.js";
@@ -71,7 +71,7 @@ export function registerLive(program: Command): void {
       "clear the process's Referenced bits after each smaps read (WRITES /proc/PID/clear_refs)",
     )
     .option("--ring <n>", "report ring capacity per CPU per sample interval", "4096")
-    .option("--record <file>", "write every aggregation window to FILE (JSON; see docs/live.md)")
+    .option("--record <file>", "write every aggregation window to FILE as a damo record (json_compressed)")
     .option("--json", "no view; print the result as JSON at the end (schema in docs/live.md)")
     .option("--no-view", "do not show the refreshing view");
   addMonitorOptions(cmd);
@@ -85,7 +85,7 @@ export function registerLive(program: Command): void {
       throw new UsageError(`folder ${dirname(resolve(o.record))} does not exist`, "--record");
     const us = (t: string | undefined, name: string): number | undefined =>
       t === undefined ? undefined : parseDurationUs(t, name) * 1000;
-    const record = o.record ? new LiveRecordAdapter(o.record) : null;
+    const record = o.record ? new RunRecorder(o.record, attrs) : null;
     const tty = process.stdout.isTTY && !o.json && o.view;
     const abort = new AbortController();
     const onSigint = (): void => abort.abort();
@@ -104,13 +104,16 @@ export function registerLive(program: Command): void {
         // With --json our stdout is the JSON: the command's output goes to stderr.
         commandStdout: o.json ? 2 : "inherit",
         signal: abort.signal,
-        onSnapshot: record ? (s) => record.addSnapshot(s) : undefined,
+        onSnapshot: record ? (s) => record.add(s) : undefined,
         onView: tty ? (s) => process.stdout.write(`\x1b[H\x1b[2J${renderLiveView(s)}\n`) : undefined,
       });
+    } catch (e) {
+      record?.abort();
+      throw e;
     } finally {
       process.off("SIGINT", onSigint);
     }
-    record?.close({ pid: r.pid, comm: r.comm, attrs: r.attrs });
+    record?.close();
     if (o.json) {
       process.stdout.write(`${JSON.stringify(liveJson(r), null, 2)}\n`);
       return;
