@@ -24,6 +24,7 @@ export function runJson(results: ExperimentResult[]): object {
       },
       summary: r.summary,
       reports: r.ctx.reports.stats,
+      numaBalancing: r.numaBalancing ?? null,
       windows: r.windows.map((w) => ({
         index: w.index,
         startNs: w.startNs,
