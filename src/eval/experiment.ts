@@ -44,8 +44,14 @@ const OPS_FACTORIES: Record<string, OpsFactory> = {
   vaddr: { space: "vaddr", create: (m) => new VaddrOps(m) },
   "vaddr-flush": { space: "vaddr", create: (m) => new VaddrOps(m, { flushOnMkold: true }) },
   paddr: { space: "paddr", create: (m) => new PaddrOps(m) },
-  "vaddr-fault": { space: "vaddr", create: (m, _c, o) => new VaddrFaultOps(m, { mode: o.hintingMode }) },
-  "paddr-fault": { space: "paddr", create: (m, _c, o) => new PaddrFaultOps(m, { mode: o.hintingMode }) },
+  "vaddr-fault": {
+    space: "vaddr",
+    create: (m, _c, o) => new VaddrFaultOps(m, { mode: o.hintingMode, keepArmed: o.faultKeepArmed }),
+  },
+  "paddr-fault": {
+    space: "paddr",
+    create: (m, _c, o) => new PaddrFaultOps(m, { mode: o.hintingMode, keepArmed: o.faultKeepArmed }),
+  },
   hwsample: { space: "paddr", create: (m, _c, o) => new HwSampleOps(m, true, { period: o.hwsamplePeriod }) },
   "hwsample-vaddr": {
     space: "vaddr",
@@ -78,6 +84,8 @@ export interface ExperimentOptions {
   sampleFilters?: SampleFilter[];
   /** Hinting framework mode for the fault-based sets (default generic). */
   hintingMode?: HintingMode;
+  /** Fault sources keep pages armed until they fault, as the RFC does (default: one armed page per region). */
+  faultKeepArmed?: boolean;
   /** hwsample: report every Nth access per CPU. */
   hwsamplePeriod?: number;
   /** DAMOS, when schemes run. */

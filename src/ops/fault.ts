@@ -25,6 +25,16 @@ import { VaddrOps } from "./vaddr.js";
 
 export interface FaultOpsOptions {
   mode?: HintingMode;
+  /**
+   * Keep pages armed until they fault, as the RFC does (default false). By default
+   * each prepare first withdraws the pages the previous sample armed, so one page
+   * per region is armed at a time and a region counts an access only when its
+   * sampled page was touched in that sample — the semantics DAMON's region-based
+   * sampling assumes. Kept armed, untouched pages pile up and fault later in bursts,
+   * overstating frequencies and overflowing the report rings on large random
+   * working sets (see docs/fault-sampling.md).
+   */
+  keepArmed?: boolean;
   account?: CostAccount;
   /** Handler time of one report (damon_report_access), in ns. */
   reportNs?: number;
@@ -53,6 +63,10 @@ abstract class FaultOpsBase implements Ops {
   protected readonly owner: DamonFaultOwner;
   protected handle: OwnerHandle | null = null;
   protected readonly account: CostAccount;
+  private readonly keepArmed: boolean;
+  /** Pages armed by the last prepare: (pid, vaddr) pairs, reused. */
+  private armedPids: number[] = [];
+  private armedAddrs: number[] = [];
 
   constructor(
     protected readonly machine: Machine,
@@ -62,6 +76,25 @@ abstract class FaultOpsBase implements Ops {
     this.fw = hintingOf(machine, { mode: opts.mode });
     this.owner = new DamonFaultOwner(physical, opts.reportNs ?? 100);
     this.account = opts.account ?? machine.kdamondCost;
+    this.keepArmed = opts.keepArmed ?? false;
+  }
+
+  /** Withdraws the pages the previous sample armed that have not faulted. */
+  protected disarmPrevious(): void {
+    if (this.handle !== null && !this.keepArmed) {
+      for (let i = 0; i < this.armedPids.length; i++)
+        this.fw.disarm(this.handle, this.armedPids[i], this.armedAddrs[i], this.account);
+    }
+    this.armedPids.length = 0;
+    this.armedAddrs.length = 0;
+  }
+
+  /** Arms one page for DAMON and remembers it for the next disarm. */
+  protected armPage(pid: number, vaddr: number): void {
+    if (this.fw.arm(this.handle!, pid, vaddr, this.account)) {
+      this.armedPids.push(pid);
+      this.armedAddrs.push(vaddr);
+    }
   }
 
   protected start(ctx: Context): void {
@@ -96,12 +129,13 @@ export class VaddrFaultOps extends FaultOpsBase {
   }
   prepareAccessChecks(ctx: Context): void {
     if (this.handle === null) return;
+    this.disarmPrevious();
     const m = this.machine;
     for (const t of ctx.targets) {
       if (t.pid === undefined || !m.isAlive(t.pid)) continue;
       for (const r of t.regions) {
         r.samplingAddr = ctx.rng.randRange(r.start, r.end);
-        this.fw.arm(this.handle, t.pid, r.samplingAddr, this.account);
+        this.armPage(t.pid, r.samplingAddr);
       }
     }
   }
@@ -121,12 +155,13 @@ export class PaddrFaultOps extends FaultOpsBase {
   /** Arms every mapping of the sampled frame (found through the reverse map). */
   prepareAccessChecks(ctx: Context): void {
     if (this.handle === null) return;
+    this.disarmPrevious();
     const m = this.machine;
     for (const t of ctx.targets) {
       for (const r of t.regions) {
         r.samplingAddr = ctx.rng.randRange(r.start, r.end);
         const mapping = m.rmapOf(Math.floor((r.samplingAddr * ctx.addrUnit) / PAGE_SIZE), this.account);
-        if (mapping !== null) this.fw.arm(this.handle, mapping.pid, mapping.vaddr, this.account);
+        if (mapping !== null) this.armPage(mapping.pid, mapping.vaddr);
       }
     }
   }

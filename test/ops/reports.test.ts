@@ -72,3 +72,23 @@ test("--filter cpu=1 --filter write: DAMON sees only CPU 1's writes", () => {
   assert.ok(hotIn0 < 0.05 * hotIn1, `CPU 0's regions leak in: ${hotIn0} vs ${hotIn1}`);
   assert.ok(r.ctx.reports.stats.filtered > 0);
 });
+
+test("fault sampling: withdrawing last sample's pages keeps one armed page per region (vs the RFC's pile-up)", () => {
+  const w = builtinWorkload("zipf-kv", { timeScale: 0.05 });
+  const run = (keepArmed: boolean) =>
+    runExperiment({
+      workload: w,
+      ops: "vaddr-fault",
+      faultKeepArmed: keepArmed,
+      baseline: false,
+      machine: { costs: { localAccessNs: 50 }, nodes: [{ sizeBytes: 2 ** 31 }] },
+    });
+  const one = run(false);
+  const pile = run(true);
+  assert.equal(one.ctx.reports.stats.overflowed, 0, "no burst of stale faults overflows the rings");
+  assert.ok(pile.summary.faultsPerSec > 3 * one.summary.faultsPerSec, "armed pages pile up in the RFC's way");
+  assert.ok(
+    one.summary.precision > pile.summary.precision + 0.3,
+    `${one.summary.precision} vs ${pile.summary.precision}`,
+  );
+});

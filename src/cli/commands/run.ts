@@ -59,6 +59,7 @@ export interface RunOptionValues extends MonitorOptionValues {
   recordFormat?: string;
   filter?: string[];
   hinting: string;
+  faultKeepArmed?: boolean;
   hwsamplePeriod: string;
   nodes?: string;
   tier?: string;
@@ -103,6 +104,10 @@ export function addSimulationOptions(cmd: Command): Command {
       "--hwsample-period <n>",
       "hwsample sources: report every Nth access of each CPU",
       String(DEFAULT_HWSAMPLE_PERIOD),
+    )
+    .option(
+      "--fault-keep-armed",
+      "*-fault sources: leave sampled pages armed until they fault, as the RFC does (default: disarm at the next sample)",
     )
     .option("--nodes <n>", "split --memory into N equal NUMA nodes, CPUs spread over them")
     .option(
@@ -185,6 +190,7 @@ export function runAll(workloadName: string, o: RunOptionValues, opsList: string
         hotThreshold,
         sampleFilters,
         hintingMode,
+        faultKeepArmed: o.faultKeepArmed === true,
         hwsamplePeriod,
         baseline: o.baseline,
         machine: { tlb: tlb ? undefined : false, ...shape },

@@ -69,6 +69,8 @@ export interface HintingStats {
   lostRestorations: number;
   /** Pages armed, per owner name. */
   armed: Record<string, number>;
+  /** Pages withdrawn without a fault, per owner name. */
+  disarmed: Record<string, number>;
 }
 
 export interface HintingOptions {
@@ -95,6 +97,7 @@ export class HintingFramework {
     staleRestores: 0,
     lostRestorations: 0,
     armed: {},
+    disarmed: {},
   };
   /** Called after every fault is handled (tests check invariants here). */
   afterFault: ((vma: Vma, idx: number) => void) | null = null;
@@ -161,6 +164,30 @@ export class HintingFramework {
     this.stats.armed[h.owner.name]++;
     m.charge(acct, this.costs.armNs);
     m.flushTlbPage(pid, vaddr, acct);
+    return true;
+  }
+
+  /**
+   * Withdraws owner `h` from one page without a fault: clears its bit and, when no
+   * other owner is left, restores the page (a PTE write and a TLB flush, charged
+   * to `acct`). Returns false when the page was not armed by `h`.
+   */
+  disarm(h: OwnerHandle, pid: number, vaddr: number, acct: CostAccount): boolean {
+    if (!this.isRegistered(h)) return false;
+    const m = this.machine;
+    if (!m.isAlive(pid)) return false;
+    const v = m.process(pid).vmaAt(vaddr);
+    if (!v || v.flags === null || v.owners === null) return false;
+    const idx = Math.floor(vaddr / PAGE_SIZE) - v.startPage;
+    const bit = 1 << h.bit;
+    if (!(v.owners[idx] & bit)) return false;
+    v.owners[idx] &= ~bit;
+    if (v.owners[idx] === 0 && v.flags[idx] & PTE_ARMED) {
+      v.flags[idx] &= ~PTE_ARMED;
+      m.charge(acct, this.costs.armNs);
+      m.flushTlbPage(pid, vaddr, acct);
+    }
+    this.stats.disarmed[h.owner.name] = (this.stats.disarmed[h.owner.name] ?? 0) + 1;
     return true;
   }
 
