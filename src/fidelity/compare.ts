@@ -63,10 +63,17 @@ export interface PhaseComparison {
   simulator: PhaseSummary;
   /** Both sides saw the phase settle and agree on its hottest region. */
   same: boolean;
+  /** The region the workload makes hottest (null when several tie, e.g. a warm-up phase). */
+  expected: string | null;
 }
 
 /** The hottest workload region per phase on both sides (phases matched by position). */
-export function comparePhases(k: SideRun, s: SideRun, settleNs = 300e6): PhaseComparison[] {
+export function comparePhases(
+  k: SideRun,
+  s: SideRun,
+  expected: readonly (string | null)[] = [],
+  settleNs = 300e6,
+): PhaseComparison[] {
   const pk = summarizePhases({ snapshots: k.snapshots, phases: k.phases, regions: k.workloadRegions }, settleNs);
   const ps = summarizePhases({ snapshots: s.snapshots, phases: s.phases, regions: s.workloadRegions }, settleNs);
   return pk.slice(0, ps.length).map((a, i) => ({
@@ -74,6 +81,7 @@ export function comparePhases(k: SideRun, s: SideRun, settleNs = 300e6): PhaseCo
     kernel: a,
     simulator: ps[i],
     same: a.hottest !== null && a.hottest === ps[i].hottest,
+    expected: expected[i] ?? null,
   }));
 }
 
