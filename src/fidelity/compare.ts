@@ -181,7 +181,8 @@ export function gridSimilarity(a: Float64Array, b: Float64Array): GridSimilarity
     l1 += Math.abs(a[i] - b[i]);
   }
   return {
-    pearson: va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : null,
+    // sqrt each: the product of two tiny variances would underflow; rounding can leave |r| a hair above 1
+    pearson: va > 0 && vb > 0 ? Math.max(-1, Math.min(1, cov / (Math.sqrt(va) * Math.sqrt(vb)))) : null,
     l1Similarity: sa + sb > 0 ? 1 - l1 / (sa + sb) : null,
     cells: n,
   };
