@@ -74,8 +74,14 @@ export function comparePhases(
   expected: readonly (string | null)[] = [],
   settleNs = 300e6,
 ): PhaseComparison[] {
-  const pk = summarizePhases({ snapshots: k.snapshots, phases: k.phases, regions: k.workloadRegions }, settleNs);
-  const ps = summarizePhases({ snapshots: s.snapshots, phases: s.phases, regions: s.workloadRegions }, settleNs);
+  const pk = summarizePhases(
+    { snapshots: k.snapshots, phases: k.phases, regions: k.workloadRegions },
+    settleNs,
+  );
+  const ps = summarizePhases(
+    { snapshots: s.snapshots, phases: s.phases, regions: s.workloadRegions },
+    settleNs,
+  );
   return pk.slice(0, ps.length).map((a, i) => ({
     phase: a.phase,
     kernel: a,

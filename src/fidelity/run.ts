@@ -60,7 +60,12 @@ export interface SchemeStatsRow {
 
 export interface FidelityReport {
   schema: typeof FIDELITY_SCHEMA;
-  workload: { name: string; durationMs: number; regions: { name: string; bytes: number }[]; phases: string[] };
+  workload: {
+    name: string;
+    durationMs: number;
+    regions: { name: string; bytes: number }[];
+    phases: string[];
+  };
   kernelVersion: string;
   attrs: { sampleUs: number; aggrUs: number; updateUs: number; minNrRegions: number; maxNrRegions: number };
   seed: number;
@@ -92,9 +97,13 @@ function contextOf(k: KdamondsConfig): ContextConfig {
   if (k.kdamonds.length !== 1 || k.kdamonds[0].contexts.length !== 1)
     throw new ConfigError("fidelity runs take one kdamond with one context", "kdamonds");
   const c = k.kdamonds[0].contexts[0];
-  if (c.ops !== "vaddr") throw new ConfigError(`fidelity compares vaddr monitoring, not ${c.ops}`, "kdamonds[0].contexts[0].ops");
+  if (c.ops !== "vaddr")
+    throw new ConfigError(`fidelity compares vaddr monitoring, not ${c.ops}`, "kdamonds[0].contexts[0].ops");
   if (c.targets.length !== 1)
-    throw new ConfigError("fidelity runs monitor one target (the workload)", "kdamonds[0].contexts[0].targets");
+    throw new ConfigError(
+      "fidelity runs monitor one target (the workload)",
+      "kdamonds[0].contexts[0].targets",
+    );
   return c;
 }
 
@@ -106,7 +115,12 @@ function attrsOf(c: ContextConfig): Attrs {
     updateUs: c.intervals.updateUs,
     minNrRegions: c.nrRegions.min,
     maxNrRegions: c.nrRegions.max,
-    intervalsGoal: { accessBp: g.accessBp, aggrs: g.aggrs, minSampleUs: g.minSampleUs, maxSampleUs: g.maxSampleUs },
+    intervalsGoal: {
+      accessBp: g.accessBp,
+      aggrs: g.aggrs,
+      minSampleUs: g.minSampleUs,
+      maxSampleUs: g.maxSampleUs,
+    },
   };
 }
 
@@ -130,7 +144,12 @@ function simSnapshots(ws: readonly WindowSnapshot[]): Snapshot[] {
   return ws.map((w) => ({
     startNs: w.startNs,
     endNs: w.endNs,
-    regions: (w.targets[0]?.regions ?? []).map((r) => ({ start: r.start, end: r.end, nrAccesses: r.nrAccesses, age: r.age })),
+    regions: (w.targets[0]?.regions ?? []).map((r) => ({
+      start: r.start,
+      end: r.end,
+      nrAccesses: r.nrAccesses,
+      age: r.age,
+    })),
   }));
 }
 
@@ -181,7 +200,8 @@ export async function runFidelity(o: FidelityOptions): Promise<FidelityReport> {
     baseline: false,
     schemes:
       ctxCfg.schemes.length > 0
-        ? () => (runner = new SchemesRunner(schemesFromConfig(ctxCfg.schemes, "kdamonds[0].contexts[0].schemes")))
+        ? () =>
+            (runner = new SchemesRunner(schemesFromConfig(ctxCfg.schemes, "kdamonds[0].contexts[0].schemes")))
         : undefined,
   });
   const simulatorMs = Date.now() - ts;
@@ -269,7 +289,13 @@ export async function runFidelity(o: FidelityOptions): Promise<FidelityReport> {
     phases,
     heatmap: { binMs, rows: Math.ceil(grid.endNs / grid.binNs), cols, ...sim2 },
     schemes,
-    checks: { wssTolerance: tol, wssWithin, hotSame, judgedPhases: settled.length, pass: wssWithin && hotSame },
+    checks: {
+      wssTolerance: tol,
+      wssWithin,
+      hotSame,
+      judgedPhases: settled.length,
+      pass: wssWithin && hotSame,
+    },
     timings: { guestMs, simulatorMs, compareMs: Date.now() - tc },
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { FilterConfig, SchemeConfig } from "../config/kdamonds-types.js";
 import { newScheme } from "../schemes/scheme.js";
-import type { DamosFilter, QuotaGoalMetric, Scheme } from "../schemes/types.js";
+import type { DamosFilter, Scheme } from "../schemes/types.js";
 import { ConfigError } from "../util/errors.js";
 
 function filterOf(f: FilterConfig, where: string): DamosFilter {
@@ -17,11 +17,16 @@ function filterOf(f: FilterConfig, where: string): DamosFilter {
     case "target":
       return { type: "target", ...base, targetIdx: f.targetIdx ?? 0 };
     case "hugepage_size":
-      return { type: "hugepage_size", ...base, minSz: f.hugepageSize?.min ?? 0, maxSz: f.hugepageSize?.max ?? 0 };
+      return {
+        type: "hugepage_size",
+        ...base,
+        minSz: f.hugepageSize?.min ?? 0,
+        maxSz: f.hugepageSize?.max ?? 0,
+      };
     case "memcg":
       throw new ConfigError("memcg filters have no simulated counterpart", where);
     default:
-      return { type: f.type as DamosFilter["type"], ...base };
+      return { type: f.type, ...base };
   }
 }
 
@@ -30,7 +35,7 @@ export function schemesFromConfig(configs: readonly SchemeConfig[], where = "sch
     const at = `${where}[${i}]`;
     const q = c.quotas;
     return newScheme({
-      action: c.action as Scheme["action"],
+      action: c.action,
       pattern: {
         minSzRegion: c.accessPattern.szBytes.min,
         maxSzRegion: c.accessPattern.szBytes.max,
@@ -51,7 +56,7 @@ export function schemesFromConfig(configs: readonly SchemeConfig[], where = "sch
         failChargeNum: q.failChargeNum,
         failChargeDenom: q.failChargeDenom,
         goals: q.goals.map((g) => ({
-          metric: g.metric as QuotaGoalMetric,
+          metric: g.metric,
           targetValue: g.targetValue,
           currentValue: g.currentValue,
           nid: g.nid ?? 0,

@@ -35,7 +35,8 @@ export function stairsConfigText(o: ShapeOptions = {}): string {
   lines.push("", "#phases", "initial phase", String(o.initialMs ?? 2000));
   for (const r of names) lines.push(`${r}, 0, 4096, 1`);
   const steps = o.phases ?? n;
-  for (let i = 0; i < steps; i++) lines.push("", `phase ${i}`, String(o.phaseMs ?? 3000), `${names[i % n]}, 0, 4096, 50`);
+  for (let i = 0; i < steps; i++)
+    lines.push("", `phase ${i}`, String(o.phaseMs ?? 3000), `${names[i % n]}, 0, 4096, 50`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -47,7 +48,12 @@ export function zigzagConfigText(o: ShapeOptions = {}): string {
   const n = o.phases ?? 6;
   for (let i = 0; i < n; i++) {
     const r = i % 2 === 0 ? "a" : "b";
-    lines.push("", `${i % 2 === 0 ? "low" : "high"} phase ${i >> 1}`, String(o.phaseMs ?? 3000), `${r}, 0, 4096, 50`);
+    lines.push(
+      "",
+      `${i % 2 === 0 ? "low" : "high"} phase ${i >> 1}`,
+      String(o.phaseMs ?? 3000),
+      `${r}, 0, 4096, 50`,
+    );
   }
   return `${lines.join("\n")}\n`;
 }

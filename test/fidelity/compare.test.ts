@@ -26,13 +26,32 @@ void test("damo-style percentiles pick sorted[trunc(p/100 n)]", () => {
 });
 
 void test("wss drops the first snapshots and counts regions with nr_accesses >= 1", () => {
-  const s = [snap(0, [[0, 100, 5]]), snap(1, [[0, 10, 1], [10, 30, 0], [30, 60, 2]]), snap(2, [[0, 60, 0]])];
+  const s = [
+    snap(0, [[0, 100, 5]]),
+    snap(1, [
+      [0, 10, 1],
+      [10, 30, 0],
+      [30, 60, 2],
+    ]),
+    snap(2, [[0, 60, 0]]),
+  ];
   assert.deepEqual(wssValues(s, 1), [0, 40]);
   assert.deepEqual(wssValues(s, 0), [0, 40, 100]);
 });
 
 void test("nr_regions stats and share within bounds", () => {
-  const s = [snap(0, [[0, 1, 0]]), snap(1, [[0, 1, 0], [1, 2, 0], [2, 3, 0]]), snap(2, [[0, 1, 0], [1, 2, 0]])];
+  const s = [
+    snap(0, [[0, 1, 0]]),
+    snap(1, [
+      [0, 1, 0],
+      [1, 2, 0],
+      [2, 3, 0],
+    ]),
+    snap(2, [
+      [0, 1, 0],
+      [1, 2, 0],
+    ]),
+  ];
   assert.deepEqual(nrRegionsStats(s, 2, 3), { min: 1, median: 2, max: 3, withinBounds: 2 / 3 });
   assert.equal(nrRegionsStats([], 1, 2), null);
 });
@@ -82,7 +101,15 @@ void test("hot regions per phase are compared by workload-region name, not addre
 void test("heatmaps on the workload-region grid: same pattern at other addresses and pace correlates", () => {
   const hot = [...Array<string>(12).fill("a"), ...Array<string>(12).fill("b")];
   const g = { binNs: 2e8, endNs: 24e8, cols: 20 };
-  const k = workloadHeatGrid(side(1 << 30, hot.filter((_, i) => i % 4 !== 3), 1.33e8), g, ["a", "b"]);
+  const k = workloadHeatGrid(
+    side(
+      1 << 30,
+      hot.filter((_, i) => i % 4 !== 3),
+      1.33e8,
+    ),
+    g,
+    ["a", "b"],
+  );
   const s = workloadHeatGrid(side(1 << 20, hot), g, ["a", "b"]);
   const sim = gridSimilarity(k, s);
   assert.equal(sim.cells, 12 * 20);
@@ -95,10 +122,13 @@ void test("heatmaps on the workload-region grid: same pattern at other addresses
 void test("grid similarity: Pearson in [-1, 1], identical grids score 1, L1 similarity in [0, 1]", () => {
   fc.assert(
     fc.property(
-      fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })), {
-        minLength: 2,
-        maxLength: 50,
-      }),
+      fc.array(
+        fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })),
+        {
+          minLength: 2,
+          maxLength: 50,
+        },
+      ),
       (pairs) => {
         const a = Float64Array.from(pairs.map((p) => p[0]));
         const b = Float64Array.from(pairs.map((p) => p[1]));

@@ -16,8 +16,11 @@ import { ensureKernel } from "../../src/vm/kernel-image.js";
 import { defaultCacheDir } from "../../src/vm/run.js";
 
 function unavailable(): string | false {
-  const tools = spawnSync("sh", ["-c", "command -v qemu-system-x86_64 && command -v busybox"], { stdio: "ignore" });
-  if (tools.status !== 0) return "qemu-system-x86_64 or busybox not installed (scripts/install-system-deps.sh)";
+  const tools = spawnSync("sh", ["-c", "command -v qemu-system-x86_64 && command -v busybox"], {
+    stdio: "ignore",
+  });
+  if (tools.status !== 0)
+    return "qemu-system-x86_64 or busybox not installed (scripts/install-system-deps.sh)";
   try {
     ensureKernel(defaultCacheDir(), () => {}, false);
   } catch (e) {
@@ -35,7 +38,10 @@ void test(
     });
     const kdamonds = readKdamondsFile(fileURLToPath(new URL("./stat-pageout.json", import.meta.url)));
     const r = await runFidelity({ workload: w, kdamonds, seed: 1 });
-    const why = JSON.stringify({ wss: r.wss, phases: r.phases.map((p) => [p.phase, p.kernel.hottest, p.simulator.hottest]) });
+    const why = JSON.stringify({
+      wss: r.wss,
+      phases: r.phases.map((p) => [p.phase, p.kernel.hottest, p.simulator.hottest]),
+    });
     assert.ok(r.wss.medianDiff !== null && r.wss.medianDiff <= 0.15, why);
     assert.equal(r.checks.judgedPhases, 3, why);
     assert.ok(r.checks.hotSame, why);

@@ -17,7 +17,12 @@ import type { Snapshot } from "../../src/kernel/snapshot.js";
 // regions well beyond the simulated TLB's reach (smaller ones would keep their translations cached)
 const shape = { regions: 3, regionBytes: 8 << 20, initialMs: 300, phaseMs: 1000 };
 const w = fidelityWorkload("stairs", { shape });
-const other = runExperiment({ workload: masimWorkload(w.config, w.name), ops: "vaddr", baseline: false, seed: 2 });
+const other = runExperiment({
+  workload: masimWorkload(w.config, w.name),
+  ops: "vaddr",
+  baseline: false,
+  seed: 2,
+});
 
 function fakeGuest(r: ExperimentResult, reverse = false): VmRunResult {
   const shift = 2 ** 40;
@@ -30,7 +35,12 @@ function fakeGuest(r: ExperimentResult, reverse = false): VmRunResult {
     snaps.push({
       startNs: t0 + from,
       endNs: t0 + s.endNs,
-      regions: s.targets[0].regions.map((g) => ({ start: g.start + shift, end: g.end + shift, nrAccesses: g.nrAccesses, age: g.age })),
+      regions: s.targets[0].regions.map((g) => ({
+        start: g.start + shift,
+        end: g.end + shift,
+        nrAccesses: g.nrAccesses,
+        age: g.age,
+      })),
     });
     from = s.endNs;
   });
@@ -43,7 +53,11 @@ function fakeGuest(r: ExperimentResult, reverse = false): VmRunResult {
     snapshots: snaps,
     droppedPartial: 0,
     // reversed: the names swap places, so each phase's hot addresses carry another name
-    regions: r.workloadRegions.map((x, i) => ({ name: order[i], start: x.start + shift, end: x.end + shift })),
+    regions: r.workloadRegions.map((x, i) => ({
+      name: order[i],
+      start: x.start + shift,
+      end: x.end + shift,
+    })),
     phases: w.config.phases.map((p, index) => {
       const ph = { index, name: p.name, startNs: at };
       at += p.durationMs * 1e6;

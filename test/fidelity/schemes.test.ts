@@ -38,7 +38,12 @@ void test("quotas, goals and filters carry over; memcg filters are refused with 
                 },
                 filters: [
                   { filter_type: "anon", matching: true, allow: true },
-                  { filter_type: "addr", matching: true, allow: false, address_range: { start: 4096, end: 8192 } },
+                  {
+                    filter_type: "addr",
+                    matching: true,
+                    allow: false,
+                    address_range: { start: 4096, end: 8192 },
+                  },
                 ],
               },
             ],

@@ -20,7 +20,9 @@ void test("stairs and zigzag shapes parse as masim configs with one hot region p
   assert.deepEqual(expectedHot(st), [null, "s0", "s1", "s2", "s3", "s4"]);
   const zz = fidelityWorkload("zigzag");
   assert.deepEqual(expectedHot(zz), [null, "a", "b", "a", "b", "a", "b"]);
-  const small = parseMasimConfig(stairsConfigText({ regions: 3, regionBytes: 4096 * 8, phaseMs: 100, phases: 4 }));
+  const small = parseMasimConfig(
+    stairsConfigText({ regions: 3, regionBytes: 4096 * 8, phaseMs: 100, phases: 4 }),
+  );
   assert.deepEqual(
     small.phases.map((p) => small.regions[p.patterns[0].region].name),
     ["s0", "s0", "s1", "s2", "s0"],
@@ -36,7 +38,11 @@ void test("a config written back as text parses to the same config; scaling keep
   const again = parseMasimConfig(masimConfigText(cfg), "x");
   const strip = (c: typeof cfg) => ({
     regions: c.regions.map((r) => [r.name, r.sizeBytes]),
-    phases: c.phases.map((p) => [p.name, p.durationMs, p.patterns.map((t) => [t.region, t.random, t.strideBytes, t.probability, t.mode])]),
+    phases: c.phases.map((p) => [
+      p.name,
+      p.durationMs,
+      p.patterns.map((t) => [t.region, t.random, t.strideBytes, t.probability, t.mode]),
+    ]),
   });
   assert.deepEqual(strip(again), strip(cfg));
   const sc = scaleMasimConfig(cfg, 0.1, 0.5);

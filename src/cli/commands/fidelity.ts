@@ -39,7 +39,9 @@ export function fidelityTable(r: FidelityReport): string {
   const row = (a: string, k: string, s: string, note = "") =>
     out.push(`${a.padEnd(24)}${k.padStart(16)}  ${s.padStart(16)}${note ? `  ${note}` : ""}`);
   const a = r.attrs;
-  out.push(`workload ${r.workload.name}: ${r.workload.regions.length} regions, ${r.workload.phases.length} phases, ${(r.workload.durationMs / 1000).toFixed(1)} s`);
+  out.push(
+    `workload ${r.workload.name}: ${r.workload.regions.length} regions, ${r.workload.phases.length} phases, ${(r.workload.durationMs / 1000).toFixed(1)} s`,
+  );
   out.push(
     `attrs: sample ${a.sampleUs / 1000} ms, aggr ${a.aggrUs / 1000} ms, update ${a.updateUs / 1000} ms, regions ${a.minNrRegions}..${a.maxNrRegions}; seed ${r.seed}`,
   );
@@ -53,7 +55,11 @@ export function fidelityTable(r: FidelityReport): string {
   );
   const nr = (x: FidelityReport["nrRegions"]["kernel"]) => (x ? `${x.min}/${x.median}/${x.max}` : "-");
   row("nr_regions min/med/max", nr(r.nrRegions.kernel), nr(r.nrRegions.simulator));
-  row("  within bounds", pct(r.nrRegions.kernel?.withinBounds ?? null), pct(r.nrRegions.simulator?.withinBounds ?? null));
+  row(
+    "  within bounds",
+    pct(r.nrRegions.kernel?.withinBounds ?? null),
+    pct(r.nrRegions.simulator?.withinBounds ?? null),
+  );
   out.push("hottest region per phase (settled snapshots; share agreeing):");
   for (const p of r.phases) {
     const side = (x: { hottest: string | null; agreement: number; snapshots: number }) =>
@@ -61,7 +67,9 @@ export function fidelityTable(r: FidelityReport): string {
     const mark = p.expected === null ? "(not judged: no single hot region)" : p.same ? "same" : "DIFFERENT";
     row(`  ${p.phase}`, side(p.kernel), side(p.simulator), mark);
   }
-  out.push(`  same hot region in all ${r.checks.judgedPhases} judged phases: ${r.checks.hotSame ? "ok" : "FAIL"}`);
+  out.push(
+    `  same hot region in all ${r.checks.judgedPhases} judged phases: ${r.checks.hotSame ? "ok" : "FAIL"}`,
+  );
   const h = r.heatmap;
   out.push(
     `heatmap similarity (${h.rows} x ${h.cols} grid, ${h.binMs} ms x workload-region columns, ${h.cells} cells): Pearson ${h.pearson === null ? "-" : h.pearson.toFixed(3)}, 1-L1 ${h.l1Similarity === null ? "-" : h.l1Similarity.toFixed(3)}`,
@@ -90,11 +98,18 @@ export function registerFidelity(program: Command): void {
       "<workload>",
       "stairs or zigzag (shapes scaled for emulation), or a masim config file / name in ../shared/workloads/masim",
     )
-    .option("--kdamonds <file>", "damo kdamonds configuration for both sides (one vaddr context; schemes allowed)")
+    .option(
+      "--kdamonds <file>",
+      "damo kdamonds configuration for both sides (one vaddr context; schemes allowed)",
+    )
     .option("--seed <n>", "simulator seed", "1")
     .option("--size-scale <x>", "multiply the workload's region sizes", "1")
     .option("--time-scale <x>", "multiply the workload's phase durations", "1")
-    .option("--exclude-samples <n>", "snapshots dropped before the WSS percentiles (as damo report wss)", "20")
+    .option(
+      "--exclude-samples <n>",
+      "snapshots dropped before the WSS percentiles (as damo report wss)",
+      "20",
+    )
     .option("--tolerance <x>", "allowed relative difference of the median WSS", "0.15")
     .option("--memory <MiB>", "guest memory in MiB", "512")
     .option("--cache-dir <dir>", "where the kernel image and workload binary are cached")
@@ -115,6 +130,7 @@ export function registerFidelity(program: Command): void {
         progress: (m) => process.stderr.write(`${m}\n`),
       });
       console.log(o.json ? JSON.stringify(r, null, 2) : fidelityTable(r));
-      if (o.check && !r.checks.pass) throw new JobFailed("the kernel and the simulator disagree (see the table)");
+      if (o.check && !r.checks.pass)
+        throw new JobFailed("the kernel and the simulator disagree (see the table)");
     });
 }

@@ -74,7 +74,9 @@ export function registerVm(program: Command): void {
         console.log(JSON.stringify(summary, null, 2));
         return;
       }
-      console.log(`kernel ${r.kernelVersion}: ${r.snapshots.length} snapshots recorded in ${o.out} (${o.format})`);
+      console.log(
+        `kernel ${r.kernelVersion}: ${r.snapshots.length} snapshots recorded in ${o.out} (${o.format})`,
+      );
       if (summary.nrRegions)
         console.log(`regions per snapshot: ${summary.nrRegions.min}..${summary.nrRegions.max}`);
       for (const p of phases)
