@@ -193,3 +193,29 @@ export function gridSimilarity(a: Float64Array, b: Float64Array): GridSimilarity
     cells: n,
   };
 }
+
+/**
+ * The side's snapshot times mapped onto the configuration's phase timeline: within
+ * phase i, time runs from the config's start of i at the rate config length / the
+ * side's length of i (the last phase, whose end a side may not report, keeps rate 1).
+ * Under emulation the guest workload overruns each phase a little (it checks the clock
+ * between passes over a region), so by time since start the sides drift apart.
+ */
+export function alignToPhases(side: SideRun, configStartsNs: readonly number[]): SideRun {
+  const n = Math.min(side.phases.length, configStartsNs.length);
+  if (n === 0) return side;
+  const map = (t: number): number => {
+    let i = n - 1;
+    while (i > 0 && t < side.phases[i].startNs) i--;
+    const s0 = side.phases[i].startNs;
+    if (t < s0) return t - s0 + configStartsNs[0];
+    const rate =
+      i + 1 < n ? (configStartsNs[i + 1] - configStartsNs[i]) / (side.phases[i + 1].startNs - s0) : 1;
+    return configStartsNs[i] + (t - s0) * rate;
+  };
+  return {
+    ...side,
+    snapshots: side.snapshots.map((s) => ({ ...s, startNs: map(s.startNs), endNs: map(s.endNs) })),
+    phases: side.phases.map((p, i) => (i < n ? { ...p, startNs: configStartsNs[i] } : p)),
+  };
+}

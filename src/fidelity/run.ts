@@ -15,6 +15,7 @@ import { ConfigError } from "../util/errors.js";
 import { masimWorkload } from "../workload/builtins.js";
 import { runVm, type VmRunOptions, type VmRunResult } from "../vm/run.js";
 import {
+  alignToPhases,
   comparePhases,
   gridSimilarity,
   nrRegionsStats,
@@ -80,7 +81,13 @@ export interface FidelityReport {
   };
   nrRegions: { kernel: NrRegionsStats | null; simulator: NrRegionsStats | null };
   phases: PhaseComparison[];
-  heatmap: { binMs: number; rows: number; cols: number } & GridSimilarity;
+  heatmap: {
+    binMs: number;
+    rows: number;
+    cols: number;
+    /** Each side's times mapped onto the config's phase timeline first (alignToPhases). */
+    phaseAligned: GridSimilarity;
+  } & GridSimilarity;
   schemes: { index: number; action: string; kernel: SchemeStatsRow | null; simulator: SchemeStatsRow }[];
   checks: {
     wssTolerance: number;
@@ -233,6 +240,11 @@ export async function runFidelity(o: FidelityOptions): Promise<FidelityReport> {
   const grid = { binNs: binMs * 1e6, endNs: w.durationMs * 1e6, cols };
   const order = w.config.regions.map((r) => r.name);
   const sim2 = gridSimilarity(workloadHeatGrid(k, grid, order), workloadHeatGrid(s, grid, order));
+  const cfgStarts = s.phases.map((p) => p.startNs);
+  const aligned = gridSimilarity(
+    workloadHeatGrid(alignToPhases(k, cfgStarts), grid, order),
+    workloadHeatGrid(alignToPhases(s, cfgStarts), grid, order),
+  );
   const schemeRunner = runner as SchemesRunner | null;
   const schemes = ctxCfg.schemes.map((sc, index) => {
     const ks = guest.schemeStats.find((x) => x.kdamond === 0 && x.context === 0 && x.scheme === index)?.stats;
@@ -287,7 +299,7 @@ export async function runFidelity(o: FidelityOptions): Promise<FidelityReport> {
       simulator: nrRegionsStats(s.snapshots, attrs.minNrRegions, attrs.maxNrRegions),
     },
     phases,
-    heatmap: { binMs, rows: Math.ceil(grid.endNs / grid.binNs), cols, ...sim2 },
+    heatmap: { binMs, rows: Math.ceil(grid.endNs / grid.binNs), cols, ...sim2, phaseAligned: aligned },
     schemes,
     checks: {
       wssTolerance: tol,

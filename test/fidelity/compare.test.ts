@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Snapshot } from "../../src/kernel/snapshot.js";
 import {
+  alignToPhases,
   comparePhases,
   gridSimilarity,
   nrRegionsStats,
@@ -143,4 +144,36 @@ void test("grid similarity: Pearson in [-1, 1], identical grids score 1, L1 simi
     { seed: 7 },
   );
   assert.equal(gridSimilarity(Float64Array.of(NaN, 1), Float64Array.of(1, NaN)).cells, 0);
+});
+
+void test("phase alignment maps each side's phases onto the config's timeline", () => {
+  // the side's phases start at 0, 1.2 s, 2.5 s; the config's at 0, 1 s, 2 s
+  const s: SideRun = {
+    workloadRegions: [],
+    samplesPerAggr: 20,
+    phases: [
+      { index: 0, name: "p0", startNs: 0 },
+      { index: 1, name: "p1", startNs: 1.2e9 },
+      { index: 2, name: "p2", startNs: 2.5e9 },
+    ],
+    snapshots: [
+      { startNs: -0.1e9, endNs: 0.6e9, regions: [] },
+      { startNs: 1.2e9, endNs: 1.85e9, regions: [] },
+      { startNs: 2.5e9, endNs: 3e9, regions: [] },
+    ],
+  };
+  const a = alignToPhases(s, [0, 1e9, 2e9]);
+  const t = a.snapshots.map((x) => [x.startNs / 1e9, x.endNs / 1e9].map((v) => Math.round(v * 1000) / 1000));
+  assert.deepEqual(t, [
+    [-0.1, 0.5],
+    [1, 1.5],
+    [2, 2.5],
+  ]);
+  assert.deepEqual(
+    a.phases.map((p) => p.startNs),
+    [0, 1e9, 2e9],
+  );
+  // identity when the side already follows the config
+  const id = alignToPhases(a, [0, 1e9, 2e9]);
+  assert.deepEqual(id.snapshots, a.snapshots);
 });

@@ -79,6 +79,7 @@ void test("an equivalent run elsewhere in time and address space agrees on wss, 
   assert.ok(r.checks.hotSame, JSON.stringify(r.phases));
   assert.ok(r.checks.pass);
   assert.ok(r.heatmap.pearson! > 0.8, String(r.heatmap.pearson));
+  assert.ok(r.heatmap.phaseAligned.pearson! > 0.8, String(r.heatmap.phaseAligned.pearson));
   assert.equal(r.nrRegions.simulator!.withinBounds, 1);
 });
 

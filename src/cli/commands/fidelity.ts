@@ -71,8 +71,12 @@ export function fidelityTable(r: FidelityReport): string {
     `  same hot region in all ${r.checks.judgedPhases} judged phases: ${r.checks.hotSame ? "ok" : "FAIL"}`,
   );
   const h = r.heatmap;
+  const f3 = (v: number | null) => (v === null ? "-" : v.toFixed(3));
   out.push(
-    `heatmap similarity (${h.rows} x ${h.cols} grid, ${h.binMs} ms x workload-region columns, ${h.cells} cells): Pearson ${h.pearson === null ? "-" : h.pearson.toFixed(3)}, 1-L1 ${h.l1Similarity === null ? "-" : h.l1Similarity.toFixed(3)}`,
+    `heatmap similarity (${h.rows} x ${h.cols} grid, ${h.binMs} ms x workload-region columns, ${h.cells} cells): Pearson ${f3(h.pearson)}, 1-L1 ${f3(h.l1Similarity)}`,
+  );
+  out.push(
+    `  phase-aligned time: Pearson ${f3(h.phaseAligned.pearson)}, 1-L1 ${f3(h.phaseAligned.l1Similarity)}`,
   );
   for (const s of r.schemes) {
     out.push(`scheme ${s.index} (${s.action}):`);
