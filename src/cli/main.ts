@@ -12,6 +12,7 @@ import { registerRace } from "./commands/race.js";
 import { registerCompare } from "./commands/compare.js";
 import { registerKernel } from "./commands/kernel.js";
 import { registerVm } from "./commands/vm.js";
+import { registerFidelity } from "./commands/fidelity.js";
 import { registerTrace } from "./commands/trace.js";
 import { registerAdjust, registerReport } from "./commands/report.js";
 import { registerLive } from "./commands/live.js";
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerCompare(program);
   registerKernel(program);
   registerVm(program);
+  registerFidelity(program);
   registerTrace(program);
   registerReport(program);
   registerAdjust(program);

@@ -2,7 +2,10 @@
  * Boots the guest in qemu-system-x86_64 under TCG. `pti=on` is required: without
  * page-table isolation qemu's software TLB is not flushed on return to user space, so
  * a page whose Accessed bit DAMON cleared is never marked again and DAMON sees no
- * accesses at all (ecosystem.md §7). No network (`-nic none`). The console (ttyS0)
+ * accesses at all (ecosystem.md §7). `norandmaps`: without it the static workload's
+ * brk heap lands a random 0..~1 GiB above its binary and the vaddr target carries that
+ * idle gap (47 MB to 740 MB from run to run), which makes runs incomparable with each
+ * other and with the simulator (docs/fidelity.md). No network (`-nic none`). The console (ttyS0)
  * is streamed to the caller; ttyS1 goes to a file (the trace stream).
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -59,7 +62,7 @@ export function qemuArgs(o: QemuOptions): string[] {
   }
   args.push("-serial", "stdio", "-serial", `file:${o.serial1File}`);
   args.push("-kernel", o.vmlinuz, "-initrd", o.initrd);
-  args.push("-append", "console=ttyS0 rdinit=/init panic=-1 quiet pti=on");
+  args.push("-append", "console=ttyS0 rdinit=/init panic=-1 quiet pti=on norandmaps");
   return args;
 }
 

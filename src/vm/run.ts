@@ -25,7 +25,9 @@ import {
 
 export interface VmRunOptions {
   /** masim-format workload configuration file. */
-  workloadFile: string;
+  workloadFile?: string;
+  /** The configuration's text instead of a file (one of the two is needed). */
+  workloadText?: string;
   /** DAMON configuration; vaddr/fvaddr target pids are replaced by the workload's. Default: vaddr, damo's defaults. */
   kdamonds?: KdamondsConfig;
   durationMs: number;
@@ -39,6 +41,8 @@ export interface VmRunOptions {
 
 export interface VmRunResult {
   kernelVersion: string;
+  /** The DAMON configuration the guest applied (target pids stand for the workload's). */
+  config: KdamondsConfig;
   snapshots: Snapshot[];
   /** Aggregations cut off at power-off. */
   droppedPartial: number;
@@ -79,6 +83,12 @@ function guestConfig(k: KdamondsConfig | undefined): KdamondsConfig {
   return cfg;
 }
 
+function workloadText(o: VmRunOptions): string {
+  if (o.workloadText !== undefined) return o.workloadText;
+  if (o.workloadFile === undefined) throw new ConfigError("no workload given", "workloadFile");
+  return readFileSync(o.workloadFile, "utf8");
+}
+
 export async function runVm(o: VmRunOptions): Promise<VmRunResult> {
   const t0 = Date.now();
   const elapsed = () => ((Date.now() - t0) / 1000).toFixed(1);
@@ -95,7 +105,7 @@ export async function runVm(o: VmRunOptions): Promise<VmRunResult> {
     buildInitramfs(initrd, {
       busybox,
       workloadBinary: workload,
-      workloadConfig: readFileSync(o.workloadFile, "utf8"),
+      workloadConfig: workloadText(o),
       initScript: guestInitScript({ config, durationMs: o.durationMs, repeat: o.repeat }),
     });
     const traceFile = join(work, "trace.txt");
@@ -145,6 +155,7 @@ export async function runVm(o: VmRunOptions): Promise<VmRunResult> {
     say(`${snapshots.length} snapshots`);
     return {
       kernelVersion: kernel.version,
+      config,
       snapshots,
       droppedPartial,
       regions: info.regions,

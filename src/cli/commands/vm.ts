@@ -4,8 +4,9 @@
  */
 import type { Command } from "commander";
 import { readKdamondsFile } from "../../config/kdamonds.js";
-import { snapshotsToJson } from "../../kernel/snapshot.js";
-import { writeFileAtomic } from "../../util/atomic-write.js";
+import { RECORD_FORMATS } from "../../record/write.js";
+import type { RecordFormat } from "../../record/read.js";
+import { writeVmRecord } from "../../vm/record.js";
 import { UsageError } from "../../util/errors.js";
 import { parseCount, parseDurationUs } from "../../util/units.js";
 import { resolveWorkload, runVm, summarizePhases } from "../../vm/run.js";
@@ -17,6 +18,7 @@ interface VmRunOpts {
   memory: string;
   repeat: string;
   out: string;
+  format: string;
   cacheDir?: string;
   refreshKernel?: boolean;
   json?: boolean;
@@ -34,13 +36,16 @@ export function registerVm(program: Command): void {
     .option("--numa <n>", "NUMA nodes in the guest (1 or 2)", "1")
     .option("--memory <MiB>", "guest memory in MiB", "512")
     .option("--repeat <n>", "times the workload repeats its phases", "1")
-    .option("--out <file>", "snapshots JSON to write", "damon-vm.json")
+    .option("--out <file>", "damo-compatible record to write", "damon.data")
+    .option("--format <format>", `record format (${RECORD_FORMATS.join(", ")})`, "json_compressed")
     .option("--cache-dir <dir>", "where the kernel image and workload binary are cached")
     .option("--refresh-kernel", "look for a newer kernel package even if one is cached")
     .option("--json", "print the run summary as JSON")
     .action(async (workload: string, o: VmRunOpts) => {
       const numa = parseCount(o.numa, "--numa");
       if (numa < 1 || numa > 2) throw new UsageError("--numa takes 1 or 2");
+      if (!RECORD_FORMATS.includes(o.format as RecordFormat))
+        throw new UsageError(`--format takes one of ${RECORD_FORMATS.join(", ")}, got '${o.format}'`);
       const progress = (m: string) => process.stderr.write(`${m}\n`);
       const r = await runVm({
         workloadFile: resolveWorkload(workload),
@@ -53,7 +58,7 @@ export function registerVm(program: Command): void {
         refreshKernel: o.refreshKernel,
         progress,
       });
-      writeFileAtomic(o.out, snapshotsToJson(r.snapshots));
+      writeVmRecord(o.out, r.snapshots, r.config, o.format as RecordFormat);
       const phases = summarizePhases(r);
       const nr = r.snapshots.map((s) => s.regions.length);
       const summary = {
@@ -69,7 +74,9 @@ export function registerVm(program: Command): void {
         console.log(JSON.stringify(summary, null, 2));
         return;
       }
-      console.log(`kernel ${r.kernelVersion}: ${r.snapshots.length} snapshots written to ${o.out}`);
+      console.log(
+        `kernel ${r.kernelVersion}: ${r.snapshots.length} snapshots recorded in ${o.out} (${o.format})`,
+      );
       if (summary.nrRegions)
         console.log(`regions per snapshot: ${summary.nrRegions.min}..${summary.nrRegions.max}`);
       for (const p of phases)
