@@ -24,6 +24,8 @@ import { setupSimulation } from "../workload/setup.js";
 import type { WorkloadSpec } from "../workload/spec.js";
 import { windowAccuracy } from "./window-metrics.js";
 import type { WindowAccuracy } from "./window-metrics.js";
+import type { TruthWindow } from "../truth/ground-truth.js";
+import { PAGE_SIZE } from "../mm/vma.js";
 import { summarizeRun } from "./summary.js";
 import { AttributionCounter } from "./attribution.js";
 import type { RunSummary } from "./summary.js";
@@ -56,6 +58,13 @@ export function registerOps(name: string, f: OpsFactory): void {
   OPS_FACTORIES[name] = f;
 }
 
+/** Whether an operation set monitors virtual or physical addresses. */
+export function opsSpace(name: string): "vaddr" | "paddr" {
+  const f = OPS_FACTORIES[name];
+  if (!f) throw new RangeError(`unknown operation set '${name}' (known: ${opsNames().join(", ")})`);
+  return f.space;
+}
+
 export function opsNames(): string[] {
   return Object.keys(OPS_FACTORIES);
 }
@@ -86,6 +95,10 @@ export interface ExperimentOptions {
   onSnapshot?: (s: WindowSnapshot) => void;
   /** Called once the machine and context exist (e.g. to hook fault sources). */
   onSetup?: (m: Machine, ctx: Context) => void;
+  /** Called with every closed truth window (exact per-page accesses), e.g. for tiering metrics. */
+  onTruthWindow?: (w: TruthWindow, m: Machine) => void;
+  /** Machine of the unmonitored baseline run, when it differs (e.g. all-fast memory for tiering). */
+  baselineMachine?: MachineOptions;
 }
 
 export interface WindowSnapshot {
@@ -120,6 +133,35 @@ export interface ExperimentResult {
   /** The context after the run (stats of reports, regions). */
   ctx: Context;
   machine: Machine;
+  /** Resident memory of the workload's process, averaged over the run (and over the baseline run). */
+  residentAvgBytes: number;
+  baselineResidentAvgBytes: number | null;
+  /** App ns per access of the baseline run (null when not run). */
+  baselineNsPerAccess: number | null;
+}
+
+/** Samples the process's resident memory every 100 ms of virtual time (a driver agent). */
+class ResidentSampler {
+  private next = 0;
+  private sum = 0;
+  private n = 0;
+  constructor(
+    private readonly m: Machine,
+    private readonly pid: number,
+  ) {}
+  nextWakeNs(): number {
+    return this.next;
+  }
+  wake(now: number): void {
+    let pages = 0;
+    if (this.m.isAlive(this.pid)) for (const v of this.m.process(this.pid).vmas) pages += v.residentPages;
+    this.sum += pages * PAGE_SIZE;
+    this.n++;
+    this.next = now + 100e6;
+  }
+  get avg(): number {
+    return this.n > 0 ? this.sum / this.n : 0;
+  }
 }
 
 /** Total virtual duration of a workload (the longest thread's phases, repeats included). */
@@ -160,6 +202,8 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
   sim.removeAgent(truth!);
   sim.addAgent(agent);
   sim.addAgent(truth!);
+  const resident = new ResidentSampler(machine, workload.pid);
+  sim.addAgent(resident);
 
   const snapshots: WindowSnapshot[] = [];
   const windows: WindowResult[] = [];
@@ -172,6 +216,7 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
   });
   const spa = nrSamplesPerAggr(attrs);
   truth!.onWindow = (w) => {
+    o.onTruthWindow?.(w, machine);
     const snap = pending.get(w.index);
     if (!snap) return;
     pending.delete(w.index);
@@ -196,9 +241,13 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
   });
 
   let baselineNsPerAccess: number | null = null;
+  let baselineResidentAvgBytes: number | null = null;
   if (o.baseline !== false) {
-    const base = setupSimulation(o.workload, { machine: o.machine, seed, truth: null });
+    const base = setupSimulation(o.workload, { machine: o.baselineMachine ?? o.machine, seed, truth: null });
+    const baseResident = new ResidentSampler(base.machine, base.workload.pid);
+    base.sim.addAgent(baseResident);
     base.sim.run({ untilNs: durationNs });
+    baselineResidentAvgBytes = baseResident.avg;
     const acc = base.machine.totalAccesses();
     baselineNsPerAccess = acc > 0 ? base.machine.appTimeNs() / acc : null;
   }
@@ -231,5 +280,8 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
     })),
     ctx,
     machine,
+    residentAvgBytes: resident.avg,
+    baselineResidentAvgBytes,
+    baselineNsPerAccess,
   };
 }

@@ -30,6 +30,8 @@ export interface CostModel {
   tlbShootdownPerCpuNs: number;
   /** Migrating one 4 KiB page to another node: unmap, copy, remap (plus the TLB flush). */
   migratePageNs: number;
+  /** Fault that maps a whole 2 MiB huge page (allocate and zero 2 MiB). */
+  hugeFaultNs: number;
   /** Trap and remap part of a major fault (the device read is swapInNs on top). */
   majorFaultNs: number;
   /** Reading one page back from the swap device (zswap: decompress; disk: an SSD read). */
@@ -54,6 +56,7 @@ export const DEFAULT_COSTS: Readonly<CostModel> = Object.freeze({
   tlbFlushLocalNs: 100,
   tlbShootdownPerCpuNs: 1000,
   migratePageNs: 3000,
+  hugeFaultNs: 40_000,
   majorFaultNs: 1000,
   swapInNs: 5000,
   swapOutNs: 4000,

@@ -16,6 +16,8 @@ export const FRAME_IDLE = 4;
 export const FRAME_YOUNG = 8;
 /** On the active LRU list (else the inactive one), when FRAME_LRU is set. */
 export const FRAME_ACTIVE = 16;
+/** Part of a 2 MiB transparent huge page (until reclaim or migration splits it). */
+export const FRAME_THP = 32;
 
 export interface NodeConfig {
   /** Memory size of the node in bytes (rounded down to pages). */

@@ -14,6 +14,7 @@ import {
   FRAME_ALLOCATED,
   FRAME_IDLE,
   FRAME_LRU,
+  FRAME_THP,
   FRAME_YOUNG,
   FrameTable,
   type NodeConfig,
@@ -44,6 +45,8 @@ import {
   PTE_DIRTY,
   PTE_PRESENT,
   PTE_SWAPPED,
+  PTE_THP_ADVISED,
+  THP_PAGES,
   type Vma,
   type VmaInfo,
 } from "./vma.js";
@@ -558,6 +561,10 @@ export class Machine {
   ): number {
     const flags = vma.flags!;
     let cost = 0;
+    if (!(flags[idx] & PTE_PRESENT) && flags[idx] & PTE_THP_ADVISED && this.hugeFault(th, vma, vpn, nowNs)) {
+      th.minorFaults++;
+      cost += this.costs.hugeFaultNs;
+    }
     if (!(flags[idx] & PTE_PRESENT)) {
       const node = vma.policyNode >= 0 ? vma.policyNode : th.cpu.node;
       const swapped = (flags[idx] & PTE_SWAPPED) !== 0;
@@ -601,6 +608,67 @@ export class Machine {
       }
     }
     return cost;
+  }
+
+  /**
+   * THP fault: maps the whole 2 MiB block around `vpn` when it lies in the VMA,
+   * is advised throughout and has no page present or swapped. Untouched pages of
+   * the block are resident too: the memory a partly used huge page wastes.
+   */
+  private hugeFault(th: SimThread, vma: Vma, vpn: number, nowNs: number): boolean {
+    const head = vpn - (vpn % THP_PAGES);
+    if (head < vma.startPage || head + THP_PAGES > vma.endPage) return false;
+    const flags = vma.flags!;
+    const h = head - vma.startPage;
+    for (let i = h; i < h + THP_PAGES; i++) {
+      if ((flags[i] & (PTE_PRESENT | PTE_SWAPPED | PTE_THP_ADVISED)) !== PTE_THP_ADVISED) return false;
+    }
+    let free = 0;
+    for (let n = 0; n < this.nrNodes; n++)
+      free += Math.max(0, this.frames.nodeFreeFrames[n] - this.wmarkLow[n]);
+    if (free < THP_PAGES) return false; // no huge page without reclaim: fall back to 4 KiB
+    const node = vma.policyNode >= 0 ? vma.policyNode : th.cpu.node;
+    for (let i = h; i < h + THP_PAGES; i++) {
+      const pfn = this.allocFrame(node, nowNs).pfn;
+      if (pfn < 0) return i > h;
+      this.frames.rmapAsid[pfn] = th.as.asid + 1;
+      this.frames.rmapVpn[pfn] = vma.startPage + i;
+      this.frames.flags[pfn] |= FRAME_THP;
+      vma.frames![i] = pfn;
+      flags[i] = (flags[i] & ~(PTE_ACCESSED | PTE_DIRTY)) | PTE_PRESENT;
+      vma.residentPages++;
+      this.lru.add(pfn, false);
+    }
+    return true;
+  }
+
+  /**
+   * MADV_HUGEPAGE / MADV_NOHUGEPAGE on [start, end) of `pid`: sets or clears the
+   * advice; later faults in fully advised 2 MiB blocks map huge pages. Existing
+   * pages stay as they are (no khugepaged collapse). False when nothing is mapped there.
+   */
+  madviseHugepage(pid: number, start: number, end: number, on: boolean): boolean {
+    const as = this.byPid.get(pid);
+    if (!as || this.dead.has(pid)) return false;
+    let any = false;
+    for (const v of as.vmas) {
+      const a = Math.max(v.start, start);
+      const b = Math.min(v.end, end);
+      if (a >= b) continue;
+      any = true;
+      v.ensureArrays();
+      const f = v.flags!;
+      for (let p = Math.floor(a / PAGE_SIZE); p < Math.ceil(b / PAGE_SIZE); p++) {
+        const i = p - v.startPage;
+        f[i] = on ? f[i] | PTE_THP_ADVISED : f[i] & ~PTE_THP_ADVISED;
+      }
+    }
+    return any;
+  }
+
+  /** Size of the folio frame `pfn` belongs to (2 MiB for a huge page). */
+  folioBytes(pfn: number): number {
+    return this.frames.flags[pfn] & FRAME_THP ? THP_PAGES * PAGE_SIZE : PAGE_SIZE;
   }
 
   /** munmap/brk shrink/exit: free the frames of pages [a, b) and drop their translations. */
@@ -787,7 +855,8 @@ export class Machine {
     if (pfn < 0) return false;
     const oldFlags = ft.flags[old];
     this.lru.remove(old);
-    ft.flags[pfn] = oldFlags & ~FRAME_LRU;
+    // Migration moves base pages: a huge page is split.
+    ft.flags[pfn] = oldFlags & ~(FRAME_LRU | FRAME_THP);
     if (oldFlags & FRAME_LRU) this.lru.add(pfn, (oldFlags & FRAME_ACTIVE) !== 0);
     ft.rmapAsid[pfn] = ft.rmapAsid[old];
     ft.rmapVpn[pfn] = ft.rmapVpn[old];

@@ -30,6 +30,10 @@ export const PTE_WRITE_PROTECTED = 16;
  * so the fast path leaves to the slow path by itself).
  */
 export const PTE_SWAPPED = 32;
+/** MADV_HUGEPAGE advice on this page: a fault in a fully advised 2 MiB block maps the whole block. */
+export const PTE_THP_ADVISED = 64;
+/** Pages per transparent huge page (2 MiB). */
+export const THP_PAGES = 512;
 /** The two bits the fast path tests: it runs when `(flags & PTE_FAST_MASK) === PTE_PRESENT`. */
 export const PTE_FAST_MASK = PTE_PRESENT | PTE_ARMED;
 

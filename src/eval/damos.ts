@@ -1,0 +1,146 @@
+/**
+ * DAMOS in experiments: builds the schemes engine of a run from scheme
+ * configurations (executor and system metrics over the run's machine), and
+ * measures what the schemes achieved — tiering (fast-tier share of accesses
+ * against an oracle placement, migration traffic) and reclaim (memory saved
+ * against the slowdown from refaults).
+ */
+import type { SchemeConfig } from "../config/kdamonds-types.js";
+import type { Context } from "../core/context.js";
+import type { SchemesEngine } from "../core/kdamond.js";
+import type { Machine } from "../mm/machine.js";
+import { PAGE_SIZE } from "../mm/vma.js";
+import { DamosActionExecutor } from "../ops/damos-actions.js";
+import { MachineMetrics } from "../ops/damos-metrics.js";
+import { schemesFromConfig } from "../schemes/from-config.js";
+import { SchemesRunner } from "../schemes/runner.js";
+import type { TruthWindow } from "../truth/ground-truth.js";
+import type { ExperimentResult } from "./experiment.js";
+
+/** The schemes engine and its executor, once the run created them. */
+export interface DamosHandle {
+  runner: SchemesRunner | null;
+  executor: DamosActionExecutor | null;
+}
+
+/** A `schemes` factory for runExperiment, plus a handle to read the engine after the run. */
+export function damosEngine(
+  configs: SchemeConfig[],
+  space: "vaddr" | "paddr",
+): { factory: (m: Machine, ctx: Context) => SchemesEngine; handle: DamosHandle } {
+  const handle: DamosHandle = { runner: null, executor: null };
+  const factory = (m: Machine, _ctx: Context): SchemesEngine => {
+    const schemes = schemesFromConfig(configs, (p) => m.memcgId(p));
+    const executor = new DamosActionExecutor(m, space);
+    const runner = new SchemesRunner(schemes, { executor, metrics: new MachineMetrics(m, space) });
+    handle.runner = runner;
+    handle.executor = executor;
+    return runner;
+  };
+  return { factory, handle };
+}
+
+/**
+ * Per-window accesses served by the fast node, and each page's total accesses
+ * over the run (for the oracle placement), from the exact truth.
+ */
+export class TierTracker {
+  fastAccesses = 0;
+  totalAccesses = 0;
+  private readonly perPage = new Map<number, number>();
+
+  constructor(readonly fastNode: number) {}
+
+  onWindow(w: TruthWindow, m: Machine): void {
+    const node = m.frames.node;
+    const pp = this.perPage;
+    for (let i = 0; i < w.n; i++) {
+      const a = w.accesses[i];
+      const pfn = w.paddr[i] / PAGE_SIZE;
+      if (node[pfn] === this.fastNode) this.fastAccesses += a;
+      this.totalAccesses += a;
+      const key = w.pid[i] * 2 ** 36 + w.vaddr[i] / PAGE_SIZE;
+      pp.set(key, (pp.get(key) ?? 0) + a);
+    }
+  }
+
+  /** Share of accesses the fast node served. */
+  get fastShare(): number {
+    return this.totalAccesses > 0 ? this.fastAccesses / this.totalAccesses : 0;
+  }
+
+  /** The share an oracle would get: the run's `k` most accessed pages on the fast node. */
+  oracleShare(k: number): number {
+    const counts = [...this.perPage.values()].sort((a, b) => b - a);
+    let top = 0;
+    for (let i = 0; i < Math.min(k, counts.length); i++) top += counts[i];
+    return this.totalAccesses > 0 ? top / this.totalAccesses : 0;
+  }
+}
+
+export interface TieringReport {
+  fastShare: number;
+  oracleShare: number;
+  /** |fast − oracle| / oracle. */
+  gapToOracle: number;
+  /** App ns per access vs the all-fast baseline, − 1. */
+  slowdownVsAllFast: number | null;
+  migratedPages: number;
+  migratedBytes: number;
+  /** Migration traffic per second of run. */
+  migratedBytesPerSec: number;
+  monitorCpuShare: number;
+}
+
+export function tieringReport(
+  r: ExperimentResult,
+  t: TierTracker,
+  h: DamosHandle,
+  fastNodeFrames: number,
+): TieringReport {
+  const oracle = t.oracleShare(fastNodeFrames);
+  const migrated = h.executor?.counters.migratedPages ?? 0;
+  return {
+    fastShare: t.fastShare,
+    oracleShare: oracle,
+    gapToOracle: oracle > 0 ? Math.abs(t.fastShare - oracle) / oracle : 0,
+    slowdownVsAllFast: r.summary.appSlowdown,
+    migratedPages: migrated,
+    migratedBytes: migrated * PAGE_SIZE,
+    migratedBytesPerSec: (migrated * PAGE_SIZE) / (r.durationNs / 1e9),
+    monitorCpuShare: r.summary.monitorCpuShare,
+  };
+}
+
+export interface ReclaimReport {
+  residentAvgBytes: number;
+  baselineResidentAvgBytes: number | null;
+  /** 1 − resident / baseline resident. */
+  memorySaved: number | null;
+  /** App ns per access vs the unmonitored, scheme-less run, − 1 (refaults, stalls). */
+  slowdown: number | null;
+  pagedOutBytes: number;
+  majorFaults: number;
+  /** PSI-like memory stall, µs. */
+  stallUs: number;
+  /** Monitoring + reclaim CPU (the kdamond's time, actions included) and kswapd's, as shares of one CPU. */
+  kdamondCpuShare: number;
+  kswapdCpuShare: number;
+}
+
+export function reclaimReport(r: ExperimentResult, h: DamosHandle): ReclaimReport {
+  const m = r.machine;
+  const base = r.baselineResidentAvgBytes;
+  const secs = r.durationNs / 1e9;
+  return {
+    residentAvgBytes: r.residentAvgBytes,
+    baselineResidentAvgBytes: base,
+    memorySaved: base ? 1 - r.residentAvgBytes / base : null,
+    slowdown: r.summary.appSlowdown,
+    pagedOutBytes: (h.executor?.counters.pagedOut ?? 0) * PAGE_SIZE,
+    majorFaults: m.threads.reduce((s, t) => s + t.majorFaults, 0),
+    stallUs: m.mem.stallNs / 1000,
+    kdamondCpuShare: m.kdamondCost.ns / 1e9 / secs,
+    kswapdCpuShare: m.kswapdCost.ns / 1e9 / secs,
+  };
+}
