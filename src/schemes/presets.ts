@@ -6,7 +6,9 @@
  * and `tiering` (self-tuned memory tiering: migrate_hot from the slow node to the
  * fast one until it is 99.7% used, migrate_cold from the fast node while it has
  * under 0.5% free). All run on paddr. Ages are scaled to the simulator's 30 s
- * workloads (the kernel modules default to 120 s).
+ * workloads (the kernel modules default to 120 s), and so are quota reset
+ * intervals (100 ms instead of 1 s, same rates): the goal feedback loop can at
+ * most double the quota per interval, which must take seconds, not minutes.
  */
 import type { IntervalsConfig, SchemeConfig } from "../config/kdamonds-types.js";
 import type { RamRange } from "../mm/frames.js";
@@ -30,7 +32,7 @@ export function presetLines(name: PresetName, o: PresetOptions): string[] {
   switch (name) {
     case "reclaim":
       return [
-        `pageout nr=0..0 age=${age}.. quota=10ms/128MiB/1s weights=0/0/1000 goal=some_mem_psi_us:10000 wmarks=free_mem_rate/1s/500/400/200`,
+        `pageout nr=0..0 age=${age}.. quota=1ms/12800KiB/100ms weights=0/0/1000 goal=some_mem_psi_us:1000 wmarks=free_mem_rate/1s/500/400/200`,
       ];
     case "lru-sort":
       return [
