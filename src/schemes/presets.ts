@@ -4,8 +4,9 @@
  * 128 MiB per second, a PSI goal, free-memory watermarks), `lru-sort`
  * (DAMON_LRU_SORT: hot regions to the active list, cold ones to the inactive),
  * and `tiering` (self-tuned memory tiering: migrate_hot from the slow node to the
- * fast one until it is 99.7% used, migrate_cold from the fast node while it has
- * under 0.5% free). All run on paddr. Ages are scaled to the simulator's 30 s
+ * fast one while it is under 99% used, migrate_cold from the fast node while it
+ * has under 2% free — between the two, hot and cold pages are exchanged; the
+ * temporal tuner runs each at its full quota until its goal is met). All run on paddr. Ages are scaled to the simulator's 30 s
  * workloads (the kernel modules default to 120 s), and so are quota reset
  * intervals (100 ms instead of 1 s, same rates): the goal feedback loop can at
  * most double the quota per interval, which must take seconds, not minutes.
@@ -40,14 +41,21 @@ export function presetLines(name: PresetName, o: PresetOptions): string[] {
         `lru_deprio nr=0..0 age=${age}.. quota=10ms//1s weights=0/0/1000 wmarks=free_mem_rate/1s/200/150/50`,
       ];
     case "tiering": {
-      const span = (node: number): string => {
+      const nodeRanges = (node: number): RamRange[] => {
         const rs = o.ram.filter((r) => r.node === node);
         if (rs.length === 0) throw new UsageError(`the tiering preset needs a node ${node}`, "--preset");
+        return rs;
+      };
+      const span = (node: number): string => {
+        const rs = nodeRanges(node);
         return `${rs[0].start}-${rs[rs.length - 1].end}`;
       };
+      // Move at most 1% of the fast node per 100 ms each way, so one window cannot overshoot.
+      const fastBytes = nodeRanges(0).reduce((x, r) => x + r.end - r.start, 0);
+      const step = Math.max(4096, Math.floor(fastBytes / 100 / 4096) * 4096);
       return [
-        `migrate_hot target=0 nr=1.. apply=1s quota=/256MiB/1s weights=0/1000/1000 goal=node_mem_used_bp:9970@0 filter=reject:!addr=${span(1)} filter=reject:!young`,
-        `migrate_cold target=1 apply=1s quota=/256MiB/1s weights=0/1000/1000 goal=node_mem_free_bp:50@0 filter=reject:!addr=${span(0)} filter=reject:young`,
+        `migrate_hot target=0 nr=1.. quota=/${step}/100ms weights=0/1000/1000 goal=node_mem_used_bp:9900@0 tuner=temporal filter=reject:!addr=${span(1)} filter=reject:!young`,
+        `migrate_cold target=1 quota=/${step}/100ms weights=0/1000/1000 goal=node_mem_free_bp:200@0 tuner=temporal filter=reject:!addr=${span(0)} filter=reject:young`,
       ];
     }
   }
