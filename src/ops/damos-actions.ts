@@ -73,18 +73,8 @@ export class DamosActionExecutor implements ActionExecutor {
     readonly space: ActionSpace,
     private readonly acct: CostAccount = m.kdamondCost,
   ) {
-    const self = this;
-    this.folio = {
-      pfn: -1,
-      anon: true,
-      active: false,
-      memcgId: 0,
-      size: PAGE_SIZE,
-      unmapped: false,
-      young(): boolean {
-        return self.youngAndMkold(this.pfn);
-      },
-    };
+    const young = (): boolean => this.youngAndMkold(this.folio.pfn);
+    this.folio = { pfn: -1, anon: true, active: false, memcgId: 0, size: PAGE_SIZE, unmapped: false, young };
   }
 
   applyScheme(ctx: Context, t: Target, r: Region, s: Scheme): ActionResult {
@@ -114,6 +104,7 @@ export class DamosActionExecutor implements ActionExecutor {
     fo.pfn = pfn;
     fo.active = (f & FRAME_ACTIVE) !== 0;
     fo.memcgId = this.m.memcgOfFrame(pfn);
+    fo.size = this.m.folioBytes(pfn);
     fo.unmapped = ft.rmapAsid[pfn] === 0;
     const map = fo.unmapped ? null : this.m.rmapOf(pfn, this.acct);
     fo.anon = map === null ? true : !this.m.isFileBacked(map.pid, map.vaddr);
