@@ -39,6 +39,9 @@ export interface DamosSetup {
   preset: PresetName | null;
   machine: MachineOptions;
   baselineMachine?: MachineOptions;
+  /** Fixed regions of the main (paddr) target, and more kdamonds over their own regions. */
+  targetRegions?: { start: number; end: number }[];
+  extraContexts: { regions: { start: number; end: number }[]; configs: SchemeConfig[] }[];
   /** The fast node of a tiered machine (null otherwise) and its size in pages. */
   fastNode: number | null;
   fastNodeFrames: number;
@@ -70,6 +73,8 @@ export function setupDamos(i: DamosSetupInput): DamosSetup | null {
   let preset: PresetName | null = null;
   let baselineMachine: MachineOptions | undefined;
   let fastNode: number | null = null;
+  let targetRegions: { start: number; end: number }[] | undefined;
+  const extraContexts: DamosSetup["extraContexts"] = [];
   if (i.kdamondsFile) {
     const cfg = readKdamondsFile(i.kdamondsFile);
     const nCtx = cfg.kdamonds.reduce((s, k) => s + k.contexts.length, 0);
@@ -124,5 +129,16 @@ export function setupDamos(i: DamosSetupInput): DamosSetup | null {
     baselineMachine!.costs = { remoteAccessExtraNs: 0 };
   }
   const fastNodeFrames = fastNode !== null ? Math.floor(nodes[0].sizeBytes / 4096) : 0;
-  return { configs, ops, attrs, preset, machine, baselineMachine, fastNode, fastNodeFrames };
+  return {
+    configs,
+    ops,
+    attrs,
+    preset,
+    machine,
+    baselineMachine,
+    targetRegions,
+    extraContexts,
+    fastNode,
+    fastNodeFrames,
+  };
 }

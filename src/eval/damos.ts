@@ -15,26 +15,39 @@ import { MachineMetrics } from "../ops/damos-metrics.js";
 import { schemesFromConfig } from "../schemes/from-config.js";
 import { SchemesRunner } from "../schemes/runner.js";
 import type { TruthWindow } from "../truth/ground-truth.js";
+import type { Scheme } from "../schemes/types.js";
 import type { ExperimentResult } from "./experiment.js";
 
-/** The schemes engine and its executor, once the run created them. */
+/** The schemes engines of a run (one per kdamond) and their executors, once the run created them. */
 export interface DamosHandle {
-  runner: SchemesRunner | null;
-  executor: DamosActionExecutor | null;
+  runners: SchemesRunner[];
+  executors: DamosActionExecutor[];
 }
 
-/** A `schemes` factory for runExperiment, plus a handle to read the engine after the run. */
+/** Every scheme of every engine, in kdamond order. */
+export function allSchemes(h: DamosHandle): Scheme[] {
+  return h.runners.flatMap((r) => r.schemes);
+}
+
+function sumCounter(h: DamosHandle, k: keyof DamosActionExecutor["counters"]): number {
+  return h.executors.reduce((s, e) => s + e.counters[k], 0);
+}
+
+/**
+ * A `schemes` factory for runExperiment; the engine it creates is added to
+ * `handle` (pass the same handle for the extra kdamonds of one run).
+ */
 export function damosEngine(
   configs: SchemeConfig[],
   space: "vaddr" | "paddr",
+  handle: DamosHandle = { runners: [], executors: [] },
 ): { factory: (m: Machine, ctx: Context) => SchemesEngine; handle: DamosHandle } {
-  const handle: DamosHandle = { runner: null, executor: null };
   const factory = (m: Machine, _ctx: Context): SchemesEngine => {
     const schemes = schemesFromConfig(configs, (p) => m.memcgId(p));
     const executor = new DamosActionExecutor(m, space);
     const runner = new SchemesRunner(schemes, { executor, metrics: new MachineMetrics(m, space) });
-    handle.runner = runner;
-    handle.executor = executor;
+    handle.runners.push(runner);
+    handle.executors.push(executor);
     return runner;
   };
   return { factory, handle };
@@ -99,7 +112,7 @@ export function tieringReport(
   fastNodeFrames: number,
 ): TieringReport {
   const oracle = t.oracleShare(fastNodeFrames);
-  const migrated = h.executor?.counters.migratedPages ?? 0;
+  const migrated = sumCounter(h, "migratedPages");
   return {
     fastShare: t.fastShare,
     oracleShare: oracle,
@@ -137,7 +150,7 @@ export function reclaimReport(r: ExperimentResult, h: DamosHandle): ReclaimRepor
     baselineResidentAvgBytes: base,
     memorySaved: base ? 1 - r.residentAvgBytes / base : null,
     slowdown: r.summary.appSlowdown,
-    pagedOutBytes: (h.executor?.counters.pagedOut ?? 0) * PAGE_SIZE,
+    pagedOutBytes: sumCounter(h, "pagedOut") * PAGE_SIZE,
     majorFaults: m.threads.reduce((s, t) => s + t.majorFaults, 0),
     stallUs: m.mem.stallNs / 1000,
     kdamondCpuShare: m.kdamondCost.ns / 1e9 / secs,

@@ -9,7 +9,7 @@ import type { Attrs } from "../core/attrs.js";
 import { createContext } from "../core/context.js";
 import type { Context } from "../core/context.js";
 import type { Ops } from "../core/ops.js";
-import { Target } from "../core/region.js";
+import { setRegions, Target } from "../core/region.js";
 import type { TargetSnapshot } from "../core/snapshot.js";
 import type { SampleFilter } from "../core/sample-filter.js";
 import type { Machine, MachineOptions } from "../mm/machine.js";
@@ -99,6 +99,17 @@ export interface ExperimentOptions {
   onTruthWindow?: (w: TruthWindow, m: Machine) => void;
   /** Machine of the unmonitored baseline run, when it differs (e.g. all-fast memory for tiering). */
   baselineMachine?: MachineOptions;
+  /** Fixed monitoring regions of the (physical) target instead of the default layout. */
+  targetRegions?: { start: number; end: number }[];
+  /**
+   * More paddr kdamonds, each over its own fixed regions with its own schemes
+   * (as the tiering setup runs one per node, so each quota ranks only its node's
+   * regions). Their overhead is charged like the main one's.
+   */
+  extraContexts?: {
+    regions: { start: number; end: number }[];
+    schemes: (m: Machine, ctx: Context) => SchemesEngine;
+  }[];
 }
 
 export interface WindowSnapshot {
@@ -193,6 +204,7 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
   });
   ctx.ops = factory.create(machine, ctx, o);
   ctx.targets.push(factory.space === "vaddr" ? new Target(workload.pid) : new Target());
+  if (o.targetRegions) setRegions(ctx.targets[0], o.targetRegions, ctx.minRegionSz);
   o.onSetup?.(machine, ctx);
   const attribution = ctx.ops.checkAccesses ? null : new AttributionCounter();
   if (attribution) ctx.reports.observer = (cpu, tid) => attribution.count(cpu, tid);
@@ -201,6 +213,16 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
   // DAMON's window i must be complete before the truth closes its window i at the same time.
   sim.removeAgent(truth!);
   sim.addAgent(agent);
+  (o.extraContexts ?? []).forEach((x, k) => {
+    const c = createContext({ attrs, seed: seed + 1 + k, nrCpus: machine.cpus.length });
+    c.ops = new PaddrOps(machine);
+    const t = new Target();
+    setRegions(t, x.regions, c.minRegionSz);
+    c.targets.push(t);
+    const a = new KdamondAgent(c);
+    a.kdamond.schemes = x.schemes(machine, c);
+    sim.addAgent(a);
+  });
   sim.addAgent(truth!);
   const resident = new ResidentSampler(machine, workload.pid);
   sim.addAgent(resident);

@@ -22,6 +22,10 @@ function runPreset(w: WorkloadSpec, preset: string, memoryBytes: number, fastMem
   })!;
   const slow = (m: typeof d.machine | undefined) => m && { ...m, costs: { ...m.costs, localAccessNs: 50 } };
   const engine = damosEngine(d.configs, opsSpace(d.ops));
+  const extra = d.extraContexts.map((x) => ({
+    regions: x.regions,
+    schemes: damosEngine(x.configs, "paddr", engine.handle).factory,
+  }));
   const tiers = d.fastNode !== null ? new TierTracker(d.fastNode) : null;
   const r = runExperiment({
     workload: w,
@@ -29,6 +33,8 @@ function runPreset(w: WorkloadSpec, preset: string, memoryBytes: number, fastMem
     attrs: d.attrs,
     machine: slow(d.machine),
     baselineMachine: slow(d.baselineMachine),
+    targetRegions: d.targetRegions,
+    extraContexts: extra,
     schemes: engine.factory,
     onTruthWindow: tiers ? (win, m) => tiers.onWindow(win, m) : undefined,
   });
@@ -37,9 +43,9 @@ function runPreset(w: WorkloadSpec, preset: string, memoryBytes: number, fastMem
 
 test("reclaim preset on a workload with a cold half: memory saved, little slowdown, stats consistent", () => {
   const w = builtinWorkload("cold-half", { sizeScale: 1 / 32, timeScale: 0.4 });
-  const { r, engine } = runPreset(w, "reclaim", 20 * MiB);
+  const { r, engine } = runPreset(w, "reclaim", 22 * MiB);
   const rep = reclaimReport(r, engine.handle);
-  const s = engine.handle.runner!.schemes[0];
+  const s = engine.handle.runners[0].schemes[0];
   assert.equal(s.action, "pageout");
   assert.ok(s.stat.szApplied > 0 && s.stat.szApplied <= s.stat.szTried);
   assert.ok(rep.memorySaved! > 0.1, `saved ${rep.memorySaved}`);

@@ -26,7 +26,7 @@ import { renderRunHeatmap, RunRecorder } from "../run-heatmap.js";
 import { sampleFiltersFrom } from "../sample-filters.js";
 import { DEFAULT_HWSAMPLE_PERIOD } from "../../ops/hwsample.js";
 import { setupDamos } from "../../eval/damos-setup.js";
-import { damosEngine, reclaimReport, TierTracker, tieringReport } from "../../eval/damos.js";
+import { allSchemes, damosEngine, reclaimReport, TierTracker, tieringReport } from "../../eval/damos.js";
 import type { DamosHandle } from "../../eval/damos.js";
 import { SWAP_DEVICES, type SwapDevice } from "../../mm/cost-model.js";
 
@@ -67,6 +67,7 @@ export interface RunOptionValues extends MonitorOptionValues {
   scheme?: string[];
   preset?: string;
   fastMemory?: string;
+  startTier: string;
   swap: string;
 }
 
@@ -125,6 +126,11 @@ export function addSimulationOptions(cmd: Command): Command {
     )
     .option("--preset <name>", "DAMOS preset: reclaim, lru-sort or tiering (paddr unless --ops is given)")
     .option("--fast-memory <size>", "tiering: size of the fast tier (node 0; --memory is the slow tier)")
+    .option(
+      "--start-tier <tier>",
+      "tiering: where first touches go, fast (node 0 first) or slow (node 1)",
+      "fast",
+    )
     .option("--swap <device>", "swap device: zswap (in-memory, fast) or disk (SSD latency)", "zswap")
     .option("--json", "print the results as JSON (schema: docs/json-output.md)")
     .option("--progress", "show progress even when stderr is not a terminal");
@@ -198,16 +204,24 @@ export function runAll(
     swap: o.swap as SwapDevice,
     tlb,
   });
+  if (o.startTier !== "fast" && o.startTier !== "slow")
+    throw new UsageError(`'${o.startTier}' is not a tier (fast, slow)`, "--start-tier");
   if (damos) {
     attrs = damos.attrs;
     if (!opsExplicit) opsList = [damos.ops];
   }
+  if (o.startTier === "slow" && damos?.fastNode != null)
+    workload.regions = workload.regions.map((r) => ({ ...r, node: 1 - damos.fastNode! }));
   return opsList.map((ops) => {
     const progress = new RunProgress(`${workload.name} / ${ops}`, o.progress);
     const recorder = o.record
       ? new RunRecorder(opsList.length > 1 ? `${o.record}.${ops}` : o.record, attrs, format)
       : null;
     const engine = damos ? damosEngine(damos.configs, opsSpace(ops)) : null;
+    const extra = (damos?.extraContexts ?? []).map((x) => ({
+      regions: x.regions,
+      schemes: damosEngine(x.configs, "paddr", engine!.handle).factory,
+    }));
     const tiers = damos?.fastNode != null ? new TierTracker(damos.fastNode) : null;
     try {
       const r = runExperiment({
@@ -223,6 +237,8 @@ export function runAll(
         baseline: o.baseline,
         machine: damos?.machine ?? { tlb: tlb ? undefined : false, nodes: [{ sizeBytes: memory }] },
         baselineMachine: damos?.baselineMachine,
+        targetRegions: damos?.targetRegions,
+        extraContexts: extra,
         schemes: engine?.factory,
         onTruthWindow: tiers ? (w, m) => tiers.onWindow(w, m) : undefined,
         onProgress: (now, end) => progress.update(now, end),
@@ -331,8 +347,8 @@ export function registerRun(program: Command): void {
 /** The DAMOS tables of a run: per-scheme stats, memory events, and the preset's goal measures. */
 export function printDamos(r: ExperimentResult): void {
   const d = damosOutcomes.get(r);
-  if (!d || !d.handle.runner) return;
-  const schemes = d.handle.runner.schemes;
+  if (!d || d.handle.runners.length === 0) return;
+  const schemes = allSchemes(d.handle);
   console.log(`\nDAMOS schemes (${r.ops}):\n`);
   console.log(
     formatTable(
