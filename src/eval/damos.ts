@@ -60,6 +60,8 @@ export function damosEngine(
 export class TierTracker {
   fastAccesses = 0;
   totalAccesses = 0;
+  /** Per window: accesses the fast node served, and all accesses. */
+  readonly windows: { fast: number; total: number }[] = [];
   private readonly perPage = new Map<number, number>();
 
   constructor(readonly fastNode: number) {}
@@ -67,14 +69,30 @@ export class TierTracker {
   onWindow(w: TruthWindow, m: Machine): void {
     const node = m.frames.node;
     const pp = this.perPage;
+    let fast = 0;
+    let total = 0;
     for (let i = 0; i < w.n; i++) {
       const a = w.accesses[i];
       const pfn = w.paddr[i] / PAGE_SIZE;
-      if (node[pfn] === this.fastNode) this.fastAccesses += a;
-      this.totalAccesses += a;
+      if (node[pfn] === this.fastNode) fast += a;
+      total += a;
       const key = w.pid[i] * 2 ** 36 + w.vaddr[i] / PAGE_SIZE;
       pp.set(key, (pp.get(key) ?? 0) + a);
     }
+    this.fastAccesses += fast;
+    this.totalAccesses += total;
+    this.windows.push({ fast, total });
+  }
+
+  /** Fast-node share over the second half of the windows (steady state, after placement converged). */
+  get steadyFastShare(): number {
+    let f = 0;
+    let t = 0;
+    for (const w of this.windows.slice(Math.floor(this.windows.length / 2))) {
+      f += w.fast;
+      t += w.total;
+    }
+    return t > 0 ? f / t : 0;
   }
 
   /** Share of accesses the fast node served. */
@@ -92,9 +110,11 @@ export class TierTracker {
 }
 
 export interface TieringReport {
+  /** Over the whole run, and over its second half. */
   fastShare: number;
+  steadyFastShare: number;
   oracleShare: number;
-  /** |fast − oracle| / oracle. */
+  /** |steady fast share − oracle| / oracle. */
   gapToOracle: number;
   /** App ns per access vs the all-fast baseline, − 1. */
   slowdownVsAllFast: number | null;
@@ -115,8 +135,9 @@ export function tieringReport(
   const migrated = sumCounter(h, "migratedPages");
   return {
     fastShare: t.fastShare,
+    steadyFastShare: t.steadyFastShare,
     oracleShare: oracle,
-    gapToOracle: oracle > 0 ? Math.abs(t.fastShare - oracle) / oracle : 0,
+    gapToOracle: oracle > 0 ? Math.abs(t.steadyFastShare - oracle) / oracle : 0,
     slowdownVsAllFast: r.summary.appSlowdown,
     migratedPages: migrated,
     migratedBytes: migrated * PAGE_SIZE,

@@ -50,9 +50,9 @@ export function presetLines(name: PresetName, o: PresetOptions): string[] {
         const rs = nodeRanges(node);
         return `${rs[0].start}-${rs[rs.length - 1].end}`;
       };
-      // Move at most 1% of the fast node per 100 ms each way, so one window cannot overshoot.
+      // Move at most 5% of the fast node per 100 ms each way: fast enough to fill it in 2 s, small enough not to overshoot far.
       const fastBytes = nodeRanges(0).reduce((x, r) => x + r.end - r.start, 0);
-      const step = Math.max(4096, Math.floor(fastBytes / 100 / 4096) * 4096);
+      const step = Math.max(4096, Math.floor(fastBytes / 20 / 4096) * 4096);
       return [
         `migrate_hot target=0 nr=1.. quota=/${step}/100ms weights=0/1000/1000 goal=node_mem_used_bp:9900@0 tuner=temporal filter=reject:!addr=${span(1)} filter=reject:!young`,
         `migrate_cold target=1 quota=/${step}/100ms weights=0/1000/1000 goal=node_mem_free_bp:200@0 tuner=temporal filter=reject:!addr=${span(0)} filter=reject:young`,

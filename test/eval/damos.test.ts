@@ -62,7 +62,8 @@ test("tiering preset: the fast tier ends up serving close to the oracle's share"
   const { r, d, engine, tiers } = runPreset(w, "tiering", 64 * MiB, 8 * MiB);
   const rep = tieringReport(r, tiers!, engine.handle, d.fastNodeFrames);
   assert.ok(rep.migratedPages > 0);
-  assert.ok(rep.oracleShare > rep.fastShare * 0.5);
-  assert.ok(rep.fastShare > 0.4, `fast share ${rep.fastShare} (oracle ${rep.oracleShare})`);
+  // Converging: the second half is better than the whole run, and near the oracle.
+  assert.ok(rep.steadyFastShare > rep.fastShare, `steady ${rep.steadyFastShare}, whole ${rep.fastShare}`);
+  assert.ok(rep.gapToOracle < 0.1, `steady ${rep.steadyFastShare} vs oracle ${rep.oracleShare}`);
   assert.ok(rep.slowdownVsAllFast! > 0, "a two-tier machine is slower than all-fast memory");
 });

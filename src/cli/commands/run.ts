@@ -388,9 +388,10 @@ export function printDamos(r: ExperimentResult): void {
   if (d.tiers) {
     const t = tieringReport(r, d.tiers, d.handle, d.fastNodeFrames);
     rows.push(
-      ["fast-tier share of accesses", fmtPct(t.fastShare, 2)],
+      ["fast-tier share of accesses, whole run", fmtPct(t.fastShare, 2)],
+      ["fast-tier share, second half (steady)", fmtPct(t.steadyFastShare, 2)],
       ["oracle fast-tier share (true top-K pages)", fmtPct(t.oracleShare, 2)],
-      ["gap to the oracle (relative)", fmtPct(t.gapToOracle, 2)],
+      ["gap to the oracle (steady, relative)", fmtPct(t.gapToOracle, 2)],
       [
         "slowdown vs all-fast memory",
         t.slowdownVsAllFast === null ? "not measured" : fmtPct(t.slowdownVsAllFast, 2),
