@@ -116,10 +116,19 @@ export function setupDamos(i: DamosSetupInput): DamosSetup | null {
       };
       fastNode = 0;
     }
-    configs = presetSchemes(preset, {
-      intervals: intervalsOf(attrs),
-      ram: new FrameTable(nodes).ranges.slice(),
-    });
+    const ram = new FrameTable(nodes).ranges.slice();
+    configs = presetSchemes(preset, { intervals: intervalsOf(attrs), ram });
+    if (preset === "tiering" && ops === "paddr") {
+      // One kdamond per node, as the self-tuned tiering setup runs them: each
+      // quota then ranks only the regions of its own node.
+      const span = (n: number) => {
+        const rs = ram.filter((r) => r.node === n);
+        return [{ start: rs[0].start, end: rs[rs.length - 1].end }];
+      };
+      targetRegions = span(1);
+      extraContexts.push({ regions: span(0), configs: configs.filter((c) => c.action === "migrate_cold") });
+      configs = configs.filter((c) => c.action !== "migrate_cold");
+    }
   }
   const machine: MachineOptions = { tlb, nodes, swap: i.swap };
   // The slow tier is CPU-less: every CPU sits on node 0, so only its own latency counts.
