@@ -384,6 +384,10 @@ export function printDamos(r: ExperimentResult): void {
       `${mem.pageoutReclaimed} / ${mem.kswapdReclaimed} / ${mem.directReclaimed} pages`,
     ],
     ["memory stall (PSI some)", fmtNs(mem.stallNs)],
+    [
+      "LRU active / inactive at the end",
+      `${fmtBytes(r.machine.lru.total(true) * 4096)} / ${fmtBytes(r.machine.lru.total(false) * 4096)}`,
+    ],
   ];
   if (d.tiers) {
     const t = tieringReport(r, d.tiers, d.handle, d.fastNodeFrames);
