@@ -9,7 +9,7 @@ import type { Attrs } from "../core/attrs.js";
 import { createContext } from "../core/context.js";
 import type { Context } from "../core/context.js";
 import type { Ops } from "../core/ops.js";
-import { Target } from "../core/region.js";
+import { setRegions, Target } from "../core/region.js";
 import type { TargetSnapshot } from "../core/snapshot.js";
 import type { SampleFilter } from "../core/sample-filter.js";
 import type { Machine, MachineOptions } from "../mm/machine.js";
@@ -26,6 +26,8 @@ import { setupSimulation } from "../workload/setup.js";
 import type { WorkloadSpec } from "../workload/spec.js";
 import { windowAccuracy } from "./window-metrics.js";
 import type { WindowAccuracy } from "./window-metrics.js";
+import type { TruthWindow } from "../truth/ground-truth.js";
+import { PAGE_SIZE } from "../mm/vma.js";
 import { summarizeRun } from "./summary.js";
 import { AttributionCounter } from "./attribution.js";
 import type { RunSummary } from "./summary.js";
@@ -64,6 +66,13 @@ export function registerOps(name: string, f: OpsFactory): void {
   OPS_FACTORIES[name] = f;
 }
 
+/** Whether an operation set monitors virtual or physical addresses. */
+export function opsSpace(name: string): "vaddr" | "paddr" {
+  const f = OPS_FACTORIES[name];
+  if (!f) throw new RangeError(`unknown operation set '${name}' (known: ${opsNames().join(", ")})`);
+  return f.space;
+}
+
 export function opsNames(): string[] {
   return Object.keys(OPS_FACTORIES);
 }
@@ -98,6 +107,21 @@ export interface ExperimentOptions {
   numaBalancing?: NumaBalancingOptions;
   /** Called once the machine and context exist (e.g. to hook fault sources). */
   onSetup?: (m: Machine, ctx: Context) => void;
+  /** Called with every closed truth window (exact per-page accesses), e.g. for tiering metrics. */
+  onTruthWindow?: (w: TruthWindow, m: Machine) => void;
+  /** Machine of the unmonitored baseline run, when it differs (e.g. all-fast memory for tiering). */
+  baselineMachine?: MachineOptions;
+  /** Fixed monitoring regions of the (physical) target instead of the default layout. */
+  targetRegions?: { start: number; end: number }[];
+  /**
+   * More paddr kdamonds, each over its own fixed regions with its own schemes
+   * (as the tiering setup runs one per node, so each quota ranks only its node's
+   * regions). Their overhead is charged like the main one's.
+   */
+  extraContexts?: {
+    regions: { start: number; end: number }[];
+    schemes: (m: Machine, ctx: Context) => SchemesEngine;
+  }[];
 }
 
 export interface WindowSnapshot {
@@ -134,6 +158,35 @@ export interface ExperimentResult {
   machine: Machine;
   /** NUMA balancing's counters, when it ran. */
   numaBalancing?: NumaBalancingStats;
+  /** Resident memory of the workload's process, averaged over the run (and over the baseline run). */
+  residentAvgBytes: number;
+  baselineResidentAvgBytes: number | null;
+  /** App ns per access of the baseline run (null when not run). */
+  baselineNsPerAccess: number | null;
+}
+
+/** Samples the process's resident memory every 100 ms of virtual time (a driver agent). */
+class ResidentSampler {
+  private next = 0;
+  private sum = 0;
+  private n = 0;
+  constructor(
+    private readonly m: Machine,
+    private readonly pid: number,
+  ) {}
+  nextWakeNs(): number {
+    return this.next;
+  }
+  wake(now: number): void {
+    let pages = 0;
+    if (this.m.isAlive(this.pid)) for (const v of this.m.process(this.pid).vmas) pages += v.residentPages;
+    this.sum += pages * PAGE_SIZE;
+    this.n++;
+    this.next = now + 100e6;
+  }
+  get avg(): number {
+    return this.n > 0 ? this.sum / this.n : 0;
+  }
 }
 
 /** Total virtual duration of a workload (the longest thread's phases, repeats included). */
@@ -167,6 +220,7 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
   });
   ctx.ops = factory.create(machine, ctx, o);
   ctx.targets.push(factory.space === "vaddr" ? new Target(workload.pid) : new Target());
+  if (o.targetRegions) setRegions(ctx.targets[0], o.targetRegions, ctx.minRegionSz);
   o.onSetup?.(machine, ctx);
   const attribution = ctx.ops.checkAccesses ? null : new AttributionCounter();
   if (attribution) ctx.reports.observer = (cpu, tid) => attribution.count(cpu, tid);
@@ -175,10 +229,22 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
   // DAMON's window i must be complete before the truth closes its window i at the same time.
   sim.removeAgent(truth!);
   sim.addAgent(agent);
+  (o.extraContexts ?? []).forEach((x, k) => {
+    const c = createContext({ attrs, seed: seed + 1 + k, nrCpus: machine.cpus.length });
+    c.ops = new PaddrOps(machine);
+    const t = new Target();
+    setRegions(t, x.regions, c.minRegionSz);
+    c.targets.push(t);
+    const a = new KdamondAgent(c);
+    a.kdamond.schemes = x.schemes(machine, c);
+    sim.addAgent(a);
+  });
   sim.addAgent(truth!);
   const numa = o.numaBalancing
     ? attachNumaBalancing(sim, machine, { hintingMode: o.hintingMode, ...o.numaBalancing })
     : null;
+  const resident = new ResidentSampler(machine, workload.pid);
+  sim.addAgent(resident);
 
   const snapshots: WindowSnapshot[] = [];
   const windows: WindowResult[] = [];
@@ -191,6 +257,7 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
   });
   const spa = nrSamplesPerAggr(attrs);
   truth!.onWindow = (w) => {
+    o.onTruthWindow?.(w, machine);
     const snap = pending.get(w.index);
     if (!snap) return;
     pending.delete(w.index);
@@ -216,9 +283,13 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
   if (!Number.isFinite(durationNs)) durationNs = ran.endNs;
 
   let baselineNsPerAccess: number | null = null;
+  let baselineResidentAvgBytes: number | null = null;
   if (o.baseline !== false) {
-    const base = setupSimulation(o.workload, { machine: o.machine, seed, truth: null });
+    const base = setupSimulation(o.workload, { machine: o.baselineMachine ?? o.machine, seed, truth: null });
+    const baseResident = new ResidentSampler(base.machine, base.workload.pid);
+    base.sim.addAgent(baseResident);
     base.sim.run({ untilNs: durationNs });
+    baselineResidentAvgBytes = baseResident.avg;
     const acc = base.machine.totalAccesses();
     baselineNsPerAccess = acc > 0 ? base.machine.appTimeNs() / acc : null;
   }
@@ -252,5 +323,8 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
     ctx,
     machine,
     ...(numa ? { numaBalancing: numa.stats } : {}),
+    residentAvgBytes: resident.avg,
+    baselineResidentAvgBytes,
+    baselineNsPerAccess,
   };
 }

@@ -48,6 +48,8 @@ export class AddressSpace {
   readonly heapStart: number;
   private heapTop: number;
   private readonly mallocChunks = new Map<number, { addr: number; len: number }>();
+  /** Memory cgroup id the process is charged to (1 = the root cgroup). */
+  memcgId = 1;
 
   constructor(
     /** Index into the machine's address spaces (used in TLB tags and the reverse map). */

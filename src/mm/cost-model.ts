@@ -30,6 +30,18 @@ export interface CostModel {
   tlbShootdownPerCpuNs: number;
   /** Migrating one 4 KiB page to another node: unmap, copy, remap (plus the TLB flush). */
   migratePageNs: number;
+  /** Fault that maps a whole 2 MiB huge page (allocate and zero 2 MiB). */
+  hugeFaultNs: number;
+  /** Trap and remap part of a major fault (the device read is swapInNs on top). */
+  majorFaultNs: number;
+  /** Reading one page back from the swap device (zswap: decompress; disk: an SSD read). */
+  swapInNs: number;
+  /** Writing one page out to the swap device (zswap: compress; disk: submit a write). */
+  swapOutNs: number;
+  /** Reclaim scanning one LRU page (isolate, check references through the rmap). */
+  reclaimScanNs: number;
+  /** Moving one page between LRU lists (activate, deactivate, DAMOS lru_prio / cold). */
+  lruMoveNs: number;
 }
 
 /** The documented defaults (docs/memory-model.md §Costs). */
@@ -44,7 +56,20 @@ export const DEFAULT_COSTS: Readonly<CostModel> = Object.freeze({
   tlbFlushLocalNs: 100,
   tlbShootdownPerCpuNs: 1000,
   migratePageNs: 3000,
+  hugeFaultNs: 40_000,
+  majorFaultNs: 1000,
+  swapInNs: 5000,
+  swapOutNs: 4000,
+  reclaimScanNs: 150,
+  lruMoveNs: 100,
 });
+
+/** Swap devices: zswap-like (in-memory compressed, the default) or disk-like (an NVMe SSD). */
+export const SWAP_DEVICES = {
+  zswap: { swapInNs: 5000, swapOutNs: 4000 },
+  disk: { swapInNs: 100_000, swapOutNs: 20_000 },
+} as const;
+export type SwapDevice = keyof typeof SWAP_DEVICES;
 
 /** Defaults overridden by `over`; rejects negative or non-integer costs. */
 export function makeCostModel(over: Partial<CostModel> = {}): CostModel {

@@ -14,6 +14,10 @@ export const FRAME_LRU = 2;
 export const FRAME_IDLE = 4;
 /** PG_young (spec §5.2): set by mkold when it cleared a young PTE, so reclaim still sees the reference. */
 export const FRAME_YOUNG = 8;
+/** On the active LRU list (else the inactive one), when FRAME_LRU is set. */
+export const FRAME_ACTIVE = 16;
+/** Part of a 2 MiB transparent huge page (until reclaim or migration splits it). */
+export const FRAME_THP = 32;
 
 export interface NodeConfig {
   /** Memory size of the node in bytes (rounded down to pages). */
@@ -53,6 +57,8 @@ export class FrameTable {
   rmapVpn: Float64Array;
   readonly ranges: readonly RamRange[];
   readonly nodeFreeFrames: number[];
+  /** Frames of each node (its capacity). */
+  readonly nodeTotalFrames: number[];
   /** Called after the arrays grew (the truth recorder sizes its per-frame arrays). */
   onGrow: ((capacity: number) => void) | null = null;
   /** Called when a frame is freed (the truth recorder closes its entry). */
@@ -88,6 +94,7 @@ export class FrameTable {
     for (const r of ranges) this.nodeRanges[r.node].push(r);
     this.ranges = ranges;
     this.nodeFreeFrames = nodes.map((n) => Math.floor(n.sizeBytes / PAGE_SIZE));
+    this.nodeTotalFrames = [...this.nodeFreeFrames];
     this.cursorRange = nodes.map(() => 0);
     this.cursorPfn = nodes.map((_, id) => this.nodeRanges[id][0].start / PAGE_SIZE);
     this.freeLists = nodes.map(() => new Int32Array(64));
@@ -114,7 +121,7 @@ export class FrameTable {
 
   /**
    * Allocates a frame, preferring `node` and falling back to the others in
-   * order; -1 when every node is full (no reclaim yet).
+   * order; -1 when every node is full (the machine reclaims and retries).
    */
   allocate(node: number): number {
     const n = this.nrNodes;
@@ -145,7 +152,8 @@ export class FrameTable {
     }
     this.nodeFreeFrames[id]--;
     if (pfn >= this.flags.length) this.grow(pfn + 1);
-    this.flags[pfn] = FRAME_ALLOCATED | FRAME_LRU;
+    // The machine puts it on an LRU list (FRAME_LRU) once it is mapped.
+    this.flags[pfn] = FRAME_ALLOCATED;
     this.node[pfn] = id;
     this.rmapAsid[pfn] = 0;
     this.allocatedFrames++;

@@ -7,11 +7,14 @@
  */
 import type { GroundTruth } from "../truth/ground-truth.js";
 import { AddressSpace } from "./address-space.js";
-import { CostAccount, makeCostModel, type CostModel } from "./cost-model.js";
+import { CostAccount, makeCostModel, SWAP_DEVICES, type CostModel, type SwapDevice } from "./cost-model.js";
+import { LruLists } from "./lru.js";
 import {
+  FRAME_ACTIVE,
   FRAME_ALLOCATED,
   FRAME_IDLE,
   FRAME_LRU,
+  FRAME_THP,
   FRAME_YOUNG,
   FrameTable,
   type NodeConfig,
@@ -35,7 +38,18 @@ import {
   ST_TIME,
   ST_VPN,
 } from "./access-loop.js";
-import { PAGE_SIZE, PTE_ACCESSED, PTE_ARMED, PTE_DIRTY, PTE_PRESENT, type Vma, type VmaInfo } from "./vma.js";
+import {
+  PAGE_SIZE,
+  PTE_ACCESSED,
+  PTE_ARMED,
+  PTE_DIRTY,
+  PTE_PRESENT,
+  PTE_SWAPPED,
+  PTE_THP_ADVISED,
+  THP_PAGES,
+  type Vma,
+  type VmaInfo,
+} from "./vma.js";
 
 /**
  * A thread's access generator. The machine asks for a batch when the previous
@@ -95,6 +109,39 @@ export interface MachineOptions {
    * without PCID do on a real machine, disturbing cached translations.
    */
   tlbFlushEveryNs?: number;
+  /** Swap device latencies (default zswap); explicit swapInNs/swapOutNs in `costs` win. */
+  swap?: SwapDevice;
+  /**
+   * Per-node free-memory watermarks in permil of the node (defaults 4 / 6 / 8,
+   * near the kernel's min_free_kbytes and watermark_scale_factor on a few GiB).
+   * Below `low` on every node the background reclaimer (kswapd) frees up to
+   * `high`; below `min` an allocation reclaims directly (and stalls).
+   */
+  wmarksPermil?: { min: number; low: number; high: number };
+}
+
+/** Counters of the memory-management additions (reclaim, swap, stalls). */
+export class MemoryCounters {
+  /** Pages written to swap (or dropped, when file-backed). */
+  swapOuts = 0;
+  /** Major faults that brought a page back. */
+  swapIns = 0;
+  /** Pages currently on the swap device. */
+  swapUsedPages = 0;
+  /** Pages reclaimed by kswapd, by direct reclaim, by DAMOS / madvise pageout. */
+  kswapdReclaimed = 0;
+  directReclaimed = 0;
+  pageoutReclaimed = 0;
+  /** Pages LRU-scanned by reclaim. */
+  scanned = 0;
+  kswapdRuns = 0;
+  directReclaims = 0;
+  /**
+   * Total memory stall (PSI-like "some", µs × 1000): time tasks spent in major
+   * faults and direct reclaim. Stalls of different CPUs add up (an upper bound
+   * of the kernel's "some" time when they overlap).
+   */
+  stallNs = 0;
 }
 
 export class SimCpu {
@@ -132,6 +179,8 @@ export class SimThread {
   /** Time spent running accesses (incl. faults and TLB walks). */
   runNs = 0;
   minorFaults = 0;
+  /** Faults that brought back a reclaimed page (swap-in). */
+  majorFaults = 0;
   hintingFaults = 0;
   tlbMisses = 0;
   /** Accesses to addresses outside every VMA (counted and skipped: a segfault in real life). */
@@ -171,6 +220,17 @@ export class Machine {
   readonly latency: Float64Array;
   /** The default account DAMON's primitives charge (the kdamond). */
   readonly kdamondCost = new CostAccount("kdamond");
+  /** The background reclaimer's account (a CPU of its own). */
+  readonly kswapdCost = new CostAccount("kswapd");
+  /** Active / inactive LRU lists of every node. */
+  readonly lru: LruLists;
+  readonly mem = new MemoryCounters();
+  /** Free-memory watermarks per node, in frames. */
+  readonly wmarkMin: number[];
+  readonly wmarkLow: number[];
+  readonly wmarkHigh: number[];
+  /** Memory cgroups: path → id (the root, "/", is 1). */
+  private readonly memcgs = new Map<string, number>([["/", 1]]);
   /** Folio size found by the last youngVaddr/youngPaddr (the ops' same-folio cache needs it). */
   lastFolioBytes = PAGE_SIZE;
   /** Time of the event being handled (set by the driver before waking agents). */
@@ -191,9 +251,21 @@ export class Machine {
   private readonly st = new Float64Array(ST_SIZE);
 
   constructor(opts: MachineOptions = {}) {
-    this.costs = makeCostModel(opts.costs);
+    const dev = opts.swap ?? "zswap";
+    if (!(dev in SWAP_DEVICES)) throw new RangeError(`unknown swap device '${dev}' (zswap, disk)`);
+    this.costs = makeCostModel({ ...SWAP_DEVICES[dev], ...opts.costs });
     const nodes = opts.nodes ?? [{ sizeBytes: 16 * 2 ** 30 }];
     this.frames = new FrameTable(nodes);
+    this.lru = new LruLists(this.frames);
+    const wm = opts.wmarksPermil ?? { min: 4, low: 6, high: 8 };
+    if (!(wm.min >= 0 && wm.min <= wm.low && wm.low <= wm.high && wm.high < 1000))
+      throw new RangeError(
+        `watermarks must satisfy 0 <= min <= low <= high < 1000 (permil), got ${JSON.stringify(wm)}`,
+      );
+    const at = (pm: number) => this.frames.nodeTotalFrames.map((t) => Math.floor((t * pm) / 1000));
+    this.wmarkMin = at(wm.min);
+    this.wmarkLow = at(wm.low);
+    this.wmarkHigh = at(wm.high);
     const nn = nodes.length;
     const nCpus = typeof opts.cpus === "number" ? opts.cpus : 4;
     const cpuNodes = Array.isArray(opts.cpus)
@@ -489,21 +561,39 @@ export class Machine {
   ): number {
     const flags = vma.flags!;
     let cost = 0;
+    if (!(flags[idx] & PTE_PRESENT) && flags[idx] & PTE_THP_ADVISED && this.hugeFault(th, vma, vpn, nowNs)) {
+      th.minorFaults++;
+      cost += this.costs.hugeFaultNs;
+    }
     if (!(flags[idx] & PTE_PRESENT)) {
       const node = vma.policyNode >= 0 ? vma.policyNode : th.cpu.node;
-      const pfn = this.frames.allocate(node);
+      const swapped = (flags[idx] & PTE_SWAPPED) !== 0;
+      const got = this.allocFrame(node, nowNs);
+      const pfn = got.pfn;
+      cost += got.stallNs;
       if (pfn < 0) {
         throw new Error(
-          `simulated machine out of memory (no free frame on any node) at 0x${(vpn * PAGE_SIZE).toString(16)}`,
+          `simulated machine out of memory (no free frame on any node, nothing reclaimable) at 0x${(vpn * PAGE_SIZE).toString(16)}`,
         );
       }
       this.frames.rmapAsid[pfn] = th.as.asid + 1;
       this.frames.rmapVpn[pfn] = vpn;
       vma.frames![idx] = pfn;
-      flags[idx] = (flags[idx] & ~(PTE_ACCESSED | PTE_DIRTY)) | PTE_PRESENT;
+      flags[idx] = (flags[idx] & ~(PTE_ACCESSED | PTE_DIRTY | PTE_SWAPPED)) | PTE_PRESENT;
       vma.residentPages++;
-      th.minorFaults++;
-      cost += this.costs.minorFaultNs;
+      this.lru.add(pfn, false);
+      if (swapped) {
+        // Major fault: the page comes back from the swap device (or the file).
+        const ns = this.costs.majorFaultNs + this.costs.swapInNs;
+        th.majorFaults++;
+        this.mem.swapIns++;
+        this.mem.swapUsedPages--;
+        this.mem.stallNs += ns;
+        cost += ns;
+      } else {
+        th.minorFaults++;
+        cost += this.costs.minorFaultNs;
+      }
     }
     if (flags[idx] & PTE_ARMED) {
       th.hintingFaults++;
@@ -520,16 +610,80 @@ export class Machine {
     return cost;
   }
 
+  /**
+   * THP fault: maps the whole 2 MiB block around `vpn` when it lies in the VMA,
+   * is advised throughout and has no page present or swapped. Untouched pages of
+   * the block are resident too: the memory a partly used huge page wastes.
+   */
+  private hugeFault(th: SimThread, vma: Vma, vpn: number, nowNs: number): boolean {
+    const head = vpn - (vpn % THP_PAGES);
+    if (head < vma.startPage || head + THP_PAGES > vma.endPage) return false;
+    const flags = vma.flags!;
+    const h = head - vma.startPage;
+    for (let i = h; i < h + THP_PAGES; i++) {
+      if ((flags[i] & (PTE_PRESENT | PTE_SWAPPED | PTE_THP_ADVISED)) !== PTE_THP_ADVISED) return false;
+    }
+    let free = 0;
+    for (let n = 0; n < this.nrNodes; n++)
+      free += Math.max(0, this.frames.nodeFreeFrames[n] - this.wmarkLow[n]);
+    if (free < THP_PAGES) return false; // no huge page without reclaim: fall back to 4 KiB
+    const node = vma.policyNode >= 0 ? vma.policyNode : th.cpu.node;
+    for (let i = h; i < h + THP_PAGES; i++) {
+      const pfn = this.allocFrame(node, nowNs).pfn;
+      if (pfn < 0) return i > h;
+      this.frames.rmapAsid[pfn] = th.as.asid + 1;
+      this.frames.rmapVpn[pfn] = vma.startPage + i;
+      this.frames.flags[pfn] |= FRAME_THP;
+      vma.frames![i] = pfn;
+      flags[i] = (flags[i] & ~(PTE_ACCESSED | PTE_DIRTY)) | PTE_PRESENT;
+      vma.residentPages++;
+      this.lru.add(pfn, false);
+    }
+    return true;
+  }
+
+  /**
+   * MADV_HUGEPAGE / MADV_NOHUGEPAGE on [start, end) of `pid`: sets or clears the
+   * advice; later faults in fully advised 2 MiB blocks map huge pages. Existing
+   * pages stay as they are (no khugepaged collapse). False when nothing is mapped there.
+   */
+  madviseHugepage(pid: number, start: number, end: number, on: boolean): boolean {
+    const as = this.byPid.get(pid);
+    if (!as || this.dead.has(pid)) return false;
+    let any = false;
+    for (const v of as.vmas) {
+      const a = Math.max(v.start, start);
+      const b = Math.min(v.end, end);
+      if (a >= b) continue;
+      any = true;
+      v.ensureArrays();
+      const f = v.flags!;
+      for (let p = Math.floor(a / PAGE_SIZE); p < Math.ceil(b / PAGE_SIZE); p++) {
+        const i = p - v.startPage;
+        f[i] = on ? f[i] | PTE_THP_ADVISED : f[i] & ~PTE_THP_ADVISED;
+      }
+    }
+    return any;
+  }
+
+  /** Size of the folio frame `pfn` belongs to (2 MiB for a huge page). */
+  folioBytes(pfn: number): number {
+    return this.frames.flags[pfn] & FRAME_THP ? THP_PAGES * PAGE_SIZE : PAGE_SIZE;
+  }
+
   /** munmap/brk shrink/exit: free the frames of pages [a, b) and drop their translations. */
   private releasePages(as: AddressSpace, v: Vma, a: number, b: number): void {
     if (v.flags !== null) {
       for (let p = a; p < b; p++) {
         const i = p - v.startPage;
         if (v.flags[i] & PTE_PRESENT) {
+          this.lru.remove(v.frames![i]);
           this.frames.free(v.frames![i]);
-          v.flags[i] = 0;
           v.residentPages--;
+        } else if (v.flags[i] & PTE_SWAPPED) {
+          this.mem.swapUsedPages--;
         }
+        v.flags[i] = 0;
         if (v.owners !== null) v.owners[i] = 0;
       }
     }
@@ -699,7 +853,11 @@ export class Machine {
     if (ft.node[old] === node) return false;
     const pfn = ft.allocateOn(node);
     if (pfn < 0) return false;
-    ft.flags[pfn] = ft.flags[old];
+    const oldFlags = ft.flags[old];
+    this.lru.remove(old);
+    // Migration moves base pages: a huge page is split.
+    ft.flags[pfn] = oldFlags & ~(FRAME_LRU | FRAME_THP);
+    if (oldFlags & FRAME_LRU) this.lru.add(pfn, (oldFlags & FRAME_ACTIVE) !== 0);
     ft.rmapAsid[pfn] = ft.rmapAsid[old];
     ft.rmapVpn[pfn] = ft.rmapVpn[old];
     this.truth?.frameMoved(old, pfn);
@@ -732,6 +890,237 @@ export class Machine {
   /** Flushes the whole TLB of one CPU, or of every CPU when `cpu` is omitted. No cost charged. */
   flushTlbAll(cpu?: number): void {
     for (const c of this.cpus) if (c.tlb !== null && (cpu === undefined || c.id === cpu)) c.tlb.flushAll();
+  }
+
+  // ------------------------------------------------- memory management
+
+  /** Free frames of `node`. */
+  nodeFreeFrames(node: number): number {
+    return this.frames.nodeFreeFrames[node];
+  }
+
+  /** Frames of `node`. */
+  nodeTotalFrames(node: number): number {
+    return this.frames.nodeTotalFrames[node];
+  }
+
+  /** Free memory of the whole machine in permil (the watermarks' free_mem_rate). */
+  freeMemRatePermil(): number {
+    let free = 0;
+    let total = 0;
+    for (let n = 0; n < this.nrNodes; n++) {
+      free += this.frames.nodeFreeFrames[n];
+      total += this.frames.nodeTotalFrames[n];
+    }
+    return Math.floor((free * 1000) / total);
+  }
+
+  /**
+   * A frame for a fault: the preferred node, else the others in order, while a
+   * node stays above its low watermark; when every node is below it, kswapd
+   * runs (its own CPU) and the allocation may dig to the min watermark; below
+   * that, or with nothing free, the faulting task reclaims directly and stalls.
+   */
+  private allocFrame(node: number, nowNs: number): { pfn: number; stallNs: number } {
+    const ft = this.frames;
+    const nn = ft.nrNodes;
+    for (let k = 0; k < nn; k++) {
+      const id = (node + k) % nn;
+      if (ft.nodeFreeFrames[id] > this.wmarkLow[id]) return { pfn: ft.allocateOn(id), stallNs: 0 };
+    }
+    this.kswapd(nowNs);
+    for (let k = 0; k < nn; k++) {
+      const id = (node + k) % nn;
+      if (ft.nodeFreeFrames[id] > this.wmarkMin[id]) return { pfn: ft.allocateOn(id), stallNs: 0 };
+    }
+    // Direct reclaim: a batch of 32 pages (SWAP_CLUSTER_MAX), charged to the faulting task.
+    const acct = new CostAccount("direct");
+    this.mem.directReclaims++;
+    const freed = this.shrinkNode(node, 32, acct);
+    this.mem.directReclaimed += freed;
+    this.mem.stallNs += acct.ns;
+    return { pfn: ft.allocate(node), stallNs: acct.ns };
+  }
+
+  /** Background reclaim: every node below its low watermark is reclaimed up to its high watermark. */
+  private kswapd(_nowNs: number): void {
+    const ft = this.frames;
+    for (let n = 0; n < ft.nrNodes; n++) {
+      if (ft.nodeFreeFrames[n] > this.wmarkLow[n]) continue;
+      this.mem.kswapdRuns++;
+      const want = this.wmarkHigh[n] - ft.nodeFreeFrames[n] + 1;
+      this.mem.kswapdReclaimed += this.shrinkNode(n, want, this.kswapdCost);
+    }
+  }
+
+  /**
+   * The kernel's basic LRU aging and reclaim on one node: keep the inactive
+   * list at least as long as the active one by deactivating from the active
+   * tail (clearing references, so a page must be used again to stay); take
+   * pages from the inactive tail, activating referenced ones (second chance)
+   * and evicting the rest. Returns the pages freed.
+   */
+  shrinkNode(node: number, nrToFree: number, acct: CostAccount): number {
+    const lru = this.lru;
+    let freed = 0;
+    let scanned = 0;
+    const maxScan = Math.max(64, 4 * nrToFree) + lru.pages(node, true) + lru.pages(node, false);
+    while (freed < nrToFree && scanned < maxScan) {
+      scanned++;
+      if (lru.pages(node, false) < lru.pages(node, true)) {
+        const a = lru.tailOf(node, true);
+        this.testClearReferenced(a, acct);
+        lru.move(a, false);
+        continue;
+      }
+      const p = lru.tailOf(node, false);
+      if (p < 0) break;
+      if (this.testClearReferenced(p, acct)) lru.move(p, true);
+      else if (this.evictFrame(p, acct)) freed++;
+      else lru.move(p, false); // could not evict (unmapped): rotate
+    }
+    this.mem.scanned += scanned;
+    this.charge(acct, scanned * this.costs.reclaimScanNs);
+    return freed;
+  }
+
+  /**
+   * Reclaim's reference check (folio_referenced): the mapping's Accessed bit or
+   * PG_young, both cleared; a referenced page is no longer idle, so DAMON still
+   * sees the access. Charges an rmap walk.
+   */
+  testClearReferenced(pfn: number, acct: CostAccount = this.kdamondCost): boolean {
+    const ft = this.frames;
+    let ref = (ft.flags[pfn] & FRAME_YOUNG) !== 0;
+    ft.flags[pfn] &= ~FRAME_YOUNG;
+    const m = this.rmap(pfn, acct);
+    if (m !== null && m.vma.flags![m.idx] & PTE_ACCESSED) {
+      m.vma.flags![m.idx] &= ~PTE_ACCESSED;
+      ref = true;
+    }
+    if (ref) ft.flags[pfn] &= ~FRAME_IDLE;
+    return ref;
+  }
+
+  /**
+   * Evicts an allocated, mapped frame: anonymous pages go to swap, file pages are
+   * dropped; the PTE keeps PTE_SWAPPED so the next access major-faults it back.
+   * Returns false for a frame that is free, unmapped or not on an LRU list.
+   */
+  evictFrame(pfn: number, acct: CostAccount = this.kdamondCost): boolean {
+    const ft = this.frames;
+    if (pfn < 0 || pfn >= ft.capacity || !(ft.flags[pfn] & FRAME_ALLOCATED) || !(ft.flags[pfn] & FRAME_LRU))
+      return false;
+    const a = ft.rmapAsid[pfn];
+    if (a === 0) return false;
+    const as = this.spaces[a - 1];
+    const vpn = ft.rmapVpn[pfn];
+    const v = as.findVma(vpn);
+    if (v === null || v.flags === null) return false;
+    const idx = vpn - v.startPage;
+    const f = v.flags[idx];
+    // File pages are clean (written back): dropping them costs no write.
+    const write = !v.fileBacked || (f & PTE_DIRTY) !== 0;
+    v.flags[idx] = (f & ~(PTE_PRESENT | PTE_ACCESSED | PTE_DIRTY)) | PTE_SWAPPED;
+    v.residentPages--;
+    this.lru.remove(pfn);
+    ft.free(pfn);
+    this.mem.swapOuts++;
+    this.mem.swapUsedPages++;
+    if (write) this.charge(acct, this.costs.swapOutNs);
+    this.flushTlbPage(as.pid, vpn * PAGE_SIZE, acct);
+    return true;
+  }
+
+  /** Evicts the page at `vaddr` of `pid` (MADV_PAGEOUT on one page); false when not present. */
+  pageoutVaddr(pid: number, vaddr: number, acct: CostAccount = this.kdamondCost): boolean {
+    const p = this.pte(pid, vaddr);
+    if (p === null) return false;
+    const ok = this.evictFrame(p.vma.frames![p.idx], acct);
+    if (ok) this.mem.pageoutReclaimed++;
+    return ok;
+  }
+
+  /** Brings a swapped-out page of `pid` back without a fault (MADV_WILLNEED); false when not swapped. */
+  swapInVaddr(pid: number, vaddr: number, acct: CostAccount = this.kdamondCost): boolean {
+    const as = this.byPid.get(pid);
+    const v = as?.vmaAt(vaddr);
+    if (!as || !v || v.flags === null) return false;
+    const idx = Math.floor(vaddr / PAGE_SIZE) - v.startPage;
+    if (!(v.flags[idx] & PTE_SWAPPED) || v.flags[idx] & PTE_PRESENT) return false;
+    const node = v.policyNode >= 0 ? v.policyNode : 0;
+    const pfn = this.frames.allocate(node);
+    if (pfn < 0) return false;
+    this.frames.rmapAsid[pfn] = as.asid + 1;
+    this.frames.rmapVpn[pfn] = idx + v.startPage;
+    v.frames![idx] = pfn;
+    v.flags[idx] = (v.flags[idx] & ~PTE_SWAPPED) | PTE_PRESENT;
+    v.residentPages++;
+    this.lru.add(pfn, false);
+    this.mem.swapIns++;
+    this.mem.swapUsedPages--;
+    this.charge(acct, this.costs.swapInNs);
+    return true;
+  }
+
+  /** The frame backing `vaddr` of `pid`, or -1 when not present. */
+  frameOf(pid: number, vaddr: number): number {
+    const p = this.pte(pid, vaddr);
+    return p === null ? -1 : p.vma.frames![p.idx];
+  }
+
+  /** Whether `vaddr` of `pid` is in a file-backed mapping. */
+  isFileBacked(pid: number, vaddr: number): boolean {
+    return this.byPid.get(pid)?.vmaAt(vaddr)?.fileBacked ?? false;
+  }
+
+  /** Moves a frame on an LRU list to the head of the active (or inactive) list; charges lruMoveNs. */
+  setLruActive(pfn: number, active: boolean, acct: CostAccount = this.kdamondCost): boolean {
+    const ft = this.frames;
+    if (pfn < 0 || pfn >= ft.capacity || !(ft.flags[pfn] & FRAME_LRU)) return false;
+    this.lru.move(pfn, active);
+    this.charge(acct, this.costs.lruMoveNs);
+    return true;
+  }
+
+  /** Memory cgroup id of `path` ("/" = 1), creating it when `create`; -1 when it does not exist. */
+  memcgId(path: string, create = false): number {
+    const norm =
+      "/" +
+      path
+        .split("/")
+        .filter((x) => x !== "")
+        .join("/");
+    let id = this.memcgs.get(norm);
+    if (id === undefined) {
+      if (!create) return -1;
+      id = this.memcgs.size + 1;
+      this.memcgs.set(norm, id);
+    }
+    return id;
+  }
+
+  /** Charges process `pid` to the memory cgroup at `path` (created if needed); returns its id. */
+  setMemcg(pid: number, path: string): number {
+    const id = this.memcgId(path, true);
+    this.process(pid).memcgId = id;
+    return id;
+  }
+
+  /** Memory cgroup of the process mapping frame `pfn` (0 when unmapped). */
+  memcgOfFrame(pfn: number): number {
+    const a = this.frames.rmapAsid[pfn];
+    return a === 0 ? 0 : this.spaces[a - 1].memcgId;
+  }
+
+  /** LRU pages of memcg `id` on `node` (a scan over the frame table: for goal metrics, not hot paths). */
+  memcgNodePages(id: number, node: number): number {
+    const ft = this.frames;
+    let n = 0;
+    for (let pfn = 0; pfn < ft.capacity; pfn++) {
+      if (ft.flags[pfn] & FRAME_LRU && ft.node[pfn] === node && this.memcgOfFrame(pfn) === id) n++;
+    }
+    return n;
   }
 
   // ---------------------------------------------------------------- stats
@@ -781,6 +1170,7 @@ export class Machine {
         accesses: t.accesses,
         runNs: t.runNs,
         minorFaults: t.minorFaults,
+        majorFaults: t.majorFaults,
         hintingFaults: t.hintingFaults,
         tlbMisses: t.tlbMisses,
         invalidAccesses: t.invalidAccesses,
@@ -791,6 +1181,13 @@ export class Machine {
       residentBytes: this.frames.allocatedFrames * PAGE_SIZE,
       silentRestores: this.silentRestores,
       kdamond: acct(this.kdamondCost),
+      memory: {
+        ...this.mem,
+        activePages: this.lru.total(true),
+        inactivePages: this.lru.total(false),
+        nodeFreeBytes: this.frames.nodeFreeFrames.map((f) => f * PAGE_SIZE),
+        kswapdNs: this.kswapdCost.ns,
+      },
     };
   }
 }
@@ -814,6 +1211,7 @@ export interface MachineStats {
     accesses: number;
     runNs: number;
     minorFaults: number;
+    majorFaults: number;
     hintingFaults: number;
     tlbMisses: number;
     invalidAccesses: number;
@@ -825,6 +1223,22 @@ export interface MachineStats {
   nsPerAccess: number;
   residentBytes: number;
   silentRestores: number;
+  memory: {
+    swapOuts: number;
+    swapIns: number;
+    swapUsedPages: number;
+    kswapdReclaimed: number;
+    directReclaimed: number;
+    pageoutReclaimed: number;
+    scanned: number;
+    kswapdRuns: number;
+    directReclaims: number;
+    stallNs: number;
+    activePages: number;
+    inactivePages: number;
+    nodeFreeBytes: number[];
+    kswapdNs: number;
+  };
   kdamond: {
     name: string;
     ns: number;

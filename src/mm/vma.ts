@@ -24,6 +24,16 @@ export const PTE_DIRTY = 4;
 export const PTE_ARMED = 8;
 /** Reserved: the page is write-protected (COW / uffd-wp); kept apart from PTE_ARMED so restores are exact. */
 export const PTE_WRITE_PROTECTED = 16;
+/**
+ * Not present because reclaim evicted it (to swap, or a clean file page dropped):
+ * the next access takes a major fault that brings it back (PTE_PRESENT is clear,
+ * so the fast path leaves to the slow path by itself).
+ */
+export const PTE_SWAPPED = 32;
+/** MADV_HUGEPAGE advice on this page: a fault in a fully advised 2 MiB block maps the whole block. */
+export const PTE_THP_ADVISED = 64;
+/** Pages per transparent huge page (2 MiB). */
+export const THP_PAGES = 512;
 /** The two bits the fast path tests: it runs when `(flags & PTE_FAST_MASK) === PTE_PRESENT`. */
 export const PTE_FAST_MASK = PTE_PRESENT | PTE_ARMED;
 
@@ -63,6 +73,11 @@ export class Vma {
     this.end = end;
     this.startPage = start / PAGE_SIZE;
     this.endPage = end / PAGE_SIZE;
+  }
+
+  /** File-backed (the binary and libraries); the rest is anonymous memory. */
+  get fileBacked(): boolean {
+    return this.kind === "text" || this.kind === "lib";
   }
 
   get nrPages(): number {

@@ -283,6 +283,42 @@ function mmapChurn(): WorkloadSpec {
   };
 }
 
+/**
+ * Half of the memory goes cold: both 256 MiB halves are filled for 1 s, then
+ * only the hot half is used (uniform random read/write) for 29 s — what
+ * proactive reclaim (DAMON_RECLAIM) is for.
+ */
+function coldHalf(): WorkloadSpec {
+  const fill = (region: number) => ({
+    region,
+    kind: "seq" as const,
+    strideBytes: 4096,
+    probability: 1,
+    mode: "wo" as const,
+  });
+  return {
+    name: "cold-half",
+    description: "two 256 MiB halves filled for 1 s, then only the hot half used (random r/w) for 29 s",
+    regions: [
+      { name: "hot", sizeBytes: 256 * MiB },
+      { name: "cold", sizeBytes: 256 * MiB },
+    ],
+    threads: [
+      {
+        cpu: 0,
+        phases: [
+          { name: "fill", durationNs: 1 * S, patterns: [fill(0), fill(1)] },
+          {
+            name: "serve",
+            durationNs: 29 * S,
+            patterns: [{ region: 0, kind: "random", strideBytes: 0, probability: 1, mode: "rw" }],
+          },
+        ],
+      },
+    ],
+  };
+}
+
 export interface BuiltinWorkload {
   name: string;
   description: string;
@@ -299,6 +335,7 @@ const BUILDERS: ((o: WorkloadOptions) => WorkloadSpec)[] = [
   mmapChurn,
   stairsMt,
   zipfKvMt,
+  coldHalf,
 ];
 
 /** Every built-in workload, in the order `--help` lists them. */

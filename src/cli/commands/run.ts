@@ -4,7 +4,7 @@
  * against the exact truth, next to the overhead it cost).
  */
 import type { Command } from "commander";
-import { runExperiment, workloadDurationNs, opsNames } from "../../eval/experiment.js";
+import { runExperiment, workloadDurationNs, opsNames, opsSpace } from "../../eval/experiment.js";
 import type { ExperimentResult } from "../../eval/experiment.js";
 import { BUILTIN_WORKLOADS, resolveWorkload } from "../../workload/builtins.js";
 import type { WorkloadSpec } from "../../workload/spec.js";
@@ -26,6 +26,10 @@ import { renderRunHeatmap, RunRecorder } from "../run-heatmap.js";
 import { sampleFiltersFrom } from "../sample-filters.js";
 import { DEFAULT_HWSAMPLE_PERIOD } from "../../ops/hwsample.js";
 import { machineShapeOptions, numaBalancingOption } from "../numa-options.js";
+import { setupDamos } from "../../eval/damos-setup.js";
+import { allSchemes, damosEngine, reclaimReport, TierTracker, tieringReport } from "../../eval/damos.js";
+import type { DamosHandle } from "../../eval/damos.js";
+import { SWAP_DEVICES, type SwapDevice } from "../../mm/cost-model.js";
 
 /** Operation sets that feed DAMON access reports (and so know CPU, thread and write). */
 export const REPORT_SOURCES = new Set(["vaddr-fault", "paddr-fault", "hwsample", "hwsample-vaddr"]);
@@ -66,7 +70,23 @@ export interface RunOptionValues extends MonitorOptionValues {
   numaBalancing: string;
   loop: string;
   nsPerInsn: string;
+  kdamonds?: string;
+  scheme?: string[];
+  preset?: string;
+  fastMemory?: string;
+  startTier: string;
+  swap: string;
 }
+
+/** What DAMOS did in a run (when --kdamonds / --scheme / --preset was given). */
+export interface DamosOutcome {
+  handle: DamosHandle;
+  tiers: TierTracker | null;
+  fastNodeFrames: number;
+  preset: string | null;
+}
+/** DAMOS outcomes of the results runAll returned. */
+export const damosOutcomes = new WeakMap<ExperimentResult, DamosOutcome>();
 
 /** The workload list for --help: one line each. */
 export function workloadHelp(): string {
@@ -121,6 +141,20 @@ export function addSimulationOptions(cmd: Command): Command {
     )
     .option("--loop <n>", "trace:FILE workloads: replay the trace this many times", "1")
     .option("--ns-per-insn <f>", "trace:FILE workloads: simulated ns per traced instruction", "0.5")
+    .option("--kdamonds <file>", "run the DAMOS schemes of a damo kdamonds JSON/YAML file (its one context)")
+    .option(
+      "--scheme <text>",
+      "a DAMOS scheme in the compact form, e.g. 'pageout nr=0..0 age=5s..' (repeat for more; docs/damos.md)",
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+    )
+    .option("--preset <name>", "DAMOS preset: reclaim, lru-sort or tiering (paddr unless --ops is given)")
+    .option("--fast-memory <size>", "tiering: size of the fast tier (node 0; --memory is the slow tier)")
+    .option(
+      "--start-tier <tier>",
+      "tiering: where first touches go, fast (node 0 first) or slow (node 1)",
+      "fast",
+    )
+    .option("--swap <device>", "swap device: zswap (in-memory, fast) or disk (SSD latency)", "zswap")
     .option("--json", "print the results as JSON (schema: docs/json-output.md)")
     .option("--progress", "show progress even when stderr is not a terminal");
 }
@@ -150,9 +184,14 @@ export function parseOpsList(text: string): string[] {
 }
 
 /** Runs one experiment per operation set with the common options, with progress. */
-export function runAll(workloadName: string, o: RunOptionValues, opsList: string[]): ExperimentResult[] {
+export function runAll(
+  workloadName: string,
+  o: RunOptionValues,
+  opsList: string[],
+  opsExplicit = true,
+): ExperimentResult[] {
   const workload = workloadFromOptions(workloadName, o);
-  const attrs = attrsFromOptions(o);
+  let attrs = attrsFromOptions(o);
   const durationNs = durationOption(o.duration, "--duration") ?? workloadDurationNs(workload);
   const seed = parseCount(o.seed, "--seed");
   const tlb = onOffOption(o.tlb, "--tlb");
@@ -175,11 +214,42 @@ export function runAll(workloadName: string, o: RunOptionValues, opsList: string
   const shape = machineShapeOptions(o, memory, workload);
   const numaBalancing = numaBalancingOption(o.numaBalancing);
   const format = o.recordFormat === undefined ? undefined : recordFormatOption(o.recordFormat);
+  if (!(o.swap in SWAP_DEVICES))
+    throw new UsageError(
+      `'${o.swap}' is not a swap device (${Object.keys(SWAP_DEVICES).join(", ")})`,
+      "--swap",
+    );
+  const damos = setupDamos({
+    kdamondsFile: o.kdamonds,
+    schemes: o.scheme,
+    preset: o.preset,
+    ops: opsExplicit ? opsList[0] : undefined,
+    attrs,
+    memoryBytes: memory,
+    fastMemoryBytes: o.fastMemory === undefined ? undefined : sizeOption(o.fastMemory, "--fast-memory"),
+    footprintBytes: workload.regions.reduce((x, r) => x + r.sizeBytes, 0),
+    swap: o.swap as SwapDevice,
+    tlb,
+  });
+  if (o.startTier !== "fast" && o.startTier !== "slow")
+    throw new UsageError(`'${o.startTier}' is not a tier (fast, slow)`, "--start-tier");
+  if (damos) {
+    attrs = damos.attrs;
+    if (!opsExplicit) opsList = [damos.ops];
+  }
+  if (o.startTier === "slow" && damos?.fastNode != null)
+    workload.regions = workload.regions.map((r) => ({ ...r, node: 1 - damos.fastNode! }));
   return opsList.map((ops) => {
     const progress = new RunProgress(`${workload.name} / ${ops}`, o.progress);
     const recorder = o.record
       ? new RunRecorder(opsList.length > 1 ? `${o.record}.${ops}` : o.record, attrs, format)
       : null;
+    const engine = damos ? damosEngine(damos.configs, opsSpace(ops)) : null;
+    const extra = (damos?.extraContexts ?? []).map((x) => ({
+      regions: x.regions,
+      schemes: damosEngine(x.configs, "paddr", engine!.handle).factory,
+    }));
+    const tiers = damos?.fastNode != null ? new TierTracker(damos.fastNode) : null;
     try {
       const r = runExperiment({
         workload,
@@ -193,12 +263,24 @@ export function runAll(workloadName: string, o: RunOptionValues, opsList: string
         faultKeepArmed: o.faultKeepArmed === true,
         hwsamplePeriod,
         baseline: o.baseline,
-        machine: { tlb: tlb ? undefined : false, ...shape },
+        machine: damos?.machine ?? { tlb: tlb ? undefined : false, ...shape },
         numaBalancing,
+        baselineMachine: damos?.baselineMachine,
+        targetRegions: damos?.targetRegions,
+        extraContexts: extra,
+        schemes: engine?.factory,
+        onTruthWindow: tiers ? (w, m) => tiers.onWindow(w, m) : undefined,
         onProgress: Number.isFinite(durationNs) ? (now, end) => progress.update(now, end) : undefined,
         onSnapshot: recorder ? (snap) => recorder.add(snap) : undefined,
       });
       recorder?.close();
+      if (engine)
+        damosOutcomes.set(r, {
+          handle: engine.handle,
+          tiers,
+          fastNodeFrames: damos!.fastNodeFrames,
+          preset: damos!.preset,
+        });
       return r;
     } catch (e) {
       recorder?.abort();
@@ -278,7 +360,7 @@ export function registerRun(program: Command): void {
     .option("--record <file>", "write DAMON's snapshots as a damo record (FILE.<ops> for several --ops)")
     .option("--record-format <fmt>", "json_compressed (damo's default), json or perf_script");
   addSimulationOptions(cmd).addHelpText("after", workloadHelp());
-  cmd.action(runAction);
+  cmd.action(runActionFor(cmd));
 }
 
 /** `damon-ts record`: the same as `run`, recording to damon.data unless told otherwise (damo's habit). */
@@ -292,11 +374,15 @@ export function registerRecord(program: Command): void {
     .option("-o, --record <file>", "record file (FILE.<ops> for several --ops)", "damon.data")
     .option("--record-format <fmt>", "json_compressed (damo's default), json or perf_script");
   addSimulationOptions(cmd).addHelpText("after", workloadHelp());
-  cmd.action(runAction);
+  cmd.action(runActionFor(cmd));
 }
 
-function runAction(workloadName: string, o: RunOptionValues): void {
-  const results = runAll(workloadName, o, parseOpsList(o.ops));
+function runActionFor(cmd: Command): (workloadName: string, o: RunOptionValues) => void {
+  return (workloadName, o) => runAction(cmd, workloadName, o);
+}
+
+function runAction(cmd: Command, workloadName: string, o: RunOptionValues): void {
+  const results = runAll(workloadName, o, parseOpsList(o.ops), cmd.getOptionValueSource("ops") !== "default");
   if (o.json) {
     process.stdout.write(`${JSON.stringify(runJson(results), null, 2)}\n`);
     return;
@@ -318,4 +404,82 @@ function runAction(workloadName: string, o: RunOptionValues): void {
   }
   console.log("\nAccuracy against the exact truth, and what it cost (definitions: docs/metrics.md):\n");
   console.log(formatTable(["metric", ...results.map((r) => r.ops)], metricRows(results)));
+  for (const r of results) printDamos(r);
+}
+
+/** The DAMOS tables of a run: per-scheme stats, memory events, and the preset's goal measures. */
+export function printDamos(r: ExperimentResult): void {
+  const d = damosOutcomes.get(r);
+  if (!d || d.handle.runners.length === 0) return;
+  const schemes = allSchemes(d.handle);
+  console.log(`\nDAMOS schemes (${r.ops}):\n`);
+  console.log(
+    formatTable(
+      [
+        "#",
+        "action",
+        "nr_tried",
+        "sz_tried",
+        "nr_applied",
+        "sz_applied",
+        "sz_ops_filter_passed",
+        "qt_exceeds",
+        "eff. quota",
+      ],
+      schemes.map((s, i) => [
+        String(i),
+        s.action,
+        String(s.stat.nrTried),
+        fmtBytes(s.stat.szTried),
+        String(s.stat.nrApplied),
+        fmtBytes(s.stat.szApplied),
+        fmtBytes(s.stat.szOpsFilterPassed),
+        String(s.stat.qtExceeds),
+        Number.isFinite(s.quota.esz) && s.quota.esz > 0 ? fmtBytes(s.quota.esz) : "-",
+      ]),
+    ),
+  );
+  const mem = r.machine.mem;
+  const rows: string[][] = [
+    ["pages swapped out / in", `${mem.swapOuts} / ${mem.swapIns}`],
+    [
+      "reclaimed by DAMOS / kswapd / direct",
+      `${mem.pageoutReclaimed} / ${mem.kswapdReclaimed} / ${mem.directReclaimed} pages`,
+    ],
+    ["memory stall (PSI some)", fmtNs(mem.stallNs)],
+    [
+      "LRU active / inactive at the end",
+      `${fmtBytes(r.machine.lru.total(true) * 4096)} / ${fmtBytes(r.machine.lru.total(false) * 4096)}`,
+    ],
+  ];
+  if (d.tiers) {
+    const t = tieringReport(r, d.tiers, d.handle, d.fastNodeFrames);
+    rows.push(
+      ["fast-tier share of accesses, whole run", fmtPct(t.fastShare, 2)],
+      ["fast-tier share, second half (steady)", fmtPct(t.steadyFastShare, 2)],
+      ["oracle fast-tier share (true top-K pages)", fmtPct(t.oracleShare, 2)],
+      ["gap to the oracle (steady, relative)", fmtPct(t.gapToOracle, 2)],
+      [
+        "slowdown vs all-fast memory",
+        t.slowdownVsAllFast === null ? "not measured" : fmtPct(t.slowdownVsAllFast, 2),
+      ],
+      ["migration traffic", `${fmtBytes(t.migratedBytes)} (${fmtBytes(t.migratedBytesPerSec)}/s)`],
+    );
+  } else {
+    const c = reclaimReport(r, d.handle);
+    rows.push(
+      ["resident, time average", fmtBytes(c.residentAvgBytes)],
+      [
+        "resident without DAMOS, time average",
+        c.baselineResidentAvgBytes === null ? "not measured" : fmtBytes(c.baselineResidentAvgBytes),
+      ],
+      ["memory saved", c.memorySaved === null ? "not measured" : fmtPct(c.memorySaved, 2)],
+      ["slowdown vs no DAMON/DAMOS", c.slowdown === null ? "not measured" : fmtPct(c.slowdown, 2)],
+      ["major faults (refaults)", String(c.majorFaults)],
+      ["monitoring + scheme CPU (kdamond)", fmtPct(c.kdamondCpuShare, 3)],
+      ["kswapd CPU", fmtPct(c.kswapdCpuShare, 3)],
+    );
+  }
+  console.log(`\nWhat the schemes achieved${d.preset ? ` (preset ${d.preset})` : ""}:\n`);
+  console.log(formatTable(["measure", "value"], rows));
 }

@@ -1,0 +1,97 @@
+/**
+ * The system measures DAMOS reads from the simulated memory system: the free
+ * memory rate of watermarks (§6.9) and the quota-goal metrics (§6.8.1).
+ */
+import type { Context } from "../core/context.js";
+import type { Machine } from "../mm/machine.js";
+import { FRAME_ALLOCATED, FRAME_LRU } from "../mm/frames.js";
+import { PAGE_SIZE } from "../mm/vma.js";
+import { regionNrAccesses } from "../schemes/score.js";
+import type { SystemMetrics } from "../schemes/runner.js";
+import type { QuotaGoal, Scheme } from "../schemes/types.js";
+
+const BP = 10000;
+
+function ratioBp(part: number, whole: number): number {
+  return whole > 0 ? Math.floor((part * BP) / whole) : 0;
+}
+
+export class MachineMetrics implements SystemMetrics {
+  constructor(
+    private readonly m: Machine,
+    private readonly space: "vaddr" | "paddr",
+  ) {}
+
+  freeMemRatePermil(): number {
+    return this.m.freeMemRatePermil();
+  }
+
+  goalMetric(g: QuotaGoal, ctx: Context, s: Scheme): number {
+    const v = this.raw(g, ctx, s);
+    return g.complement && g.metric.endsWith("_bp") ? Math.max(0, BP - v) : v;
+  }
+
+  private raw(g: QuotaGoal, ctx: Context, s: Scheme): number {
+    const m = this.m;
+    const validNid = Number.isInteger(g.nid) && g.nid >= 0 && g.nid < m.nrNodes;
+    switch (g.metric) {
+      case "some_mem_psi_us": {
+        const total = Math.floor(m.mem.stallNs / 1000);
+        // The first evaluation (or after a commit) only records the baseline.
+        const last = g.lastPsiTotal;
+        g.lastPsiTotal = total;
+        return last === null ? 0 : Math.max(0, total - last);
+      }
+      case "node_mem_used_bp":
+        return validNid
+          ? ratioBp(m.nodeTotalFrames(g.nid) - m.nodeFreeFrames(g.nid), m.nodeTotalFrames(g.nid))
+          : 0;
+      case "node_mem_free_bp":
+        return validNid ? ratioBp(m.nodeFreeFrames(g.nid), m.nodeTotalFrames(g.nid)) : 0;
+      case "node_memcg_used_bp":
+      case "node_memcg_free_bp": {
+        const used =
+          validNid && g.memcgId > 0
+            ? ratioBp(m.memcgNodePages(g.memcgId, g.nid), m.nodeTotalFrames(g.nid))
+            : 0;
+        return g.metric === "node_memcg_used_bp" ? used : BP - used;
+      }
+      case "active_mem_bp":
+      case "inactive_mem_bp": {
+        const act = m.lru.total(true);
+        const inact = m.lru.total(false);
+        return ratioBp(g.metric === "active_mem_bp" ? act : inact, act + inact);
+      }
+      case "node_eligible_mem_bp":
+        return this.space === "paddr" && validNid ? this.eligibleBp(g.nid, ctx, s) : 0;
+      default:
+        return g.currentValue;
+    }
+  }
+
+  /** Bytes of pattern-eligible regions' folios on `nid` / all eligible folio bytes (paddr). */
+  private eligibleBp(nid: number, ctx: Context, s: Scheme): number {
+    const ft = this.m.frames;
+    const p = s.pattern;
+    let onNode = 0;
+    let all = 0;
+    for (const t of ctx.targets) {
+      for (const r of t.regions) {
+        const sz = r.end - r.start;
+        const nr = regionNrAccesses(ctx, r);
+        if (sz < p.minSzRegion || sz > p.maxSzRegion || nr < p.minNrAccesses || nr > p.maxNrAccesses)
+          continue;
+        if (r.age < p.minAge || r.age > p.maxAge) continue;
+        const from = Math.ceil((r.start * ctx.addrUnit) / PAGE_SIZE);
+        const to = Math.min(ft.capacity, Math.floor((r.end * ctx.addrUnit) / PAGE_SIZE));
+        for (let pfn = from; pfn < to; pfn++) {
+          const f = ft.flags[pfn];
+          if (!(f & FRAME_ALLOCATED) || !(f & FRAME_LRU)) continue;
+          all++;
+          if (ft.node[pfn] === nid) onNode++;
+        }
+      }
+    }
+    return ratioBp(onNode, all);
+  }
+}
