@@ -27,8 +27,13 @@ import {
   type PhaseComparison,
   type SideRun,
 } from "./compare.js";
-import { schemesFromConfig } from "./schemes.js";
+import { schemesFromConfig } from "../schemes/from-config.js";
+import { DamosActionExecutor } from "../ops/damos-actions.js";
+import { MachineMetrics } from "../ops/damos-metrics.js";
 import type { FidelityWorkload } from "./shapes.js";
+
+/** The fidelity run's simulated machine has no memory cgroups to match the guest's. */
+const NO_MEMCGS = (): number => -1;
 
 export const FIDELITY_SCHEMA = "damon-ts-fidelity/1";
 
@@ -207,8 +212,12 @@ export async function runFidelity(o: FidelityOptions): Promise<FidelityReport> {
     baseline: false,
     schemes:
       ctxCfg.schemes.length > 0
-        ? () =>
-            (runner = new SchemesRunner(schemesFromConfig(ctxCfg.schemes, "kdamonds[0].contexts[0].schemes")))
+        ? (m) =>
+            (runner = new SchemesRunner(
+              schemesFromConfig(ctxCfg.schemes, NO_MEMCGS, "kdamonds[0].contexts[0].schemes"),
+              // Real effects: pageout pages out on the simulated machine, as in the guest.
+              { executor: new DamosActionExecutor(m, "vaddr"), metrics: new MachineMetrics(m, "vaddr") },
+            ))
         : undefined,
   });
   const simulatorMs = Date.now() - ts;

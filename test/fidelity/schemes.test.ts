@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { parseKdamonds, readKdamondsFile } from "../../src/config/kdamonds.js";
-import { schemesFromConfig } from "../../src/fidelity/schemes.js";
+import { schemesFromConfig } from "../../src/schemes/from-config.js";
 
 void test("the kdamonds file's schemes become simulator schemes in kernel units", () => {
   const k = readKdamondsFile(fileURLToPath(new URL("./stat-pageout.json", import.meta.url)));
@@ -62,5 +62,8 @@ void test("quotas, goals and filters carry over; memcg filters are refused with 
   assert.deepEqual([s.coreFilters[0].addrStart, s.coreFilters[0].addrEnd], [4096, 8192]);
   const cfg = structuredClone(k.kdamonds[0].contexts[0].schemes);
   cfg[0].filters = [{ ...cfg[0].filters[0], type: "memcg", memcgPath: "/x" }];
-  assert.throws(() => schemesFromConfig(cfg, "s"), /memcg.*|s\[0\]\.filters\[0\]/);
+  assert.throws(
+    () => schemesFromConfig(cfg, () => -1, "s"),
+    /s\[0\]\.filters\[0\]\.memcg_path.*memory cgroup/,
+  );
 });
