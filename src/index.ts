@@ -7,6 +7,8 @@ export type { Attrs, IntervalsGoal } from "./core/attrs.js";
 export { defaultAttrs, nrSamplesPerAggr, updateMonitoringResult, validateAttrs } from "./core/attrs.js";
 export type { ContextOptions } from "./core/context.js";
 export { Context, createContext, setAttrs } from "./core/context.js";
+export type { ContextParams } from "./core/commit.js";
+export { commitContext } from "./core/commit.js";
 export type { Clock } from "./core/clock.js";
 export { VirtualClock } from "./core/clock.js";
 export type { AddrRange } from "./core/region.js";

@@ -40,7 +40,7 @@ export class Context {
   attrs: Attrs;
   ops: Ops;
   targets: Target[];
-  readonly minRegionSz: number;
+  minRegionSz: number;
   readonly addrUnit: number;
   /** Seeded random source for sampling addresses and splits (§1.5). */
   readonly rng: Rng;

@@ -13,6 +13,7 @@ import {
   splitRegionAt,
 } from "../../src/core/region.js";
 import { createContext } from "../../src/core/context.js";
+import { commitContext } from "../../src/core/commit.js";
 import { resetAggregated } from "../../src/core/kdamond.js";
 import { DamonInvalidError } from "../../src/util/errors.js";
 import { rangesOf, targetOf } from "../helpers/regions.js";
@@ -239,4 +240,21 @@ test("C37 damon_test_is_last_region", () => {
     assert.ok(isLastRegion(t, r));
   }
   assert.ok(!isLastRegion(t, t.regions[0]));
+});
+
+test("C28 damon_test_commit_ctx: min_region_sz must be a power of two; pause is copied", () => {
+  const dst = createContext({ minRegionSz: 1 });
+  const params = { attrs: { ...dst.attrs }, minRegionSz: 4096, pause: false };
+  commitContext(dst, params);
+  assert.equal(dst.minRegionSz, 4096);
+  assert.throws(() => commitContext(dst, { ...params, minRegionSz: 4095 }), DamonInvalidError);
+  assert.equal(dst.minRegionSz, 4096, "nothing changed on error");
+  commitContext(dst, { ...params, pause: true });
+  assert.equal(dst.pause, true);
+  // Targets' regions are committed by index, keeping the counters of survivors.
+  const t = targetOf([[0, 8192]], { nr: [5] });
+  dst.targets.push(t);
+  commitContext(dst, { ...params, targets: [targetOf([[0, 4096]])] });
+  assert.deepEqual(rangesOf(dst.targets[0]), [[0, 4096]]);
+  assert.equal(dst.targets[0].regions[0].nrAccesses, 5);
 });
