@@ -2,21 +2,12 @@
  * DAMOS scheme structures (damon-spec.md §6.1–§6.13), in the kernel's units:
  * bytes, samples, aggregation intervals, µs / ms, permil, bp.
  */
+import { ACTIONS, GOAL_METRICS } from "../config/kdamonds-types.js";
+import type { DamosAction as ConfigDamosAction, GoalMetric } from "../config/kdamonds-types.js";
 
-export const DAMOS_ACTIONS = [
-  "willneed",
-  "cold",
-  "pageout",
-  "hugepage",
-  "nohugepage",
-  "collapse",
-  "lru_prio",
-  "lru_deprio",
-  "migrate_hot",
-  "migrate_cold",
-  "stat",
-] as const;
-export type DamosAction = (typeof DAMOS_ACTIONS)[number];
+/** The actions and goal metrics are the kdamonds configuration's (one list for both). */
+export const DAMOS_ACTIONS = ACTIONS;
+export type DamosAction = ConfigDamosAction;
 
 /** Inclusive ranges a region must fall in (§6.2). */
 export interface AccessPattern {
@@ -30,18 +21,8 @@ export interface AccessPattern {
   maxAge: number;
 }
 
-export const QUOTA_GOAL_METRICS = [
-  "user_input",
-  "some_mem_psi_us",
-  "node_mem_used_bp",
-  "node_mem_free_bp",
-  "node_memcg_used_bp",
-  "node_memcg_free_bp",
-  "active_mem_bp",
-  "inactive_mem_bp",
-  "node_eligible_mem_bp",
-] as const;
-export type QuotaGoalMetric = (typeof QUOTA_GOAL_METRICS)[number];
+export const QUOTA_GOAL_METRICS = GOAL_METRICS;
+export type QuotaGoalMetric = GoalMetric;
 
 export interface QuotaGoal {
   metric: QuotaGoalMetric;
