@@ -78,19 +78,7 @@ export class RecordWriter {
       throw new UsageError(
         `unknown record format '${String(this.format)}' (json_compressed, json, perf_script)`,
       );
-    const iv = opts.intervals;
-    this.record = {
-      kdamondIdx: opts.kdamondIdx ?? null,
-      contextIdx: opts.contextIdx ?? null,
-      intervals: iv
-        ? { sampleUs: iv.sampleUs, aggrUs: iv.aggrUs, updateUs: iv.updateUs, goal: iv.goal ?? null }
-        : null,
-      schemeIdx: opts.schemeIdx ?? null,
-      targetId: opts.targetId === undefined ? "0" : opts.targetId === null ? null : String(opts.targetId),
-      schemeFilters: opts.schemeFilters ?? [],
-      snapshots: [],
-      dataSource: opts.dataSource ?? null,
-    };
+    this.record = recordFromMeta(opts);
     this.ind = new JsonLayout(opts.indent ?? 0);
     this.file = new AtomicFileWriter(path);
     const f = this.file;

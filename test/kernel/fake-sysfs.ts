@@ -17,6 +17,7 @@ import {
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import type { SysfsIo } from "../../src/kernel/sysfs-io.js";
+import { ACTIONS, GOAL_METRICS } from "../../src/config/kdamonds-types.js";
 
 export type FakeKernel = "6.12" | "newest";
 
@@ -196,30 +197,8 @@ export class FakeSysfs implements SysfsIo {
   private checkValue(path: string, name: string, value: string): void {
     const keyword: Record<string, string[]> = {
       operations: ["vaddr", "fvaddr", "paddr"],
-      action: [
-        "willneed",
-        "cold",
-        "pageout",
-        "hugepage",
-        "nohugepage",
-        "collapse",
-        "lru_prio",
-        "lru_deprio",
-        "migrate_hot",
-        "migrate_cold",
-        "stat",
-      ],
-      target_metric: [
-        "user_input",
-        "some_mem_psi_us",
-        "node_mem_used_bp",
-        "node_mem_free_bp",
-        "node_memcg_used_bp",
-        "node_memcg_free_bp",
-        "active_mem_bp",
-        "inactive_mem_bp",
-        "node_eligible_mem_bp",
-      ],
+      action: [...ACTIONS],
+      target_metric: [...GOAL_METRICS],
       goal_tuner: ["consist", "temporal"],
       type: ["anon", "active", "memcg", "young", "hugepage_size", "unmapped", "addr", "target"],
     };
