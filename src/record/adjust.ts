@@ -6,6 +6,7 @@
  * regions of that snapshot, and the parts it does not overlap become new regions
  * (appended, so the merged list is not re-sorted).
  */
+import { makeSnapshot } from "./model.js";
 import type { DamonRecord, Snapshot } from "./model.js";
 
 interface MRegion {
@@ -62,28 +63,17 @@ function addRegion(regions: MRegion[], region: MRegion, toAdd: Map<MRegion, numb
 }
 
 function toSnapshot(startNs: number, endNs: number, regions: MRegion[]): Snapshot {
-  const n = regions.length;
-  const s: Snapshot = {
+  return makeSnapshot(
     startNs,
     endNs,
-    nr: n,
-    start: new Float64Array(n),
-    end: new Float64Array(n),
-    samples: new Float64Array(n),
-    age: new Float64Array(n),
-    szFilterPassed: new Float64Array(n),
-    totalBytes: null,
-    damosStats: null,
-    sampleIntervalUs: null,
-  };
-  regions.forEach((r, i) => {
-    s.start[i] = r.start;
-    s.end[i] = r.end;
-    s.samples[i] = r.samples;
-    s.age[i] = r.age;
-    s.szFilterPassed[i] = r.szf;
-  });
-  return s;
+    regions.map((r) => ({
+      start: r.start,
+      end: r.end,
+      nrAccesses: r.samples,
+      age: r.age,
+      szFilterPassed: r.szf,
+    })),
+  );
 }
 
 /** Merges snapshots into one (damo's aggregate_snapshots). */
