@@ -2,23 +2,17 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { filterRecords } from "../../src/record/filter.js";
 import { makeSnapshot, type DamonRecord } from "../../src/record/model.js";
+import { recordOf } from "../helpers/records.js";
 
 function rec(): DamonRecord {
-  return {
-    kdamondIdx: 0,
-    contextIdx: 0,
-    intervals: { sampleUs: 5000, aggrUs: 100000, updateUs: 1000000, goal: null },
-    schemeIdx: null,
-    targetId: "0",
-    schemeFilters: [],
-    dataSource: null,
-    snapshots: [0, 1, 2].map((k) =>
+  return recordOf(
+    [0, 1, 2].map((k) =>
       makeSnapshot(k * 100e6, (k + 1) * 100e6, [
         { start: 0, end: 4096, nrAccesses: 20, age: 0 },
         { start: 4096, end: 3 * 4096, nrAccesses: 0, age: 30 },
       ]),
     ),
-  };
+  );
 }
 
 void test("access pattern filters keep matching regions; the input is unchanged", () => {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { makeSnapshot, type DamonRecord } from "../../src/record/model.js";
+import { twoSnapshotRecord } from "../helpers/records.js";
 import { ACCESS_DEFAULTS, accessReport } from "../../src/report/access.js";
 
 const ESC = String.fromCharCode(27);
@@ -11,25 +11,7 @@ const plain = (s: string): string =>
     .join("");
 
 void test("detailed report of the formats.md two-snapshot example has damo's lines", () => {
-  const rec: DamonRecord = {
-    kdamondIdx: 0,
-    contextIdx: 0,
-    intervals: { sampleUs: 5000, aggrUs: 100000, updateUs: 1000000, goal: null },
-    schemeIdx: null,
-    targetId: "0",
-    schemeFilters: [],
-    dataSource: null,
-    snapshots: [
-      makeSnapshot(0, 100e6, [
-        { start: 4096, end: 1052672, nrAccesses: 20, age: 0 },
-        { start: 1052672, end: 4198400, nrAccesses: 0, age: 0 },
-      ]),
-      makeSnapshot(100e6, 200e6, [
-        { start: 4096, end: 1052672, nrAccesses: 10, age: 1 },
-        { start: 1052672, end: 4198400, nrAccesses: 5, age: 0 },
-      ]),
-    ],
-  };
+  const rec = twoSnapshotRecord();
   const lines = plain(accessReport([rec], ACCESS_DEFAULTS)).split("\n");
   assert.equal(lines[0], "snapshot time: [0 ns, 100 ms] (100 ms)");
   assert.equal(lines[2], "# min/max temperatures: 0, 10,000, column size: 51.200 KiB");

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { inflateSync } from "node:zlib";
-import { makeSnapshot, type DamonRecord } from "../../src/record/model.js";
+import { makeSnapshot } from "../../src/record/model.js";
+import { twoSnapshotRecord } from "../helpers/records.js";
 import {
   asciiHeatmap,
   heatmapGrid,
@@ -12,29 +13,6 @@ import {
 } from "../../src/report/heatmap.js";
 import { encodePng, heatmapPng, heatmapSvg } from "../../src/report/heatmap-image.js";
 import { guides, guideText } from "../../src/report/guide.js";
-
-// formats.md §2.3: the two-snapshot record damo was run on, and what it printed.
-function twoSnapshotRecord(): DamonRecord {
-  return {
-    kdamondIdx: 0,
-    contextIdx: 0,
-    intervals: { sampleUs: 5000, aggrUs: 100000, updateUs: 1000000, goal: null },
-    schemeIdx: null,
-    targetId: "0",
-    schemeFilters: [],
-    dataSource: null,
-    snapshots: [
-      makeSnapshot(0, 100e6, [
-        { start: 4096, end: 1052672, nrAccesses: 20, age: 0 },
-        { start: 1052672, end: 4198400, nrAccesses: 0, age: 0 },
-      ]),
-      makeSnapshot(100e6, 200e6, [
-        { start: 4096, end: 1052672, nrAccesses: 10, age: 1 },
-        { start: 1052672, end: 4198400, nrAccesses: 5, age: 0 },
-      ]),
-    ],
-  };
-}
 
 const ESC = String.fromCharCode(27);
 const strip = (s: string): string =>
