@@ -1,6 +1,5 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +8,7 @@ import { KernelBackend } from "../../src/kernel/backend.js";
 import { recordKernel } from "../../src/kernel/record.js";
 import { snapshotsToJson } from "../../src/kernel/snapshot.js";
 import { FakeSysfs } from "./fake-sysfs.js";
+import { cli } from "../cli/helpers.js";
 
 const CFG = parseKdamonds({
   kdamonds: [
@@ -67,28 +67,10 @@ void test("CLI: kernel start --dry-run on a temp root prints writes and changes 
   const root = join(mkdtempSync(join(tmpdir(), "cli-root-")), "admin");
   mkdirSync(join(root, "kdamonds"), { recursive: true });
   writeFileSync(join(root, "kdamonds/nr_kdamonds"), "0\n");
-  const out = execFileSync(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      "src/cli/main.ts",
-      "kernel",
-      "start",
-      "--dry-run",
-      "--sysfs-root",
-      root,
-      "--ops",
-      "vaddr",
-      "--target-pid",
-      "42",
-      "--sample",
-      "1ms",
-      "--aggr",
-      "20ms",
-    ],
-    { encoding: "utf8" },
-  );
+  const base = ["kernel", "start", "--dry-run", "--sysfs-root", root, "--ops", "vaddr"];
+  const ok = cli([...base, "--target-pid", "42", "--sample", "1ms", "--aggr", "20ms"]);
+  assert.equal(ok.code, 0, ok.err);
+  const out = ok.out;
   const lines = out.trim().split("\n");
   assert.equal(lines[0], `echo 1 > ${root}/kdamonds/nr_kdamonds`);
   assert.ok(lines.includes(`echo 42 > ${root}/kdamonds/0/contexts/0/targets/0/pid_target`));
@@ -97,31 +79,12 @@ void test("CLI: kernel start --dry-run on a temp root prints writes and changes 
   assert.deepEqual(readdirSync(join(root, "kdamonds")), ["nr_kdamonds"]);
 
   // bad input: exit 2 with one line naming the problem
-  const r = spawnSync(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      "src/cli/main.ts",
-      "kernel",
-      "start",
-      "--dry-run",
-      "--sysfs-root",
-      root,
-      "--ops",
-      "vaddr",
-    ],
-    { encoding: "utf8" },
-  );
-  assert.equal(r.status, 2);
-  assert.match(r.stderr, /--target-pid is needed/);
+  const r = cli(base);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /--target-pid is needed/);
   // foreign kdamonds: exit 1 and how to override
   writeFileSync(join(root, "kdamonds/nr_kdamonds"), "1\n");
-  const r2 = spawnSync(
-    process.execPath,
-    ["--import", "tsx", "src/cli/main.ts", "kernel", "stop", "--sysfs-root", root],
-    { encoding: "utf8" },
-  );
-  assert.equal(r2.status, 1);
-  assert.match(r2.stderr, /did not create .*--take-over/);
+  const r2 = cli(["kernel", "stop", "--sysfs-root", root]);
+  assert.equal(r2.code, 1);
+  assert.match(r2.err, /did not create .*--take-over/);
 });
