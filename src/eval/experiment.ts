@@ -287,7 +287,8 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
     o.onTruthWindow?.(w, machine);
     const c = current;
     current = null;
-    if (c === null) return; // the truth is closed only at DAMON's aggregations
+    // The truth is closed only at DAMON's aggregations (closeWindowAt above).
+    if (c === null) throw new Error(`truth window ${w.index} closed outside DAMON's aggregation`);
     const { snap, samples } = c;
     const unscore = (reason: string) =>
       unscored.push({ index: snap.index, startNs: snap.startNs, endNs: snap.endNs, reason });
