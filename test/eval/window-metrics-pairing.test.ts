@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { runExperiment, type ExperimentResult } from "../../src/eval/experiment.js";
+import { runExperiment, type ExperimentOptions, type ExperimentResult } from "../../src/eval/experiment.js";
 import type { SchemesEngine } from "../../src/core/kdamond.js";
 import { builtinWorkload } from "../../src/workload/builtins.js";
 
@@ -44,15 +44,20 @@ function assertEveryWindowScored(r: ExperimentResult): void {
   );
 }
 
-test("a 250 ms watermark wait: every window of a stairs run is scored over the whole run (fails before pairing by time: 4 of 12)", () => {
-  const r = runExperiment({
+/** A 1.5 s stairs run (0.5 s warm-up, then 0.25 s per region) under vaddr, no baseline. */
+function stairsRun(seed: number, more: Partial<ExperimentOptions>): ExperimentResult {
+  return runExperiment({
     workload: builtinWorkload("stairs", { timeScale: 0.1 }),
     ops: "vaddr",
     durationNs: 1.5e9,
-    seed: 1,
+    seed,
     baseline: false,
-    schemes: () => oneWatermarkWait(0.4e9, 250_000),
+    ...more,
   });
+}
+
+test("a 250 ms watermark wait: every window of a stairs run is scored over the whole run (fails before pairing by time: 4 of 12)", () => {
+  const r = stairsRun(1, { schemes: () => oneWatermarkWait(0.4e9, 250_000) });
   assertEveryWindowScored(r);
   // The window holding the wait spans it: 20 samples over 350 ms, and its truth is that whole span.
   const long = r.windows.filter((w) => w.endNs - w.startNs > 300e6);
@@ -66,15 +71,18 @@ test("a 250 ms watermark wait: every window of a stairs run is scored over the w
 });
 
 test("tuned intervals: every window is scored and the truth follows the new sampling interval (fails before pairing by time: 14 of 63)", () => {
-  const r = runExperiment({
-    workload: builtinWorkload("stairs", { timeScale: 0.1 }),
-    ops: "vaddr",
-    durationNs: 1.5e9,
-    seed: 2,
-    baseline: false,
+  const truthSamples: number[] = [];
+  const r = stairsRun(2, {
     attrs: { intervalsGoal: { accessBp: 400, aggrs: 2, minSampleUs: 1000, maxSampleUs: 20_000 } },
+    onTruthWindow: (w) => truthSamples.push(w.samples),
   });
   assertEveryWindowScored(r);
+  // No wait, so the truth's grid (restarted at each window with DAMON's current
+  // interval) has exactly as many intervals as DAMON took samples.
+  assert.deepEqual(
+    truthSamples,
+    r.windows.map((w) => w.samples),
+  );
   const spans = new Set(r.windows.map((w) => w.endNs - w.startNs));
   assert.ok(spans.size > 1, "the tuner changed the window length");
   assert.equal(r.summary.windowsScored, r.snapshots.length);
