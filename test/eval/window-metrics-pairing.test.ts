@@ -8,6 +8,7 @@ import { test } from "node:test";
 import { runExperiment, type ExperimentOptions, type ExperimentResult } from "../../src/eval/experiment.js";
 import type { SchemesEngine } from "../../src/core/kdamond.js";
 import { builtinWorkload } from "../../src/workload/builtins.js";
+import { runJson } from "../../src/cli/run-json.js";
 
 /** No scheme: the kdamond waits once, `waitUs` long, at the first iteration at or after `atNs`. */
 function oneWatermarkWait(atNs: number, waitUs: number): SchemesEngine {
@@ -68,6 +69,22 @@ test("a 250 ms watermark wait: every window of a stairs run is scored over the w
   assert.ok(late.length >= 4);
   for (const w of late) assert.ok(w.accuracy.trueHotBytes >= 9e6, String(w.accuracy.trueHotBytes));
   assert.ok(r.summary.f1Active !== null && r.summary.f1Active > 0.7, String(r.summary.f1Active));
+  // run --json carries the counts, the reasons and each window's samples (docs/json-output.md).
+  const j = JSON.parse(JSON.stringify(runJson([r]))) as {
+    runs: { summary: Record<string, unknown>; windows: { samples: number; bothHotBytes: number }[] }[];
+  };
+  const js = j.runs[0].summary;
+  assert.deepEqual(
+    [js.windowsScored, js.windowsUnscored, js.unscored, js.scoredNs],
+    [r.windows.length, 0, [], r.summary.scoredNs],
+  );
+  for (const k of ["activeWindows", "f1Active", "precisionBytes", "recallBytes", "f1Bytes"])
+    assert.ok(k in js, k);
+  assert.deepEqual(
+    j.runs[0].windows.map((w) => w.samples),
+    r.windows.map((w) => w.samples),
+  );
+  assert.ok(j.runs[0].windows.every((w) => typeof w.bothHotBytes === "number"));
 });
 
 test("tuned intervals: every window is scored and the truth follows the new sampling interval (fails before pairing by time: 14 of 63)", () => {
