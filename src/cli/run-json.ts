@@ -30,6 +30,7 @@ export function runJson(results: ExperimentResult[]): object {
         startNs: w.startNs,
         endNs: w.endNs,
         nrRegions: w.nrRegions,
+        samples: w.samples,
         ...w.accuracy,
       })),
     })),

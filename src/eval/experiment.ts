@@ -4,7 +4,7 @@
  * chosen operation set) and the truth recorder run together in virtual time;
  * every aggregation window gets its accuracy, and the run its overhead.
  */
-import { defaultAttrs, nrSamplesPerAggr } from "../core/attrs.js";
+import { defaultAttrs } from "../core/attrs.js";
 import type { Attrs } from "../core/attrs.js";
 import { createContext } from "../core/context.js";
 import type { Context } from "../core/context.js";
@@ -30,7 +30,7 @@ import type { TruthWindow } from "../truth/ground-truth.js";
 import { PAGE_SIZE } from "../mm/vma.js";
 import { summarizeRun } from "./summary.js";
 import { AttributionCounter } from "./attribution.js";
-import type { RunSummary } from "./summary.js";
+import type { RunSummary, UnscoredWindow } from "./summary.js";
 
 export const OPS_NAMES = ["vaddr", "paddr"] as const;
 export type OpsName = (typeof OPS_NAMES)[number];
@@ -136,6 +136,8 @@ export interface WindowResult {
   startNs: number;
   endNs: number;
   nrRegions: number;
+  /** Sampling intervals DAMON took in the window (nrAccesses is out of these). */
+  samples: number;
   accuracy: WindowAccuracy;
 }
 
@@ -146,6 +148,7 @@ export interface ExperimentResult {
   attrs: Attrs;
   seed: number;
   durationNs: number;
+  /** DAMON's windows scored against the truth of the same span (see summary.unscored for the rest). */
   windows: WindowResult[];
   snapshots: WindowSnapshot[];
   /** Times of phase changes (after the start). */
@@ -210,7 +213,8 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
   const { machine, sim, truth, workload } = setupSimulation(o.workload, {
     machine: o.machine,
     seed,
-    truth: { sampleNs: attrs.sampleUs * 1000, aggrNs: attrs.aggrUs * 1000 },
+    // The truth's windows are closed at DAMON's aggregations (below), never on its own clock.
+    truth: { sampleNs: attrs.sampleUs * 1000, aggrNs: attrs.aggrUs * 1000, windows: "caller" },
   });
   const ctx = createContext({
     attrs,
@@ -226,7 +230,7 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
   if (attribution) ctx.reports.observer = (cpu, tid) => attribution.count(cpu, tid);
   const agent = new KdamondAgent(ctx);
   if (o.schemes) agent.kdamond.schemes = o.schemes(machine, ctx);
-  // DAMON's window i must be complete before the truth closes its window i at the same time.
+  // The kdamond wakes before the truth at the same time; closeWindowAt passes the truth's due boundaries.
   sim.removeAgent(truth!);
   sim.addAgent(agent);
   (o.extraContexts ?? []).forEach((x, k) => {
@@ -248,29 +252,65 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
 
   const snapshots: WindowSnapshot[] = [];
   const windows: WindowResult[] = [];
-  const pending = new Map<number, WindowSnapshot>();
+  const unscored: UnscoredWindow[] = [];
+  // Windows are paired by time: at each aggregation the truth closes its window at
+  // the same instant, so it covers exactly [startNs, endNs] of DAMON's window —
+  // watermark waits, pauses and tuned intervals included.
+  let current: { snap: WindowSnapshot; samples: number } | null = null;
+  let lastPsi = 0;
+  let truthSampleNs = attrs.sampleUs * 1000;
   agent.kdamond.onAggregated((ev) => {
     const snap = { index: ev.index, startNs: ev.startNs, endNs: ev.endNs, targets: ev.targets };
     snapshots.push(snap);
-    pending.set(ev.index, snap);
     o.onSnapshot?.(snap);
+    const psi = ev.ctx.passedSampleIntervals;
+    current = { snap, samples: psi - lastPsi };
+    lastPsi = psi;
+    // Tuned intervals (already in ctx.attrs for the next window) apply to the truth's next window too.
+    const sampleNs = (ev.ctx.attrs.sampleUs || 1) * 1000;
+    if (sampleNs !== truthSampleNs) {
+      truth!.setIntervals(sampleNs, (ev.ctx.attrs.aggrUs || 1) * 1000);
+      truthSampleNs = sampleNs;
+    }
+    truth!.closeWindowAt(ev.endNs);
+    if (current !== null) {
+      unscored.push({
+        index: ev.index,
+        startNs: ev.startNs,
+        endNs: ev.endNs,
+        reason: "no truth window closed",
+      });
+      current = null;
+    }
   });
-  const spa = nrSamplesPerAggr(attrs);
   truth!.onWindow = (w) => {
     o.onTruthWindow?.(w, machine);
-    const snap = pending.get(w.index);
-    if (!snap) return;
-    pending.delete(w.index);
+    const c = current;
+    current = null;
+    // The truth is closed only at DAMON's aggregations (closeWindowAt above).
+    if (c === null) throw new Error(`truth window ${w.index} closed outside DAMON's aggregation`);
+    const { snap, samples } = c;
+    const unscore = (reason: string) =>
+      unscored.push({ index: snap.index, startNs: snap.startNs, endNs: snap.endNs, reason });
+    if (w.startNs !== snap.startNs || w.endNs !== snap.endNs) {
+      unscore(`truth window ${w.startNs}..${w.endNs} ns differs from DAMON's`);
+      return;
+    }
+    if (samples <= 0) {
+      unscore("DAMON took no sample in the window");
+      return;
+    }
     const regions = snap.targets[0]?.regions ?? [];
     windows.push({
-      index: w.index,
+      index: snap.index,
       startNs: snap.startNs,
       endNs: snap.endNs,
       nrRegions: regions.length,
+      samples,
       accuracy: windowAccuracy(w, regions, {
         space: factory.space,
         pid: workload.pid,
-        samplesPerAggr: spa,
+        samplesPerAggr: samples,
         hotThreshold: o.hotThreshold,
       }),
     });
@@ -298,6 +338,7 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
     .sort((a, b) => a - b);
   const summary = summarizeRun({
     windows,
+    unscored,
     phaseChangesNs,
     machine,
     durationNs,

@@ -5,8 +5,18 @@ import type { Machine } from "../mm/machine.js";
 import type { WindowAccuracy } from "./window-metrics.js";
 import type { AttributionErrors } from "./attribution.js";
 
+/** A DAMON aggregation window that could not be judged, and why. */
+export interface UnscoredWindow {
+  index: number;
+  startNs: number;
+  endNs: number;
+  reason: string;
+}
+
 export interface SummaryInput {
   windows: { index: number; startNs: number; endNs: number; nrRegions: number; accuracy: WindowAccuracy }[];
+  /** DAMON's windows that were not scored (default none). */
+  unscored?: UnscoredWindow[];
   phaseChangesNs: number[];
   machine: Machine;
   durationNs: number;
@@ -21,13 +31,34 @@ export interface ConvergenceAfterChange {
 }
 
 export interface RunSummary {
+  /** Windows scored against the truth (= windowsScored). */
   windows: number;
   /** Windows excluded from the medians at the start (damo's default of 20, fewer for short runs). */
   warmupWindows: number;
+  /** DAMON's aggregation windows scored against the truth over the very span DAMON aggregated. */
+  windowsScored: number;
+  /** DAMON's aggregation windows not scored; `unscored` says which and why. */
+  windowsUnscored: number;
+  unscored: UnscoredWindow[];
+  /** Virtual time covered by the scored windows (the run's tail after DAMON's last aggregation is not). */
+  scoredNs: number;
   freqError: number;
+  /** Plain means over every window after the warm-up, idle ones included (an idle window scores 1). */
   precision: number;
   recall: number;
   f1: number;
+  /** Windows after the warm-up in which something is truly hot or estimated hot. */
+  activeWindows: number;
+  /** Mean F1 over the active windows (null when there is none). */
+  f1Active: number | null;
+  /**
+   * Byte-weighted, over the windows after the warm-up: Σ both-hot bytes / Σ estimated-hot
+   * bytes, Σ both-hot / Σ truly-hot, and their F1 (null where the denominator is 0;
+   * f1Bytes is null only when nothing was ever truly or estimated hot).
+   */
+  precisionBytes: number | null;
+  recallBytes: number | null;
+  f1Bytes: number | null;
   trueWssMedianBytes: number;
   estWssMedianBytes: number;
   /** |median est − median true| / median true. */
@@ -82,6 +113,16 @@ export function summarizeRun(i: SummaryInput): RunSummary {
     return { changeNs: c, windows: null };
   });
   const conv = convergence.map((c) => c.windows);
+  const active = acc.filter((a) => a.trueHotBytes > 0 || a.estHotBytes > 0);
+  const both = acc.reduce((t, a) => t + a.bothHotBytes, 0);
+  const estHot = acc.reduce((t, a) => t + a.estHotBytes, 0);
+  const trueHot = acc.reduce((t, a) => t + a.trueHotBytes, 0);
+  const precisionBytes = estHot > 0 ? both / estHot : null;
+  const recallBytes = trueHot > 0 ? both / trueHot : null;
+  const pb = precisionBytes ?? 0;
+  const rb = recallBytes ?? 0;
+  const f1Bytes = estHot === 0 && trueHot === 0 ? null : pb + rb === 0 ? 0 : (2 * pb * rb) / (pb + rb);
+  const unscored = i.unscored ?? [];
   const st = i.machine.stats();
   const seconds = i.durationNs / 1e9;
   const accesses = st.accesses;
@@ -92,10 +133,19 @@ export function summarizeRun(i: SummaryInput): RunSummary {
   return {
     windows: ws.length,
     warmupWindows: warmup,
+    windowsScored: ws.length,
+    windowsUnscored: unscored.length,
+    unscored,
+    scoredNs: ws.reduce((t, w) => t + (w.endNs - w.startNs), 0),
     freqError: mean(acc.map((a) => a.freqError)),
     precision: mean(acc.map((a) => a.precision)),
     recall: mean(acc.map((a) => a.recall)),
     f1: mean(acc.map((a) => a.f1)),
+    activeWindows: active.length,
+    f1Active: active.length === 0 ? null : mean(active.map((a) => a.f1)),
+    precisionBytes,
+    recallBytes,
+    f1Bytes,
     trueWssMedianBytes: trueMed,
     estWssMedianBytes: estMed,
     wssMedianRelError: trueMed === 0 ? 0 : Math.abs(estMed - trueMed) / trueMed,

@@ -33,6 +33,8 @@ export interface WindowAccuracy {
   wssRelError: number;
   trueHotBytes: number;
   estHotBytes: number;
+  /** Bytes both truly and estimated hot (the run's byte-weighted F1 sums these). */
+  bothHotBytes: number;
   /** Truly accessed bytes that no region covered. */
   unmonitoredAccessedBytes: number;
 }
@@ -42,7 +44,7 @@ export interface WindowMetricsOptions {
   space: "vaddr" | "paddr";
   /** For vaddr: only truth pages of this process count. */
   pid?: number;
-  /** Samples per aggregation window of the estimate (its nrAccesses scale). */
+  /** Samples DAMON took in the window (its nrAccesses scale). */
   samplesPerAggr: number;
   /** Frequency (0..1) at or above which a page is hot (default 0.5). */
   hotThreshold?: number;
@@ -122,6 +124,7 @@ export function windowAccuracy(
     wssRelError: trueWss === 0 ? (estWss === 0 ? 0 : 1) : Math.abs(estWss - trueWss) / trueWss,
     trueHotBytes: trueHot,
     estHotBytes: estHot,
+    bothHotBytes: bothHot,
     unmonitoredAccessedBytes: trueWss - covered,
   };
 }

@@ -37,6 +37,17 @@ export function wssValues(s: readonly Snapshot[], excludeSamples = 20): number[]
     .sort((a, b) => a - b);
 }
 
+/**
+ * The simulator's median WSS relative to the kernel's, the reference:
+ * |kernel − simulator| / kernel. 0 when both are 0, Infinity when only the kernel's
+ * is 0 (JSON: null), null when a side has no value.
+ */
+export function wssRelDiff(kernel: number | null, simulator: number | null): number | null {
+  if (kernel === null || simulator === null) return null;
+  if (kernel === simulator) return 0;
+  return kernel === 0 ? Infinity : Math.abs(kernel - simulator) / kernel;
+}
+
 export interface NrRegionsStats {
   min: number;
   median: number;
@@ -65,6 +76,9 @@ export interface PhaseComparison {
   same: boolean;
   /** The region the workload makes hottest (null when several tie, e.g. a warm-up phase). */
   expected: string | null;
+  /** Each side's hottest region is the workload's (null when there is no expected region). */
+  kernelAsExpected: boolean | null;
+  simulatorAsExpected: boolean | null;
 }
 
 /** The hottest workload region per phase on both sides (phases matched by position). */
@@ -82,13 +96,66 @@ export function comparePhases(
     { snapshots: s.snapshots, phases: s.phases, regions: s.workloadRegions },
     settleNs,
   );
-  return pk.slice(0, ps.length).map((a, i) => ({
-    phase: a.phase,
-    kernel: a,
-    simulator: ps[i],
-    same: a.hottest !== null && a.hottest === ps[i].hottest,
-    expected: expected[i] ?? null,
-  }));
+  return pk.slice(0, ps.length).map((a, i) => {
+    const want = expected[i] ?? null;
+    return {
+      phase: a.phase,
+      kernel: a,
+      simulator: ps[i],
+      same: a.hottest !== null && a.hottest === ps[i].hottest,
+      expected: want,
+      kernelAsExpected: want === null ? null : a.hottest === want,
+      simulatorAsExpected: want === null ? null : ps[i].hottest === want,
+    };
+  });
+}
+
+/** Settled snapshots a side needs in a phase for the phase to be judged. */
+export const MIN_SETTLED_SNAPSHOTS = 3;
+
+export interface FidelityChecks {
+  wssTolerance: number;
+  /** The simulator's median WSS within the tolerance of the kernel's (wssRelDiff). */
+  wssWithin: boolean;
+  /** Every judged phase: the same hottest region on both sides. */
+  hotSame: boolean;
+  /** Every judged phase: each side's hottest region is the one the workload makes hottest. */
+  hotExpected: boolean;
+  /** Phases with one expected hottest region that both sides watched settle. */
+  judgedPhases: number;
+  /** Every snapshot of both sides has a region count within [min_nr_regions, max_nr_regions]. */
+  nrRegionsWithin: boolean;
+  pass: boolean;
+}
+
+/** The `--check` verdict from the compared measures. */
+export function fidelityChecks(i: {
+  wssMedianRelDiff: number | null;
+  wssTolerance: number;
+  phases: readonly PhaseComparison[];
+  nrRegions: { kernel: NrRegionsStats | null; simulator: NrRegionsStats | null };
+}): FidelityChecks {
+  const judged = i.phases.filter(
+    (p) =>
+      p.expected !== null &&
+      p.kernel.snapshots >= MIN_SETTLED_SNAPSHOTS &&
+      p.simulator.snapshots >= MIN_SETTLED_SNAPSHOTS,
+  );
+  const wssWithin = i.wssMedianRelDiff !== null && i.wssMedianRelDiff <= i.wssTolerance;
+  const hotSame = judged.length > 0 && judged.every((p) => p.same);
+  const hotExpected =
+    judged.length > 0 && judged.every((p) => p.kernelAsExpected === true && p.simulatorAsExpected === true);
+  const inBounds = (x: NrRegionsStats | null) => x !== null && x.withinBounds === 1;
+  const nrRegionsWithin = inBounds(i.nrRegions.kernel) && inBounds(i.nrRegions.simulator);
+  return {
+    wssTolerance: i.wssTolerance,
+    wssWithin,
+    hotSame,
+    hotExpected,
+    judgedPhases: judged.length,
+    nrRegionsWithin,
+    pass: wssWithin && hotSame && hotExpected && nrRegionsWithin,
+  };
 }
 
 export interface GridOptions {

@@ -17,6 +17,9 @@ import { runVm, type VmRunOptions, type VmRunResult } from "../vm/run.js";
 import {
   alignToPhases,
   comparePhases,
+  fidelityChecks,
+  wssRelDiff,
+  type FidelityChecks,
   gridSimilarity,
   nrRegionsStats,
   percentileOf,
@@ -35,7 +38,8 @@ import type { FidelityWorkload } from "./shapes.js";
 /** The fidelity run's simulated machine has no memory cgroups to match the guest's. */
 const NO_MEMCGS = (): number => -1;
 
-export const FIDELITY_SCHEMA = "damon-ts-fidelity/1";
+/** 2: medianDiff is relative to the kernel's median; checks gained hotExpected and nrRegionsWithin. */
+export const FIDELITY_SCHEMA = "damon-ts-fidelity/2";
 
 export interface FidelityOptions {
   workload: FidelityWorkload;
@@ -81,7 +85,7 @@ export interface FidelityReport {
     percentiles: number[];
     kernel: (number | null)[];
     simulator: (number | null)[];
-    /** |kernel − simulator| / max(kernel, simulator) of the medians. */
+    /** |kernel − simulator| / kernel of the medians: the kernel is the reference (wssRelDiff). */
     medianDiff: number | null;
   };
   nrRegions: { kernel: NrRegionsStats | null; simulator: NrRegionsStats | null };
@@ -94,14 +98,7 @@ export interface FidelityReport {
     phaseAligned: GridSimilarity;
   } & GridSimilarity;
   schemes: { index: number; action: string; kernel: SchemeStatsRow | null; simulator: SchemeStatsRow }[];
-  checks: {
-    wssTolerance: number;
-    wssWithin: boolean;
-    /** Every judged phase (one hottest region, settled on both sides): same hottest region. */
-    hotSame: boolean;
-    judgedPhases: number;
-    pass: boolean;
-  };
+  checks: FidelityChecks;
   timings: { guestMs: number; simulatorMs: number; compareMs: number };
 }
 
@@ -242,7 +239,7 @@ export async function runFidelity(o: FidelityOptions): Promise<FidelityReport> {
   const wsim = wssValues(s.snapshots, excl);
   const mk = percentileOf(wk, 50);
   const ms = percentileOf(wsim, 50);
-  const medianDiff = mk === null || ms === null ? null : mk === ms ? 0 : Math.abs(mk - ms) / Math.max(mk, ms);
+  const medianDiff = wssRelDiff(mk, ms);
   const phases = comparePhases(k, s, expectedHot(w));
   const binMs = o.grid?.binMs ?? 250;
   const cols = o.grid?.cols ?? 100;
@@ -267,13 +264,16 @@ export async function runFidelity(o: FidelityOptions): Promise<FidelityReport> {
     });
     return { index, action: sc.action, kernel: ks ? row(ks) : null, simulator: row(ss) };
   });
-  const tol = o.wssTolerance ?? 0.15;
-  // judged: phases with one hottest region that both sides watched settle
-  const settled = phases.filter(
-    (p) => p.expected !== null && p.kernel.snapshots >= 3 && p.simulator.snapshots >= 3,
-  );
-  const wssWithin = medianDiff !== null && medianDiff <= tol;
-  const hotSame = settled.length > 0 && settled.every((p) => p.same);
+  const nrRegions = {
+    kernel: nrRegionsStats(k.snapshots, attrs.minNrRegions, attrs.maxNrRegions),
+    simulator: nrRegionsStats(s.snapshots, attrs.minNrRegions, attrs.maxNrRegions),
+  };
+  const checks = fidelityChecks({
+    wssMedianRelDiff: medianDiff,
+    wssTolerance: o.wssTolerance ?? 0.15,
+    phases,
+    nrRegions,
+  });
   say(`compared (${phases.length} phases, ${sim2.cells} heatmap cells)`);
   return {
     schema: FIDELITY_SCHEMA,
@@ -303,20 +303,11 @@ export async function runFidelity(o: FidelityOptions): Promise<FidelityReport> {
       simulator: pcts.map((p) => percentileOf(wsim, p)),
       medianDiff,
     },
-    nrRegions: {
-      kernel: nrRegionsStats(k.snapshots, attrs.minNrRegions, attrs.maxNrRegions),
-      simulator: nrRegionsStats(s.snapshots, attrs.minNrRegions, attrs.maxNrRegions),
-    },
+    nrRegions,
     phases,
     heatmap: { binMs, rows: Math.ceil(grid.endNs / grid.binNs), cols, ...sim2, phaseAligned: aligned },
     schemes,
-    checks: {
-      wssTolerance: tol,
-      wssWithin,
-      hotSame,
-      judgedPhases: settled.length,
-      pass: wssWithin && hotSame,
-    },
+    checks,
     timings: { guestMs, simulatorMs, compareMs: Date.now() - tc },
   };
 }

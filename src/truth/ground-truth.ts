@@ -6,7 +6,10 @@
  * first access in that window, so closing a window is O(pages touched in it),
  * never O(memory size). It runs as a driver agent: it wakes at every sampling
  * boundary to advance the interval and closes a window every
- * `samplesPerWindow` intervals.
+ * `samplesPerWindow` intervals — or, with `windows: "caller"`, whenever its
+ * owner calls `closeWindowAt` (an experiment closes it at each of DAMON's
+ * aggregations, so the truth covers exactly the span DAMON aggregated, however
+ * long watermark waits, pauses or tuned intervals made it).
  */
 import { PAGE_SIZE } from "../mm/vma.js";
 
@@ -84,14 +87,26 @@ export interface GroundTruthOptions {
    * sampling interval, so it is off by default.
    */
   logSamples?: boolean;
+  /**
+   * Who closes windows: "clock" (default) every round(aggrNs / sampleNs) sampling
+   * intervals; "caller" only `closeWindowAt(endNs)`, with the sampling grid
+   * restarting at every window start (`aggrNs` is then unused). A caller-closed
+   * window counts at most 65535 sampling intervals: once there, the rest of the
+   * window is treated as part of its last interval.
+   */
+  windows?: "clock" | "caller";
 }
 
-/** Sampling intervals per window; positive counts are 16-bit, so at most 65535. */
-function samplesPerWindow(sampleNs: number, aggrNs: number): number {
+/** Most sampling intervals one window counts (positive counts are 16-bit). */
+const MAX_SAMPLES = 65535;
+
+/** Sampling intervals per window; positive counts are 16-bit, so at most 65535 (checked when `clock`). */
+function samplesPerWindow(sampleNs: number, aggrNs: number, clock = true): number {
   if (!(sampleNs > 0) || !(aggrNs > 0)) throw new RangeError("truth: intervals must be positive");
   const n = Math.max(1, Math.round(aggrNs / sampleNs));
-  if (n > 65535) throw new RangeError(`truth: ${n} sampling intervals per window; at most 65535`);
-  return n;
+  if (clock && n > MAX_SAMPLES)
+    throw new RangeError(`truth: ${n} sampling intervals per window; at most ${MAX_SAMPLES}`);
+  return Math.min(n, MAX_SAMPLES);
 }
 
 export class GroundTruth {
@@ -143,10 +158,13 @@ export class GroundTruth {
   private lBefore = new Float64Array(0);
   private pidOf: (asid: number) => number = (a) => a;
   private windowIndex = 0;
+  /** Windows close on the sampling clock (else only through closeWindowAt). */
+  private readonly clockWindows: boolean;
 
   constructor(opts: GroundTruthOptions) {
+    this.clockWindows = (opts.windows ?? "clock") === "clock";
     this.sampleNs = opts.sampleNs;
-    this.samplesPerWindow = samplesPerWindow(opts.sampleNs, opts.aggrNs);
+    this.samplesPerWindow = samplesPerWindow(opts.sampleNs, opts.aggrNs, this.clockWindows);
     this.windowStartNs = opts.startNs ?? 0;
     this.nextBoundaryNs = this.windowStartNs + this.sampleNs;
     this.keep = opts.keepWindows ?? false;
@@ -246,7 +264,7 @@ export class GroundTruth {
 
   /** New intervals, effective from the next window (intervals auto-tuning). */
   setIntervals(sampleNs: number, aggrNs: number): void {
-    samplesPerWindow(sampleNs, aggrNs);
+    samplesPerWindow(sampleNs, aggrNs, this.clockWindows);
     this.pending = { sampleNs, aggrNs };
   }
 
@@ -259,11 +277,34 @@ export class GroundTruth {
     // Several boundaries may have passed if the driver jumped (idle CPUs).
     while (this.nextBoundaryNs <= nowNs) {
       const boundary = this.nextBoundaryNs;
-      this.curSample++;
-      this.samplesInWindow++;
-      if (this.samplesInWindow >= this.samplesPerWindow) this.closeWindow(boundary);
+      this.endSample();
+      if (this.clockWindows && this.samplesInWindow >= this.samplesPerWindow) this.closeWindow(boundary);
       this.nextBoundaryNs = boundary + this.sampleNs;
     }
+  }
+
+  /** Ends the current sampling interval (beyond MAX_SAMPLES the window's last interval goes on). */
+  private endSample(): void {
+    if (this.samplesInWindow >= MAX_SAMPLES) return;
+    this.curSample++;
+    this.samplesInWindow++;
+  }
+
+  /**
+   * Closes the current window at `endNs` (`windows: "caller"` only): the sampling
+   * boundaries up to `endNs` are passed first, a partial last interval counts as
+   * one, and the next window's grid starts at `endNs`. `onWindow` is called
+   * before this returns.
+   */
+  closeWindowAt(endNs: number): void {
+    if (this.clockWindows) throw new Error("truth: closeWindowAt needs windows: 'caller'");
+    if (endNs < this.windowStartNs)
+      throw new RangeError(`truth: window end ${endNs} before its start ${this.windowStartNs}`);
+    this.wake(endNs);
+    const lastBoundary = this.nextBoundaryNs - this.sampleNs;
+    if (endNs > lastBoundary || this.samplesInWindow === 0) this.endSample();
+    this.closeWindow(endNs);
+    this.nextBoundaryNs = endNs + this.sampleNs;
   }
 
   /** Closes the current window now (e.g. at the end of a run); no-op if it has no samples. */
@@ -330,7 +371,7 @@ export class GroundTruth {
     this.windowStartNs = endNs;
     if (this.pending) {
       this.sampleNs = this.pending.sampleNs;
-      this.samplesPerWindow = samplesPerWindow(this.pending.sampleNs, this.pending.aggrNs);
+      this.samplesPerWindow = samplesPerWindow(this.pending.sampleNs, this.pending.aggrNs, this.clockWindows);
       this.pending = null;
     }
   }

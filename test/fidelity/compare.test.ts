@@ -5,11 +5,14 @@ import type { Snapshot } from "../../src/kernel/snapshot.js";
 import {
   alignToPhases,
   comparePhases,
+  fidelityChecks,
   gridSimilarity,
   nrRegionsStats,
   percentileOf,
   workloadHeatGrid,
+  wssRelDiff,
   wssValues,
+  type NrRegionsStats,
   type SideRun,
 } from "../../src/fidelity/compare.js";
 
@@ -176,4 +179,109 @@ void test("phase alignment maps each side's phases onto the config's timeline", 
   // identity when the side already follows the config
   const id = alignToPhases(a, [0, 1e9, 2e9]);
   assert.deepEqual(id.snapshots, a.snapshots);
+});
+
+void test("the WSS difference is relative to the kernel's median (fails before: |k − s| / max(k, s))", () => {
+  // The simulator over-estimates 8 MiB as 10 MiB: 25 % of the reference, not 20 % of the larger.
+  assert.equal(wssRelDiff(8 << 20, 10 << 20), 0.25);
+  assert.equal(wssRelDiff(10 << 20, 8 << 20), 0.2);
+  assert.equal(wssRelDiff(0, 0), 0);
+  assert.equal(wssRelDiff(0, 4096), Infinity);
+  assert.equal(wssRelDiff(null, 4096), null);
+  const hot = [...Array<string>(10).fill("a"), ...Array<string>(10).fill("b")];
+  const phases = comparePhases(side(1 << 30, hot), side(1 << 20, hot), ["a", "b"], 0);
+  const ok: NrRegionsStats = { min: 3, median: 3, max: 3, withinBounds: 1 };
+  const c = fidelityChecks({
+    wssMedianRelDiff: wssRelDiff(8 << 20, 10 << 20),
+    wssTolerance: 0.2,
+    phases,
+    nrRegions: { kernel: ok, simulator: ok },
+  });
+  assert.equal(c.wssWithin, false);
+  assert.equal(c.pass, false);
+  assert.equal(c.hotSame && c.hotExpected && c.nrRegionsWithin, true);
+});
+
+void test("--check includes the region-count bounds on both sides (fails before: not checked)", () => {
+  const hot = [...Array<string>(10).fill("a"), ...Array<string>(10).fill("b")];
+  const k = side(1 << 30, hot);
+  const s = side(1 << 20, hot);
+  const phases = comparePhases(k, s, ["a", "b"], 0);
+  const checks = (minNr: number, maxNr: number) =>
+    fidelityChecks({
+      wssMedianRelDiff: 0,
+      wssTolerance: 0.15,
+      phases,
+      nrRegions: {
+        kernel: nrRegionsStats(k.snapshots, minNr, maxNr),
+        simulator: nrRegionsStats(s.snapshots, minNr, maxNr),
+      },
+    });
+  // Every snapshot of the fixture has 3 regions.
+  assert.deepEqual([checks(3, 10).nrRegionsWithin, checks(3, 10).pass], [true, true]);
+  assert.deepEqual([checks(10, 1000).nrRegionsWithin, checks(10, 1000).pass], [false, false]);
+  assert.deepEqual([checks(1, 2).nrRegionsWithin, checks(1, 2).pass], [false, false]);
+  // One side out of bounds in a single snapshot is enough to fail.
+  const oneOff = fidelityChecks({
+    wssMedianRelDiff: 0,
+    wssTolerance: 0.15,
+    phases,
+    nrRegions: {
+      kernel: { min: 3, median: 3, max: 1001, withinBounds: 19 / 20 },
+      simulator: nrRegionsStats(s.snapshots, 3, 10),
+    },
+  });
+  assert.equal(oneOff.pass, false);
+  // No snapshot on a side: cannot be within bounds.
+  assert.equal(
+    fidelityChecks({
+      wssMedianRelDiff: 0,
+      wssTolerance: 0.15,
+      phases,
+      nrRegions: { kernel: null, simulator: null },
+    }).nrRegionsWithin,
+    false,
+  );
+});
+
+void test("each side's hot region is compared with the workload's, not only with the other side's (fails before: agreeing sides passed)", () => {
+  // Both sides agree on every phase, but the workload makes "a" hot first, then "b": they see it the wrong way round.
+  const hot = [...Array<string>(10).fill("b"), ...Array<string>(10).fill("a")];
+  const phases = comparePhases(side(1 << 30, hot), side(1 << 20, hot), ["a", "b"], 0);
+  assert.deepEqual(
+    phases.map((p) => [p.same, p.kernelAsExpected, p.simulatorAsExpected]),
+    [
+      [true, false, false],
+      [true, false, false],
+    ],
+  );
+  const ok: NrRegionsStats = { min: 3, median: 3, max: 3, withinBounds: 1 };
+  const c = fidelityChecks({
+    wssMedianRelDiff: 0,
+    wssTolerance: 0.15,
+    phases,
+    nrRegions: { kernel: ok, simulator: ok },
+  });
+  assert.deepEqual([c.judgedPhases, c.hotSame, c.hotExpected, c.pass], [2, true, false, false]);
+  // Only the simulator right: still a failure, and the phase says which side missed.
+  const mixed = comparePhases(side(1 << 30, hot), side(1 << 20, [...hot].reverse()), ["a", "b"], 0);
+  assert.deepEqual(
+    mixed.map((p) => [p.kernelAsExpected, p.simulatorAsExpected]),
+    [
+      [false, true],
+      [false, true],
+    ],
+  );
+  // A phase without a single expected region is shown, not judged.
+  const warm = comparePhases(side(1 << 30, hot), side(1 << 20, hot), [null, "a"], 0);
+  assert.deepEqual([warm[0].kernelAsExpected, warm[0].simulatorAsExpected], [null, null]);
+  assert.equal(
+    fidelityChecks({
+      wssMedianRelDiff: 0,
+      wssTolerance: 0.15,
+      phases: warm,
+      nrRegions: { kernel: ok, simulator: ok },
+    }).judgedPhases,
+    1,
+  );
 });

@@ -10,6 +10,7 @@ import { runExperiment, type ExperimentResult } from "../../src/eval/experiment.
 import { masimWorkload } from "../../src/workload/builtins.js";
 import { fidelityWorkload } from "../../src/fidelity/shapes.js";
 import { runFidelity } from "../../src/fidelity/run.js";
+import { fidelityTable } from "../../src/cli/commands/fidelity.js";
 import type { VmRunResult } from "../../src/vm/run.js";
 import { simpleKdamonds } from "../../src/config/kdamonds.js";
 import type { Snapshot } from "../../src/kernel/snapshot.js";
@@ -72,7 +73,7 @@ function fakeGuest(r: ExperimentResult, reverse = false): VmRunResult {
 
 void test("an equivalent run elsewhere in time and address space agrees on wss, hot regions and heatmap", async () => {
   const r = await runFidelity({ workload: w, guestRun: fakeGuest(other), seed: 1, excludeSamples: 5 });
-  assert.equal(r.schema, "damon-ts-fidelity/1");
+  assert.equal(r.schema, "damon-ts-fidelity/2");
   assert.ok(r.sides.kernel.meanIntervalMs! > 120 && r.sides.simulator.meanIntervalMs === 100);
   assert.ok(r.wss.medianDiff! <= 0.15, JSON.stringify(r.wss));
   assert.equal(r.checks.judgedPhases, 3);
@@ -81,12 +82,21 @@ void test("an equivalent run elsewhere in time and address space agrees on wss, 
   assert.ok(r.heatmap.pearson! > 0.8, String(r.heatmap.pearson));
   assert.ok(r.heatmap.phaseAligned.pearson! > 0.8, String(r.heatmap.phaseAligned.pearson));
   assert.equal(r.nrRegions.simulator!.withinBounds, 1);
+  assert.ok(r.checks.hotExpected && r.checks.nrRegionsWithin, JSON.stringify(r.checks));
+  assert.ok(
+    r.phases.filter((p) => p.expected !== null).every((p) => p.kernelAsExpected && p.simulatorAsExpected),
+  );
+  const table = fidelityTable(r);
+  assert.match(table, /both sides find the workload's hot region in all 3 judged phases: ok/);
+  assert.match(table, /result: PASS/);
 });
 
 void test("a run whose hot regions come in another order fails the hot-region check", async () => {
   const r = await runFidelity({ workload: w, guestRun: fakeGuest(other, true), seed: 1, excludeSamples: 5 });
   assert.equal(r.checks.hotSame, false);
+  assert.equal(r.checks.hotExpected, false);
   assert.equal(r.checks.pass, false);
+  assert.match(fidelityTable(r), /DIFFERENT; workload's: \S+ \(MISSED\)/);
   assert.ok(r.phases.some((p) => p.expected !== null && !p.same));
   assert.ok(r.heatmap.pearson! < 0.5, String(r.heatmap.pearson));
 });

@@ -177,3 +177,46 @@ test("interval validation: positive, and at most 65535 samples per window", () =
   const t = new GroundTruth({ sampleNs: 1, aggrNs: 65535 });
   assert.throws(() => t.setIntervals(1, 1e6), /65535/);
 });
+
+test("caller-closed windows: closeWindowAt ends the window at any time, a partial last interval counts as one", () => {
+  const m = new Machine({ tlb: false });
+  const truth = new GroundTruth({ sampleNs: 1000, aggrNs: 4000, keepWindows: true, windows: "caller" });
+  m.attachTruth(truth);
+  const as = m.createProcess("t");
+  const base = as.mmap(8 * PAGE_SIZE);
+  const th = m.spawnThread(as, 0, idle);
+  m.runAccesses(th, [base, base]); // interval 1
+  truth.wake(1000);
+  m.runAccesses(th, [base + PAGE_SIZE]); // interval 2
+  // Far past the clock's own window length (4 intervals): nothing closes by itself.
+  truth.wake(9000);
+  assert.equal(truth.windows.length, 0);
+  m.runAccesses(th, [base]); // the partial interval 9000..9500
+  truth.closeWindowAt(9500);
+  const w0 = truth.windows[0];
+  assert.deepEqual([w0.startNs, w0.endNs, w0.samples], [0, 9500, 10]);
+  assert.deepEqual(
+    table(w0, base),
+    new Map([
+      [0, [2, 3]],
+      [1, [1, 1]],
+    ]),
+  );
+  // The next window's grid starts where the last one ended.
+  assert.equal(truth.nextWakeNs(), 10500);
+  m.runAccesses(th, [base + 2 * PAGE_SIZE]);
+  truth.closeWindowAt(10500);
+  const w1 = truth.windows[1];
+  assert.deepEqual([w1.startNs, w1.endNs, w1.samples], [9500, 10500, 1]);
+  assert.deepEqual(table(w1, base), new Map([[2, [1, 1]]]));
+});
+
+test("caller-closed windows: at most 65535 intervals are counted; clock windows refuse closeWindowAt", () => {
+  const truth = new GroundTruth({ sampleNs: 1, aggrNs: 1e9, windows: "caller" });
+  truth.setIntervals(1, 1e9); // no 65535 limit on aggrNs: the caller decides the window
+  truth.closeWindowAt(100_000);
+  assert.equal(truth.summaries[0].samples, 65535);
+  assert.throws(() => truth.closeWindowAt(50_000), RangeError);
+  const clock = new GroundTruth({ sampleNs: 1000, aggrNs: 4000 });
+  assert.throws(() => clock.closeWindowAt(4000), /caller/);
+});

@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import { readKdamondsFile } from "../../config/kdamonds.js";
-import { runFidelity, type FidelityReport } from "../../fidelity/run.js";
+import { FIDELITY_SCHEMA, runFidelity, type FidelityReport } from "../../fidelity/run.js";
 import { fidelityWorkload } from "../../fidelity/shapes.js";
 import { formatSz } from "../../report/damo-fmt.js";
 import { UsageError } from "../../util/errors.js";
@@ -51,7 +51,7 @@ export function fidelityTable(r: FidelityReport): string {
   row("snapshot interval", iv(r.sides.kernel.meanIntervalMs), iv(r.sides.simulator.meanIntervalMs));
   r.wss.percentiles.forEach((p, i) => row(`wss p${p}`, sz(r.wss.kernel[i]), sz(r.wss.simulator[i])));
   out.push(
-    `  median wss differs by ${pct(r.wss.medianDiff)} (tolerance ${pct(r.checks.wssTolerance)}): ${r.checks.wssWithin ? "ok" : "FAIL"}; first ${r.wss.excludeSamples} snapshots excluded, regions with nr_accesses >= 1`,
+    `  simulator's median wss differs from the kernel's by ${pct(r.wss.medianDiff)} of the kernel's (tolerance ${pct(r.checks.wssTolerance)}): ${r.checks.wssWithin ? "ok" : "FAIL"}; first ${r.wss.excludeSamples} snapshots excluded, regions with nr_accesses >= 1`,
   );
   const nr = (x: FidelityReport["nrRegions"]["kernel"]) => (x ? `${x.min}/${x.median}/${x.max}` : "-");
   row("nr_regions min/med/max", nr(r.nrRegions.kernel), nr(r.nrRegions.simulator));
@@ -59,16 +59,23 @@ export function fidelityTable(r: FidelityReport): string {
     "  within bounds",
     pct(r.nrRegions.kernel?.withinBounds ?? null),
     pct(r.nrRegions.simulator?.withinBounds ?? null),
+    r.checks.nrRegionsWithin ? "ok" : "FAIL (every snapshot must be within bounds)",
   );
   out.push("hottest region per phase (settled snapshots; share agreeing):");
   for (const p of r.phases) {
     const side = (x: { hottest: string | null; agreement: number; snapshots: number }) =>
       `${x.hottest ?? "-"} ${Math.round(x.agreement * 100)}% of ${x.snapshots}`;
-    const mark = p.expected === null ? "(not judged: no single hot region)" : p.same ? "same" : "DIFFERENT";
+    const mark =
+      p.expected === null
+        ? "(not judged: no single hot region)"
+        : `${p.same ? "same" : "DIFFERENT"}; workload's: ${p.expected}${p.kernelAsExpected && p.simulatorAsExpected ? "" : " (MISSED)"}`;
     row(`  ${p.phase}`, side(p.kernel), side(p.simulator), mark);
   }
   out.push(
     `  same hot region in all ${r.checks.judgedPhases} judged phases: ${r.checks.hotSame ? "ok" : "FAIL"}`,
+  );
+  out.push(
+    `  both sides find the workload's hot region in all ${r.checks.judgedPhases} judged phases: ${r.checks.hotExpected ? "ok" : "FAIL"}`,
   );
   const h = r.heatmap;
   const f3 = (v: number | null) => (v === null ? "-" : v.toFixed(3));
@@ -117,8 +124,11 @@ export function registerFidelity(program: Command): void {
     .option("--tolerance <x>", "allowed relative difference of the median WSS", "0.15")
     .option("--memory <MiB>", "guest memory in MiB", "512")
     .option("--cache-dir <dir>", "where the kernel image and workload binary are cached")
-    .option("--check", "exit 1 unless the median WSS agrees and every phase has the same hot region")
-    .option("--json", `print the comparison as JSON (schema "damon-ts-fidelity/1")`)
+    .option(
+      "--check",
+      "exit 1 unless the median WSS agrees, every judged phase has the workload's hot region on both sides, and region counts stay within bounds",
+    )
+    .option("--json", `print the comparison as JSON (schema "${FIDELITY_SCHEMA}")`)
     .action(async (workload: string, o: FidelityOpts) => {
       const w = fidelityWorkload(workload, {
         sizeScale: positive(o.sizeScale, "--size-scale"),

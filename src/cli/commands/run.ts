@@ -302,11 +302,25 @@ export function metricRows(results: ExperimentResult[]): string[][] {
     const worst = ok.length ? Math.max(...ok) : 0;
     return missed ? `${missed}/${c.length} never` : `≤ ${worst} windows`;
   };
+  const scored = (r: ExperimentResult): string => {
+    const s = r.summary;
+    const why = [...new Set(s.unscored.map((u) => u.reason))].join("; ");
+    return `${s.windowsScored} / ${s.windowsUnscored}${why ? ` (${why})` : ""}`;
+  };
   return [
+    row("windows scored / unscored", scored),
     row("frequency error (byte-weighted)", (r) => r.summary.freqError.toFixed(4)),
     row("hot-set precision", (r) => r.summary.precision.toFixed(3)),
     row("hot-set recall", (r) => r.summary.recall.toFixed(3)),
-    row("hot-set F1", (r) => r.summary.f1.toFixed(3)),
+    row("hot-set F1 (mean of all windows; idle = 1)", (r) => r.summary.f1.toFixed(3)),
+    row("hot-set F1 (active windows)", (r) =>
+      r.summary.f1Active === null
+        ? "no active window"
+        : `${r.summary.f1Active.toFixed(3)} (${r.summary.activeWindows})`,
+    ),
+    row("hot-set F1 (byte-weighted)", (r) =>
+      r.summary.f1Bytes === null ? "nothing hot" : r.summary.f1Bytes.toFixed(3),
+    ),
     row("WSS median, estimated", (r) => fmtBytes(r.summary.estWssMedianBytes)),
     row("WSS median, true", (r) => fmtBytes(r.summary.trueWssMedianBytes)),
     row("WSS error (mean per window)", (r) => fmtPct(r.summary.wssRelError)),
