@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { VirtualClock } from "../../src/core/clock.js";
 import { createContext } from "../../src/core/context.js";
 import { Kdamond } from "../../src/core/kdamond.js";
+import type { AggregationEvent } from "../../src/core/kdamond.js";
 import { Target, setRegions } from "../../src/core/region.js";
 import { Machine, type AccessStream } from "../../src/mm/machine.js";
 import { PAGE_SIZE, THP_PAGES } from "../../src/mm/vma.js";
@@ -83,9 +84,9 @@ function monitorHotHugePages(ops: "vaddr" | "paddr"): {
   if (ops === "vaddr") setRegions(t, [{ start: base, end: base + 64 * MiB }], PAGE_SIZE);
   ctx.targets.push(t);
   const kd = new Kdamond(ctx, new VirtualClock());
-  let last = null;
+  let last: AggregationEvent | null = null;
   for (let w = 0; w < 15; w++) {
-    let got = null;
+    let got: AggregationEvent | null = null;
     const off = kd.onAggregated((ev) => (got = ev));
     while (got === null) {
       const plan = kd.beginIteration();
