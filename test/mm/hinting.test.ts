@@ -41,12 +41,18 @@ test("piggyback mode: the same schedules misroute faults both ways, and only tha
   }
 });
 
-test("piggyback: restoring a write-protected page keeps it write-protected (fails before the RFC-faithful restore)", () => {
+/** A machine with one process whose two pages are present. */
+function twoPages() {
   const m = new Machine({ cpus: 1 });
   const as = m.createProcess("t");
   const base = as.mmap(2 * PAGE_SIZE);
   const th = m.spawnThread(as, 0, idle);
   m.runAccesses(th, [base, base + PAGE_SIZE]);
+  return { m, as, base, th };
+}
+
+test("piggyback: restoring a write-protected page keeps it write-protected (fails before the RFC-faithful restore)", () => {
+  const { m, as, base, th } = twoPages();
   const v = as.vmaAt(base)!;
   const idx = Math.floor(base / PAGE_SIZE) - v.startPage;
   v.flags![idx] |= PTE_WRITE_PROTECTED;
@@ -61,11 +67,7 @@ test("piggyback: restoring a write-protected page keeps it write-protected (fail
 });
 
 test("piggyback: no withdrawal and no owner bits — unregister leaves pages armed, a later DAMON gets their faults (fails before)", () => {
-  const m = new Machine({ cpus: 1 });
-  const as = m.createProcess("t");
-  const base = as.mmap(2 * PAGE_SIZE);
-  const th = m.spawnThread(as, 0, idle);
-  m.runAccesses(th, [base, base + PAGE_SIZE]);
+  const { m, as, base, th } = twoPages();
   const fw = new HintingFramework(m, { mode: "piggyback" });
   const first = new RecordingOwner(DAMON_OWNER);
   const h = fw.register(first);
@@ -83,11 +85,7 @@ test("piggyback: no withdrawal and no owner bits — unregister leaves pages arm
 });
 
 test("generic: unregister clears the owner's bit; disarm withdraws one page", () => {
-  const m = new Machine({ cpus: 1 });
-  const as = m.createProcess("t");
-  const base = as.mmap(2 * PAGE_SIZE);
-  const th = m.spawnThread(as, 0, idle);
-  m.runAccesses(th, [base, base + PAGE_SIZE]);
+  const { m, as, base, th } = twoPages();
   const fw = new HintingFramework(m);
   const o = new RecordingOwner(DAMON_OWNER);
   const h = fw.register(o);

@@ -41,6 +41,15 @@ function applyRounds(ctx: Context, runner: SchemesRunner, rounds: number): void 
   }
 }
 
+/** Target 0 with regions [0, 4m) and `second`, and a quota whose last window stopped at `at`. */
+function resumeAt(second: [number, number], at: number) {
+  const t = targetOf([[0, 4 * m], second]);
+  const q = newQuota({ sz: m });
+  q.chargeTargetFrom = 0;
+  q.chargeAddrFrom = at;
+  return { t, q };
+}
+
 test("kdamond_apply_schemes: a dead target holding the resume markers does not starve the others (§6.6.4; fails before)", () => {
   const dead: Ops = { name: "test", targetValid: (t) => t.pid !== 1 };
   const ctx = createContext({ ops: dead, minRegionSz: m, attrs: { sampleUs: 1000, aggrUs: 20_000 } });
@@ -61,13 +70,7 @@ test("kdamond_apply_schemes: a dead target holding the resume markers does not s
 });
 
 test("damos_skip_charged_region: a last region straddling the resume point is split and its right part applied (§6.6.4; fails before)", () => {
-  const t = targetOf([
-    [0, 4 * m],
-    [4 * m, 10 * m],
-  ]);
-  const q = newQuota({ sz: m });
-  q.chargeTargetFrom = 0;
-  q.chargeAddrFrom = 6 * m;
+  const { t, q } = resumeAt([4 * m, 10 * m], 6 * m);
   assert.equal(skipChargedRegion(t, 0, 0, q, m), true);
   assert.equal(skipChargedRegion(t, 0, 1, q, m), true, "the left part, before the resume point");
   assert.deepEqual(rangesOf(t), [
@@ -81,26 +84,14 @@ test("damos_skip_charged_region: a last region straddling the resume point is sp
 });
 
 test("damos_skip_charged_region: a last region at the resume point is applied, not skipped (§6.6.4; fails before)", () => {
-  const t = targetOf([
-    [0, 4 * m],
-    [4 * m, 8 * m],
-  ]);
-  const q = newQuota({ sz: m });
-  q.chargeTargetFrom = 0;
-  q.chargeAddrFrom = 4 * m;
+  const { t, q } = resumeAt([4 * m, 8 * m], 4 * m);
   assert.equal(skipChargedRegion(t, 0, 0, q, m), true);
   assert.equal(skipChargedRegion(t, 0, 1, q, m), false);
   assert.equal(q.chargeTargetFrom, null);
 });
 
 test("damos_skip_charged_region: a last region before the resume point is skipped and clears the markers", () => {
-  const t = targetOf([
-    [0, 4 * m],
-    [4 * m, 8 * m],
-  ]);
-  const q = newQuota({ sz: m });
-  q.chargeTargetFrom = 0;
-  q.chargeAddrFrom = 8 * m;
+  const { t, q } = resumeAt([4 * m, 8 * m], 8 * m);
   assert.equal(skipChargedRegion(t, 0, 1, q, m), true);
   assert.equal(q.chargeTargetFrom, null);
 });
