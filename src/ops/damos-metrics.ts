@@ -35,6 +35,8 @@ export class MachineMetrics implements SystemMetrics {
   private raw(g: QuotaGoal, ctx: Context, s: Scheme): number {
     const m = this.m;
     const validNid = Number.isInteger(g.nid) && g.nid >= 0 && g.nid < m.nrNodes;
+    // invalid_mem_node: out of range or without memory (!node_state(nid, N_MEMORY)).
+    const memNode = validNid && m.nodeTotalFrames(g.nid) > 0;
     switch (g.metric) {
       case "some_mem_psi_us": {
         const total = Math.floor(m.mem.stallNs / 1000);
@@ -48,7 +50,7 @@ export class MachineMetrics implements SystemMetrics {
       case "node_mem_free_bp": {
         // damos_get_node_mem_bp: an invalid node reads as "nothing used, all free".
         const used = g.metric === "node_mem_used_bp";
-        if (!validNid) return used ? 0 : BP;
+        if (!memNode) return used ? 0 : BP;
         const total = m.nodeTotalFrames(g.nid);
         const free = m.nodeFreeFrames(g.nid);
         if (total === 0 || total < free) return used ? BP : 0;
@@ -58,7 +60,7 @@ export class MachineMetrics implements SystemMetrics {
       case "node_memcg_free_bp": {
         // damos_get_node_memcg_used_bp: invalid node or no such memcg → used 0 / free 10000.
         const usedMetric = g.metric === "node_memcg_used_bp";
-        if (!validNid || !(g.memcgId > 0)) return usedMetric ? 0 : BP;
+        if (!memNode || !(g.memcgId > 0)) return usedMetric ? 0 : BP;
         const total = m.nodeTotalFrames(g.nid);
         const used = m.memcgNodePages(g.memcgId, g.nid);
         if (total === 0 || total < used) return usedMetric ? BP : 0;
