@@ -20,7 +20,7 @@ import {
   skipChargedRegion,
 } from "./quota.js";
 import { coldScore, DAMOS_MAX_SCORE, hotScore, minScoreOf, regionNrAccesses, scoreKindOf } from "./score.js";
-import { setFiltersDefaultReject } from "./scheme.js";
+import { setFiltersDefaultReject, setNextApplySis } from "./scheme.js";
 import type { QuotaGoal, Scheme, TriedRegion } from "./types.js";
 import { wmarkWaitUs } from "./watermarks.js";
 
@@ -73,20 +73,17 @@ export class SchemesRunner implements SchemesEngine {
     this.opts = opts;
   }
 
+  /** `kdamond_init_ctx`: apply deadlines (the clock is at 0) and filter defaults. */
   start(ctx: Context): void {
     for (const s of this.schemes) {
-      s.nextApplySis = this.applyIntervalSis(ctx, s);
+      setNextApplySis(ctx, s);
       setFiltersDefaultReject(s);
     }
   }
 
-  private applyIntervalSis(ctx: Context, s: Scheme): number {
-    return Math.floor((s.applyIntervalUs || ctx.attrs.aggrUs) / (ctx.attrs.sampleUs || 1));
-  }
-
   /** `damon_set_attrs` → `damos_set_next_apply_sis` for every scheme, due or not. */
   attrsChanged(ctx: Context): void {
-    for (const s of this.schemes) s.nextApplySis = ctx.passedSampleIntervals + this.applyIntervalSis(ctx, s);
+    for (const s of this.schemes) setNextApplySis(ctx, s);
   }
 
   watermarkWaitUs(_ctx: Context, _nowNs: number): number {
@@ -212,9 +209,7 @@ export class SchemesRunner implements SchemesEngine {
       }
       this.applyTarget(ctx, t, ti, maxRegionSz);
     });
-    for (const s of due) {
-      s.nextApplySis = ctx.passedSampleIntervals + this.applyIntervalSis(ctx, s);
-    }
+    for (const s of due) setNextApplySis(ctx, s);
     if (w && this.walk === w) {
       this.schemes.forEach((s, i) => {
         if (w.started[i] && due.includes(s)) w.done[i] = true;

@@ -15,7 +15,7 @@ import type { Context } from "../../src/core/context.js";
 import { Kdamond } from "../../src/core/kdamond.js";
 import type { AggregationEvent } from "../../src/core/kdamond.js";
 import { SyntheticOps } from "../../src/ops/synthetic.js";
-import { commitQuotaGoal } from "../../src/schemes/commit.js";
+import { commitQuotaGoal, commitSchemes } from "../../src/schemes/commit.js";
 import { SchemesRunner } from "../../src/schemes/runner.js";
 import { newScheme } from "../../src/schemes/scheme.js";
 import type { QuotaGoal } from "../../src/schemes/types.js";
@@ -95,4 +95,17 @@ test("damos_commit_quota_goal: the psi baseline is reset on every commit (U64_MA
   commitQuotaGoal(dst, { ...dst, targetValue: 20, lastPsiTotal: 99 });
   assert.equal(dst.lastPsiTotal, null);
   assert.equal(dst.targetValue, 20);
+});
+
+test("damon_commit_schemes → damon_add_scheme: a scheme added online is first due one apply interval later (fails before)", () => {
+  const { ctx, kd } = hotCtx();
+  const runner = new SchemesRunner([newScheme({ action: "stat" })]);
+  kd.schemes = runner;
+  for (let i = 0; i < 7; i++) kd.step();
+  const added = newScheme({ action: "stat", applyIntervalUs: 50_000 });
+  commitSchemes(runner.schemes, [newScheme({ action: "stat" }), added], ctx);
+  assert.equal(runner.schemes.length, 2);
+  assert.equal(runner.schemes[1].nextApplySis, 7 + 50);
+  for (let i = 0; i < 10; i++) kd.step();
+  assert.equal(runner.schemes[1].stat.nrTried, 0, "not applied right after the commit");
 });
