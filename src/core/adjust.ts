@@ -100,29 +100,34 @@ export function splitRegionsOf(t: Target, nrSubs: number, minSz: number, rng: Rn
 export function kdamondSplitRegions(ctx: Context): void {
   const n = ctx.nrRegions;
   const max = ctx.attrs.maxNrRegions;
-  const minSz = ctx.minRegionSz;
-  if (n >= max) return;
-  if (n > Math.floor(max / 2)) {
-    const step = Math.floor(max / (max - n));
-    const offset = ctx.splitRotation++ % step;
-    let idx = 0;
-    for (const t of ctx.targets) {
-      for (let i = 0; i < t.regions.length; i++, idx++) {
-        if (idx % step !== offset) continue;
-        const size = t.regions[i].end - t.regions[i].start;
-        if (size < 2 * minSz) continue;
-        const sub = randomSubSize(ctx.rng, size, minSz);
-        if (sub === 0 || sub >= size) continue;
-        splitRegionAtIndex(t, i, sub);
-        i++; // the new right piece is not revisited
-      }
+  // Every path remembers the count, the early returns included (the kernel's `done:` label).
+  if (n < max) {
+    if (n > Math.floor(max / 2)) splitSomeRegions(ctx, Math.floor(max / (max - n)));
+    else {
+      let nrSubs = 2;
+      if (ctx.lastNrRegions === n && n < Math.floor(max / 3)) nrSubs = 3;
+      for (const t of ctx.targets) splitRegionsOf(t, nrSubs, ctx.minRegionSz, ctx.rng);
     }
-    return;
   }
-  let nrSubs = 2;
-  if (ctx.lastNrRegions === n && n < Math.floor(max / 3)) nrSubs = 3;
-  for (const t of ctx.targets) splitRegionsOf(t, nrSubs, minSz, ctx.rng);
   ctx.lastNrRegions = n;
+}
+
+/** `damon_split_some_regions`: one of every `step` regions in two, from a rotating offset. */
+function splitSomeRegions(ctx: Context, step: number): void {
+  const minSz = ctx.minRegionSz;
+  const offset = ctx.splitRotation++ % step;
+  let idx = 0;
+  for (const t of ctx.targets) {
+    for (let i = 0; i < t.regions.length; i++, idx++) {
+      if (idx % step !== offset) continue;
+      const size = t.regions[i].end - t.regions[i].start;
+      if (size < 2 * minSz) continue;
+      const sub = randomSubSize(ctx.rng, size, minSz);
+      if (sub === 0 || sub >= size) continue;
+      splitRegionAtIndex(t, i, sub);
+      i++; // the new right piece is not revisited
+    }
+  }
 }
 
 /**

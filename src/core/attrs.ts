@@ -76,9 +76,40 @@ function convertNrAccesses(nr: number, oldAttrs: Attrs, newAttrs: Attrs): number
 }
 
 /**
- * Rescales one region's counters for an attribute change (§1.7, C12). When the
- * change happens mid-window (`aggregating`), the partial window is discarded and
- * the last window's count is converted instead.
+ * Whether two attribute sets are equal (the kernel's `damon_attrs_equals`): every
+ * user field, the intervals goal included. `damon_commit_ctx` calls
+ * `damon_set_attrs` only when this is false.
+ */
+export function attrsEqual(a: Attrs, b: Attrs): boolean {
+  const ga = a.intervalsGoal;
+  const gb = b.intervalsGoal;
+  return (
+    a.sampleUs === b.sampleUs &&
+    a.aggrUs === b.aggrUs &&
+    a.updateUs === b.updateUs &&
+    a.minNrRegions === b.minNrRegions &&
+    a.maxNrRegions === b.maxNrRegions &&
+    ga.accessBp === gb.accessBp &&
+    ga.aggrs === gb.aggrs &&
+    ga.minSampleUs === gb.minSampleUs &&
+    ga.maxSampleUs === gb.maxSampleUs
+  );
+}
+
+/**
+ * Whether `damon_update_monitoring_results` converts counters for this change: the
+ * kernel "forgives" (skips) the conversion when any old or new interval is zero.
+ */
+export function canConvertMonitoringResults(oldAttrs: Attrs, newAttrs: Attrs): boolean {
+  return oldAttrs.sampleUs !== 0 && oldAttrs.aggrUs !== 0 && newAttrs.sampleUs !== 0 && newAttrs.aggrUs !== 0;
+}
+
+/**
+ * Rescales one region's counters for an attribute change (§1.7, C12;
+ * `damon_update_monitoring_result`). When the change happens mid-window
+ * (`aggregating`), the partial window is discarded; the last window's count is
+ * converted in every case (newest kernel). Callers skip it when an interval is
+ * zero (`canConvertMonitoringResults`).
  */
 export function updateMonitoringResult(
   r: Region,
@@ -86,12 +117,8 @@ export function updateMonitoringResult(
   newAttrs: Attrs,
   aggregating: boolean,
 ): void {
-  if (!aggregating) {
-    r.nrAccesses = convertNrAccesses(r.nrAccesses, oldAttrs, newAttrs);
-  } else {
-    r.lastNrAccesses = convertNrAccesses(r.lastNrAccesses, oldAttrs, newAttrs);
-    r.nrAccesses = 0;
-  }
+  r.lastNrAccesses = convertNrAccesses(r.lastNrAccesses, oldAttrs, newAttrs);
+  r.nrAccesses = aggregating ? 0 : convertNrAccesses(r.nrAccesses, oldAttrs, newAttrs);
   r.age = Math.floor((r.age * oldAttrs.aggrUs) / newAttrs.aggrUs);
 }
 

@@ -1,11 +1,11 @@
 /**
  * Online commit of a context's parameters (`damon_commit_ctx`, damon-spec.md
  * §7.4): validates before changing anything, then copies pause, attributes (with
- * the §1.7 rescaling), the minimum region size and the targets' regions (matched
- * by index). Schemes are committed by src/schemes/commit.ts.
+ * the §1.7 rescaling, only when they differ: `damon_attrs_equals`), the minimum
+ * region size and the targets' regions (matched by index). Schemes are committed by src/schemes/commit.ts.
  */
 import type { Attrs } from "./attrs.js";
-import { validateAttrs } from "./attrs.js";
+import { attrsEqual, validateAttrs } from "./attrs.js";
 import type { Context } from "./context.js";
 import { setAttrs } from "./context.js";
 import { commitTargetRegions } from "./region.js";
@@ -30,6 +30,8 @@ export function commitContext(dst: Context, src: ContextParams): void {
     throw new DamonInvalidError("committing more targets than the context has is not supported here");
   dst.pause = src.pause;
   dst.minRegionSz = m;
-  setAttrs(dst, src.attrs);
+  // `__damon_commit_ctx`: damon_set_attrs only when the attributes differ, so an
+  // unchanged commit does not move the aggregation deadline.
+  if (!attrsEqual(dst.attrs, src.attrs)) setAttrs(dst, src.attrs);
   src.targets?.forEach((t, i) => commitTargetRegions(dst.targets[i], t, m));
 }

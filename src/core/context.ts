@@ -3,6 +3,7 @@
  * targets, the kdamond clock in sample intervals, and the access-report buffer.
  */
 import {
+  canConvertMonitoringResults,
   cloneAttrs,
   defaultAttrs,
   nrSamplesPerAggr,
@@ -10,6 +11,7 @@ import {
   validateAttrs,
 } from "./attrs.js";
 import type { Attrs } from "./attrs.js";
+import type { SchemesEngine } from "./kdamond.js";
 import type { Ops } from "./ops.js";
 import { nullOps } from "./ops.js";
 import { Target } from "./region.js";
@@ -63,6 +65,11 @@ export class Context {
   /** Access reports waiting for the next drain (report mode). */
   readonly reports: AccessReportBuffer;
   sampleFilters: SampleFilterSet;
+  /**
+   * The context's DAMOS engine (the kernel's `ctx->schemes`), if any. The core
+   * only calls it through `SchemesEngine`; `setAttrs` refreshes its apply deadlines.
+   */
+  schemes: SchemesEngine | null = null;
 
   constructor(opts: ContextOptions = {}) {
     const attrs = { ...defaultAttrs(), ...opts.attrs };
@@ -102,20 +109,25 @@ export function createContext(opts: ContextOptions = {}): Context {
 
 /**
  * `damon_set_attrs` (§1.7): validates, moves the aggregation/update deadlines
- * relative to now, and rescales every region's counters unless the sampling and
- * aggregation intervals are unchanged. Throws DamonInvalidError, changing nothing.
+ * relative to now, rescales every region's counters (skipped, as the kernel
+ * "forgives" it, when an old or new interval is zero), and refreshes the schemes'
+ * next apply time (`damos_set_next_apply_sis` for every scheme). `aggrSamples`
+ * is the kernel's `attrs->aggr_samples`: the interval tuner passes the current
+ * one so it is kept; other callers leave it to be recomputed as aggr/sample.
+ * Throws DamonInvalidError, changing nothing.
  */
-export function setAttrs(ctx: Context, attrs: Attrs): void {
+export function setAttrs(ctx: Context, attrs: Attrs, aggrSamples?: number): void {
   validateAttrs(attrs);
   const old = ctx.attrs;
   const sample = attrs.sampleUs || 1;
   const aggregating = ctx.passedSampleIntervals < ctx.nextAggregationSis;
   ctx.nextAggregationSis = ctx.passedSampleIntervals + Math.floor(attrs.aggrUs / sample);
   ctx.nextOpsUpdateSis = ctx.passedSampleIntervals + Math.floor(attrs.updateUs / sample);
-  if (old.sampleUs !== attrs.sampleUs || old.aggrUs !== attrs.aggrUs) {
+  if (canConvertMonitoringResults(old, attrs)) {
     for (const t of ctx.targets)
       for (const r of t.regions) updateMonitoringResult(r, old, attrs, aggregating);
   }
-  ctx.aggrSamples = Math.floor(attrs.aggrUs / sample);
+  ctx.aggrSamples = aggrSamples || Math.floor(attrs.aggrUs / sample);
   ctx.attrs = cloneAttrs(attrs);
+  ctx.schemes?.attrsChanged?.(ctx);
 }

@@ -24,6 +24,8 @@ export interface SchemesEngine {
   watermarkWaitUs(ctx: Context, nowNs: number): number;
   /** Step 10 of the loop: apply due schemes (§6.5). */
   apply(ctx: Context, nowNs: number): void;
+  /** After `setAttrs` (`damon_set_attrs` → `damos_set_next_apply_sis` for every scheme). */
+  attrsChanged?(ctx: Context): void;
 }
 
 /** A complete aggregation window, observed just before the counters reset. */
@@ -51,7 +53,6 @@ export interface IterationPlan {
 export class Kdamond {
   readonly ctx: Context;
   private readonly clock: Clock;
-  schemes: SchemesEngine | null = null;
   private readonly observers: AggregationObserver[] = [];
   private readonly calls: ((ctx: Context) => void)[] = [];
   private started = false;
@@ -69,6 +70,15 @@ export class Kdamond {
   constructor(ctx: Context, clock: Clock) {
     this.ctx = ctx;
     this.clock = clock;
+  }
+
+  /** The context's DAMOS engine (kept on the context, like the kernel's `ctx->schemes`). */
+  get schemes(): SchemesEngine | null {
+    return this.ctx.schemes;
+  }
+
+  set schemes(s: SchemesEngine | null) {
+    this.ctx.schemes = s;
   }
 
   /** Observes every aggregated window (the kernel's damon_aggregated trace point). */

@@ -46,8 +46,11 @@ export function tunedIntervals(attrs: Attrs, aggrSamples: number, scoreBp: bigin
   return next;
 }
 
-/** `kdamond_tune_intervals`: scores the window and applies the new intervals. */
+/**
+ * `kdamond_tune_intervals`: scores the window and applies the new intervals,
+ * keeping `aggr_samples` (the kernel copies it with the attributes).
+ */
 export function tuneIntervals(ctx: Context): void {
   const next = tunedIntervals(ctx.attrs, ctx.aggrSamples, intervalsTuneScoreBp(ctx));
-  if (next) setAttrs(ctx, next);
+  if (next) setAttrs(ctx, next, ctx.aggrSamples);
 }

@@ -727,9 +727,12 @@ export class Machine {
 
   /**
    * DAMON vaddr mkold (spec §5.2): test-and-clear the PTE Accessed bit (setting
-   * PG_young if it was set) and set PG_idle. No TLB flush unless `flush` — so a
-   * cached translation keeps the page from being marked accessed again until
-   * it is evicted. Unmapped / non-LRU pages: no-op. Charges mkoldNs.
+   * PG_young if it was set) and set PG_idle. A page of a PMD-mapped huge page is
+   * handled as the kernel's damon_pmdp_mkold does: the PMD's young bit (here: the
+   * block's 512 Accessed bits) is cleared and the folio flags set for the whole
+   * 2 MiB folio. No TLB flush unless `flush` — so a cached translation keeps the
+   * page from being marked accessed again until it is evicted. Unmapped / non-LRU
+   * pages: no-op. Charges mkoldNs.
    */
   mkoldVaddr(pid: number, addr: number, acct: CostAccount = this.kdamondCost, flush = false): void {
     this.charge(acct, this.costs.mkoldNs);
@@ -742,8 +745,10 @@ export class Machine {
   }
 
   /**
-   * DAMON vaddr young check (spec §5.2): accessed = PTE Accessed || !PG_idle.
-   * Sets `lastFolioBytes` (4 KiB: no THP yet). Charges youngCheckNs.
+   * DAMON vaddr young check (spec §5.2): accessed = PTE Accessed || !PG_idle; for
+   * a PMD-mapped huge page, the PMD's young bit (any Accessed bit of the block) ||
+   * the folio not idle, and `lastFolioBytes` is 2 MiB (damon_young_pmd_entry).
+   * Otherwise `lastFolioBytes` is 4 KiB. Charges youngCheckNs.
    */
   youngVaddr(pid: number, addr: number, acct: CostAccount = this.kdamondCost): boolean {
     this.charge(acct, this.costs.youngCheckNs);
@@ -754,13 +759,19 @@ export class Machine {
     const pfn = p.vma.frames![p.idx];
     const ff = this.frames.flags[pfn];
     if (!(ff & FRAME_LRU)) return false;
+    const head = this.pmdHead(p.vma, p.idx);
+    if (head >= 0) {
+      this.lastFolioBytes = THP_PAGES * PAGE_SIZE;
+      return this.pmdYoung(p.vma, head);
+    }
     return (p.vma.flags![p.idx] & PTE_ACCESSED) !== 0 || (ff & FRAME_IDLE) === 0;
   }
 
   /**
    * DAMON paddr mkold (spec §5.3): not an allocated LRU frame → no-op;
    * unmapped → set PG_idle; mapped → rmap walk, clear each mapping's Accessed
-   * bit (PG_young if it was set), set PG_idle. Charges mkoldNs (+ rmapWalkNs).
+   * bit (PG_young if it was set; the PMD's for a huge page), set PG_idle.
+   * Charges mkoldNs (+ rmapWalkNs).
    */
   mkoldPaddr(paddr: number, acct: CostAccount = this.kdamondCost): void {
     this.charge(acct, this.costs.mkoldNs);
@@ -780,8 +791,10 @@ export class Machine {
 
   /**
    * DAMON paddr young (spec §5.3): unallocated / non-LRU → false; unmapped →
-   * !PG_idle; mapped → any mapping's Accessed bit || !PG_idle. Sets
-   * `lastFolioBytes`. Charges youngCheckNs (+ rmapWalkNs).
+   * !PG_idle; mapped → any mapping's Accessed bit (the PMD's for a huge page) ||
+   * !PG_idle. Sets `lastFolioBytes`: 2 MiB for a huge page whose frames are
+   * physically contiguous and aligned (the same-folio cache compares aligned
+   * physical addresses), else 4 KiB. Charges youngCheckNs (+ rmapWalkNs).
    */
   youngPaddr(paddr: number, acct: CostAccount = this.kdamondCost): boolean {
     this.charge(acct, this.costs.youngCheckNs);
@@ -795,7 +808,50 @@ export class Machine {
     if ((ff & FRAME_IDLE) === 0) return true;
     const m = this.rmap(pfn, acct);
     if (m === null) return false;
+    const head = this.pmdHead(m.vma, m.idx);
+    if (head >= 0) {
+      if (this.pmdContiguous(m.vma, head)) this.lastFolioBytes = THP_PAGES * PAGE_SIZE;
+      return this.pmdYoung(m.vma, head);
+    }
     return (m.vma.flags![m.idx] & PTE_ACCESSED) !== 0;
+  }
+
+  /**
+   * Index (in `v`) of the first page of the PMD-mapped huge page that page `idx`
+   * belongs to, or -1 when it is not one: the 2 MiB-aligned block must lie in the
+   * VMA with all 512 pages present on huge-page frames (a migrated page splits it).
+   */
+  private pmdHead(v: Vma, idx: number): number {
+    const ft = this.frames;
+    if (!(ft.flags[v.frames![idx]] & FRAME_THP)) return -1;
+    const head = idx - ((v.startPage + idx) % THP_PAGES);
+    if (head < 0 || head + THP_PAGES > v.flags!.length) return -1;
+    const flags = v.flags!;
+    const frames = v.frames!;
+    for (let i = head; i < head + THP_PAGES; i++) {
+      if (!(flags[i] & PTE_PRESENT) || !(ft.flags[frames[i]] & FRAME_THP)) return -1;
+    }
+    return head;
+  }
+
+  /** The PMD's young bit (any Accessed bit of the block) or the folio not idle. */
+  private pmdYoung(v: Vma, head: number): boolean {
+    const flags = v.flags!;
+    const frames = v.frames!;
+    const ft = this.frames;
+    for (let i = head; i < head + THP_PAGES; i++) {
+      if (flags[i] & PTE_ACCESSED || !(ft.flags[frames[i]] & FRAME_IDLE)) return true;
+    }
+    return false;
+  }
+
+  /** Whether the huge page's frames are physically contiguous from a 2 MiB-aligned frame. */
+  private pmdContiguous(v: Vma, head: number): boolean {
+    const frames = v.frames!;
+    const first = frames[head];
+    if (first % THP_PAGES !== 0) return false;
+    for (let i = 1; i < THP_PAGES; i++) if (frames[head + i] !== first + i) return false;
+    return true;
   }
 
   /**
@@ -828,6 +884,22 @@ export class Machine {
   private mkoldMapping(v: Vma, idx: number, pfn: number): void {
     const ft = this.frames;
     if (!(ft.flags[pfn] & FRAME_LRU)) return;
+    const head = this.pmdHead(v, idx);
+    if (head >= 0) {
+      // damon_pmdp_mkold: one young bit for the whole folio.
+      const flags = v.flags!;
+      const frames = v.frames!;
+      let young = false;
+      for (let i = head; i < head + THP_PAGES; i++) {
+        if (flags[i] & PTE_ACCESSED) {
+          young = true;
+          flags[i] &= ~PTE_ACCESSED;
+        }
+      }
+      for (let i = head; i < head + THP_PAGES; i++)
+        ft.flags[frames[i]] |= young ? FRAME_IDLE | FRAME_YOUNG : FRAME_IDLE;
+      return;
+    }
     const f = v.flags![idx];
     if (f & PTE_ACCESSED) {
       v.flags![idx] = f & ~PTE_ACCESSED;

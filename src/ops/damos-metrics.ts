@@ -2,6 +2,7 @@
  * The system measures DAMOS reads from the simulated memory system: the free
  * memory rate of watermarks (§6.9) and the quota-goal metrics (§6.8.1).
  */
+import { multFrac } from "../core/arith.js";
 import type { Context } from "../core/context.js";
 import type { Machine } from "../mm/machine.js";
 import { FRAME_ALLOCATED, FRAME_LRU } from "../mm/frames.js";
@@ -34,27 +35,36 @@ export class MachineMetrics implements SystemMetrics {
   private raw(g: QuotaGoal, ctx: Context, s: Scheme): number {
     const m = this.m;
     const validNid = Number.isInteger(g.nid) && g.nid >= 0 && g.nid < m.nrNodes;
+    // invalid_mem_node: out of range or without memory (!node_state(nid, N_MEMORY)).
+    const memNode = validNid && m.nodeTotalFrames(g.nid) > 0;
     switch (g.metric) {
       case "some_mem_psi_us": {
         const total = Math.floor(m.mem.stallNs / 1000);
-        // The first evaluation (or after a commit) only records the baseline.
+        // damos_set_quota_goal_current_value: an uninitialised baseline (first round,
+        // or after a commit) takes current = target, so this round has no effect.
         const last = g.lastPsiTotal;
         g.lastPsiTotal = total;
-        return last === null ? 0 : Math.max(0, total - last);
+        return last === null ? g.targetValue : Math.max(0, total - last);
       }
       case "node_mem_used_bp":
-        return validNid
-          ? ratioBp(m.nodeTotalFrames(g.nid) - m.nodeFreeFrames(g.nid), m.nodeTotalFrames(g.nid))
-          : 0;
-      case "node_mem_free_bp":
-        return validNid ? ratioBp(m.nodeFreeFrames(g.nid), m.nodeTotalFrames(g.nid)) : 0;
+      case "node_mem_free_bp": {
+        // damos_get_node_mem_bp: an invalid node reads as "nothing used, all free".
+        const used = g.metric === "node_mem_used_bp";
+        if (!memNode) return used ? 0 : BP;
+        const total = m.nodeTotalFrames(g.nid);
+        const free = m.nodeFreeFrames(g.nid);
+        if (total === 0 || total < free) return used ? BP : 0;
+        return multFrac(used ? total - free : free, BP, total);
+      }
       case "node_memcg_used_bp":
       case "node_memcg_free_bp": {
-        const used =
-          validNid && g.memcgId > 0
-            ? ratioBp(m.memcgNodePages(g.memcgId, g.nid), m.nodeTotalFrames(g.nid))
-            : 0;
-        return g.metric === "node_memcg_used_bp" ? used : BP - used;
+        // damos_get_node_memcg_used_bp: invalid node or no such memcg → used 0 / free 10000.
+        const usedMetric = g.metric === "node_memcg_used_bp";
+        if (!memNode || !(g.memcgId > 0)) return usedMetric ? 0 : BP;
+        const total = m.nodeTotalFrames(g.nid);
+        const used = m.memcgNodePages(g.memcgId, g.nid);
+        if (total === 0 || total < used) return usedMetric ? BP : 0;
+        return multFrac(usedMetric ? used : total - used, BP, total);
       }
       case "active_mem_bp":
       case "inactive_mem_bp": {

@@ -26,13 +26,14 @@ import { VaddrOps } from "./vaddr.js";
 export interface FaultOpsOptions {
   mode?: HintingMode;
   /**
-   * Keep pages armed until they fault, as the RFC does (default false). By default
-   * each prepare first withdraws the pages the previous sample armed, so one page
-   * per region is armed at a time and a region counts an access only when its
-   * sampled page was touched in that sample — the semantics DAMON's region-based
-   * sampling assumes. Kept armed, untouched pages pile up and fault later in bursts,
-   * overstating frequencies and overflowing the report rings on large random
-   * working sets (see docs/fault-sampling.md).
+   * Generic mode: keep pages armed until they fault, as the RFC does (default
+   * false). By default each prepare first withdraws the pages the previous sample
+   * armed, so one page per region is armed at a time and a region counts an access
+   * only when its sampled page was touched in that sample — the semantics DAMON's
+   * region-based sampling assumes. Kept armed, untouched pages pile up and fault
+   * later in bursts, overstating frequencies and overflowing the report rings on
+   * large random working sets (see docs/fault-sampling.md). Piggyback mode always
+   * keeps them armed: the RFC has no way to withdraw a page (no owner bits).
    */
   keepArmed?: boolean;
   account?: CostAccount;
@@ -76,7 +77,7 @@ abstract class FaultOpsBase implements Ops {
     this.fw = hintingOf(machine, { mode: opts.mode });
     this.owner = new DamonFaultOwner(physical, opts.reportNs ?? 100);
     this.account = opts.account ?? machine.kdamondCost;
-    this.keepArmed = opts.keepArmed ?? false;
+    this.keepArmed = this.fw.mode === "piggyback" || (opts.keepArmed ?? false);
   }
 
   /** Withdraws the pages the previous sample armed that have not faulted. */
@@ -102,7 +103,10 @@ abstract class FaultOpsBase implements Ops {
     if (this.handle === null) this.handle = this.fw.register(this.owner);
   }
 
-  /** At kdamond stop: unregister, which clears DAMON's bit on every armed page. */
+  /**
+   * At kdamond stop: unregister. Generic mode clears DAMON's bit on every armed
+   * page; piggyback mode leaves its pages armed, as the RFC does.
+   */
   cleanup(): void {
     if (this.handle !== null) this.fw.unregister(this.handle);
     this.handle = null;

@@ -3,7 +3,8 @@
  * running schemes matched by index, keeping their private quota and stat state.
  */
 import { DamonInvalidError } from "../util/errors.js";
-import { newScheme, setFiltersDefaultReject } from "./scheme.js";
+import type { Context } from "../core/context.js";
+import { newScheme, setFiltersDefaultReject, setNextApplySis } from "./scheme.js";
 import type { DamosFilter, MigrateDest, Quota, QuotaGoal, Scheme } from "./types.js";
 
 const NODE_METRICS = new Set(["node_mem_used_bp", "node_mem_free_bp", "node_eligible_mem_bp"]);
@@ -99,14 +100,20 @@ export function commitScheme(dst: Scheme, src: Scheme): void {
   dst.maxNrSnapshots = src.maxNrSnapshots;
 }
 
-/** Commits a scheme list by index: existing schemes updated, extras removed or added. */
-export function commitSchemes(dst: Scheme[], src: readonly Scheme[]): void {
+/**
+ * Commits a scheme list by index (`damon_commit_schemes`): existing schemes
+ * updated, extras removed or added. With the running context `ctx`, an added
+ * scheme is first due one apply interval from now (`damon_add_scheme` →
+ * `damos_set_next_apply_sis`), not at once.
+ */
+export function commitSchemes(dst: Scheme[], src: readonly Scheme[], ctx?: Context): void {
   dst.length = Math.min(dst.length, src.length);
   src.forEach((s, i) => {
     if (i < dst.length) commitScheme(dst[i], s);
     else {
       const n = newScheme({ action: s.action });
       commitScheme(n, s);
+      if (ctx) setNextApplySis(ctx, n);
       dst.push(n);
     }
   });

@@ -51,7 +51,8 @@ export function setEffectiveQuota(q: Quota, minRegionSz: number): void {
     const throughput = q.totalChargedNs
       ? multFrac(q.totalChargedSz, 1_000_000, q.totalChargedNs)
       : PAGE_SIZE * 1024; // bytes per ms before any history
-    esz = Math.max(minRegionSz, Math.min(throughput * q.ms, esz));
+    // min(max(time quota, min region), goal quota), in this order (newest kernel).
+    esz = Math.min(Math.max(throughput * q.ms, minRegionSz), esz);
   }
   if (q.sz && q.sz < esz) esz = q.sz;
   q.esz = esz;
@@ -93,8 +94,13 @@ export function chargeQuota(q: Quota, sz: number, applied: number): void {
 
 /**
  * `damos_skip_charged_region` (§6.6.4): while a previous window's stop point is
- * set, skip regions before it (splitting a straddling region so the walk resumes
- * exactly there). Returns true to skip the region at `idx`.
+ * set, skip regions of other targets and regions before it, splitting a
+ * straddling region so the walk resumes exactly there (the caller then visits the
+ * right piece). As in the newest kernel, the markers are cleared only when the
+ * target's last region is reached — whether or not that region is skipped — so a
+ * last region at or after the stop point is processed, and a straddling last
+ * region is split first (its right piece, now last, clears them). Returns true to
+ * skip the region at `idx`.
  */
 export function skipChargedRegion(
   t: Target,
@@ -103,25 +109,25 @@ export function skipChargedRegion(
   q: Quota,
   minRegionSz: number,
 ): boolean {
-  if (q.chargeTargetFrom === null) return false;
-  const r = t.regions[idx];
-  if (targetIdx !== q.chargeTargetFrom) return true;
-  if (idx === t.regions.length - 1) {
-    q.chargeTargetFrom = null;
-    q.chargeAddrFrom = 0;
-    return true;
-  }
-  if (q.chargeAddrFrom && r.end <= q.chargeAddrFrom) return true;
-  if (q.chargeAddrFrom && r.start < q.chargeAddrFrom) {
-    let skip = alignDown(q.chargeAddrFrom - r.start, minRegionSz);
-    if (skip === 0) {
-      if (r.end - r.start <= minRegionSz) return true;
-      skip = minRegionSz;
+  let skip = false;
+  if (q.chargeTargetFrom !== null) {
+    if (targetIdx !== q.chargeTargetFrom) return true;
+    const r = t.regions[idx];
+    const from = q.chargeAddrFrom;
+    if (from && r.end <= from) skip = true;
+    else if (from && r.start < from) {
+      let sz = alignDown(from - r.start, minRegionSz);
+      if (sz === 0 && r.end - r.start > minRegionSz) sz = minRegionSz;
+      if (sz !== 0) splitRegionAtIndex(t, idx, sz);
+      skip = true;
     }
-    splitRegionAtIndex(t, idx, skip);
-    return true;
   }
+  if (idx === t.regions.length - 1) clearChargeMarkers(q);
+  return skip;
+}
+
+/** Forgets where the last full window stopped. */
+export function clearChargeMarkers(q: Quota): void {
   q.chargeTargetFrom = null;
   q.chargeAddrFrom = 0;
-  return false;
 }

@@ -11,9 +11,16 @@ import type { SchemesEngine } from "../core/kdamond.js";
 import { absorbRegion, splitRegionAtIndex } from "../core/region.js";
 import type { Region, Target } from "../core/region.js";
 import { coreFiltersReject } from "./filters.js";
-import { adjustChargeWindow, chargeQuota, quotaIsFull, quotaIsSet, skipChargedRegion } from "./quota.js";
+import {
+  adjustChargeWindow,
+  chargeQuota,
+  clearChargeMarkers,
+  quotaIsFull,
+  quotaIsSet,
+  skipChargedRegion,
+} from "./quota.js";
 import { coldScore, DAMOS_MAX_SCORE, hotScore, minScoreOf, regionNrAccesses, scoreKindOf } from "./score.js";
-import { setFiltersDefaultReject } from "./scheme.js";
+import { setFiltersDefaultReject, setNextApplySis } from "./scheme.js";
 import type { QuotaGoal, Scheme, TriedRegion } from "./types.js";
 import { wmarkWaitUs } from "./watermarks.js";
 
@@ -66,15 +73,17 @@ export class SchemesRunner implements SchemesEngine {
     this.opts = opts;
   }
 
+  /** `kdamond_init_ctx`: apply deadlines (the clock is at 0) and filter defaults. */
   start(ctx: Context): void {
     for (const s of this.schemes) {
-      s.nextApplySis = this.applyIntervalSis(ctx, s);
+      setNextApplySis(ctx, s);
       setFiltersDefaultReject(s);
     }
   }
 
-  private applyIntervalSis(ctx: Context, s: Scheme): number {
-    return Math.floor((s.applyIntervalUs || ctx.attrs.aggrUs) / (ctx.attrs.sampleUs || 1));
+  /** `damon_set_attrs` → `damos_set_next_apply_sis` for every scheme, due or not. */
+  attrsChanged(ctx: Context): void {
+    for (const s of this.schemes) setNextApplySis(ctx, s);
   }
 
   watermarkWaitUs(_ctx: Context, _nowNs: number): number {
@@ -168,14 +177,18 @@ export class SchemesRunner implements SchemesEngine {
     const h = this.histogram;
     h.fill(0);
     let maxScore = 0;
-    for (const t of ctx.targets) {
-      for (const r of t.regions) {
-        if (!this.patternMatches(ctx, r, s)) continue;
+    ctx.targets.forEach((t, ti) => {
+      // By index: an addr core filter may split the region (the right piece is visited next).
+      for (let i = 0; i < t.regions.length; i++) {
+        if (!this.patternMatches(ctx, t.regions[i], s)) continue;
+        // Newest damos_adjust_quota: regions the core filters reject do not count.
+        if (coreFiltersReject(s, t, ti, i, ctx.minRegionSz)) continue;
+        const r = t.regions[i];
         const score = this.regionScore(ctx, r, s);
         h[score] += r.end - r.start;
         if (score > maxScore) maxScore = score;
       }
-    }
+    });
     q.minScore = minScoreOf(h, maxScore, q.esz);
   }
 
@@ -188,12 +201,15 @@ export class SchemesRunner implements SchemesEngine {
     const maxRegionSz = regionSzLimit(ctx);
     const ops = ctx.ops;
     ctx.targets.forEach((t, ti) => {
-      if (ops.targetValid && !ops.targetValid(t)) return;
+      if (ops.targetValid && !ops.targetValid(t)) {
+        // kdamond_apply_schemes: an invalid target cannot keep any scheme's resume
+        // markers, or the schemes would skip every other target forever.
+        for (const x of this.schemes) if (x.quota.chargeTargetFrom === ti) clearChargeMarkers(x.quota);
+        return;
+      }
       this.applyTarget(ctx, t, ti, maxRegionSz);
     });
-    for (const s of due) {
-      s.nextApplySis = ctx.passedSampleIntervals + this.applyIntervalSis(ctx, s);
-    }
+    for (const s of due) setNextApplySis(ctx, s);
     if (w && this.walk === w) {
       this.schemes.forEach((s, i) => {
         if (w.started[i] && due.includes(s)) w.done[i] = true;

@@ -5,6 +5,7 @@
 import type { AccessPattern, DamosAction, DamosFilter, Quota, Scheme, Watermarks } from "./types.js";
 import { CORE_FILTER_TYPES } from "./types.js";
 import { UINT_MAX } from "../core/arith.js";
+import type { Context } from "../core/context.js";
 
 /** A pattern that matches every region. */
 export function anyPattern(): AccessPattern {
@@ -112,4 +113,13 @@ export function setFiltersDefaultReject(s: Scheme): void {
   const lastOps = s.opsFilters[s.opsFilters.length - 1];
   s.coreFiltersDefaultReject = s.opsFilters.length > 0 ? false : lastCore ? lastCore.allow : false;
   s.opsFiltersDefaultReject = lastOps ? lastOps.allow : false;
+}
+
+/**
+ * `damos_set_next_apply_sis`: the scheme is next due one apply interval (its own,
+ * or the aggregation interval when 0) from now, in sample intervals.
+ */
+export function setNextApplySis(ctx: Context, s: Scheme): void {
+  const interval = s.applyIntervalUs || ctx.attrs.aggrUs;
+  s.nextApplySis = ctx.passedSampleIntervals + Math.floor(interval / (ctx.attrs.sampleUs || 1));
 }

@@ -180,16 +180,19 @@ test("goal metrics and free_mem_rate read the memory system", () => {
   const total = w.m.nodeTotalFrames(0);
   assert.equal(mm.goalMetric(goal("node_mem_used_bp"), w.ctx, s), Math.floor((N * 10000) / total));
   assert.equal(mm.goalMetric(goal("node_mem_free_bp", 1), w.ctx, s), 10000);
-  assert.equal(mm.goalMetric(goal("node_mem_free_bp", 7), w.ctx, s), 0, "no such node");
+  // damos_get_node_mem_bp: an invalid node is all free, nothing used (was 0 before the fix).
+  assert.equal(mm.goalMetric(goal("node_mem_free_bp", 7), w.ctx, s), 10000, "no such node");
+  assert.equal(mm.goalMetric(goal("node_mem_used_bp", 7), w.ctx, s), 0, "no such node");
   assert.equal(mm.goalMetric(goal("inactive_mem_bp"), w.ctx, s), 10000);
   assert.equal(mm.goalMetric(goal("active_mem_bp"), w.ctx, s), 0);
   assert.equal(mm.goalMetric(goal("node_memcg_used_bp", 0, 1), w.ctx, s), Math.floor((N * 10000) / total));
   assert.equal(mm.goalMetric(goal("node_memcg_free_bp", 0, 9), w.ctx, s), 10000, "missing memcg");
   assert.equal(mm.goalMetric(goal("node_eligible_mem_bp"), w.ctx, s), 0, "vaddr: 0");
   assert.equal(mm.freeMemRatePermil(), Math.floor(((2 * total - N) * 1000) / (2 * total)));
-  // PSI: the first evaluation records the baseline; later ones give the increase.
+  // PSI: the first evaluation records the baseline and reads as the target (no
+  // effect this round, damos_set_quota_goal_current_value); later ones give the increase.
   const g = goal("some_mem_psi_us");
-  assert.equal(mm.goalMetric(g, w.ctx, s), 0);
+  assert.equal(mm.goalMetric(g, w.ctx, s), g.targetValue);
   vaddrApply(w, "pageout");
   w.m.runAccesses(w.th, w.pages);
   const stall = (N * (w.m.costs.swapInNs + w.m.costs.majorFaultNs)) / 1000;

@@ -118,7 +118,11 @@ test("skipping charged regions resumes exactly where the last window stopped", (
     [6 * m, 10 * m],
     [10 * m, 12 * m],
   ]);
-  assert.equal(skipChargedRegion(t, 0, 2, q, m), false); // starts at it: markers cleared
+  // Starts at it: processed. The newest damos_skip_charged_region keeps the markers
+  // until the target's last region is walked (this asserted null before the fix).
+  assert.equal(skipChargedRegion(t, 0, 2, q, m), false);
+  assert.equal(q.chargeTargetFrom, 0);
+  assert.equal(skipChargedRegion(t, 0, 3, q, m), false); // the last region: processed, markers cleared
   assert.equal(q.chargeTargetFrom, null);
   // Another target's regions are skipped while the markers point elsewhere.
   const q2 = newQuota({ sz: m });

@@ -7,14 +7,21 @@
  * cleared and the page is back exactly as it was.
  *
  * The `piggyback` mode reproduces the rejected RFC design for comparison: one
- * shared PROT_NONE state with no owner, a restore that rebuilds the entry from
- * the VMA's protection, and the handler picked by "is NUMA balancing enabled
- * right now". Who really armed each page is still recorded there — only so the
+ * shared PROT_NONE state with no owner and the handler picked by "is NUMA
+ * balancing enabled right now". Its restore is the RFC's `do_damon_page`, which
+ * rebuilds the PTE like NUMA balancing's `do_numa_page` (numa_rebuild_single_mapping:
+ * pte_modify with the VMA's protection, write upgrade only where
+ * can_change_pte_writable allows it), so COW / uffd-wp pages stay write-protected
+ * there too (damon-spec.md §5.5.3): the review's objection was misrouting, not
+ * lost protection. The RFC has no owners: piggyback pages stay armed until they
+ * fault (no withdrawal: `disarm` is refused), and unregistering an owner only
+ * stops routing to it — its pages stay armed. Who armed each page is still
+ * recorded there (a fixed bit per name, NUMA balancing and DAMON) — only so the
  * misrouted faults can be counted.
  */
 import type { CostAccount } from "../cost-model.js";
 import type { Machine, SimThread } from "../machine.js";
-import { PAGE_SIZE, PTE_ARMED, PTE_PRESENT, PTE_WRITE_PROTECTED } from "../vma.js";
+import { PAGE_SIZE, PTE_ARMED, PTE_PRESENT } from "../vma.js";
 import type { Vma } from "../vma.js";
 
 /** What an owner learns from a fault on a page it armed. */
@@ -65,8 +72,6 @@ export interface HintingStats {
   misroutedToDamon: number;
   /** Faults on armed pages no current owner wanted (its owners unregistered): restored silently. */
   staleRestores: number;
-  /** Restores that did not give the page back its protection (piggyback rebuilds from the VMA). */
-  lostRestorations: number;
   /** Pages armed, per owner name. */
   armed: Record<string, number>;
   /** Pages withdrawn without a fault, per owner name. */
@@ -83,6 +88,8 @@ export const NUMA_OWNER = "numa-balancing";
 export const DAMON_OWNER = "damon";
 
 const MAX_OWNERS = 8;
+const PIGGYBACK_NUMA_BIT = 0;
+const PIGGYBACK_DAMON_BIT = 1;
 
 export class HintingFramework {
   readonly mode: HintingMode;
@@ -95,7 +102,6 @@ export class HintingFramework {
     misroutedToNuma: 0,
     misroutedToDamon: 0,
     staleRestores: 0,
-    lostRestorations: 0,
     armed: {},
     disarmed: {},
   };
@@ -113,10 +119,29 @@ export class HintingFramework {
       this.handleFault(th, vma, idx, vaddr, isWrite, nowNs);
   }
 
-  /** Registers an owner; it may arm pages from now on. */
+  /**
+   * Registers an owner; it may arm pages from now on. Piggyback mode knows only
+   * NUMA balancing and DAMON, each at a fixed bit (the record of who armed a page
+   * survives unregistering, as the RFC's PROT_NONE entries do).
+   */
   register(owner: HintOwner): OwnerHandle {
-    const bit = this.owners.indexOf(null);
-    if (bit < 0) throw new Error(`at most ${MAX_OWNERS} hinting owners`);
+    let bit: number;
+    if (this.mode === "piggyback") {
+      bit =
+        owner.name === NUMA_OWNER
+          ? PIGGYBACK_NUMA_BIT
+          : owner.name === DAMON_OWNER
+            ? PIGGYBACK_DAMON_BIT
+            : -1;
+      if (bit < 0)
+        throw new Error(
+          `the piggyback design routes only ${NUMA_OWNER} and ${DAMON_OWNER}, not ${owner.name}`,
+        );
+      if (this.owners[bit] !== null) throw new Error(`${owner.name} is already registered`);
+    } else {
+      bit = this.owners.indexOf(null);
+      if (bit < 0) throw new Error(`at most ${MAX_OWNERS} hinting owners`);
+    }
     const h: OwnerHandle = { owner, bit };
     this.owners[bit] = h;
     this.stats.delivered[owner.name] ??= 0;
@@ -125,13 +150,16 @@ export class HintingFramework {
   }
 
   /**
-   * Unregisters an owner and clears its bit on every page, so no fault can reach it
-   * any more. Pages left with no owner stay armed and are restored silently at
-   * their next access (a stale restore). O(armed-capable pages): rare, not per access.
+   * Unregisters an owner. Generic mode clears its bit on every page, so no fault
+   * can reach it any more; pages left with no owner stay armed and are restored
+   * silently at their next access (a stale restore). O(armed-capable pages): rare,
+   * not per access. Piggyback mode only stops routing to it: the RFC had no owner
+   * bits to clear, its PROT_NONE pages stay armed.
    */
   unregister(h: OwnerHandle): void {
     if (this.owners[h.bit] !== h) return;
     this.owners[h.bit] = null;
+    if (this.mode === "piggyback") return;
     const clear = ~(1 << h.bit) & 0xff;
     for (const as of this.machine.spaces) {
       for (const v of as.vmas) {
@@ -170,9 +198,14 @@ export class HintingFramework {
   /**
    * Withdraws owner `h` from one page without a fault: clears its bit and, when no
    * other owner is left, restores the page (a PTE write and a TLB flush, charged
-   * to `acct`). Returns false when the page was not armed by `h`.
+   * to `acct`). Returns false when the page was not armed by `h`. Generic mode
+   * only: the RFC's shared PROT_NONE state has no owner to withdraw.
    */
   disarm(h: OwnerHandle, pid: number, vaddr: number, acct: CostAccount): boolean {
+    if (this.mode === "piggyback")
+      throw new Error(
+        "the piggyback design cannot withdraw an owner from a page: pages stay armed until they fault",
+      );
     if (!this.isRegistered(h)) return false;
     const m = this.machine;
     if (!m.isAlive(pid)) return false;
@@ -265,15 +298,14 @@ export class HintingFramework {
 
   /** The RFC's routing: one shared state, handler chosen by the NUMA-balancing switch. */
   private piggybackFault(vma: Vma, idx: number, mask: number, f: HintFault): number {
-    const numa = this.owners.find((h) => h?.owner.name === NUMA_OWNER) ?? null;
-    const damon = this.owners.find((h) => h?.owner.name === DAMON_OWNER) ?? null;
-    const armedByNuma = numa !== null && (mask & (1 << numa.bit)) !== 0;
-    const armedByDamon = damon !== null && (mask & (1 << damon.bit)) !== 0;
-    // Restore by rebuilding the entry from the VMA's protection: a write-protected
-    // (COW / uffd-wp) page comes back writable.
-    const flags = vma.flags!;
-    if (flags[idx] & PTE_WRITE_PROTECTED) this.stats.lostRestorations++;
-    flags[idx] &= ~(PTE_ARMED | PTE_WRITE_PROTECTED);
+    const numa = this.owners[PIGGYBACK_NUMA_BIT];
+    const damon = this.owners[PIGGYBACK_DAMON_BIT];
+    // Fixed bits in this mode (see register): the record outlives unregistering.
+    const armedByNuma = (mask & (1 << PIGGYBACK_NUMA_BIT)) !== 0;
+    const armedByDamon = (mask & (1 << PIGGYBACK_DAMON_BIT)) !== 0;
+    // do_damon_page rebuilds the entry as do_numa_page does: the protection stays
+    // (a COW / uffd-wp page is not made writable), only PROT_NONE goes.
+    vma.flags![idx] &= ~PTE_ARMED;
     if (vma.owners !== null) vma.owners[idx] = 0;
     const to = this.numaBalancingEnabled ? numa : damon;
     if (to === null) {
