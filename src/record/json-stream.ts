@@ -22,9 +22,24 @@ const enum Role {
   RegionAge,
 }
 
+/** Where the JSON grammar is inside a container (strict RFC 8259, nothing skipped). */
+const enum At {
+  /** after '{' or '[': a key (object) or value (array), or the close */
+  Start,
+  /** after ',' in an object: a key */
+  Key,
+  /** after a key: ':' */
+  Colon,
+  /** after ':' or after ',' in an array: a value */
+  Value,
+  /** after a value: ',' or the close */
+  After,
+}
+
 interface Frame {
   role: Role;
   isObj: boolean;
+  at: At;
   key: string | null;
   /** Generic container being built (object or array); unused for region frames. */
   value: Record<string, unknown> | unknown[] | null;
@@ -145,29 +160,25 @@ export class RecordJsonParser {
             j += 2;
             continue;
           }
+          if (d < 0x20) this.fail("control character inside a string (not JSON)");
           j++;
         }
         if (j >= n) break;
         const f = this.stack[this.stack.length - 1];
-        if (!esc && f !== undefined && f.isObj && f.key === null) {
+        if (f !== undefined && f.isObj && (f.at === At.Start || f.at === At.Key)) {
           // keys: reuse constant strings for the hot region keys (no allocation)
-          f.key = knownKey(buf, i + 1, j) ?? buf.toString("utf8", i + 1, j);
-        } else if (
-          !esc &&
-          f !== undefined &&
-          f.role >= Role.Region &&
-          this.regionStringFast(f, buf, i + 1, j)
-        ) {
+          f.key = esc
+            ? this.unescape(buf, i, j)
+            : (knownKey(buf, i + 1, j) ?? buf.toString("utf8", i + 1, j));
+          f.at = At.Colon;
+          i = j + 1;
+          continue;
+        }
+        this.valueHere();
+        if (!esc && f !== undefined && f.role >= Role.Region && this.regionStringFast(f, buf, i + 1, j)) {
           // handled from the bytes
         } else {
-          let str: string;
-          if (esc) {
-            try {
-              str = JSON.parse(buf.toString("utf8", i, j + 1)) as string;
-            } catch {
-              this.fail("bad escape in a string");
-            }
-          } else str = buf.toString("utf8", i + 1, j);
+          const str = esc ? this.unescape(buf, i, j) : buf.toString("utf8", i + 1, j);
           this.onString(str, buf, i + 1, j);
         }
         i = j + 1;
@@ -179,13 +190,16 @@ export class RecordJsonParser {
           this.stack.length > 0 &&
           this.stack[this.stack.length - 1].role === Role.Snapshots
         ) {
+          this.expectValue();
           const r = this.fastSnapshot(buf, i, final);
           if (r === -1) break; // wait for more data
           if (r > 0) {
+            this.stack[this.stack.length - 1].at = At.After;
             i = r;
             continue;
           }
         }
+        this.valueHere();
         this.open(c === 0x7b);
         i++;
         continue;
@@ -195,7 +209,17 @@ export class RecordJsonParser {
         i++;
         continue;
       }
-      if (c === 0x3a /* : */ || c === 0x2c /* , */) {
+      if (c === 0x3a /* : */) {
+        const f = this.stack[this.stack.length - 1];
+        if (f === undefined || f.at !== At.Colon) this.fail("unexpected ':' (not JSON)");
+        f.at = At.Value;
+        i++;
+        continue;
+      }
+      if (c === 0x2c /* , */) {
+        const f = this.stack[this.stack.length - 1];
+        if (f === undefined || f.at !== At.After) this.fail("unexpected ',' (not JSON)");
+        f.at = f.isObj ? At.Key : At.Value;
         i++;
         continue;
       }
@@ -214,14 +238,20 @@ export class RecordJsonParser {
           } else break;
         }
         if (j >= n) break;
+        this.valueHere();
         const f = this.stack[this.stack.length - 1];
-        if (plain && v <= Number.MAX_SAFE_INTEGER && f !== undefined && f.role >= Role.Region) {
+        if (
+          plain &&
+          v <= Number.MAX_SAFE_INTEGER &&
+          (c !== 0x30 || j === i + 1) &&
+          f !== undefined &&
+          f.role >= Role.Region
+        ) {
           this.onScalar(v, "");
         } else {
           const text = buf.toString("latin1", i, j);
-          const num = Number(text);
-          if (Number.isNaN(num)) this.fail(`bad number '${text}'`);
-          this.onScalar(num, text);
+          if (!JSON_NUMBER.test(text)) this.fail(`bad number '${clipText(text)}' (not JSON)`);
+          this.onScalar(Number(text), text);
         }
         i = j;
         continue;
@@ -229,6 +259,7 @@ export class RecordJsonParser {
       if (c === 0x74 || c === 0x66 || c === 0x6e) {
         const lit = c === 0x66 ? 5 : 4;
         if (i + lit > n) break;
+        this.valueHere();
         if (c === 0x6e && buf[i + 1] === 0x75 && buf[i + 2] === 0x6c && buf[i + 3] === 0x6c)
           this.onScalar(null, "null");
         else if (c === 0x74 && buf[i + 1] === 0x72 && buf[i + 2] === 0x75 && buf[i + 3] === 0x65)
@@ -260,6 +291,38 @@ export class RecordJsonParser {
     return this.stack[this.stack.length - 1];
   }
 
+  /** Fails unless the grammar allows a value here. */
+  private expectValue(): void {
+    const f = this.top();
+    if (f === undefined) {
+      if (this.done) this.fail("unexpected data after the end of the JSON text");
+      return;
+    }
+    if (f.isObj ? f.at !== At.Value : f.at !== At.Start && f.at !== At.Value)
+      this.fail(
+        f.isObj && f.at === At.Colon
+          ? "expected ':' after a key (not JSON)"
+          : f.isObj && (f.at === At.Start || f.at === At.Key)
+            ? "expected a key string (not JSON)"
+            : "expected ',' between values (not JSON)",
+      );
+  }
+
+  /** A value starts here: check the grammar and mark the container as having it. */
+  private valueHere(): void {
+    this.expectValue();
+    const f = this.top();
+    if (f !== undefined) f.at = At.After;
+  }
+
+  private unescape(buf: Buffer, from: number, to: number): string {
+    try {
+      return JSON.parse(buf.toString("utf8", from, to + 1)) as string;
+    } catch {
+      this.fail("bad escape in a string");
+    }
+  }
+
   private open(isObj: boolean): void {
     const parent = this.top();
     let role = Role.Generic;
@@ -281,6 +344,15 @@ export class RecordJsonParser {
       else if (parent.role === Role.Regions) this.fail("each region must be an object");
       else if (parent.role === Role.Region && (key === "nr_accesses" || key === "age"))
         this.fail(`region '${key}' must be an object`);
+      else if (
+        parent.role === Role.Region &&
+        (key === "start" || key === "end" || key === "sz_filter_passed")
+      )
+        this.fail(`region '${key}' must be a number or a numeric string`);
+      else if (parent.role === Role.RegionNr && (key === "samples" || key === "percent"))
+        this.fail(`region 'nr_accesses.${key}' must be a number or null`);
+      else if (parent.role === Role.RegionAge && (key === "usec" || key === "aggr_intervals"))
+        this.fail(`region 'age.${key}' must be a number or null`);
       else if (parent.role === Role.Record && key === "snapshots") this.fail("'snapshots' must be a list");
       else if (parent.role === Role.Snapshot && key === "regions") this.fail("'regions' must be a list");
     }
@@ -306,14 +378,19 @@ export class RecordJsonParser {
         : isObj
           ? {}
           : [];
-    this.stack.push({ role, isObj, key: null, value });
+    this.stack.push({ role, isObj, at: At.Start, key: null, value });
   }
 
   private close(isObj: boolean): void {
     const f = this.stack.pop();
     if (!f) this.fail(`unexpected '${isObj ? "}" : "]"}'`);
     if (f.isObj !== isObj) this.fail(`mismatched '${isObj ? "}" : "]"}'`);
-    if (f.isObj && f.key !== null) this.fail(`key '${f.key}' has no value`);
+    if (f.at !== At.Start && f.at !== At.After)
+      this.fail(
+        f.at === At.Colon || f.at === At.Value
+          ? `key '${f.key}' has no value`
+          : `'${isObj ? "}" : "]"}' after ',' (not JSON)`,
+      );
     switch (f.role) {
       case Role.Region:
         this.finishRegion();
@@ -357,6 +434,8 @@ export class RecordJsonParser {
       return;
     }
     if (p.role === Role.Regions) this.fail("each region must be an object");
+    if (p.role === Role.Snapshots) this.fail("each snapshot must be an object");
+    if (p.role === Role.Root) this.fail("each record must be an object");
     if (p.isObj) {
       if (p.key === null) this.fail("object key expected");
       (p.value as Record<string, unknown>)[p.key] = v;
@@ -596,6 +675,8 @@ export class RecordJsonParser {
     if (Number.isNaN(this.rEnd)) this.fail("region has no 'end'");
     if (!this.rHasNr) this.fail("region has no 'nr_accesses'");
     if (!this.rHasAge) this.fail("region has no 'age' (damo requires it)");
+    if (this.rSamples === null && this.rPercent === null)
+      this.fail("region 'nr_accesses' has neither 'samples' nor 'percent'");
     if (this.rEnd < this.rStart) this.fail(`region end ${this.rEnd} is below its start ${this.rStart}`);
     const i = this.nRegions++;
     this.colStart.push(i, this.rStart);
@@ -612,6 +693,7 @@ export class RecordJsonParser {
     if (!("start_time" in kv)) this.fail("snapshot has no 'start_time'");
     if (!("end_time" in kv)) this.fail("snapshot has no 'end_time'");
     if (!("regions" in kv)) this.fail("snapshot has no 'regions'");
+    if (kv.regions !== true) this.fail("'regions' must be a list");
     const n = this.nRegions;
     const stats = kv.damos_stats;
     return {
@@ -655,6 +737,7 @@ export class RecordJsonParser {
   private finishRecord(kv: Record<string, unknown>): DamonRecord {
     if (!("target_id" in kv)) this.fail("record has no 'target_id' (damo requires it)");
     if (!("snapshots" in kv)) this.fail("record has no 'snapshots'");
+    if (kv.snapshots !== true) this.fail("'snapshots' must be a list");
     const intervals = kv.intervals ? this.intervals(kv.intervals) : null;
     const tid = kv.target_id;
     let targetId: string | null = null;
@@ -760,7 +843,7 @@ function resolveUnsetUnits(rec: DamonRecord): void {
       if (sm <= -1e300) {
         const percent = -(sm + 1e300);
         s.samples[i] = iv ? Math.trunc((percent * (iv.aggrUs / iv.sampleUs)) / 100) : 0;
-      } else if (Number.isNaN(sm)) s.samples[i] = 0;
+      }
       const a = s.age[i];
       if (a <= -1e300) {
         const usec = -(a + 1e300);
@@ -788,6 +871,12 @@ function normalizeIntText(text: string): string {
 }
 
 const START_TIME = Buffer.from('"start_time"', "latin1");
+/** RFC 8259's number grammar. */
+const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+function clipText(s: string): string {
+  return s.length > 40 ? s.slice(0, 40) + "..." : s;
+}
 /** Snapshots bigger than this are read by the byte-level parser instead of waiting for more data. */
 const FAST_LIMIT = 32 << 20;
 

@@ -20,6 +20,7 @@ import { percentileRange } from "../../report/dist.js";
 import { footprintsReport, readFootprints, type FootprintMetric } from "../../report/footprints.js";
 import {
   asciiHeatmap,
+  checkHeatmapResolution,
   heatmapGrid,
   planHeatmap,
   rangeNote,
@@ -226,7 +227,7 @@ function registerHeatmap(report: Command): void {
     .option("--context_idx <n>", "context index of the record to draw")
     .option("--scheme_idx <n>", "scheme index of the record to draw")
     .option("--tid <id>", "target id of the record to draw")
-    .option("--resol <n...>", "resolutions for the time and address axes (default 40 80, images 500 500)")
+    .option("--resol <n...>", "resolutions for the time and address axes (default 40 80 on stdout, 500 500 otherwise)")
     .option("--time_range <ns...>", "start and end time (absolute ns)")
     .addOption(
       new Option("--draw_range <which>", "address ranges to draw")
@@ -261,9 +262,10 @@ function registerHeatmap(report: Command): void {
       const isImage = output !== "stdout" && output !== "raw";
       if (isImage && ![".png", ".svg"].includes(extname(output).toLowerCase()))
         throw new UsageError(`unsupported image type '${output}': use a .png or .svg file name`, "--output");
+      // damo 3.3 (report heatmap): 40 x 80 for the terminal (stdout), 500 x 500 for every other output
       const resol = (ints(o.resol as string[] | undefined, 2, "--resol") ??
-        (isImage ? [500, 500] : [40, 80])) as [number, number];
-      if (resol[0] <= 0 || resol[1] <= 0) throw new UsageError("resolutions must be positive", "--resol");
+        (output === "stdout" ? [40, 80] : [500, 500])) as [number, number];
+      checkHeatmapResolution(resol);
       const tr = ints(o.time_range as string[] | undefined, 2, "--time_range") as
         [number, number] | undefined;
       const ar = ints(o.address_range as string[] | undefined, null, "--address_range");

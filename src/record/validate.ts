@@ -1,0 +1,115 @@
+/**
+ * Checks every field of records that the reports use, after any reader built them
+ * (json_compressed, json, perf script): numbers are finite, integral where the
+ * kernel's type is, and in range. The first bad field is reported as a FormatError
+ * naming the file, record, snapshot, region and field, so no report ever computes
+ * on (or crashes over) NaN, infinities, negative sizes or rounded addresses.
+ *
+ * Addresses, sizes and counts are JS numbers, exact up to 2^53-1
+ * (Number.MAX_SAFE_INTEGER). Values above that cannot be carried exactly (a region at
+ * 9007199254740993 would read as ...992, ULONG_MAX as 2^64), so they are refused.
+ */
+import { FormatError } from "../util/errors.js";
+import type { DamonRecord, Snapshot } from "./model.js";
+
+const MAX = Number.MAX_SAFE_INTEGER;
+
+/** What is wrong with a value that must be an integer in [0, 2^53-1]; null when fine. */
+function uintProblem(v: number): string | null {
+  if (Number.isNaN(v)) return "is not a number";
+  if (!Number.isFinite(v)) return `is not finite (${v})`;
+  if (v < 0) return `is negative (${v})`;
+  if (!Number.isInteger(v)) return `is not an integer (${v})`;
+  if (v > MAX) return `is above 2^53-1 (${MAX}); such values cannot be carried exactly and are not supported`;
+  return null;
+}
+
+function isFakeSnapshot(s: Snapshot): boolean {
+  // damo's marker that lets perf script readers infer a lone snapshot's start time
+  return s.nr === 1 && s.start[0] === 0 && s.end[0] === 0 && s.samples[0] === -1 && s.age[0] === -1;
+}
+
+/** Throws a FormatError for the first field of `records` that a report could not use. */
+export function validateRecords(records: readonly DamonRecord[], file: string): void {
+  for (let ri = 0; ri < records.length; ri++) {
+    const rec = records[ri];
+    const at = `${file}: record ${ri}`;
+    const uint = (v: number, field: string, where = at): void => {
+      const p = uintProblem(v);
+      if (p !== null) throw new FormatError(`'${field}' ${p}`, where);
+    };
+    const optUint = (v: number | null, field: string, where = at): void => {
+      if (v !== null) uint(v, field, where);
+    };
+    optUint(rec.kdamondIdx, "kdamond_idx");
+    optUint(rec.contextIdx, "context_idx");
+    optUint(rec.schemeIdx, "scheme_idx");
+    if (rec.targetId !== null && !/^\d+$/.test(rec.targetId))
+      throw new FormatError(`'target_id' must be a non-negative integer, not '${rec.targetId}'`, at);
+    const iv = rec.intervals;
+    if (iv) {
+      for (const [k, v] of [
+        ["sample_us", iv.sampleUs],
+        ["aggr_us", iv.aggrUs],
+      ] as const) {
+        if (!(Number.isFinite(v) && v > 0 && v <= MAX))
+          throw new FormatError(`'intervals.${k}' must be a positive finite number, not ${v}`, at);
+      }
+      if (!(Number.isFinite(iv.updateUs) && iv.updateUs >= 0 && iv.updateUs <= MAX))
+        throw new FormatError(
+          `'intervals.ops_update_us' must be a finite number >= 0, not ${iv.updateUs}`,
+          at,
+        );
+      if (iv.goal) {
+        for (const [k, v] of Object.entries(iv.goal))
+          if (!(Number.isFinite(v) && v >= 0))
+            throw new FormatError(
+              `'intervals.intervals_goal.${k}' must be a finite number >= 0, not ${v}`,
+              at,
+            );
+      }
+    }
+    for (let fi = 0; fi < rec.schemeFilters.length; fi++) {
+      const f = rec.schemeFilters[fi];
+      const w = `${at}, scheme filter ${fi}`;
+      if (f.addressRange) {
+        uint(f.addressRange.start, "address_range.start", w);
+        uint(f.addressRange.end, "address_range.end", w);
+      }
+      optUint(f.damonTargetIdx, "damon_target_idx", w);
+      if (f.hugepageSize) {
+        uint(f.hugepageSize[0], "hugepage_size[0]", w);
+        uint(f.hugepageSize[1], "hugepage_size[1]", w);
+      }
+    }
+    for (let si = 0; si < rec.snapshots.length; si++) {
+      const s = rec.snapshots[si];
+      const sw = `${at}, snapshot ${si}`;
+      if (!Number.isFinite(s.startNs))
+        throw new FormatError(`'start_time' is not a finite time (${s.startNs})`, sw);
+      if (!Number.isFinite(s.endNs))
+        throw new FormatError(`'end_time' is not a finite time (${s.endNs})`, sw);
+      if (s.startNs < 0 || s.endNs < 0)
+        throw new FormatError(`snapshot times must not be negative (${s.startNs}, ${s.endNs})`, sw);
+      optUint(s.totalBytes, "total_bytes", sw);
+      if (s.sampleIntervalUs !== null && !(Number.isFinite(s.sampleIntervalUs) && s.sampleIntervalUs >= 0))
+        throw new FormatError(
+          `'sample_interval_us' must be a finite number >= 0, not ${s.sampleIntervalUs}`,
+          sw,
+        );
+      if (s.damosStats)
+        for (const [k, v] of Object.entries(s.damosStats)) uint(v as number, `damos_stats.${k}`, sw);
+      if (isFakeSnapshot(s)) continue;
+      for (let i = 0; i < s.nr; i++) {
+        const w = `${sw}, region ${i}`;
+        uint(s.start[i], "start", w);
+        uint(s.end[i], "end", w);
+        if (s.end[i] < s.start[i])
+          throw new FormatError(`region end ${s.end[i]} is below its start ${s.start[i]}`, w);
+        uint(s.samples[i], "nr_accesses", w);
+        if (!Number.isNaN(s.age[i])) uint(s.age[i], "age", w);
+        if (!Number.isNaN(s.szFilterPassed[i])) uint(s.szFilterPassed[i], "sz_filter_passed", w);
+      }
+    }
+  }
+}
