@@ -104,6 +104,23 @@ export class RecordJsonParser {
       this.colSzf.push(k, szf);
     },
   };
+  /** Waiting for the rest of a snapshot: chunks are kept in `pending`, unjoined. */
+  private waiting = false;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** The last bytes before the newest pending chunk, to find a key cut between chunks. */
+  private tail: Buffer = Buffer.alloc(0);
+
+  /** Whether `"start_time"` appears in the chunk or across its boundary with the data before it. */
+  private sawStartTime(chunk: Buffer): boolean {
+    const k = START_TIME.length - 1;
+    const seam = Buffer.concat([this.tail, chunk.subarray(0, k)]);
+    const seen = seam.includes(START_TIME) || chunk.includes(START_TIME);
+    this.tail =
+      chunk.length >= k ? chunk.subarray(chunk.length - k) : seam.subarray(Math.max(0, seam.length - k));
+    return seen;
+  }
+
   /** Bytes after a pending snapshot's start already searched for the next one. */
   private searchedTo = 0;
 
@@ -126,7 +143,36 @@ export class RecordJsonParser {
 
   /** Feeds the next bytes of the JSON text. */
   feed(chunk: Buffer, final = false): void {
-    let buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    if (this.waiting) {
+      // A snapshot is incomplete: collect chunks without concatenating them (which
+      // would copy the carried bytes again with every chunk, quadratic in the
+      // snapshot's size) until the next snapshot's start shows it is complete.
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      const seen = this.sawStartTime(chunk);
+      if (!seen && !final && this.carry!.length + this.pendingBytes < FAST_LIMIT) return;
+      chunk = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.waiting = false;
+    }
+    if (this.carry && !final && this.started) {
+      // Join the carried bytes with the chunk only up to the next snapshot's '{',
+      // so that the rest of the chunk is read in place instead of copied.
+      const key = chunk.indexOf(START_TIME);
+      const cut = key > 0 ? chunk.lastIndexOf(0x7b, key) : -1;
+      if (cut > 0) {
+        this.feedJoined(Buffer.concat([this.carry, chunk.subarray(0, cut)]), false);
+        this.feed(chunk.subarray(cut), false);
+        return;
+      }
+    }
+    this.feedJoined(this.carry ? Buffer.concat([this.carry, chunk]) : chunk, final);
+  }
+
+  private feedJoined(joined: Buffer, final: boolean): void {
+    this.carry = null;
+    let buf = joined;
     if (!this.started) {
       if (buf.length < 3 && !final) {
         this.carry = Buffer.from(buf);
@@ -137,6 +183,7 @@ export class RecordJsonParser {
       if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
     }
     const n = buf.length;
+    let waitSnapshot = false;
     // index a plain Uint8Array: faster than Buffer element access in hot loops
     const b = new Uint8Array(buf.buffer, buf.byteOffset, n);
     let i = 0;
@@ -192,7 +239,10 @@ export class RecordJsonParser {
         ) {
           this.expectValue();
           const r = this.fastSnapshot(buf, i, final);
-          if (r === -1) break; // wait for more data
+          if (r === -1) {
+            waitSnapshot = true;
+            break; // wait for more data
+          }
           if (r > 0) {
             this.stack[this.stack.length - 1].at = At.After;
             i = r;
@@ -272,10 +322,19 @@ export class RecordJsonParser {
       this.fail(`unexpected character '${String.fromCharCode(c)}' in JSON`);
     }
     this.carry = i < n ? Buffer.from(buf.subarray(i)) : null;
+    if (waitSnapshot && this.carry) {
+      this.waiting = true;
+      this.tail = Buffer.from(this.carry.subarray(Math.max(0, this.carry.length - START_TIME.length + 1)));
+    }
   }
 
   /** Ends the input; throws if the text was truncated. */
   end(): DamonRecord[] {
+    if (this.waiting) {
+      this.carry = Buffer.concat([this.carry!, ...this.pending]);
+      this.pending = [];
+      this.waiting = false;
+    }
     if (this.carry) {
       // a number at the very end of the text has no terminator
       const rest = this.carry;
@@ -471,7 +530,7 @@ export class RecordJsonParser {
           szFilterPassed: this.colSzf.take(r.nr),
           totalBytes: r.totalBytes,
           damosStats: null,
-          sampleIntervalUs: null,
+          sampleIntervalUs: r.sampleIntervalUs,
         });
         this.layoutFixed = true;
         return r.end;

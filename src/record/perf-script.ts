@@ -87,8 +87,8 @@ export class PerfScriptParser {
     const m = /^(\d+)-(\d+):$/.exec(rangeField);
     if (!Number.isFinite(endNs) || !m)
       throw new FormatError(`malformed ${ev} line: '${clip(line.trim())}'`, where);
-    const acc = /^\d+$/.test(accField) ? Number(accField) : NaN;
-    const age = ageField === undefined ? NaN : /^\d+$/.test(ageField) ? Number(ageField) : -1;
+    const acc = /^-?\d+$/.test(accField) ? Number(accField) : NaN;
+    const age = ageField === undefined ? NaN : /^-?\d+$/.test(ageField) ? Number(ageField) : NaN;
     if (!Number.isSafeInteger(acc) || (ageField !== undefined && !Number.isSafeInteger(age)))
       throw new FormatError(`malformed nr_accesses/age in '${clip(line.trim())}'`, where);
     const rStart = Number(m[1]);

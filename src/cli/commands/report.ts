@@ -227,7 +227,10 @@ function registerHeatmap(report: Command): void {
     .option("--context_idx <n>", "context index of the record to draw")
     .option("--scheme_idx <n>", "scheme index of the record to draw")
     .option("--tid <id>", "target id of the record to draw")
-    .option("--resol <n...>", "resolutions for the time and address axes (default 40 80 on stdout, 500 500 otherwise)")
+    .option(
+      "--resol <n...>",
+      "resolutions for the time and address axes (default 40 80 on stdout, 500 500 otherwise)",
+    )
     .option("--time_range <ns...>", "start and end time (absolute ns)")
     .addOption(
       new Option("--draw_range <which>", "address ranges to draw")
