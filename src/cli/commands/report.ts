@@ -406,7 +406,7 @@ function registerRecordInfo(report: Command): void {
       const records = await loadRecords(o.input as string);
       await writeOut([
         guides(records)
-          .map((g) => guideText(g, Boolean(o.raw_numbers), !o.raw_numbers) + "\n")
+          .map((g) => guideText(g, Boolean(o.raw_numbers)) + "\n")
           .join(""),
       ]);
     });
