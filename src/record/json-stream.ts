@@ -446,7 +446,7 @@ export class RecordJsonParser {
     if (f.isObj !== isObj) this.fail(`mismatched '${isObj ? "}" : "]"}'`);
     if (f.at !== At.Start && f.at !== At.After)
       this.fail(
-        f.at === At.Colon || f.at === At.Value
+        f.isObj && (f.at === At.Colon || f.at === At.Value)
           ? `key '${f.key}' has no value`
           : `'${isObj ? "}" : "]"}' after ',' (not JSON)`,
       );

@@ -9,8 +9,7 @@
  * damo runs as `nobody`, so inputs are made world-readable and the folder writable.
  * damo is slow: the records are small and the damo runs go three at a time.
  * Failed before the fixes of issue 19: raw heatmaps were 40 x 80 (damo: 500 x 500),
- * record_info printed relative times, multi-snapshot `detailed` lacked "heatmap: ",
- * and damo's own layout was not read on the fast path.
+ * record_info printed relative times, multi-snapshot `detailed` lacked "heatmap: ".
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -71,7 +71,9 @@ function ints(values: string[] | undefined, n: number | null, name: string): num
     throw new UsageError(`${name} takes ${n} numbers, got ${values.length}`);
   return values.map((v) => {
     if (!/^-?\d+$/.test(v.trim())) throw new UsageError(`'${v}' is not an integer`, name);
-    return Number(v);
+    const n = Number(v);
+    if (!Number.isSafeInteger(n)) throw new UsageError(`'${v}' is too large (at most 2^53-1)`, name);
+    return n;
   });
 }
 
@@ -441,12 +443,16 @@ export function registerAdjust(program: Command): void {
       const perm = String(o.output_permission);
       if (!/^[0-7]{1,4}$/.test(perm))
         throw new UsageError(`'${perm}' is not an octal permission`, "--output_permission");
-      if (o.aggregate_interval !== undefined)
-        adjustRecords(
-          records,
-          intOpt(o.aggregate_interval as string, "--aggregate_interval")!,
-          intOpt(o.skip as string, "--skip")!,
+      // checked before use, whether or not an interval is given (NaN, 0 and negatives were accepted)
+      const skip = intOpt(o.skip as string, "--skip")!;
+      if (skip < 0) throw new UsageError(`must be a number of snapshots >= 0, not ${skip}`, "--skip");
+      const aggr = intOpt(o.aggregate_interval as string | undefined, "--aggregate_interval");
+      if (aggr !== undefined && aggr <= 0)
+        throw new UsageError(
+          `must be a positive number of microseconds, not ${aggr}`,
+          "--aggregate_interval",
         );
+      if (aggr !== undefined) adjustRecords(records, aggr, skip);
       const out = o.output as string;
       writeRecords(out, records, o.output_type as RecordFormat);
       chmodSync(out, parseInt(perm, 8));
