@@ -76,14 +76,20 @@ export function validateRecords(records: readonly DamonRecord[], file: string): 
     for (let fi = 0; fi < rec.schemeFilters.length; fi++) {
       const f = rec.schemeFilters[fi];
       const w = `${at}, scheme filter ${fi}`;
+      // filter bounds are only shown, never computed with; the kernel's "no limit" is
+      // ULONG_MAX (2^64-1), which the writer gives back as damo wrote it
+      const bound = (v: number, field: string): void => {
+        if (!(Number.isFinite(v) && v >= 0))
+          throw new FormatError(`'${field}' must be a finite number >= 0, not ${v}`, w);
+      };
       if (f.addressRange) {
-        uint(f.addressRange.start, "address_range.start", w);
-        uint(f.addressRange.end, "address_range.end", w);
+        bound(f.addressRange.start, "address_range.start");
+        bound(f.addressRange.end, "address_range.end");
       }
       optUint(f.damonTargetIdx, "damon_target_idx", w);
       if (f.hugepageSize) {
-        uint(f.hugepageSize[0], "hugepage_size[0]", w);
-        uint(f.hugepageSize[1], "hugepage_size[1]", w);
+        bound(f.hugepageSize[0], "hugepage_size[0]");
+        bound(f.hugepageSize[1], "hugepage_size[1]");
       }
     }
     for (let si = 0; si < rec.snapshots.length; si++) {
