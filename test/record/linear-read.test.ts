@@ -30,12 +30,12 @@ function damoText(nrSnapshots: number, nrRegions: number): Buffer {
 void test("a damo-layout record fed in 64 KiB chunks is joined at most a few times over, and read right", () => {
   const text = damoText(3, 20_000); // ~11 MB per snapshot: each spans ~170 chunks
   let copied = 0;
-  const concat = Buffer.concat;
-  Buffer.concat = ((list: readonly Uint8Array[], len?: number) => {
+  const concat = Buffer.concat.bind(Buffer);
+  Buffer.concat = (list: readonly Uint8Array[], len?: number): Buffer<ArrayBuffer> => {
     const b = concat(list, len);
     copied += b.length;
     return b;
-  }) as typeof Buffer.concat;
+  };
   let recs;
   try {
     const p = new RecordJsonParser("mem");
