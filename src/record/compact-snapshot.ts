@@ -148,6 +148,34 @@ function quotedOrBare(b: Uint8Array, p: number, out: Float64Array): number {
   return num(b, p, false, out);
 }
 
+/**
+ * An optional `,"key": null` or `,"key": <number>` at p: returns the index after it
+ * (p itself when the key is not there) with out[0] the number, NaN for null or absent;
+ * or NEED_MORE / MISMATCH.
+ */
+function optionalNumber(
+  dv: DataView,
+  b: Uint8Array,
+  p: number,
+  key: Lit,
+  nul: Lit,
+  out: Float64Array,
+): number {
+  out[0] = NaN;
+  if (p >= b.length) return NEED_MORE;
+  if (b[p] !== 0x2c) return p;
+  const m = match(dv, b, p, key);
+  if (m !== 1) return m < 0 ? NEED_MORE : p;
+  p += key.len;
+  if (p >= b.length) return NEED_MORE;
+  if (b[p] === 0x6e) {
+    const k = match(dv, b, p, nul);
+    return k === 1 ? p + 4 : k < 0 ? NEED_MORE : MISMATCH;
+  }
+  // quotedOrBare's -2 and -1 are NEED_MORE and MISMATCH
+  return quotedOrBare(b, p, out);
+}
+
 /** Reads one snapshot at b[i] in the given layout; returns it, MISMATCH or NEED_MORE. */
 export function readCompactSnapshot(
   b: Uint8Array,
@@ -291,38 +319,16 @@ export function readCompactSnapshot(
       p += L.regionsEnd.len;
       break;
     }
-  let totalBytes: number | null = null;
   // the optional keys start with ','; anything else must be the close (which needs no more data)
-  if (p >= n) return NEED_MORE;
-  if (b[p] === 0x2c && (m = match(dv, b, p, L.total)) === 1) {
-    p += L.total.len;
-    if (p >= n) return NEED_MORE;
-    if (b[p] === 0x6e) {
-      if ((m = match(dv, b, p, L.nul)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
-      p += 4;
-    } else {
-      p = quotedOrBare(b, p, out);
-      if (p < 0) return bad(p);
-      totalBytes = out[0];
-    }
-  } else if (b[p] === 0x2c && m < 0) return NEED_MORE;
+  p = optionalNumber(dv, b, p, L.total, L.nul, out);
+  if (p < 0) return p;
+  const totalBytes = Number.isNaN(out[0]) ? null : out[0];
   if (p >= n) return NEED_MORE;
   if (b[p] === 0x2c && (m = match(dv, b, p, L.stats)) === 1) p += L.stats.len;
   else if (b[p] === 0x2c && m < 0) return NEED_MORE;
-  let sampleIntervalUs: number | null = null;
-  if (p >= n) return NEED_MORE;
-  if (b[p] === 0x2c && (m = match(dv, b, p, L.sampleInterval)) === 1) {
-    p += L.sampleInterval.len;
-    if (p >= n) return NEED_MORE;
-    if (b[p] === 0x6e) {
-      if ((m = match(dv, b, p, L.nul)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
-      p += 4;
-    } else {
-      p = quotedOrBare(b, p, out);
-      if (p < 0) return bad(p);
-      sampleIntervalUs = out[0];
-    }
-  } else if (b[p] === 0x2c && m < 0) return NEED_MORE;
+  p = optionalNumber(dv, b, p, L.sampleInterval, L.nul, out);
+  if (p < 0) return p;
+  const sampleIntervalUs = Number.isNaN(out[0]) ? null : out[0];
   if ((m = match(dv, b, p, L.close)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
   p += L.close.len;
   return { end: p, startNs, endNs, nr: k, totalBytes, sampleIntervalUs };
