@@ -104,6 +104,8 @@ export class RecordJsonParser {
       this.colSzf.push(k, szf);
     },
   };
+  /** Regions of the current record given only as percent or usec, converted once intervals are known. */
+  private unset: Unset[] = [];
   /** Waiting for the rest of a snapshot: chunks are kept in `pending`, unjoined. */
   private waiting = false;
   private pending: Buffer[] = [];
@@ -418,6 +420,7 @@ export class RecordJsonParser {
     if (role === Role.Snapshot) this.nRegions = 0;
     if (role === Role.Record) {
       this.snapshots = [];
+      this.unset = [];
       this.targetIdText = null;
     }
     if (role === Role.Region) {
@@ -741,8 +744,15 @@ export class RecordJsonParser {
     this.colStart.push(i, this.rStart);
     this.colEnd.push(i, this.rEnd);
     // percent-only or usec-only values are converted once intervals are known
-    this.colSamples.push(i, this.rSamples ?? (this.rPercent !== null ? -1e300 - this.rPercent : NaN));
-    this.colAge.push(i, this.rAge ?? (this.rAgeUsec !== null ? -1e300 - this.rAgeUsec : NaN));
+    this.colSamples.push(i, this.rSamples ?? NaN);
+    this.colAge.push(i, this.rAge ?? NaN);
+    if ((this.rSamples === null && this.rPercent !== null) || (this.rAge === null && this.rAgeUsec !== null))
+      this.unset.push({
+        snapshot: this.snapshots.length,
+        region: i,
+        percent: this.rSamples === null ? this.rPercent : null,
+        usec: this.rAge === null ? this.rAgeUsec : null,
+      });
     this.colSzf.push(i, this.rSzf);
     this.closingRegion = false;
     this.top()!.key = null;
@@ -820,7 +830,8 @@ export class RecordJsonParser {
       snapshots: this.snapshots,
       dataSource: typeof kv.data_source === "string" ? kv.data_source : null,
     };
-    resolveUnsetUnits(rec);
+    resolveUnsetUnits(rec, this.unset);
+    this.unset = [];
     this.snapshots = [];
     return rec;
   }
@@ -893,22 +904,25 @@ function textToUsLenient(v: unknown): number {
   throw new Error(`not a time: ${JSON.stringify(v)}`);
 }
 
-/** Converts percent-only nr_accesses and usec-only ages once intervals are known. */
-function resolveUnsetUnits(rec: DamonRecord): void {
+interface Unset {
+  snapshot: number;
+  region: number;
+  percent: number | null;
+  usec: number | null;
+}
+
+/**
+ * Converts percent-only nr_accesses and usec-only ages once intervals are known, as
+ * damo's add_unset_unit: samples = int(percent * (aggr / sample) / 100), age =
+ * int(usec / aggr). (They were once carried as -1e300 - value, which lost the value.)
+ */
+function resolveUnsetUnits(rec: DamonRecord, unset: readonly Unset[]): void {
   const iv = rec.intervals;
-  for (const s of rec.snapshots) {
-    for (let i = 0; i < s.nr; i++) {
-      const sm = s.samples[i];
-      if (sm <= -1e300) {
-        const percent = -(sm + 1e300);
-        s.samples[i] = iv ? Math.trunc((percent * (iv.aggrUs / iv.sampleUs)) / 100) : 0;
-      }
-      const a = s.age[i];
-      if (a <= -1e300) {
-        const usec = -(a + 1e300);
-        s.age[i] = iv ? Math.trunc(usec / iv.aggrUs) : NaN;
-      }
-    }
+  for (const u of unset) {
+    const s = rec.snapshots[u.snapshot];
+    if (u.percent !== null)
+      s.samples[u.region] = iv ? Math.trunc((u.percent * (iv.aggrUs / iv.sampleUs)) / 100) : 0;
+    if (u.usec !== null) s.age[u.region] = iv ? Math.trunc(u.usec / iv.aggrUs) : NaN;
   }
 }
 

@@ -185,3 +185,14 @@ void test("CLI: bad adjust and --resol values exit 2 with one line", async () =>
     assert.equal(r.err.trim().split("\n").length, 1, r.err);
   }
 });
+
+void test("percent-only nr_accesses and usec-only ages are converted with the intervals (damo's add_unset_unit)", async () => {
+  // fails before: the percent was carried as -1e300 - percent, which is -1e300 (the value was lost: samples 0)
+  const text =
+    `[{"target_id": 0, "intervals": {"sample_us": 5000, "aggr_us": 100000, "ops_update_us": 1000000}, ` +
+    `"snapshots": [{"start_time": 0, "end_time": 100, "regions": [{"start": 4096, "end": 8192, ` +
+    `"nr_accesses": {"samples": null, "percent": 50}, "age": {"usec": 300000, "aggr_intervals": null}}]}]}]`;
+  const [r] = await readRecords(file(text));
+  assert.equal(r.snapshots[0].samples[0], 10); // int(50 * (100 ms / 5 ms) / 100)
+  assert.equal(r.snapshots[0].age[0], 3); // int(300 ms / 100 ms)
+});
