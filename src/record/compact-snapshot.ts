@@ -34,14 +34,18 @@ interface Layout {
   rStart: Lit;
   rEnd: Lit;
   rNr: Lit;
-  rAge: Lit;
+  rPercent: Lit;
+  rAgeHead: Lit;
+  rAggr: Lit;
   rAgeEnd: Lit;
+  rProbe: Lit;
   rSzf: Lit;
   rClose: Lit;
   rNext: Lit;
   regionsEnd: Lit;
   total: Lit;
   stats: Lit;
+  sampleInterval: Lit;
   close: Lit;
   nul: Lit;
 }
@@ -58,16 +62,19 @@ function layout(indent: number): Layout {
     rStart: lit(`${nl(R)}{${nl(R + 1)}"start"${c}"`),
     rEnd: lit(`",${nl(R + 1)}"end"${c}"`),
     rNr: lit(`",${nl(R + 1)}"nr_accesses"${c}{${nl(R + 2)}"samples"${c}`),
-    rAge: lit(
-      `,${nl(R + 2)}"percent"${c}null${nl(R + 1)}},${nl(R + 1)}"age"${c}{${nl(R + 2)}"usec"${c}null,${nl(R + 2)}"aggr_intervals"${c}`,
-    ),
+    rPercent: lit(`,${nl(R + 2)}"percent"${c}`),
+    rAgeHead: lit(`${nl(R + 1)}},${nl(R + 1)}"age"${c}{${nl(R + 2)}"usec"${c}`),
+    rAggr: lit(`,${nl(R + 2)}"aggr_intervals"${c}`),
     rAgeEnd: lit(`${nl(R + 1)}}`),
+    // damo 3.3 writes an empty probe_hits list with every region
+    rProbe: lit(`,${nl(R + 1)}"probe_hits"${c}[]`),
     rSzf: lit(`,${nl(R + 1)}"sz_filter_passed"${c}"`),
     rClose: lit(`${nl(R)}}`),
     rNext: lit(","),
     regionsEnd: lit(`${nl(S + 1)}]`),
     total: lit(`,${nl(S + 1)}"total_bytes"${c}`),
     stats: lit(`,${nl(S + 1)}"damos_stats"${c}null`),
+    sampleInterval: lit(`,${nl(S + 1)}"sample_interval_us"${c}`),
     close: lit(`${nl(S)}}`),
     nul: lit("null"),
   };
@@ -107,6 +114,7 @@ export interface CompactSnapshot {
   endNs: number;
   nr: number;
   totalBytes: number | null;
+  sampleIntervalUs: number | null;
 }
 
 /** Parses digits (and commas when `grouped`) from p; returns [value, next] or null. */
@@ -138,6 +146,34 @@ function quotedOrBare(b: Uint8Array, p: number, out: Float64Array): number {
     return q + 1;
   }
   return num(b, p, false, out);
+}
+
+/**
+ * An optional `,"key": null` or `,"key": <number>` at p: returns the index after it
+ * (p itself when the key is not there) with out[0] the number, NaN for null or absent;
+ * or NEED_MORE / MISMATCH.
+ */
+function optionalNumber(
+  dv: DataView,
+  b: Uint8Array,
+  p: number,
+  key: Lit,
+  nul: Lit,
+  out: Float64Array,
+): number {
+  out[0] = NaN;
+  if (p >= b.length) return NEED_MORE;
+  if (b[p] !== 0x2c) return p;
+  const m = match(dv, b, p, key);
+  if (m !== 1) return m < 0 ? NEED_MORE : p;
+  p += key.len;
+  if (p >= b.length) return NEED_MORE;
+  if (b[p] === 0x6e) {
+    const k = match(dv, b, p, nul);
+    return k === 1 ? p + 4 : k < 0 ? NEED_MORE : MISMATCH;
+  }
+  // quotedOrBare's -2 and -1 are NEED_MORE and MISMATCH
+  return quotedOrBare(b, p, out);
 }
 
 /** Reads one snapshot at b[i] in the given layout; returns it, MISMATCH or NEED_MORE. */
@@ -184,8 +220,37 @@ export function readCompactSnapshot(
       p = num(b, neg ? p + 1 : p, false, out);
       if (p < 0) return bad(p);
       const samples = neg ? -out[0] : out[0];
-      if ((m = match(dv, b, p, L.rAge)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
-      p += L.rAge.len;
+      // percent: null (damon-ts) or the number damo derives from samples (not used)
+      if ((m = match(dv, b, p, L.rPercent)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
+      p += L.rPercent.len;
+      if (p >= n) return NEED_MORE;
+      if (b[p] === 0x6e) {
+        if ((m = match(dv, b, p, L.nul)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
+        p += 4;
+      } else {
+        p = num(b, p, false, out);
+        if (p < 0) return bad(p);
+      }
+      // usec: null (damon-ts) or damo's time text ("0 ns"), not used when aggr_intervals is given
+      if ((m = match(dv, b, p, L.rAgeHead)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
+      p += L.rAgeHead.len;
+      if (p >= n) return NEED_MORE;
+      let usecNull = true;
+      if (b[p] === 0x6e) {
+        if ((m = match(dv, b, p, L.nul)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
+        p += 4;
+      } else if (b[p] === 0x22) {
+        let q = p + 1;
+        while (q < n && b[q] !== 0x22) {
+          if (b[q] === 0x5c || b[q] < 0x20) return MISMATCH;
+          q++;
+        }
+        if (q >= n) return NEED_MORE;
+        p = q + 1;
+        usecNull = false;
+      } else return MISMATCH;
+      if ((m = match(dv, b, p, L.rAggr)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
+      p += L.rAggr.len;
       if (p >= n) return NEED_MORE;
       let age = NaN;
       if (b[p] === 0x6e) {
@@ -202,9 +267,16 @@ export function readCompactSnapshot(
         p++;
         age = aneg ? -out[0] : out[0];
       }
+      // an age given only in usec is converted by the general reader
+      if (Number.isNaN(age) && !usecNull) return MISMATCH;
       if ((m = match(dv, b, p, L.rAgeEnd)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
       p += L.rAgeEnd.len;
       if (p >= n) return NEED_MORE;
+      if (b[p] === 0x2c) {
+        if ((m = match(dv, b, p, L.rProbe)) === 1) p += L.rProbe.len;
+        else if (m < 0) return NEED_MORE;
+        if (p >= n) return NEED_MORE;
+      }
       let szf = 0;
       if (b[p] === 0x2c) {
         if ((m = match(dv, b, p, L.rSzf)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
@@ -247,22 +319,17 @@ export function readCompactSnapshot(
       p += L.regionsEnd.len;
       break;
     }
-  let totalBytes: number | null = null;
-  if ((m = match(dv, b, p, L.total)) === 1) {
-    p += L.total.len;
-    if (p >= n) return NEED_MORE;
-    if (b[p] === 0x6e) {
-      if ((m = match(dv, b, p, L.nul)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
-      p += 4;
-    } else {
-      p = quotedOrBare(b, p, out);
-      if (p < 0) return bad(p);
-      totalBytes = out[0];
-    }
-  } else if (m < 0) return NEED_MORE;
-  if ((m = match(dv, b, p, L.stats)) === 1) p += L.stats.len;
-  else if (m < 0) return NEED_MORE;
+  // the optional keys start with ','; anything else must be the close (which needs no more data)
+  p = optionalNumber(dv, b, p, L.total, L.nul, out);
+  if (p < 0) return p;
+  const totalBytes = Number.isNaN(out[0]) ? null : out[0];
+  if (p >= n) return NEED_MORE;
+  if (b[p] === 0x2c && (m = match(dv, b, p, L.stats)) === 1) p += L.stats.len;
+  else if (b[p] === 0x2c && m < 0) return NEED_MORE;
+  p = optionalNumber(dv, b, p, L.sampleInterval, L.nul, out);
+  if (p < 0) return p;
+  const sampleIntervalUs = Number.isNaN(out[0]) ? null : out[0];
   if ((m = match(dv, b, p, L.close)) !== 1) return m < 0 ? NEED_MORE : MISMATCH;
   p += L.close.len;
-  return { end: p, startNs, endNs, nr: k, totalBytes };
+  return { end: p, startNs, endNs, nr: k, totalBytes, sampleIntervalUs };
 }

@@ -22,9 +22,24 @@ const enum Role {
   RegionAge,
 }
 
+/** Where the JSON grammar is inside a container (strict RFC 8259, nothing skipped). */
+const enum At {
+  /** after '{' or '[': a key (object) or value (array), or the close */
+  Start,
+  /** after ',' in an object: a key */
+  Key,
+  /** after a key: ':' */
+  Colon,
+  /** after ':' or after ',' in an array: a value */
+  Value,
+  /** after a value: ',' or the close */
+  After,
+}
+
 interface Frame {
   role: Role;
   isObj: boolean;
+  at: At;
   key: string | null;
   /** Generic container being built (object or array); unused for region frames. */
   value: Record<string, unknown> | unknown[] | null;
@@ -89,6 +104,25 @@ export class RecordJsonParser {
       this.colSzf.push(k, szf);
     },
   };
+  /** Regions of the current record given only as percent or usec, converted once intervals are known. */
+  private unset: Unset[] = [];
+  /** Waiting for the rest of a snapshot: chunks are kept in `pending`, unjoined. */
+  private waiting = false;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** The last bytes before the newest pending chunk, to find a key cut between chunks. */
+  private tail: Buffer = Buffer.alloc(0);
+
+  /** Whether `"start_time"` appears in the chunk or across its boundary with the data before it. */
+  private sawStartTime(chunk: Buffer): boolean {
+    const k = START_TIME.length - 1;
+    const seam = Buffer.concat([this.tail, chunk.subarray(0, k)]);
+    const seen = seam.includes(START_TIME) || chunk.includes(START_TIME);
+    this.tail =
+      chunk.length >= k ? chunk.subarray(chunk.length - k) : seam.subarray(Math.max(0, seam.length - k));
+    return seen;
+  }
+
   /** Bytes after a pending snapshot's start already searched for the next one. */
   private searchedTo = 0;
 
@@ -111,7 +145,36 @@ export class RecordJsonParser {
 
   /** Feeds the next bytes of the JSON text. */
   feed(chunk: Buffer, final = false): void {
-    let buf = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    if (this.waiting) {
+      // A snapshot is incomplete: collect chunks without concatenating them (which
+      // would copy the carried bytes again with every chunk, quadratic in the
+      // snapshot's size) until the next snapshot's start shows it is complete.
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      const seen = this.sawStartTime(chunk);
+      if (!seen && !final && this.carry!.length + this.pendingBytes < FAST_LIMIT) return;
+      chunk = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.waiting = false;
+    }
+    if (this.carry && !final && this.started) {
+      // Join the carried bytes with the chunk only up to the next snapshot's '{',
+      // so that the rest of the chunk is read in place instead of copied.
+      const key = chunk.indexOf(START_TIME);
+      const cut = key > 0 ? chunk.lastIndexOf(0x7b, key) : -1;
+      if (cut > 0) {
+        this.feedJoined(Buffer.concat([this.carry, chunk.subarray(0, cut)]), false);
+        this.feed(chunk.subarray(cut), false);
+        return;
+      }
+    }
+    this.feedJoined(this.carry ? Buffer.concat([this.carry, chunk]) : chunk, final);
+  }
+
+  private feedJoined(joined: Buffer, final: boolean): void {
+    this.carry = null;
+    let buf = joined;
     if (!this.started) {
       if (buf.length < 3 && !final) {
         this.carry = Buffer.from(buf);
@@ -122,6 +185,7 @@ export class RecordJsonParser {
       if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
     }
     const n = buf.length;
+    let waitSnapshot = false;
     // index a plain Uint8Array: faster than Buffer element access in hot loops
     const b = new Uint8Array(buf.buffer, buf.byteOffset, n);
     let i = 0;
@@ -145,29 +209,25 @@ export class RecordJsonParser {
             j += 2;
             continue;
           }
+          if (d < 0x20) this.fail("control character inside a string (not JSON)");
           j++;
         }
         if (j >= n) break;
         const f = this.stack[this.stack.length - 1];
-        if (!esc && f !== undefined && f.isObj && f.key === null) {
+        if (f !== undefined && f.isObj && (f.at === At.Start || f.at === At.Key)) {
           // keys: reuse constant strings for the hot region keys (no allocation)
-          f.key = knownKey(buf, i + 1, j) ?? buf.toString("utf8", i + 1, j);
-        } else if (
-          !esc &&
-          f !== undefined &&
-          f.role >= Role.Region &&
-          this.regionStringFast(f, buf, i + 1, j)
-        ) {
+          f.key = esc
+            ? this.unescape(buf, i, j)
+            : (knownKey(buf, i + 1, j) ?? buf.toString("utf8", i + 1, j));
+          f.at = At.Colon;
+          i = j + 1;
+          continue;
+        }
+        this.valueHere();
+        if (!esc && f !== undefined && f.role >= Role.Region && this.regionStringFast(f, buf, i + 1, j)) {
           // handled from the bytes
         } else {
-          let str: string;
-          if (esc) {
-            try {
-              str = JSON.parse(buf.toString("utf8", i, j + 1)) as string;
-            } catch {
-              this.fail("bad escape in a string");
-            }
-          } else str = buf.toString("utf8", i + 1, j);
+          const str = esc ? this.unescape(buf, i, j) : buf.toString("utf8", i + 1, j);
           this.onString(str, buf, i + 1, j);
         }
         i = j + 1;
@@ -179,13 +239,19 @@ export class RecordJsonParser {
           this.stack.length > 0 &&
           this.stack[this.stack.length - 1].role === Role.Snapshots
         ) {
+          this.expectValue();
           const r = this.fastSnapshot(buf, i, final);
-          if (r === -1) break; // wait for more data
+          if (r === -1) {
+            waitSnapshot = true;
+            break; // wait for more data
+          }
           if (r > 0) {
+            this.stack[this.stack.length - 1].at = At.After;
             i = r;
             continue;
           }
         }
+        this.valueHere();
         this.open(c === 0x7b);
         i++;
         continue;
@@ -195,7 +261,17 @@ export class RecordJsonParser {
         i++;
         continue;
       }
-      if (c === 0x3a /* : */ || c === 0x2c /* , */) {
+      if (c === 0x3a /* : */) {
+        const f = this.stack[this.stack.length - 1];
+        if (f === undefined || f.at !== At.Colon) this.fail("unexpected ':' (not JSON)");
+        f.at = At.Value;
+        i++;
+        continue;
+      }
+      if (c === 0x2c /* , */) {
+        const f = this.stack[this.stack.length - 1];
+        if (f === undefined || f.at !== At.After) this.fail("unexpected ',' (not JSON)");
+        f.at = f.isObj ? At.Key : At.Value;
         i++;
         continue;
       }
@@ -214,14 +290,20 @@ export class RecordJsonParser {
           } else break;
         }
         if (j >= n) break;
+        this.valueHere();
         const f = this.stack[this.stack.length - 1];
-        if (plain && v <= Number.MAX_SAFE_INTEGER && f !== undefined && f.role >= Role.Region) {
+        if (
+          plain &&
+          v <= Number.MAX_SAFE_INTEGER &&
+          (c !== 0x30 || j === i + 1) &&
+          f !== undefined &&
+          f.role >= Role.Region
+        ) {
           this.onScalar(v, "");
         } else {
           const text = buf.toString("latin1", i, j);
-          const num = Number(text);
-          if (Number.isNaN(num)) this.fail(`bad number '${text}'`);
-          this.onScalar(num, text);
+          if (!JSON_NUMBER.test(text)) this.fail(`bad number '${clipText(text)}' (not JSON)`);
+          this.onScalar(Number(text), text);
         }
         i = j;
         continue;
@@ -229,6 +311,7 @@ export class RecordJsonParser {
       if (c === 0x74 || c === 0x66 || c === 0x6e) {
         const lit = c === 0x66 ? 5 : 4;
         if (i + lit > n) break;
+        this.valueHere();
         if (c === 0x6e && buf[i + 1] === 0x75 && buf[i + 2] === 0x6c && buf[i + 3] === 0x6c)
           this.onScalar(null, "null");
         else if (c === 0x74 && buf[i + 1] === 0x72 && buf[i + 2] === 0x75 && buf[i + 3] === 0x65)
@@ -241,10 +324,19 @@ export class RecordJsonParser {
       this.fail(`unexpected character '${String.fromCharCode(c)}' in JSON`);
     }
     this.carry = i < n ? Buffer.from(buf.subarray(i)) : null;
+    if (waitSnapshot && this.carry) {
+      this.waiting = true;
+      this.tail = Buffer.from(this.carry.subarray(Math.max(0, this.carry.length - START_TIME.length + 1)));
+    }
   }
 
   /** Ends the input; throws if the text was truncated. */
   end(): DamonRecord[] {
+    if (this.waiting) {
+      this.carry = Buffer.concat([this.carry!, ...this.pending]);
+      this.pending = [];
+      this.waiting = false;
+    }
     if (this.carry) {
       // a number at the very end of the text has no terminator
       const rest = this.carry;
@@ -258,6 +350,38 @@ export class RecordJsonParser {
 
   private top(): Frame | undefined {
     return this.stack[this.stack.length - 1];
+  }
+
+  /** Fails unless the grammar allows a value here. */
+  private expectValue(): void {
+    const f = this.top();
+    if (f === undefined) {
+      if (this.done) this.fail("unexpected data after the end of the JSON text");
+      return;
+    }
+    if (f.isObj ? f.at !== At.Value : f.at !== At.Start && f.at !== At.Value)
+      this.fail(
+        f.isObj && f.at === At.Colon
+          ? "expected ':' after a key (not JSON)"
+          : f.isObj && (f.at === At.Start || f.at === At.Key)
+            ? "expected a key string (not JSON)"
+            : "expected ',' between values (not JSON)",
+      );
+  }
+
+  /** A value starts here: check the grammar and mark the container as having it. */
+  private valueHere(): void {
+    this.expectValue();
+    const f = this.top();
+    if (f !== undefined) f.at = At.After;
+  }
+
+  private unescape(buf: Buffer, from: number, to: number): string {
+    try {
+      return JSON.parse(buf.toString("utf8", from, to + 1)) as string;
+    } catch {
+      this.fail("bad escape in a string");
+    }
   }
 
   private open(isObj: boolean): void {
@@ -281,12 +405,22 @@ export class RecordJsonParser {
       else if (parent.role === Role.Regions) this.fail("each region must be an object");
       else if (parent.role === Role.Region && (key === "nr_accesses" || key === "age"))
         this.fail(`region '${key}' must be an object`);
+      else if (
+        parent.role === Role.Region &&
+        (key === "start" || key === "end" || key === "sz_filter_passed")
+      )
+        this.fail(`region '${key}' must be a number or a numeric string`);
+      else if (parent.role === Role.RegionNr && (key === "samples" || key === "percent"))
+        this.fail(`region 'nr_accesses.${key}' must be a number or null`);
+      else if (parent.role === Role.RegionAge && (key === "usec" || key === "aggr_intervals"))
+        this.fail(`region 'age.${key}' must be a number or null`);
       else if (parent.role === Role.Record && key === "snapshots") this.fail("'snapshots' must be a list");
       else if (parent.role === Role.Snapshot && key === "regions") this.fail("'regions' must be a list");
     }
     if (role === Role.Snapshot) this.nRegions = 0;
     if (role === Role.Record) {
       this.snapshots = [];
+      this.unset = [];
       this.targetIdText = null;
     }
     if (role === Role.Region) {
@@ -306,14 +440,19 @@ export class RecordJsonParser {
         : isObj
           ? {}
           : [];
-    this.stack.push({ role, isObj, key: null, value });
+    this.stack.push({ role, isObj, at: At.Start, key: null, value });
   }
 
   private close(isObj: boolean): void {
     const f = this.stack.pop();
     if (!f) this.fail(`unexpected '${isObj ? "}" : "]"}'`);
     if (f.isObj !== isObj) this.fail(`mismatched '${isObj ? "}" : "]"}'`);
-    if (f.isObj && f.key !== null) this.fail(`key '${f.key}' has no value`);
+    if (f.at !== At.Start && f.at !== At.After)
+      this.fail(
+        f.isObj && (f.at === At.Colon || f.at === At.Value)
+          ? `key '${f.key}' has no value`
+          : `'${isObj ? "}" : "]"}' after ',' (not JSON)`,
+      );
     switch (f.role) {
       case Role.Region:
         this.finishRegion();
@@ -357,6 +496,8 @@ export class RecordJsonParser {
       return;
     }
     if (p.role === Role.Regions) this.fail("each region must be an object");
+    if (p.role === Role.Snapshots) this.fail("each snapshot must be an object");
+    if (p.role === Role.Root) this.fail("each record must be an object");
     if (p.isObj) {
       if (p.key === null) this.fail("object key expected");
       (p.value as Record<string, unknown>)[p.key] = v;
@@ -392,7 +533,7 @@ export class RecordJsonParser {
           szFilterPassed: this.colSzf.take(r.nr),
           totalBytes: r.totalBytes,
           damosStats: null,
-          sampleIntervalUs: null,
+          sampleIntervalUs: r.sampleIntervalUs,
         });
         this.layoutFixed = true;
         return r.end;
@@ -596,13 +737,22 @@ export class RecordJsonParser {
     if (Number.isNaN(this.rEnd)) this.fail("region has no 'end'");
     if (!this.rHasNr) this.fail("region has no 'nr_accesses'");
     if (!this.rHasAge) this.fail("region has no 'age' (damo requires it)");
+    if (this.rSamples === null && this.rPercent === null)
+      this.fail("region 'nr_accesses' has neither 'samples' nor 'percent'");
     if (this.rEnd < this.rStart) this.fail(`region end ${this.rEnd} is below its start ${this.rStart}`);
     const i = this.nRegions++;
     this.colStart.push(i, this.rStart);
     this.colEnd.push(i, this.rEnd);
     // percent-only or usec-only values are converted once intervals are known
-    this.colSamples.push(i, this.rSamples ?? (this.rPercent !== null ? -1e300 - this.rPercent : NaN));
-    this.colAge.push(i, this.rAge ?? (this.rAgeUsec !== null ? -1e300 - this.rAgeUsec : NaN));
+    this.colSamples.push(i, this.rSamples ?? NaN);
+    this.colAge.push(i, this.rAge ?? NaN);
+    if ((this.rSamples === null && this.rPercent !== null) || (this.rAge === null && this.rAgeUsec !== null))
+      this.unset.push({
+        snapshot: this.snapshots.length,
+        region: i,
+        percent: this.rSamples === null ? this.rPercent : null,
+        usec: this.rAge === null ? this.rAgeUsec : null,
+      });
     this.colSzf.push(i, this.rSzf);
     this.closingRegion = false;
     this.top()!.key = null;
@@ -612,6 +762,7 @@ export class RecordJsonParser {
     if (!("start_time" in kv)) this.fail("snapshot has no 'start_time'");
     if (!("end_time" in kv)) this.fail("snapshot has no 'end_time'");
     if (!("regions" in kv)) this.fail("snapshot has no 'regions'");
+    if (kv.regions !== true) this.fail("'regions' must be a list");
     const n = this.nRegions;
     const stats = kv.damos_stats;
     return {
@@ -655,6 +806,7 @@ export class RecordJsonParser {
   private finishRecord(kv: Record<string, unknown>): DamonRecord {
     if (!("target_id" in kv)) this.fail("record has no 'target_id' (damo requires it)");
     if (!("snapshots" in kv)) this.fail("record has no 'snapshots'");
+    if (kv.snapshots !== true) this.fail("'snapshots' must be a list");
     const intervals = kv.intervals ? this.intervals(kv.intervals) : null;
     const tid = kv.target_id;
     let targetId: string | null = null;
@@ -678,7 +830,8 @@ export class RecordJsonParser {
       snapshots: this.snapshots,
       dataSource: typeof kv.data_source === "string" ? kv.data_source : null,
     };
-    resolveUnsetUnits(rec);
+    resolveUnsetUnits(rec, this.unset);
+    this.unset = [];
     this.snapshots = [];
     return rec;
   }
@@ -751,22 +904,25 @@ function textToUsLenient(v: unknown): number {
   throw new Error(`not a time: ${JSON.stringify(v)}`);
 }
 
-/** Converts percent-only nr_accesses and usec-only ages once intervals are known. */
-function resolveUnsetUnits(rec: DamonRecord): void {
+interface Unset {
+  snapshot: number;
+  region: number;
+  percent: number | null;
+  usec: number | null;
+}
+
+/**
+ * Converts percent-only nr_accesses and usec-only ages once intervals are known, as
+ * damo's add_unset_unit: samples = int(percent * (aggr / sample) / 100), age =
+ * int(usec / aggr). (They were once carried as -1e300 - value, which lost the value.)
+ */
+function resolveUnsetUnits(rec: DamonRecord, unset: readonly Unset[]): void {
   const iv = rec.intervals;
-  for (const s of rec.snapshots) {
-    for (let i = 0; i < s.nr; i++) {
-      const sm = s.samples[i];
-      if (sm <= -1e300) {
-        const percent = -(sm + 1e300);
-        s.samples[i] = iv ? Math.trunc((percent * (iv.aggrUs / iv.sampleUs)) / 100) : 0;
-      } else if (Number.isNaN(sm)) s.samples[i] = 0;
-      const a = s.age[i];
-      if (a <= -1e300) {
-        const usec = -(a + 1e300);
-        s.age[i] = iv ? Math.trunc(usec / iv.aggrUs) : NaN;
-      }
-    }
+  for (const u of unset) {
+    const s = rec.snapshots[u.snapshot];
+    if (u.percent !== null)
+      s.samples[u.region] = iv ? Math.trunc((u.percent * (iv.aggrUs / iv.sampleUs)) / 100) : 0;
+    if (u.usec !== null) s.age[u.region] = iv ? Math.trunc(u.usec / iv.aggrUs) : NaN;
   }
 }
 
@@ -788,6 +944,12 @@ function normalizeIntText(text: string): string {
 }
 
 const START_TIME = Buffer.from('"start_time"', "latin1");
+/** RFC 8259's number grammar. */
+const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+function clipText(s: string): string {
+  return s.length > 40 ? s.slice(0, 40) + "..." : s;
+}
 /** Snapshots bigger than this are read by the byte-level parser instead of waiting for more data. */
 const FAST_LIMIT = 32 << 20;
 

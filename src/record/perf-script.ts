@@ -15,6 +15,15 @@ interface PendingSnapshot {
   end: number[];
   samples: number[];
   age: number[];
+  rec: DamonRecord;
+  nrRegions: number;
+  /** file:line of the snapshot's first line */
+  line: string;
+}
+
+/** A damaged line quoted in an error: at most 200 characters. */
+function clip(s: string): string {
+  return s.length > 200 ? s.slice(0, 200) + "..." : s;
 }
 
 /** Line-by-line perf script parser; feed text, then call end(). */
@@ -45,8 +54,11 @@ export class PerfScriptParser {
     const ev = fields[4].slice(0, -1);
     let tsField: string, tidField: string, nrField: string, rangeField: string, accField: string;
     let ageField: string | undefined;
+    const where = `${this.file}:${this.lineNo}`;
     if (ev === "damon:damon_aggregated") {
-      if (fields.length !== 9 && fields.length !== 10) return;
+      // a damon line with the wrong number of fields is damage (a cut line), never skipped
+      if (fields.length !== 9 && fields.length !== 10)
+        throw new FormatError(`malformed ${ev} line (cut or damaged): '${clip(line.trim())}'`, where);
       [tsField, , tidField, nrField, rangeField, accField] = [
         fields[3],
         "",
@@ -57,7 +69,8 @@ export class PerfScriptParser {
       ];
       ageField = fields[9];
     } else if (ev === "damon:damos_before_apply") {
-      if (fields.length !== 12) return;
+      if (fields.length !== 12)
+        throw new FormatError(`malformed ${ev} line (cut or damaged): '${clip(line.trim())}'`, where);
       [tsField, tidField, nrField, rangeField, accField, ageField] = [
         fields[3],
         fields[7],
@@ -67,16 +80,26 @@ export class PerfScriptParser {
         fields[11],
       ];
     } else return;
-    const where = `${this.file}:${this.lineNo}`;
-    const endNs = Math.trunc(Number(tsField.slice(0, -1)) * 1e9);
-    const tid = intAfterEq(tidField, where, "target_id");
+    const ts = tsField.slice(0, -1);
+    const endNs = /^\d+(\.\d+)?$/.test(ts) && tsField.endsWith(":") ? Math.trunc(Number(ts) * 1e9) : NaN;
+    const tid = intAfterEq(tidField, where, ev === "damon:damon_aggregated" ? "target_id" : "target_idx");
     const nrRegions = Number(intAfterEq(nrField, where, "nr_regions"));
     const m = /^(\d+)-(\d+):$/.exec(rangeField);
-    if (Number.isNaN(endNs) || !m) throw new FormatError(`malformed ${ev} line: '${line.trim()}'`, where);
-    const acc = Number(accField);
-    const age = ageField === undefined ? NaN : Number(ageField);
-    if (!Number.isInteger(acc) || (ageField !== undefined && !Number.isInteger(age)))
-      throw new FormatError(`malformed nr_accesses/age in '${line.trim()}'`, where);
+    if (!Number.isFinite(endNs) || !m)
+      throw new FormatError(`malformed ${ev} line: '${clip(line.trim())}'`, where);
+    const acc = /^-?\d+$/.test(accField) ? Number(accField) : NaN;
+    const age = ageField === undefined ? NaN : /^-?\d+$/.test(ageField) ? Number(ageField) : NaN;
+    if (!Number.isSafeInteger(acc) || (ageField !== undefined && !Number.isSafeInteger(age)))
+      throw new FormatError(`malformed nr_accesses/age in '${clip(line.trim())}'`, where);
+    const rStart = Number(m[1]);
+    const rEnd = Number(m[2]);
+    if (!Number.isSafeInteger(rStart) || !Number.isSafeInteger(rEnd))
+      throw new FormatError(
+        `region ${m[1]}-${m[2]}: addresses above 2^53-1 (${Number.MAX_SAFE_INTEGER}) are not supported`,
+        where,
+      );
+    if (rEnd < rStart) throw new FormatError(`region end ${m[2]} is below its start ${m[1]}`, where);
+    if (nrRegions < 1) throw new FormatError("nr_regions must be at least 1", where);
 
     let rec = this.records.find((r) => r.targetId === tid);
     if (!rec) {
@@ -90,14 +113,39 @@ export class PerfScriptParser {
       startNs = snaps[snaps.length - 1].endNs;
       if (startNs > endNs) throw new FormatError("trace is not time-sorted", where);
     }
-    // damo keeps one "current snapshot" across targets; mirror that.
-    if (this.current === null) {
-      this.current = { startNs, endNs, start: [], end: [], samples: [], age: [] };
+    // A snapshot is the next nr_regions lines of one target, in address order (the
+    // kernel writes them so). damo keeps one "current snapshot" across targets and
+    // crashes or merges when that does not hold; we say where the damage is instead.
+    const cur = this.current;
+    if (cur !== null) {
+      const have = cur.start.length;
+      if (cur.rec !== rec)
+        throw new FormatError(
+          `snapshot of target ${cur.rec.targetId} has ${have} of its ${cur.nrRegions} regions when a line of target ${tid} starts (lines lost or cut)`,
+          where,
+        );
+      if (nrRegions !== cur.nrRegions || rStart < cur.end[have - 1])
+        throw new FormatError(
+          `snapshot of target ${tid} has ${have} of its ${cur.nrRegions} regions when a new snapshot starts (lines lost or cut)`,
+          where,
+        );
+    } else {
+      this.current = {
+        startNs,
+        endNs,
+        start: [],
+        end: [],
+        samples: [],
+        age: [],
+        rec,
+        nrRegions,
+        line: where,
+      };
       snaps.push(this.current);
     }
-    const s = snaps[snaps.length - 1];
-    s.start.push(Number(m[1]));
-    s.end.push(Number(m[2]));
+    const s = this.current!;
+    s.start.push(rStart);
+    s.end.push(rEnd);
     s.samples.push(acc);
     s.age.push(age);
     this.nrParsed++;
@@ -109,6 +157,12 @@ export class PerfScriptParser {
     this.rest = "";
     if (this.nrParsed === 0)
       throw new FormatError("no damon:damon_aggregated tracepoint lines found; not a record file", this.file);
+    const cur = this.current;
+    if (cur !== null)
+      throw new FormatError(
+        `the text ends inside a snapshot of target ${cur.rec.targetId}: ${cur.start.length} of its ${cur.nrRegions} regions (truncated)`,
+        cur.line,
+      );
     for (const rec of this.records) {
       rec.snapshots = this.pending.get(rec)!.map(toSnapshot);
     }
@@ -118,9 +172,9 @@ export class PerfScriptParser {
 }
 
 function intAfterEq(field: string, where: string, name: string): string {
-  const m = /^[a-z_]+=(\d+)$/.exec(field);
-  if (!m) throw new FormatError(`expected ${name}=<number>, found '${field}'`, where);
-  return BigInt(m[1]).toString();
+  const m = /^([a-z_]+)=(\d+)$/.exec(field);
+  if (!m || m[1] !== name) throw new FormatError(`expected ${name}=<number>, found '${clip(field)}'`, where);
+  return BigInt(m[2]).toString();
 }
 
 function toSnapshot(p: PendingSnapshot): Snapshot {

@@ -9,6 +9,7 @@ import { createGunzip, createInflate } from "node:zlib";
 import { FormatError, InputError } from "../util/errors.js";
 import { RecordJsonParser } from "./json-stream.js";
 import { PerfScriptParser } from "./perf-script.js";
+import { validateRecords } from "./validate.js";
 import type { DamonRecord } from "./model.js";
 
 export type RecordFormat = "json_compressed" | "json" | "perf_script";
@@ -56,8 +57,17 @@ export function detectRecordFormat(path: string): ReadableFormat {
   return "perf_script";
 }
 
-/** Reads every record of a file (json_compressed, json or perf script). */
+/**
+ * Reads every record of a file (json_compressed, json or perf script); every field
+ * the reports use is checked (validate.ts), so what is returned is safe to report on.
+ */
 export async function readRecords(path: string): Promise<DamonRecord[]> {
+  const records = await parseRecords(path);
+  validateRecords(records, path);
+  return records;
+}
+
+async function parseRecords(path: string): Promise<DamonRecord[]> {
   const format = detectRecordFormat(path);
   if (statSync(path).isDirectory()) throw new InputError("is a directory, not a record file", path);
   if (format === "perf_script") {

@@ -652,7 +652,7 @@ function templatesFor(records: readonly DamonRecord[], o: AccessOptions): Templa
   }
   if (t.snapshotHead === undefined) {
     t.snapshotHead = multiSnap
-      ? "snapshot time: [<start time>, <end time>] (<duration>)\n<heatmap>"
+      ? "snapshot time: [<start time>, <end time>] (<duration>)\nheatmap: <heatmap>"
       : "heatmap: <heatmap>";
     t.snapshotHead += "\nintervals: <snapshot intervals> (max access hz <max access hz>)";
     if (anyFilters)

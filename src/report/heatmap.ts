@@ -10,6 +10,7 @@ import { COLOR_END, MAX_COLOR_LEVEL, colorSamples, colorStart } from "./ascii-co
 import { formatSz, formatSzAccurate, formatTimeNs } from "./damo-fmt.js";
 import { guides, heatPerByte, type Guide } from "./guide.js";
 import { pyFixed, pyRepr } from "./pyfmt.js";
+import { UsageError } from "../util/errors.js";
 
 export interface HeatmapSelection {
   kdamondIdx: number | null;
@@ -31,6 +32,21 @@ export interface HeatmapGrid {
   hz: boolean;
 }
 
+/** Most pixels a heatmap may have (time x address): 2^24, a 128 MiB grid. */
+export const MAX_HEATMAP_PIXELS = 2 ** 24;
+
+/** Rejects resolutions that are not positive integers or whose grid would exceed MAX_HEATMAP_PIXELS. */
+export function checkHeatmapResolution(resol: readonly [number, number]): void {
+  const [t, a] = resol;
+  if (!Number.isSafeInteger(t) || !Number.isSafeInteger(a) || t <= 0 || a <= 0)
+    throw new UsageError(`resolutions must be positive integers, got ${t} ${a}`, "--resol");
+  if (t * a > MAX_HEATMAP_PIXELS)
+    throw new UsageError(
+      `${t} x ${a} = ${t * a} pixels is too many; time x address resolution must be at most ${MAX_HEATMAP_PIXELS} (2^24)`,
+      "--resol",
+    );
+}
+
 /** Builds the pixel grid for the selected records. */
 export function heatmapGrid(
   records: readonly DamonRecord[],
@@ -38,6 +54,7 @@ export function heatmapGrid(
   addrRange: [number, number],
   resol: [number, number],
 ): HeatmapGrid {
+  checkHeatmapResolution(resol);
   const [tres, ares] = resol;
   const [tmin, tmax] = timeRange;
   const [amin, amax] = addrRange;

@@ -20,6 +20,7 @@ import { percentileRange } from "../../report/dist.js";
 import { footprintsReport, readFootprints, type FootprintMetric } from "../../report/footprints.js";
 import {
   asciiHeatmap,
+  checkHeatmapResolution,
   heatmapGrid,
   planHeatmap,
   rangeNote,
@@ -70,7 +71,9 @@ function ints(values: string[] | undefined, n: number | null, name: string): num
     throw new UsageError(`${name} takes ${n} numbers, got ${values.length}`);
   return values.map((v) => {
     if (!/^-?\d+$/.test(v.trim())) throw new UsageError(`'${v}' is not an integer`, name);
-    return Number(v);
+    const n = Number(v);
+    if (!Number.isSafeInteger(n)) throw new UsageError(`'${v}' is too large (at most 2^53-1)`, name);
+    return n;
   });
 }
 
@@ -226,7 +229,10 @@ function registerHeatmap(report: Command): void {
     .option("--context_idx <n>", "context index of the record to draw")
     .option("--scheme_idx <n>", "scheme index of the record to draw")
     .option("--tid <id>", "target id of the record to draw")
-    .option("--resol <n...>", "resolutions for the time and address axes (default 40 80, images 500 500)")
+    .option(
+      "--resol <n...>",
+      "resolutions for the time and address axes (default 40 80 on stdout, 500 500 otherwise)",
+    )
     .option("--time_range <ns...>", "start and end time (absolute ns)")
     .addOption(
       new Option("--draw_range <which>", "address ranges to draw")
@@ -261,9 +267,10 @@ function registerHeatmap(report: Command): void {
       const isImage = output !== "stdout" && output !== "raw";
       if (isImage && ![".png", ".svg"].includes(extname(output).toLowerCase()))
         throw new UsageError(`unsupported image type '${output}': use a .png or .svg file name`, "--output");
+      // damo 3.3 (report heatmap): 40 x 80 for the terminal (stdout), 500 x 500 for every other output
       const resol = (ints(o.resol as string[] | undefined, 2, "--resol") ??
-        (isImage ? [500, 500] : [40, 80])) as [number, number];
-      if (resol[0] <= 0 || resol[1] <= 0) throw new UsageError("resolutions must be positive", "--resol");
+        (output === "stdout" ? [40, 80] : [500, 500])) as [number, number];
+      checkHeatmapResolution(resol);
       const tr = ints(o.time_range as string[] | undefined, 2, "--time_range") as
         [number, number] | undefined;
       const ar = ints(o.address_range as string[] | undefined, null, "--address_range");
@@ -401,7 +408,7 @@ function registerRecordInfo(report: Command): void {
       const records = await loadRecords(o.input as string);
       await writeOut([
         guides(records)
-          .map((g) => guideText(g, Boolean(o.raw_numbers), !o.raw_numbers) + "\n")
+          .map((g) => guideText(g, Boolean(o.raw_numbers)) + "\n")
           .join(""),
       ]);
     });
@@ -436,12 +443,16 @@ export function registerAdjust(program: Command): void {
       const perm = String(o.output_permission);
       if (!/^[0-7]{1,4}$/.test(perm))
         throw new UsageError(`'${perm}' is not an octal permission`, "--output_permission");
-      if (o.aggregate_interval !== undefined)
-        adjustRecords(
-          records,
-          intOpt(o.aggregate_interval as string, "--aggregate_interval")!,
-          intOpt(o.skip as string, "--skip")!,
+      // checked before use, whether or not an interval is given (NaN, 0 and negatives were accepted)
+      const skip = intOpt(o.skip as string, "--skip")!;
+      if (skip < 0) throw new UsageError(`must be a number of snapshots >= 0, not ${skip}`, "--skip");
+      const aggr = intOpt(o.aggregate_interval as string | undefined, "--aggregate_interval");
+      if (aggr !== undefined && aggr <= 0)
+        throw new UsageError(
+          `must be a positive number of microseconds, not ${aggr}`,
+          "--aggregate_interval",
         );
+      if (aggr !== undefined) adjustRecords(records, aggr, skip);
       const out = o.output as string;
       writeRecords(out, records, o.output_type as RecordFormat);
       chmodSync(out, parseInt(perm, 8));
