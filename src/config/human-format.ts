@@ -117,13 +117,30 @@ function minMax(v: string): number | undefined {
 
 function plainNumber(v: string): number | undefined {
   const t = v.trim().replace(/,/g, "");
-  if (/^-?[0-9]+(\.[0-9]+)?$/.test(t)) return Number(t);
+  if (/^-?[0-9]+(\.[0-9]+)?$/.test(t)) {
+    const n = Number(t);
+    // "18446744073709551615" reads as 2^64: refuse digits a double cannot hold.
+    if (Number.isInteger(n) && Math.abs(n) > Number.MAX_SAFE_INTEGER) throw new Error(tooLarge(v));
+    return n;
+  }
   return undefined;
 }
 
 function nonNegative(n: number, v: unknown): number {
   if (!Number.isFinite(n) && n !== UNLIMITED) throw new Error(`'${String(v)}' is not a number`);
   if (n < 0) throw new Error(`'${String(v)}' is negative`);
+  if (n !== UNLIMITED && n > Number.MAX_SAFE_INTEGER) throw new Error(tooLarge(v));
+  return n;
+}
+
+/** The message for a value that a double cannot hold exactly (2^53 and above). */
+function tooLarge(v: unknown): string {
+  return `'${String(v)}' is too large to be exact (at most 2^53-1; write 'max' for unlimited)`;
+}
+
+/** An integer that a double holds exactly (digits checked too: '9007199254740993' rounds). */
+function exactInteger(n: number, v: unknown): number {
+  if (!Number.isSafeInteger(n)) throw new Error(tooLarge(v));
   return n;
 }
 
@@ -131,9 +148,12 @@ function messageOf(e: unknown): string {
   return e instanceof Error ? e.message.replace(/^[^:]*: /, "") : String(e);
 }
 
-/** Bytes: `4K`, `4.000 KiB`, `1,024`, `max`; a bare number is bytes. */
+/** Bytes: `4K`, `4.000 KiB`, `1,024`, `max`; a bare number is bytes (an integer). */
 export function readSize(v: number | string): number {
-  if (typeof v === "number") return nonNegative(v, v);
+  if (typeof v === "number") {
+    if (!Number.isInteger(v)) throw new Error(`'${v}' is not a whole number of bytes`);
+    return nonNegative(v, v);
+  }
   const mm = minMax(v);
   if (mm !== undefined) return mm;
   try {
@@ -160,7 +180,7 @@ export function readCount(v: number | string): number {
 export function readInt(v: number | string): number {
   const n = typeof v === "number" ? v : plainNumber(v);
   if (n === undefined || !Number.isInteger(n)) throw new Error(`'${String(v)}' is not an integer`);
-  return n;
+  return exactInteger(n, v);
 }
 
 /** A time, returned in `unitNs` units (1e3 for µs fields, 1e6 for ms fields); a bare number is already in that unit. */
@@ -184,7 +204,7 @@ export function readRatio(v: number | string, perPercent: number): number {
   if (mm !== undefined) return mm;
   const t = v.trim();
   const m = /^([0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)\s*%$/.exec(t);
-  if (m) return Math.round(Number(m[1].replace(/,/g, "")) * perPercent * 1e6) / 1e6;
+  if (m) return nonNegative(Math.round(Number(m[1].replace(/,/g, "")) * perPercent * 1e6) / 1e6, v);
   const n = plainNumber(t);
   if (n !== undefined) return nonNegative(n, v);
   throw new Error(`'${v}' is not a percentage ('N %') or a plain number`);
@@ -202,9 +222,9 @@ export function readNrAccesses(v: number | string): {
   if (mm !== undefined) return { unit: "either", value: mm };
   const t = v.trim();
   let m = /^([0-9][0-9,]*(?:\.[0-9]*)?)\s*%$/.exec(t);
-  if (m) return { unit: "percent", value: Number(m[1].replace(/,/g, "")) };
+  if (m) return { unit: "percent", value: nonNegative(Number(m[1].replace(/,/g, "")), v) };
   m = /^([0-9][0-9,]*)\s*(samples?|sample_intervals?)$/.exec(t);
-  if (m) return { unit: "samples", value: Number(m[1].replace(/,/g, "")) };
+  if (m) return { unit: "samples", value: exactInteger(Number(m[1].replace(/,/g, "")), v) };
   throw new Error(`'${v}' is not 'N %' or 'N samples'`);
 }
 
@@ -214,7 +234,7 @@ export function readAge(v: number | string): { unit: "us" | "aggrs" | "either"; 
   const mm = minMax(v);
   if (mm !== undefined) return { unit: "either", value: mm };
   const m = /^([0-9][0-9,]*)\s*aggr(_intervals?)?$/.exec(v.trim());
-  if (m) return { unit: "aggrs", value: Number(m[1].replace(/,/g, "")) };
+  if (m) return { unit: "aggrs", value: exactInteger(Number(m[1].replace(/,/g, "")), v) };
   try {
     return { unit: "us", value: readTime(v, 1e3) };
   } catch {
