@@ -185,16 +185,26 @@ export function readInt(v: number | string): number {
 
 /** A time, returned in `unitNs` units (1e3 for µs fields, 1e6 for ms fields); a bare number is already in that unit. */
 export function readTime(v: number | string, unitNs: number): number {
-  if (typeof v === "number") return nonNegative(v, v);
+  // A bare number is already in the field's unit (µs or ms), which the kernel keeps
+  // as an integer: a fraction would not survive being written and read back.
+  const unit = unitNs === 1e3 ? "µs" : unitNs === 1e6 ? "ms" : `${unitNs} ns`;
+  const whole = (n: number): number => {
+    if (Number.isFinite(n) && !Number.isInteger(n))
+      throw new Error(`'${String(v)}' is not a whole number of ${unit} (the kernel's unit for this field)`);
+    return nonNegative(n, v);
+  };
+  if (typeof v === "number") return whole(v);
   const mm = minMax(v);
   if (mm !== undefined) return mm;
   const n = plainNumber(v);
-  if (n !== undefined) return nonNegative(n, v);
+  if (n !== undefined) return whole(n);
+  let ns: number;
   try {
-    return nonNegative(Math.round(parseDurationNs(v) / unitNs), v);
+    ns = parseDurationNs(v);
   } catch (e) {
     throw new Error(messageOf(e));
   }
+  return whole(ns / unitNs);
 }
 
 /** A ratio given as `N %` (or a bare number in the field's own unit), returned in `perPercent` units per 1 %. */
@@ -230,7 +240,7 @@ export function readNrAccesses(v: number | string): {
 
 /** A time (a bare number is µs, as damo reads it) → {us}, or `N aggr_intervals` → {aggrs}. */
 export function readAge(v: number | string): { unit: "us" | "aggrs" | "either"; value: number } {
-  if (typeof v === "number") return { unit: "us", value: nonNegative(v, v) };
+  if (typeof v === "number") return { unit: "us", value: readTime(v, 1e3) };
   const mm = minMax(v);
   if (mm !== undefined) return { unit: "either", value: mm };
   const m = /^([0-9][0-9,]*)\s*aggr(_intervals?)?$/.exec(v.trim());
