@@ -247,7 +247,8 @@ export function readAge(v: number | string): { unit: "us" | "aggrs" | "either"; 
   if (m) return { unit: "aggrs", value: exactInteger(Number(m[1].replace(/,/g, "")), v) };
   try {
     return { unit: "us", value: readTime(v, 1e3) };
-  } catch {
+  } catch (e) {
+    if (e instanceof Error && /whole number|too large/.test(e.message)) throw e;
     throw new Error(`'${v}' is not a time (e.g. '1 m', '500 ms') or 'N aggr_intervals'`);
   }
 }

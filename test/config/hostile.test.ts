@@ -226,3 +226,20 @@ void test("integers above 2^53: pids, node ids and address ranges are refused, n
   assert.equal(ok.kdamonds[0].contexts[0].targets[0].pid, 2 ** 53 - 1);
   assert.equal(ok.kdamonds[0].contexts[0].targets[0].regions[0].end, 2 ** 53 - 1);
 });
+
+// Fails before readTime required whole kernel units: age min 0.5 (µs) was written
+// as "500 ns" and read back as 1 µs (found by the fuzz suite's round-trip check).
+void test("time fields take whole kernel units: a fraction is refused, not rounded", () => {
+  const ap = (min: unknown) => ({ action: "stat", access_pattern: { age: { min } } });
+  assert.throws(
+    () => parseSchemes([ap(0.5)], iv, "f.json"),
+    /\[0\]\.access_pattern\.age\.min: '0\.5' is not a whole number of µs/,
+  );
+  assert.throws(() => parseSchemes([ap("1500 ns")], iv, "f.json"), /'1500 ns' is not a whole number of µs/);
+  assert.throws(
+    () => parseSchemes([{ action: "stat", quotas: { time_ms: "1.5 ms" } }], iv, "f.json"),
+    /quotas\.time_ms: '1\.5 ms' is not a whole number of ms/,
+  );
+  assert.throws(() => parseCompactScheme("stat quota=1500us", iv), /not a whole number of ms/);
+  assert.equal(parseSchemes([ap("2 ms")], iv)[0].accessPattern.ageUs?.min, 2000);
+});
