@@ -62,6 +62,7 @@ export function replayWorkload(path: string, opts: ReplayOptions = {}): Workload
   if (path === "") throw new UsageError("trace: needs a file name (trace:FILE)", "workload");
   const scan = scanTrace(path);
   if (!opts.allowDamaged) refuseDamaged(scan);
+  refuseHugeMappings(scan);
   const base = path.split("/").pop() ?? path;
   return {
     name: `trace:${base}`,
@@ -76,6 +77,24 @@ export function replayWorkload(path: string, opts: ReplayOptions = {}): Workload
       instantiate: (m, io) => instantiateReplay(m, scan, { nsPerInstruction: rate, loops }, io),
     },
   };
+}
+
+/**
+ * Largest mapping a replay builds (256 GiB). The simulated page tables are dense per
+ * mapping (5 bytes per 4 KiB page once touched), so a map event of 256 TiB, valid
+ * in the format, would fail deep in the simulator; it is refused up front instead.
+ */
+export const MAX_REPLAY_MAPPING_BYTES = 2 ** 38;
+
+/** Throws a FormatError naming the first map/remap event too large to replay. */
+export function refuseHugeMappings(scan: TraceScan): void {
+  scan.events.forEach((ev, k) => {
+    if ((ev.type === "map" || ev.type === "remap") && ev.length > MAX_REPLAY_MAPPING_BYTES)
+      throw new FormatError(
+        `map event ${k} (${ev.type} at access ${ev.index}) maps ${ev.length} bytes; a replay simulates mappings of at most ${MAX_REPLAY_MAPPING_BYTES} bytes (256 GiB)`,
+        scan.path,
+      );
+  });
 }
 
 /** Throws when `trace info` would report damage or a partial trace (see ReplayOptions.allowDamaged). */

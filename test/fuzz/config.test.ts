@@ -101,7 +101,7 @@ second
 b, 0, 64, 1, ro
 `;
 
-void test("fuzz: masim config parser on mutated configs", { timeout: 60_000 }, () => {
+void test("fuzz: masim config parser on mutated configs", { timeout: runs(60_000) }, () => {
   const tally = newTally();
   withinMemory(() =>
     fc.assert(
@@ -150,7 +150,7 @@ function roundTrips(c: ReturnType<typeof parseKdamonds>): void {
   }
 }
 
-void test("fuzz: kdamonds YAML and JSON text, mutated", { timeout: 60_000 }, () => {
+void test("fuzz: kdamonds YAML and JSON text, mutated", { timeout: runs(60_000) }, () => {
   const tally = newTally();
   withinMemory(() =>
     fc.assert(
@@ -226,7 +226,7 @@ function setAt(root: unknown, path: (string | number)[], v: unknown, remove: boo
   return copy;
 }
 
-void test("fuzz: kdamonds objects with fields replaced or removed", { timeout: 60_000 }, () => {
+void test("fuzz: kdamonds objects with fields replaced or removed", { timeout: runs(60_000) }, () => {
   const tally = newTally();
   withinMemory(() =>
     fc.assert(
@@ -312,7 +312,7 @@ const schemeText = fc
   )
   .map(([a, ws]) => [a, ...ws].join(" "));
 
-void test("fuzz: --scheme compact form", { timeout: 60_000 }, () => {
+void test("fuzz: --scheme compact form", { timeout: runs(60_000) }, () => {
   const tally = newTally();
   withinMemory(() =>
     fc.assert(
@@ -373,7 +373,7 @@ const valueAny = fc.oneof(valueText, fc.double(), fc.integer());
 /** Human-format readers throw plain Errors by design (the schema wraps them in ConfigError). */
 const plainError = (e: unknown) => e instanceof Error && e.constructor === Error;
 
-void test("fuzz: human-format value readers and option parsers", { timeout: 60_000 }, () => {
+void test("fuzz: human-format value readers and option parsers", { timeout: runs(60_000) }, () => {
   const tally = newTally();
   const sane = (n: number, integer: boolean) =>
     n === Infinity ||

@@ -86,7 +86,7 @@ const csvText = fc
   )
   .map(([h, rows, split]) => ({ text: `${[h, ...rows].join("\n")}\n`, split }));
 
-void test("fuzz: CSV import on generated rows", { timeout: 60_000 }, () => {
+void test("fuzz: CSV import on generated rows", { timeout: runs(60_000) }, () => {
   const tally = newTally();
   withinMemory(() =>
     fc.assert(
@@ -138,7 +138,7 @@ const lackeyLine = fc.oneof(
   fc.string({ maxLength: 12 }),
 );
 
-void test("fuzz: lackey import on generated lines", { timeout: 60_000 }, () => {
+void test("fuzz: lackey import on generated lines", { timeout: runs(60_000) }, () => {
   const tally = newTally();
   withinMemory(() =>
     fc.assert(

@@ -231,7 +231,7 @@ const mutation = fc.array(fc.oneof(flips, cut, splice, header, events, footer, p
 
 void test(
   "fuzz: trace reader, trace info, replay scan and CSV export on mutated traces",
-  { timeout: 120_000 },
+  { timeout: runs(120_000) },
   () => {
     const tally = newTally();
     let n = 0;

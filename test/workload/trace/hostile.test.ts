@@ -225,3 +225,15 @@ void test("trace reader: a footer field of the wrong type is a FormatError namin
     for (const _ of r);
   }, /f\.dtrace:offset \d+ \(footer\): footer field partial is "no", expected true or false/);
 });
+
+// Fails before refuseHugeMappings: a 256 TiB map event crashed the run with
+// "RangeError: Invalid typed array length" at the first access.
+void test("run trace: a map event too large to simulate is a FormatError before the run", () => {
+  const p = save("huge-map.dtrace", traceWith({}, [{ ...MAP, start: 0, length: 2 ** 48 }]));
+  assert.throws(
+    () => replayWorkload(p),
+    (e: unknown) =>
+      e instanceof FormatError &&
+      /map event 0 \(map at access 0\) maps 281474976710656 bytes/.test(e.message),
+  );
+});
