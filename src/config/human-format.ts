@@ -209,14 +209,22 @@ export function readTime(v: number | string, unitNs: number): number {
 
 /** A ratio given as `N %` (or a bare number in the field's own unit), returned in `perPercent` units per 1 %. */
 export function readRatio(v: number | string, perPercent: number): number {
-  if (typeof v === "number") return nonNegative(v, v);
+  // permil and bp fields are integers in the kernel: a fraction of the unit would
+  // not survive being written ("0.05 %") and read back.
+  const unit = perPercent === 10 ? "permil" : perPercent === 100 ? "bp" : "units";
+  const whole = (n: number): number => {
+    if (Number.isFinite(n) && !Number.isInteger(n))
+      throw new Error(`'${String(v)}' is not a whole number of ${unit} (the kernel's unit for this field)`);
+    return nonNegative(n, v);
+  };
+  if (typeof v === "number") return whole(v);
   const mm = minMax(v);
   if (mm !== undefined) return mm;
   const t = v.trim();
   const m = /^([0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)\s*%$/.exec(t);
-  if (m) return nonNegative(Math.round(Number(m[1].replace(/,/g, "")) * perPercent * 1e6) / 1e6, v);
+  if (m) return whole(Math.round(Number(m[1].replace(/,/g, "")) * perPercent * 1e6) / 1e6);
   const n = plainNumber(t);
-  if (n !== undefined) return nonNegative(n, v);
+  if (n !== undefined) return whole(n);
   throw new Error(`'${v}' is not a percentage ('N %') or a plain number`);
 }
 

@@ -243,3 +243,15 @@ void test("time fields take whole kernel units: a fraction is refused, not round
   assert.throws(() => parseCompactScheme("stat quota=1500us", iv), /not a whole number of ms/);
   assert.equal(parseSchemes([ap("2 ms")], iv)[0].accessPattern.ageUs?.min, 2000);
 });
+
+// Fails before readRatio required whole kernel units: sz_permil 5e-324 was written
+// as "0 %" and read back as 0 (found by the fuzz campaign's round-trip check).
+void test("permil and bp fields take whole kernel units", () => {
+  const w = (v: unknown) => [{ action: "stat", quotas: { weights: { sz_permil: v } } }];
+  assert.throws(
+    () => parseSchemes(w(5e-324), iv, "f.json"),
+    /weights\.sz_permil: '5e-324' is not a whole number of permil/,
+  );
+  assert.throws(() => parseSchemes(w("0.35 %"), iv, "f.json"), /'0\.35 %' is not a whole number of permil/);
+  assert.equal(parseSchemes(w("0.3 %"), iv)[0].quotas.weights.szPermil, 3);
+});
