@@ -31,7 +31,7 @@ import { COMPACT_KEYS, parseCompactScheme } from "../../src/schemes/compact.js";
 import { UsageError } from "../../src/util/errors.js";
 import { parseBool, parseCount, parseDurationNs, parseSizeBytes } from "../../src/util/units.js";
 import { parseMasimConfig } from "../../src/workload/masim-config.js";
-import { expectTyped, newTally, report, runs, withinMemory } from "./helpers.js";
+import { expectTyped, newTally, report, runs, seed, withinMemory } from "./helpers.js";
 
 const iv = DEFAULT_INTERVALS;
 
@@ -117,7 +117,7 @@ void test("fuzz: masim config parser on mutated configs", { timeout: runs(60_000
           }
         }
       }),
-      { seed: 20_2004, numRuns: runs(1200) },
+      { seed: seed(20_2004), numRuns: runs(1200) },
     ),
   );
   report("masim", tally);
@@ -160,7 +160,7 @@ void test("fuzz: kdamonds YAML and JSON text, mutated", { timeout: runs(60_000) 
         const c = expectTyped(tally, t, () => parseKdamondsText(t, yaml ? "f.yaml" : "f.json"));
         if (c) roundTrips(c);
       }),
-      { seed: 20_2005, numRuns: runs(1000) },
+      { seed: seed(20_2005), numRuns: runs(1000) },
     ),
   );
   report("kdamonds text", tally);
@@ -247,7 +247,7 @@ void test("fuzz: kdamonds objects with fields replaced or removed", { timeout: r
           if (c) roundTrips(c);
         },
       ),
-      { seed: 20_2006, numRuns: runs(1000) },
+      { seed: seed(20_2006), numRuns: runs(1000) },
     ),
   );
   report("kdamonds fields", tally);
@@ -328,7 +328,7 @@ void test("fuzz: --scheme compact form", { timeout: runs(60_000) }, () => {
           assert.deepEqual(again[0], s);
         }
       }),
-      { seed: 20_2007, numRuns: runs(1500) },
+      { seed: seed(20_2007), numRuns: runs(1500) },
     ),
   );
   report("--scheme", tally);
@@ -409,7 +409,7 @@ void test("fuzz: human-format value readers and option parsers", { timeout: runs
           expectTyped(tally, v, () => parseBool(v, "--x"), u);
         }
       }),
-      { seed: 20_2008, numRuns: runs(1500) },
+      { seed: seed(20_2008), numRuns: runs(1500) },
     ),
   );
   report("human-format values", tally);

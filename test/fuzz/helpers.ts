@@ -3,7 +3,8 @@
  * generated input, returns a valid result or throws one typed error (an
  * InputError: FormatError, ConfigError, UsageError), never an internal error
  * (TypeError, RangeError, ...), within a time and memory bound. Seeds are pinned
- * so a failure replays; FUZZ_RUNS=N multiplies the cases for a longer campaign.
+ * so a failure replays; FUZZ_SCALE multiplies the cases and FUZZ_SEED shifts the
+ * seeds for a longer campaign (docs/fuzzing.md).
  */
 import assert from "node:assert/strict";
 import { InputError } from "../../src/util/errors.js";
@@ -12,6 +13,12 @@ import { InputError } from "../../src/util/errors.js";
 export function runs(n: number): number {
   const scale = Number(process.env.FUZZ_SCALE ?? "1");
   return Math.max(1, Math.round(n * (Number.isFinite(scale) && scale > 0 ? scale : 1)));
+}
+
+/** A property's pinned seed, shifted by FUZZ_SEED for a campaign with other inputs. */
+export function seed(base: number): number {
+  const shift = Number(process.env.FUZZ_SEED ?? "0");
+  return base + (Number.isSafeInteger(shift) ? shift * 1000 : 0);
 }
 
 /** Wall time one case may take (the machine is shared: generous, but a hang fails). */

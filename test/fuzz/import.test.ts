@@ -9,7 +9,7 @@ import { CSV_HEADER, CSV_HEADER_EVENTS, CsvParser } from "../../src/workload/tra
 import { LackeyParser } from "../../src/workload/trace/lackey.js";
 import { TraceReader } from "../../src/workload/trace/reader.js";
 import { TraceWriter } from "../../src/workload/trace/writer.js";
-import { expectTyped, newTally, report, runs, withinMemory } from "./helpers.js";
+import { expectTyped, newTally, report, runs, seed, withinMemory } from "./helpers.js";
 
 function memWriter(): { w: TraceWriter; bytes: () => Uint8Array } {
   const parts: Uint8Array[] = [];
@@ -105,7 +105,7 @@ void test("fuzz: CSV import on generated rows", { timeout: runs(60_000) }, () =>
           readBack(bytes(), footer.accesses);
         }
       }),
-      { seed: 20_2002, numRuns: runs(1500) },
+      { seed: seed(20_2002), numRuns: runs(1500) },
     ),
   );
   report("csv", tally);
@@ -160,7 +160,7 @@ void test("fuzz: lackey import on generated lines", { timeout: runs(60_000) }, (
           assert.equal(footer.accesses, p.accesses);
         }
       }),
-      { seed: 20_2003, numRuns: runs(1500) },
+      { seed: seed(20_2003), numRuns: runs(1500) },
     ),
   );
   report("lackey", tally);

@@ -17,7 +17,7 @@ import { CHUNK_HEADER_BYTES, CHUNK_MAGIC } from "../../src/workload/trace/format
 import { traceInfo } from "../../src/workload/trace/info.js";
 import { TraceReader } from "../../src/workload/trace/reader.js";
 import { syntheticAccesses, writeTrace } from "../workload/trace/helpers.js";
-import { expectTyped, newTally, report, runs, withinMemory } from "./helpers.js";
+import { expectTyped, newTally, report, runs, seed, withinMemory } from "./helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dt-fuzz-trace-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
@@ -257,7 +257,7 @@ void test(
             assert.equal(scan.partial, info.partial);
           }
         }),
-        { seed: 20_2001, numRuns: runs(500) },
+        { seed: seed(20_2001), numRuns: runs(500) },
       ),
     );
     report("trace (reader+info+scan+csv)", tally);
