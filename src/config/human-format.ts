@@ -130,7 +130,7 @@ function nonNegative(n: number, v: unknown): number {
   if (!Number.isFinite(n) && n !== UNLIMITED) throw new Error(`'${String(v)}' is not a number`);
   if (n < 0) throw new Error(`'${String(v)}' is negative`);
   if (n !== UNLIMITED && n > Number.MAX_SAFE_INTEGER) throw new Error(tooLarge(v));
-  return n;
+  return n === 0 ? 0 : n; // -0 reads as 0 (it would not survive a write/read round trip)
 }
 
 /** The message for a value that a double cannot hold exactly (2^53 and above). */
@@ -141,7 +141,7 @@ function tooLarge(v: unknown): string {
 /** An integer that a double holds exactly (digits checked too: '9007199254740993' rounds). */
 function exactInteger(n: number, v: unknown): number {
   if (!Number.isSafeInteger(n)) throw new Error(tooLarge(v));
-  return n;
+  return n === 0 ? 0 : n;
 }
 
 function messageOf(e: unknown): string {

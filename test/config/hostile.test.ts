@@ -255,3 +255,11 @@ void test("permil and bp fields take whole kernel units", () => {
   assert.throws(() => parseSchemes(w("0.35 %"), iv, "f.json"), /'0\.35 %' is not a whole number of permil/);
   assert.equal(parseSchemes(w("0.3 %"), iv)[0].quotas.weights.szPermil, 3);
 });
+
+// Fails before nonNegative normalised -0: access_bp -0 read back as 0 after a
+// write/read round trip (found by the fuzz campaign).
+void test("-0 in a numeric field reads as 0", () => {
+  const [s] = parseSchemes([{ action: "stat", quotas: { time_ms: -0, weights: { sz_permil: -0 } } }], iv);
+  assert.ok(Object.is(s.quotas.timeMs, 0));
+  assert.ok(Object.is(s.quotas.weights.szPermil, 0));
+});

@@ -8,17 +8,16 @@ import fc from "fast-check";
 import { CSV_HEADER, CSV_HEADER_EVENTS, CsvParser } from "../../src/workload/trace/csv.js";
 import { LackeyParser } from "../../src/workload/trace/lackey.js";
 import { TraceReader } from "../../src/workload/trace/reader.js";
-import { TraceWriter } from "../../src/workload/trace/writer.js";
+import { memWriter } from "../workload/trace/helpers.js";
 import { expectTyped, newTally, report, runs, seed, withinMemory } from "./helpers.js";
 
-function memWriter(): { w: TraceWriter; bytes: () => Uint8Array } {
-  const parts: Uint8Array[] = [];
-  const w = new TraceWriter((b) => parts.push(Uint8Array.from(b)), {
-    tool: "synthetic",
-    clockUnit: "instructions",
-    pageSize: 4096,
-  });
-  return { w, bytes: () => Buffer.concat(parts) };
+/** Feeds `text` in two pieces split at `split` (as from a pipe), then ends. */
+function feedSplit(p: { feed(t: string): void; end(): void }, text: string, split: number): true {
+  const at = split % (text.length + 1);
+  p.feed(text.slice(0, at));
+  p.feed(text.slice(at));
+  p.end();
+  return true;
 }
 
 /** Reads a written trace back: every access must be there and nothing damaged. */
@@ -93,13 +92,7 @@ void test("fuzz: CSV import on generated rows", { timeout: runs(60_000) }, () =>
       fc.property(csvText, ({ text, split }) => {
         const { w, bytes } = memWriter();
         const p = new CsvParser(w, "f.csv");
-        const ok = expectTyped(tally, text, () => {
-          const at = split % (text.length + 1);
-          p.feed(text.slice(0, at));
-          p.feed(text.slice(at));
-          p.end();
-          return true;
-        });
+        const ok = expectTyped(tally, text, () => feedSplit(p, text, split));
         if (ok) {
           const footer = w.finish({ partial: false });
           readBack(bytes(), footer.accesses);
@@ -146,13 +139,7 @@ void test("fuzz: lackey import on generated lines", { timeout: runs(60_000) }, (
         const text = `${lines.join("\n")}\n`;
         const { w, bytes } = memWriter();
         const p = new LackeyParser(w, "f.lackey");
-        const ok = expectTyped(tally, text, () => {
-          const at = split % (text.length + 1);
-          p.feed(text.slice(0, at));
-          p.feed(text.slice(at));
-          p.end();
-          return true;
-        });
+        const ok = expectTyped(tally, text, () => feedSplit(p, text, split));
         if (ok) {
           const footer = w.finish({ partial: false });
           readBack(bytes(), footer.accesses);

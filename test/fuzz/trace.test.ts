@@ -62,12 +62,19 @@ function chunks(b: Buffer): Chunk[] {
   return out;
 }
 
-/** Rebuilds a chunk with a new payload (stored uncompressed, codec 0) and valid CRCs. */
-function rechunk(b: Buffer, c: Chunk, payload: Buffer, count?: number): Buffer {
+/** Rebuilds a chunk with a new payload (by default stored uncompressed, codec 0) and valid CRCs. */
+function rechunk(
+  b: Buffer,
+  c: Chunk,
+  payload: Buffer,
+  count?: number,
+  codec = 0,
+  rawLen = payload.length,
+): Buffer {
   const h = Buffer.from(b.subarray(c.offset, c.offset + CHUNK_HEADER_BYTES));
-  h.writeUInt8(0, 5);
+  h.writeUInt8(codec, 5);
   if (count !== undefined) h.writeUInt32LE(count >>> 0, 8);
-  h.writeUInt32LE(payload.length, 12);
+  h.writeUInt32LE(rawLen, 12);
   h.writeUInt32LE(payload.length, 16);
   h.writeUInt32LE(crc32(payload), 20);
   h.writeUInt32LE(crc32(h.subarray(0, 32)), 32);
@@ -193,19 +200,7 @@ const payload: fc.Arbitrary<Mutation> = fc
     const c = cs[which % cs.length];
     if (!bomb) return rechunk(b, c, Buffer.from(bytes), count);
     // Compressed: 4 MiB of zeros declared as 100 bytes.
-    const comp = BOMB;
-    const h = Buffer.from(b.subarray(c.offset, c.offset + CHUNK_HEADER_BYTES));
-    h.writeUInt8(1, 5);
-    h.writeUInt32LE(100, 12);
-    h.writeUInt32LE(comp.length, 16);
-    h.writeUInt32LE(crc32(comp), 20);
-    h.writeUInt32LE(crc32(h.subarray(0, 32)), 32);
-    return Buffer.concat([
-      b.subarray(0, c.offset),
-      h,
-      comp,
-      b.subarray(c.offset + CHUNK_HEADER_BYTES + c.compLen),
-    ]);
+    return rechunk(b, c, BOMB, undefined, 1, 100);
   });
 /** A chunk header with random count / lengths / first index, re-checksummed. */
 const chunkHeader: fc.Arbitrary<Mutation> = fc

@@ -8,18 +8,7 @@ import { FormatError } from "../../../src/util/errors.js";
 import { CsvParser } from "../../../src/workload/trace/csv.js";
 import { LackeyParser } from "../../../src/workload/trace/lackey.js";
 import { TraceReader } from "../../../src/workload/trace/reader.js";
-import { TraceWriter } from "../../../src/workload/trace/writer.js";
-import { collect } from "./helpers.js";
-
-function memWriter(): { w: TraceWriter; bytes: () => Uint8Array } {
-  const parts: Uint8Array[] = [];
-  const w = new TraceWriter((b) => parts.push(Uint8Array.from(b)), {
-    tool: "synthetic",
-    clockUnit: "instructions",
-    pageSize: 4096,
-  });
-  return { w, bytes: () => Buffer.concat(parts) };
-}
+import { collect, memWriter } from "./helpers.js";
 
 function csv(text: string): ReturnType<typeof collect> {
   const { w, bytes } = memWriter();
