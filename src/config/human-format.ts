@@ -219,6 +219,8 @@ export function readRatio(v: number | string, perPercent: number): number {
   };
   if (typeof v === "number") return whole(v);
   const mm = minMax(v);
+  // A ratio is a value, not a bound: `max` (Infinity) would print as "Infinity %".
+  if (mm === UNLIMITED) throw new Error(`'${v}' is not a ratio (give 'N %' or a number)`);
   if (mm !== undefined) return mm;
   const t = v.trim();
   const m = /^([0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)\s*%$/.exec(t);

@@ -263,3 +263,12 @@ void test("-0 in a numeric field reads as 0", () => {
   assert.ok(Object.is(s.quotas.timeMs, 0));
   assert.ok(Object.is(s.quotas.weights.szPermil, 0));
 });
+
+// Fails before readRatio refused `max`: a weight of max was written as "Infinity %",
+// which no reader accepts (found by the fuzz campaign's round-trip check).
+void test("permil and bp fields refuse max (a ratio is not a bound)", () => {
+  assert.throws(
+    () => parseSchemes([{ action: "stat", quotas: { weights: { sz_permil: "max" } } }], iv, "f.json"),
+    /weights\.sz_permil: 'max' is not a ratio/,
+  );
+});
