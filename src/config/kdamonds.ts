@@ -574,10 +574,15 @@ function accessPatternOut(ap: AccessPatternConfig): Record<string, unknown> {
   };
 }
 
+/** A field damo writes as a plain number; `max` when unlimited (JSON has no Infinity: it became null). */
+function rawOrMax(n: number): number | string {
+  return n === UNLIMITED ? "max" : n;
+}
+
 function schemeOut(s: SchemeConfig): Record<string, unknown> {
   const out: Record<string, unknown> = {
     action: s.action,
-    dests: s.dests.map((d) => ({ id: d.nid, weight: d.weight })),
+    dests: s.dests.map((d) => ({ id: d.nid, weight: rawOrMax(d.weight) })),
   };
   if (isMigrate(s.action)) out.target_nid = s.targetNid;
   const q = s.quotas;
@@ -672,7 +677,10 @@ function contextOut(c: ContextConfig): Record<string, unknown> {
 /** damo's non-raw JSON object for a configuration, in damo's key order. */
 export function kdamondsToDamo(config: KdamondsConfig): { kdamonds: Record<string, unknown>[] } {
   return {
-    kdamonds: config.kdamonds.map((k) => ({ refresh_ms: k.refreshMs, contexts: k.contexts.map(contextOut) })),
+    kdamonds: config.kdamonds.map((k) => ({
+      refresh_ms: rawOrMax(k.refreshMs),
+      contexts: k.contexts.map(contextOut),
+    })),
   };
 }
 

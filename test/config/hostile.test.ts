@@ -272,3 +272,23 @@ void test("permil and bp fields refuse max (a ratio is not a bound)", () => {
     /weights\.sz_permil: 'max' is not a ratio/,
   );
 });
+
+// Fails before rawOrMax: refresh_ms and a dest weight of max were written as JSON
+// Infinity, i.e. null, which no reader accepts (found by the fuzz campaign).
+void test("refresh_ms and dest weights of max survive a write/read round trip", () => {
+  const c = parseKdamonds({
+    kdamonds: [
+      {
+        refresh_ms: "max",
+        contexts: [
+          {
+            ops: "paddr",
+            targets: [{ pid: null, regions: [] }],
+            schemes: [{ action: "migrate_hot", target_nid: 1, dests: [{ id: 1, weight: "max" }] }],
+          },
+        ],
+      },
+    ],
+  });
+  for (const fmt of ["json", "yaml"] as const) assert.deepEqual(parseKdamondsText(formatKdamonds(c, fmt)), c);
+});
