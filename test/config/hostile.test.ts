@@ -292,3 +292,18 @@ void test("refresh_ms and dest weights of max survive a write/read round trip", 
   });
   for (const fmt of ["json", "yaml"] as const) assert.deepEqual(parseKdamondsText(formatKdamonds(c, fmt)), c);
 });
+
+// Fails before the address field refused max: a region end of max was written as
+// "Infinity", which no reader accepts (found by the fuzz campaign).
+void test("region and address-filter bounds refuse max", () => {
+  assert.throws(
+    () =>
+      parseKdamonds({
+        kdamonds: [
+          { contexts: [{ ops: "vaddr", targets: [{ pid: 1, regions: [{ start: 0, end: "max" }] }] }] },
+        ],
+      }),
+    /regions\[0\]\.end: 'max' is not an address/,
+  );
+  assert.throws(() => parseCompactScheme("stat filter=reject:addr=4096-max", iv), /'max' is not an address/);
+});
