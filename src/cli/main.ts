@@ -16,6 +16,7 @@ import { registerFidelity } from "./commands/fidelity.js";
 import { registerTrace } from "./commands/trace.js";
 import { registerAdjust, registerReport } from "./commands/report.js";
 import { registerLive } from "./commands/live.js";
+import { reportStaleTempFiles } from "../util/temp-report.js";
 
 export function buildProgram(): Command {
   const program = new Command("damon-ts")
@@ -40,4 +41,5 @@ export function buildProgram(): Command {
   return program;
 }
 
+reportStaleTempFiles();
 await runCli(buildProgram(), process.argv);

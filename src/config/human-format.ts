@@ -117,23 +117,43 @@ function minMax(v: string): number | undefined {
 
 function plainNumber(v: string): number | undefined {
   const t = v.trim().replace(/,/g, "");
-  if (/^-?[0-9]+(\.[0-9]+)?$/.test(t)) return Number(t);
+  if (/^-?[0-9]+(\.[0-9]+)?$/.test(t)) {
+    const n = Number(t);
+    // "18446744073709551615" reads as 2^64: refuse digits a double cannot hold.
+    if (Number.isInteger(n) && Math.abs(n) > Number.MAX_SAFE_INTEGER) throw new Error(tooLarge(v));
+    return n;
+  }
   return undefined;
 }
 
 function nonNegative(n: number, v: unknown): number {
   if (!Number.isFinite(n) && n !== UNLIMITED) throw new Error(`'${String(v)}' is not a number`);
   if (n < 0) throw new Error(`'${String(v)}' is negative`);
-  return n;
+  if (n !== UNLIMITED && n > Number.MAX_SAFE_INTEGER) throw new Error(tooLarge(v));
+  return n === 0 ? 0 : n; // -0 reads as 0 (it would not survive a write/read round trip)
+}
+
+/** The message for a value that a double cannot hold exactly (2^53 and above). */
+function tooLarge(v: unknown): string {
+  return `'${String(v)}' is too large to be exact (at most 2^53-1; write 'max' for unlimited)`;
+}
+
+/** An integer that a double holds exactly (digits checked too: '9007199254740993' rounds). */
+function exactInteger(n: number, v: unknown): number {
+  if (!Number.isSafeInteger(n)) throw new Error(tooLarge(v));
+  return n === 0 ? 0 : n;
 }
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message.replace(/^[^:]*: /, "") : String(e);
 }
 
-/** Bytes: `4K`, `4.000 KiB`, `1,024`, `max`; a bare number is bytes. */
+/** Bytes: `4K`, `4.000 KiB`, `1,024`, `max`; a bare number is bytes (an integer). */
 export function readSize(v: number | string): number {
-  if (typeof v === "number") return nonNegative(v, v);
+  if (typeof v === "number") {
+    if (!Number.isInteger(v)) throw new Error(`'${v}' is not a whole number of bytes`);
+    return nonNegative(v, v);
+  }
   const mm = minMax(v);
   if (mm !== undefined) return mm;
   try {
@@ -160,33 +180,53 @@ export function readCount(v: number | string): number {
 export function readInt(v: number | string): number {
   const n = typeof v === "number" ? v : plainNumber(v);
   if (n === undefined || !Number.isInteger(n)) throw new Error(`'${String(v)}' is not an integer`);
-  return n;
+  return exactInteger(n, v);
 }
 
 /** A time, returned in `unitNs` units (1e3 for µs fields, 1e6 for ms fields); a bare number is already in that unit. */
 export function readTime(v: number | string, unitNs: number): number {
-  if (typeof v === "number") return nonNegative(v, v);
+  // A bare number is already in the field's unit (µs or ms), which the kernel keeps
+  // as an integer: a fraction would not survive being written and read back.
+  const unit = unitNs === 1e3 ? "µs" : unitNs === 1e6 ? "ms" : `${unitNs} ns`;
+  const whole = (n: number): number => {
+    if (Number.isFinite(n) && !Number.isInteger(n))
+      throw new Error(`'${String(v)}' is not a whole number of ${unit} (the kernel's unit for this field)`);
+    return nonNegative(n, v);
+  };
+  if (typeof v === "number") return whole(v);
   const mm = minMax(v);
   if (mm !== undefined) return mm;
   const n = plainNumber(v);
-  if (n !== undefined) return nonNegative(n, v);
+  if (n !== undefined) return whole(n);
+  let ns: number;
   try {
-    return nonNegative(Math.round(parseDurationNs(v) / unitNs), v);
+    ns = parseDurationNs(v);
   } catch (e) {
     throw new Error(messageOf(e));
   }
+  return whole(ns / unitNs);
 }
 
 /** A ratio given as `N %` (or a bare number in the field's own unit), returned in `perPercent` units per 1 %. */
 export function readRatio(v: number | string, perPercent: number): number {
-  if (typeof v === "number") return nonNegative(v, v);
+  // permil and bp fields are integers in the kernel: a fraction of the unit would
+  // not survive being written ("0.05 %") and read back.
+  const unit = perPercent === 10 ? "permil" : perPercent === 100 ? "bp" : "units";
+  const whole = (n: number): number => {
+    if (Number.isFinite(n) && !Number.isInteger(n))
+      throw new Error(`'${String(v)}' is not a whole number of ${unit} (the kernel's unit for this field)`);
+    return nonNegative(n, v);
+  };
+  if (typeof v === "number") return whole(v);
   const mm = minMax(v);
+  // A ratio is a value, not a bound: `max` (Infinity) would print as "Infinity %".
+  if (mm === UNLIMITED) throw new Error(`'${v}' is not a ratio (give 'N %' or a number)`);
   if (mm !== undefined) return mm;
   const t = v.trim();
   const m = /^([0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)\s*%$/.exec(t);
-  if (m) return Math.round(Number(m[1].replace(/,/g, "")) * perPercent * 1e6) / 1e6;
+  if (m) return whole(Math.round(Number(m[1].replace(/,/g, "")) * perPercent * 1e6) / 1e6);
   const n = plainNumber(t);
-  if (n !== undefined) return nonNegative(n, v);
+  if (n !== undefined) return whole(n);
   throw new Error(`'${v}' is not a percentage ('N %') or a plain number`);
 }
 
@@ -202,22 +242,23 @@ export function readNrAccesses(v: number | string): {
   if (mm !== undefined) return { unit: "either", value: mm };
   const t = v.trim();
   let m = /^([0-9][0-9,]*(?:\.[0-9]*)?)\s*%$/.exec(t);
-  if (m) return { unit: "percent", value: Number(m[1].replace(/,/g, "")) };
+  if (m) return { unit: "percent", value: nonNegative(Number(m[1].replace(/,/g, "")), v) };
   m = /^([0-9][0-9,]*)\s*(samples?|sample_intervals?)$/.exec(t);
-  if (m) return { unit: "samples", value: Number(m[1].replace(/,/g, "")) };
+  if (m) return { unit: "samples", value: exactInteger(Number(m[1].replace(/,/g, "")), v) };
   throw new Error(`'${v}' is not 'N %' or 'N samples'`);
 }
 
 /** A time (a bare number is µs, as damo reads it) → {us}, or `N aggr_intervals` → {aggrs}. */
 export function readAge(v: number | string): { unit: "us" | "aggrs" | "either"; value: number } {
-  if (typeof v === "number") return { unit: "us", value: nonNegative(v, v) };
+  if (typeof v === "number") return { unit: "us", value: readTime(v, 1e3) };
   const mm = minMax(v);
   if (mm !== undefined) return { unit: "either", value: mm };
   const m = /^([0-9][0-9,]*)\s*aggr(_intervals?)?$/.exec(v.trim());
-  if (m) return { unit: "aggrs", value: Number(m[1].replace(/,/g, "")) };
+  if (m) return { unit: "aggrs", value: exactInteger(Number(m[1].replace(/,/g, "")), v) };
   try {
     return { unit: "us", value: readTime(v, 1e3) };
-  } catch {
+  } catch (e) {
+    if (e instanceof Error && /whole number|too large/.test(e.message)) throw e;
     throw new Error(`'${v}' is not a time (e.g. '1 m', '500 ms') or 'N aggr_intervals'`);
   }
 }

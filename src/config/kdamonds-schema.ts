@@ -59,7 +59,13 @@ const bool = z.union([z.boolean(), z.string()], { error: "expected true or false
 
 const rangeOf = <T extends z.ZodType>(t: T) => z.strictObject({ min: t.optional(), max: t.optional() });
 
-const addrRange = z.strictObject({ start: size, end: size });
+/** An address: a size without `max` (an unbounded address cannot be monitored or written back). */
+const addr = field((v) => {
+  const n = readSize(v);
+  if (n === Infinity) throw new Error(`'${String(v)}' is not an address (give a number below 2^53)`);
+  return n;
+});
+const addrRange = z.strictObject({ start: addr, end: addr });
 
 const filter = z.strictObject({
   filter_type: z.enum(FILTER_TYPES),

@@ -20,7 +20,14 @@ import {
   formatTimeMs,
   formatTimeUs,
 } from "./human-format.js";
-import { rawKdamonds, rawSchemesList, type RawContext, type RawScheme } from "./kdamonds-schema.js";
+import { checkNotCut } from "./cut-file.js";
+import {
+  rawKdamonds,
+  rawScheme,
+  rawSchemesList,
+  type RawContext,
+  type RawScheme,
+} from "./kdamonds-schema.js";
 import type {
   AccessPatternConfig,
   ContextConfig,
@@ -249,6 +256,10 @@ function buildAccessPattern(
   ] as const) {
     if (r.min > r.max) fail(file, [...path, name], `min (${r.min}) is larger than max (${r.max})`);
   }
+  if (nrUnit === "percent")
+    for (const b of ["min", "max"] as const)
+      if (nrGiven[b] > 100 && nrGiven[b] !== UNLIMITED)
+        fail(file, [...path, "nr_accesses", b], `${nrGiven[b]} % is above 100 %`);
   return {
     szBytes: sz,
     nrAccesses,
@@ -323,6 +334,12 @@ function buildScheme(
   const d = defaultScheme(raw.action ?? "stat");
   const q = raw.quotas;
   const w = raw.watermarks;
+  if (
+    w?.metric !== undefined &&
+    w.metric !== "none" &&
+    !((w.high_permil ?? 0) >= (w.mid_permil ?? 0) && (w.mid_permil ?? 0) >= (w.low_permil ?? 0))
+  )
+    fail(file, [...path, "watermarks"], "watermarks need high >= mid >= low");
   return {
     action: d.action,
     dests: (raw.dests ?? []).map((x) => ({ nid: x.id, weight: x.weight })),
@@ -451,6 +468,7 @@ function validate<T>(schema: z.ZodType<T>, data: unknown, file: string | undefin
 
 /** Parses an already-decoded kdamonds object (`{"kdamonds": [...]}`). */
 export function parseKdamonds(data: unknown, file?: string): KdamondsConfig {
+  checkNotCut(data, "top", file);
   const raw = validate(rawKdamonds, data, file);
   const config: KdamondsConfig = {
     kdamonds: raw.kdamonds.map((k, ki) => ({
@@ -468,8 +486,17 @@ export function parseSchemes(
   intervals: IntervalsConfig = DEFAULT_INTERVALS,
   file?: string,
 ): SchemeConfig[] {
+  checkNotCut(data, "scheme", file);
   const raw = validate(rawSchemesList, data, file);
   return raw.map((s, i) => buildScheme(s, intervals, file, [i]));
+}
+
+/**
+ * Parses one scheme object (damo's form) against given intervals: the path the
+ * compact `--scheme` form takes too, so both accept exactly the same values.
+ */
+export function parseScheme(data: unknown, intervals: IntervalsConfig, where: string): SchemeConfig {
+  return buildScheme(validate(rawScheme, data, where), intervals, where, []);
 }
 
 /** Decodes JSON or YAML text (JSON when it starts with `{`/`[`, or the name ends in .json). */
@@ -477,8 +504,21 @@ export function decodeConfigText(text: string, file?: string): unknown {
   const json = file ? /\.json$/i.test(file) : /^\s*[[{]/.test(text);
   if (json || /^\s*[[{]/.test(text)) {
     try {
-      return JSON.parse(text) as unknown;
+      const data = JSON.parse(text) as unknown;
+      // JSON.parse keeps the last of duplicate keys silently; YAML (a superset) tells.
+      const dup = YAML.parseDocument(text, { uniqueKeys: true }).errors.find(
+        (e) => e.code === "DUPLICATE_KEY",
+      );
+      if (dup) {
+        const line = text.slice(0, dup.pos[0]).split("\n").length;
+        throw new ConfigError(
+          `duplicate key: ${dup.message.split("\n")[0]}`,
+          file ? `${file}:${line}` : `line ${line}`,
+        );
+      }
+      return data;
     } catch (e) {
+      if (e instanceof ConfigError) throw e;
       const msg = e instanceof Error ? e.message : String(e);
       const pos = /position (\d+)/.exec(msg);
       // Node 20 does not always say where; YAML (a superset of JSON) can.
@@ -534,10 +574,15 @@ function accessPatternOut(ap: AccessPatternConfig): Record<string, unknown> {
   };
 }
 
+/** A field damo writes as a plain number; `max` when unlimited (JSON has no Infinity: it became null). */
+function rawOrMax(n: number): number | string {
+  return n === UNLIMITED ? "max" : n;
+}
+
 function schemeOut(s: SchemeConfig): Record<string, unknown> {
   const out: Record<string, unknown> = {
     action: s.action,
-    dests: s.dests.map((d) => ({ id: d.nid, weight: d.weight })),
+    dests: s.dests.map((d) => ({ id: d.nid, weight: rawOrMax(d.weight) })),
   };
   if (isMigrate(s.action)) out.target_nid = s.targetNid;
   const q = s.quotas;
@@ -632,7 +677,10 @@ function contextOut(c: ContextConfig): Record<string, unknown> {
 /** damo's non-raw JSON object for a configuration, in damo's key order. */
 export function kdamondsToDamo(config: KdamondsConfig): { kdamonds: Record<string, unknown>[] } {
   return {
-    kdamonds: config.kdamonds.map((k) => ({ refresh_ms: k.refreshMs, contexts: k.contexts.map(contextOut) })),
+    kdamonds: config.kdamonds.map((k) => ({
+      refresh_ms: rawOrMax(k.refreshMs),
+      contexts: k.contexts.map(contextOut),
+    })),
   };
 }
 

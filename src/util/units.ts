@@ -76,15 +76,27 @@ export function parseDurationUs(text: string, field = "duration"): number {
 /** Parses a size into bytes; a bare number means bytes. */
 export function parseSizeBytes(text: string, field = "size"): number {
   if (/^\s*-/.test(text)) throw new UsageError(`'${text}' is negative; sizes must be positive`, field);
-  if (/^\s*[0-9][0-9,]*\s*$/.test(text)) return Number(text.trim().replace(/,/g, ""));
-  return Math.round(parseFields(text, SIZE_B, "size", field));
+  const n = /^\s*[0-9][0-9,]*\s*$/.test(text)
+    ? Number(text.trim().replace(/,/g, ""))
+    : Math.round(parseFields(text, SIZE_B, "size", field));
+  return exact(n, text, field);
 }
 
 /** Parses a non-negative integer count (commas allowed, as damo prints them). */
 export function parseCount(text: string, field = "count"): number {
   const t = text.trim().replace(/,/g, "");
   if (!/^[0-9]+$/.test(t)) throw new UsageError(`'${text}' is not a non-negative integer`, field);
-  return Number(t);
+  return exact(Number(t), text, field);
+}
+
+/**
+ * Refuses an integer a double cannot hold exactly (2^53 and above): a pid of
+ * 18446744073709551615 would otherwise be used as 18446744073709551616.
+ */
+function exact(n: number, text: string, field: string): number {
+  if (!Number.isSafeInteger(n))
+    throw new UsageError(`'${text.trim()}' is too large to be exact (at most 2^53-1)`, field);
+  return n;
 }
 
 /** Parses y/yes/true/n/no/false. */

@@ -23,6 +23,8 @@ export interface WorkloadOptions extends ScaleOptions {
   loop?: number;
   /** `trace:FILE` only: simulated ns per traced instruction (default 0.5). */
   nsPerInstruction?: number;
+  /** `trace:FILE` only: replay a damaged or partial trace (default: refuse it). */
+  allowDamagedTrace?: boolean;
 }
 
 /** masim config → workload: one thread on CPU 0, masim's phases. */
@@ -367,7 +369,11 @@ export function builtinWorkload(name: string, opts: WorkloadOptions = {}): Workl
 export function resolveWorkload(nameOrPath: string, opts: WorkloadOptions = {}): WorkloadSpec {
   const trace = tracePathOf(nameOrPath);
   if (trace !== null)
-    return replayWorkload(trace, { loops: opts.loop, nsPerInstruction: opts.nsPerInstruction });
+    return replayWorkload(trace, {
+      loops: opts.loop,
+      nsPerInstruction: opts.nsPerInstruction,
+      allowDamaged: opts.allowDamagedTrace,
+    });
   if (BUILTIN_WORKLOADS.some((w) => w.name === nameOrPath)) return builtinWorkload(nameOrPath, opts);
   if (nameOrPath.includes("/") || nameOrPath.endsWith(".cfg") || existsSync(nameOrPath)) {
     return scaleWorkload(masimWorkload(loadMasimConfig(nameOrPath)), opts);

@@ -8,7 +8,7 @@
  * cycle). The trace is streamed, never loaded whole. See docs/replay.md.
  */
 import type { Machine, SimThread } from "../mm/machine.js";
-import { InputError, UsageError } from "../util/errors.js";
+import { FormatError, InputError, UsageError } from "../util/errors.js";
 import type { InstantiateOptions, WorkloadInstance } from "./instantiate.js";
 import { ReplayLayout } from "./replay/replay-layout.js";
 import { ReplayShared, TraceThreadStream } from "./replay/thread-stream.js";
@@ -31,6 +31,12 @@ export interface ReplayOptions {
   nsPerInstruction?: number;
   /** Times to run the trace (default 1). */
   loops?: number;
+  /**
+   * Replay a trace with damaged stretches or without a complete footer (what is
+   * readable). Default false: such a trace is refused with a FormatError, as replaying
+   * it silently would simulate a different program than the one traced.
+   */
+  allowDamaged?: boolean;
 }
 
 /** What a replay instance adds to WorkloadInstance (for tests and reports). */
@@ -55,6 +61,8 @@ export function replayWorkload(path: string, opts: ReplayOptions = {}): Workload
     throw new UsageError(`loop count must be a positive integer, got ${loops}`, "--loop");
   if (path === "") throw new UsageError("trace: needs a file name (trace:FILE)", "workload");
   const scan = scanTrace(path);
+  if (!opts.allowDamaged) refuseDamaged(scan);
+  refuseHugeMappings(scan);
   const base = path.split("/").pop() ?? path;
   return {
     name: `trace:${base}`,
@@ -69,6 +77,43 @@ export function replayWorkload(path: string, opts: ReplayOptions = {}): Workload
       instantiate: (m, io) => instantiateReplay(m, scan, { nsPerInstruction: rate, loops }, io),
     },
   };
+}
+
+/**
+ * Largest mapping a replay builds (256 GiB). The simulated page tables are dense per
+ * mapping (5 bytes per 4 KiB page once touched), so a map event of 256 TiB, valid
+ * in the format, would fail deep in the simulator; it is refused up front instead.
+ */
+export const MAX_REPLAY_MAPPING_BYTES = 2 ** 38;
+
+/** Throws a FormatError naming the first map/remap event too large to replay. */
+export function refuseHugeMappings(scan: TraceScan): void {
+  scan.events.forEach((ev, k) => {
+    if ((ev.type === "map" || ev.type === "remap") && ev.length > MAX_REPLAY_MAPPING_BYTES)
+      throw new FormatError(
+        `map event ${k} (${ev.type} at access ${ev.index}) maps ${ev.length} bytes; a replay simulates mappings of at most ${MAX_REPLAY_MAPPING_BYTES} bytes (256 GiB)`,
+        scan.path,
+      );
+  });
+}
+
+/** Throws when `trace info` would report damage or a partial trace (see ReplayOptions.allowDamaged). */
+export function refuseDamaged(scan: TraceScan): void {
+  const how = "(see damon-ts trace info; --allow-damaged-trace replays what is readable)";
+  if (scan.damage.length > 0) {
+    const d = scan.damage[0];
+    const lost = scan.damage.reduce((n, x) => n + (x.lostAccesses ?? 0), 0);
+    throw new FormatError(
+      `the trace is damaged: ${scan.damage.length} damaged stretch(es), ${lost} accesses lost, first at offset ${d.offset}: ${d.message} ${how}`,
+      scan.path,
+    );
+  }
+  if (scan.partial) {
+    throw new FormatError(
+      `the trace is partial: ${scan.footerMissing ? "it has no footer (cut short)" : `the capture was interrupted (${scan.endReason ?? "no reason given"})`} ${how}`,
+      scan.path,
+    );
+  }
 }
 
 /** Builds the replayed process and its threads on `m` from a scanned trace. */

@@ -70,6 +70,7 @@ export interface RunOptionValues extends MonitorOptionValues {
   numaBalancing: string;
   loop: string;
   nsPerInsn: string;
+  allowDamagedTrace?: boolean;
   kdamonds?: string;
   scheme?: string[];
   preset?: string;
@@ -141,6 +142,10 @@ export function addSimulationOptions(cmd: Command): Command {
     )
     .option("--loop <n>", "trace:FILE workloads: replay the trace this many times", "1")
     .option("--ns-per-insn <f>", "trace:FILE workloads: simulated ns per traced instruction", "0.5")
+    .option(
+      "--allow-damaged-trace",
+      "trace:FILE workloads: replay a damaged or partial trace (what is readable) instead of refusing it",
+    )
     .option("--kdamonds <file>", "run the DAMOS schemes of a damo kdamonds JSON/YAML file (its one context)")
     .option(
       "--scheme <text>",
@@ -167,6 +172,7 @@ export function workloadFromOptions(name: string, o: RunOptionValues): WorkloadS
     threads: o.threads === undefined ? undefined : parseCount(o.threads, "--threads"),
     loop: parseCount(o.loop, "--loop"),
     nsPerInstruction: positiveNumberOption(o.nsPerInsn, "--ns-per-insn", 1e6),
+    allowDamagedTrace: o.allowDamagedTrace === true,
   });
 }
 

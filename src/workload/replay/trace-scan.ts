@@ -33,6 +33,10 @@ export interface TraceScan {
   stackGrowthBytes: number;
   damage: TraceDamage[];
   partial: boolean;
+  /** True when the trace has no footer at all (cut short). */
+  footerMissing: boolean;
+  /** The footer's end reason, when it has one. */
+  endReason: string | undefined;
 }
 
 export function scanTrace(path: string): TraceScan {
@@ -92,6 +96,8 @@ export function scanTrace(path: string): TraceScan {
       stackGrowthBytes: lowestStack === Infinity ? 0 : stackStart - Math.floor(lowestStack / 4096) * 4096,
       damage: [...r.damage],
       partial: r.partial,
+      footerMissing: r.footer === undefined,
+      endReason: r.footer?.endReason,
     };
   } finally {
     r.close();

@@ -6,7 +6,8 @@
  * Lines starting with # are comments.
  */
 import { FormatError } from "../../util/errors.js";
-import type { MapEvent } from "./format.js";
+import { MAX_EXACT, type MapEvent } from "./format.js";
+import { validateMapEvent } from "./validate.js";
 import type { TraceReader } from "./reader.js";
 import type { TraceWriter } from "./writer.js";
 
@@ -91,11 +92,38 @@ function splitCsv(line: string): string[] {
   return cells;
 }
 
-function num(s: string): number {
+const DEC_RE = /^[0-9]+$/;
+const HEX_RE = /^0[xX][0-9a-fA-F]+$/;
+
+/**
+ * An unsigned integer cell: decimal digits, or 0x and hex digits, nothing else
+ * (surrounding blanks allowed). NaN when the grammar does not match; values at or
+ * above 2^52 come back as they round (callers compare with their limit).
+ */
+export function parseCsvInteger(s: string): number {
   const t = s.trim();
-  if (t === "") return NaN;
-  return /^0x/i.test(t) ? parseInt(t.slice(2), 16) : Number(t);
+  if (DEC_RE.test(t)) return Number(t);
+  if (HEX_RE.test(t)) return parseInt(t.slice(2), 16);
+  return NaN;
 }
+
+/** Checks an integer cell; throws naming the column and the line. */
+function intCell(cells: string[], col: number, name: string, max: number, where: string): number {
+  const v = parseCsvInteger(cells[col]);
+  if (!(v <= max))
+    throw new FormatError(
+      `${name} ${JSON.stringify(cells[col].length > 40 ? `${cells[col].slice(0, 40)}...` : cells[col])} is not ${
+        Number.isNaN(v) ? "an unsigned integer (decimal, or hex with 0x)" : `at most ${max}`
+      }`,
+      where,
+    );
+  return v;
+}
+
+const MAX_TRACE_INT = MAX_EXACT - 1;
+/** Thread ids are stored as 32-bit signed integers: 0..2^31-1. */
+const MAX_TID = 2 ** 31 - 1;
+const EVENT_KIND = new Set(["file", "anon", "heap", "stack"]);
 
 /** Streams CSV text (in arbitrary pieces) into a trace writer. */
 export class CsvParser {
@@ -133,27 +161,25 @@ export class CsvParser {
     if (l === "" || l.startsWith("#")) return;
     const where = `${this.source}:${this.line}`;
     if (!this.sawHeader) {
-      if (!l.startsWith(CSV_HEADER)) throw new FormatError(`expected the header "${CSV_HEADER}"`, where);
+      if (l !== CSV_HEADER && l !== CSV_HEADER_EVENTS)
+        throw new FormatError(`expected the header "${CSV_HEADER}" or "${CSV_HEADER_EVENTS}"`, where);
       this.sawHeader = true;
       return;
     }
     const c = splitCsv(l);
-    if (c.length < 5)
-      throw new FormatError(`expected at least 5 columns (${CSV_HEADER}), got ${c.length}`, where);
-    const clock = num(c[0]);
-    if (!Number.isInteger(clock) || clock < 0)
-      throw new FormatError(`clock ${JSON.stringify(c[0])} is not a non-negative integer`, where);
+    if (c.length !== 5 && c.length !== 8)
+      throw new FormatError(
+        `expected 5 columns (${CSV_HEADER}) or 8 (${CSV_HEADER_EVENTS}), got ${c.length}`,
+        where,
+      );
+    const clock = intCell(c, 0, "clock", MAX_TRACE_INT, where);
     const op = c[2].trim();
-    const addr = num(c[3]);
-    const size = num(c[4]);
-    if (!Number.isInteger(addr) || addr < 0)
-      throw new FormatError(`addr ${JSON.stringify(c[3])} is not a non-negative integer`, where);
-    if (!Number.isInteger(size) || size < 0)
-      throw new FormatError(`size ${JSON.stringify(c[4])} is not a non-negative integer`, where);
+    const addr = intCell(c, 3, "addr", MAX_TRACE_INT, where);
     if (op === "R" || op === "W" || op === "r" || op === "w") {
-      const tid = num(c[1]);
-      if (!Number.isInteger(tid))
-        throw new FormatError(`tid ${JSON.stringify(c[1])} is not an integer`, where);
+      const size = intCell(c, 4, "size", 0xffff, where);
+      const tid = intCell(c, 1, "tid", MAX_TID, where);
+      if (c.length === 8 && (c[5].trim() !== "" || c[6].trim() !== "" || c[7].trim() !== ""))
+        throw new FormatError("an access row has prot, kind or name (they are for map events)", where);
       try {
         this.writer.access(addr, size, op === "W" || op === "w" ? 1 : 0, tid, clock);
       } catch (e) {
@@ -163,18 +189,24 @@ export class CsvParser {
       return;
     }
     if (op === "map" || op === "unmap" || op === "protect" || op === "remap") {
-      const ev: Omit<MapEvent, "index"> = { type: op, clock, start: addr, length: size };
+      const length = intCell(c, 4, "size", MAX_TRACE_INT, where);
+      if (c[1].trim() !== "") throw new FormatError("a map event row has a tid (leave it empty)", where);
+      const ev: Omit<MapEvent, "index"> = { type: op, clock, start: addr, length };
       const prot = c[5]?.trim();
       const kind = c[6]?.trim();
       const name = c[7];
       if (prot) ev.prot = prot;
-      if (kind === "file" || kind === "anon" || kind === "heap" || kind === "stack") ev.kind = kind;
+      if (kind) {
+        if (!EVENT_KIND.has(kind))
+          throw new FormatError(`kind ${JSON.stringify(kind)} is not file, anon, heap or stack`, where);
+        ev.kind = kind as MapEvent["kind"];
+      }
       if (op === "remap") {
-        const to = num(name ?? "");
-        if (!Number.isInteger(to))
+        if (name === undefined || name.trim() === "")
           throw new FormatError("remap row needs the new start in the name column", where);
-        ev.to = to;
+        ev.to = intCell(c, 7, "new start (name column of a remap)", MAX_TRACE_INT, where);
       } else if (name) ev.name = name;
+      validateMapEvent(ev, where, false);
       this.writer.event(ev);
       this.rows++;
       return;

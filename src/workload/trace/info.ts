@@ -42,8 +42,8 @@ export interface TraceInfo {
 export function traceInfo(path: string): TraceInfo {
   const r = TraceReader.open(path);
   try {
-    const pageSize =
-      typeof r.header.pageSize === "number" && r.header.pageSize > 0 ? r.header.pageSize : 4096;
+    // The reader has checked it: a power of two within sane bounds.
+    const pageSize = r.header.pageSize;
     const pages = new Set<number>();
     // Direct-mapped filter in front of the Set: most accesses hit a recently seen page.
     const recent = new Float64Array(4096).fill(-1);

@@ -5,7 +5,13 @@
  * (the traced process id, taken from lackey's `==PID==` lines when present).
  */
 import { FormatError } from "../../util/errors.js";
+import { MAX_EXACT } from "./format.js";
 import type { TraceWriter } from "./writer.js";
+
+/** The exact grammar of lackey's lines: "I  ADDR,SIZE" and " K ADDR,SIZE" (K = L, S or M). */
+const INSN_RE = /^I {2}[0-9a-fA-F]+,[0-9]+$/;
+const ACCESS_RE = /^ ([LSM]) ([0-9a-fA-F]+),([0-9]+)$/;
+const MAX_TID = 2 ** 31 - 1;
 
 export class LackeyParser {
   accesses = 0;
@@ -38,38 +44,46 @@ export class LackeyParser {
     this.tail = "";
   }
 
-  private line(line: string): void {
+  private line(raw: string): void {
     this.lines++;
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
     const c0 = line.charCodeAt(0);
     // "I  04016a60,3": one instruction.
-    if (c0 === 73 /* I */ && line.charCodeAt(1) === 32) {
+    if (c0 === 73 /* I */) {
+      if (!INSN_RE.test(line)) throw this.bad(line);
       this.instructions++;
       return;
     }
-    if (c0 === 32 && line.charCodeAt(2) === 32) {
-      const kind = line.charCodeAt(1);
-      const comma = line.indexOf(",", 3);
-      const addr = comma > 3 ? parseInt(line.slice(3, comma), 16) : NaN;
-      const size = comma > 3 ? parseInt(line.slice(comma + 1), 10) : NaN;
-      if (!(addr >= 0) || !(size >= 0)) throw this.bad(line);
+    if (c0 === 32) {
+      const m = ACCESS_RE.exec(line);
+      if (m === null) throw this.bad(line);
+      const addr = m[2].length <= 13 ? parseInt(m[2], 16) : Infinity;
+      const size = m[3].length <= 5 ? Number(m[3]) : Infinity;
+      if (!(addr < MAX_EXACT)) throw this.bad(line, "address at or above 2^52");
+      if (!(size <= 0xffff)) throw this.bad(line, "size above 65535");
       const w = this.writer;
       const clock = this.instructions;
-      if (kind === 76 /* L */) w.access(addr, size, 0, this.tid, clock);
-      else if (kind === 83 /* S */) w.access(addr, size, 1, this.tid, clock);
-      else if (kind === 77 /* M */) {
-        // Modify: a load and a store of the same bytes by one instruction.
-        w.access(addr, size, 0, this.tid, clock);
-        w.access(addr, size, 1, this.tid, clock);
-        this.accesses++;
-      } else throw this.bad(line);
+      const kind = m[1];
+      try {
+        if (kind === "L") w.access(addr, size, 0, this.tid, clock);
+        else if (kind === "S") w.access(addr, size, 1, this.tid, clock);
+        else {
+          // Modify: a load and a store of the same bytes by one instruction.
+          w.access(addr, size, 0, this.tid, clock);
+          w.access(addr, size, 1, this.tid, clock);
+          this.accesses++;
+        }
+      } catch (e) {
+        throw new FormatError(e instanceof Error ? e.message : String(e), `${this.source}:${this.lines}`);
+      }
       this.accesses++;
       return;
     }
     // Valgrind's own messages: "==1234== ...".
     if (c0 === 61 /* = */) {
       if (this.pid === undefined) {
-        const m = /^==(\d+)==/.exec(line);
-        if (m) {
+        const m = /^==(\d{1,10})==/.exec(line);
+        if (m && Number(m[1]) <= MAX_TID) {
           this.pid = Number(m[1]);
           if (this.tid === 0) this.tid = this.pid;
         }
@@ -80,10 +94,10 @@ export class LackeyParser {
     throw this.bad(line);
   }
 
-  private bad(line: string): FormatError {
+  private bad(line: string, why = ""): FormatError {
     const shown = line.length > 60 ? `${line.slice(0, 60)}...` : line;
     return new FormatError(
-      `not a lackey --trace-mem line: ${JSON.stringify(shown)}`,
+      `not a lackey --trace-mem line${why ? ` (${why})` : ""}: ${JSON.stringify(shown)}`,
       `${this.source}:${this.lines}`,
     );
   }

@@ -8,6 +8,7 @@ import { closeSync, openSync, readSync } from "node:fs";
 import { brotliDecompressSync, crc32, inflateRawSync } from "node:zlib";
 import { TraceWriter } from "./writer.js";
 import { FormatError } from "../../util/errors.js";
+import { validateMapEvent, validateTraceFooter, validateTraceHeader } from "./validate.js";
 import {
   ACCESS_PRELUDE_BYTES,
   ADDRESS_LANES,
@@ -221,14 +222,14 @@ export class TraceReader implements Iterable<TraceItem> {
     const json = this.buf.subarray(FILE_PREFIX_BYTES, FILE_PREFIX_BYTES + jsonLen);
     if (crc32(json) !== jsonCrc)
       throw new FormatError("trace header checksum mismatch", `${this.name}:offset ${FILE_PREFIX_BYTES}`);
-    let header: TraceHeader;
+    let header: unknown;
     try {
-      header = JSON.parse(Buffer.from(json).toString("utf8")) as TraceHeader;
+      header = JSON.parse(Buffer.from(json).toString("utf8"));
     } catch {
       throw new FormatError("trace header is not valid JSON", `${this.name}:offset ${FILE_PREFIX_BYTES}`);
     }
     this.start = FILE_PREFIX_BYTES + jsonLen;
-    return header;
+    return validateTraceHeader(header, `${this.name}:offset ${FILE_PREFIX_BYTES}`);
   }
 
   private *items(): Generator<TraceItem> {
@@ -292,12 +293,15 @@ export class TraceReader implements Iterable<TraceItem> {
       }
       let raw: Uint8Array;
       try {
+        // The header's raw length bounds the inflation itself (maxOutputLength), so a
+        // small chunk that inflates to gigabytes stops at rawLen (<= MAX_CHUNK_BYTES).
+        const zopts = { chunkSize: Math.max(h.rawLen, 64), maxOutputLength: Math.max(h.rawLen, 1) };
         raw =
           h.codec === CODEC_NONE
             ? comp
             : h.codec === CODEC_BROTLI
-              ? brotliDecompressSync(comp, { chunkSize: Math.max(h.rawLen, 64) })
-              : inflateRawSync(comp, { chunkSize: Math.max(h.rawLen, 64) });
+              ? brotliDecompressSync(comp, zopts)
+              : inflateRawSync(comp, zopts);
         if (raw.length !== h.rawLen) throw new Error("length mismatch");
       } catch {
         yield this.report(
@@ -331,7 +335,7 @@ export class TraceReader implements Iterable<TraceItem> {
         this.expectedIndex = h.firstIndex + h.count;
         yield this.chunk;
       } else if (h.type === CHUNK_EVENTS) {
-        const events = this.parseJson<MapEvent[]>(raw);
+        const events = this.parseJson<unknown>(raw);
         if (!Array.isArray(events)) {
           yield this.report(
             off,
@@ -342,10 +346,12 @@ export class TraceReader implements Iterable<TraceItem> {
           );
           continue;
         }
-        yield { kind: "events", offset: off, events };
+        for (let k = 0; k < events.length; k++)
+          validateMapEvent(events[k], `${this.name}:offset ${off} (events chunk), event ${k}`);
+        yield { kind: "events", offset: off, events: events as MapEvent[] };
       } else if (h.type === CHUNK_FOOTER) {
-        const footer = this.parseJson<TraceFooter>(raw);
-        if (footer === undefined || typeof footer !== "object") {
+        const footer = this.parseJson<unknown>(raw);
+        if (footer === undefined || typeof footer !== "object" || footer === null || Array.isArray(footer)) {
           yield this.report(
             off,
             CHUNK_HEADER_BYTES + h.compLen,
@@ -355,7 +361,7 @@ export class TraceReader implements Iterable<TraceItem> {
           );
           continue;
         }
-        this.footer = footer;
+        this.footer = validateTraceFooter(footer, `${this.name}:offset ${off} (footer)`);
       }
       // Unknown chunk types are skipped: later minor versions may add some.
     }

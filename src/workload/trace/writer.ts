@@ -219,6 +219,8 @@ export class TraceWriter {
       if (this.total === 0) this.firstClock = clock;
     }
     if (tid !== this.curTid || n === 0) {
+      // Thread ids are stored as int32: refuse rather than truncate.
+      if ((tid | 0) !== tid) throw new FormatError(`thread id ${tid} is not a 32-bit integer`);
       if (tid !== this.curTid) this.threads.add(tid);
       this.curTid = tid;
       this.tidRunStart[this.nTidRuns] = n;

@@ -101,3 +101,14 @@ export function collect(r: TraceReader): Collected {
   }
   return out;
 }
+
+/** A trace writer into memory; `bytes()` returns what it wrote. */
+export function memWriter(): { w: TraceWriter; bytes: () => Uint8Array } {
+  const parts: Uint8Array[] = [];
+  const w = new TraceWriter((b) => parts.push(Uint8Array.from(b)), {
+    tool: "synthetic",
+    clockUnit: "instructions",
+    pageSize: 4096,
+  });
+  return { w, bytes: () => Buffer.concat(parts) };
+}
