@@ -257,7 +257,37 @@ export function kdamondCpuProfile(r: ExperimentResult, h: DamosHandle): KdamondC
 }
 
 /** The DAMOS part of `run --json` (docs/json-output.md): plain numbers, bytes and ns. */
-export function damosOutcomeJson(r: ExperimentResult, d: DamosOutcome): object {
+export interface DamosOutcomeJson {
+  preset: string | null;
+  schemes: {
+    kdamond: number;
+    action: string;
+    nrTried: number;
+    szTried: number;
+    nrApplied: number;
+    szApplied: number;
+    szOpsFilterPassed: number;
+    qtExceeds: number;
+    nrSnapshots: number;
+    effectiveQuotaBytes: number | null;
+    actionNs: number;
+  }[];
+  memory: {
+    swapOuts: number;
+    swapIns: number;
+    pageoutReclaimed: number;
+    kswapdReclaimed: number;
+    directReclaimed: number;
+    stallNs: number;
+    activeBytes: number;
+    inactiveBytes: number;
+  };
+  cpu: KdamondCpuProfile;
+  tiering: TieringReport | null;
+  reclaim: ReclaimReport | null;
+}
+
+export function damosOutcomeJson(r: ExperimentResult, d: DamosOutcome): DamosOutcomeJson {
   const mem = r.machine.mem;
   return {
     preset: d.preset,
