@@ -84,7 +84,8 @@ async function main(): Promise<void> {
     else if (own[i] === "--jobs") jobs = Math.max(1, Number(own[++i]));
     else throw new Error(`unknown option ${own[i]} (--seeds, --jobs, then -- and the run command)`);
   }
-  if (args[0] !== "run") throw new Error("give the run command after --, e.g. -- run zipf-kv --preset tiering");
+  if (args[0] !== "run")
+    throw new Error("give the run command after --, e.g. -- run zipf-kv --preset tiering");
   const results: SeedOutcome[] = [];
   const queue = [...seeds];
   await Promise.all(

@@ -69,24 +69,72 @@ export function summarizeSeeds(results: SeedOutcome[]): SeedSummary {
   const measures: SeedMeasure[] = [];
   if (ds[0]?.tiering) {
     measures.push(
-      measure("fast share (run)", col((d) => d.tiering!.fastShare), false),
-      measure("fast share (2nd half)", col((d) => d.tiering!.steadyFastShare), false),
-      measure("oracle", col((d) => d.tiering!.oracleShare), false),
-      measure("gap to oracle", col((d) => d.tiering!.gapToOracle), true),
-      measure("slowdown vs all-fast", col((d) => d.tiering!.slowdownVsAllFast), true),
-      measure("migrated MiB/s", col((d) => d.tiering!.migratedBytesPerSec / 2 ** 20), true),
+      measure(
+        "fast share (run)",
+        col((d) => d.tiering!.fastShare),
+        false,
+      ),
+      measure(
+        "fast share (2nd half)",
+        col((d) => d.tiering!.steadyFastShare),
+        false,
+      ),
+      measure(
+        "oracle",
+        col((d) => d.tiering!.oracleShare),
+        false,
+      ),
+      measure(
+        "gap to oracle",
+        col((d) => d.tiering!.gapToOracle),
+        true,
+      ),
+      measure(
+        "slowdown vs all-fast",
+        col((d) => d.tiering!.slowdownVsAllFast),
+        true,
+      ),
+      measure(
+        "migrated MiB/s",
+        col((d) => d.tiering!.migratedBytesPerSec / 2 ** 20),
+        true,
+      ),
     );
   } else {
     measures.push(
-      measure("memory saved", col((d) => d.reclaim?.memorySaved ?? null), false),
-      measure("slowdown", col((d) => d.reclaim?.slowdown ?? null), true),
-      measure("refaults", col((d) => d.reclaim?.majorFaults ?? null), true),
+      measure(
+        "memory saved",
+        col((d) => d.reclaim?.memorySaved ?? null),
+        false,
+      ),
+      measure(
+        "slowdown",
+        col((d) => d.reclaim?.slowdown ?? null),
+        true,
+      ),
+      measure(
+        "refaults",
+        col((d) => d.reclaim?.majorFaults ?? null),
+        true,
+      ),
     );
   }
   measures.push(
-    measure("kdamond CPU", col((d) => d.cpu.share), true),
-    measure("  sampling", col((d) => d.cpu.monitorShare), true),
-    measure("  actions", col((d) => d.cpu.actionShare), true),
+    measure(
+      "kdamond CPU",
+      col((d) => d.cpu.share),
+      true,
+    ),
+    measure(
+      "  sampling",
+      col((d) => d.cpu.monitorShare),
+      true,
+    ),
+    measure(
+      "  actions",
+      col((d) => d.cpu.actionShare),
+      true,
+    ),
   );
   const verdicts = ds.map(goalHolds);
   return {
