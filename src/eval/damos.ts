@@ -82,8 +82,8 @@ export function damosEngine(
 export class TierTracker {
   fastAccesses = 0;
   totalAccesses = 0;
-  /** Per window: accesses the fast node served, and all accesses. */
-  readonly windows: { fast: number; total: number }[] = [];
+  /** Per window: its end, accesses the fast node served, and all accesses. */
+  readonly windows: { endNs: number; fast: number; total: number }[] = [];
   private readonly perPage = new Map<number, number>();
 
   constructor(readonly fastNode: number) {}
@@ -103,7 +103,7 @@ export class TierTracker {
     }
     this.fastAccesses += fast;
     this.totalAccesses += total;
-    this.windows.push({ fast, total });
+    this.windows.push({ endNs: w.endNs, fast, total });
   }
 
   /** Fast-node share over the second half of the windows (steady state, after placement converged). */
@@ -115,6 +115,18 @@ export class TierTracker {
       t += w.total;
     }
     return t > 0 ? f / t : 0;
+  }
+
+  /** Fast-node share per whole second of the run (windows by their end time). */
+  get fastShareBySecond(): number[] {
+    const f: number[] = [];
+    const t: number[] = [];
+    for (const w of this.windows) {
+      const s = Math.max(0, Math.ceil(w.endNs / 1e9) - 1);
+      f[s] = (f[s] ?? 0) + w.fast;
+      t[s] = (t[s] ?? 0) + w.total;
+    }
+    return Array.from(t, (x, i) => (x ? (f[i] ?? 0) / x : 0));
   }
 
   /** Share of accesses the fast node served. */
@@ -135,6 +147,8 @@ export interface TieringReport {
   /** Over the whole run, and over its second half. */
   fastShare: number;
   steadyFastShare: number;
+  /** Fast-tier share per second of the run (convergence and oscillation show here). */
+  fastShareBySecond: number[];
   oracleShare: number;
   /** |steady fast share − oracle| / oracle. */
   gapToOracle: number;
@@ -158,6 +172,7 @@ export function tieringReport(
   return {
     fastShare: t.fastShare,
     steadyFastShare: t.steadyFastShare,
+    fastShareBySecond: t.fastShareBySecond,
     oracleShare: oracle,
     gapToOracle: oracle > 0 ? Math.abs(t.steadyFastShare - oracle) / oracle : 0,
     slowdownVsAllFast: r.summary.appSlowdown,
