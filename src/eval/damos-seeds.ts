@@ -4,7 +4,12 @@
  * steady fast-tier share within 5 % of the oracle's. Reclaim: at least 20 %
  * memory saved at no more than 3 % slowdown.
  */
-import type { DamosOutcomeJson } from "./damos.js";
+import { defaultAttrs } from "../core/attrs.js";
+import type { MachineOptions } from "../mm/machine.js";
+import type { WorkloadSpec } from "../workload/spec.js";
+import { damosEngine, damosOutcomeJson, TierTracker, type DamosOutcomeJson } from "./damos.js";
+import { setupDamos } from "./damos-setup.js";
+import { opsSpace, runExperiment } from "./experiment.js";
 
 export const TIERING_MAX_GAP = 0.05;
 export const RECLAIM_MIN_SAVED = 0.2;
@@ -143,4 +148,54 @@ export function summarizeSeeds(results: SeedOutcome[]): SeedSummary {
     failing: results.filter((_, i) => verdicts[i] === false).map((r) => r.seed),
     hasGoal: verdicts.some((v) => v !== null),
   };
+}
+
+export interface PresetRunOptions {
+  memoryBytes: number;
+  fastMemoryBytes?: number;
+  seed: number;
+  /** Cost of an access (default: the machine's); tests raise it so runs stay short. */
+  localAccessNs?: number;
+  /** Also run the baseline (needed for slowdown and memory saved; default true). */
+  baseline?: boolean;
+  tlb?: boolean;
+}
+
+/**
+ * One run of a preset on a workload, the way `damon-ts run --preset` sets it up
+ * (machine, kdamonds, schemes), returning its DAMOS outcome.
+ */
+export function runPreset(w: WorkloadSpec, preset: string, o: PresetRunOptions): SeedOutcome {
+  const footprint = w.regions.reduce((s, r) => s + r.sizeBytes, 0);
+  const d = setupDamos({
+    preset,
+    attrs: { ...defaultAttrs(), updateUs: 1_000_000 },
+    memoryBytes: o.memoryBytes,
+    fastMemoryBytes: o.fastMemoryBytes,
+    footprintBytes: footprint,
+    tlb: o.tlb ?? false,
+  })!;
+  const cost = (m: MachineOptions | undefined): MachineOptions | undefined =>
+    m && o.localAccessNs !== undefined ? { ...m, costs: { ...m.costs, localAccessNs: o.localAccessNs } } : m;
+  const engine = damosEngine(d.configs, opsSpace(d.ops));
+  const extra = d.extraContexts.map((x) => ({
+    regions: x.regions,
+    schemes: damosEngine(x.configs, "paddr", engine.handle).factory,
+  }));
+  const tiers = d.fastNode !== null ? new TierTracker(d.fastNode) : null;
+  const r = runExperiment({
+    workload: w,
+    ops: d.ops,
+    attrs: d.attrs,
+    seed: o.seed,
+    baseline: o.baseline,
+    machine: cost(d.machine),
+    baselineMachine: cost(d.baselineMachine),
+    targetRegions: d.targetRegions,
+    extraContexts: extra,
+    schemes: engine.factory,
+    onTruthWindow: tiers ? (win, m) => tiers.onWindow(win, m) : undefined,
+  });
+  const outcome = { handle: engine.handle, tiers, fastNodeFrames: d.fastNodeFrames, preset: d.preset };
+  return { seed: o.seed, damos: damosOutcomeJson(r, outcome) };
 }

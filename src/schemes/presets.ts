@@ -55,7 +55,7 @@ export function presetLines(name: PresetName, o: PresetOptions): string[] {
       const step = Math.max(4096, Math.floor(fastBytes / 20 / 4096) * 4096);
       return [
         `migrate_hot target=0 nr=1.. quota=/${step}/100ms weights=0/1000/1000 goal=node_mem_used_bp:9900@0 tuner=temporal filter=reject:!addr=${span(1)} filter=reject:!young`,
-        `migrate_cold target=1 quota=/${step}/100ms weights=0/1000/1000 goal=node_mem_free_bp:200@0 tuner=temporal filter=reject:!addr=${span(0)} filter=reject:young`,
+        `migrate_cold target=1 nr=0..0 quota=/${step}/100ms weights=0/1000/1000 goal=node_mem_free_bp:200@0 tuner=temporal filter=reject:!addr=${span(0)} filter=reject:young`,
       ];
     }
   }
