@@ -62,8 +62,9 @@ function tieringAt64(seed: number): SeedOutcome {
 // (5.58 %): its migrate_cold demoted from regions that were not idle, so the two
 // schemes kept exchanging warm pages and placement drifted away from the oracle.
 // Fails before the fix (migrate_cold on idle regions only, nr=0..0, as the kernel's
-// self-tuned tiering module does; at most 100 regions per kdamond): at this scale
-// seeds 1 and 3 had gaps of 6.3 % and 5.6 % (falling over the run), and 106 regions.
+// self-tuned tiering module does; at most 100 regions per kdamond). Measured at this
+// scale before it: seed 1 gap 6.3 % with 106 regions per sample (the old preset),
+// seed 3 gap 5.6 % (the old migrate_cold with the region cap); both fell over the run.
 test("tiering preset at reduced scale: within 5 % of the oracle at pinned seeds, at a few % CPU", () => {
   const results = [1, 3].map(tieringAt64);
   const s = summarizeSeeds(results);
