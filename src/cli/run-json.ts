@@ -2,6 +2,7 @@
  * The JSON form of simulated runs (`--json`); documented in docs/json-output.md.
  * It changes only with its schema version.
  */
+import { damosOutcomeJson, damosOutcomes } from "../eval/damos.js";
 import type { ExperimentResult } from "../eval/experiment.js";
 
 export const RUN_JSON_SCHEMA = "damon-ts/run/1";
@@ -25,6 +26,7 @@ export function runJson(results: ExperimentResult[]): object {
       summary: r.summary,
       reports: r.ctx.reports.stats,
       numaBalancing: r.numaBalancing ?? null,
+      damos: damosJson(r),
       windows: r.windows.map((w) => ({
         index: w.index,
         startNs: w.startNs,
@@ -35,4 +37,10 @@ export function runJson(results: ExperimentResult[]): object {
       })),
     })),
   };
+}
+
+/** The run's DAMOS outcome (schemes' stats, goal measures, kdamond CPU), or null without schemes. */
+function damosJson(r: ExperimentResult): object | null {
+  const d = damosOutcomes.get(r);
+  return d ? damosOutcomeJson(r, d) : null;
 }

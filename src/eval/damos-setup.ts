@@ -49,6 +49,16 @@ export interface DamosSetup {
 
 const FAST_NS = 10;
 
+/**
+ * Regions per kdamond of the tiering preset (at most; a smaller --max-regions
+ * wins). Sampling costs two reverse-map walks per region every sampling
+ * interval, so two kdamonds at DAMON's default 1,000 regions spent 15 % of a
+ * CPU on the preset's 1/4-size run (docs/damos.md); 100 regions each keep the
+ * two within DAMON's usual few percent and still give regions of about 1 MiB
+ * (fast node) to 5 MiB (slow node) at that size.
+ */
+export const TIERING_MAX_REGIONS = 100;
+
 function intervalsOf(a: Attrs): IntervalsConfig {
   return {
     sampleUs: a.sampleUs,
@@ -115,6 +125,7 @@ export function setupDamos(i: DamosSetupInput): DamosSetup | null {
         cpus: [0, 0, 0, 0],
       };
       fastNode = 0;
+      attrs = { ...attrs, maxNrRegions: Math.min(attrs.maxNrRegions, TIERING_MAX_REGIONS) };
     }
     const ram = new FrameTable(nodes).ranges.slice();
     configs = presetSchemes(preset, { intervals: intervalsOf(attrs), ram });

@@ -22,6 +22,17 @@ import type { ExperimentResult } from "./experiment.js";
 export interface DamosHandle {
   runners: SchemesRunner[];
   executors: DamosActionExecutor[];
+  /** Per kdamond (same order): its context and what its sampling cost in work units. */
+  kdamonds?: KdamondProfile[];
+}
+
+/** What one kdamond did over a run: samples taken and regions checked (the monitoring work). */
+export interface KdamondProfile {
+  ctx: Context;
+  /** Sampling intervals in which the schemes engine ran (the kdamond was not waiting on watermarks). */
+  samples: number;
+  /** Sum over those samples of the number of regions checked. */
+  regionSamples: number;
 }
 
 /** Every scheme of every engine, in kdamond order. */
@@ -42,13 +53,24 @@ export function damosEngine(
   space: "vaddr" | "paddr",
   handle: DamosHandle = { runners: [], executors: [] },
 ): { factory: (m: Machine, ctx: Context) => SchemesEngine; handle: DamosHandle } {
-  const factory = (m: Machine, _ctx: Context): SchemesEngine => {
+  const factory = (m: Machine, ctx: Context): SchemesEngine => {
     const schemes = schemesFromConfig(configs, (p) => m.memcgId(p));
     const executor = new DamosActionExecutor(m, space);
     const runner = new SchemesRunner(schemes, { executor, metrics: new MachineMetrics(m, space) });
     handle.runners.push(runner);
     handle.executors.push(executor);
-    return runner;
+    const prof: KdamondProfile = { ctx, samples: 0, regionSamples: 0 };
+    (handle.kdamonds ??= []).push(prof);
+    // The core calls apply once per sampling interval, right after the access check.
+    return {
+      start: (c) => runner.start(c),
+      watermarkWaitUs: (c, now) => runner.watermarkWaitUs(c, now),
+      apply: (c, now) => {
+        prof.samples++;
+        for (const t of c.targets) prof.regionSamples += t.regions.length;
+        runner.apply(c, now);
+      },
+    };
   };
   return { factory, handle };
 }
@@ -60,8 +82,8 @@ export function damosEngine(
 export class TierTracker {
   fastAccesses = 0;
   totalAccesses = 0;
-  /** Per window: accesses the fast node served, and all accesses. */
-  readonly windows: { fast: number; total: number }[] = [];
+  /** Per window: its end, accesses the fast node served, and all accesses. */
+  readonly windows: { endNs: number; fast: number; total: number }[] = [];
   private readonly perPage = new Map<number, number>();
 
   constructor(readonly fastNode: number) {}
@@ -81,7 +103,7 @@ export class TierTracker {
     }
     this.fastAccesses += fast;
     this.totalAccesses += total;
-    this.windows.push({ fast, total });
+    this.windows.push({ endNs: w.endNs, fast, total });
   }
 
   /** Fast-node share over the second half of the windows (steady state, after placement converged). */
@@ -93,6 +115,18 @@ export class TierTracker {
       t += w.total;
     }
     return t > 0 ? f / t : 0;
+  }
+
+  /** Fast-node share per whole second of the run (windows by their end time). */
+  get fastShareBySecond(): number[] {
+    const f: number[] = [];
+    const t: number[] = [];
+    for (const w of this.windows) {
+      const s = Math.max(0, Math.ceil(w.endNs / 1e9) - 1);
+      f[s] = (f[s] ?? 0) + w.fast;
+      t[s] = (t[s] ?? 0) + w.total;
+    }
+    return Array.from(t, (x, i) => (x ? (f[i] ?? 0) / x : 0));
   }
 
   /** Share of accesses the fast node served. */
@@ -113,6 +147,8 @@ export interface TieringReport {
   /** Over the whole run, and over its second half. */
   fastShare: number;
   steadyFastShare: number;
+  /** Fast-tier share per second of the run (convergence and oscillation show here). */
+  fastShareBySecond: number[];
   oracleShare: number;
   /** |steady fast share − oracle| / oracle. */
   gapToOracle: number;
@@ -136,6 +172,7 @@ export function tieringReport(
   return {
     fastShare: t.fastShare,
     steadyFastShare: t.steadyFastShare,
+    fastShareBySecond: t.fastShareBySecond,
     oracleShare: oracle,
     gapToOracle: oracle > 0 ? Math.abs(t.steadyFastShare - oracle) / oracle : 0,
     slowdownVsAllFast: r.summary.appSlowdown,
@@ -176,5 +213,126 @@ export function reclaimReport(r: ExperimentResult, h: DamosHandle): ReclaimRepor
     stallUs: m.mem.stallNs / 1000,
     kdamondCpuShare: m.kdamondCost.ns / 1e9 / secs,
     kswapdCpuShare: m.kswapdCost.ns / 1e9 / secs,
+  };
+}
+
+/** What DAMOS did in a run (when --kdamonds / --scheme / --preset was given). */
+export interface DamosOutcome {
+  handle: DamosHandle;
+  tiers: TierTracker | null;
+  fastNodeFrames: number;
+  preset: string | null;
+}
+
+/** DAMOS outcomes of runs, by result (the run plan sets them; the text and JSON outputs read them). */
+export const damosOutcomes = new WeakMap<ExperimentResult, DamosOutcome>();
+
+/** Where the kdamonds' CPU went: sampling (monitoring) and scheme actions, as shares of one CPU. */
+export interface KdamondCpuProfile {
+  /** Everything charged to the kdamonds (both, when tiering runs two), actions included. */
+  share: number;
+  /** Access sampling: young checks and mkolds of the sampled pages (the rest of `share`). */
+  monitorShare: number;
+  /** Scheme actions: page walks with ops filters, migrations, pageouts (sum of the schemes' charged time). */
+  actionShare: number;
+  checks: number;
+  mkolds: number;
+  rmapWalks: number;
+  tlbFlushes: number;
+  kdamonds: {
+    /** Sampling intervals taken (0 while watermarks held the kdamond). */
+    samples: number;
+    /** Mean regions checked per sample. */
+    regionsPerSample: number;
+    /** Sampling and aggregation intervals at the end of the run (they move when auto-tuned). */
+    sampleUsEnd: number;
+    aggrUsEnd: number;
+  }[];
+}
+
+export function kdamondCpuProfile(r: ExperimentResult, h: DamosHandle): KdamondCpuProfile {
+  const secs = r.durationNs / 1e9;
+  const acct = r.machine.kdamondCost;
+  const actionNs = allSchemes(h).reduce((s, x) => s + x.quota.totalChargedNs, 0);
+  return {
+    share: acct.ns / 1e9 / secs,
+    monitorShare: (acct.ns - actionNs) / 1e9 / secs,
+    actionShare: actionNs / 1e9 / secs,
+    checks: acct.checks,
+    mkolds: acct.mkolds,
+    rmapWalks: acct.rmapWalks,
+    tlbFlushes: acct.tlbFlushes,
+    kdamonds: (h.kdamonds ?? []).map((k) => ({
+      samples: k.samples,
+      regionsPerSample: k.samples > 0 ? k.regionSamples / k.samples : 0,
+      sampleUsEnd: k.ctx.attrs.sampleUs,
+      aggrUsEnd: k.ctx.attrs.aggrUs,
+    })),
+  };
+}
+
+/** The DAMOS part of `run --json` (docs/json-output.md): plain numbers, bytes and ns. */
+export interface DamosOutcomeJson {
+  preset: string | null;
+  schemes: {
+    kdamond: number;
+    action: string;
+    nrTried: number;
+    szTried: number;
+    nrApplied: number;
+    szApplied: number;
+    szOpsFilterPassed: number;
+    qtExceeds: number;
+    nrSnapshots: number;
+    effectiveQuotaBytes: number | null;
+    actionNs: number;
+  }[];
+  memory: {
+    swapOuts: number;
+    swapIns: number;
+    pageoutReclaimed: number;
+    kswapdReclaimed: number;
+    directReclaimed: number;
+    stallNs: number;
+    activeBytes: number;
+    inactiveBytes: number;
+  };
+  cpu: KdamondCpuProfile;
+  tiering: TieringReport | null;
+  reclaim: ReclaimReport | null;
+}
+
+export function damosOutcomeJson(r: ExperimentResult, d: DamosOutcome): DamosOutcomeJson {
+  const mem = r.machine.mem;
+  return {
+    preset: d.preset,
+    schemes: d.handle.runners.flatMap((runner, k) =>
+      runner.schemes.map((s) => ({
+        kdamond: k,
+        action: s.action,
+        nrTried: s.stat.nrTried,
+        szTried: s.stat.szTried,
+        nrApplied: s.stat.nrApplied,
+        szApplied: s.stat.szApplied,
+        szOpsFilterPassed: s.stat.szOpsFilterPassed,
+        qtExceeds: s.stat.qtExceeds,
+        nrSnapshots: s.stat.nrSnapshots,
+        effectiveQuotaBytes: Number.isFinite(s.quota.esz) && s.quota.esz > 0 ? s.quota.esz : null,
+        actionNs: s.quota.totalChargedNs,
+      })),
+    ),
+    memory: {
+      swapOuts: mem.swapOuts,
+      swapIns: mem.swapIns,
+      pageoutReclaimed: mem.pageoutReclaimed,
+      kswapdReclaimed: mem.kswapdReclaimed,
+      directReclaimed: mem.directReclaimed,
+      stallNs: mem.stallNs,
+      activeBytes: r.machine.lru.total(true) * PAGE_SIZE,
+      inactiveBytes: r.machine.lru.total(false) * PAGE_SIZE,
+    },
+    cpu: kdamondCpuProfile(r, d.handle),
+    tiering: d.tiers ? tieringReport(r, d.tiers, d.handle, d.fastNodeFrames) : null,
+    reclaim: d.tiers ? null : reclaimReport(r, d.handle),
   };
 }

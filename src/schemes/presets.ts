@@ -4,8 +4,10 @@
  * 128 MiB per second, a PSI goal, free-memory watermarks), `lru-sort`
  * (DAMON_LRU_SORT: hot regions to the active list, cold ones to the inactive),
  * and `tiering` (self-tuned memory tiering: migrate_hot from the slow node to the
- * fast one while it is under 99% used, migrate_cold from the fast node while it
- * has under 2% free — between the two, hot and cold pages are exchanged; the
+ * fast one while it is under 99% used, migrate_cold of idle regions (nr 0, as
+ * the kernel's samples/damon/mtier does) from the fast node while it has under
+ * 2% free — demoting non-idle regions made the two schemes keep exchanging warm
+ * pages, which drifted placement away from the oracle (docs/damos.md); the
  * temporal tuner runs each at its full quota until its goal is met). All run on paddr. Ages are scaled to the simulator's 30 s
  * workloads (the kernel modules default to 120 s), and so are quota reset
  * intervals (100 ms instead of 1 s, same rates): the goal feedback loop can at
@@ -55,7 +57,7 @@ export function presetLines(name: PresetName, o: PresetOptions): string[] {
       const step = Math.max(4096, Math.floor(fastBytes / 20 / 4096) * 4096);
       return [
         `migrate_hot target=0 nr=1.. quota=/${step}/100ms weights=0/1000/1000 goal=node_mem_used_bp:9900@0 tuner=temporal filter=reject:!addr=${span(1)} filter=reject:!young`,
-        `migrate_cold target=1 quota=/${step}/100ms weights=0/1000/1000 goal=node_mem_free_bp:200@0 tuner=temporal filter=reject:!addr=${span(0)} filter=reject:young`,
+        `migrate_cold target=1 nr=0..0 quota=/${step}/100ms weights=0/1000/1000 goal=node_mem_free_bp:200@0 tuner=temporal filter=reject:!addr=${span(0)} filter=reject:young`,
       ];
     }
   }

@@ -27,8 +27,15 @@ import { sampleFiltersFrom } from "../sample-filters.js";
 import { DEFAULT_HWSAMPLE_PERIOD } from "../../ops/hwsample.js";
 import { machineShapeOptions, numaBalancingOption } from "../numa-options.js";
 import { setupDamos } from "../../eval/damos-setup.js";
-import { allSchemes, damosEngine, reclaimReport, TierTracker, tieringReport } from "../../eval/damos.js";
-import type { DamosHandle } from "../../eval/damos.js";
+import {
+  allSchemes,
+  damosEngine,
+  damosOutcomes,
+  kdamondCpuProfile,
+  reclaimReport,
+  TierTracker,
+  tieringReport,
+} from "../../eval/damos.js";
 import { SWAP_DEVICES, type SwapDevice } from "../../mm/cost-model.js";
 
 /** Operation sets that feed DAMON access reports (and so know CPU, thread and write). */
@@ -79,15 +86,7 @@ export interface RunOptionValues extends MonitorOptionValues {
   swap: string;
 }
 
-/** What DAMOS did in a run (when --kdamonds / --scheme / --preset was given). */
-export interface DamosOutcome {
-  handle: DamosHandle;
-  tiers: TierTracker | null;
-  fastNodeFrames: number;
-  preset: string | null;
-}
-/** DAMOS outcomes of the results runAll returned. */
-export const damosOutcomes = new WeakMap<ExperimentResult, DamosOutcome>();
+export { damosOutcomes, type DamosOutcome } from "../../eval/damos.js";
 
 /** The workload list for --help: one line each. */
 export function workloadHelp(): string {
@@ -472,6 +471,13 @@ export function printDamos(r: ExperimentResult): void {
       `${fmtBytes(r.machine.lru.total(true) * 4096)} / ${fmtBytes(r.machine.lru.total(false) * 4096)}`,
     ],
   ];
+  const cpu = kdamondCpuProfile(r, d.handle);
+  rows.push([
+    "kdamond CPU: sampling + actions",
+    `${fmtPct(cpu.monitorShare, 3)} + ${fmtPct(cpu.actionShare, 3)} (regions per sample: ${cpu.kdamonds
+      .map((k) => k.regionsPerSample.toFixed(0))
+      .join(", ")})`,
+  ]);
   if (d.tiers) {
     const t = tieringReport(r, d.tiers, d.handle, d.fastNodeFrames);
     rows.push(

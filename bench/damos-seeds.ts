@@ -1,0 +1,110 @@
+/**
+ * A DAMOS preset over several seeds: runs `damon-ts run ... --seed N --json`
+ * once per seed (the exact command docs/damos.md gives, plus the seed), and
+ * prints the per-seed outcome, the median and the worst seed, and whether the
+ * goal holds for the worst (docs/damos.md): tiering within 5 % of the oracle;
+ * reclaim at least 20 % memory saved at no more than 3 % slowdown. Exits 1 when
+ * the goal fails for some seed.
+ *
+ *   npx tsx bench/damos-seeds.ts [--seeds 1-5] [--jobs 1] -- run zipf-kv --preset tiering ...
+ */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { summarizeSeeds, type SeedOutcome, type SeedSummary } from "../src/eval/damos-seeds.js";
+import { fmtPct, formatTable } from "../src/cli/table.js";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+function parseSeeds(text: string): number[] {
+  const out: number[] = [];
+  for (const part of text.split(",")) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (!m) throw new Error(`--seeds: '${part}' is not N or N-M`);
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    for (let s = a; s <= b; s++) out.push(s);
+  }
+  return out;
+}
+
+/** Shares as percents, the rest with two decimals. */
+function fmt(name: string, v: number | null): string {
+  if (v === null) return "n/a";
+  if (name.startsWith("migrated") || name === "refaults") return v.toFixed(name === "refaults" ? 0 : 2);
+  return fmtPct(v, 2);
+}
+
+function render(t: SeedSummary): string {
+  const head = ["measure", ...t.seeds.map((s) => `seed ${s}`), "median", "worst"];
+  const rows = t.measures.map((m) => [
+    m.name,
+    ...m.values.map((v) => fmt(m.name, v)),
+    fmt(m.name, m.median),
+    fmt(m.name, m.worst),
+  ]);
+  const verdict = !t.hasGoal
+    ? "no goal for this preset"
+    : t.failing.length === 0
+      ? "goal holds for every seed (and so for the worst)"
+      : `goal FAILS for seed(s) ${t.failing.join(", ")}`;
+  return `${formatTable(head, rows)}
+
+${verdict}`;
+}
+
+function runSeed(args: string[], seed: number): Promise<SeedOutcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "src/cli/main.ts", ...args, "--seed", String(seed), "--json"],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`seed ${seed}: exit ${code}: ${err.trim()}`));
+      const j = JSON.parse(out) as { runs: { damos: SeedOutcome["damos"] }[] };
+      resolve({ seed, damos: j.runs[0].damos });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const dash = argv.indexOf("--");
+  const own = dash >= 0 ? argv.slice(0, dash) : [];
+  const args = dash >= 0 ? argv.slice(dash + 1) : argv;
+  let seeds = [1, 2, 3, 4, 5];
+  let jobs = 1;
+  for (let i = 0; i < own.length; i++) {
+    if (own[i] === "--seeds") seeds = parseSeeds(own[++i] ?? "");
+    else if (own[i] === "--jobs") jobs = Math.max(1, Number(own[++i]));
+    else throw new Error(`unknown option ${own[i]} (--seeds, --jobs, then -- and the run command)`);
+  }
+  if (args[0] !== "run")
+    throw new Error("give the run command after --, e.g. -- run zipf-kv --preset tiering");
+  const results: SeedOutcome[] = [];
+  const queue = [...seeds];
+  await Promise.all(
+    Array.from({ length: Math.min(jobs, seeds.length) }, async () => {
+      for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
+        const r = await runSeed(args, s);
+        process.stderr.write(`seed ${s} done\n`);
+        results.push(r);
+      }
+    }),
+  );
+  results.sort((a, b) => a.seed - b.seed);
+  const t = summarizeSeeds(results);
+  console.log(`damon-ts ${args.join(" ")}  (seeds ${seeds.join(", ")})\n`);
+  console.log(render(t));
+  if (t.failing.length > 0) process.exitCode = 1;
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exitCode = 2;
+});
