@@ -35,7 +35,7 @@ import type { FidelityWorkload } from "./shapes.js";
 /** The fidelity run's simulated machine has no memory cgroups to match the guest's. */
 const NO_MEMCGS = (): number => -1;
 
-export const FIDELITY_SCHEMA = "damon-ts-fidelity/1";
+export const FIDELITY_SCHEMA = "damon-ts/fidelity/1";
 
 export interface FidelityOptions {
   workload: FidelityWorkload;

@@ -112,7 +112,7 @@ export class KernelBackend {
     if (!this.dryRun) {
       const after = readKdamondStates(this.io, this.root);
       writeOwnership(this.ownershipFile, {
-        schema: "damon-ts-kernel-ownership/1",
+        schema: "damon-ts/kernel-ownership/1",
         root: this.root,
         nrKdamonds: after.length,
         pids: after.map((s) => (s.state === "on" ? s.pid : -1)),

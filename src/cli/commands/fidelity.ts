@@ -118,7 +118,7 @@ export function registerFidelity(program: Command): void {
     .option("--memory <MiB>", "guest memory in MiB", "512")
     .option("--cache-dir <dir>", "where the kernel image and workload binary are cached")
     .option("--check", "exit 1 unless the median WSS agrees and every phase has the same hot region")
-    .option("--json", `print the comparison as JSON (schema "damon-ts-fidelity/1")`)
+    .option("--json", `print the comparison as JSON (schema "damon-ts/fidelity/1")`)
     .action(async (workload: string, o: FidelityOpts) => {
       const w = fidelityWorkload(workload, {
         sizeScale: positive(o.sizeScale, "--size-scale"),

@@ -106,7 +106,7 @@ export function registerKernel(program: Command): void {
     .action((o: CommonOpts & { json?: boolean }) => {
       const st = backendOf(o).status();
       if (o.json) {
-        console.log(JSON.stringify({ schema: "damon-ts-kernel-status/1", kdamonds: st }, null, 2));
+        console.log(JSON.stringify({ schema: "damon-ts/kernel-status/1", kdamonds: st }, null, 2));
         return;
       }
       if (st.length === 0) console.log("no kdamonds");

@@ -163,7 +163,7 @@ export function registerTrace(program: Command): void {
       "summarise a trace: accesses, threads, footprint, duration, capture tool, partial or not; verifies checksums",
     )
     .argument("<file>", "trace file")
-    .option("--json", "print JSON (schema damon-ts.trace-info/1)")
+    .option("--json", "print JSON (schema damon-ts/trace-info/1)")
     .action((file: string, o: { json?: boolean }) => {
       const info = traceInfo(file);
       if (o.json) console.log(JSON.stringify(info, null, 2));

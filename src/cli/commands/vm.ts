@@ -62,7 +62,7 @@ export function registerVm(program: Command): void {
       const phases = summarizePhases(r);
       const nr = r.snapshots.map((s) => s.regions.length);
       const summary = {
-        schema: "damon-ts-vm-run/1",
+        schema: "damon-ts/vm-run/1",
         kernel: r.kernelVersion,
         out: o.out,
         snapshots: r.snapshots.length,
