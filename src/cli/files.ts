@@ -41,7 +41,10 @@ export function refuseOverwritingInput(output: string, inputs: string[], option:
   const out = real(output);
   for (const i of inputs)
     if (real(i) === out)
-      throw new UsageError(`${output} is also the input; write to another file (nothing was written)`, option);
+      throw new UsageError(
+        `${output} is also the input; write to another file (nothing was written)`,
+        option,
+      );
 }
 
 /** What is about to be written over: call before writing, pass to `announceWritten`. */
@@ -53,7 +56,12 @@ export function existedBefore(path: string): boolean {
  * `wrote FILE (details, SIZE)` on stderr (`overwrote` when it replaced an existing
  * file), then `; note` when given.
  */
-export function announceWritten(path: string, replaced: boolean, details: string[] = [], note?: string): void {
+export function announceWritten(
+  path: string,
+  replaced: boolean,
+  details: string[] = [],
+  note?: string,
+): void {
   let size = "";
   try {
     size = fmtBytes(statSync(path).size);

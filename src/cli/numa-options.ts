@@ -42,7 +42,10 @@ export function machineShapeOptions(
         `'${o.memory}' is less than one 4 KiB page${/^\s*\d+\s*$/.test(o.memory ?? "") ? ` (a bare number is bytes: did you mean ${o.memory}MiB?)` : ""}`,
         "--memory",
       );
-    throw new UsageError(`--memory ${o.memory ?? ""} is too small for ${n} nodes of at least 4 KiB`, "--nodes");
+    throw new UsageError(
+      `--memory ${o.memory ?? ""} is too small for ${n} nodes of at least 4 KiB`,
+      "--nodes",
+    );
   }
   return equalNodes(n, memory);
 }

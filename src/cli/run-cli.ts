@@ -58,7 +58,7 @@ function exitCodeOf(e: unknown, debug: boolean): number {
     return e.exitCode === 0 ? 0 : 2;
   }
   const err = e instanceof Error ? e : new Error(String(e));
-  process.stderr.write(`damon-ts: ${oneLine(err.message)}\n`);
+  process.stderr.write(`damon-ts: ${oneLine(systemErrorText(err) ?? err.message)}\n`);
   if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
   if (e instanceof InputError) return 2;
   return 1;
@@ -68,4 +68,29 @@ function exitCodeOf(e: unknown, debug: boolean): number {
 export function oneLine(message: string, max = 400): string {
   const flat = message.replace(/\s*\n\s*/g, " ");
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
+
+const SYSTEM_ERRORS: Record<string, string> = {
+  ENOENT: "no such file or folder",
+  EISDIR: "is a folder, not a file",
+  ENOTDIR: "a part of the path is not a folder",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EEXIST: "already exists",
+  ENOSPC: "no space left on the device",
+  EROFS: "read-only file system",
+};
+
+/**
+ * A Node system error (`ENOENT: no such file or directory, open '.x.tmp-42'`) as
+ * `FILE: what went wrong`, naming the file the user gave rather than the temporary
+ * name an atomic write used (`.NAME.tmp-PID` → `NAME`); undefined for other errors.
+ */
+export function systemErrorText(e: Error): string | undefined {
+  const x = e as NodeJS.ErrnoException;
+  if (typeof x.code !== "string" || !/^E[A-Z]+$/.test(x.code)) return undefined;
+  const what = SYSTEM_ERRORS[x.code] ?? x.code;
+  if (typeof x.path !== "string") return `${x.syscall ? `${x.syscall}: ` : ""}${what}`;
+  const path = x.path.replace(/(^|\/)\.([^/]+)\.tmp-\d+$/, "$1$2");
+  return `${path}: ${what}`;
 }

@@ -60,7 +60,9 @@ function describe(v: unknown): string {
   if (typeof v === "object") return "an object";
   const text = JSON.stringify(v);
   // a whole file read as one string must not be quoted in full: a short excerpt names it
-  return text.length <= 40 ? `${typeof v} ${text}` : `${typeof v} ${text.slice(0, 32)}…" (${text.length} chars)`;
+  return text.length <= 40
+    ? `${typeof v} ${text}`
+    : `${typeof v} ${text.slice(0, 32)}…" (${text.length} chars)`;
 }
 
 /** Turns the first zod issue into one ConfigError with the field path and allowed values. */

@@ -312,7 +312,9 @@ function registerHeatmap(report: Command): void {
           if (extname(file).toLowerCase() === ".png")
             writeFileAtomic(file, heatmapPng(grid, 800, title, base));
           else writeFileAtomic(file, heatmapSvg(grid, title, base));
-          announceWritten(file, replaces, [`${recs.reduce((n, r) => n + r.snapshots.length, 0)} snapshots drawn`]);
+          announceWritten(file, replaces, [
+            `${recs.reduce((n, r) => n + r.snapshots.length, 0)} snapshots drawn`,
+          ]);
           if (note) process.stdout.write(note + "\n");
         }
       }

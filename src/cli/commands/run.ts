@@ -112,7 +112,10 @@ export function addSimulationOptions(cmd: Command): Command {
     .option("--time-scale <f>", "shrink only the phase durations (overrides --scale for time)")
     .option("--threads <n>", "threads of the multi-threaded workloads")
     .option("--tlb <on|off>", "model per-CPU TLBs (the Accessed bit is set only on TLB fills)", "on")
-    .option("--memory <size>", `simulated memory (one NUMA node, or split by --nodes) (default: "${DEFAULT_MEMORY}")`)
+    .option(
+      "--memory <size>",
+      `simulated memory (one NUMA node, or split by --nodes) (default: "${DEFAULT_MEMORY}")`,
+    )
     .option("--hot-threshold <f>", "access frequency (0..1] at which a page counts as hot", "0.5")
     .option("--no-baseline", "skip the unmonitored run that measures the slowdown")
     .option(
@@ -176,7 +179,9 @@ export function workloadFromOptions(name: string, o: RunOptionValues): WorkloadS
   });
   // A workload that does not take a thread count would silently ignore --threads.
   if (threads !== undefined && w.threads.length !== threads) {
-    const takers = BUILTIN_WORKLOADS.filter((b) => b.build({ threads: 3, timeScale: 1e-3 }).threads.length === 3);
+    const takers = BUILTIN_WORKLOADS.filter(
+      (b) => b.build({ threads: 3, timeScale: 1e-3 }).threads.length === 3,
+    );
     throw new UsageError(
       `'${name}' runs ${w.threads.length} thread(s) of its own and does not take a thread count; ` +
         `--threads applies to ${takers.map((b) => b.name).join(", ")}`,
