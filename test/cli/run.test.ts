@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cli } from "./helpers.js";
+import { tempDir } from "../helpers/temp.js";
 
 function assertOneLineError(r: { code: number; err: string }, pattern: RegExp): void {
   assert.equal(r.code, 2, r.err);
@@ -14,7 +14,7 @@ function assertOneLineError(r: { code: number; err: string }, pattern: RegExp): 
 }
 
 test("run: a malformed masim config names the file and line, exit 2", () => {
-  const dir = mkdtempSync(join(tmpdir(), "damon-ts-cli-"));
+  const dir = tempDir("damon-ts-cli-");
   const cfg = join(dir, "bad.cfg");
   writeFileSync(cfg, "a, 4096\n\nphase\n1000\nb, 0, 4096, 1\n");
   assertOneLineError(cli(["run", cfg]), /bad\.cfg:5.*'b'/);
@@ -56,7 +56,7 @@ test("run --json: a short stairs run reports convergence and the documented sche
 });
 
 test("record writes a damo record that report reads back", () => {
-  const dir = mkdtempSync(join(tmpdir(), "damon-ts-rec-"));
+  const dir = tempDir("damon-ts-rec-");
   const file = join(dir, "damon.data");
   const r = cli(["record", "stairs", "--scale", "0.05", "--no-baseline", "--no-heatmap", "-o", file]);
   assert.equal(r.code, 0, r.err);

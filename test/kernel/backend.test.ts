@@ -1,17 +1,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseKdamonds, simpleKdamonds, type KdamondsConfig } from "../../src/config/kdamonds.js";
 import { KernelBackend } from "../../src/kernel/backend.js";
 import { ForeignKdamondsError, KernelWriteError, SysfsMissingError } from "../../src/kernel/errors.js";
 import { planStart, withMonitorScheme } from "../../src/kernel/write-plan.js";
 import { FakeSysfs, type FakeKernel } from "./fake-sysfs.js";
+import { tmpdir } from "node:os";
+import { tempDir } from "../helpers/temp.js";
 
 function setup(kernel: FakeKernel = "newest") {
   const fake = new FakeSysfs(kernel);
-  const ownershipFile = join(mkdtempSync(join(tmpdir(), "damon-own-")), "own.json");
+  const ownershipFile = join(tempDir("damon-own-"), "own.json");
   const backend = (extra: Record<string, unknown> = {}) =>
     new KernelBackend({ root: fake.root, io: fake, ownershipFile, ...extra });
   return { fake, backend, ownershipFile };

@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseKdamonds } from "../../src/config/kdamonds.js";
 import { KernelBackend } from "../../src/kernel/backend.js";
@@ -9,6 +8,7 @@ import { recordKernel } from "../../src/kernel/record.js";
 import { snapshotsToJson } from "../../src/kernel/snapshot.js";
 import { FakeSysfs } from "./fake-sysfs.js";
 import { cli } from "../cli/helpers.js";
+import { tempDir } from "../helpers/temp.js";
 
 const CFG = parseKdamonds({
   kdamonds: [
@@ -34,7 +34,7 @@ const CFG = parseKdamonds({
 
 void test("record: one snapshot per aggregation interval, timestamps increase, kdamonds stopped after", async () => {
   const fake = new FakeSysfs();
-  const own = join(mkdtempSync(join(tmpdir(), "own-")), "o.json");
+  const own = join(tempDir("own-"), "o.json");
   const b = new KernelBackend({ root: fake.root, io: fake, ownershipFile: own });
   let t = 0;
   const snaps = await recordKernel(b, CFG, {
@@ -64,7 +64,7 @@ void test("record: one snapshot per aggregation interval, timestamps increase, k
 });
 
 void test("CLI: kernel start --dry-run on a temp root prints writes and changes nothing", () => {
-  const root = join(mkdtempSync(join(tmpdir(), "cli-root-")), "admin");
+  const root = join(tempDir("cli-root-"), "admin");
   mkdirSync(join(root, "kdamonds"), { recursive: true });
   writeFileSync(join(root, "kdamonds/nr_kdamonds"), "0\n");
   const base = ["kernel", "start", "--dry-run", "--sysfs-root", root, "--ops", "vaddr"];
