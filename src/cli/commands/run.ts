@@ -21,6 +21,8 @@ import {
 import type { MonitorOptionValues } from "../options.js";
 import { RunProgress } from "../progress.js";
 import { requireOutputFolder } from "../files.js";
+import { colorFor } from "../color.js";
+import { runSummaryText } from "../run-summary.js";
 import { fmtBytes, fmtNs, fmtPct, formatTable } from "../table.js";
 import { runJson } from "../run-json.js";
 import { renderRunHeatmap, RunRecorder } from "../run-heatmap.js";
@@ -421,9 +423,10 @@ function runAction(cmd: Command, workloadName: string, o: RunOptionValues): void
       console.log(
         `\n== ${r.ops}: access heatmap (x: ${r.space === "vaddr" ? "virtual" : "physical"} address, y: time)`,
       );
-      console.log(renderRunHeatmap(r));
+      console.log(colorFor(process.stdout, renderRunHeatmap(r)));
     }
   }
+  console.log(`\n${runSummaryText(results)}`);
   console.log("\nAccuracy against the exact truth, and what it cost (definitions: docs/metrics.md):\n");
   console.log(formatTable(["metric", ...results.map((r) => r.ops)], metricRows(results)));
   for (const r of results) printDamos(r);
