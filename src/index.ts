@@ -1,6 +1,6 @@
 /**
  * damon-ts public API. The core is DAMON's address-space independent engine,
- * exactly as the kernel defines it (docs: ../shared/docs/damon-spec.md).
+ * exactly as the kernel defines it (the kernel's DAMON design documentation).
  */
 export { UINT_MAX, ULONG_MAX, alignDown, alignUp, multFrac, multFracBig } from "./core/arith.js";
 export type { Attrs, IntervalsGoal } from "./core/attrs.js";

@@ -4,6 +4,7 @@
  * registers itself on the program; this file only wires them and turns typed
  * errors into one-line messages and exit codes (CONVENTIONS.md).
  */
+import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { runCli } from "./run-cli.js";
 import { registerDemo } from "./commands/demo.js";
@@ -18,14 +19,22 @@ import { registerAdjust, registerReport } from "./commands/report.js";
 import { registerLive } from "./commands/live.js";
 import { reportStaleTempFiles } from "../util/temp-report.js";
 
+/** The version in package.json (two folders up from both src/cli and dist/cli). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
 export function buildProgram(): Command {
   const program = new Command("damon-ts")
     .description(
       "DAMON (Linux's Data Access MONitor) in TypeScript, with a simulated memory system to watch.\n" +
         "Run `damon-ts <command> --help` for the options of each command.",
     )
-    .option("--debug", "print stack traces of errors")
-    .showHelpAfterError("(run with --help for usage)");
+    .version(packageVersion(), "-V, --version", "print the damon-ts version")
+    .option("--debug", "print stack traces of errors");
   registerDemo(program);
   registerRun(program);
   registerRecord(program);

@@ -14,13 +14,15 @@ import { sizeOption } from "./options.js";
 
 /** The machine's nodes (and CPUs for --tier) from --memory, --nodes and --tier. */
 export function machineShapeOptions(
-  o: { nodes?: string; tier?: string },
+  o: { nodes?: string; tier?: string; memory?: string },
   memory: number,
   workload: WorkloadSpec,
 ): MachineOptions {
   if (o.nodes !== undefined && o.tier !== undefined)
     throw new UsageError("give either --nodes or --tier, not both", "--tier");
   if (o.tier !== undefined) {
+    if (o.memory !== undefined)
+      throw new UsageError("sets both memory sizes itself (fast,slow); drop --memory", "--tier");
     const parts = o.tier.split(",").map((s) => s.trim());
     if (parts.length < 2 || parts.length > 3)
       throw new UsageError(`'${o.tier}' is not <fast-size>,<slow-size>[,<slow-access-ns>]`, "--tier");
@@ -34,7 +36,17 @@ export function machineShapeOptions(
   }
   const n = o.nodes === undefined ? 1 : parseCount(o.nodes, "--nodes");
   if (n < 1 || n > 64) throw new UsageError("must be 1 to 64", "--nodes");
-  if (memory / n < 4096) throw new UsageError(`--memory is too small for ${n} nodes`, "--nodes");
+  if (memory / n < 4096) {
+    if (o.nodes === undefined)
+      throw new UsageError(
+        `'${o.memory}' is less than one 4 KiB page${/^\s*\d+\s*$/.test(o.memory ?? "") ? ` (a bare number is bytes: did you mean ${o.memory}MiB?)` : ""}`,
+        "--memory",
+      );
+    throw new UsageError(
+      `--memory ${o.memory ?? ""} is too small for ${n} nodes of at least 4 KiB`,
+      "--nodes",
+    );
+  }
   return equalNodes(n, memory);
 }
 

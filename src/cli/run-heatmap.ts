@@ -9,6 +9,7 @@ import { emptyRecord, makeSnapshot } from "../record/model.js";
 import type { DamonRecord, Intervals } from "../record/model.js";
 import { RecordWriter } from "../record/write.js";
 import type { RecordFormat } from "../record/read.js";
+import { announceWritten, existedBefore, snapshotCount } from "./files.js";
 import { asciiHeatmap, heatmapGrid, planHeatmap, rangeNote, selectRecords } from "../report/heatmap.js";
 
 function intervalsOf(a: Attrs): Intervals {
@@ -36,17 +37,29 @@ export function renderRunHeatmap(r: ExperimentResult, rows = 30, cols = 80): str
   return asciiHeatmap(grid, "gray", true, plan.guide.startNs) + (note ? `\n${note}` : "");
 }
 
-/** Streams a run's snapshots into a record file (temp file renamed at close). */
+/**
+ * Streams a run's snapshots into a record file (temp file renamed at close, then
+ * announced on stderr with its snapshot count and size).
+ */
 export class RunRecorder {
   private readonly writer: RecordWriter;
-  constructor(path: string, attrs: Attrs, format?: RecordFormat) {
+  private readonly replaces: boolean;
+  private nrSnapshots = 0;
+  constructor(
+    private readonly path: string,
+    attrs: Attrs,
+    format?: RecordFormat,
+  ) {
+    this.replaces = existedBefore(path);
     this.writer = new RecordWriter(path, { format, targetId: 0, intervals: intervalsOf(attrs) });
   }
   add(s: WindowSnapshot): void {
     this.writer.addSnapshot({ startNs: s.startNs, endNs: s.endNs, regions: s.targets[0]?.regions ?? [] });
+    this.nrSnapshots++;
   }
   close(): void {
     this.writer.close();
+    announceWritten(this.path, this.replaces, [snapshotCount(this.nrSnapshots)]);
   }
   abort(): void {
     this.writer.abort();

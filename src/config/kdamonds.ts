@@ -65,7 +65,11 @@ function describe(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "an object";
-  return `${typeof v} ${JSON.stringify(v)}`;
+  const text = JSON.stringify(v);
+  // a whole file read as one string must not be quoted in full: a short excerpt names it
+  return text.length <= 40
+    ? `${typeof v} ${text}`
+    : `${typeof v} ${text.slice(0, 32)}…" (${text.length} chars)`;
 }
 
 /** Turns the first zod issue into one ConfigError with the field path and allowed values. */

@@ -39,7 +39,7 @@ import type { FidelityWorkload } from "./shapes.js";
 const NO_MEMCGS = (): number => -1;
 
 /** 2: medianDiff is relative to the kernel's median; checks gained hotExpected and nrRegionsWithin. */
-export const FIDELITY_SCHEMA = "damon-ts-fidelity/2";
+export const FIDELITY_SCHEMA = "damon-ts/fidelity/2";
 
 export interface FidelityOptions {
   workload: FidelityWorkload;

@@ -113,7 +113,7 @@ export function fidelityWorkload(
   if ((FIDELITY_SHAPES as readonly string[]).includes(arg) && !existsSync(arg)) {
     text = arg === "stairs" ? stairsConfigText(o.shape) : zigzagConfigText(o.shape);
   } else {
-    const file = resolveMasimFile(arg);
+    const file = resolveMasimFile(arg, FIDELITY_SHAPES);
     text = readFileSync(file, "utf8");
     name = file;
   }

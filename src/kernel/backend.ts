@@ -51,20 +51,28 @@ export class KernelBackend {
   readonly root: string;
   readonly dryRun: boolean;
   private readonly io: SysfsIo;
+  /** The real file operations under `io` (the same object unless this is a dry run). */
+  private readonly base: SysfsIo;
   private readonly ownershipFile: string;
   private readonly takeOver: boolean;
 
   constructor(opts: KernelBackendOptions = {}) {
     this.root = (opts.root ?? DEFAULT_SYSFS_ROOT).replace(/\/+$/, "");
     const base = opts.io ?? fsSysfsIo;
+    this.base = base;
     this.dryRun = opts.dryRun ?? false;
-    this.io = this.dryRun ? dryRunIo(base, opts.print ?? ((l) => console.log(l))) : base;
+    this.io = this.dryRun ? dryRunIo(base, opts.print ?? ((l) => console.log(l)), this.root) : base;
     this.ownershipFile = opts.ownershipFile ?? defaultOwnershipFile(this.root);
     this.takeOver = opts.takeOver ?? false;
   }
 
   private path(rel: string): string {
     return `${this.root}/${rel}`;
+  }
+
+  /** Whether the DAMON sysfs tree is there (its kdamonds/nr_kdamonds file). */
+  hasTree(): boolean {
+    return this.base.exists(this.path("kdamonds/nr_kdamonds"));
   }
 
   /** Throws unless the DAMON sysfs tree is there (a dry run goes on without it). */
@@ -112,7 +120,7 @@ export class KernelBackend {
     if (!this.dryRun) {
       const after = readKdamondStates(this.io, this.root);
       writeOwnership(this.ownershipFile, {
-        schema: "damon-ts-kernel-ownership/1",
+        schema: "damon-ts/kernel-ownership/1",
         root: this.root,
         nrKdamonds: after.length,
         pids: after.map((s) => (s.state === "on" ? s.pid : -1)),
@@ -186,8 +194,13 @@ export class KernelBackend {
     return out.sort((a, b) => a.start - b.start);
   }
 
-  /** Reads every kdamond; refreshes stats (update_schemes_stats) only on running kdamonds we own. */
+  /**
+   * Reads every kdamond; refreshes stats (update_schemes_stats) only on running
+   * kdamonds we own — a dry run prints that write instead, and reads what exists
+   * (no tree at all: no kdamonds).
+   */
   status(): KdamondStatus[] {
+    if (this.dryRun && !this.hasTree()) return [];
     this.requireTree();
     const record = readOwnership(this.ownershipFile);
     const states = readKdamondStates(this.io, this.root);
@@ -198,7 +211,7 @@ export class KernelBackend {
     } catch (e) {
       if (!(e instanceof ForeignKdamondsError)) throw e;
     }
-    if (ours && !this.dryRun)
+    if (ours)
       this.apply(planState(states.length, "update_schemes_stats").filter((_, i) => states[i].state === "on"));
     return states.map((s) => {
       const k = `kdamonds/${s.idx}/contexts`;

@@ -14,7 +14,7 @@ import { ForeignKdamondsError } from "./errors.js";
 import type { SysfsIo } from "./sysfs-io.js";
 
 export interface OwnershipRecord {
-  schema: "damon-ts-kernel-ownership/1";
+  schema: "damon-ts/kernel-ownership/1";
   root: string;
   nrKdamonds: number;
   /** kdamond thread pid when we turned it on, -1 when we left it off. */
@@ -32,7 +32,11 @@ export function readOwnership(file: string): OwnershipRecord | null {
   if (!existsSync(file)) return null;
   try {
     const r = JSON.parse(readFileSync(file, "utf8")) as OwnershipRecord;
-    return r.schema === "damon-ts-kernel-ownership/1" ? r : null;
+    // the name before docs/json-output.md's damon-ts/<kind>/<version> rule is read too
+    const legacy = (r.schema as string) === "damon-ts-kernel-ownership/1";
+    return r.schema === "damon-ts/kernel-ownership/1" || legacy
+      ? { ...r, schema: "damon-ts/kernel-ownership/1" }
+      : null;
   } catch {
     return null;
   }

@@ -31,13 +31,3 @@ export interface SchemeStats {
   /** Newest kernels; null when absent. */
   nrSnapshots: number | null;
 }
-
-/** The interim record format: a JSON list of {start_ns, end_ns, regions:[{start,end,nr_accesses,age}]}. */
-export function snapshotsToJson(snapshots: Snapshot[]): string {
-  const list = snapshots.map((s) => ({
-    start_ns: s.startNs,
-    end_ns: s.endNs,
-    regions: s.regions.map((r) => ({ start: r.start, end: r.end, nr_accesses: r.nrAccesses, age: r.age })),
-  }));
-  return `${JSON.stringify(list, null, 1)}\n`;
-}

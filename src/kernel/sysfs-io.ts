@@ -25,17 +25,31 @@ export const fsSysfsIo: SysfsIo = {
 };
 
 /**
- * Reads through `base` (when the tree exists) but only prints writes. Because nothing
- * is written, `nr_*` writes create no directories: existence checks of files below a
- * directory the plan would create answer "present".
+ * Reads through `base` but only prints writes. A file that exists in `base` exists;
+ * a file missing from a directory that exists is missing (an optional file of a newer
+ * kernel, say). Because nothing is written, `nr_*` writes create no numbered
+ * directories: only below such a not-yet-created directory (`kdamonds/0/...` on a tree
+ * with no kdamonds), or when there is no tree at `root` at all, is existence unknown,
+ * and then it answers "present".
  */
-export function dryRunIo(base: SysfsIo, print: (line: string) => void): SysfsIo {
+export function dryRunIo(base: SysfsIo, print: (line: string) => void, root?: string): SysfsIo {
+  const noTree = root !== undefined && !base.exists(`${root}/kdamonds/nr_kdamonds`);
   return {
     read: (path) => base.read(path),
     write: (path, value) => print(`echo ${shellQuote(value)} > ${path}`),
-    exists: () => true,
+    exists: (path) => base.exists(path) || noTree || belowPlannedDirectory(base, path),
     list: (path) => base.list(path),
   };
+}
+
+/** Whether the first missing component of `path` is a numbered directory an `nr_*` write would create. */
+function belowPlannedDirectory(base: SysfsIo, path: string): boolean {
+  const parts = path.split("/");
+  for (let i = parts.length - 1; i > 0; i--) {
+    const dir = parts.slice(0, i).join("/") || "/";
+    if (base.exists(dir)) return i < parts.length - 1 && /^[0-9]+$/.test(parts[i]);
+  }
+  return false;
 }
 
 export function shellQuote(s: string): string {

@@ -4,7 +4,8 @@
  * per-VMA Referenced bytes from smaps. The one write, `clearRefs`, is used only
  * when the user asks for it (`damon-ts live --clear-refs`).
  */
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { accessSync, constants, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { delimiter, join } from "node:path";
 import { parseProcMaps, type ProcMapping } from "../workload/trace/proc-maps.js";
 
 export type { ProcMapping };
@@ -105,4 +106,25 @@ export function readSmapsReferenced(pid: number): VmaReferenced[] | null {
  */
 export function clearRefs(pid: number): void {
   writeFileSync(`/proc/${pid}/clear_refs`, "1");
+}
+
+/**
+ * Where `command` would be executed from (as the shell finds it: a path when it has
+ * a slash, else the first executable file of that name on PATH), or null.
+ */
+export function findExecutable(command: string, path = process.env.PATH ?? ""): string | null {
+  const ok = (f: string): boolean => {
+    try {
+      accessSync(f, constants.X_OK);
+      return statSync(f).isFile();
+    } catch {
+      return false;
+    }
+  };
+  if (command.includes("/")) return ok(command) ? command : null;
+  for (const dir of path.split(delimiter)) {
+    const f = join(dir === "" ? "." : dir, command);
+    if (ok(f)) return f;
+  }
+  return null;
 }

@@ -13,6 +13,7 @@
  * to it unless `clearRefs` is set; a started command is spawned stopped, perf is
  * attached, then it is continued, so no early fault is missed.
  */
+import { constants as osConstants } from "node:os";
 import { spawn, type ChildProcess } from "node:child_process";
 import { cpus } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -98,7 +99,15 @@ export interface LiveState {
   faultsPerCpu: number[];
   threads: LiveThread[];
   reports: ReportStats;
-  perf: { samples: number; badLines: number; lost: string; maxLagNs: number };
+  /** `late`: samples that arrived more than `latencyNs` after their fault (DAMON had moved past them). */
+  perf: {
+    samples: number;
+    badLines: number;
+    lost: string;
+    maxLagNs: number;
+    late: number;
+    latencyNs: number;
+  };
   latest: LiveSnapshot | null;
   snapshots: number;
   referenced: VmaReferenced[] | null;
@@ -154,7 +163,8 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
     child = spawnStopped(o.command, o.commandStdout);
     const spawnError = new Promise<Error>((resolve) => child!.once("error", resolve));
     child.once("exit", (code, sig) => {
-      exitCode = code ?? (sig ? 128 : null);
+      // killed by a signal: 128 + its number, as a shell reports it
+      exitCode = code ?? (sig ? 128 + (osConstants.signals[sig] ?? 0) : null);
     });
     if (child.pid === undefined)
       throw new InputError(`cannot start ${o.command[0]}: ${String(await spawnError)}`);
@@ -170,6 +180,8 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
 
   const queue = new SampleQueue();
   let maxLagNs = 0;
+  let late = 0;
+  const latency = o.latencyNs ?? DEFAULT_LATENCY_NS;
   const history = new MapsHistory(pid, monoNs);
   history.read();
   // Mappings faults fell in, interned: the queue keeps an index per sample.
@@ -197,6 +209,7 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
       queue.push(t, a, tid, cpu, attribute(t, a));
       const lag = monoNs() - t;
       if (lag > maxLagNs) maxLagNs = lag;
+      if (lag > latency) late++;
     },
   });
   let perfExited = false;
@@ -214,7 +227,6 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
   const comm = o.command ? (o.command[0].split("/").pop() ?? o.command[0]) : processComm(pid);
   if (child) child.kill("SIGCONT");
 
-  const latency = o.latencyNs ?? DEFAULT_LATENCY_NS;
   const refresh = o.refreshNs ?? 1e9;
   const startReal = monoNs();
   const clock = new VirtualClock(startReal - latency);
@@ -298,7 +310,14 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
         }))
         .sort((a, b) => b.faults - a.faults),
       reports: { ...ctx.reports.stats },
-      perf: { samples: perf.samples, badLines: perf.badLines, lost: perf.lostReport, maxLagNs },
+      perf: {
+        samples: perf.samples,
+        badLines: perf.badLines,
+        lost: perf.lostReport,
+        maxLagNs,
+        late,
+        latencyNs: latency,
+      },
       latest,
       snapshots: nrSnapshots,
       referenced,

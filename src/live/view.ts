@@ -96,3 +96,21 @@ export function renderLiveView(s: LiveState, maxRegions = 16): string {
   );
   return out.join("\n");
 }
+
+/**
+ * One line when perf delivered samples later than the latency window DAMON runs
+ * behind real time (DAMON had already passed their time, so it counts them stale
+ * instead of in their regions), with a --latency that would have covered the worst
+ * lag; null when none was late.
+ */
+export function lateSamplesNote(s: LiveState): string | null {
+  const p = s.perf;
+  if (p.late === 0) return null;
+  const share = p.samples > 0 ? p.late / p.samples : 0;
+  const suggestMs = Math.ceil((p.maxLagNs * 1.5) / 1e8) * 100;
+  return (
+    `${p.late} of ${p.samples} perf samples (${(share * 100).toFixed(1)} %) arrived later than the ` +
+    `${fmtNs(p.latencyNs)} latency window (worst ${fmtNs(p.maxLagNs)}), too late for DAMON to count ` +
+    `in their regions; a loaded machine needs a longer window: try --latency ${suggestMs}ms`
+  );
+}

@@ -4,12 +4,13 @@
  * the guest's damon_aggregated tracepoint produced, with the workload's region map and
  * phase times (guest CLOCK_MONOTONIC ns, the same clock as the trace).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { simpleKdamonds, validateKdamonds, type KdamondsConfig } from "../config/kdamonds.js";
 import type { Snapshot } from "../kernel/snapshot.js";
-import { ConfigError } from "../util/errors.js";
+import { ConfigError, UsageError } from "../util/errors.js";
 import { buildInitramfs, buildWorkload, findBusybox } from "./guest-build.js";
 import { guestInitScript } from "./guest-script.js";
 import { ensureKernel, VmSetupError } from "./kernel-image.js";
@@ -61,16 +62,30 @@ export function defaultCacheDir(): string {
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "damon-ts", "vm");
 }
 
-/** A workload argument: a file, or a name of a shipped masim config (`stairs_30secs`). */
-export function resolveWorkload(arg: string): string {
-  const candidates = [
-    arg,
-    `${arg}.cfg`,
-    join("..", "shared", "workloads", "masim", arg),
-    join("..", "shared", "workloads", "masim", `${arg}.cfg`),
-  ];
-  const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new ConfigError(`no such workload file (also looked in ../shared/workloads/masim)`, arg);
+/** damon-ts's own masim configs (workloads/masim), found from src/vm and dist/vm alike. */
+export const SHIPPED_MASIM_DIR = fileURLToPath(new URL("../../workloads/masim/", import.meta.url));
+
+/** Names of the shipped masim configs (`stairs_30secs`, ...), sorted. */
+export function shippedMasimNames(): string[] {
+  if (!existsSync(SHIPPED_MASIM_DIR)) return [];
+  return readdirSync(SHIPPED_MASIM_DIR)
+    .filter((f) => f.endsWith(".cfg"))
+    .map((f) => f.slice(0, -4))
+    .sort();
+}
+
+/**
+ * A workload argument: a file, or a name of a shipped masim config (`stairs_30secs`).
+ * `otherChoices` (names the caller accepts besides files) are listed in the error.
+ */
+export function resolveWorkload(arg: string, otherChoices: readonly string[] = []): string {
+  const candidates = [arg, `${arg}.cfg`, join(SHIPPED_MASIM_DIR, arg), join(SHIPPED_MASIM_DIR, `${arg}.cfg`)];
+  const found = candidates.find((c) => existsSync(c) && statSync(c).isFile());
+  if (!found)
+    throw new UsageError(
+      `no such workload file; choose one of ${[...new Set([...otherChoices, ...shippedMasimNames()])].join(", ")}, or give a masim config file`,
+      arg,
+    );
   return found;
 }
 

@@ -1,10 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cli } from "./helpers.js";
+import { tempDir } from "../helpers/temp.js";
 
+/* eslint-disable no-control-regex -- the tests look for terminal escapes */
 function assertOneLineError(r: { code: number; err: string }, pattern: RegExp): void {
   assert.equal(r.code, 2, r.err);
   const lines = r.err.trim().split("\n");
@@ -14,7 +15,7 @@ function assertOneLineError(r: { code: number; err: string }, pattern: RegExp): 
 }
 
 test("run: a malformed masim config names the file and line, exit 2", () => {
-  const dir = mkdtempSync(join(tmpdir(), "damon-ts-cli-"));
+  const dir = tempDir("damon-ts-cli-");
   const cfg = join(dir, "bad.cfg");
   writeFileSync(cfg, "a, 4096\n\nphase\n1000\nb, 0, 4096, 1\n");
   assertOneLineError(cli(["run", cfg]), /bad\.cfg:5.*'b'/);
@@ -56,7 +57,7 @@ test("run --json: a short stairs run reports convergence and the documented sche
 });
 
 test("record writes a damo record that report reads back", () => {
-  const dir = mkdtempSync(join(tmpdir(), "damon-ts-rec-"));
+  const dir = tempDir("damon-ts-rec-");
   const file = join(dir, "damon.data");
   const r = cli(["record", "stairs", "--scale", "0.05", "--no-baseline", "--no-heatmap", "-o", file]);
   assert.equal(r.code, 0, r.err);
@@ -67,4 +68,38 @@ test("record writes a damo record that report reads back", () => {
   const wss = cli(["report", "wss", "-i", file, "--exclude_samples", "0"]);
   assert.equal(wss.code, 0, wss.err);
   assert.match(wss.out, /avr:/);
+});
+
+// fails before the summary: the table came with no plain-language reading, and the
+// heatmap's colour escapes went to a pipe
+test("run: a summary of what DAMON found before the table; no colour or progress on a pipe", () => {
+  const args = [
+    "run",
+    "stairs",
+    "--scale",
+    "0.05",
+    "--ops",
+    "vaddr,paddr",
+    "--memory",
+    "256MiB",
+    "--no-baseline",
+  ];
+  const r = cli(args, { env: { NO_COLOR: undefined, FORCE_COLOR: undefined } });
+  assert.equal(r.code, 0, r.err);
+  const summary = r.out.indexOf("What DAMON found: stairs keeps a working set of about");
+  const table = r.out.indexOf("Accuracy against the exact truth");
+  assert.ok(summary > 0 && summary < table, r.out);
+  assert.match(r.out, /vaddr did (well|fairly well|poorly): hot-set F1 [01]\.\d\d/);
+  assert.match(r.out, /\n\(paddr watches all 256\.0 MiB of physical memory/);
+  assert.doesNotMatch(r.out, /\x1b\[/, "no ANSI escapes when stdout is not a terminal");
+  assert.equal(r.err, "", "no progress when stderr is not a terminal");
+});
+
+test("run: FORCE_COLOR colours the heatmap on a pipe; NO_COLOR alone does not", () => {
+  const args = ["run", "stairs", "--scale", "0.02", "--duration", "1s", "--no-baseline"];
+  const forced = cli(args, { env: { FORCE_COLOR: "1", NO_COLOR: undefined } });
+  assert.equal(forced.code, 0, forced.err);
+  assert.match(forced.out, /\x1b\[48;5;/);
+  const no = cli(args, { env: { NO_COLOR: "1", FORCE_COLOR: undefined } });
+  assert.doesNotMatch(no.out, /\x1b\[/);
 });

@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   UNLIMITED,
@@ -15,6 +14,7 @@ import {
   writeKdamondsFile,
 } from "../../src/config/kdamonds.js";
 import { ConfigError } from "../../src/util/errors.js";
+import { tempDir } from "../helpers/temp.js";
 
 // formats.md §3.3, verbatim.
 const EXAMPLE = `{"kdamonds": [{"refresh_ms": 0, "contexts": [{
@@ -89,7 +89,7 @@ void test("formats.md §3.3 example round-trips to the same damo JSON (JSON and 
 });
 
 void test("files: write then read, format by extension", () => {
-  const dir = mkdtempSync(join(tmpdir(), "kdamonds-"));
+  const dir = tempDir("kdamonds-");
   const parsed = parseKdamondsText(EXAMPLE);
   for (const name of ["a.json", "a.yaml"]) {
     const f = join(dir, name);
@@ -521,7 +521,7 @@ for (const [name, data, path, msg] of ERROR_CASES) {
 }
 
 void test("syntax errors name the file and line", () => {
-  const dir = mkdtempSync(join(tmpdir(), "kdamonds-"));
+  const dir = tempDir("kdamonds-");
   const f = join(dir, "bad.yaml");
   writeFileSync(f, "kdamonds:\n  - contexts:\n      - ops: [vaddr\n");
   assert.throws(

@@ -1,11 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { defaultAttrs } from "../../src/core/attrs.js";
 import { setupDamos, type DamosSetupInput } from "../../src/eval/damos-setup.js";
 import { InputError } from "../../src/util/errors.js";
+import { tempDir } from "../helpers/temp.js";
 
 const base: DamosSetupInput = {
   attrs: defaultAttrs(),
@@ -60,7 +60,7 @@ test("--preset tiering: two tiers, CPUs on the fast one, one kdamond per node, a
 });
 
 test("--kdamonds: the file's one context gives ops, intervals and schemes; errors name the field", () => {
-  const dir = mkdtempSync(join(tmpdir(), "damos-setup-"));
+  const dir = tempDir("damos-setup-");
   const file = join(dir, "k.json");
   writeFileSync(
     file,

@@ -73,7 +73,7 @@ function fakeGuest(r: ExperimentResult, reverse = false): VmRunResult {
 
 void test("an equivalent run elsewhere in time and address space agrees on wss, hot regions and heatmap", async () => {
   const r = await runFidelity({ workload: w, guestRun: fakeGuest(other), seed: 1, excludeSamples: 5 });
-  assert.equal(r.schema, "damon-ts-fidelity/2");
+  assert.equal(r.schema, "damon-ts/fidelity/2");
   assert.ok(r.sides.kernel.meanIntervalMs! > 120 && r.sides.simulator.meanIntervalMs === 100);
   assert.ok(r.wss.medianDiff! <= 0.15, JSON.stringify(r.wss));
   assert.equal(r.checks.judgedPhases, 3);

@@ -1,17 +1,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseKdamonds, simpleKdamonds, type KdamondsConfig } from "../../src/config/kdamonds.js";
 import { KernelBackend } from "../../src/kernel/backend.js";
 import { ForeignKdamondsError, KernelWriteError, SysfsMissingError } from "../../src/kernel/errors.js";
 import { planStart, withMonitorScheme } from "../../src/kernel/write-plan.js";
 import { FakeSysfs, type FakeKernel } from "./fake-sysfs.js";
+import { tmpdir } from "node:os";
+import { tempDir } from "../helpers/temp.js";
 
 function setup(kernel: FakeKernel = "newest") {
   const fake = new FakeSysfs(kernel);
-  const ownershipFile = join(mkdtempSync(join(tmpdir(), "damon-own-")), "own.json");
+  const ownershipFile = join(tempDir("damon-own-"), "own.json");
   const backend = (extra: Record<string, unknown> = {}) =>
     new KernelBackend({ root: fake.root, io: fake, ownershipFile, ...extra });
   return { fake, backend, ownershipFile };
@@ -273,4 +273,41 @@ void test("commit applies a changed configuration online and keeps nr_kdamonds",
     () => backend().commit({ kdamonds: [...changed.kdamonds, ...changed.kdamonds] }),
     /cannot change the number of kdamonds/,
   );
+});
+
+// fails before the dry-run I/O read what exists: it claimed every optional file
+// (stats/nr_snapshots here, as on a real 6.18 tree) was present, and status hit ENOENT
+const SIMPLE = withMonitorScheme(simpleKdamonds({ ops: "paddr", targetPid: null })).config;
+
+void test("status --dry-run reads only what exists and prints the stats refresh it would make", () => {
+  for (const kernel of ["6.12", "newest"] as const) {
+    const { fake, backend } = setup(kernel);
+    backend().start(SIMPLE);
+    const logged = fake.log.length;
+    const lines: string[] = [];
+    const st = backend({ dryRun: true, print: (l: string) => lines.push(l) }).status();
+    assert.equal(st.length, 1);
+    assert.equal(st[0].ours, true);
+    assert.equal(st[0].contexts[0].schemes[0].stats?.nrSnapshots, null, "absent file: null, not ENOENT");
+    assert.deepEqual(lines, [`echo update_schemes_stats > ${fake.root}/kdamonds/0/state`]);
+    assert.equal(fake.log.length, logged, "nothing written");
+  }
+});
+
+void test("dry-run I/O: a missing file in an existing folder is missing; below a folder nr_* would create, present", () => {
+  const { fake, backend } = setup("6.12");
+  const lines: string[] = [];
+  backend({ dryRun: true, print: (l: string) => lines.push(l) }).start(SIMPLE);
+  // no kdamond 0 yet: the dry run cannot know, so it shows the optional write
+  assert.ok(lines.includes(`echo 0 > ${fake.root}/kdamonds/0/refresh_ms`), lines.join("\n"));
+  // kdamond 0 exists (a 6.12 one, without refresh_ms): the absent optional file is skipped
+  fake.write(join(fake.root, "kdamonds/nr_kdamonds"), "1");
+  const again: string[] = [];
+  backend({ dryRun: true, print: (l: string) => again.push(l), takeOver: true }).start(SIMPLE);
+  assert.ok(!again.some((l) => l.includes("refresh_ms")), again.join("\n"));
+  assert.ok(again.includes(`echo on > ${fake.root}/kdamonds/0/state`));
+  // no tree at all: status reads nothing, and hasTree says why
+  const none = new KernelBackend({ root: join(tempDir("damon-empty-"), "admin"), dryRun: true });
+  assert.equal(none.hasTree(), false);
+  assert.deepEqual(none.status(), []);
 });

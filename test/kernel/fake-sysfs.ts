@@ -5,19 +5,11 @@
  * with the errno the kernel would return. It behaves like the kernel only for the
  * operations the backend uses; it is not a DAMON.
  */
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { SysfsIo } from "../../src/kernel/sysfs-io.js";
 import { ACTIONS, GOAL_METRICS } from "../../src/config/kdamonds-types.js";
+import { tempDir } from "../helpers/temp.js";
 
 export type FakeKernel = "6.12" | "newest";
 
@@ -34,14 +26,12 @@ export class FakeSysfs implements SysfsIo {
   /** Every write the backend made, in order (relative path = value). */
   readonly log: string[] = [];
   private readonly newest: boolean;
-
   constructor(kernel: FakeKernel = "newest", base?: string) {
-    const top = base ?? mkdtempSync(join(tmpdir(), "fake-damon-sysfs-"));
+    const top = base ?? tempDir("fake-damon-sysfs-");
     this.root = join(top, "admin");
     this.newest = kernel === "newest";
     this.make(this.root, { kdamonds: { nr_kdamonds: "0" } });
   }
-
   private make(dir: string, tree: Tree): void {
     mkdirSync(dir, { recursive: true });
     for (const [name, v] of Object.entries(tree)) {
@@ -49,7 +39,6 @@ export class FakeSysfs implements SysfsIo {
       else this.make(join(dir, name), v);
     }
   }
-
   private child(kind: string): Tree {
     const nw = this.newest;
     const opt = (t: Tree): Tree => (nw ? t : {});
@@ -136,24 +125,19 @@ export class FakeSysfs implements SysfsIo {
         throw new Error(`fake sysfs: no child kind ${kind}`);
     }
   }
-
   // ---- SysfsIo
-
   read(path: string): string {
     this.guard(path);
     return readFileSync(path, "utf8").replace(/\n$/, "");
   }
-
   exists(path: string): boolean {
     this.guard(path);
     return existsSync(path);
   }
-
   list(path: string): string[] {
     this.guard(path);
     return existsSync(path) ? readdirSync(path) : [];
   }
-
   write(path: string, value: string): void {
     this.guard(path);
     if (!existsSync(path)) throw errno("ENOENT", path);
@@ -187,13 +171,11 @@ export class FakeSysfs implements SysfsIo {
     } else this.checkValue(path, name, value);
     writeFileSync(path, `${value}\n`);
   }
-
   private guard(path: string): void {
     // The fake must never be pointed at a real sysfs.
     if (!path.startsWith(this.root) || path.startsWith("/sys"))
       throw new Error(`fake sysfs: ${path} is outside ${this.root}`);
   }
-
   private checkValue(path: string, name: string, value: string): void {
     const keyword: Record<string, string[]> = {
       operations: ["vaddr", "fvaddr", "paddr"],
@@ -215,7 +197,6 @@ export class FakeSysfs implements SysfsIo {
     if (!/^-?[0-9]+$/.test(value)) throw errno("EINVAL", path);
     if (!value.startsWith("-") && BigInt(value) > 18446744073709551615n) throw errno("EINVAL", path);
   }
-
   private get(dir: string, rel: string): string {
     return readFileSync(join(dir, rel), "utf8").replace(/\n$/, "");
   }
@@ -236,7 +217,6 @@ export class FakeSysfs implements SysfsIo {
   private kdamondDirs(): string[] {
     return this.numbered(join(this.root, "kdamonds"));
   }
-
   private validate(kd: string): boolean {
     for (const c of this.numbered(join(kd, "contexts"))) {
       const iv = join(c, "monitoring_attrs/intervals");
@@ -249,7 +229,6 @@ export class FakeSysfs implements SysfsIo {
     }
     return true;
   }
-
   private state(kd: string, cmd: string): void {
     const on = this.get(kd, "state") === "on";
     const path = join(kd, "state");
@@ -283,7 +262,6 @@ export class FakeSysfs implements SysfsIo {
         throw errno("EINVAL", path);
     }
   }
-
   /** The regions this fake "monitors": each target's regions split in two, with made-up but fixed counts. */
   private regions(ctx: string): { start: number; end: number; nrAccesses: number; age: number }[] {
     const out: { start: number; end: number; nrAccesses: number; age: number }[] = [];
@@ -298,7 +276,6 @@ export class FakeSysfs implements SysfsIo {
     }
     return out;
   }
-
   private fill(kd: string, cmd: string): void {
     for (const c of this.numbered(join(kd, "contexts"))) {
       const regions = this.regions(c);

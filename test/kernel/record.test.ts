@@ -1,14 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseKdamonds } from "../../src/config/kdamonds.js";
 import { KernelBackend } from "../../src/kernel/backend.js";
 import { recordKernel } from "../../src/kernel/record.js";
-import { snapshotsToJson } from "../../src/kernel/snapshot.js";
+import { readRecords } from "../../src/record/read.js";
+import { recordKernelToFile } from "../../src/cli/commands/kernel.js";
 import { FakeSysfs } from "./fake-sysfs.js";
 import { cli } from "../cli/helpers.js";
+import { tempDir } from "../helpers/temp.js";
 
 const CFG = parseKdamonds({
   kdamonds: [
@@ -34,7 +35,7 @@ const CFG = parseKdamonds({
 
 void test("record: one snapshot per aggregation interval, timestamps increase, kdamonds stopped after", async () => {
   const fake = new FakeSysfs();
-  const own = join(mkdtempSync(join(tmpdir(), "own-")), "o.json");
+  const own = join(tempDir("own-"), "o.json");
   const b = new KernelBackend({ root: fake.root, io: fake, ownershipFile: own });
   let t = 0;
   const snaps = await recordKernel(b, CFG, {
@@ -55,16 +56,70 @@ void test("record: one snapshot per aggregation interval, timestamps increase, k
   // the user's pageout scheme stays scheme 0; the monitoring scheme is appended
   assert.ok(fake.log.includes("kdamonds/0/contexts/0/schemes/nr_schemes=2"));
   assert.equal(fake.read(join(fake.root, "kdamonds/nr_kdamonds")), "0");
-  const json = JSON.parse(snapshotsToJson(snaps)) as {
-    start_ns: number;
-    regions: { nr_accesses: number }[];
-  }[];
-  assert.equal(json[0].regions.length, 4);
-  assert.equal(typeof json[0].regions[0].nr_accesses, "number");
+});
+
+// fails before: kernel record wrote an interim JSON list, not a damo record
+void test("kernel record writes a damo record through the record writer, and announces it", async () => {
+  const fake = new FakeSysfs();
+  const dir = tempDir("kernel-rec-");
+  const b = new KernelBackend({ root: fake.root, io: fake, ownershipFile: join(dir, "own.json") });
+  const out = join(dir, "damon.data");
+  let t = 0;
+  const n = await recordKernelToFile(b, CFG, out, "json_compressed", {
+    durationMs: 500,
+    sleep: (ms) => {
+      t += ms * 1e6;
+      return Promise.resolve();
+    },
+    nowNs: () => t,
+  });
+  assert.equal(n, 5);
+  const recs = await readRecords(out);
+  assert.equal(recs.length, 1);
+  assert.equal(recs[0].intervals?.aggrUs, 100_000);
+  assert.equal(recs[0].snapshots.length, 5);
+  assert.equal(recs[0].snapshots[0].nr, 4);
+  assert.equal(recs[0].snapshots[4].endNs - recs[0].snapshots[0].startNs, 500e6);
+});
+
+// fails before: the dry run said nothing about what it would record, and status hit ENOENT
+void test("CLI: kernel record --dry-run says what it would record and writes nothing; status --dry-run on an empty root", () => {
+  const dir = tempDir("cli-kdry-");
+  const root = join(dir, "admin");
+  mkdirSync(join(root, "kdamonds"), { recursive: true });
+  writeFileSync(join(root, "kdamonds/nr_kdamonds"), "0\n");
+  const out = join(dir, "k.data");
+  const r = cli([
+    "kernel",
+    "record",
+    "--dry-run",
+    "--sysfs-root",
+    root,
+    "--ops",
+    "paddr",
+    "--duration",
+    "1s",
+    "-o",
+    out,
+  ]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(
+    r.err,
+    /^dry run: would start 1 kdamond\(s\) and record kdamond 0 \/ context 0 \(paddr, physical memory\) every 100 ms aggregation for 1s, into .*k\.data \(json_compressed damo record\)/,
+  );
+  assert.match(r.err, /update_schemes_tried_regions.*nothing was written/);
+  assert.match(r.out, new RegExp(`^echo on > ${root}/kdamonds/0/state$`, "m"));
+  assert.deepEqual(readdirSync(dir).sort(), ["admin"], "no record written");
+  assert.deepEqual(readdirSync(join(root, "kdamonds")), ["nr_kdamonds"], "nothing written in the tree");
+
+  const empty = cli(["kernel", "status", "--dry-run", "--sysfs-root", join(dir, "nothing-here")]);
+  assert.equal(empty.code, 0, empty.err);
+  assert.equal(empty.out, "no kdamonds\n");
+  assert.match(empty.err, /dry run: no DAMON sysfs tree at .*nothing-here, so nothing to read/);
 });
 
 void test("CLI: kernel start --dry-run on a temp root prints writes and changes nothing", () => {
-  const root = join(mkdtempSync(join(tmpdir(), "cli-root-")), "admin");
+  const root = join(tempDir("cli-root-"), "admin");
   mkdirSync(join(root, "kdamonds"), { recursive: true });
   writeFileSync(join(root, "kdamonds/nr_kdamonds"), "0\n");
   const base = ["kernel", "start", "--dry-run", "--sysfs-root", root, "--ops", "vaddr"];

@@ -123,6 +123,9 @@ void test("live -- CMD: faults attributed to the right threads, CPUs and buffers
       "100ms",
       "--update",
       "100ms",
+      // a loaded machine delivers perf samples seconds late: a window that covers it
+      "--latency",
+      "3s",
       "--record",
       record,
       "--",
@@ -131,7 +134,7 @@ void test("live -- CMD: faults attributed to the right threads, CPUs and buffers
       String(rounds),
       String(mib),
     ],
-    { timeoutMs: 60_000 },
+    { timeoutMs: 180_000 },
   );
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out) as LiveJson;
@@ -140,7 +143,7 @@ void test("live -- CMD: faults attributed to the right threads, CPUs and buffers
   assert.equal(j.exitCode, 0);
   const pages = (mib << 20) / 4096;
   checkAttribution(j, readInfo(out), rounds * pages, await readLiveRecord(record));
-  // Every fault went through the report API; with the default latency none is late.
+  // Every fault went through the report API; with a window covering perf's lag none is late.
   assert.equal(j.reports.received, j.faults);
   assert.ok(j.reports.counted > 0);
   assert.ok(j.reports.stale <= j.faults * 0.01, `${j.reports.stale} stale`);
@@ -220,3 +223,35 @@ void test("live: clear errors for a missing perf, a missing process and bad usag
     assert.match(gone.err, /no running process with pid 999999999/);
   }
 });
+
+// fails before: the command's status was dropped (exit 0), a missing command started
+// anyway, and late perf samples were only visible as a stale count
+void test("live -- CMD: exits with the command's status; a missing command is bad input", { skip }, () => {
+  const three = cli(["live", "--no-view", "--", "sh", "-c", "exit 3"], { timeoutMs: 120_000 });
+  assert.equal(three.code, 3, three.err);
+  assert.match(three.err, /damon-ts live: sh -c exit 3 exited with status 3/);
+  const missing = cli(["live", "--no-view", "--", join(dir, "no-such-command")], { timeoutMs: 60_000 });
+  assert.equal(missing.code, 2, missing.err);
+  assert.match(missing.err, /no-such-command: no such executable file/);
+  const notOnPath = cli(["live", "--no-view", "--", "no-such-command-on-path"], { timeoutMs: 60_000 });
+  assert.equal(notOnPath.code, 2, notOnPath.err);
+  assert.match(notOnPath.err, /command not found on PATH/);
+});
+
+void test(
+  "live: samples later than the latency window are said once, with a --latency to try",
+  { skip },
+  () => {
+    build();
+    // a 1 µs window: every sample arrives late, however idle the machine
+    const r = cli(["live", "--json", "--latency", "1us", "--", BIN, join(dir, "late.out"), "1", "2"], {
+      timeoutMs: 120_000,
+    });
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out) as LiveJson & { perf: { late: number; samples: number } };
+    assert.ok(j.perf.late > 0 && j.perf.late <= j.perf.samples);
+    const notes = r.err.split("\n").filter((l) => l.includes("later than the 1 µs latency window"));
+    assert.equal(notes.length, 1, r.err);
+    assert.match(notes[0], /^damon-ts live: \d+ of \d+ perf samples .* try --latency \d+ms$/);
+  },
+);

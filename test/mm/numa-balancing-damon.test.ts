@@ -15,7 +15,7 @@ import { numaBalancingOf } from "../../src/mm/numa-balancing/index.js";
 import { resolveWorkload } from "../../src/workload/builtins.js";
 import type { WorkloadSpec } from "../../src/workload/spec.js";
 
-const MASIM = new URL("../../../shared/workloads/masim/", import.meta.url).pathname;
+const MASIM = new URL("../../workloads/masim/", import.meta.url).pathname;
 /** Two 1 GiB nodes; CPUs 0-1 on node 0, 2-3 on node 1. */
 const TWO_NODES = { costs: { localAccessNs: 100 }, nodes: [{ sizeBytes: 2 ** 30 }, { sizeBytes: 2 ** 30 }] };
 /** Allowed loss of DAMON accuracy with NUMA balancing on (generic mode). */

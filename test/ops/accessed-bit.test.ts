@@ -9,7 +9,7 @@ import type { ExperimentResult } from "../../src/eval/experiment.js";
 import { resolveWorkload, builtinWorkload } from "../../src/workload/builtins.js";
 import type { WorkloadSpec } from "../../src/workload/spec.js";
 
-const MASIM = new URL("../../../shared/workloads/masim/", import.meta.url).pathname;
+const MASIM = new URL("../../workloads/masim/", import.meta.url).pathname;
 /** 10x slower accesses: the same virtual time, a tenth of the simulated accesses. */
 const FAST = { costs: { localAccessNs: 100 } };
 

@@ -9,7 +9,7 @@ import { runExperiment } from "../../src/eval/experiment.js";
 import { resolveWorkload, builtinWorkload } from "../../src/workload/builtins.js";
 import { sampleFiltersFrom } from "../../src/cli/sample-filters.js";
 
-const MASIM = new URL("../../../shared/workloads/masim/", import.meta.url).pathname;
+const MASIM = new URL("../../workloads/masim/", import.meta.url).pathname;
 const FAST = { costs: { localAccessNs: 100 }, nodes: [{ sizeBytes: 2 ** 30 }] };
 
 test("vaddr-fault finds the stairs as well as vaddr, with reports instead of Accessed-bit checks", () => {

@@ -2,15 +2,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
+import { peerPath, peerSkip } from "../helpers/peer.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const MAIN = resolve(here, "../../src/cli/main.ts");
-const PEER = resolve(here, "../../../shared/peer/damo-report");
-const skip = existsSync(join(PEER, "README.md")) ? false : `peer data not found at ${PEER}`;
+const PEER = peerPath("damo-report");
+const skip = peerSkip("damo-report");
 const TSX = import.meta.resolve("tsx");
 
 function run(args: string[], cwd = process.cwd()): { code: number | null; out: string; err: string } {

@@ -1,13 +1,12 @@
 /**
- * Every case of ../shared/peer/damo-report/README.md: damon-ts must print exactly
+ * Every case of the damo peer data's damo-report/README.md (test/helpers/peer.ts): damon-ts must print exactly
  * what damo printed, byte for byte. The data is read in place, never copied.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { fileURLToPath } from "node:url";
 import { inflateSync } from "node:zlib";
 import { readRecords } from "../../src/record/read.js";
 import { adjustRecords } from "../../src/record/adjust.js";
@@ -19,9 +18,10 @@ import { guides, guideText } from "../../src/report/guide.js";
 import { percentileRange } from "../../src/report/dist.js";
 import { ACCESS_DEFAULTS, accessReport, type AccessStyle } from "../../src/report/access.js";
 import { damoPagerText } from "../../src/report/pager.js";
+import { peerPath, peerSkip } from "../helpers/peer.js";
 
-const PEER = resolve(dirname(fileURLToPath(import.meta.url)), "../../../shared/peer/damo-report");
-const skip = existsSync(join(PEER, "README.md")) ? false : `peer data not found at ${PEER}`;
+const PEER = peerPath("damo-report");
+const skip = peerSkip("damo-report");
 const expected = (name: string): string => readFileSync(join(PEER, "expects", name), "utf8");
 const input = (name: string): string => join(PEER, name);
 

@@ -11,7 +11,7 @@ import {
   setupSimulation,
 } from "../../src/workload/index.js";
 
-const SHIPPED = join(import.meta.dirname, "../../../shared/workloads/masim");
+const SHIPPED = join(import.meta.dirname, "../../workloads/masim");
 
 test("every built-in has a one-line description and runs at a tiny scale", () => {
   const names = BUILTIN_WORKLOADS.map((w) => w.name);

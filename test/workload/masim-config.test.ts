@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { ConfigError, InputError } from "../../src/util/errors.js";
 import { loadMasimConfig, parseMasimConfig } from "../../src/workload/masim-config.js";
 
-const SHIPPED = join(import.meta.dirname, "../../../shared/workloads/masim");
+const SHIPPED = join(import.meta.dirname, "../../workloads/masim");
 
 const GOOD = `#regions
 a, 4096

@@ -107,7 +107,7 @@ export function registerFidelity(program: Command): void {
     .description("run a workload on a real kernel's DAMON (qemu guest) and in the simulator; compare")
     .argument(
       "<workload>",
-      "stairs or zigzag (shapes scaled for emulation), or a masim config file / name in ../shared/workloads/masim",
+      "stairs or zigzag (shapes scaled for emulation), or a masim config file, or the name of one in workloads/masim",
     )
     .option(
       "--kdamonds <file>",

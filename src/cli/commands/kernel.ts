@@ -6,9 +6,12 @@
 import { Command, Option } from "commander";
 import { readKdamondsFile, simpleKdamonds, type KdamondsConfig } from "../../config/kdamonds.js";
 import { KernelBackend, DEFAULT_SYSFS_ROOT } from "../../kernel/backend.js";
-import { recordKernel } from "../../kernel/record.js";
-import { snapshotsToJson } from "../../kernel/snapshot.js";
-import { writeFileAtomic } from "../../util/atomic-write.js";
+import { recordKernel, type KernelRecordOptions } from "../../kernel/record.js";
+import { withMonitorScheme } from "../../kernel/write-plan.js";
+import { writeVmRecord } from "../../vm/record.js";
+import { RECORD_FORMATS } from "../../record/write.js";
+import type { RecordFormat } from "../../record/read.js";
+import { announceWritten, existedBefore, requireOutputFolder, snapshotCount } from "../files.js";
 import { UsageError } from "../../util/errors.js";
 import { parseCount, parseDurationUs } from "../../util/units.js";
 
@@ -48,8 +51,11 @@ function configOptions(cmd: Command): Command {
     .option("--target-pid <pid>", "process to monitor (vaddr/fvaddr)");
 }
 
-function backendOf(o: CommonOpts): KernelBackend {
-  return new KernelBackend({ root: o.sysfsRoot, dryRun: o.dryRun, takeOver: o.takeOver });
+/** The backend; a dry run prints the writes it would make on stdout, or stderr when stdout is data. */
+function backendOf(o: CommonOpts, printTo: "stdout" | "stderr" = "stdout"): KernelBackend {
+  const print =
+    printTo === "stdout" ? (l: string) => console.log(l) : (l: string) => process.stderr.write(`${l}\n`);
+  return new KernelBackend({ root: o.sysfsRoot, dryRun: o.dryRun, takeOver: o.takeOver, print });
 }
 
 /** The configuration from --kdamonds, or from the attribute options (not both). */
@@ -78,6 +84,51 @@ export function configFromOptions(o: ConfigOpts): KdamondsConfig {
   });
 }
 
+/** What `kernel record` would record, in one sentence (its dry run says it). */
+export function recordPlanText(config: KdamondsConfig, duration: string, out: string, format: string): string {
+  const ctx = config.kdamonds[0].contexts[0];
+  const targets = ctx.targets.map((t) => (t.pid === null ? "physical memory" : `pid ${t.pid}`)).join(", ");
+  return (
+    `would start ${config.kdamonds.length} kdamond(s) and record kdamond 0 / context 0 ` +
+    `(${ctx.ops}, ${targets || "no target"}) every ${ctx.intervals.aggrUs / 1000} ms aggregation ` +
+    `for ${duration}, into ${out} (${format} damo record), then stop them`
+  );
+}
+
+/**
+ * `kernel record`: records through the backend and writes a damo record with the
+ * record writer (announced on stderr); a dry run writes no file and says what the
+ * rest of the recording would do. Returns the number of snapshots.
+ */
+export async function recordKernelToFile(
+  b: KernelBackend,
+  config: KdamondsConfig,
+  out: string,
+  format: RecordFormat,
+  opts: KernelRecordOptions,
+): Promise<number> {
+  const snaps = await recordKernel(b, config, opts);
+  if (b.dryRun) {
+    process.stderr.write(`dry run: ${recordLoopText(config, b.root)}; nothing was written\n`);
+    return 0;
+  }
+  const replaces = existedBefore(out);
+  writeVmRecord(out, snaps, config, format);
+  announceWritten(out, replaces, [snapshotCount(snaps.length), format]);
+  return snaps.length;
+}
+
+/** The part of a recording a dry run cannot show as writes: the loop and the stop. */
+function recordLoopText(config: KdamondsConfig, root: string): string {
+  const si = withMonitorScheme(config).schemeIdx[0][0];
+  return (
+    `after the writes above, every aggregation interval it would run ` +
+    `'echo update_schemes_tried_regions > ${root}/kdamonds/0/state' and read ` +
+    `${root}/kdamonds/0/contexts/0/schemes/${si}/tried_regions/*/{start,end,nr_accesses,age}; ` +
+    `at the end 'echo off' to each state and 'echo 0 > ${root}/kdamonds/nr_kdamonds'`
+  );
+}
+
 export function registerKernel(program: Command): void {
   const kernel = program
     .command("kernel")
@@ -104,9 +155,12 @@ export function registerKernel(program: Command): void {
   common(kernel.command("status").description("show kdamonds, their intervals and scheme stats"))
     .option("--json", "machine-readable output")
     .action((o: CommonOpts & { json?: boolean }) => {
-      const st = backendOf(o).status();
+      const b = backendOf(o, o.json ? "stderr" : "stdout");
+      const st = b.status();
+      if (o.dryRun && !b.hasTree())
+        process.stderr.write(`dry run: no DAMON sysfs tree at ${b.root}, so nothing to read\n`);
       if (o.json) {
-        console.log(JSON.stringify({ schema: "damon-ts-kernel-status/1", kdamonds: st }, null, 2));
+        console.log(JSON.stringify({ schema: "damon-ts/kernel-status/1", kdamonds: st }, null, 2));
         return;
       }
       if (st.length === 0) console.log("no kdamonds");
@@ -134,29 +188,31 @@ export function registerKernel(program: Command): void {
     ),
   )
     .option("--duration <time>", "how long to record", "10s")
-    .option("--out <file>", "where to write the snapshots (JSON)", "damon-kernel.json")
-    .action(async (o: CommonOpts & ConfigOpts & { duration: string; out: string }) => {
+    .option("-o, --out <file>", "damo record to write", "damon.data")
+    .option("--format <format>", `record format (${RECORD_FORMATS.join(", ")})`, "json_compressed")
+    .action(async (o: CommonOpts & ConfigOpts & { duration: string; out: string; format: string }) => {
       const config = configFromOptions(o);
       const durationMs = parseDurationUs(o.duration, "--duration") / 1000;
+      if (!RECORD_FORMATS.includes(o.format as RecordFormat))
+        throw new UsageError(`'${o.format}' is not a record format (${RECORD_FORMATS.join(", ")})`, "--format");
+      requireOutputFolder(o.out, "--out");
+      const b = backendOf(o);
+      if (o.dryRun) process.stderr.write(`dry run: ${recordPlanText(config, o.duration, o.out, o.format)}\n`);
       let stop = false;
       const onSig = () => {
         stop = true;
       };
       process.once("SIGINT", onSig);
       try {
-        const snaps = await recordKernel(backendOf(o), config, {
+        await recordKernelToFile(b, config, o.out, o.format as RecordFormat, {
           durationMs,
           shouldStop: () => stop,
           onSnapshot: (s, i) => {
-            if (process.stderr.isTTY)
+            if (process.stderr.isTTY && !o.dryRun)
               process.stderr.write(`\rsnapshot ${i + 1}: ${s.regions.length} regions`);
           },
         });
-        if (process.stderr.isTTY) process.stderr.write("\n");
-        if (!o.dryRun) {
-          writeFileAtomic(o.out, snapshotsToJson(snaps));
-          process.stderr.write(`${snaps.length} snapshots written to ${o.out}\n`);
-        }
+        if (process.stderr.isTTY && !o.dryRun) process.stderr.write("\n");
       } finally {
         process.off("SIGINT", onSig);
       }

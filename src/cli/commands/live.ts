@@ -7,7 +7,8 @@ import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { runLive, type LiveResult } from "../../live/session.js";
-import { renderLiveView } from "../../live/view.js";
+import { lateSamplesNote, renderLiveView } from "../../live/view.js";
+import { findExecutable } from "../../live/proc.js";
 import { RunRecorder } from "../run-heatmap.js";
 import { UsageError } from "../../util/errors.js";
 import { parseCount, parseDurationUs } from "../../util/units.js";
@@ -79,6 +80,11 @@ export function registerLive(program: Command): void {
     const attrs = attrsFromOptions(o);
     if ((o.pid === undefined) === (command.length === 0))
       throw new UsageError("give either --pid PID or a command after --", "live");
+    if (command.length > 0 && findExecutable(command[0]) === null)
+      throw new UsageError(
+        command[0].includes("/") ? "no such executable file" : "command not found on PATH",
+        command[0],
+      );
     const pid = o.pid === undefined ? undefined : parseCount(o.pid, "--pid");
     if (pid === 0) throw new UsageError("pid 0 is not a process", "--pid");
     if (o.record && !existsSync(dirname(resolve(o.record))))
@@ -114,13 +120,19 @@ export function registerLive(program: Command): void {
       process.off("SIGINT", onSigint);
     }
     record?.close();
-    if (o.json) {
-      process.stdout.write(`${JSON.stringify(liveJson(r), null, 2)}\n`);
-      return;
+    const late = lateSamplesNote(r);
+    if (o.json) process.stdout.write(`${JSON.stringify(liveJson(r), null, 2)}\n`);
+    else {
+      if (o.view) console.log(renderLiveView(r));
+      console.log(
+        `\n${r.comm} (pid ${r.pid}): ${r.endReason}${r.exitCode !== null ? `, exit ${r.exitCode}` : ""}`,
+      );
     }
-    if (o.view) console.log(renderLiveView(r));
-    console.log(
-      `\n${r.comm} (pid ${r.pid}): ${r.endReason}${r.exitCode !== null ? `, exit ${r.exitCode}` : ""}`,
-    );
+    if (late) process.stderr.write(`damon-ts live: ${late}\n`);
+    // A command we started and that ran to its end: its status is ours (as `time CMD` does).
+    if (r.endReason === "target exited" && r.exitCode !== null && r.exitCode !== 0) {
+      process.stderr.write(`damon-ts live: ${command.join(" ")} exited with status ${r.exitCode}\n`);
+      process.exitCode = r.exitCode;
+    }
   });
 }

@@ -2,7 +2,7 @@
  * `damon-ts report <kind>` and `damon-ts adjust`: damo's record reports with
  * damo's option names and defaults (formats.md), reading any record format.
  */
-import { chmodSync, existsSync } from "node:fs";
+import { chmodSync } from "node:fs";
 import { extname } from "node:path";
 import { Command, Option } from "commander";
 import { readRecords } from "../../record/read.js";
@@ -33,6 +33,14 @@ import { formatSz, textToBytes, textToNr, textToNs, textToPercent, textToUs } fr
 import { filterRecords, type RecordFilter } from "../../record/filter.js";
 import { UsageError, InputError } from "../../util/errors.js";
 import { writeFileAtomic } from "../../util/atomic-write.js";
+import {
+  announceWritten,
+  existedBefore,
+  refuseOverwritingInput,
+  requireInputFile,
+  requireOutputFolder,
+  snapshotCount,
+} from "../files.js";
 
 /** Writes text pieces to stdout honouring back-pressure; a closed pipe just ends output. */
 async function writeOut(chunks: Iterable<string>): Promise<void> {
@@ -83,7 +91,7 @@ function intOpt(v: string | undefined, name: string): number | undefined {
 }
 
 async function loadRecords(path: string): Promise<DamonRecord[]> {
-  if (!existsSync(path)) throw new InputError("record file not found", path);
+  requireInputFile(path, "record file");
   return readRecords(path);
 }
 
@@ -140,7 +148,7 @@ function registerAccess(report: Command): void {
   report
     .command("access")
     .description("show the monitored access pattern of each snapshot")
-    .option("--input <file>", "record file to read", "damon.data")
+    .option("-i, --input <file>", "record file to read", "damon.data")
     .option("--input_file <file>", "same as --input (damo's older name)")
     .addOption(new Option("--style <style>", "output style").choices([...ACCESS_STYLES]).default("detailed"))
     .option("--raw_form", "print every region in raw form")
@@ -307,10 +315,14 @@ function registerHeatmap(report: Command): void {
           }
           const [s, e] = plan.addrRanges[i];
           const title = `target ${plan.selection.targetId ?? "-"}, addresses ${s.toString(16)}-${e.toString(16)} (${formatSz(e - s, false)})`;
+          const replaces = existedBefore(file);
           if (extname(file).toLowerCase() === ".png")
             writeFileAtomic(file, heatmapPng(grid, 800, title, base));
           else writeFileAtomic(file, heatmapSvg(grid, title, base));
-          process.stdout.write(`wrote ${file}\n` + (note ? note + "\n" : ""));
+          announceWritten(file, replaces, [
+            `${recs.reduce((n, r) => n + r.snapshots.length, 0)} snapshots drawn`,
+          ]);
+          if (note) process.stdout.write(note + "\n");
         }
       }
     });
@@ -454,7 +466,17 @@ export function registerAdjust(program: Command): void {
         );
       if (aggr !== undefined) adjustRecords(records, aggr, skip);
       const out = o.output as string;
+      refuseOverwritingInput(out, [o.input as string], "--output");
+      requireOutputFolder(out, "--output");
+      const replaces = existedBefore(out);
       writeRecords(out, records, o.output_type as RecordFormat);
       chmodSync(out, parseInt(perm, 8));
+      const nr = records.reduce((n, r) => n + r.snapshots.length, 0);
+      announceWritten(
+        out,
+        replaces,
+        [snapshotCount(nr)],
+        o.aggregate_interval === undefined ? "an unchanged copy: no --aggregate_interval given" : undefined,
+      );
     });
 }

@@ -20,6 +20,9 @@ import {
 } from "../options.js";
 import type { MonitorOptionValues } from "../options.js";
 import { RunProgress } from "../progress.js";
+import { requireOutputFolder } from "../files.js";
+import { colorFor } from "../color.js";
+import { runSummaryText } from "../run-summary.js";
 import { fmtBytes, fmtNs, fmtPct, formatTable } from "../table.js";
 import { runJson } from "../run-json.js";
 import { renderRunHeatmap, RunRecorder } from "../run-heatmap.js";
@@ -60,7 +63,8 @@ export interface RunOptionValues extends MonitorOptionValues {
   timeScale?: string;
   threads?: string;
   tlb: string;
-  memory: string;
+  /** Unset when not given (--tier gives the memory instead). */
+  memory?: string;
   hotThreshold: string;
   baseline: boolean;
   json?: boolean;
@@ -87,6 +91,8 @@ export interface RunOptionValues extends MonitorOptionValues {
 }
 
 export { damosOutcomes, type DamosOutcome } from "../../eval/damos.js";
+/** Simulated memory when neither --memory nor --tier is given. */
+export const DEFAULT_MEMORY = "4GiB";
 
 /** The workload list for --help: one line each. */
 export function workloadHelp(): string {
@@ -107,7 +113,10 @@ export function addSimulationOptions(cmd: Command): Command {
     .option("--time-scale <f>", "shrink only the phase durations (overrides --scale for time)")
     .option("--threads <n>", "threads of the multi-threaded workloads")
     .option("--tlb <on|off>", "model per-CPU TLBs (the Accessed bit is set only on TLB fills)", "on")
-    .option("--memory <size>", "simulated memory (one NUMA node, or split by --nodes)", "4GiB")
+    .option(
+      "--memory <size>",
+      `simulated memory (one NUMA node, or split by --nodes) (default: "${DEFAULT_MEMORY}")`,
+    )
     .option("--hot-threshold <f>", "access frequency (0..1] at which a page counts as hot", "0.5")
     .option("--no-baseline", "skip the unmonitored run that measures the slowdown")
     .option(
@@ -164,15 +173,28 @@ export function addSimulationOptions(cmd: Command): Command {
 }
 
 export function workloadFromOptions(name: string, o: RunOptionValues): WorkloadSpec {
-  return resolveWorkload(name, {
+  const threads = o.threads === undefined ? undefined : parseCount(o.threads, "--threads");
+  const w = resolveWorkload(name, {
     scale: positiveNumberOption(o.scale, "--scale", 1000),
     timeScale:
       o.timeScale === undefined ? undefined : positiveNumberOption(o.timeScale, "--time-scale", 1000),
-    threads: o.threads === undefined ? undefined : parseCount(o.threads, "--threads"),
+    threads,
     loop: parseCount(o.loop, "--loop"),
     nsPerInstruction: positiveNumberOption(o.nsPerInsn, "--ns-per-insn", 1e6),
     allowDamagedTrace: o.allowDamagedTrace === true,
   });
+  // A workload that does not take a thread count would silently ignore --threads.
+  if (threads !== undefined && w.threads.length !== threads) {
+    const takers = BUILTIN_WORKLOADS.filter(
+      (b) => b.build({ threads: 3, timeScale: 1e-3 }).threads.length === 3,
+    );
+    throw new UsageError(
+      `'${name}' runs ${w.threads.length} thread(s) of its own and does not take a thread count; ` +
+        `--threads applies to ${takers.map((b) => b.name).join(", ")}`,
+      "--threads",
+    );
+  }
+  return w;
 }
 
 export function parseOpsList(text: string): string[] {
@@ -200,7 +222,7 @@ export function runAll(
   const durationNs = durationOption(o.duration, "--duration") ?? workloadDurationNs(workload);
   const seed = parseCount(o.seed, "--seed");
   const tlb = onOffOption(o.tlb, "--tlb");
-  const memory = sizeOption(o.memory, "--memory");
+  const memory = sizeOption(o.memory ?? DEFAULT_MEMORY, "--memory");
   const hotThreshold = positiveNumberOption(o.hotThreshold, "--hot-threshold", 1);
   const sampleFilters = o.filter ? sampleFiltersFrom(o.filter) : undefined;
   if (o.hinting !== "generic" && o.hinting !== "piggyback")
@@ -219,6 +241,7 @@ export function runAll(
   const shape = machineShapeOptions(o, memory, workload);
   const numaBalancing = numaBalancingOption(o.numaBalancing);
   const format = o.recordFormat === undefined ? undefined : recordFormatOption(o.recordFormat);
+  if (o.record) requireOutputFolder(o.record, "--record");
   if (!(o.swap in SWAP_DEVICES))
     throw new UsageError(
       `'${o.swap}' is not a swap device (${Object.keys(SWAP_DEVICES).join(", ")})`,
@@ -418,9 +441,10 @@ function runAction(cmd: Command, workloadName: string, o: RunOptionValues): void
       console.log(
         `\n== ${r.ops}: access heatmap (x: ${r.space === "vaddr" ? "virtual" : "physical"} address, y: time)`,
       );
-      console.log(renderRunHeatmap(r));
+      console.log(colorFor(process.stdout, renderRunHeatmap(r)));
     }
   }
+  console.log(`\n${runSummaryText(results)}`);
   console.log("\nAccuracy against the exact truth, and what it cost (definitions: docs/metrics.md):\n");
   console.log(formatTable(["metric", ...results.map((r) => r.ops)], metricRows(results)));
   for (const r of results) printDamos(r);

@@ -12,6 +12,7 @@ import {
 import type { TraceCodec } from "../../workload/trace/format.js";
 import { traceInfo, type TraceInfo } from "../../workload/trace/info.js";
 import { chooseTool, findValgrind } from "../../workload/trace/valgrind-tool.js";
+import { requireInputFile } from "../files.js";
 
 function fmtBytes(n: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -163,8 +164,9 @@ export function registerTrace(program: Command): void {
       "summarise a trace: accesses, threads, footprint, duration, capture tool, partial or not; verifies checksums",
     )
     .argument("<file>", "trace file")
-    .option("--json", "print JSON (schema damon-ts.trace-info/1)")
+    .option("--json", "print JSON (schema damon-ts/trace-info/1)")
     .action((file: string, o: { json?: boolean }) => {
+      requireInputFile(file, "trace file");
       const info = traceInfo(file);
       if (o.json) console.log(JSON.stringify(info, null, 2));
       else console.log(printInfo(info));

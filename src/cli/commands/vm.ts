@@ -30,7 +30,7 @@ export function registerVm(program: Command): void {
     .description("check against a real kernel DAMON in a qemu guest (Debian 6.12 kernel, TCG)");
   vm.command("run")
     .description("boot the guest, run a masim-format workload under DAMON, write the snapshots")
-    .argument("<workload>", "masim-format config file (or the name of one in ../shared/workloads/masim)")
+    .argument("<workload>", "masim-format config file (or the name of one in workloads/masim)")
     .option("--kdamonds <file>", "damo kdamonds configuration (vaddr target pids become the workload's)")
     .option("--duration <time>", "how long to monitor", "10s")
     .option("--numa <n>", "NUMA nodes in the guest (1 or 2)", "1")
@@ -62,7 +62,7 @@ export function registerVm(program: Command): void {
       const phases = summarizePhases(r);
       const nr = r.snapshots.map((s) => s.regions.length);
       const summary = {
-        schema: "damon-ts-vm-run/1",
+        schema: "damon-ts/vm-run/1",
         kernel: r.kernelVersion,
         out: o.out,
         snapshots: r.snapshots.length,

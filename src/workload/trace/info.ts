@@ -11,7 +11,7 @@ export interface ThreadInfo {
 }
 
 export interface TraceInfo {
-  schema: "damon-ts.trace-info/1";
+  schema: "damon-ts/trace-info/1";
   file: string;
   fileBytes: number;
   header: TraceHeader;
@@ -97,7 +97,7 @@ export function traceInfo(path: string): TraceInfo {
     // Counted while reading, so a trace streamed on stdin gets its size too.
     const fileBytes = r.bytesRead;
     return {
-      schema: "damon-ts.trace-info/1",
+      schema: "damon-ts/trace-info/1",
       file: path,
       fileBytes,
       header: r.header,

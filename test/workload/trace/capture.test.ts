@@ -161,7 +161,7 @@ void test(
       partial: boolean;
       header: { tool: string };
     };
-    assert.equal(info.schema, "damon-ts.trace-info/1");
+    assert.equal(info.schema, "damon-ts/trace-info/1");
     assert.equal(info.partial, false);
     assert.equal(info.header.tool, "damontrace");
     assert.ok(info.accesses > 1000);

@@ -1,0 +1,80 @@
+/**
+ * The CLI's checks and announcements around the files it reads and writes
+ * (CONVENTIONS.md "Files and output"): an input that is missing or a folder is bad
+ * input named by its option; an output goes to an existing folder and never over
+ * an input; every file written is announced on stderr, saying when it replaced one.
+ */
+import { existsSync, realpathSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { InputError, UsageError } from "../util/errors.js";
+import { fmtBytes } from "./table.js";
+
+/** Throws InputError (exit 2) unless `path` is an existing file that is not a folder. */
+export function requireInputFile(path: string, what = "input file"): void {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new InputError(`${what} not found`, path);
+  }
+  if (st.isDirectory()) throw new InputError(`is a folder, not a ${what}`, path);
+}
+
+/** Throws UsageError unless the folder `path` is to be written in exists. */
+export function requireOutputFolder(path: string, option: string): void {
+  const dir = dirname(resolve(path));
+  if (!existsSync(dir)) throw new UsageError(`folder ${dir} does not exist`, option);
+  if (!statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a folder`, option);
+  if (existsSync(path) && statSync(path).isDirectory())
+    throw new UsageError(`${path} is a folder; give a file name`, option);
+}
+
+/** Throws UsageError when `output` names the same file as one of `inputs`. */
+export function refuseOverwritingInput(output: string, inputs: string[], option: string): void {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  const out = real(output);
+  for (const i of inputs)
+    if (real(i) === out)
+      throw new UsageError(
+        `${output} is also the input; write to another file (nothing was written)`,
+        option,
+      );
+}
+
+/** What is about to be written over: call before writing, pass to `announceWritten`. */
+export function existedBefore(path: string): boolean {
+  return existsSync(path);
+}
+
+/**
+ * `wrote FILE (details, SIZE)` on stderr (`overwrote` when it replaced an existing
+ * file), then `; note` when given.
+ */
+export function announceWritten(
+  path: string,
+  replaced: boolean,
+  details: string[] = [],
+  note?: string,
+): void {
+  let size = "";
+  try {
+    size = fmtBytes(statSync(path).size);
+  } catch {
+    // announced all the same: the size is a detail
+  }
+  const parts = [...details, size].filter((s) => s !== "");
+  process.stderr.write(
+    `${replaced ? "overwrote" : "wrote"} ${path}${parts.length ? ` (${parts.join(", ")})` : ""}${note ? `; ${note}` : ""}\n`,
+  );
+}
+
+/** `N snapshot(s)` for announcements. */
+export function snapshotCount(n: number): string {
+  return `${n} snapshot${n === 1 ? "" : "s"}`;
+}

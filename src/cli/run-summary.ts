@@ -1,0 +1,64 @@
+/**
+ * The plain-language summary `run` prints before its tables: what DAMON found (the
+ * working set it followed), how well each access source did against the exact truth,
+ * and at what cost — and, when a physical-address source ran, why it looks worse.
+ */
+import type { ExperimentResult } from "../eval/experiment.js";
+import { fmtBytes, fmtNs, fmtPct } from "./table.js";
+
+/** Bytes DAMON monitored in a run: the regions of its first target at the last window. */
+export function monitoredBytes(r: ExperimentResult): number {
+  const last = r.snapshots.at(-1);
+  return (last?.targets[0]?.regions ?? []).reduce((s, x) => s + (x.end - x.start), 0);
+}
+
+function grade(f1: number): string {
+  if (f1 >= 0.9) return "well";
+  if (f1 >= 0.7) return "fairly well";
+  return "poorly";
+}
+
+function followed(r: ExperimentResult): string {
+  const c = r.summary.convergence;
+  if (c.length === 0) return "";
+  const missed = c.filter((x) => x.windows === null).length;
+  if (missed > 0) return `, and never caught up after ${missed} of ${c.length} phase changes`;
+  const worst = Math.max(...c.map((x) => x.windows!));
+  return `, caught up within ${worst} aggregation window${worst === 1 ? "" : "s"} after every phase change`;
+}
+
+/** One sentence per run: how well it found the hot memory, its WSS, and the cost. */
+function runSentence(r: ExperimentResult): string {
+  const s = r.summary;
+  return (
+    `${r.ops} did ${grade(s.f1)}: hot-set F1 ${s.f1.toFixed(2)} (precision ${s.precision.toFixed(2)}, ` +
+    `recall ${s.recall.toFixed(2)}), working set ${fmtBytes(s.estWssMedianBytes)} against a true ` +
+    `${fmtBytes(s.trueWssMedianBytes)}${followed(r)}, for ${fmtPct(s.monitorCpuShare, 3)} of one CPU.`
+  );
+}
+
+/** The summary paragraph, then one line on the paddr column when paddr ran. */
+export function runSummaryText(results: ExperimentResult[]): string {
+  if (results.length === 0) return "";
+  const first = results[0];
+  const footprint = first.workloadRegions.reduce((s, x) => s + (x.end - x.start), 0);
+  const changes = first.phaseChangesNs.length;
+  const lines = [
+    `What DAMON found: ${first.workload} keeps a working set of about ` +
+      `${fmtBytes(first.summary.trueWssMedianBytes)} in its ${fmtBytes(footprint)} of memory` +
+      (changes > 0
+        ? `, moving it ${changes} time${changes === 1 ? "" : "s"} in ${fmtNs(first.durationNs)}`
+        : "") +
+      `. ` +
+      results.map(runSentence).join(" "),
+  ];
+  const paddr = results.find((r) => r.space === "paddr");
+  if (paddr) {
+    lines.push(
+      `(paddr watches all ${fmtBytes(monitoredBytes(paddr))} of physical memory, not just the process's ` +
+        `${fmtBytes(footprint)}: its regions start far wider than the hot set and each samples one page, ` +
+        `so finding and following the hot frames takes longer — a property of the physical view, not a fault.)`,
+    );
+  }
+  return lines.join("\n");
+}
