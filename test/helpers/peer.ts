@@ -5,6 +5,7 @@
  * notice when it is absent — except under CI=true, where its absence fails, so
  * the byte-identity claims can never pass by being skipped.
  */
+import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { test } from "node:test";
@@ -42,4 +43,16 @@ export function peerSkip(sub: string, marker = "README.md"): false | string {
 /** `PEER_ROOT/<sub>` as a path. */
 export function peerPath(sub: string): string {
   return resolve(PEER_ROOT, sub);
+}
+
+/** Compares two report texts and, on failure, names the first differing line. */
+export function sameText(actual: string, want: string, what: string): void {
+  if (actual === want) return;
+  const a = actual.split("\n");
+  const w = want.split("\n");
+  let i = 0;
+  while (i < a.length && i < w.length && a[i] === w[i]) i++;
+  assert.fail(
+    `${what}: first difference at line ${i + 1}:\n  ours: ${JSON.stringify(a[i])}\n  damo: ${JSON.stringify(w[i])}`,
+  );
 }

@@ -32,7 +32,7 @@ import { ACCESS_DEFAULTS, accessReport, type AccessStyle } from "../../src/repor
 import { damoPagerText } from "../../src/report/pager.js";
 import { heatmapGrid, planHeatmap, rawHeatmapLines, selectRecords } from "../../src/report/heatmap.js";
 import { Rng } from "../../src/util/rng.js";
-import { requireShared } from "../helpers/shared.js";
+import { peerPath, peerSkip, sameText } from "../helpers/peer.js";
 import { recordOf } from "../helpers/records.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -90,18 +90,6 @@ function pool(cmds: string[][], limit: number): Promise<string[]> {
   return Promise.all(Array.from({ length: limit }, one)).then(() => out);
 }
 
-/** Compares and, on failure, names the first differing line. */
-function sameText(actual: string, want: string, what: string): void {
-  if (actual === want) return;
-  const a = actual.split("\n");
-  const w = want.split("\n");
-  let i = 0;
-  while (i < a.length && i < w.length && a[i] === w[i]) i++;
-  assert.fail(
-    `${what}: first difference at line ${i + 1}:\n  ours: ${JSON.stringify(a[i])}\n  damo: ${JSON.stringify(w[i])}`,
-  );
-}
-
 const joined = (chunks: Iterable<string>): string => [...chunks].join("");
 const pct = percentileRange(1, 101, 1);
 const STYLES: AccessStyle[] = [
@@ -121,154 +109,163 @@ function cli(args: string[]): string {
   return r.stdout;
 }
 
-void test("damo 3.3 prints what damon-ts prints, on random records in damo's layout and ours (seeds 11, 12)", async (t) => {
-  const damo = requireShared(t, "peer/damo-readonly");
-  if (damo === null) return;
-  const dir = mkdtempSync(join(tmpdir(), "damon-ts-oracle-"));
-  try {
-    chmodSync(dir, 0o777);
-    const damoFile = join(dir, "damo-layout.data");
-    const oursFile = join(dir, "ours.data");
-    const rec11 = randomRecord(11);
-    writeFileSync(damoFile, deflateSync(Buffer.from(joined(damoJsonChunks([rec11])))));
-    writeRecords(oursFile, [randomRecord(12)], "json_compressed");
-    const damoAdj = join(dir, "damo.adjusted.data");
-    const oursAdj = join(dir, "ours.adjusted.data");
-    for (const f of [damoFile, oursFile]) chmodSync(f, 0o644);
+void test(
+  "damo 3.3 prints what damon-ts prints, on random records in damo's layout and ours (seeds 11, 12)",
+  { skip: peerSkip(".", "damo-readonly") },
+  async () => {
+    const damo = peerPath("damo-readonly");
+    const dir = mkdtempSync(join(tmpdir(), "damon-ts-oracle-"));
+    try {
+      chmodSync(dir, 0o777);
+      const damoFile = join(dir, "damo-layout.data");
+      const oursFile = join(dir, "ours.data");
+      const rec11 = randomRecord(11);
+      writeFileSync(damoFile, deflateSync(Buffer.from(joined(damoJsonChunks([rec11])))));
+      writeRecords(oursFile, [randomRecord(12)], "json_compressed");
+      const damoAdj = join(dir, "damo.adjusted.data");
+      const oursAdj = join(dir, "ours.adjusted.data");
+      for (const f of [damoFile, oursFile]) chmodSync(f, 0o644);
 
-    // damo's outputs, three runs at a time
-    const cases: { name: string; file: string; args: string[]; ours: (recs: DamonRecord[]) => string }[] = [];
-    for (const file of [damoFile, oursFile]) {
+      // damo's outputs, three runs at a time
+      const cases: { name: string; file: string; args: string[]; ours: (recs: DamonRecord[]) => string }[] =
+        [];
+      for (const file of [damoFile, oursFile]) {
+        cases.push({
+          name: "access --raw_form",
+          file,
+          args: ["access", "--raw_form"],
+          ours: (r) => joined(rawFormChunks(r, false)),
+        });
+        cases.push({
+          name: "wss -r 1 101 1 --raw_number",
+          file,
+          args: ["wss", "-r", "1", "101", "1", "--raw_number"],
+          ours: (r) => wssReport(r, { ...WSS_DEFAULTS, percentiles: pct, rawNumber: true }),
+        });
+        cases.push({
+          name: "record_info",
+          file,
+          args: ["record_info"],
+          ours: (r) =>
+            guides(r)
+              .map((g) => guideText(g, false) + "\n")
+              .join(""),
+        });
+      }
       cases.push({
-        name: "access --raw_form",
-        file,
-        args: ["access", "--raw_form"],
-        ours: (r) => joined(rawFormChunks(r, false)),
+        name: "wss --work_time 1000000",
+        file: damoFile,
+        args: ["wss", "-r", "1", "101", "1", "--work_time", "1000000", "--raw_number"],
+        ours: (r) =>
+          wssReport(r, { ...WSS_DEFAULTS, percentiles: pct, rawNumber: true, workTimeUs: 1000000 }),
       });
       cases.push({
-        name: "wss -r 1 101 1 --raw_number",
-        file,
-        args: ["wss", "-r", "1", "101", "1", "--raw_number"],
-        ours: (r) => wssReport(r, { ...WSS_DEFAULTS, percentiles: pct, rawNumber: true }),
+        name: "nr_regions -r 1 101 1",
+        file: damoFile,
+        args: ["nr_regions", "-r", "1", "101", "1"],
+        ours: (r) => nrRegionsReport(r, pct, undefined),
       });
       cases.push({
-        name: "record_info",
-        file,
-        args: ["record_info"],
+        name: "heatmap --guide",
+        file: damoFile,
+        args: ["heatmap", "--guide"],
         ours: (r) =>
           guides(r)
-            .map((g) => guideText(g, false) + "\n")
+            .map((g) => guideText(g, true) + "\n")
             .join(""),
       });
-    }
-    cases.push({
-      name: "wss --work_time 1000000",
-      file: damoFile,
-      args: ["wss", "-r", "1", "101", "1", "--work_time", "1000000", "--raw_number"],
-      ours: (r) => wssReport(r, { ...WSS_DEFAULTS, percentiles: pct, rawNumber: true, workTimeUs: 1000000 }),
-    });
-    cases.push({
-      name: "nr_regions -r 1 101 1",
-      file: damoFile,
-      args: ["nr_regions", "-r", "1", "101", "1"],
-      ours: (r) => nrRegionsReport(r, pct, undefined),
-    });
-    cases.push({
-      name: "heatmap --guide",
-      file: damoFile,
-      args: ["heatmap", "--guide"],
-      ours: (r) =>
-        guides(r)
-          .map((g) => guideText(g, true) + "\n")
-          .join(""),
-    });
-    for (const style of STYLES)
+      for (const style of STYLES)
+        cases.push({
+          name: `access --style ${style}`,
+          file: damoFile,
+          args: ["access", "--style", style],
+          ours: (r) => damoPagerText(accessReport(r, { ...ACCESS_DEFAULTS, style })),
+        });
+      // the raw heatmap of our layout, drawn in-process at damo's default resolution for raw output
       cases.push({
-        name: `access --style ${style}`,
-        file: damoFile,
-        args: ["access", "--style", style],
-        ours: (r) => damoPagerText(accessReport(r, { ...ACCESS_DEFAULTS, style })),
+        name: "heatmap --output raw",
+        file: oursFile,
+        args: ["heatmap", "--output", "raw"],
+        ours: (r) => {
+          const plan = planHeatmap(r, {}, null, null, "hottest");
+          return joined(
+            rawHeatmapLines(
+              heatmapGrid(selectRecords(r, plan.selection), plan.timeRange, plan.addrRanges[0], [500, 500]),
+              false,
+              false,
+            ),
+          );
+        },
       });
-    // the raw heatmap of our layout, drawn in-process at damo's default resolution for raw output
-    cases.push({
-      name: "heatmap --output raw",
-      file: oursFile,
-      args: ["heatmap", "--output", "raw"],
-      ours: (r) => {
-        const plan = planHeatmap(r, {}, null, null, "hottest");
-        return joined(
-          rawHeatmapLines(
-            heatmapGrid(selectRecords(r, plan.selection), plan.timeRange, plan.addrRanges[0], [500, 500]),
-            false,
-            false,
-          ),
-        );
-      },
-    });
-    const cmds = cases.map((c) => [damo, "report", ...c.args, "-i", c.file]);
-    // and the CLI's own default resolution for raw heatmaps (fails before: 40 x 80)
-    cmds.push([damo, "report", "heatmap", "--output", "raw", "-i", damoFile]);
-    cmds.push([
-      damo,
-      "adjust",
-      "--aggregate_interval",
-      "1000000",
-      "--skip",
-      "5",
-      "-i",
-      damoFile,
-      "-o",
-      damoAdj,
-      "--output_permission",
-      "644",
-    ]);
-    const outs = await pool(cmds, 3);
-    const damoHeatRaw = outs[cases.length];
+      const cmds = cases.map((c) => [damo, "report", ...c.args, "-i", c.file]);
+      // and the CLI's own default resolution for raw heatmaps (fails before: 40 x 80)
+      cmds.push([damo, "report", "heatmap", "--output", "raw", "-i", damoFile]);
+      cmds.push([
+        damo,
+        "adjust",
+        "--aggregate_interval",
+        "1000000",
+        "--skip",
+        "5",
+        "-i",
+        damoFile,
+        "-o",
+        damoAdj,
+        "--output_permission",
+        "644",
+      ]);
+      const outs = await pool(cmds, 3);
+      const damoHeatRaw = outs[cases.length];
 
-    const recs = new Map<string, DamonRecord[]>([
-      [damoFile, await readRecords(damoFile)],
-      [oursFile, await readRecords(oursFile)],
-    ]);
-    cases.forEach((c, k) =>
+      const recs = new Map<string, DamonRecord[]>([
+        [damoFile, await readRecords(damoFile)],
+        [oursFile, await readRecords(oursFile)],
+      ]);
+      cases.forEach((c, k) =>
+        sameText(
+          c.ours(recs.get(c.file)!),
+          outs[k],
+          `${c.name} (${c.file === damoFile ? "damo layout" : "our layout"})`,
+        ),
+      );
       sameText(
-        c.ours(recs.get(c.file)!),
-        outs[k],
-        `${c.name} (${c.file === damoFile ? "damo layout" : "our layout"})`,
-      ),
-    );
-    sameText(
-      cli(["report", "heatmap", "--output", "raw", "-i", damoFile]),
-      damoHeatRaw,
-      "CLI heatmap --output raw",
-    );
+        cli(["report", "heatmap", "--output", "raw", "-i", damoFile]),
+        damoHeatRaw,
+        "CLI heatmap --output raw",
+      );
 
-    // adjust (issue 19): damo's adjusted record and ours report the same, raw form and
-    // record_info (time span and ages as damo leaves them)
-    cli([
-      "adjust",
-      "--aggregate_interval",
-      "1000000",
-      "--skip",
-      "5",
-      "-i",
-      damoFile,
-      "-o",
-      oursAdj,
-      "--output_permission",
-      "644",
-    ]);
-    const [dRaw, dInfo, dOursInfo] = await pool(
-      [
-        [damo, "report", "access", "--raw_form", "-i", damoAdj],
-        [damo, "report", "record_info", "-i", damoAdj],
-        [damo, "report", "record_info", "-i", oursAdj],
-      ],
-      3,
-    );
-    sameText(dInfo, dOursInfo, "damo's record_info of damo's and our adjusted record");
-    sameText(joined(rawFormChunks(await readRecords(oursAdj), false)), dRaw, "adjust then access --raw_form");
-    sameText(cli(["report", "record_info", "-i", oursAdj]), dInfo, "adjust then record_info");
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+      // adjust (issue 19): damo's adjusted record and ours report the same, raw form and
+      // record_info (time span and ages as damo leaves them)
+      cli([
+        "adjust",
+        "--aggregate_interval",
+        "1000000",
+        "--skip",
+        "5",
+        "-i",
+        damoFile,
+        "-o",
+        oursAdj,
+        "--output_permission",
+        "644",
+      ]);
+      const [dRaw, dInfo, dOursInfo] = await pool(
+        [
+          [damo, "report", "access", "--raw_form", "-i", damoAdj],
+          [damo, "report", "record_info", "-i", damoAdj],
+          [damo, "report", "record_info", "-i", oursAdj],
+        ],
+        3,
+      );
+      sameText(dInfo, dOursInfo, "damo's record_info of damo's and our adjusted record");
+      sameText(
+        joined(rawFormChunks(await readRecords(oursAdj), false)),
+        dRaw,
+        "adjust then access --raw_form",
+      );
+      sameText(cli(["report", "record_info", "-i", oursAdj]), dInfo, "adjust then record_info");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);

@@ -3,7 +3,6 @@
  * what damo printed, byte for byte. The data is read in place, never copied.
  */
 import { test } from "node:test";
-import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
@@ -18,7 +17,7 @@ import { guides, guideText } from "../../src/report/guide.js";
 import { percentileRange } from "../../src/report/dist.js";
 import { ACCESS_DEFAULTS, accessReport, type AccessStyle } from "../../src/report/access.js";
 import { damoPagerText } from "../../src/report/pager.js";
-import { peerPath, peerSkip } from "../helpers/peer.js";
+import { peerPath, peerSkip, sameText } from "../helpers/peer.js";
 
 const PEER = peerPath("damo-report");
 const skip = peerSkip("damo-report");
@@ -32,16 +31,6 @@ function joined(chunks: Iterable<string>): string {
 }
 
 /** Compares and, on failure, names the first differing line instead of dumping megabytes. */
-function sameText(actual: string, want: string, what: string): void {
-  if (actual === want) return;
-  const a = actual.split("\n");
-  const w = want.split("\n");
-  let i = 0;
-  while (i < a.length && i < w.length && a[i] === w[i]) i++;
-  assert.fail(
-    `${what}: first difference at line ${i + 1}:\n  got:  ${JSON.stringify(a[i])}\n  want: ${JSON.stringify(w[i])}`,
-  );
-}
 
 const pct1to100 = percentileRange(1, 101, 1);
 
