@@ -25,6 +25,7 @@ export function runJson(results: ExperimentResult[]): object {
       summary: r.summary,
       reports: r.ctx.reports.stats,
       numaBalancing: r.numaBalancing ?? null,
+      tlbBlindSpot: r.tlbBlindSpot,
       windows: r.windows.map((w) => ({
         index: w.index,
         startNs: w.startNs,

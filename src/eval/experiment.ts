@@ -13,6 +13,7 @@ import { setRegions, Target } from "../core/region.js";
 import type { TargetSnapshot } from "../core/snapshot.js";
 import type { SampleFilter } from "../core/sample-filter.js";
 import type { Machine, MachineOptions } from "../mm/machine.js";
+import { tlbBlindSpot, type TlbBlindSpot } from "../mm/tlb-events.js";
 import { KdamondAgent } from "../ops/kdamond-agent.js";
 import { PaddrOps } from "../ops/paddr.js";
 import { VaddrOps } from "../ops/vaddr.js";
@@ -163,6 +164,8 @@ export interface ExperimentResult {
   baselineResidentAvgBytes: number | null;
   /** App ns per access of the baseline run (null when not run). */
   baselineNsPerAccess: number | null;
+  /** Accessed memory the TLB hid from the Accessed bit (src/mm/tlb-events.ts). */
+  tlbBlindSpot: TlbBlindSpot;
 }
 
 /** Samples the process's resident memory every 100 ms of virtual time (a driver agent). */
@@ -256,8 +259,12 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
     o.onSnapshot?.(snap);
   });
   const spa = nrSamplesPerAggr(attrs);
+  let accessedPageSamples = 0;
+  let truthSamples = 0;
   truth!.onWindow = (w) => {
     o.onTruthWindow?.(w, machine);
+    for (let i = 0; i < w.n; i++) accessedPageSamples += w.positive[i];
+    truthSamples += w.samples;
     const snap = pending.get(w.index);
     if (!snap) return;
     pending.delete(w.index);
@@ -326,5 +333,6 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
     residentAvgBytes: resident.avg,
     baselineResidentAvgBytes,
     baselineNsPerAccess,
+    tlbBlindSpot: tlbBlindSpot(machine.hiddenPageSamples, accessedPageSamples, truthSamples),
   };
 }

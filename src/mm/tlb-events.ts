@@ -66,3 +66,41 @@ export interface TlbEventCounts {
   switches: number;
   switchFlushes: number;
 }
+
+/**
+ * How much of the accessed memory the Accessed-bit primitive could not see because
+ * translations stayed cached (docs/memory-model.md "The TLB blind spot").
+ */
+export interface TlbBlindSpot {
+  /** Σ over sampling intervals of the pages accessed in the interval (from the truth). */
+  accessedPageSamples: number;
+  /**
+   * Σ over sampling intervals of the pages accessed in the interval whose Accessed bit
+   * was clear and stayed clear: every access of the page in the interval hit a
+   * translation cached in a TLB, so a check at the interval's end found it idle.
+   */
+  hiddenPageSamples: number;
+  /** hiddenPageSamples / accessedPageSamples (0 when nothing was accessed). */
+  hiddenShare: number;
+  /** Mean hidden bytes per sampling interval. */
+  hiddenBytesPerSample: number;
+  /** Sampling intervals the figures cover. */
+  samples: number;
+}
+
+/** A hidden share at or above this is worth a warning line. */
+export const BLIND_SPOT_WARN_SHARE = 0.25;
+
+export function tlbBlindSpot(
+  hiddenPageSamples: number,
+  accessedPageSamples: number,
+  samples: number,
+): TlbBlindSpot {
+  return {
+    accessedPageSamples,
+    hiddenPageSamples,
+    hiddenShare: accessedPageSamples > 0 ? Math.min(1, hiddenPageSamples / accessedPageSamples) : 0,
+    hiddenBytesPerSample: samples > 0 ? (hiddenPageSamples * 4096) / samples : 0,
+    samples,
+  };
+}
