@@ -140,10 +140,10 @@ test("idle: the wake-up is a kernel entry, so PTI without PCID flushes (driver)"
     const base = as.mmap(PAGE_SIZE);
     // Access, sleep 1 ms, access again.
     let step = 0;
-    const stream: AccessStream = {
+    const stream = {
       finished: false,
       resumeNs: 0,
-      fill(addrs, writes, nowNs) {
+      fill(addrs: Float64Array, writes: Uint8Array, nowNs: number): number {
         if (step === 2) {
           this.finished = true;
           return 0;
@@ -171,7 +171,7 @@ test("idle: the wake-up is a kernel entry, so PTI without PCID flushes (driver)"
         m.mkoldVaddr(as.pid, base);
         this.t = Infinity;
       },
-    } as { t: number; nextWakeNs(): number; wake(): void });
+    });
     sim.run({ untilNs: 2_000_000 });
     assert.equal(m.youngVaddr(as.pid, base), !pcid, `pcid ${pcid}`);
   }
