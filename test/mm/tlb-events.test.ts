@@ -162,14 +162,12 @@ test("idle: the wake-up is a kernel entry, so PTI without PCID flushes (driver)"
     m.spawnThread(as, 0, stream);
     const sim = new Simulation(m);
     // mkold between the two accesses, at 0.5 ms.
+    let at = 500_000;
     sim.addAgent({
-      t: 500_000,
-      nextWakeNs() {
-        return this.t;
-      },
-      wake() {
+      nextWakeNs: () => at,
+      wake: () => {
         m.mkoldVaddr(as.pid, base);
-        this.t = Infinity;
+        at = Infinity;
       },
     });
     sim.run({ untilNs: 2_000_000 });
