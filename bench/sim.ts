@@ -137,12 +137,16 @@ for (const span of [64 * MiB, 4 * MiB]) {
   console.log(`  sim, TLB on               ${M(r.on)}   bare/sim ${(r.bare / r.on).toFixed(2)}x`);
 }
 // End to end: best of 3 interleaved runs per case (one run is 1.5 s of virtual time).
+// "no events" runs a profile's TLB geometry without its invalidation events: the
+// difference to the profile is what the events cost the access path.
 const e2e: Record<string, () => number> = {
   "TLB off            ": () => endToEnd(false, false),
   "TLB off, truth     ": () => endToEnd(false, true),
   "TLB on, truth      ": () => endToEnd(true, true),
   "guest prof., truth ": () => endToEnd(machineOptionsFor("guest"), true),
+  "guest TLB, no events": () => endToEnd({ ...machineOptionsFor("guest"), tlbEvents: undefined }, true),
   "server prof., truth": () => endToEnd(machineOptionsFor("server"), true),
+  "server TLB, no events": () => endToEnd({ ...machineOptionsFor("server"), tlbEvents: undefined }, true),
 };
 const best: Record<string, number> = {};
 for (let r = 0; r < 3; r++) for (const [k, f] of Object.entries(e2e)) best[k] = Math.max(best[k] ?? 0, f());
