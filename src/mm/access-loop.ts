@@ -247,11 +247,9 @@ export function loopTlb(
       }
       lastTag = tag;
     } else {
+      // Same page as the previous access in this call (exec starts each call with no
+      // previous tag), which already counted it for the blind spot.
       hits++;
-      if ((f & PTE_ACCESSED) === 0 && clrStamp[pfn] !== clrCur && clrStamp[pfn] !== clrSeen) {
-        clrStamp[pfn] = clrCur;
-        hidden++;
-      }
     }
     flags[idx] = f | (writes[i] << DIRTY_SHIFT);
     t += lat[latBase + frameNode[pfn]];

@@ -458,7 +458,9 @@ export class Machine {
     st[ST_SEEN] = 0;
     // The loops stop at the CPU's next TLB event as at the end of its slice (no per-access test).
     let lim = Math.min(limitNs, cpu.nextEventNs);
-    if (tlb !== null) st[ST_LAST_TAG] = tlb.lastTag;
+    // No previous tag at the start of a call: the first access of each page in a call
+    // takes the checked path, where the blind-spot counters look (access-loop.ts).
+    if (tlb !== null) st[ST_LAST_TAG] = -1;
     if (th.cacheGen !== as.layoutGen) {
       th.cacheVma = null;
       th.cacheGen = as.layoutGen;
