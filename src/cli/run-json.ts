@@ -27,6 +27,7 @@ export function runJson(results: ExperimentResult[]): object {
       reports: r.ctx.reports.stats,
       numaBalancing: r.numaBalancing ?? null,
       damos: damosJson(r),
+      tlbBlindSpot: r.tlbBlindSpot,
       windows: r.windows.map((w) => ({
         index: w.index,
         startNs: w.startNs,

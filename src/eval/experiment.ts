@@ -13,6 +13,7 @@ import { setRegions, Target } from "../core/region.js";
 import type { TargetSnapshot } from "../core/snapshot.js";
 import type { SampleFilter } from "../core/sample-filter.js";
 import type { Machine, MachineOptions } from "../mm/machine.js";
+import { tlbBlindSpot, type TlbBlindSpot } from "../mm/tlb-events.js";
 import { KdamondAgent } from "../ops/kdamond-agent.js";
 import { PaddrOps } from "../ops/paddr.js";
 import { VaddrOps } from "../ops/vaddr.js";
@@ -166,6 +167,8 @@ export interface ExperimentResult {
   baselineResidentAvgBytes: number | null;
   /** App ns per access of the baseline run (null when not run). */
   baselineNsPerAccess: number | null;
+  /** Accessed memory the TLB hid from the Accessed bit (src/mm/tlb-events.ts). */
+  tlbBlindSpot: TlbBlindSpot;
 }
 
 /** Samples the process's resident memory every 100 ms of virtual time (a driver agent). */
@@ -283,8 +286,12 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
       current = null;
     }
   });
+  let accessedPageSamples = 0;
+  let truthSamples = 0;
   truth!.onWindow = (w) => {
     o.onTruthWindow?.(w, machine);
+    for (let i = 0; i < w.n; i++) accessedPageSamples += w.positive[i];
+    truthSamples += w.samples;
     const c = current;
     current = null;
     // The truth is closed only at DAMON's aggregations (closeWindowAt above).
@@ -367,5 +374,6 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
     residentAvgBytes: resident.avg,
     baselineResidentAvgBytes,
     baselineNsPerAccess,
+    tlbBlindSpot: tlbBlindSpot(machine.hiddenPageSamples, accessedPageSamples, truthSamples),
   };
 }

@@ -10,6 +10,7 @@ import type { Attrs } from "../core/attrs.js";
 import type { Snapshot } from "../kernel/snapshot.js";
 import { runExperiment, type WindowSnapshot } from "../eval/experiment.js";
 import type { MachineOptions } from "../mm/machine.js";
+import { machineOptionsFor } from "../mm/machine-profile.js";
 import { SchemesRunner } from "../schemes/runner.js";
 import { ConfigError } from "../util/errors.js";
 import { masimWorkload } from "../workload/builtins.js";
@@ -54,6 +55,7 @@ export interface FidelityOptions {
   grid?: { binMs?: number; cols?: number };
   /** Guest options (cache dir, memory). */
   vm?: Pick<VmRunOptions, "cacheDir" | "memoryMiB" | "refreshKernel">;
+  /** Default: the `guest` machine profile (src/mm/machine-profile.ts). */
   machine?: MachineOptions;
   progress?: (msg: string) => void;
   /** For tests: a finished guest run instead of booting one. */
@@ -205,7 +207,8 @@ export async function runFidelity(o: FidelityOptions): Promise<FidelityReport> {
     attrs,
     durationNs: w.durationMs * 1e6,
     seed,
-    machine: o.machine,
+    // The simulated machine is what the guest is: PTI without PCID, ticks at its HZ.
+    machine: o.machine ?? machineOptionsFor("guest"),
     baseline: false,
     schemes:
       ctxCfg.schemes.length > 0

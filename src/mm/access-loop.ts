@@ -26,7 +26,15 @@ export const ST_EXIT = 5;
 /** Virtual page number / frame of the access that made it stop. */
 export const ST_VPN = 6;
 export const ST_PFN = 7;
-export const ST_SIZE = 8;
+/**
+ * TLB blind spot (docs/memory-model.md): pages whose Accessed bit had been cleared
+ * and whose first access after that in a sampling interval hit a cached translation
+ * (hidden), or loaded it (seen); a hidden page that is loaded later in the same
+ * interval moves to seen. Distinct pages per interval, via a per-frame stamp.
+ */
+export const ST_HIDDEN = 8;
+export const ST_SEEN = 9;
+export const ST_SIZE = 10;
 
 export const EXIT_END = 0;
 export const EXIT_TIME = 1;
@@ -140,6 +148,8 @@ export function loopTlb(
   walkNs: number,
   hint: Int32Array,
   hintMask: number,
+  clrStamp: Int32Array,
+  clrCur: number,
 ): number {
   let t = st[ST_TIME];
   const vsLow = (vs % 4294967296) | 0;
@@ -147,6 +157,10 @@ export function loopTlb(
   const i0 = i;
   let hits = 0;
   let misses = 0;
+  let hidden = 0;
+  let seen = 0;
+  // Stamps of this sampling interval: clrCur = hidden, clrCur + 1 = seen.
+  const clrSeen = clrCur + 1;
   let exit = EXIT_END;
   for (; i < n; i++) {
     if (t >= limitNs) {
@@ -188,6 +202,11 @@ export function loopTlb(
       let e = hint[h];
       if (tags[e] === tag) {
         hits++;
+        // A hit on a page whose Accessed bit was cleared: the access leaves no trace.
+        if ((f & PTE_ACCESSED) === 0 && clrStamp[pfn] !== clrCur && clrStamp[pfn] !== clrSeen) {
+          clrStamp[pfn] = clrCur;
+          hidden++;
+        }
       } else {
         const b = set * ways;
         let w = 0;
@@ -195,12 +214,21 @@ export function loopTlb(
         if (w < ways) {
           e = b + w;
           hits++;
+          if ((f & PTE_ACCESSED) === 0 && clrStamp[pfn] !== clrCur && clrStamp[pfn] !== clrSeen) {
+            clrStamp[pfn] = clrCur;
+            hidden++;
+          }
         } else {
           // Miss: reuse the least recently used way; the page walker sets Accessed.
           e = tail[set];
           tags[e] = tag;
           misses++;
           t += walkNs;
+          if ((f & PTE_ACCESSED) === 0 && clrStamp[pfn] !== clrSeen) {
+            if (clrStamp[pfn] === clrCur) hidden--;
+            clrStamp[pfn] = clrSeen;
+            seen++;
+          }
           f |= PTE_ACCESSED;
         }
         hint[h] = e;
@@ -219,6 +247,8 @@ export function loopTlb(
       }
       lastTag = tag;
     } else {
+      // Same page as the previous access in this call (exec starts each call with no
+      // previous tag), which already counted it for the blind spot.
       hits++;
     }
     flags[idx] = f | (writes[i] << DIRTY_SHIFT);
@@ -229,6 +259,8 @@ export function loopTlb(
   st[ST_DONE] += i - i0;
   st[ST_HITS] += hits;
   st[ST_MISSES] += misses;
+  st[ST_HIDDEN] += hidden;
+  st[ST_SEEN] += seen;
   st[ST_LAST_TAG] = lastTag;
   st[ST_EXIT] = exit;
   return i;

@@ -123,6 +123,7 @@ export class Simulation {
     if (sleeping === Infinity) return false;
     c.idleNs += sleeping - c.timeNs;
     c.timeNs = sleeping;
+    this.machine.cpuIdled(c);
     return true;
   }
 

@@ -22,6 +22,13 @@ import {
 } from "./frames.js";
 import { ASID_TAG_SCALE, DEFAULT_TLB, Tlb, type TlbConfig } from "./tlb.js";
 import {
+  kernelEntryFlushes,
+  NO_TLB_EVENTS,
+  tickPeriodNs,
+  validateTlbEvents,
+  type TlbEventConfig,
+} from "./tlb-events.js";
+import {
   EXIT_END,
   EXIT_SLOW,
   EXIT_TIME,
@@ -30,10 +37,12 @@ import {
   loopTlb,
   ST_DONE,
   ST_EXIT,
+  ST_HIDDEN,
   ST_HITS,
   ST_LAST_TAG,
   ST_MISSES,
   ST_PFN,
+  ST_SEEN,
   ST_SIZE,
   ST_TIME,
   ST_VPN,
@@ -109,6 +118,11 @@ export interface MachineOptions {
    * without PCID do on a real machine, disturbing cached translations.
    */
   tlbFlushEveryNs?: number;
+  /**
+   * TLB invalidation events (ticks, kernel entries under PTI, context switches):
+   * tlb-events.ts. Default: none. Machine profiles (machine-profile.ts) set them.
+   */
+  tlbEvents?: TlbEventConfig;
   /** Swap device latencies (default zswap); explicit swapInNs/swapOutNs in `costs` win. */
   swap?: SwapDevice;
   /**
@@ -158,6 +172,19 @@ export class SimCpu {
   nextTlbFlushNs = Infinity;
   /** Periodic whole-TLB flushes done. */
   tlbFlushes = 0;
+  /** Next timer tick (MachineOptions.tlbEvents.hz), Infinity = none. */
+  nextTickNs = Infinity;
+  /** min(nextTlbFlushNs, nextTickNs): the access loop's time limit folds it in. */
+  nextEventNs = Infinity;
+  /** Address space whose translations this CPU last ran with (-1 = none yet). */
+  lastAsid = -1;
+  /** TLB invalidation events (tlb-events.ts): ticks, flushes by kernel entries, switches. */
+  ticks = 0;
+  entryFlushes = 0;
+  switches = 0;
+  switchFlushes = 0;
+  /** Time the events cost this CPU (tick handlers, switches, shootdown IPIs received). */
+  eventNs = 0;
   constructor(
     readonly id: number,
     readonly node: number,
@@ -216,6 +243,22 @@ export class Machine {
   readonly tlbOn: boolean;
   /** Period of each CPU's whole-TLB flush, 0 = never. */
   readonly tlbFlushEveryNs: number;
+  /** TLB invalidation events (ticks, kernel entries, context switches; tlb-events.ts). */
+  readonly tlbEvents: TlbEventConfig;
+  private readonly tickPeriodNs: number;
+  private readonly entryFlushes: boolean;
+  /**
+   * The TLB blind spot (access-loop.ts ST_HIDDEN): page-samples whose cleared
+   * Accessed bit stayed clear although the page was accessed (every access of it
+   * in the sampling interval hit a cached translation), and page-samples whose
+   * re-access after the clear loaded the translation and so set the bit.
+   */
+  hiddenPageSamples = 0;
+  /** Shootdown IPIs received by CPUs that held a changed mapping (flushTlbPage, munmap, armRange). */
+  shootdowns = 0;
+  seenPageSamples = 0;
+  /** Per-frame stamp for the blind-spot counters (grown with the frame table). */
+  private clrStamp = new Int32Array(0);
   /** Access cost by [cpuNode * nrNodes + memNode]. */
   readonly latency: Float64Array;
   /** The default account DAMON's primitives charge (the kdamond). */
@@ -282,6 +325,14 @@ export class Machine {
     if (!(every >= 0)) throw new RangeError(`tlbFlushEveryNs must be >= 0, got ${every}`);
     this.tlbFlushEveryNs = tlbCfg ? every : 0;
     if (this.tlbFlushEveryNs > 0) for (const c of this.cpus) c.nextTlbFlushNs = this.tlbFlushEveryNs;
+    this.tlbEvents = { ...(opts.tlbEvents ?? NO_TLB_EVENTS) };
+    validateTlbEvents(this.tlbEvents);
+    this.tickPeriodNs = tlbCfg ? tickPeriodNs(this.tlbEvents) : Infinity;
+    this.entryFlushes = tlbCfg !== null && kernelEntryFlushes(this.tlbEvents);
+    for (const c of this.cpus) {
+      c.nextTickNs = this.tickPeriodNs;
+      c.nextEventNs = Math.min(c.nextTlbFlushNs, c.nextTickNs);
+    }
     this.latency = new Float64Array(nn * nn);
     for (let c = 0; c < nn; c++) {
       for (let m = 0; m < nn; m++) {
@@ -392,20 +443,24 @@ export class Machine {
     const as = th.as;
     const st = this.st;
     const latBase = cpu.node * this.frames.nrNodes;
+    const tlb = cpu.tlb;
+    if (tlb !== null) {
+      if (cpu.lastAsid !== as.asid) cpu.timeNs += this.contextSwitch(cpu, as.asid);
+      if (cpu.timeNs >= cpu.nextEventNs) cpu.timeNs += this.tlbEventsDue(cpu, cpu.timeNs);
+      if (this.clrStamp.length < this.frames.capacity) this.growClrStamp();
+    }
     const t0 = cpu.timeNs;
     st[ST_TIME] = t0;
     st[ST_DONE] = 0;
     st[ST_HITS] = 0;
     st[ST_MISSES] = 0;
-    const tlb = cpu.tlb;
-    if (cpu.timeNs >= cpu.nextTlbFlushNs) {
-      // Periodic flush (context switches): at slice granularity, which is ≤ one quantum late.
-      tlb!.flushAll();
-      cpu.tlbFlushes++;
-      const every = this.tlbFlushEveryNs;
-      cpu.nextTlbFlushNs += Math.max(1, Math.floor((cpu.timeNs - cpu.nextTlbFlushNs) / every) + 1) * every;
-    }
-    if (tlb !== null) st[ST_LAST_TAG] = tlb.lastTag;
+    st[ST_HIDDEN] = 0;
+    st[ST_SEEN] = 0;
+    // The loops stop at the CPU's next TLB event as at the end of its slice (no per-access test).
+    let lim = Math.min(limitNs, cpu.nextEventNs);
+    // No previous tag at the start of a call: the first access of each page in a call
+    // takes the checked path, where the blind-spot counters look (access-loop.ts).
+    if (tlb !== null) st[ST_LAST_TAG] = -1;
     if (th.cacheGen !== as.layoutGen) {
       th.cacheVma = null;
       th.cacheGen = as.layoutGen;
@@ -463,7 +518,7 @@ export class Machine {
               writes,
               i,
               stop,
-              limitNs,
+              lim,
               flags,
               frames,
               vs,
@@ -492,6 +547,8 @@ export class Machine {
               this.costs.tlbMissWalkNs,
               tlb.hint,
               tlb.hintMask,
+              this.clrStamp,
+              curS * 2 + 2,
             );
       if (sampler !== null) {
         left -= i - before;
@@ -502,7 +559,15 @@ export class Machine {
         }
       }
       const exit = st[ST_EXIT];
-      if (exit === EXIT_TIME) break;
+      if (exit === EXIT_TIME) {
+        if (st[ST_TIME] >= limitNs) break;
+        // A TLB event is due (tick, periodic flush): fire it and go on.
+        tlb!.lastTag = st[ST_LAST_TAG];
+        st[ST_TIME] += this.tlbEventsDue(cpu, st[ST_TIME]);
+        st[ST_LAST_TAG] = tlb!.lastTag;
+        lim = Math.min(limitNs, cpu.nextEventNs);
+        continue;
+      }
       if (exit === EXIT_END) {
         if (i >= n) break;
         continue;
@@ -532,6 +597,8 @@ export class Machine {
       tlb.lastTag = st[ST_LAST_TAG];
       tlb.hits += st[ST_HITS];
       tlb.misses += misses;
+      this.hiddenPageSamples += st[ST_HIDDEN];
+      this.seenPageSamples += st[ST_SEEN];
     }
     th.cacheVma = vma;
     th.accesses += st[ST_DONE];
@@ -540,6 +607,85 @@ export class Machine {
     th.runNs += t - t0;
     cpu.timeNs = t;
     return i;
+  }
+
+  /**
+   * Fires the TLB events due on `cpu` at time `t` (periodic flush, timer tick) and
+   * schedules the next ones; returns their cost in ns. A tick is a kernel entry: under
+   * PTI without PCID it drops every user translation of the CPU. Ticks missed while
+   * the CPU was idle (NO_HZ) count once.
+   */
+  private tlbEventsDue(cpu: SimCpu, t: number): number {
+    const tlb = cpu.tlb!;
+    let cost = 0;
+    if (t >= cpu.nextTlbFlushNs) {
+      // Periodic flush (MachineOptions.tlbFlushEveryNs).
+      tlb.flushAll();
+      cpu.tlbFlushes++;
+      const every = this.tlbFlushEveryNs;
+      cpu.nextTlbFlushNs += Math.max(1, Math.floor((t - cpu.nextTlbFlushNs) / every) + 1) * every;
+    }
+    if (t >= cpu.nextTickNs) {
+      const p = this.tickPeriodNs;
+      cpu.ticks++;
+      cost += this.tlbEvents.tickNs;
+      if (this.entryFlushes) {
+        tlb.flushAll();
+        cpu.entryFlushes++;
+      }
+      cpu.nextTickNs += (Math.floor((t - cpu.nextTickNs) / p) + 1) * p;
+    }
+    cpu.nextEventNs = Math.min(cpu.nextTlbFlushNs, cpu.nextTickNs);
+    cpu.eventNs += cost;
+    return cost;
+  }
+
+  /** `cpu` starts running address space `asid`: a CR3 switch, which flushes without PCID. Returns the cost. */
+  private contextSwitch(cpu: SimCpu, asid: number): number {
+    const first = cpu.lastAsid < 0;
+    cpu.lastAsid = asid;
+    if (first) return 0;
+    cpu.switches++;
+    if (!this.tlbEvents.pcid) {
+      cpu.tlb!.flushAll();
+      cpu.switchFlushes++;
+    }
+    const cost = this.tlbEvents.kernelEntryNs;
+    cpu.eventNs += cost;
+    return cost;
+  }
+
+  /**
+   * The driver found every thread of `cpu` asleep and moved its clock on: the CPU
+   * idled. Idle is lazy (no CR3 switch), but the wake-up is a kernel entry, so under
+   * PTI without PCID the user translations are gone when a thread runs again.
+   */
+  cpuIdled(cpu: SimCpu): void {
+    if (cpu.tlb === null || !this.entryFlushes) return;
+    cpu.tlb.flushAll();
+    cpu.entryFlushes++;
+  }
+
+  /**
+   * A shootdown IPI reached `cpu` (another CPU changed a mapping it had cached). The
+   * handler is a kernel entry: under PTI without PCID it also drops every other user
+   * translation of the CPU. Its cost goes to that CPU's clock.
+   */
+  shootdownReceived(cpu: SimCpu): void {
+    if (cpu.tlb === null) return;
+    if (this.entryFlushes) {
+      cpu.tlb.flushAll();
+      cpu.entryFlushes++;
+    }
+    const cost = this.tlbEvents.kernelEntryNs;
+    cpu.timeNs += cost;
+    cpu.eventNs += cost;
+  }
+
+  private growClrStamp(): void {
+    const a = new Int32Array(this.frames.capacity);
+    a.set(this.clrStamp);
+    this.clrStamp = a;
   }
 
   /** Runs a hand-made access sequence on `th` now (tests, traces). */
@@ -688,10 +834,17 @@ export class Machine {
       }
     }
     // Like Linux's tlb_single_page_flush_ceiling: big ranges flush the whole mm.
+    // Every CPU that held a translation of the range takes a shootdown (the address
+    // space does not know which CPU called munmap, so none is counted as local).
     for (const c of this.cpus) {
       if (c.tlb === null) continue;
-      if (b - a > 33) c.tlb.flushAll(as.asid);
-      else for (let p = a; p < b; p++) c.tlb.flushPage(as.asid, p);
+      let had = 0;
+      if (b - a > 33) had = c.tlb.flushAll(as.asid);
+      else for (let p = a; p < b; p++) if (c.tlb.flushPage(as.asid, p)) had++;
+      if (had > 0) {
+        this.shootdowns++;
+        this.shootdownReceived(c);
+      }
     }
   }
 
@@ -953,7 +1106,15 @@ export class Machine {
     const as = this.process(pid);
     const vpn = Math.floor(addr / PAGE_SIZE);
     let had = 0;
-    for (const c of this.cpus) if (c.tlb !== null && c.tlb.flushPage(as.asid, vpn)) had++;
+    for (const c of this.cpus) {
+      if (c.tlb === null || !c.tlb.flushPage(as.asid, vpn)) continue;
+      had++;
+      // The IPI's handler runs on every other CPU that had the entry.
+      if (c.id !== acct.cpu) {
+        this.shootdowns++;
+        this.shootdownReceived(c);
+      }
+    }
     acct.tlbFlushes++;
     this.charge(acct, this.costs.tlbFlushLocalNs + Math.max(0, had - 1) * this.costs.tlbShootdownPerCpuNs);
     return had;

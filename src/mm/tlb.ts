@@ -98,22 +98,26 @@ export class Tlb {
     return false;
   }
 
-  /** Invalidates every translation of one address space, or all when asid < 0. */
-  flushAll(asid = -1): void {
+  /** Invalidates every translation of one address space, or all when asid < 0; returns how many were valid. */
+  flushAll(asid = -1): number {
     this.lastTag = -1;
+    const t = this.tags;
+    let n = 0;
     if (asid < 0) {
-      this.tags.fill(-1); // every entry invalid: the order no longer matters
-      return;
+      for (let i = 0; i < t.length; i++) if (t[i] >= 0) n++;
+      t.fill(-1); // every entry invalid: the order no longer matters
+      return n;
     }
     const lo = asid * ASID_TAG_SCALE;
     const hi = lo + ASID_TAG_SCALE;
-    const t = this.tags;
     for (let i = 0; i < t.length; i++) {
       if (t[i] >= lo && t[i] < hi) {
         t[i] = -1;
         this.toBack(i);
+        n++;
       }
     }
+    return n;
   }
 
   /** Makes entry `e` its set's least recently used. */

@@ -5,7 +5,14 @@
  */
 import type { Command } from "commander";
 import { opsNames } from "../../eval/experiment.js";
-import { addSimulationOptions, metricRows, parseOpsList, runAll, workloadHelp } from "./run.js";
+import {
+  addSimulationOptions,
+  metricRows,
+  parseOpsList,
+  printBlindSpotWarnings,
+  runAll,
+  workloadHelp,
+} from "./run.js";
 import type { RunOptionValues } from "./run.js";
 import { runJson } from "../run-json.js";
 import { fmtNs, formatTable } from "../table.js";
@@ -25,6 +32,7 @@ export function registerCompare(program: Command): void {
   addSimulationOptions(cmd).addHelpText("after", workloadHelp());
   cmd.action((workloadName: string, o: RunOptionValues) => {
     const results = runAll(workloadName, { ...o, heatmap: false }, parseOpsList(o.ops));
+    printBlindSpotWarnings(results, o);
     if (o.json) {
       process.stdout.write(`${JSON.stringify(runJson(results), null, 2)}\n`);
       return;

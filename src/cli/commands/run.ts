@@ -40,6 +40,12 @@ import {
   tieringReport,
 } from "../../eval/damos.js";
 import { SWAP_DEVICES, type SwapDevice } from "../../mm/cost-model.js";
+import {
+  blindSpotWarning,
+  DEFAULT_MACHINE_PROFILE,
+  machineProfileOption,
+  withMachineProfile,
+} from "../machine-profile-option.js";
 
 /** Operation sets that feed DAMON access reports (and so know CPU, thread and write). */
 export const REPORT_SOURCES = new Set(["vaddr-fault", "paddr-fault", "hwsample", "hwsample-vaddr"]);
@@ -63,6 +69,7 @@ export interface RunOptionValues extends MonitorOptionValues {
   timeScale?: string;
   threads?: string;
   tlb: string;
+  machineProfile: string;
   /** Unset when not given (--tier gives the memory instead). */
   memory?: string;
   hotThreshold: string;
@@ -113,6 +120,11 @@ export function addSimulationOptions(cmd: Command): Command {
     .option("--time-scale <f>", "shrink only the phase durations (overrides --scale for time)")
     .option("--threads <n>", "threads of the multi-threaded workloads")
     .option("--tlb <on|off>", "model per-CPU TLBs (the Accessed bit is set only on TLB fills)", "on")
+    .option(
+      "--machine-profile <name>",
+      "TLB size and invalidation events: guest (qemu, PTI, HZ 250), server (PCID, no PTI), ideal (no TLB)",
+      DEFAULT_MACHINE_PROFILE,
+    )
     .option(
       "--memory <size>",
       `simulated memory (one NUMA node, or split by --nodes) (default: "${DEFAULT_MEMORY}")`,
@@ -222,6 +234,7 @@ export function runAll(
   const durationNs = durationOption(o.duration, "--duration") ?? workloadDurationNs(workload);
   const seed = parseCount(o.seed, "--seed");
   const tlb = onOffOption(o.tlb, "--tlb");
+  const profile = machineProfileOption(o.machineProfile ?? DEFAULT_MACHINE_PROFILE);
   const memory = sizeOption(o.memory ?? DEFAULT_MEMORY, "--memory");
   const hotThreshold = positiveNumberOption(o.hotThreshold, "--hot-threshold", 1);
   const sampleFilters = o.filter ? sampleFiltersFrom(o.filter) : undefined;
@@ -291,9 +304,9 @@ export function runAll(
         faultKeepArmed: o.faultKeepArmed === true,
         hwsamplePeriod,
         baseline: o.baseline,
-        machine: damos?.machine ?? { tlb: tlb ? undefined : false, ...shape },
+        machine: withMachineProfile(damos?.machine ?? { ...shape }, profile, tlb),
         numaBalancing,
-        baselineMachine: damos?.baselineMachine,
+        baselineMachine: damos?.baselineMachine && withMachineProfile(damos.baselineMachine, profile, tlb),
         targetRegions: damos?.targetRegions,
         extraContexts: extra,
         schemes: engine?.factory,
@@ -425,6 +438,7 @@ function runActionFor(cmd: Command): (workloadName: string, o: RunOptionValues) 
 
 function runAction(cmd: Command, workloadName: string, o: RunOptionValues): void {
   const results = runAll(workloadName, o, parseOpsList(o.ops), cmd.getOptionValueSource("ops") !== "default");
+  printBlindSpotWarnings(results, o);
   if (o.json) {
     process.stdout.write(`${JSON.stringify(runJson(results), null, 2)}\n`);
     return;
@@ -448,6 +462,15 @@ function runAction(cmd: Command, workloadName: string, o: RunOptionValues): void
   console.log("\nAccuracy against the exact truth, and what it cost (definitions: docs/metrics.md):\n");
   console.log(formatTable(["metric", ...results.map((r) => r.ops)], metricRows(results)));
   for (const r of results) printDamos(r);
+}
+
+/** One stderr line per run whose Accessed-bit checks the TLB blinded (machine-profile-option.ts). */
+export function printBlindSpotWarnings(results: ExperimentResult[], o: RunOptionValues): void {
+  const profile = machineProfileOption(o.machineProfile ?? DEFAULT_MACHINE_PROFILE);
+  for (const r of results) {
+    const w = blindSpotWarning(r, profile);
+    if (w) process.stderr.write(`${w}\n`);
+  }
 }
 
 /** The DAMOS tables of a run: per-scheme stats, memory events, and the preset's goal measures. */

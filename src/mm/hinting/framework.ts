@@ -247,7 +247,12 @@ export class HintingFramework {
       this.stats.armed[h.owner.name] += n;
       m.charge(acct, this.costs.armNs * n);
       // One ranged flush (the kernel flushes the whole range after change_protection).
-      for (const c of m.cpus) c.tlb?.flushAll(as.asid);
+      for (const c of m.cpus) {
+        if (c.tlb !== null && c.tlb.flushAll(as.asid) > 0 && c.id !== acct.cpu) {
+          m.shootdowns++;
+          m.shootdownReceived(c);
+        }
+      }
       acct.tlbFlushes++;
       m.charge(acct, m.costs.tlbFlushLocalNs + (m.cpus.length - 1) * m.costs.tlbShootdownPerCpuNs);
     }
