@@ -85,7 +85,12 @@ export function configFromOptions(o: ConfigOpts): KdamondsConfig {
 }
 
 /** What `kernel record` would record, in one sentence (its dry run says it). */
-export function recordPlanText(config: KdamondsConfig, duration: string, out: string, format: string): string {
+export function recordPlanText(
+  config: KdamondsConfig,
+  duration: string,
+  out: string,
+  format: string,
+): string {
   const ctx = config.kdamonds[0].contexts[0];
   const targets = ctx.targets.map((t) => (t.pid === null ? "physical memory" : `pid ${t.pid}`)).join(", ");
   return (
@@ -194,7 +199,10 @@ export function registerKernel(program: Command): void {
       const config = configFromOptions(o);
       const durationMs = parseDurationUs(o.duration, "--duration") / 1000;
       if (!RECORD_FORMATS.includes(o.format as RecordFormat))
-        throw new UsageError(`'${o.format}' is not a record format (${RECORD_FORMATS.join(", ")})`, "--format");
+        throw new UsageError(
+          `'${o.format}' is not a record format (${RECORD_FORMATS.join(", ")})`,
+          "--format",
+        );
       requireOutputFolder(o.out, "--out");
       const b = backendOf(o);
       if (o.dryRun) process.stderr.write(`dry run: ${recordPlanText(config, o.duration, o.out, o.format)}\n`);
