@@ -126,7 +126,10 @@ test("record -o announces the file, and says when it overwrote one", () => {
   ];
   const first = cli(args);
   assert.equal(first.code, 0, first.err);
-  assert.match(first.err, new RegExp(`^wrote ${file} \\(\\d+ snapshots, \\d+ B\\)$`, "m"));
+  assert.match(first.err, new RegExp(`^wrote ${file} \\(\\d+ snapshots, [\\d.]+ (?:B|KiB|MiB)\\)$`, "m"));
   const second = cli(args);
-  assert.match(second.err, new RegExp(`^overwrote ${file} \\(\\d+ snapshots, \\d+ B\\)$`, "m"));
+  assert.match(
+    second.err,
+    new RegExp(`^overwrote ${file} \\(\\d+ snapshots, [\\d.]+ (?:B|KiB|MiB)\\)$`, "m"),
+  );
 });

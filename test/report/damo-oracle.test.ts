@@ -1,5 +1,5 @@
 /**
- * The real damo (../shared/peer/damo-readonly, damo 3.3) as the oracle: records of
+ * The real damo (the peer folder's damo-readonly, damo 3.3; test/helpers/peer.ts) as the oracle: records of
  * random shapes (seeds pinned) are written in damo's own layout (damo-layout.ts, the
  * bytes damo writes) and in ours (RecordWriter's compact json_compressed), and every
  * report kind and style the peer data covers must print exactly what damo prints for
