@@ -229,7 +229,10 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
 
   const refresh = o.refreshNs ?? 1e9;
   const startReal = monoNs();
-  const clock = new VirtualClock(startReal - latency);
+  // The kdamond's clock starts `latency` behind the real one; snapshot times count
+  // from its start, so they are never negative (records refuse negative times).
+  const origin = startReal - latency;
+  const clock = new VirtualClock(origin);
   const nrCpus = Math.max(1, cpus().length);
   const ctx = createContext({ attrs: o.attrs, nrCpus, reportRingCapacity: o.ringCapacity ?? 4096 });
   const ops = new LiveVaddrOps(pid, history, () => clock.nowNs(), monoNs);
@@ -241,8 +244,8 @@ export async function runLive(o: LiveOptions): Promise<LiveResult> {
   kd.onAggregated((ev) => {
     latest = {
       index: ev.index,
-      startNs: ev.startNs - startReal,
-      endNs: ev.endNs - startReal,
+      startNs: ev.startNs - origin,
+      endNs: ev.endNs - origin,
       targets: ev.targets,
     };
     nrSnapshots++;
