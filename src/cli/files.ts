@@ -5,7 +5,8 @@
  * an input; every file written is announced on stderr, saying when it replaced one.
  */
 import { existsSync, realpathSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { resolve } from "node:path";
+import { outputPathProblem } from "../util/atomic-write.js";
 import { InputError, UsageError } from "../util/errors.js";
 import { fmtBytes } from "./table.js";
 
@@ -20,13 +21,10 @@ export function requireInputFile(path: string, what = "input file"): void {
   if (st.isDirectory()) throw new InputError(`is a folder, not a ${what}`, path);
 }
 
-/** Throws UsageError unless the folder `path` is to be written in exists. */
+/** Throws UsageError, naming `option`, unless `path` can be written (util/atomic-write.ts). */
 export function requireOutputFolder(path: string, option: string): void {
-  const dir = dirname(resolve(path));
-  if (!existsSync(dir)) throw new UsageError(`folder ${dir} does not exist`, option);
-  if (!statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a folder`, option);
-  if (existsSync(path) && statSync(path).isDirectory())
-    throw new UsageError(`${path} is a folder; give a file name`, option);
+  const problem = outputPathProblem(path);
+  if (problem !== null) throw new UsageError(problem, option);
 }
 
 /** Throws UsageError when `output` names the same file as one of `inputs`. */

@@ -7,9 +7,10 @@
  * no watermarks and no filters. What such a file looks like: the objects on its
  * *last path* (the last key of the top object, the last element of each list, and
  * so on down) hold a proper prefix of the keys damo writes there, in damo's order,
- * while the file is in damo's full form (some object of three or more keys has every
- * key damo writes for it). A hand-written file that leaves keys out is not in full
- * form (or leaves out keys other than a tail), so it is not mistaken for a cut one.
+ * while the file is in damo's full form: every object off the last path has every key
+ * damo writes for it (and one of them has three or more keys, not just a min/max
+ * pair). A hand-written file that leaves keys out anywhere before its end is not in
+ * full form, so it is not mistaken for a cut one.
  */
 import { ConfigError } from "../util/errors.js";
 
@@ -122,6 +123,8 @@ function shapeOf(kind: string, obj: Record<string, unknown>): Shape {
 interface Walk {
   /** Some object has every key damo writes for it (three or more: not just a min/max pair). */
   fullForm: boolean;
+  /** Some object off the last path lacks keys damo writes: a hand-written file, not a cut one. */
+  partialOffPath: boolean;
   /** The first object on the last path that holds only a leading part of its keys. */
   cut: { path: string; missing: string } | null;
 }
@@ -135,6 +138,7 @@ function walk(kind: string, v: unknown, path: string, onLastPath: boolean, w: Wa
   const shape = shapeOf(kind, v);
   const order = ORDER[kind].filter((k) => !k.startsWith("?"));
   if (shape === "complete" && order.length >= 3) w.fullForm = true;
+  if (!onLastPath && shape !== "complete") w.partialOffPath = true;
   if (onLastPath && shape === "prefix" && w.cut === null) {
     const missing = order.filter((k) => !(k in v));
     w.cut = { path: path || "(top level)", missing: missing.join(", ") };
@@ -152,9 +156,9 @@ function walk(kind: string, v: unknown, path: string, onLastPath: boolean, w: Wa
  * (`scheme`) looks cut short (see the module comment).
  */
 export function checkNotCut(data: unknown, kind: "top" | "scheme", file?: string): void {
-  const w: Walk = { fullForm: false, cut: null };
+  const w: Walk = { fullForm: false, partialOffPath: false, cut: null };
   walk(kind, data, "", true, w);
-  if (w.fullForm && w.cut !== null)
+  if (w.fullForm && !w.partialOffPath && w.cut !== null)
     throw new ConfigError(
       `the file looks cut short: ${w.cut.path} ends before ${w.cut.missing} (damo writes every key; ` +
         "a file written in full that stops early would run with the rest defaulted)",

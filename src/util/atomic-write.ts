@@ -99,10 +99,10 @@ export function setStaleTempReporter(
 }
 
 /**
- * Checks before any work that `path` can be written: not a directory, its folder
- * exists and is writable. Throws a UsageError naming the real problem.
+ * Why `path` cannot be written (it is a directory, its folder is missing, not a
+ * folder or not writable), or null when it can.
  */
-export function checkOutputPath(path: string): void {
+export function outputPathProblem(path: string): string | null {
   const dir = dirname(resolve(path));
   let st;
   try {
@@ -110,19 +110,29 @@ export function checkOutputPath(path: string): void {
   } catch {
     st = undefined;
   }
-  if (st?.isDirectory()) throw new UsageError(`cannot write ${path}: it is a directory`);
+  if (st?.isDirectory()) return `cannot write ${path}: it is a directory`;
   let dst;
   try {
     dst = statSync(dir);
   } catch {
-    throw new UsageError(`cannot write ${path}: folder ${dir} does not exist`);
+    return `cannot write ${path}: folder ${dir} does not exist`;
   }
-  if (!dst.isDirectory()) throw new UsageError(`cannot write ${path}: ${dir} is not a folder`);
+  if (!dst.isDirectory()) return `cannot write ${path}: ${dir} is not a folder`;
   try {
     accessSync(dir, fsc.W_OK);
   } catch {
-    throw new UsageError(`cannot write ${path}: folder ${dir} is not writable`);
+    return `cannot write ${path}: folder ${dir} is not writable`;
   }
+  return null;
+}
+
+/**
+ * Checks before any work that `path` can be written (outputPathProblem); throws a
+ * UsageError naming the real problem, and reports stale temp files of `path`.
+ */
+export function checkOutputPath(path: string): void {
+  const problem = outputPathProblem(path);
+  if (problem !== null) throw new UsageError(problem);
   if (reportStale) {
     const stale = staleTempFiles(path);
     if (stale.length > 0) reportStale(stale, path);

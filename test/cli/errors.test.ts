@@ -58,7 +58,7 @@ test("no raw Node messages: folders, missing files, missing output folders", () 
   oneLine(
     cli(["run", "stairs", "--record", "/nonexistent/dir/x.data", "--scale", "0.02", "--no-baseline"]),
     2,
-    /--record: folder \/nonexistent\/dir does not exist/,
+    /--record: cannot write \/nonexistent\/dir\/x\.data: folder \/nonexistent\/dir does not exist/,
   );
 });
 

@@ -91,6 +91,25 @@ void test("kdamonds: short hand-written files still read (no false 'cut short')"
   );
 });
 
+// Fails before the full-form rule looked off the last path: a hand-written file (from
+// test/vm/boot.test.ts) with one complete three-key object (weights) and a short
+// trailing filter was taken for a cut damo file.
+void test("kdamonds: a hand-written file with a complete object and a short last filter still reads", () => {
+  const schemes = parseSchemes([
+    { action: "stat", access_pattern: { sz_bytes: { min: "4 KiB", max: "max" } } },
+    {
+      action: "stat",
+      access_pattern: { age: { min: "1 s", max: "max" } },
+      quotas: {
+        time_ms: "10 ms",
+        weights: { sz_permil: "0 %", nr_accesses_permil: "0.3 %", age_permil: "0.7 %" },
+      },
+      filters: [{ filter_type: "anon", matching: false, allow: false }],
+    },
+  ]);
+  assert.equal(schemes.length, 2);
+});
+
 // Fails before the duplicate-key check: JSON.parse kept the last "action" silently.
 void test("kdamonds JSON: a duplicate key is a ConfigError with its line", () => {
   const text =

@@ -118,7 +118,7 @@ void test("an output path that is a directory is refused before any work", () =>
   const t0 = Date.now();
   const r = cli(["run", "stairs", "--record", d, "--no-baseline", "--time-scale", "0.05", "--ops", "vaddr"]);
   assert.equal(r.code, 2, r.err);
-  assert.match(r.err, /^damon-ts: cannot write .*a-dir: it is a directory\n$/);
+  assert.match(r.err, /^damon-ts: --record: cannot write .*a-dir: it is a directory\n$/);
   assert.deepEqual(
     readdirSync(dir).filter((n) => n.startsWith(".a-dir")),
     [],
