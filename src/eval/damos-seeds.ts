@@ -162,10 +162,15 @@ export interface PresetRunOptions {
 }
 
 /**
- * One run of a preset on a workload, the way `damon-ts run --preset` sets it up
- * (machine, kdamonds, schemes), returning its DAMOS outcome.
+ * Sets a preset up on a workload the way `damon-ts run --preset` does (machine,
+ * kdamonds, schemes) and runs it; returns the experiment with its DAMOS parts.
+ * Without `seed`, the experiment's default seed.
  */
-export function runPreset(w: WorkloadSpec, preset: string, o: PresetRunOptions): SeedOutcome {
+export function runPresetExperiment(
+  w: WorkloadSpec,
+  preset: string,
+  o: Omit<PresetRunOptions, "seed"> & { seed?: number },
+) {
   const footprint = w.regions.reduce((s, r) => s + r.sizeBytes, 0);
   const d = setupDamos({
     preset,
@@ -196,6 +201,12 @@ export function runPreset(w: WorkloadSpec, preset: string, o: PresetRunOptions):
     schemes: engine.factory,
     onTruthWindow: tiers ? (win, m) => tiers.onWindow(win, m) : undefined,
   });
+  return { r, d, engine, tiers };
+}
+
+/** One run of a preset on a workload (runPresetExperiment), as its DAMOS outcome. */
+export function runPreset(w: WorkloadSpec, preset: string, o: PresetRunOptions): SeedOutcome {
+  const { r, d, engine, tiers } = runPresetExperiment(w, preset, o);
   const outcome = { handle: engine.handle, tiers, fastNodeFrames: d.fastNodeFrames, preset: d.preset };
   return { seed: o.seed, damos: damosOutcomeJson(r, outcome) };
 }

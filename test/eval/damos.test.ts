@@ -1,9 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { defaultAttrs } from "../../src/core/attrs.js";
-import { setupDamos } from "../../src/eval/damos-setup.js";
-import { damosEngine, reclaimReport, TierTracker, tieringReport } from "../../src/eval/damos.js";
-import { opsSpace, runExperiment } from "../../src/eval/experiment.js";
+import { reclaimReport, tieringReport } from "../../src/eval/damos.js";
+import { runPresetExperiment } from "../../src/eval/damos-seeds.js";
 import { builtinWorkload } from "../../src/workload/builtins.js";
 import type { WorkloadSpec } from "../../src/workload/spec.js";
 
@@ -11,34 +9,7 @@ const MiB = 2 ** 20;
 
 /** Runs a preset on a workload at reduced scale; accesses cost 50 ns so runs stay short. */
 function runPreset(w: WorkloadSpec, preset: string, memoryBytes: number, fastMemoryBytes?: number) {
-  const footprint = w.regions.reduce((s, r) => s + r.sizeBytes, 0);
-  const d = setupDamos({
-    preset,
-    attrs: { ...defaultAttrs(), updateUs: 1_000_000 },
-    memoryBytes,
-    fastMemoryBytes,
-    footprintBytes: footprint,
-    tlb: false,
-  })!;
-  const slow = (m: typeof d.machine | undefined) => m && { ...m, costs: { ...m.costs, localAccessNs: 50 } };
-  const engine = damosEngine(d.configs, opsSpace(d.ops));
-  const extra = d.extraContexts.map((x) => ({
-    regions: x.regions,
-    schemes: damosEngine(x.configs, "paddr", engine.handle).factory,
-  }));
-  const tiers = d.fastNode !== null ? new TierTracker(d.fastNode) : null;
-  const r = runExperiment({
-    workload: w,
-    ops: d.ops,
-    attrs: d.attrs,
-    machine: slow(d.machine),
-    baselineMachine: slow(d.baselineMachine),
-    targetRegions: d.targetRegions,
-    extraContexts: extra,
-    schemes: engine.factory,
-    onTruthWindow: tiers ? (win, m) => tiers.onWindow(win, m) : undefined,
-  });
-  return { r, d, engine, tiers };
+  return runPresetExperiment(w, preset, { memoryBytes, fastMemoryBytes, localAccessNs: 50 });
 }
 
 test("reclaim preset on a workload with a cold half: memory saved, little slowdown, stats consistent", () => {
