@@ -1,0 +1,290 @@
+/**
+ * The per-access path of the simulated machine: a batch of a thread's accesses run through the
+ * inner loops (access-loop.ts), and the fault paths they exit to (first touch, swap-in, THP,
+ * hinting faults). Typed arrays only on the path; per-batch work here, per-access work in the loops.
+ */
+import type { Machine } from "./machine.js";
+import type { SimThread } from "./sim-cpu.js";
+import { ASID_TAG_SCALE } from "./tlb.js";
+import {
+  EXIT_END,
+  EXIT_SLOW,
+  EXIT_TIME,
+  EXIT_VMA,
+  loopNoTlb,
+  loopTlb,
+  ST_DONE,
+  ST_EXIT,
+  ST_HIDDEN,
+  ST_HITS,
+  ST_LAST_TAG,
+  ST_MISSES,
+  ST_PFN,
+  ST_SEEN,
+  ST_TIME,
+  ST_VPN,
+} from "./access-loop.js";
+import {
+  PAGE_SIZE,
+  PTE_ACCESSED,
+  PTE_ARMED,
+  PTE_DIRTY,
+  PTE_PRESENT,
+  PTE_SWAPPED,
+  PTE_THP_ADVISED,
+  type Vma,
+} from "./vma.js";
+import { allocFrame } from "./reclaim.js";
+import { hugeFault } from "./thp.js";
+import { contextSwitch, growClrStamp, tlbEventsDue } from "./tlb-invalidate.js";
+
+const EMPTY_U8 = new Uint8Array(0);
+const EMPTY_I32 = new Int32Array(0);
+const EMPTY_U16 = new Uint16Array(0);
+const EMPTY_F64 = new Float64Array(0);
+
+/**
+ * Runs `addrs[i..n)` on thread `th`'s CPU until its clock reaches `limitNs`;
+ * returns the index of the first access not run. The driver calls this with
+ * the thread's own buffer; tests call it with hand-made sequences. `writes`
+ * must hold exactly 0 or 1 per access.
+ */
+export function execAccesses(
+  m: Machine,
+  th: SimThread,
+  addrs: Float64Array,
+  writes: Uint8Array,
+  i: number,
+  n: number,
+  limitNs = Infinity,
+): number {
+  const cpu = th.cpu;
+  const as = th.as;
+  const st = m.st;
+  const latBase = cpu.node * m.frames.nrNodes;
+  const tlb = cpu.tlb;
+  if (tlb !== null) {
+    if (cpu.lastAsid !== as.asid) cpu.timeNs += contextSwitch(m, cpu, as.asid);
+    if (cpu.timeNs >= cpu.nextEventNs) cpu.timeNs += tlbEventsDue(m, cpu, cpu.timeNs);
+    if (m.clrStamp.length < m.frames.capacity) growClrStamp(m);
+  }
+  const t0 = cpu.timeNs;
+  st[ST_TIME] = t0;
+  st[ST_DONE] = 0;
+  st[ST_HITS] = 0;
+  st[ST_MISSES] = 0;
+  st[ST_HIDDEN] = 0;
+  st[ST_SEEN] = 0;
+  // The loops stop at the CPU's next TLB event as at the end of its slice (no per-access test).
+  let lim = Math.min(limitNs, cpu.nextEventNs);
+  // No previous tag at the start of a call: the first access of each page in a call
+  // takes the checked path, where the blind-spot counters look (access-loop.ts).
+  if (tlb !== null) st[ST_LAST_TAG] = -1;
+  if (th.cacheGen !== as.layoutGen) {
+    th.cacheVma = null;
+    th.cacheGen = as.layoutGen;
+  }
+  let vma = th.cacheVma;
+  const truth = m.truth;
+  const truthOn = truth !== null;
+  const asidTag = as.asid * ASID_TAG_SCALE;
+  const asidHash = Math.imul(as.asid, 0x9e3779b1);
+  let invalid = 0;
+
+  const sampler = m.sampler;
+  let left = sampler !== null ? m.sampleLeft[cpu.id] : Infinity;
+  while (i < n) {
+    const stop = sampler !== null ? Math.min(n, i + left) : n;
+    const before = i;
+    const flags = vma !== null ? vma.flags! : EMPTY_U8;
+    const frames = vma !== null ? vma.frames! : EMPTY_I32;
+    const vs = vma !== null ? vma.startPage : 0;
+    const ve = vma !== null ? vma.endPage : 0;
+    const tS = truthOn ? truth.sampleStamp : EMPTY_I32;
+    const tW = truthOn ? truth.winStamp : EMPTY_I32;
+    const tP = truthOn ? truth.positive : EMPTY_U16;
+    const tC = truthOn ? truth.count : EMPTY_F64;
+    const curS = truthOn ? truth.curSample : 0;
+    const curW = truthOn ? truth.curWin : 0;
+    const logSamples = truthOn && truth.logSamples;
+    i =
+      tlb === null
+        ? loopNoTlb(
+            addrs,
+            writes,
+            i,
+            stop,
+            limitNs,
+            flags,
+            frames,
+            vs,
+            ve,
+            m.frames.node,
+            m.latency,
+            latBase,
+            truthOn,
+            tS,
+            tW,
+            tP,
+            tC,
+            curS,
+            curW,
+            logSamples,
+            st,
+          )
+        : loopTlb(
+            addrs,
+            writes,
+            i,
+            stop,
+            lim,
+            flags,
+            frames,
+            vs,
+            ve,
+            m.frames.node,
+            m.latency,
+            latBase,
+            truthOn,
+            tS,
+            tW,
+            tP,
+            tC,
+            curS,
+            curW,
+            logSamples,
+            st,
+            tlb.tags,
+            tlb.prev,
+            tlb.next,
+            tlb.head,
+            tlb.tail,
+            tlb.ways,
+            tlb.setMask,
+            asidTag,
+            asidHash,
+            m.costs.tlbMissWalkNs,
+            tlb.hint,
+            tlb.hintMask,
+            m.clrStamp,
+            curS * 2 + 2,
+          );
+    if (sampler !== null) {
+      left -= i - before;
+      if (left === 0) {
+        left = sampler.period;
+        // The access at i − 1 just completed inside `vma`.
+        st[ST_TIME] += sampler.sample(th, vma!, addrs[i - 1], writes[i - 1] !== 0, st[ST_TIME]);
+      }
+    }
+    const exit = st[ST_EXIT];
+    if (exit === EXIT_TIME) {
+      if (st[ST_TIME] >= limitNs) break;
+      // A TLB event is due (tick, periodic flush): fire it and go on.
+      tlb!.lastTag = st[ST_LAST_TAG];
+      st[ST_TIME] += tlbEventsDue(m, cpu, st[ST_TIME]);
+      st[ST_LAST_TAG] = tlb!.lastTag;
+      lim = Math.min(limitNs, cpu.nextEventNs);
+      continue;
+    }
+    if (exit === EXIT_END) {
+      if (i >= n) break;
+      continue;
+    }
+    const vpn = st[ST_VPN];
+    if (exit === EXIT_VMA) {
+      vma = as.findVma(vpn);
+      if (vma === null) {
+        invalid++;
+        i++;
+      } else {
+        vma.ensureArrays();
+      }
+    } else if (exit === EXIT_SLOW) {
+      if (tlb !== null) tlb.lastTag = st[ST_LAST_TAG];
+      st[ST_TIME] += slowPath(m, th, vma!, vpn - vma!.startPage, vpn, writes[i] !== 0, st[ST_TIME]);
+      if (tlb !== null) st[ST_LAST_TAG] = tlb.lastTag;
+    } else {
+      truth!.touchSlow(st[ST_PFN], as.asid, vpn);
+    }
+  }
+
+  if (sampler !== null) m.sampleLeft[cpu.id] = left;
+  const t = st[ST_TIME];
+  const misses = st[ST_MISSES];
+  if (tlb !== null) {
+    tlb.lastTag = st[ST_LAST_TAG];
+    tlb.hits += st[ST_HITS];
+    tlb.misses += misses;
+    m.hiddenPageSamples += st[ST_HIDDEN];
+    m.seenPageSamples += st[ST_SEEN];
+  }
+  th.cacheVma = vma;
+  th.accesses += st[ST_DONE];
+  th.invalidAccesses += invalid;
+  th.tlbMisses += misses;
+  th.runNs += t - t0;
+  cpu.timeNs = t;
+  return i;
+}
+
+/** Not present (first touch) or armed: the fault paths. Returns the cost in ns. */
+export function slowPath(
+  m: Machine,
+  th: SimThread,
+  vma: Vma,
+  idx: number,
+  vpn: number,
+  isWrite: boolean,
+  nowNs: number,
+): number {
+  const flags = vma.flags!;
+  let cost = 0;
+  if (!(flags[idx] & PTE_PRESENT) && flags[idx] & PTE_THP_ADVISED && hugeFault(m, th, vma, vpn, nowNs)) {
+    th.minorFaults++;
+    cost += m.costs.hugeFaultNs;
+  }
+  if (!(flags[idx] & PTE_PRESENT)) {
+    const node = vma.policyNode >= 0 ? vma.policyNode : th.cpu.node;
+    const swapped = (flags[idx] & PTE_SWAPPED) !== 0;
+    const got = allocFrame(m, node, nowNs);
+    const pfn = got.pfn;
+    cost += got.stallNs;
+    if (pfn < 0) {
+      throw new Error(
+        `simulated machine out of memory (no free frame on any node, nothing reclaimable) at 0x${(vpn * PAGE_SIZE).toString(16)}`,
+      );
+    }
+    m.frames.rmapAsid[pfn] = th.as.asid + 1;
+    m.frames.rmapVpn[pfn] = vpn;
+    vma.frames![idx] = pfn;
+    flags[idx] = (flags[idx] & ~(PTE_ACCESSED | PTE_DIRTY | PTE_SWAPPED)) | PTE_PRESENT;
+    vma.residentPages++;
+    m.lru.add(pfn, false);
+    if (swapped) {
+      // Major fault: the page comes back from the swap device (or the file).
+      const ns = m.costs.majorFaultNs + m.costs.swapInNs;
+      th.majorFaults++;
+      m.mem.swapIns++;
+      m.mem.swapUsedPages--;
+      m.mem.stallNs += ns;
+      cost += ns;
+    } else {
+      th.minorFaults++;
+      cost += m.costs.minorFaultNs;
+    }
+  }
+  if (flags[idx] & PTE_ARMED) {
+    th.hintingFaults++;
+    if (m.hintingHandler !== null) {
+      cost += m.hintingHandler(th, vma, idx, vpn * PAGE_SIZE, isWrite, nowNs + cost);
+    }
+    if (flags[idx] & PTE_ARMED) {
+      // No owner took it: restore silently so the page cannot stay armed forever.
+      flags[idx] &= ~PTE_ARMED;
+      if (vma.owners !== null) vma.owners[idx] = 0;
+      m.silentRestores++;
+    }
+  }
+  return cost;
+}
