@@ -5,11 +5,9 @@
 import type { ExperimentResult } from "../eval/experiment.js";
 import {
   isMachineProfileName,
-  machineOptionsFor,
   MACHINE_PROFILE_NAMES,
   type MachineProfileName,
 } from "../mm/machine-profile.js";
-import type { MachineOptions } from "../mm/machine.js";
 import { BLIND_SPOT_WARN_SHARE } from "../mm/tlb-events.js";
 import { UsageError } from "../util/errors.js";
 import { fmtBytes } from "./table.js";
@@ -24,15 +22,6 @@ export function machineProfileOption(text: string): MachineProfileName {
       "--machine-profile",
     );
   return text;
-}
-
-/** `base` on the profile's TLB and events; `--tlb off` still turns the TLB model off. */
-export function withMachineProfile(
-  base: MachineOptions,
-  profile: MachineProfileName,
-  tlbOn: boolean,
-): MachineOptions {
-  return tlbOn ? machineOptionsFor(profile, base) : { ...base, tlb: false };
 }
 
 /** The one-line warning for a run whose Accessed-bit checks the TLB blinded, or null. */

@@ -2,7 +2,7 @@
  * The JSON form of simulated runs (`--json`); documented in docs/json-output.md.
  * It changes only with its schema version.
  */
-import { damosOutcomeJson, damosOutcomes } from "../eval/damos.js";
+import { damosOutcomeJson } from "../eval/damos.js";
 import type { ExperimentResult } from "../eval/experiment.js";
 
 export const RUN_JSON_SCHEMA = "damon-ts/run/1";
@@ -42,6 +42,5 @@ export function runJson(results: ExperimentResult[]): object {
 
 /** The run's DAMOS outcome (schemes' stats, goal measures, kdamond CPU), or null without schemes. */
 function damosJson(r: ExperimentResult): object | null {
-  const d = damosOutcomes.get(r);
-  return d ? damosOutcomeJson(r, d) : null;
+  return r.damos ? damosOutcomeJson(r, r.damos) : null;
 }

@@ -3,8 +3,20 @@
  * touches an address space. Every callback is optional, as in the kernel.
  */
 import type { Context } from "./context.js";
-import type { Region, Target } from "./region.js";
+import type { Target } from "./region.js";
 
+/** The operation sets the kernel has (`enum damon_ops_id`); the simulator registers more (ops/registry.ts). */
+export const OPS = ["vaddr", "fvaddr", "paddr"] as const;
+export type OpsName = (typeof OPS)[number];
+
+/** What a target's addresses mean: a process's virtual ones (`pid` set), or physical memory. */
+export type AddressSpaceKind = "vaddr" | "paddr";
+
+/**
+ * The monitoring primitives of an operation set. The rest of the kernel's
+ * `struct damon_operations` (apply_scheme, get_scheme_score) is in the set's
+ * descriptor (ops/descriptor.ts), beside these.
+ */
 export interface Ops {
   /** Name as the kernel spells it: `vaddr`, `paddr`, `vaddr-fault`, ... */
   readonly name: string;
@@ -23,8 +35,6 @@ export interface Ops {
   targetValid?(t: Target): boolean;
   /** Whether a report (from a process `pid`, or 0 for physical) belongs to target t. */
   eligibleReport?(reportPid: number, t: Target): boolean;
-  /** DAMOS prioritisation score (0..99) of region r for scheme `scheme` (§6.7). */
-  getSchemeScore?(ctx: Context, t: Target, r: Region, scheme: unknown): number;
   /** At kdamond stop. */
   cleanup?(ctx: Context): void;
 }

@@ -7,9 +7,9 @@
 import { defaultAttrs } from "../core/attrs.js";
 import type { MachineOptions } from "../mm/machine.js";
 import type { WorkloadSpec } from "../workload/spec.js";
-import { damosEngine, damosOutcomeJson, TierTracker, type DamosOutcomeJson } from "./damos.js";
+import { damosOutcomeJson, type DamosOutcomeJson } from "./damos.js";
 import { setupDamos } from "./damos-setup.js";
-import { opsSpace, runExperiment } from "./experiment.js";
+import { runWithDamos } from "./run-plan.js";
 
 export const TIERING_MAX_GAP = 0.05;
 export const RECLAIM_MIN_SAVED = 0.2;
@@ -182,31 +182,23 @@ export function runPresetExperiment(
   })!;
   const cost = (m: MachineOptions | undefined): MachineOptions | undefined =>
     m && o.localAccessNs !== undefined ? { ...m, costs: { ...m.costs, localAccessNs: o.localAccessNs } } : m;
-  const engine = damosEngine(d.configs, opsSpace(d.ops));
-  const extra = d.extraContexts.map((x) => ({
-    regions: x.regions,
-    schemes: damosEngine(x.configs, "paddr", engine.handle).factory,
-  }));
-  const tiers = d.fastNode !== null ? new TierTracker(d.fastNode) : null;
-  const r = runExperiment({
-    workload: w,
-    ops: d.ops,
-    attrs: d.attrs,
-    seed: o.seed,
-    baseline: o.baseline,
-    machine: cost(d.machine),
-    baselineMachine: cost(d.baselineMachine),
-    targetRegions: d.targetRegions,
-    extraContexts: extra,
-    schemes: engine.factory,
-    onTruthWindow: tiers ? (win, m) => tiers.onWindow(win, m) : undefined,
-  });
-  return { r, d, engine, tiers };
+  const r = runWithDamos(
+    {
+      workload: w,
+      ops: d.ops,
+      attrs: d.attrs,
+      seed: o.seed,
+      baseline: o.baseline,
+      machine: cost(d.machine),
+      baselineMachine: cost(d.baselineMachine),
+    },
+    d,
+  );
+  return { r, d, damos: r.damos! };
 }
 
 /** One run of a preset on a workload (runPresetExperiment), as its DAMOS outcome. */
 export function runPreset(w: WorkloadSpec, preset: string, o: PresetRunOptions): SeedOutcome {
-  const { r, d, engine, tiers } = runPresetExperiment(w, preset, o);
-  const outcome = { handle: engine.handle, tiers, fastNodeFrames: d.fastNodeFrames, preset: d.preset };
-  return { seed: o.seed, damos: damosOutcomeJson(r, outcome) };
+  const { r, damos } = runPresetExperiment(w, preset, o);
+  return { seed: o.seed, damos: damosOutcomeJson(r, damos) };
 }

@@ -13,6 +13,7 @@ import type { MachineOptions } from "../mm/machine.js";
 import { parseCompactScheme } from "../schemes/compact.js";
 import { presetName, presetSchemes, type PresetName } from "../schemes/presets.js";
 import { ConfigError, UsageError } from "../util/errors.js";
+import { opsDescriptor } from "../ops/registry.js";
 
 export interface DamosSetupInput {
   kdamondsFile?: string;
@@ -93,8 +94,18 @@ export function setupDamos(i: DamosSetupInput): DamosSetup | null {
         `the simulator runs one context; the file has ${nCtx}`,
         `${i.kdamondsFile}: kdamonds[*].contexts`,
       );
-    const c = cfg.kdamonds.find((k) => k.contexts.length > 0)!.contexts[0];
-    ops = i.ops ?? (c.ops === "paddr" ? "paddr" : "vaddr");
+    const k = cfg.kdamonds.findIndex((x) => x.contexts.length > 0);
+    const c = cfg.kdamonds[k].contexts[0];
+    ops = i.ops ?? c.ops;
+    if (opsDescriptor(ops).fixedRegions) {
+      // fvaddr: the file's ranges are the monitoring regions, for the whole run.
+      targetRegions = c.targets[0]?.regions ?? [];
+      if (targetRegions.length === 0)
+        throw new ConfigError(
+          `${ops} monitors fixed ranges; the context gives none`,
+          `${i.kdamondsFile}: kdamonds[${k}].contexts[0].targets[0].regions`,
+        );
+    }
     attrs = {
       ...attrs,
       sampleUs: c.intervals.sampleUs,

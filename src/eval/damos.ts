@@ -11,11 +11,11 @@ import type { SchemesEngine } from "../core/kdamond.js";
 import type { Machine } from "../mm/machine.js";
 import { PAGE_SIZE } from "../mm/vma.js";
 import { DamosActionExecutor } from "../ops/damos-actions.js";
-import { MachineMetrics } from "../ops/damos-metrics.js";
+import type { OpsDescriptor } from "../ops/registry.js";
 import { schemesFromConfig } from "../schemes/from-config.js";
 import { SchemesRunner } from "../schemes/runner.js";
 import type { TruthWindow } from "../truth/ground-truth.js";
-import type { Scheme } from "../schemes/types.js";
+import type { Scheme, SchemeStats } from "../schemes/types.js";
 import type { ExperimentResult } from "./experiment.js";
 
 /** The schemes engines of a run (one per kdamond) and their executors, once the run created them. */
@@ -50,13 +50,17 @@ function sumCounter(h: DamosHandle, k: keyof DamosActionExecutor["counters"]): n
  */
 export function damosEngine(
   configs: SchemeConfig[],
-  space: "vaddr" | "paddr",
+  ops: OpsDescriptor,
   handle: DamosHandle = { runners: [], executors: [] },
 ): { factory: (m: Machine, ctx: Context) => SchemesEngine; handle: DamosHandle } {
   const factory = (m: Machine, ctx: Context): SchemesEngine => {
     const schemes = schemesFromConfig(configs, (p) => m.memcgId(p));
-    const executor = new DamosActionExecutor(m, space);
-    const runner = new SchemesRunner(schemes, { executor, metrics: new MachineMetrics(m, space) });
+    const executor = ops.schemeExecutor(m);
+    const runner = new SchemesRunner(schemes, {
+      executor,
+      metrics: ops.goalMetrics(m),
+      score: (c, t, r, s) => ops.getSchemeScore(c, t, r, s),
+    });
     handle.runners.push(runner);
     handle.executors.push(executor);
     const prof: KdamondProfile = { ctx, samples: 0, regionSamples: 0 };
@@ -224,9 +228,6 @@ export interface DamosOutcome {
   preset: string | null;
 }
 
-/** DAMOS outcomes of runs, by result (the run plan sets them; the text and JSON outputs read them). */
-export const damosOutcomes = new WeakMap<ExperimentResult, DamosOutcome>();
-
 /** Where the kdamonds' CPU went: sampling (monitoring) and scheme actions, as shares of one CPU. */
 export interface KdamondCpuProfile {
   /** Everything charged to the kdamonds (both, when tiering runs two), actions included. */
@@ -274,19 +275,12 @@ export function kdamondCpuProfile(r: ExperimentResult, h: DamosHandle): KdamondC
 /** The DAMOS part of `run --json` (docs/json-output.md): plain numbers, bytes and ns. */
 export interface DamosOutcomeJson {
   preset: string | null;
-  schemes: {
+  schemes: (SchemeStats & {
     kdamond: number;
     action: string;
-    nrTried: number;
-    szTried: number;
-    nrApplied: number;
-    szApplied: number;
-    szOpsFilterPassed: number;
-    qtExceeds: number;
-    nrSnapshots: number;
     effectiveQuotaBytes: number | null;
     actionNs: number;
-  }[];
+  })[];
   memory: {
     swapOuts: number;
     swapIns: number;

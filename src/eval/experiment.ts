@@ -4,25 +4,24 @@
  * chosen operation set) and the truth recorder run together in virtual time;
  * every aggregation window gets its accuracy, and the run its overhead.
  */
+import { DEFAULT_SEED } from "../util/rng.js";
 import { defaultAttrs } from "../core/attrs.js";
 import type { Attrs } from "../core/attrs.js";
 import { createContext } from "../core/context.js";
 import type { Context } from "../core/context.js";
-import type { Ops } from "../core/ops.js";
 import { setRegions, Target } from "../core/region.js";
 import type { TargetSnapshot } from "../core/snapshot.js";
 import type { SampleFilter } from "../core/sample-filter.js";
 import type { Machine, MachineOptions } from "../mm/machine.js";
 import { tlbBlindSpot, type TlbBlindSpot } from "../mm/tlb-events.js";
 import { KdamondAgent } from "../ops/kdamond-agent.js";
-import { PaddrOps } from "../ops/paddr.js";
-import { VaddrOps } from "../ops/vaddr.js";
-import { PaddrFaultOps, VaddrFaultOps } from "../ops/fault.js";
-import { HwSampleOps } from "../ops/hwsample.js";
+import { paddrDescriptor } from "../ops/paddr.js";
+import { opsDescriptor, type AddressSpaceKind } from "../ops/registry.js";
 import type { HintingMode } from "../mm/hinting/index.js";
 import { attachNumaBalancing } from "../mm/numa-balancing/index.js";
 import type { NumaBalancingOptions, NumaBalancingStats } from "../mm/numa-balancing/index.js";
 import type { SchemesEngine } from "../core/kdamond.js";
+import type { DamosOutcome } from "./damos.js";
 import { setupSimulation } from "../workload/setup.js";
 import type { WorkloadSpec } from "../workload/spec.js";
 import { windowAccuracy } from "./window-metrics.js";
@@ -32,51 +31,6 @@ import { PAGE_SIZE } from "../mm/vma.js";
 import { summarizeRun } from "./summary.js";
 import { AttributionCounter } from "./attribution.js";
 import type { RunSummary, UnscoredWindow } from "./summary.js";
-
-export const OPS_NAMES = ["vaddr", "paddr"] as const;
-export type OpsName = (typeof OPS_NAMES)[number];
-
-/** How an operation set is built for a run; later issues register more. */
-export interface OpsFactory {
-  /** Physical ops monitor one physical target; virtual ones the workload's process. */
-  space: "vaddr" | "paddr";
-  create(m: Machine, ctx: Context, o: ExperimentOptions): Ops;
-}
-
-const OPS_FACTORIES: Record<string, OpsFactory> = {
-  vaddr: { space: "vaddr", create: (m) => new VaddrOps(m) },
-  "vaddr-flush": { space: "vaddr", create: (m) => new VaddrOps(m, { flushOnMkold: true }) },
-  paddr: { space: "paddr", create: (m) => new PaddrOps(m) },
-  "vaddr-fault": {
-    space: "vaddr",
-    create: (m, _c, o) => new VaddrFaultOps(m, { mode: o.hintingMode, keepArmed: o.faultKeepArmed }),
-  },
-  "paddr-fault": {
-    space: "paddr",
-    create: (m, _c, o) => new PaddrFaultOps(m, { mode: o.hintingMode, keepArmed: o.faultKeepArmed }),
-  },
-  hwsample: { space: "paddr", create: (m, _c, o) => new HwSampleOps(m, true, { period: o.hwsamplePeriod }) },
-  "hwsample-vaddr": {
-    space: "vaddr",
-    create: (m, _c, o) => new HwSampleOps(m, false, { period: o.hwsamplePeriod }),
-  },
-};
-
-/** Registers an operation set for experiments (fault-based and sample-based sets do). */
-export function registerOps(name: string, f: OpsFactory): void {
-  OPS_FACTORIES[name] = f;
-}
-
-/** Whether an operation set monitors virtual or physical addresses. */
-export function opsSpace(name: string): "vaddr" | "paddr" {
-  const f = OPS_FACTORIES[name];
-  if (!f) throw new RangeError(`unknown operation set '${name}' (known: ${opsNames().join(", ")})`);
-  return f.space;
-}
-
-export function opsNames(): string[] {
-  return Object.keys(OPS_FACTORIES);
-}
 
 export interface ExperimentOptions {
   workload: WorkloadSpec;
@@ -145,7 +99,7 @@ export interface WindowResult {
 export interface ExperimentResult {
   workload: string;
   ops: string;
-  space: "vaddr" | "paddr";
+  space: AddressSpaceKind;
   attrs: Attrs;
   seed: number;
   durationNs: number;
@@ -169,6 +123,8 @@ export interface ExperimentResult {
   baselineNsPerAccess: number | null;
   /** Accessed memory the TLB hid from the Accessed bit (src/mm/tlb-events.ts). */
   tlbBlindSpot: TlbBlindSpot;
+  /** What DAMOS did, when the run had schemes (set by run-plan.ts's runWithDamos). */
+  damos?: DamosOutcome;
 }
 
 /** Samples the process's resident memory every 100 ms of virtual time (a driver agent). */
@@ -207,10 +163,11 @@ export function workloadDurationNs(w: WorkloadSpec): number {
 }
 
 export function runExperiment(o: ExperimentOptions): ExperimentResult {
-  const factory = OPS_FACTORIES[o.ops];
-  if (!factory) throw new RangeError(`unknown operation set '${o.ops}' (known: ${opsNames().join(", ")})`);
+  const desc = opsDescriptor(o.ops);
+  if (desc.fixedRegions && !o.targetRegions?.length)
+    throw new RangeError(`operation set '${o.ops}' monitors fixed ranges; give its target regions`);
   const attrs: Attrs = { ...defaultAttrs(), updateUs: 1_000_000, ...o.attrs };
-  const seed = o.seed ?? 1;
+  const seed = o.seed ?? DEFAULT_SEED;
   // Infinity (a replayed trace): run until the workload's threads finish.
   let durationNs = o.durationNs ?? workloadDurationNs(o.workload);
   const { machine, sim, truth, workload } = setupSimulation(o.workload, {
@@ -225,33 +182,33 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
     nrCpus: machine.cpus.length,
     sampleFilters: o.sampleFilters,
   });
-  ctx.ops = factory.create(machine, ctx, o);
-  ctx.targets.push(factory.space === "vaddr" ? new Target(workload.pid) : new Target());
+  ctx.ops = desc.primitives(machine, o);
+  ctx.targets.push(desc.space === "vaddr" ? new Target(workload.pid) : new Target());
   if (o.targetRegions) setRegions(ctx.targets[0], o.targetRegions, ctx.minRegionSz);
   o.onSetup?.(machine, ctx);
-  const attribution = ctx.ops.checkAccesses ? null : new AttributionCounter();
+  const attribution = desc.reportBased ? new AttributionCounter() : null;
   if (attribution) ctx.reports.observer = (cpu, tid) => attribution.count(cpu, tid);
   const agent = new KdamondAgent(ctx);
   if (o.schemes) agent.kdamond.schemes = o.schemes(machine, ctx);
-  // The kdamond wakes before the truth at the same time; closeWindowAt passes the truth's due boundaries.
-  sim.removeAgent(truth!);
-  sim.addAgent(agent);
+  // Phases, not registration order, put the kdamonds before the truth at the same
+  // instant: an aggregation closes the truth's window there (closeWindowAt), and the
+  // truth then closes only the boundaries still due (mm/driver.ts AgentPhase).
+  sim.addAgent(agent, "kdamond");
   (o.extraContexts ?? []).forEach((x, k) => {
     const c = createContext({ attrs, seed: seed + 1 + k, nrCpus: machine.cpus.length });
-    c.ops = new PaddrOps(machine);
+    c.ops = paddrDescriptor.primitives(machine, o);
     const t = new Target();
     setRegions(t, x.regions, c.minRegionSz);
     c.targets.push(t);
     const a = new KdamondAgent(c);
     a.kdamond.schemes = x.schemes(machine, c);
-    sim.addAgent(a);
+    sim.addAgent(a, "kdamond");
   });
-  sim.addAgent(truth!);
   const numa = o.numaBalancing
     ? attachNumaBalancing(sim, machine, { hintingMode: o.hintingMode, ...o.numaBalancing })
     : null;
   const resident = new ResidentSampler(machine, workload.pid);
-  sim.addAgent(resident);
+  sim.addAgent(resident, "observer");
 
   const snapshots: WindowSnapshot[] = [];
   const windows: WindowResult[] = [];
@@ -315,7 +272,7 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
       nrRegions: regions.length,
       samples,
       accuracy: windowAccuracy(w, regions, {
-        space: factory.space,
+        space: desc.space,
         pid: workload.pid,
         samplesPerAggr: samples,
         hotThreshold: o.hotThreshold,
@@ -334,7 +291,7 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
   if (o.baseline !== false) {
     const base = setupSimulation(o.workload, { machine: o.baselineMachine ?? o.machine, seed, truth: null });
     const baseResident = new ResidentSampler(base.machine, base.workload.pid);
-    base.sim.addAgent(baseResident);
+    base.sim.addAgent(baseResident, "observer");
     base.sim.run({ untilNs: durationNs });
     baselineResidentAvgBytes = baseResident.avg;
     const acc = base.machine.totalAccesses();
@@ -355,7 +312,7 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
   return {
     workload: o.workload.name,
     ops: o.ops,
-    space: factory.space,
+    space: desc.space,
     attrs,
     seed,
     durationNs,

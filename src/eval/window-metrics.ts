@@ -6,6 +6,7 @@
  */
 
 import type { TruthWindow } from "../truth/ground-truth.js";
+import type { AddressSpaceKind } from "../core/ops.js";
 
 const PAGE = 4096;
 
@@ -41,7 +42,7 @@ export interface WindowAccuracy {
 
 export interface WindowMetricsOptions {
   /** Which address the estimate's regions are in. */
-  space: "vaddr" | "paddr";
+  space: AddressSpaceKind;
   /** For vaddr: only truth pages of this process count. */
   pid?: number;
   /** Samples DAMON took in the window (its nrAccesses scale). */

@@ -66,6 +66,15 @@ export function machineOptionsFor(name: MachineProfileName, base: MachineOptions
   };
 }
 
+/** `base` on the profile's TLB and events; with the TLB model off (`--tlb off`), no TLB. */
+export function withMachineProfile(
+  base: MachineOptions,
+  profile: MachineProfileName,
+  tlbOn: boolean,
+): MachineOptions {
+  return tlbOn ? machineOptionsFor(profile, base) : { ...base, tlb: false };
+}
+
 export function isMachineProfileName(s: string): s is MachineProfileName {
   return (MACHINE_PROFILE_NAMES as readonly string[]).includes(s);
 }

@@ -7,6 +7,7 @@
  * ops filters per folio; paddr pageout adds the implicit young filter.
  */
 import type { Context } from "../core/context.js";
+import type { AddressSpaceKind } from "../core/ops.js";
 import type { Region, Target } from "../core/region.js";
 import type { Machine } from "../mm/machine.js";
 import type { CostAccount } from "../mm/cost-model.js";
@@ -16,10 +17,8 @@ import { opsFiltersPass, type FolioProps } from "../schemes/filters.js";
 import type { ActionExecutor, ActionResult } from "../schemes/runner.js";
 import type { DamosAction, DamosFilter, Scheme } from "../schemes/types.js";
 
-export type ActionSpace = "vaddr" | "paddr";
-
 /** The §6.3 support matrix. */
-export const ACTION_SUPPORT: Record<DamosAction, readonly ActionSpace[]> = {
+export const ACTION_SUPPORT: Record<DamosAction, readonly AddressSpaceKind[]> = {
   willneed: ["vaddr"],
   cold: ["vaddr"],
   pageout: ["vaddr", "paddr"],
@@ -33,7 +32,7 @@ export const ACTION_SUPPORT: Record<DamosAction, readonly ActionSpace[]> = {
   stat: ["vaddr", "paddr"],
 };
 
-export function actionSupported(action: DamosAction, space: ActionSpace): boolean {
+export function actionSupported(action: DamosAction, space: AddressSpaceKind): boolean {
   return ACTION_SUPPORT[action].includes(space);
 }
 
@@ -70,7 +69,7 @@ export class DamosActionExecutor implements ActionExecutor {
 
   constructor(
     private readonly m: Machine,
-    readonly space: ActionSpace,
+    readonly space: AddressSpaceKind,
     private readonly acct: CostAccount = m.kdamondCost,
   ) {
     const young = (): boolean => this.youngAndMkold(this.folio.pfn);

@@ -4,6 +4,7 @@
  */
 import { multFrac } from "../core/arith.js";
 import type { Context } from "../core/context.js";
+import type { AddressSpaceKind } from "../core/ops.js";
 import type { Machine } from "../mm/machine.js";
 import { FRAME_ALLOCATED, FRAME_LRU } from "../mm/frames.js";
 import { PAGE_SIZE } from "../mm/vma.js";
@@ -20,7 +21,7 @@ function ratioBp(part: number, whole: number): number {
 export class MachineMetrics implements SystemMetrics {
   constructor(
     private readonly m: Machine,
-    private readonly space: "vaddr" | "paddr",
+    private readonly space: AddressSpaceKind,
   ) {}
 
   freeMemRatePermil(): number {

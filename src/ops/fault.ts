@@ -22,6 +22,7 @@ import type { Machine } from "../mm/machine.js";
 import { PAGE_SIZE } from "../mm/vma.js";
 import { PaddrOps } from "./paddr.js";
 import { VaddrOps } from "./vaddr.js";
+import { describeOps } from "./descriptor.js";
 
 export interface FaultOpsOptions {
   mode?: HintingMode;
@@ -170,3 +171,19 @@ export class PaddrFaultOps extends FaultOpsBase {
     }
   }
 }
+
+/** `vaddr-fault`: the process's pages armed through the hinting framework; faults are reports. */
+export const vaddrFaultDescriptor = describeOps({
+  name: "vaddr-fault",
+  space: "vaddr",
+  reportBased: true,
+  primitives: (m, o) => new VaddrFaultOps(m, { mode: o.hintingMode, keepArmed: o.faultKeepArmed }),
+});
+
+/** `paddr-fault`: every mapping of a sampled frame armed; faults are reports. */
+export const paddrFaultDescriptor = describeOps({
+  name: "paddr-fault",
+  space: "paddr",
+  reportBased: true,
+  primitives: (m, o) => new PaddrFaultOps(m, { mode: o.hintingMode, keepArmed: o.faultKeepArmed }),
+});

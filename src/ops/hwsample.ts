@@ -18,6 +18,7 @@ import type { Vma } from "../mm/vma.js";
 import { PAGE_SIZE } from "../mm/vma.js";
 import { PaddrOps } from "./paddr.js";
 import { VaddrOps } from "./vaddr.js";
+import { describeOps } from "./descriptor.js";
 
 export interface HwSampleOptions {
   /** Report every Nth access per CPU (default 10,000). */
@@ -89,3 +90,19 @@ export class HwSampleOps implements Ops {
     this.machine.setAccessSampler(null);
   }
 }
+
+/** `hwsample`: sampled accesses reported by physical address. */
+export const hwsampleDescriptor = describeOps({
+  name: "hwsample",
+  space: "paddr",
+  reportBased: true,
+  primitives: (m, o) => new HwSampleOps(m, true, { period: o.hwsamplePeriod }),
+});
+
+/** `hwsample-vaddr`: the same samples, by the workload's virtual address. */
+export const hwsampleVaddrDescriptor = describeOps({
+  name: "hwsample-vaddr",
+  space: "vaddr",
+  reportBased: true,
+  primitives: (m, o) => new HwSampleOps(m, false, { period: o.hwsamplePeriod }),
+});

@@ -10,6 +10,7 @@ import type { Machine } from "../mm/machine.js";
 import type { CostAccount } from "../mm/cost-model.js";
 import { DamonInvalidError } from "../util/errors.js";
 import { SameFolioCache } from "./same-folio.js";
+import { describeOps } from "./descriptor.js";
 
 export interface PaddrOpsOptions {
   account?: CostAccount;
@@ -79,3 +80,11 @@ export class PaddrOps implements Ops {
     return max;
   }
 }
+
+/** `paddr`: physical memory through the reverse map. */
+export const paddrDescriptor = describeOps({
+  name: "paddr",
+  space: "paddr",
+  reportBased: false,
+  primitives: (m) => new PaddrOps(m),
+});

@@ -12,6 +12,7 @@ import type { Machine } from "../mm/machine.js";
 import type { CostAccount } from "../mm/cost-model.js";
 import { threeRegionsOf } from "./three-regions.js";
 import { SameFolioCache } from "./same-folio.js";
+import { describeOps } from "./descriptor.js";
 
 export interface VaddrOpsOptions {
   /** Cost account DAMON's checks are charged to (default: the machine's kdamond account). */
@@ -96,3 +97,19 @@ export class VaddrOps implements Ops {
     return t.pid !== undefined && this.machine.isAlive(t.pid);
   }
 }
+
+/** `vaddr`: the workload's process, Accessed bits, no TLB flush at mkold (as the kernel). */
+export const vaddrDescriptor = describeOps({
+  name: "vaddr",
+  space: "vaddr",
+  reportBased: false,
+  primitives: (m) => new VaddrOps(m),
+});
+
+/** `vaddr-flush`: vaddr that also flushes the sampled page's TLB entries at mkold. */
+export const vaddrFlushDescriptor = describeOps({
+  name: "vaddr-flush",
+  space: "vaddr",
+  reportBased: false,
+  primitives: (m) => new VaddrOps(m, { flushOnMkold: true }),
+});

@@ -19,7 +19,7 @@ import {
   quotaIsSet,
   skipChargedRegion,
 } from "./quota.js";
-import { coldScore, DAMOS_MAX_SCORE, hotScore, minScoreOf, regionNrAccesses, scoreKindOf } from "./score.js";
+import { DAMOS_MAX_SCORE, minScoreOf, regionNrAccesses, scoreByAction } from "./score.js";
 import { setFiltersDefaultReject, setNextApplySis } from "./scheme.js";
 import type { QuotaGoal, Scheme, TriedRegion } from "./types.js";
 import { wmarkWaitUs } from "./watermarks.js";
@@ -50,8 +50,8 @@ export interface SystemMetrics {
 export interface SchemesRunnerOptions {
   executor?: ActionExecutor;
   metrics?: SystemMetrics;
-  /** Region score override; by default hot/cold scores by action (§6.7). */
-  score?(ctx: Context, r: Region, s: Scheme): number;
+  /** The operation set's `get_scheme_score`; by default hot/cold scores by action (§6.7). */
+  score?(ctx: Context, t: Target, r: Region, s: Scheme): number;
 }
 
 /** A pending `damos_walk`: collects tried regions during one full apply round of each scheme. */
@@ -133,12 +133,8 @@ export class SchemesRunner implements SchemesEngine {
     }
   }
 
-  private regionScore(ctx: Context, r: Region, s: Scheme): number {
-    if (this.opts.score) return this.opts.score(ctx, r, s);
-    const kind = scoreKindOf(s.action);
-    if (kind === "hot") return hotScore(ctx, r, s.quota);
-    if (kind === "cold") return coldScore(ctx, r, s.quota);
-    return DAMOS_MAX_SCORE;
+  private regionScore(ctx: Context, t: Target, r: Region, s: Scheme): number {
+    return this.opts.score ? this.opts.score(ctx, t, r, s) : scoreByAction(ctx, r, s);
   }
 
   /** Pattern match (§6.2), using the computed moving sum for the frequency. */
@@ -157,10 +153,10 @@ export class SchemesRunner implements SchemesEngine {
   }
 
   /** `damos_valid_target`: pattern, then the quota's min_score when the quota is set. */
-  private validTarget(ctx: Context, r: Region, s: Scheme): boolean {
+  private validTarget(ctx: Context, t: Target, r: Region, s: Scheme): boolean {
     if (!this.patternMatches(ctx, r, s)) return false;
     if (!quotaIsSet(s.quota)) return true;
-    return this.regionScore(ctx, r, s) >= s.quota.minScore;
+    return this.regionScore(ctx, t, r, s) >= s.quota.minScore;
   }
 
   /** Charge window and, for a quota, min_score from the score histogram (§6.6.2, §6.7). */
@@ -184,7 +180,7 @@ export class SchemesRunner implements SchemesEngine {
         // Newest damos_adjust_quota: regions the core filters reject do not count.
         if (coreFiltersReject(s, t, ti, i, ctx.minRegionSz)) continue;
         const r = t.regions[i];
-        const score = this.regionScore(ctx, r, s);
+        const score = this.regionScore(ctx, t, r, s);
         h[score] += r.end - r.start;
         if (score > maxScore) maxScore = score;
       }
@@ -249,7 +245,7 @@ export class SchemesRunner implements SchemesEngine {
       if (quotaIsFull(s.quota, ctx.minRegionSz)) continue;
       if (skipChargedRegion(t, ti, i, s.quota, ctx.minRegionSz)) continue;
       if (s.maxNrSnapshots && s.stat.nrSnapshots >= s.maxNrSnapshots) continue;
-      if (this.validTarget(ctx, t.regions[i], s)) this.applySchemeAt(ctx, t, ti, i, s, si);
+      if (this.validTarget(ctx, t, t.regions[i], s)) this.applySchemeAt(ctx, t, ti, i, s, si);
       if (i === t.regions.length - 1) s.stat.nrSnapshots++;
     }
   }

@@ -8,7 +8,7 @@ import { nrSamplesPerAggr } from "../core/attrs.js";
 import type { Context } from "../core/context.js";
 import { nrAccessesMvsum } from "../core/moving-sum.js";
 import type { Region } from "../core/region.js";
-import type { DamosAction, Quota } from "./types.js";
+import type { DamosAction, Quota, Scheme } from "./types.js";
 
 export const DAMOS_MAX_SCORE = 99;
 const DAMON_MAX_AGE_IN_LOG = 32;
@@ -55,6 +55,17 @@ export function scoreKindOf(action: DamosAction): "hot" | "cold" | "max" {
   if (action === "pageout" || action === "migrate_cold" || action === "lru_deprio") return "cold";
   if (action === "migrate_hot" || action === "lru_prio") return "hot";
   return "max";
+}
+
+/**
+ * The score DAMON's vaddr and paddr sets give (`damon_{va,pa}_scheme_score`):
+ * cold score for actions that demote, hot score for those that promote, else max.
+ */
+export function scoreByAction(ctx: Context, r: Region, s: Scheme): number {
+  const kind = scoreKindOf(s.action);
+  if (kind === "hot") return hotScore(ctx, r, s.quota);
+  if (kind === "cold") return coldScore(ctx, r, s.quota);
+  return DAMOS_MAX_SCORE;
 }
 
 /**

@@ -14,9 +14,9 @@ function runPreset(w: WorkloadSpec, preset: string, memoryBytes: number, fastMem
 
 test("reclaim preset on a workload with a cold half: memory saved, little slowdown, stats consistent", () => {
   const w = builtinWorkload("cold-half", { sizeScale: 1 / 32, timeScale: 0.4 });
-  const { r, engine } = runPreset(w, "reclaim", 22 * MiB);
-  const rep = reclaimReport(r, engine.handle);
-  const s = engine.handle.runners[0].schemes[0];
+  const { r, damos } = runPreset(w, "reclaim", 22 * MiB);
+  const rep = reclaimReport(r, damos.handle);
+  const s = damos.handle.runners[0].schemes[0];
   assert.equal(s.action, "pageout");
   assert.ok(s.stat.szApplied > 0 && s.stat.szApplied <= s.stat.szTried);
   assert.ok(rep.memorySaved! > 0.1, `saved ${rep.memorySaved}`);
@@ -30,8 +30,8 @@ test("tiering preset: the fast tier ends up serving close to the oracle's share"
   const w = builtinWorkload("zipf-kv", { sizeScale: 1 / 64, timeScale: 0.25 });
   // Start from a bad placement: values first-touched on the slow node.
   w.regions[1].node = 1;
-  const { r, d, engine, tiers } = runPreset(w, "tiering", 64 * MiB, 8 * MiB);
-  const rep = tieringReport(r, tiers!, engine.handle, d.fastNodeFrames);
+  const { r, damos } = runPreset(w, "tiering", 64 * MiB, 8 * MiB);
+  const rep = tieringReport(r, damos.tiers!, damos.handle, damos.fastNodeFrames);
   assert.ok(rep.migratedPages > 0);
   // Converging: the second half is better than the whole run, and near the oracle.
   assert.ok(rep.steadyFastShare > rep.fastShare, `steady ${rep.steadyFastShare}, whole ${rep.fastShare}`);

@@ -129,7 +129,7 @@ test("damos_adjust_quota: the min_score histogram skips regions the core filters
     filters: [{ type: "addr", addrStart: 0, addrEnd: 4 * m, matching: true, allow: false }],
   });
   const ex = recorder();
-  const runner = new SchemesRunner([s], { executor: ex, score: (_c, r) => (r.start < 4 * m ? 99 : 10) });
+  const runner = new SchemesRunner([s], { executor: ex, score: (_c, _t, r) => (r.start < 4 * m ? 99 : 10) });
   applyRounds(ctx, runner, 1);
   assert.equal(s.quota.minScore, 10);
   assert.deepEqual(ex.tried, [{ pid: undefined, start: 4 * m, end: 8 * m }]);

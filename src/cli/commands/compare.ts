@@ -4,17 +4,11 @@
  * source cost.
  */
 import type { Command } from "commander";
-import { opsNames } from "../../eval/experiment.js";
-import {
-  addSimulationOptions,
-  metricRows,
-  parseOpsList,
-  printBlindSpotWarnings,
-  runAll,
-  workloadHelp,
-} from "./run.js";
+import { opsNames } from "../../ops/registry.js";
+import { addSimulationOptions, parseOpsList, printBlindSpotWarnings, runAll, workloadHelp } from "./run.js";
 import type { RunOptionValues } from "./run.js";
 import { runJson } from "../run-json.js";
+import { metricRows } from "../run-metrics.js";
 import { fmtNs, formatTable } from "../table.js";
 
 export function registerCompare(program: Command): void {

@@ -4,12 +4,15 @@
  * against the exact truth, next to the overhead it cost).
  */
 import type { Command } from "commander";
-import { runExperiment, workloadDurationNs, opsNames, opsSpace } from "../../eval/experiment.js";
+import { workloadDurationNs } from "../../eval/experiment.js";
+import { executeRun, prepareRun, type RunPlan } from "../../eval/run-plan.js";
+import { findOps, opsNames } from "../../ops/registry.js";
 import type { ExperimentResult } from "../../eval/experiment.js";
 import { BUILTIN_WORKLOADS, resolveWorkload } from "../../workload/builtins.js";
 import type { WorkloadSpec } from "../../workload/spec.js";
 import { UsageError } from "../../util/errors.js";
 import { parseCount } from "../../util/units.js";
+import { DEFAULT_SEED } from "../../util/rng.js";
 import {
   addMonitorOptions,
   attrsFromOptions,
@@ -23,32 +26,21 @@ import { RunProgress } from "../progress.js";
 import { requireOutputFolder } from "../files.js";
 import { colorFor } from "../color.js";
 import { runSummaryText } from "../run-summary.js";
-import { fmtBytes, fmtNs, fmtPct, formatTable } from "../table.js";
+import { fmtNs, formatTable } from "../table.js";
 import { runJson } from "../run-json.js";
 import { renderRunHeatmap, RunRecorder } from "../run-heatmap.js";
 import { sampleFiltersFrom } from "../sample-filters.js";
 import { DEFAULT_HWSAMPLE_PERIOD } from "../../ops/hwsample.js";
 import { machineShapeOptions, numaBalancingOption } from "../numa-options.js";
-import { setupDamos } from "../../eval/damos-setup.js";
-import {
-  allSchemes,
-  damosEngine,
-  damosOutcomes,
-  kdamondCpuProfile,
-  reclaimReport,
-  TierTracker,
-  tieringReport,
-} from "../../eval/damos.js";
+import { printDamos } from "../run-damos.js";
+import { metricRows } from "../run-metrics.js";
 import { SWAP_DEVICES, type SwapDevice } from "../../mm/cost-model.js";
 import {
   blindSpotWarning,
   DEFAULT_MACHINE_PROFILE,
   machineProfileOption,
-  withMachineProfile,
 } from "../machine-profile-option.js";
 
-/** Operation sets that feed DAMON access reports (and so know CPU, thread and write). */
-export const REPORT_SOURCES = new Set(["vaddr-fault", "paddr-fault", "hwsample", "hwsample-vaddr"]);
 import { RECORD_FORMATS } from "../../record/write.js";
 import type { RecordFormat } from "../../record/read.js";
 
@@ -97,7 +89,7 @@ export interface RunOptionValues extends MonitorOptionValues {
   swap: string;
 }
 
-export { damosOutcomes, type DamosOutcome } from "../../eval/damos.js";
+export type { DamosOutcome } from "../../eval/damos.js";
 /** Simulated memory when neither --memory nor --tier is given. */
 export const DEFAULT_MEMORY = "4GiB";
 
@@ -115,7 +107,7 @@ export function workloadHelp(): string {
 export function addSimulationOptions(cmd: Command): Command {
   return addMonitorOptions(cmd)
     .option("--duration <time>", "how long to simulate (default: the workload's own length)")
-    .option("--seed <n>", "random seed of the workload and of DAMON", "1")
+    .option("--seed <n>", "random seed of the workload and of DAMON", String(DEFAULT_SEED))
     .option("--scale <f>", "shrink the workload's sizes and phase durations by this factor", "1")
     .option("--time-scale <f>", "shrink only the phase durations (overrides --scale for time)")
     .option("--threads <n>", "threads of the multi-threaded workloads")
@@ -216,193 +208,90 @@ export function parseOpsList(text: string): string[] {
     .filter((s) => s !== "");
   if (list.length === 0) throw new UsageError("give at least one operation set", "--ops");
   for (const o of list) {
-    if (!opsNames().includes(o))
+    if (!findOps(o))
       throw new UsageError(`unknown operation set '${o}' (known: ${opsNames().join(", ")})`, "--ops");
   }
   return list;
 }
 
-/** Runs one experiment per operation set with the common options, with progress. */
+/** The run plan (src/eval/run-plan.ts) the options describe; option text is checked here. */
+export function runPlanFromOptions(
+  workloadName: string,
+  o: RunOptionValues,
+  opsList: string[],
+  opsExplicit = true,
+): RunPlan {
+  const workload = workloadFromOptions(workloadName, o);
+  const memoryBytes = sizeOption(o.memory ?? DEFAULT_MEMORY, "--memory");
+  if (o.hinting !== "generic" && o.hinting !== "piggyback")
+    throw new UsageError(`'${o.hinting}' is not a hinting mode (generic, piggyback)`, "--hinting");
+  const hwsamplePeriod = parseCount(o.hwsamplePeriod, "--hwsample-period");
+  if (hwsamplePeriod < 1) throw new UsageError("must be at least 1", "--hwsample-period");
+  if (!(o.swap in SWAP_DEVICES))
+    throw new UsageError(
+      `'${o.swap}' is not a swap device (${Object.keys(SWAP_DEVICES).join(", ")})`,
+      "--swap",
+    );
+  if (o.startTier !== "fast" && o.startTier !== "slow")
+    throw new UsageError(`'${o.startTier}' is not a tier (fast, slow)`, "--start-tier");
+  return {
+    workload,
+    ops: opsList,
+    opsExplicit,
+    attrs: attrsFromOptions(o),
+    durationNs: durationOption(o.duration, "--duration") ?? workloadDurationNs(workload),
+    seed: parseCount(o.seed, "--seed"),
+    tlb: onOffOption(o.tlb, "--tlb"),
+    profile: machineProfileOption(o.machineProfile ?? DEFAULT_MACHINE_PROFILE),
+    memoryBytes,
+    shape: machineShapeOptions(o, memoryBytes, workload),
+    shapeOptions: [o.nodes !== undefined ? "--nodes" : "", o.tier !== undefined ? "--tier" : ""].filter(
+      Boolean,
+    ),
+    swap: o.swap as SwapDevice,
+    hotThreshold: positiveNumberOption(o.hotThreshold, "--hot-threshold", 1),
+    sampleFilters: o.filter ? sampleFiltersFrom(o.filter) : undefined,
+    hintingMode: o.hinting,
+    faultKeepArmed: o.faultKeepArmed === true,
+    hwsamplePeriod,
+    baseline: o.baseline,
+    numaBalancing: numaBalancingOption(o.numaBalancing),
+    damos: {
+      kdamondsFile: o.kdamonds,
+      schemes: o.scheme,
+      preset: o.preset,
+      fastMemoryBytes: o.fastMemory === undefined ? undefined : sizeOption(o.fastMemory, "--fast-memory"),
+      startTier: o.startTier,
+    },
+  };
+}
+
+/** Runs one experiment per operation set with the common options, with progress (and --record). */
 export function runAll(
   workloadName: string,
   o: RunOptionValues,
   opsList: string[],
   opsExplicit = true,
 ): ExperimentResult[] {
-  const workload = workloadFromOptions(workloadName, o);
-  let attrs = attrsFromOptions(o);
-  const durationNs = durationOption(o.duration, "--duration") ?? workloadDurationNs(workload);
-  const seed = parseCount(o.seed, "--seed");
-  const tlb = onOffOption(o.tlb, "--tlb");
-  const profile = machineProfileOption(o.machineProfile ?? DEFAULT_MACHINE_PROFILE);
-  const memory = sizeOption(o.memory ?? DEFAULT_MEMORY, "--memory");
-  const hotThreshold = positiveNumberOption(o.hotThreshold, "--hot-threshold", 1);
-  const sampleFilters = o.filter ? sampleFiltersFrom(o.filter) : undefined;
-  if (o.hinting !== "generic" && o.hinting !== "piggyback")
-    throw new UsageError(`'${o.hinting}' is not a hinting mode (generic, piggyback)`, "--hinting");
-  const hintingMode = o.hinting;
-  const hwsamplePeriod = parseCount(o.hwsamplePeriod, "--hwsample-period");
-  if (hwsamplePeriod < 1) throw new UsageError("must be at least 1", "--hwsample-period");
-  if (sampleFilters) {
-    const bitOps = opsList.filter((x) => !REPORT_SOURCES.has(x));
-    if (bitOps.length > 0)
-      throw new UsageError(
-        `filters apply to access reports; ${bitOps.join(", ")} use Accessed bits, which do not know the CPU, thread or write`,
-        "--filter",
-      );
-  }
-  const shape = machineShapeOptions(o, memory, workload);
-  const numaBalancing = numaBalancingOption(o.numaBalancing);
+  const plan = runPlanFromOptions(workloadName, o, opsList, opsExplicit);
   const format = o.recordFormat === undefined ? undefined : recordFormatOption(o.recordFormat);
   if (o.record) requireOutputFolder(o.record, "--record");
-  if (!(o.swap in SWAP_DEVICES))
-    throw new UsageError(
-      `'${o.swap}' is not a swap device (${Object.keys(SWAP_DEVICES).join(", ")})`,
-      "--swap",
-    );
-  const damos = setupDamos({
-    kdamondsFile: o.kdamonds,
-    schemes: o.scheme,
-    preset: o.preset,
-    ops: opsExplicit ? opsList[0] : undefined,
-    attrs,
-    memoryBytes: memory,
-    fastMemoryBytes: o.fastMemory === undefined ? undefined : sizeOption(o.fastMemory, "--fast-memory"),
-    footprintBytes: workload.regions.reduce((x, r) => x + r.sizeBytes, 0),
-    swap: o.swap as SwapDevice,
-    tlb,
-  });
-  if (o.startTier !== "fast" && o.startTier !== "slow")
-    throw new UsageError(`'${o.startTier}' is not a tier (fast, slow)`, "--start-tier");
-  if (damos) {
-    attrs = damos.attrs;
-    if (!opsExplicit) opsList = [damos.ops];
-  }
-  if (o.startTier === "slow" && damos?.fastNode != null)
-    workload.regions = workload.regions.map((r) => ({ ...r, node: 1 - damos.fastNode! }));
-  return opsList.map((ops) => {
-    const progress = new RunProgress(`${workload.name} / ${ops}`, o.progress);
+  const prepared = prepareRun(plan);
+  return executeRun(prepared, (ops) => {
+    const progress = new RunProgress(`${plan.workload.name} / ${ops}`, o.progress);
     const recorder = o.record
-      ? new RunRecorder(opsList.length > 1 ? `${o.record}.${ops}` : o.record, attrs, format)
+      ? new RunRecorder(prepared.ops.length > 1 ? `${o.record}.${ops}` : o.record, prepared.attrs, format)
       : null;
-    const engine = damos ? damosEngine(damos.configs, opsSpace(ops)) : null;
-    const extra = (damos?.extraContexts ?? []).map((x) => ({
-      regions: x.regions,
-      schemes: damosEngine(x.configs, "paddr", engine!.handle).factory,
-    }));
-    const tiers = damos?.fastNode != null ? new TierTracker(damos.fastNode) : null;
-    try {
-      const r = runExperiment({
-        workload,
-        ops,
-        attrs,
-        durationNs,
-        seed,
-        hotThreshold,
-        sampleFilters,
-        hintingMode,
-        faultKeepArmed: o.faultKeepArmed === true,
-        hwsamplePeriod,
-        baseline: o.baseline,
-        machine: withMachineProfile(damos?.machine ?? { ...shape }, profile, tlb),
-        numaBalancing,
-        baselineMachine: damos?.baselineMachine && withMachineProfile(damos.baselineMachine, profile, tlb),
-        targetRegions: damos?.targetRegions,
-        extraContexts: extra,
-        schemes: engine?.factory,
-        onTruthWindow: tiers ? (w, m) => tiers.onWindow(w, m) : undefined,
-        onProgress: Number.isFinite(durationNs) ? (now, end) => progress.update(now, end) : undefined,
-        onSnapshot: recorder ? (snap) => recorder.add(snap) : undefined,
-      });
-      recorder?.close();
-      if (engine)
-        damosOutcomes.set(r, {
-          handle: engine.handle,
-          tiers,
-          fastNodeFrames: damos!.fastNodeFrames,
-          preset: damos!.preset,
-        });
-      return r;
-    } catch (e) {
-      recorder?.abort();
-      throw e;
-    } finally {
-      progress.done();
-    }
+    return {
+      onProgress: (now, end) => progress.update(now, end),
+      onSnapshot: recorder ? (snap) => recorder.add(snap) : undefined,
+      done: (ok) => {
+        if (ok) recorder?.close();
+        else recorder?.abort();
+        progress.done();
+      },
+    };
   });
-}
-
-/** The accuracy and overhead rows of a summary (one column per run). */
-export function metricRows(results: ExperimentResult[]): string[][] {
-  const row = (name: string, f: (r: ExperimentResult) => string): string[] => [name, ...results.map(f)];
-  const conv = (r: ExperimentResult): string => {
-    const c = r.summary.convergence;
-    if (c.length === 0) return "no phase change";
-    const ok = c.filter((x) => x.windows !== null).map((x) => x.windows!);
-    const missed = c.length - ok.length;
-    const worst = ok.length ? Math.max(...ok) : 0;
-    return missed ? `${missed}/${c.length} never` : `≤ ${worst} windows`;
-  };
-  const scored = (r: ExperimentResult): string => {
-    const s = r.summary;
-    const why = [...new Set(s.unscored.map((u) => u.reason))].join("; ");
-    return `${s.windowsScored} / ${s.windowsUnscored}${why ? ` (${why})` : ""}`;
-  };
-  return [
-    row("windows scored / unscored", scored),
-    row("frequency error (byte-weighted)", (r) => r.summary.freqError.toFixed(4)),
-    row("hot-set precision", (r) => r.summary.precision.toFixed(3)),
-    row("hot-set recall", (r) => r.summary.recall.toFixed(3)),
-    row("hot-set F1 (mean of all windows; idle = 1)", (r) => r.summary.f1.toFixed(3)),
-    row("hot-set F1 (active windows)", (r) =>
-      r.summary.f1Active === null
-        ? "no active window"
-        : `${r.summary.f1Active.toFixed(3)} (${r.summary.activeWindows})`,
-    ),
-    row("hot-set F1 (byte-weighted)", (r) =>
-      r.summary.f1Bytes === null ? "nothing hot" : r.summary.f1Bytes.toFixed(3),
-    ),
-    row("WSS median, estimated", (r) => fmtBytes(r.summary.estWssMedianBytes)),
-    row("WSS median, true", (r) => fmtBytes(r.summary.trueWssMedianBytes)),
-    row("WSS error (mean per window)", (r) => fmtPct(r.summary.wssRelError)),
-    row("convergence after phase change", conv),
-    row("regions (min..max)", (r) => `${r.summary.nrRegionsMin}..${r.summary.nrRegionsMax}`),
-    row("access checks / s", (r) => r.summary.checksPerSec.toFixed(0)),
-    row("access checks / M app accesses", (r) => r.summary.checksPerMillionAccesses.toFixed(1)),
-    row("hinting faults / s", (r) => r.summary.faultsPerSec.toFixed(0)),
-    row("access reports counted / s", (r) => (r.ctx.reports.stats.counted / (r.durationNs / 1e9)).toFixed(0)),
-    row("access reports dropped (ring full)", (r) => String(r.ctx.reports.stats.overflowed)),
-    row("monitoring CPU (share of one CPU)", (r) => fmtPct(r.summary.monitorCpuShare, 3)),
-    row("app slowdown vs unmonitored", (r) =>
-      r.summary.appSlowdown === null ? "not measured" : fmtPct(r.summary.appSlowdown, 3),
-    ),
-    ...numaRows(results),
-    row("CPU attribution error (TV distance)", (r) =>
-      r.summary.attribution ? r.summary.attribution.cpu.toFixed(3) : "n/a",
-    ),
-    row("thread attribution error (TV distance)", (r) =>
-      r.summary.attribution ? r.summary.attribution.thread.toFixed(3) : "n/a",
-    ),
-  ];
-}
-
-/** NUMA balancing's counters, when any run had it on. */
-function numaRows(results: ExperimentResult[]): string[][] {
-  if (!results.some((r) => r.numaBalancing)) return [];
-  const row = (name: string, f: (s: NonNullable<ExperimentResult["numaBalancing"]>) => string): string[] => [
-    name,
-    ...results.map((r) => (r.numaBalancing ? f(r.numaBalancing) : "off")),
-  ];
-  const remote = (s: NonNullable<ExperimentResult["numaBalancing"]>): string => {
-    const r = s.byCpuNode.reduce((a, x) => a + x.remote, 0);
-    return s.faults > 0 ? fmtPct(r / s.faults) : "no faults";
-  };
-  return [
-    row("NUMA balancing: scans / pages armed", (s) => `${s.scans} / ${s.pagesArmed}`),
-    row("NUMA balancing: hint faults (remote share)", (s) => `${s.faults} (${remote(s)})`),
-    row("NUMA balancing: migrations / promotions", (s) => `${s.migrations} / ${s.promotions}`),
-    row("NUMA balancing: promotions rate-limited", (s) => String(s.rateLimited)),
-  ];
 }
 
 export function registerRun(program: Command): void {
@@ -471,88 +360,4 @@ export function printBlindSpotWarnings(results: ExperimentResult[], o: RunOption
     const w = blindSpotWarning(r, profile);
     if (w) process.stderr.write(`${w}\n`);
   }
-}
-
-/** The DAMOS tables of a run: per-scheme stats, memory events, and the preset's goal measures. */
-export function printDamos(r: ExperimentResult): void {
-  const d = damosOutcomes.get(r);
-  if (!d || d.handle.runners.length === 0) return;
-  const schemes = allSchemes(d.handle);
-  console.log(`\nDAMOS schemes (${r.ops}):\n`);
-  console.log(
-    formatTable(
-      [
-        "#",
-        "action",
-        "nr_tried",
-        "sz_tried",
-        "nr_applied",
-        "sz_applied",
-        "sz_ops_filter_passed",
-        "qt_exceeds",
-        "eff. quota",
-      ],
-      schemes.map((s, i) => [
-        String(i),
-        s.action,
-        String(s.stat.nrTried),
-        fmtBytes(s.stat.szTried),
-        String(s.stat.nrApplied),
-        fmtBytes(s.stat.szApplied),
-        fmtBytes(s.stat.szOpsFilterPassed),
-        String(s.stat.qtExceeds),
-        Number.isFinite(s.quota.esz) && s.quota.esz > 0 ? fmtBytes(s.quota.esz) : "-",
-      ]),
-    ),
-  );
-  const mem = r.machine.mem;
-  const rows: string[][] = [
-    ["pages swapped out / in", `${mem.swapOuts} / ${mem.swapIns}`],
-    [
-      "reclaimed by DAMOS / kswapd / direct",
-      `${mem.pageoutReclaimed} / ${mem.kswapdReclaimed} / ${mem.directReclaimed} pages`,
-    ],
-    ["memory stall (PSI some)", fmtNs(mem.stallNs)],
-    [
-      "LRU active / inactive at the end",
-      `${fmtBytes(r.machine.lru.total(true) * 4096)} / ${fmtBytes(r.machine.lru.total(false) * 4096)}`,
-    ],
-  ];
-  const cpu = kdamondCpuProfile(r, d.handle);
-  rows.push([
-    "kdamond CPU: sampling + actions",
-    `${fmtPct(cpu.monitorShare, 3)} + ${fmtPct(cpu.actionShare, 3)} (regions per sample: ${cpu.kdamonds
-      .map((k) => k.regionsPerSample.toFixed(0))
-      .join(", ")})`,
-  ]);
-  if (d.tiers) {
-    const t = tieringReport(r, d.tiers, d.handle, d.fastNodeFrames);
-    rows.push(
-      ["fast-tier share of accesses, whole run", fmtPct(t.fastShare, 2)],
-      ["fast-tier share, second half (steady)", fmtPct(t.steadyFastShare, 2)],
-      ["oracle fast-tier share (true top-K pages)", fmtPct(t.oracleShare, 2)],
-      ["gap to the oracle (steady, relative)", fmtPct(t.gapToOracle, 2)],
-      [
-        "slowdown vs all-fast memory",
-        t.slowdownVsAllFast === null ? "not measured" : fmtPct(t.slowdownVsAllFast, 2),
-      ],
-      ["migration traffic", `${fmtBytes(t.migratedBytes)} (${fmtBytes(t.migratedBytesPerSec)}/s)`],
-    );
-  } else {
-    const c = reclaimReport(r, d.handle);
-    rows.push(
-      ["resident, time average", fmtBytes(c.residentAvgBytes)],
-      [
-        "resident without DAMOS, time average",
-        c.baselineResidentAvgBytes === null ? "not measured" : fmtBytes(c.baselineResidentAvgBytes),
-      ],
-      ["memory saved", c.memorySaved === null ? "not measured" : fmtPct(c.memorySaved, 2)],
-      ["slowdown vs no DAMON/DAMOS", c.slowdown === null ? "not measured" : fmtPct(c.slowdown, 2)],
-      ["major faults (refaults)", String(c.majorFaults)],
-      ["monitoring + scheme CPU (kdamond)", fmtPct(c.kdamondCpuShare, 3)],
-      ["kswapd CPU", fmtPct(c.kswapdCpuShare, 3)],
-    );
-  }
-  console.log(`\nWhat the schemes achieved${d.preset ? ` (preset ${d.preset})` : ""}:\n`);
-  console.log(formatTable(["measure", "value"], rows));
 }

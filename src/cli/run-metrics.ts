@@ -1,0 +1,76 @@
+/** The accuracy and overhead table of `run` and `compare`: one row per metric, one column per run. */
+import type { ExperimentResult } from "../eval/experiment.js";
+import { fmtBytes, fmtPct } from "./table.js";
+
+/** The accuracy and overhead rows of a summary (one column per run). */
+export function metricRows(results: ExperimentResult[]): string[][] {
+  const row = (name: string, f: (r: ExperimentResult) => string): string[] => [name, ...results.map(f)];
+  const conv = (r: ExperimentResult): string => {
+    const c = r.summary.convergence;
+    if (c.length === 0) return "no phase change";
+    const ok = c.filter((x) => x.windows !== null).map((x) => x.windows!);
+    const missed = c.length - ok.length;
+    const worst = ok.length ? Math.max(...ok) : 0;
+    return missed ? `${missed}/${c.length} never` : `≤ ${worst} windows`;
+  };
+  const scored = (r: ExperimentResult): string => {
+    const s = r.summary;
+    const why = [...new Set(s.unscored.map((u) => u.reason))].join("; ");
+    return `${s.windowsScored} / ${s.windowsUnscored}${why ? ` (${why})` : ""}`;
+  };
+  return [
+    row("windows scored / unscored", scored),
+    row("frequency error (byte-weighted)", (r) => r.summary.freqError.toFixed(4)),
+    row("hot-set precision", (r) => r.summary.precision.toFixed(3)),
+    row("hot-set recall", (r) => r.summary.recall.toFixed(3)),
+    row("hot-set F1 (mean of all windows; idle = 1)", (r) => r.summary.f1.toFixed(3)),
+    row("hot-set F1 (active windows)", (r) =>
+      r.summary.f1Active === null
+        ? "no active window"
+        : `${r.summary.f1Active.toFixed(3)} (${r.summary.activeWindows})`,
+    ),
+    row("hot-set F1 (byte-weighted)", (r) =>
+      r.summary.f1Bytes === null ? "nothing hot" : r.summary.f1Bytes.toFixed(3),
+    ),
+    row("WSS median, estimated", (r) => fmtBytes(r.summary.estWssMedianBytes)),
+    row("WSS median, true", (r) => fmtBytes(r.summary.trueWssMedianBytes)),
+    row("WSS error (mean per window)", (r) => fmtPct(r.summary.wssRelError)),
+    row("convergence after phase change", conv),
+    row("regions (min..max)", (r) => `${r.summary.nrRegionsMin}..${r.summary.nrRegionsMax}`),
+    row("access checks / s", (r) => r.summary.checksPerSec.toFixed(0)),
+    row("access checks / M app accesses", (r) => r.summary.checksPerMillionAccesses.toFixed(1)),
+    row("hinting faults / s", (r) => r.summary.faultsPerSec.toFixed(0)),
+    row("access reports counted / s", (r) => (r.ctx.reports.stats.counted / (r.durationNs / 1e9)).toFixed(0)),
+    row("access reports dropped (ring full)", (r) => String(r.ctx.reports.stats.overflowed)),
+    row("monitoring CPU (share of one CPU)", (r) => fmtPct(r.summary.monitorCpuShare, 3)),
+    row("app slowdown vs unmonitored", (r) =>
+      r.summary.appSlowdown === null ? "not measured" : fmtPct(r.summary.appSlowdown, 3),
+    ),
+    ...numaRows(results),
+    row("CPU attribution error (TV distance)", (r) =>
+      r.summary.attribution ? r.summary.attribution.cpu.toFixed(3) : "n/a",
+    ),
+    row("thread attribution error (TV distance)", (r) =>
+      r.summary.attribution ? r.summary.attribution.thread.toFixed(3) : "n/a",
+    ),
+  ];
+}
+
+/** NUMA balancing's counters, when any run had it on. */
+function numaRows(results: ExperimentResult[]): string[][] {
+  if (!results.some((r) => r.numaBalancing)) return [];
+  const row = (name: string, f: (s: NonNullable<ExperimentResult["numaBalancing"]>) => string): string[] => [
+    name,
+    ...results.map((r) => (r.numaBalancing ? f(r.numaBalancing) : "off")),
+  ];
+  const remote = (s: NonNullable<ExperimentResult["numaBalancing"]>): string => {
+    const r = s.byCpuNode.reduce((a, x) => a + x.remote, 0);
+    return s.faults > 0 ? fmtPct(r / s.faults) : "no faults";
+  };
+  return [
+    row("NUMA balancing: scans / pages armed", (s) => `${s.scans} / ${s.pagesArmed}`),
+    row("NUMA balancing: hint faults (remote share)", (s) => `${s.faults} (${remote(s)})`),
+    row("NUMA balancing: migrations / promotions", (s) => `${s.migrations} / ${s.promotions}`),
+    row("NUMA balancing: promotions rate-limited", (s) => String(s.rateLimited)),
+  ];
+}
