@@ -18,7 +18,7 @@ import { Target } from "./region.js";
 import { AccessReportBuffer } from "./report.js";
 import { SampleFilterSet } from "./sample-filter.js";
 import type { SampleFilter } from "./sample-filter.js";
-import { Rng } from "../util/rng.js";
+import { DEFAULT_SEED, Rng } from "../util/rng.js";
 
 export interface ContextOptions {
   attrs?: Partial<Attrs>;
@@ -84,7 +84,7 @@ export class Context {
     this.targets = opts.targets ?? [];
     this.minRegionSz = minRegionSz;
     this.addrUnit = opts.addrUnit ?? 1;
-    this.rng = new Rng(opts.seed ?? 42);
+    this.rng = new Rng(opts.seed ?? DEFAULT_SEED);
     this.reports = new AccessReportBuffer(opts.nrCpus ?? 1, opts.reportRingCapacity ?? 256);
     this.sampleFilters = new SampleFilterSet(opts.sampleFilters ?? []);
   }

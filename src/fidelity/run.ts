@@ -4,6 +4,7 @@
  * side-by-side measures of compare.ts. The guest runs first and alone: the simulator
  * would otherwise compete for the CPU and slow the emulated kernel's kdamond further.
  */
+import { DEFAULT_SEED } from "../util/rng.js";
 import { simpleKdamonds, validateKdamonds, type KdamondsConfig } from "../config/kdamonds.js";
 import type { ContextConfig } from "../config/kdamonds-types.js";
 import type { Attrs } from "../core/attrs.js";
@@ -182,7 +183,7 @@ export async function runFidelity(o: FidelityOptions): Promise<FidelityReport> {
   const ctxCfg = contextOf(kdamonds);
   const attrs = attrsOf(ctxCfg);
   const spa = Math.max(1, Math.floor(attrs.aggrUs / attrs.sampleUs));
-  const seed = o.seed ?? 1;
+  const seed = o.seed ?? DEFAULT_SEED;
   const w = o.workload;
 
   const tg = Date.now();

@@ -3,7 +3,8 @@
  * smallest clock runs its thread's accesses for one quantum (or up to the next
  * agent wake-up), and agents (the kdamond, the truth recorder, later NUMA
  * balancing) wake when every running CPU has reached their time. Ties are
- * broken by CPU index and agent registration order, so a run is a pure
+ * broken by CPU index, and agents due at the same instant wake in the order of
+ * their phase (AgentPhase) and then of registration, so a run is a pure
  * function of its inputs and seeds.
  */
 import type { Machine, SimCpu, SimThread } from "./machine.js";
@@ -15,6 +16,16 @@ export interface Agent {
   /** Do the work due at `nowNs` (charge costs through Machine.charge). */
   wake(nowNs: number): void;
 }
+
+/**
+ * The phases of one instant, in order. The workload's step comes first: every
+ * running CPU has run its accesses up to the instant. Then the kdamonds sample
+ * and aggregate (an aggregation closes the truth's window at that same instant);
+ * then the truth closes its own due sampling windows; then other kernel activity
+ * (NUMA balancing's scanner); last, observers of the run (resident-memory sampling).
+ */
+export const AGENT_PHASES = ["kdamond", "truth", "kernel", "observer"] as const;
+export type AgentPhase = (typeof AGENT_PHASES)[number];
 
 export interface RunOptions {
   /** Stop when the global time reaches this (default: when every thread is finished). */
@@ -42,7 +53,9 @@ export interface SimulationOptions {
 
 export class Simulation {
   readonly quantumNs: number;
+  /** Agents in wake order: by phase, then by registration. */
   private readonly agents: Agent[] = [];
+  private readonly phaseRanks: number[] = [];
   /** Global time: every running CPU has reached it and every agent event before it has fired. */
   nowNs = 0;
 
@@ -54,14 +67,24 @@ export class Simulation {
     if (!(this.quantumNs >= 1)) throw new RangeError("quantum must be at least 1 ns");
   }
 
-  /** Registers an agent; agents due at the same time wake in registration order. */
-  addAgent(a: Agent): void {
-    this.agents.push(a);
+  /**
+   * Registers an agent in a phase (default `kernel`); agents due at the same
+   * time wake phase by phase, and in registration order within a phase.
+   */
+  addAgent(a: Agent, phase: AgentPhase = "kernel"): void {
+    const rank = AGENT_PHASES.indexOf(phase);
+    let i = this.agents.length;
+    while (i > 0 && this.phaseRanks[i - 1] > rank) i--;
+    this.agents.splice(i, 0, a);
+    this.phaseRanks.splice(i, 0, rank);
   }
 
   removeAgent(a: Agent): void {
     const i = this.agents.indexOf(a);
-    if (i >= 0) this.agents.splice(i, 1);
+    if (i >= 0) {
+      this.agents.splice(i, 1);
+      this.phaseRanks.splice(i, 1);
+    }
   }
 
   /** Runs until every thread finished or `untilNs`. Can be called again to continue. */

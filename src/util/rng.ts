@@ -2,6 +2,9 @@
  * A small seedable PRNG (xoshiro128**): reproducible runs from a seed, no
  * allocation per draw, and fast enough for per-sample use. Never Math.random().
  */
+/** The seed of a run when none is given: simulations, contexts, workloads and the CLI's --seed. */
+export const DEFAULT_SEED = 1;
+
 export class Rng {
   private a: number;
   private b: number;

@@ -7,7 +7,7 @@
 import type { AddressSpace } from "../mm/address-space.js";
 import { THREAD_STACK_BYTES } from "../mm/address-space.js";
 import type { Machine, SimThread } from "../mm/machine.js";
-import { Rng } from "../util/rng.js";
+import { DEFAULT_SEED, Rng } from "../util/rng.js";
 import { PhasedStream, type PhaseEvent, type RegionLayout } from "./phased-stream.js";
 import { validateWorkload, type WorkloadSpec } from "./spec.js";
 
@@ -70,7 +70,7 @@ export function instantiateWorkload(
     sizeBytes: r.sizeBytes,
   }));
   for (let t = 1; t < spec.threads.length; t++) as.mmap(THREAD_STACK_BYTES, { name: "[thread stack]" });
-  const seeder = new Rng(opts.seed ?? 1);
+  const seeder = new Rng(opts.seed ?? DEFAULT_SEED);
   const layout: RegionLayout = { bases, map: mapRegion, unmap: unmapRegion };
   const streams: PhasedStream[] = [];
   const threads = spec.threads.map((ts, i) => {

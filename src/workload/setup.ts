@@ -5,6 +5,7 @@
  * the recorder registered as its first agent. Callers add their own agents
  * (the kdamond) and call `sim.run()`.
  */
+import { DEFAULT_SEED } from "../util/rng.js";
 import { Machine, type MachineOptions } from "../mm/machine.js";
 import { Simulation } from "../mm/driver.js";
 import { GroundTruth, type GroundTruthOptions } from "../truth/ground-truth.js";
@@ -39,10 +40,10 @@ export function setupSimulation(spec: WorkloadSpec, opts: SetupOptions = {}): Si
   const truth = truthOpts === null ? null : new GroundTruth(truthOpts);
   if (truth) machine.attachTruth(truth);
   const workload = instantiateWorkload(machine, spec, {
-    seed: opts.seed ?? 1,
+    seed: opts.seed ?? DEFAULT_SEED,
     onPhase: truth ? (e) => truth.markPhase(e) : undefined,
   });
   const sim = new Simulation(machine, { quantumNs: opts.quantumNs });
-  if (truth) sim.addAgent(truth);
+  if (truth) sim.addAgent(truth, "truth");
   return { machine, sim, truth, workload };
 }

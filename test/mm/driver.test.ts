@@ -151,3 +151,28 @@ test("driver: monitoring that steals CPU time makes a timed workload do fewer ac
   const slowed = run(true);
   assert.ok(slowed < base * 0.9, `${slowed} vs ${base}`);
 });
+
+test("driver: agents due at one instant wake by phase, then in registration order", () => {
+  const m = new Machine({ nodes: [{ sizeBytes: 16 * MiB }] });
+  const sim = new Simulation(m);
+  const order: string[] = [];
+  const agent = (name: string): Agent => {
+    let next = 1e6;
+    return {
+      nextWakeNs: () => next,
+      wake: (now) => {
+        order.push(name);
+        next = now + 1e6;
+      },
+    };
+  };
+  sim.addAgent(agent("observer"), "observer");
+  sim.addAgent(agent("kernel-1"));
+  sim.addAgent(agent("truth"), "truth");
+  sim.addAgent(agent("kdamond-1"), "kdamond");
+  sim.addAgent(agent("kernel-2"), "kernel");
+  sim.addAgent(agent("kdamond-2"), "kdamond");
+  sim.run({ untilNs: 2.5e6, runAgentsWhenIdle: true });
+  const round = ["kdamond-1", "kdamond-2", "truth", "kernel-1", "kernel-2", "observer"];
+  assert.deepEqual(order, [...round, ...round]);
+});

@@ -24,6 +24,6 @@ export function attachNumaBalancing(
   opts: NumaBalancingOptions = {},
 ): NumaBalancing {
   const nb = new NumaBalancing(m, opts);
-  sim.addAgent(nb);
+  sim.addAgent(nb, "kernel");
   return nb;
 }
