@@ -16,15 +16,16 @@ import {
   readSize,
   readTime,
 } from "./human-format.js";
+import { OPS } from "../core/ops.js";
+import { SAMPLE_FILTER_TYPES } from "../core/sample-filter.js";
 import {
-  ACTIONS,
-  FILTER_TYPES,
-  GOAL_METRICS,
+  CORE_FILTER_TYPES,
+  DAMOS_ACTIONS,
   GOAL_TUNERS,
-  OPS,
-  SAMPLE_FILTER_TYPES,
+  OPS_FILTER_TYPES,
+  QUOTA_GOAL_METRICS,
   WMARK_METRICS,
-} from "./kdamonds-types.js";
+} from "../schemes/types.js";
 
 const numOrStr = z.union([z.number(), z.string()], { error: "expected a number or a string with a unit" });
 
@@ -68,7 +69,7 @@ const addr = field((v) => {
 const addrRange = z.strictObject({ start: addr, end: addr });
 
 const filter = z.strictObject({
-  filter_type: z.enum(FILTER_TYPES),
+  filter_type: z.enum([...OPS_FILTER_TYPES, ...CORE_FILTER_TYPES]),
   matching: bool.optional(),
   allow: bool.optional(),
   filter_pass: bool.optional(), // older damo's name for `allow`
@@ -82,7 +83,7 @@ const filter = z.strictObject({
 });
 
 const goal = z.strictObject({
-  metric: z.enum(GOAL_METRICS).optional(),
+  metric: z.enum(QUOTA_GOAL_METRICS).optional(),
   nid: int.nullable().optional(),
   memcg_path: z.string().nullable().optional(),
   target_value: count,
@@ -117,7 +118,7 @@ const watermarks = z.strictObject({
 });
 
 export const rawScheme = z.strictObject({
-  action: z.enum(ACTIONS).optional(),
+  action: z.enum(DAMOS_ACTIONS).optional(),
   dests: z.array(z.strictObject({ id: int, weight: count })).optional(),
   target_nid: int.nullable().optional(),
   access_pattern: z

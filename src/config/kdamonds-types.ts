@@ -5,59 +5,16 @@
  * The simulator's DAMOS and the sysfs backend both consume these objects.
  */
 
-export const OPS = ["vaddr", "fvaddr", "paddr"] as const;
-export type OpsName = (typeof OPS)[number];
+import type { OpsName } from "../core/ops.js";
 
-export const ACTIONS = [
-  "willneed",
-  "cold",
-  "pageout",
-  "hugepage",
-  "nohugepage",
-  "collapse",
-  "lru_prio",
-  "lru_deprio",
-  "migrate_hot",
-  "migrate_cold",
-  "stat",
-] as const;
-export type DamosAction = (typeof ACTIONS)[number];
-
-export const GOAL_METRICS = [
-  "user_input",
-  "some_mem_psi_us",
-  "node_mem_used_bp",
-  "node_mem_free_bp",
-  "node_memcg_used_bp",
-  "node_memcg_free_bp",
-  "active_mem_bp",
-  "inactive_mem_bp",
-  "node_eligible_mem_bp",
-] as const;
-export type GoalMetric = (typeof GOAL_METRICS)[number];
-
-export const GOAL_TUNERS = ["consist", "temporal"] as const;
-export type GoalTuner = (typeof GOAL_TUNERS)[number];
-
-export const WMARK_METRICS = ["none", "free_mem_rate"] as const;
-export type WatermarkMetric = (typeof WMARK_METRICS)[number];
-
-export const FILTER_TYPES = [
-  "anon",
-  "active",
-  "memcg",
-  "young",
-  "hugepage_size",
-  "unmapped",
-  "addr",
-  "target",
-] as const;
-export type FilterType = (typeof FILTER_TYPES)[number];
-/** Filters handled by DAMON's core (before the ops); the rest are ops filters (spec §6.10). */
-export const CORE_FILTER_TYPES: readonly FilterType[] = ["addr", "target"];
-
-export const SAMPLE_FILTER_TYPES = ["cpumask", "threads", "write"] as const;
-export type SampleFilterType = (typeof SAMPLE_FILTER_TYPES)[number];
+import type { SampleFilterType } from "../core/sample-filter.js";
+import type {
+  DamosAction,
+  FilterType,
+  GoalTuner,
+  QuotaGoalMetric,
+  WatermarkMetric,
+} from "../schemes/types.js";
 
 /** Inclusive range; `max` may be `UNLIMITED`. */
 export interface Range {
@@ -160,7 +117,7 @@ export interface AccessPatternConfig {
 }
 
 export interface QuotaGoalConfig {
-  metric: GoalMetric;
+  metric: QuotaGoalMetric;
   nid: number | null;
   memcgPath: string | null;
   targetValue: number;

@@ -38,7 +38,7 @@ import type {
   Range,
   SchemeConfig,
 } from "./kdamonds-types.js";
-import { CORE_FILTER_TYPES } from "./kdamonds-types.js";
+import { CORE_FILTER_TYPES } from "../schemes/types.js";
 
 export * from "./kdamonds-types.js";
 export { UNLIMITED } from "./human-format.js";

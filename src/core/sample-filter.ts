@@ -6,6 +6,9 @@
  * filters); with no filters every report counts.
  */
 
+export const SAMPLE_FILTER_TYPES = ["cpumask", "threads", "write"] as const;
+export type SampleFilterType = (typeof SAMPLE_FILTER_TYPES)[number];
+
 export type SampleFilterKind =
   | { type: "cpumask"; cpus: readonly number[] }
   | { type: "threads"; tids: readonly number[] }

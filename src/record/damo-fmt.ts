@@ -4,6 +4,7 @@
  * compared byte for byte. Also damo's lenient text-to-number parsers, which record
  * files rely on ("94,827,419,009,024", "5 ms", "31.340 MiB", "max").
  */
+import { SIZE_UNIT_BYTES, TIME_UNIT_NS } from "../util/units.js";
 import { pyFixed, pyInt } from "./pyfmt.js";
 
 export const ULONG_MAX = 2 ** 64 - 1; // as a double this is 2^64, as in Python's float()
@@ -200,28 +201,6 @@ function commonInput(v: unknown, minVal = 0, maxVal = ULONG_MAX): number | undef
   }
 }
 
-const BYTE_UNITS: Record<string, number> = {
-  B: 1,
-  K: 2 ** 10,
-  KB: 2 ** 10,
-  KiB: 2 ** 10,
-  M: 2 ** 20,
-  MB: 2 ** 20,
-  MiB: 2 ** 20,
-  G: 2 ** 30,
-  GB: 2 ** 30,
-  GiB: 2 ** 30,
-  T: 2 ** 40,
-  TB: 2 ** 40,
-  TiB: 2 ** 40,
-  P: 2 ** 50,
-  PB: 2 ** 50,
-  PiB: 2 ** 50,
-  E: 2 ** 60,
-  EB: 2 ** 60,
-  EiB: 2 ** 60,
-};
-
 /** `text_to_bytes`: "4 KiB", "31.340 MiB", "8,192", 4096. */
 export function textToBytes(v: unknown): number {
   const n = commonInput(v);
@@ -230,15 +209,13 @@ export function textToBytes(v: unknown): number {
   for (const len of [3, 2, 1]) {
     if (v.length <= len && len > 1) continue;
     const unit = v.slice(v.length - len);
-    if (BYTE_UNITS[unit] !== undefined) {
+    if (SIZE_UNIT_BYTES[unit] !== undefined) {
       const num = textToNr(v.slice(0, v.length - len).trim());
-      return Math.min(ULONG_MAX, Math.trunc(num * BYTE_UNITS[unit]));
+      return Math.min(ULONG_MAX, Math.trunc(num * SIZE_UNIT_BYTES[unit]));
     }
   }
   return Math.min(ULONG_MAX, Math.trunc(textToNr(v)));
 }
-
-const NS_UNITS: Record<string, number> = { ns: 1, us: US, ms: MS, s: SEC, m: MINUTE, h: HOUR, d: 86400e9 };
 
 /** `text_to_ns`: "100 ms", "1 m 3 s", "539809434100". */
 export function textToNs(v: unknown): number {
@@ -252,9 +229,9 @@ export function textToNs(v: unknown): number {
     return total;
   }
   const two = v.slice(-2);
-  if (two === "ns" || two === "us" || two === "ms") return textToNr(v.slice(0, -2)) * NS_UNITS[two];
+  if (two === "ns" || two === "us" || two === "ms") return textToNr(v.slice(0, -2)) * TIME_UNIT_NS[two];
   const one = v.slice(-1);
-  if (NS_UNITS[one] !== undefined) return textToNr(v.slice(0, -1)) * NS_UNITS[one];
+  if (TIME_UNIT_NS[one] !== undefined) return textToNr(v.slice(0, -1)) * TIME_UNIT_NS[one];
   const f = Number(v);
   if (Number.isNaN(f)) throw new Error(`'${v}' is not a time`);
   return f;

@@ -7,8 +7,8 @@
  * `sample_interval_us` per snapshot and `data_source` per record. Used to make the
  * records damo would write (benchmarks, damo-compatibility tests), not by the CLI.
  */
-import { formatNr, formatSz, formatTimeUsExact } from "../report/damo-fmt.js";
-import { pyInt } from "../report/pyfmt.js";
+import { formatNr, formatSz, formatTimeUsExact } from "./damo-fmt.js";
+import { pyInt } from "./pyfmt.js";
 import { JsonLayout } from "./write.js";
 import type { DamonRecord, Snapshot } from "./model.js";
 

@@ -6,7 +6,7 @@
  * streaming requirement). Everything outside regions is small and built generically.
  */
 import { FormatError } from "../util/errors.js";
-import { textToBytes, textToNr, textToNs } from "../report/damo-fmt.js";
+import { textToBytes, textToNr, textToNs } from "./damo-fmt.js";
 import { LAYOUTS, MISMATCH, NEED_MORE, readCompactSnapshot } from "./compact-snapshot.js";
 import type { DamonRecord, DamosStats, Intervals, IntervalsGoal, SchemeFilter, Snapshot } from "./model.js";
 

@@ -4,6 +4,7 @@
  * columns of typed arrays, not objects, so a 2,000 x 1,000 record is ~80 MB
  * instead of gigabytes.
  */
+import type { SchemeStats } from "../schemes/types.js";
 
 export interface IntervalsGoal {
   accessBp: number;
@@ -30,16 +31,11 @@ export interface SchemeFilter {
   hugepageSize: [number, number] | null;
 }
 
-export interface DamosStats {
-  nrTried: number;
-  szTried: number;
-  nrApplied: number;
-  szApplied: number;
-  szOpsFilterPassed: number;
-  qtExceeds: number;
-  nrSnapshots?: number;
-  maxNrSnapshots?: number;
-}
+/**
+ * A scheme's stats as a record holds them: the scheme's own stats (SchemeStats),
+ * where older damo versions omit `nr_snapshots` and newer ones add `max_nr_snapshots`.
+ */
+export type DamosStats = Omit<SchemeStats, "nrSnapshots"> & { nrSnapshots?: number; maxNrSnapshots?: number };
 
 /** Regions of one snapshot, as columns. `age` is NaN when unknown (null). */
 export interface Snapshot {

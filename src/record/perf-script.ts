@@ -5,7 +5,7 @@
  * so the first snapshot's start is inferred from the average snapshot length.
  */
 import { FormatError } from "../util/errors.js";
-import { pyFixed } from "../report/pyfmt.js";
+import { pyFixed } from "./pyfmt.js";
 import { emptyRecord, type DamonRecord, type Intervals, type Snapshot } from "./model.js";
 
 interface PendingSnapshot {

@@ -10,8 +10,8 @@ import { closeSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { AtomicFileWriter } from "../util/atomic-write.js";
 import { UsageError } from "../util/errors.js";
-import { formatBp, formatNr, formatSz, formatTimeNsExact, formatTimeUs } from "../report/damo-fmt.js";
-import { pyInt } from "../report/pyfmt.js";
+import { formatBp, formatNr, formatSz, formatTimeNsExact, formatTimeUs } from "./damo-fmt.js";
+import { pyInt } from "./pyfmt.js";
 import {
   makeSnapshot,
   type DamonRecord,

@@ -15,8 +15,8 @@ import {
   formatSz,
   formatTimeNs,
   formatTimeUs,
-} from "./damo-fmt.js";
-import { pyInt } from "./pyfmt.js";
+} from "../record/damo-fmt.js";
+import { pyInt } from "../record/pyfmt.js";
 import { BOX_DEFAULTS, boxRanges, boxText, type BoxOptions, type BoxRanges } from "./region-box.js";
 
 export type AccessStyle =

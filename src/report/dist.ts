@@ -3,7 +3,7 @@
  * index int(p/100*len) clamped to len-1, mean as average, and a bar of
  * int(val / (max/59)) stars padded to the bar width.
  */
-import { pyInt, rjust } from "./pyfmt.js";
+import { pyInt, rjust } from "../record/pyfmt.js";
 
 function pctIndex(p: number, len: number): number {
   let idx = Math.trunc((p / 100) * len);

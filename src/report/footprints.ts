@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { FormatError, InputError } from "../util/errors.js";
-import { formatSz } from "./damo-fmt.js";
+import { formatSz } from "../record/damo-fmt.js";
 import { fmtDists } from "./dist.js";
 
 export type FootprintMetric = "vsz" | "rss" | "sys_used";

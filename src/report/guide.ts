@@ -4,8 +4,8 @@
  * intersecting the gaps between regions across all snapshots (formats.md §1.3).
  */
 import type { DamonRecord } from "../record/model.js";
-import { formatSz, formatSzAccurate, formatTimeNs } from "./damo-fmt.js";
-import { rjust } from "./pyfmt.js";
+import { formatSz, formatSzAccurate, formatTimeNs } from "../record/damo-fmt.js";
+import { rjust } from "../record/pyfmt.js";
 
 export interface GuideRange {
   start: number;

@@ -7,8 +7,8 @@
 import { deflateSync } from "node:zlib";
 import type { HeatmapGrid } from "./heatmap.js";
 import { heatRange } from "./heatmap.js";
-import { formatSz, formatTimeNs } from "./damo-fmt.js";
-import { pyFixed } from "./pyfmt.js";
+import { formatSz, formatTimeNs } from "../record/damo-fmt.js";
+import { pyFixed } from "../record/pyfmt.js";
 import { GLYPH_W, drawText, textWidth } from "./bitmap-font.js";
 
 /** A perceptual dark-blue -> red -> yellow ramp; index 0 is the coldest. */

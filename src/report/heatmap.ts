@@ -7,9 +7,9 @@
  */
 import type { DamonRecord } from "../record/model.js";
 import { COLOR_END, MAX_COLOR_LEVEL, colorSamples, colorStart } from "./ascii-color.js";
-import { formatSz, formatSzAccurate, formatTimeNs } from "./damo-fmt.js";
+import { formatSz, formatSzAccurate, formatTimeNs } from "../record/damo-fmt.js";
 import { guides, heatPerByte, type Guide } from "./guide.js";
-import { pyFixed, pyRepr } from "./pyfmt.js";
+import { pyFixed, pyRepr } from "../record/pyfmt.js";
 import { UsageError } from "../util/errors.js";
 
 export interface HeatmapSelection {

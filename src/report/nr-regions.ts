@@ -1,6 +1,6 @@
 /** `report nr_regions`: distribution of the number of regions per snapshot. */
 import type { DamonRecord } from "../record/model.js";
-import { pyInt } from "./pyfmt.js";
+import { pyInt } from "../record/pyfmt.js";
 
 export function nrRegionsReport(
   records: readonly DamonRecord[],

@@ -3,8 +3,8 @@
  * (formats.md §2.3), e.g. `000000001000-000000101000 (1024.000 KiB)  20  0`.
  */
 import type { DamonRecord } from "../record/model.js";
-import { formatSz, formatTimeNs } from "./damo-fmt.js";
-import { rjust } from "./pyfmt.js";
+import { formatSz, formatTimeNs } from "../record/damo-fmt.js";
+import { rjust } from "../record/pyfmt.js";
 
 /** Yields the raw-form text in pieces (one per snapshot) so large records stream. */
 export function* rawFormChunks(records: readonly DamonRecord[], rawNumber: boolean): Generator<string> {

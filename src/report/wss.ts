@@ -6,7 +6,7 @@
  */
 import { adjustRecords } from "../record/adjust.js";
 import type { DamonRecord } from "../record/model.js";
-import { formatSz } from "./damo-fmt.js";
+import { formatSz } from "../record/damo-fmt.js";
 import { fmtDists } from "./dist.js";
 
 export interface WssOptions {

@@ -8,18 +8,17 @@
  * two paths share validation and conversion.
  */
 import { parseScheme } from "../config/kdamonds.js";
+import type { IntervalsConfig, SchemeConfig } from "../config/kdamonds-types.js";
 import {
-  ACTIONS,
+  DAMOS_ACTIONS,
   FILTER_TYPES,
-  GOAL_METRICS,
   GOAL_TUNERS,
+  QUOTA_GOAL_METRICS,
   WMARK_METRICS,
   type DamosAction,
   type FilterType,
-  type GoalMetric,
-  type IntervalsConfig,
-  type SchemeConfig,
-} from "../config/kdamonds-types.js";
+  type QuotaGoalMetric,
+} from "./types.js";
 import { ConfigError } from "../util/errors.js";
 
 export const COMPACT_KEYS = [
@@ -97,7 +96,7 @@ export function compactToDamo(text: string, field = "--scheme"): Record<string, 
     .filter((w) => w !== "");
   if (words.length === 0)
     throw new ConfigError("empty scheme (give an action, e.g. 'pageout age=5s..')", field);
-  const action = oneOf<DamosAction>(words[0], ACTIONS, `${field}: action`, "DAMOS action");
+  const action = oneOf<DamosAction>(words[0], DAMOS_ACTIONS, `${field}: action`, "DAMOS action");
   const o: Record<string, unknown> = { action };
   const ap: Record<string, unknown> = {};
   const quotas: Record<string, unknown> = {};
@@ -151,7 +150,7 @@ export function compactToDamo(text: string, field = "--scheme"): Record<string, 
       case "goal": {
         const m = /^([a-z_]+):([^@:]+)(?:@([^:]+))?(?::(\/.*))?$/.exec(v);
         if (!m) throw new ConfigError(`'${v}' is not METRIC:TARGET[@NID][:MEMCG_PATH]`, where);
-        const metric = oneOf<GoalMetric>(m[1], GOAL_METRICS, where, "goal metric");
+        const metric = oneOf<QuotaGoalMetric>(m[1], QUOTA_GOAL_METRICS, where, "goal metric");
         if (metric.startsWith("node_") && m[3] === undefined)
           throw new ConfigError(`${metric} needs a node: ${metric}:TARGET@NID`, where);
         goals.push({ metric, target_value: m[2], nid: m[3] ?? null, memcg_path: m[4] ?? null });

@@ -2,12 +2,22 @@
  * DAMOS scheme structures (damon-spec.md §6.1–§6.13), in the kernel's units:
  * bytes, samples, aggregation intervals, µs / ms, permil, bp.
  */
-import { ACTIONS, GOAL_METRICS } from "../config/kdamonds-types.js";
-import type { DamosAction as ConfigDamosAction, GoalMetric } from "../config/kdamonds-types.js";
 
-/** The actions and goal metrics are the kdamonds configuration's (one list for both). */
-export const DAMOS_ACTIONS = ACTIONS;
-export type DamosAction = ConfigDamosAction;
+/** DAMOS actions (§6.3); the kdamonds configuration, the CLI and the kernel backend use this list. */
+export const DAMOS_ACTIONS = [
+  "willneed",
+  "cold",
+  "pageout",
+  "hugepage",
+  "nohugepage",
+  "collapse",
+  "lru_prio",
+  "lru_deprio",
+  "migrate_hot",
+  "migrate_cold",
+  "stat",
+] as const;
+export type DamosAction = (typeof DAMOS_ACTIONS)[number];
 
 /** Inclusive ranges a region must fall in (§6.2). */
 export interface AccessPattern {
@@ -21,8 +31,23 @@ export interface AccessPattern {
   maxAge: number;
 }
 
-export const QUOTA_GOAL_METRICS = GOAL_METRICS;
-export type QuotaGoalMetric = GoalMetric;
+/** Quota goal metrics (§6.8.1). */
+export const QUOTA_GOAL_METRICS = [
+  "user_input",
+  "some_mem_psi_us",
+  "node_mem_used_bp",
+  "node_mem_free_bp",
+  "node_memcg_used_bp",
+  "node_memcg_free_bp",
+  "active_mem_bp",
+  "inactive_mem_bp",
+  "node_eligible_mem_bp",
+] as const;
+export type QuotaGoalMetric = (typeof QUOTA_GOAL_METRICS)[number];
+
+/** How goals tune the effective quota (§6.8.2). */
+export const GOAL_TUNERS = ["consist", "temporal"] as const;
+export type GoalTuner = (typeof GOAL_TUNERS)[number];
 
 export interface QuotaGoal {
   metric: QuotaGoalMetric;
@@ -49,7 +74,7 @@ export interface Quota {
   weightNrAccesses: number;
   weightAge: number;
   goals: QuotaGoal[];
-  goalTuner: "consist" | "temporal";
+  goalTuner: GoalTuner;
   failChargeNum: number;
   failChargeDenom: number;
   // Private state.
@@ -68,7 +93,8 @@ export interface Quota {
   minScore: number;
 }
 
-export type WatermarkMetric = "none" | "free_mem_rate";
+export const WMARK_METRICS = ["none", "free_mem_rate"] as const;
+export type WatermarkMetric = (typeof WMARK_METRICS)[number];
 
 export interface Watermarks {
   metric: WatermarkMetric;
@@ -84,6 +110,8 @@ export const OPS_FILTER_TYPES = ["anon", "active", "memcg", "young", "hugepage_s
 export type CoreFilterType = (typeof CORE_FILTER_TYPES)[number];
 export type OpsFilterType = (typeof OPS_FILTER_TYPES)[number];
 export type FilterType = CoreFilterType | OpsFilterType;
+/** Every DAMOS filter type, ops filters first (the kdamonds file's order). */
+export const FILTER_TYPES: readonly FilterType[] = [...OPS_FILTER_TYPES, ...CORE_FILTER_TYPES];
 
 export interface DamosFilter {
   type: FilterType;

@@ -5,7 +5,8 @@
  */
 import { UsageError } from "./errors.js";
 
-const TIME_NS: Record<string, number> = {
+/** Time units in ns, as damo spells them (its parsers and ours share this table). */
+export const TIME_UNIT_NS: Readonly<Record<string, number>> = {
   ns: 1,
   us: 1e3,
   ms: 1e6,
@@ -15,27 +16,33 @@ const TIME_NS: Record<string, number> = {
   d: 86400e9,
 };
 
-const SIZE_B: Record<string, number> = {
-  b: 1,
-  k: 2 ** 10,
-  kb: 2 ** 10,
-  kib: 2 ** 10,
-  m: 2 ** 20,
-  mb: 2 ** 20,
-  mib: 2 ** 20,
-  g: 2 ** 30,
-  gb: 2 ** 30,
-  gib: 2 ** 30,
-  t: 2 ** 40,
-  tb: 2 ** 40,
-  tib: 2 ** 40,
-  p: 2 ** 50,
-  pb: 2 ** 50,
-  pib: 2 ** 50,
-  e: 2 ** 60,
-  eb: 2 ** 60,
-  eib: 2 ** 60,
+/** Size units in bytes, as damo spells them; every suffix is binary. */
+export const SIZE_UNIT_BYTES: Readonly<Record<string, number>> = {
+  B: 1,
+  K: 2 ** 10,
+  KB: 2 ** 10,
+  KiB: 2 ** 10,
+  M: 2 ** 20,
+  MB: 2 ** 20,
+  MiB: 2 ** 20,
+  G: 2 ** 30,
+  GB: 2 ** 30,
+  GiB: 2 ** 30,
+  T: 2 ** 40,
+  TB: 2 ** 40,
+  TiB: 2 ** 40,
+  P: 2 ** 50,
+  PB: 2 ** 50,
+  PiB: 2 ** 50,
+  E: 2 ** 60,
+  EB: 2 ** 60,
+  EiB: 2 ** 60,
 };
+
+/** The CLI's size units are case-insensitive (`4kib`, `1 gb`). */
+const SIZE_B: Record<string, number> = Object.fromEntries(
+  Object.entries(SIZE_UNIT_BYTES).map(([k, v]) => [k.toLowerCase(), v]),
+);
 
 const NUMBER_UNIT = /^\s*([0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)\s*([a-zA-Z%]*)\s*/;
 
@@ -65,7 +72,7 @@ function parseFields(text: string, table: Record<string, number>, what: string, 
 /** Parses a duration into nanoseconds. A bare number is rejected: say the unit. */
 export function parseDurationNs(text: string, field = "duration"): number {
   if (/^\s*-/.test(text)) throw new UsageError(`'${text}' is negative; durations must be positive`, field);
-  return Math.round(parseFields(text, TIME_NS, "duration", field));
+  return Math.round(parseFields(text, TIME_UNIT_NS, "duration", field));
 }
 
 /** Parses a duration into whole microseconds (DAMON's attribute unit). */

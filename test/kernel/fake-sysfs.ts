@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { SysfsIo } from "../../src/kernel/sysfs-io.js";
-import { ACTIONS, GOAL_METRICS } from "../../src/config/kdamonds-types.js";
+import { DAMOS_ACTIONS, QUOTA_GOAL_METRICS } from "../../src/schemes/types.js";
 import { tempDir } from "../helpers/temp.js";
 
 export type FakeKernel = "6.12" | "newest";
@@ -179,8 +179,8 @@ export class FakeSysfs implements SysfsIo {
   private checkValue(path: string, name: string, value: string): void {
     const keyword: Record<string, string[]> = {
       operations: ["vaddr", "fvaddr", "paddr"],
-      action: [...ACTIONS],
-      target_metric: [...GOAL_METRICS],
+      action: [...DAMOS_ACTIONS],
+      target_metric: [...QUOTA_GOAL_METRICS],
       goal_tuner: ["consist", "temporal"],
       type: ["anon", "active", "memcg", "young", "hugepage_size", "unmapped", "addr", "target"],
     };

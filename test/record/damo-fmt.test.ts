@@ -7,7 +7,7 @@ import {
   formatBp,
   textToBytes,
   textToNs,
-} from "../../src/report/damo-fmt.js";
+} from "../../src/record/damo-fmt.js";
 
 void test("format_sz thresholds are strict (formats.md §1.4)", () => {
   assert.equal(formatSz(1024, false), "1024 B");

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { pyFixed, pyInt, pyRepr } from "../../src/report/pyfmt.js";
+import { pyFixed, pyInt, pyRepr } from "../../src/record/pyfmt.js";
 
 // Expected strings printed by CPython 3 for these values.
 const REPR: [number, string][] = [

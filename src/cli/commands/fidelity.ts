@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { readKdamondsFile } from "../../config/kdamonds.js";
 import { FIDELITY_SCHEMA, runFidelity, type FidelityReport } from "../../fidelity/run.js";
 import { fidelityWorkload } from "../../fidelity/shapes.js";
-import { formatSz } from "../../report/damo-fmt.js";
+import { formatSz } from "../../record/damo-fmt.js";
 import { UsageError } from "../../util/errors.js";
 import { parseCount } from "../../util/units.js";
 import { JobFailed } from "../run-cli.js";

@@ -3,6 +3,7 @@
  * through sysfs (root). Refuses to touch kdamonds it did not create; `--dry-run`
  * prints every write instead of doing it.
  */
+import type { OpsName } from "../../core/ops.js";
 import { Command, Option } from "commander";
 import { readKdamondsFile, simpleKdamonds, type KdamondsConfig } from "../../config/kdamonds.js";
 import { KernelBackend, DEFAULT_SYSFS_ROOT } from "../../kernel/backend.js";
@@ -23,7 +24,7 @@ interface CommonOpts {
 
 interface ConfigOpts {
   kdamonds?: string;
-  ops?: "vaddr" | "fvaddr" | "paddr";
+  ops?: OpsName;
   sample?: string;
   aggr?: string;
   update?: string;
