@@ -326,16 +326,9 @@ export class Machine {
 
   // ------------------------------------------- behaviour (in the mm modules named below)
 
-  /** execAccesses in access.ts. */
-  exec(
-    th: SimThread,
-    addrs: Float64Array,
-    writes: Uint8Array,
-    i: number,
-    n: number,
-    limitNs = Infinity,
-  ): number {
-    return access.execAccesses(this, th, addrs, writes, i, n, limitNs);
+  /** Runs accesses `a[i..n)` (writes `w`) of `th` until `limitNs`: execAccesses in access.ts. */
+  exec(th: SimThread, a: Float64Array, w: Uint8Array, i: number, n: number, limitNs = Infinity): number {
+    return access.execAccesses(this, th, a, w, i, n, limitNs);
   }
 
   /** cpuIdled in tlb-invalidate.ts. */
