@@ -40,12 +40,12 @@ export type { AccessReport, ReportObserver, ReportStats } from "./core/report.js
 export { AccessReportBuffer, regionContaining, reportAccess } from "./core/report.js";
 export type { SampleFilter } from "./core/sample-filter.js";
 export { SampleFilterSet } from "./core/sample-filter.js";
-export type { Ops } from "./core/ops.js";
-export { nullOps } from "./core/ops.js";
+export type { AddressSpaceKind, Ops, OpsName } from "./core/ops.js";
+export { OPS, nullOps } from "./core/ops.js";
 export type { AggregationEvent, AggregationObserver, IterationPlan, SchemesEngine } from "./core/kdamond.js";
 export { Kdamond, resetAggregated } from "./core/kdamond.js";
 export type { RegionSnapshot, TargetSnapshot } from "./core/snapshot.js";
 export { snapshotRegions } from "./core/snapshot.js";
 export { threeRegionsOf } from "./ops/three-regions.js";
-export { Rng } from "./util/rng.js";
+export { DEFAULT_SEED, Rng } from "./util/rng.js";
 export { ConfigError, DamonInvalidError, FormatError, InputError, UsageError } from "./util/errors.js";
