@@ -102,8 +102,7 @@ export function one(
   return p?.[0];
 }
 
-const secondsOrTime = (s: string): number =>
-  /^\s*[0-9.]+\s*$/.test(s) ? Number(s) * 1e6 : textToUs(s);
+const secondsOrTime = (s: string): number => (/^\s*[0-9.]+\s*$/.test(s) ? Number(s) * 1e6 : textToUs(s));
 
 export function accessFilter(o: Record<string, unknown>): RecordFilter {
   return {
