@@ -140,7 +140,6 @@ export function loopTlb(
   prev: Int32Array,
   next: Int32Array,
   head: Int32Array,
-  tail: Int32Array,
   ways: number,
   setMask: number,
   asidTag: number,
@@ -150,6 +149,8 @@ export function loopTlb(
   hintMask: number,
   clrStamp: Int32Array,
   clrCur: number,
+  hintCount: Int32Array,
+  entryHint: Int32Array,
 ): number {
   let t = st[ST_TIME];
   const vsLow = (vs % 4294967296) | 0;
@@ -209,8 +210,12 @@ export function loopTlb(
         }
       } else {
         const b = set * ways;
-        let w = 0;
-        while (w < ways && tags[b + w] !== tag) w++;
+        // No valid entry hashes to this hint slot: a miss without scanning the set.
+        let w = ways;
+        if (hintCount[h] !== 0) {
+          w = 0;
+          while (w < ways && tags[b + w] !== tag) w++;
+        }
         if (w < ways) {
           e = b + w;
           hits++;
@@ -220,8 +225,11 @@ export function loopTlb(
           }
         } else {
           // Miss: reuse the least recently used way; the page walker sets Accessed.
-          e = tail[set];
+          e = prev[head[set]];
+          if (tags[e] >= 0) hintCount[entryHint[e]]--;
           tags[e] = tag;
+          entryHint[e] = h;
+          hintCount[h]++;
           misses++;
           t += walkNs;
           if ((f & PTE_ACCESSED) === 0 && clrStamp[pfn] !== clrSeen) {
@@ -233,16 +241,21 @@ export function loopTlb(
         }
         hint[h] = e;
       }
-      // Move e to the front of its set's recency list.
-      if (head[set] !== e) {
-        const p = prev[e];
-        const nx = next[e];
-        next[p] = nx;
-        if (nx !== -1) prev[nx] = p;
-        else tail[set] = p;
-        prev[e] = -1;
-        next[e] = head[set];
-        prev[head[set]] = e;
+      // Move e to the front of its set's recency ring (tlb.ts); the LRU entry, which
+      // every miss takes, is already next to the front: only the head moves.
+      const hd = head[set];
+      if (hd !== e) {
+        const last = prev[hd];
+        if (last !== e) {
+          const p = prev[e];
+          const nx = next[e];
+          next[p] = nx;
+          prev[nx] = p;
+          next[last] = e;
+          prev[e] = last;
+          next[e] = hd;
+          prev[hd] = e;
+        }
         head[set] = e;
       }
       lastTag = tag;

@@ -539,7 +539,6 @@ export class Machine {
               tlb.prev,
               tlb.next,
               tlb.head,
-              tlb.tail,
               tlb.ways,
               tlb.setMask,
               asidTag,
@@ -549,6 +548,8 @@ export class Machine {
               tlb.hintMask,
               this.clrStamp,
               curS * 2 + 2,
+              tlb.hintCount,
+              tlb.entryHint,
             );
       if (sampler !== null) {
         left -= i - before;

@@ -24,20 +24,28 @@ export class Tlb {
   /** Tag per entry; -1 = invalid. */
   readonly tags: Float64Array;
   /**
-   * Recency order of each set, most recent first: a doubly linked list over the
-   * set's entries (`prev`/`next`, -1 at the ends) with `head`/`tail` per set.
-   * A hit moves its entry to the head; a miss reuses the tail (the LRU way).
+   * Recency order of each set: a circular doubly linked list over the set's
+   * entries (`prev`/`next`), `head` its most recently used entry, so `prev[head]`
+   * is the least recently used. A hit moves its entry to the head; a miss reuses
+   * the LRU entry, which on a ring is only a step of `head` back.
    */
   readonly prev: Int32Array;
   readonly next: Int32Array;
   readonly head: Int32Array;
-  readonly tail: Int32Array;
   /**
    * Lookup accelerator, not part of the modelled hardware: the entry that last
    * held a page, by a hash of (asid, vpn). Always verified against `tags`.
    */
   readonly hint: Int32Array;
   readonly hintMask: number;
+  /**
+   * Lookup accelerator too: how many valid entries hold a tag whose hint slot is
+   * this one, and each entry's hint slot. A miss whose slot count is 0 needs no
+   * set scan — on a sequential stream, where nearly every access misses, the
+   * scan was half the access path's time.
+   */
+  readonly hintCount: Int32Array;
+  readonly entryHint: Int32Array;
   /** The tag used by the previous access on this CPU: a hit that needs no set scan. -1 = none. */
   lastTag = -1;
   hits = 0;
@@ -54,20 +62,21 @@ export class Tlb {
     this.prev = new Int32Array(cfg.entries);
     this.next = new Int32Array(cfg.entries);
     this.head = new Int32Array(sets);
-    this.tail = new Int32Array(sets);
+    const ways = cfg.ways;
     for (let st = 0; st < sets; st++) {
-      const b = st * cfg.ways;
+      const b = st * ways;
       this.head[st] = b;
-      this.tail[st] = b + cfg.ways - 1;
-      for (let w = 0; w < cfg.ways; w++) {
-        this.prev[b + w] = w > 0 ? b + w - 1 : -1;
-        this.next[b + w] = w < cfg.ways - 1 ? b + w + 1 : -1;
+      for (let w = 0; w < ways; w++) {
+        this.prev[b + w] = b + ((w + ways - 1) % ways);
+        this.next[b + w] = b + ((w + 1) % ways);
       }
     }
     let hs = 1;
     while (hs < cfg.entries * 4) hs *= 2;
     this.hint = new Int32Array(hs);
     this.hintMask = hs - 1;
+    this.hintCount = new Int32Array(hs);
+    this.entryHint = new Int32Array(cfg.entries);
   }
 
   /** First entry index of the set holding (asid, vpn). Same hash as the inlined access path. */
@@ -90,6 +99,7 @@ export class Tlb {
     const b = this.setBase(asid, vpn);
     for (let w = 0; w < this.ways; w++) {
       if (this.tags[b + w] === tag) {
+        this.hintCount[this.entryHint[b + w]]--;
         this.tags[b + w] = -1;
         this.toBack(b + w); // an invalid entry is the first victim
         return true;
@@ -106,12 +116,14 @@ export class Tlb {
     if (asid < 0) {
       for (let i = 0; i < t.length; i++) if (t[i] >= 0) n++;
       t.fill(-1); // every entry invalid: the order no longer matters
+      this.hintCount.fill(0);
       return n;
     }
     const lo = asid * ASID_TAG_SCALE;
     const hi = lo + ASID_TAG_SCALE;
     for (let i = 0; i < t.length; i++) {
       if (t[i] >= lo && t[i] < hi) {
+        this.hintCount[this.entryHint[i]]--;
         t[i] = -1;
         this.toBack(i);
         n++;
@@ -123,24 +135,29 @@ export class Tlb {
   /** Makes entry `e` its set's least recently used. */
   private toBack(e: number): void {
     const st = Math.floor(e / this.ways);
-    if (this.tail[st] === e) return;
+    const h = this.head[st];
+    if (this.prev[h] === e) return;
+    if (h === e) {
+      this.head[st] = this.next[e]; // a step of the ring: the old head is now its last
+      return;
+    }
     const p = this.prev[e];
     const n = this.next[e];
-    if (p !== -1) this.next[p] = n;
-    else this.head[st] = n;
+    this.next[p] = n;
     this.prev[n] = p;
-    const t = this.tail[st];
-    this.next[t] = e;
-    this.prev[e] = t;
-    this.next[e] = -1;
-    this.tail[st] = e;
+    const last = this.prev[h];
+    this.next[last] = e;
+    this.prev[e] = last;
+    this.next[e] = h;
+    this.prev[h] = e;
   }
 
   /** Valid entries of one set, most recently used first (tests). */
   setOrder(asid: number, vpn: number): number[] {
     const st = this.setBase(asid, vpn) / this.ways;
     const out: number[] = [];
-    for (let e = this.head[st]; e !== -1; e = this.next[e]) if (this.tags[e] >= 0) out.push(this.tags[e]);
+    for (let k = 0, e = this.head[st]; k < this.ways; k++, e = this.next[e])
+      if (this.tags[e] >= 0) out.push(this.tags[e]);
     return out;
   }
 
