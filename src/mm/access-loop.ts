@@ -200,8 +200,10 @@ export function loopTlb(
       const set = x & setMask;
       // The hint remembers which entry held this page last; the tag check makes a stale hint harmless.
       const h = x & hintMask;
-      let e = hint[h];
-      if (tags[e] === tag) {
+      // No valid entry hashes to this hint slot: a miss, known without reading the hint.
+      const cached = hintCount[h] !== 0;
+      let e = cached ? hint[h] : -1;
+      if (cached && tags[e] === tag) {
         hits++;
         // A hit on a page whose Accessed bit was cleared: the access leaves no trace.
         if ((f & PTE_ACCESSED) === 0 && clrStamp[pfn] !== clrCur && clrStamp[pfn] !== clrSeen) {
@@ -210,9 +212,8 @@ export function loopTlb(
         }
       } else {
         const b = set * ways;
-        // No valid entry hashes to this hint slot: a miss without scanning the set.
         let w = ways;
-        if (hintCount[h] !== 0) {
+        if (cached) {
           w = 0;
           while (w < ways && tags[b + w] !== tag) w++;
         }
