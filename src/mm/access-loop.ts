@@ -137,20 +137,17 @@ export function loopTlb(
   logSamples: boolean,
   st: Float64Array,
   tags: Float64Array,
-  prev: Int32Array,
-  next: Int32Array,
-  head: Int32Array,
+  tl: Int32Array,
+  headOff: number,
   ways: number,
   setMask: number,
   asidTag: number,
   asidHash: number,
   walkNs: number,
-  hint: Int32Array,
+  hintOff: number,
   hintMask: number,
   clrStamp: Int32Array,
   clrCur: number,
-  hintCount: Int32Array,
-  entryHint: Int32Array,
 ): number {
   let t = st[ST_TIME];
   const vsLow = (vs % 4294967296) | 0;
@@ -201,8 +198,11 @@ export function loopTlb(
       // The hint remembers which entry held this page last; the tag check makes a stale hint harmless.
       const h = x & hintMask;
       // No valid entry hashes to this hint slot: a miss, known without reading the hint.
-      const cached = hintCount[h] !== 0;
-      let e = cached ? hint[h] : -1;
+      // tl (Tlb.state): [4e] prev, [4e + 1] next, [4e + 2] hint slot of entry e;
+      // [headOff + set] the set's MRU entry; [hp] the hint's entry, [hp + 1] its count.
+      const hp = hintOff + 2 * h;
+      const cached = tl[hp + 1] !== 0;
+      let e = cached ? tl[hp] : -1;
       if (cached && tags[e] === tag) {
         hits++;
         // A hit on a page whose Accessed bit was cleared: the access leaves no trace.
@@ -226,11 +226,11 @@ export function loopTlb(
           }
         } else {
           // Miss: reuse the least recently used way; the page walker sets Accessed.
-          e = prev[head[set]];
-          if (tags[e] >= 0) hintCount[entryHint[e]]--;
+          e = tl[tl[headOff + set] * 4];
+          if (tags[e] >= 0) tl[hintOff + 2 * tl[e * 4 + 2] + 1]--;
           tags[e] = tag;
-          entryHint[e] = h;
-          hintCount[h]++;
+          tl[e * 4 + 2] = h;
+          tl[hp + 1]++;
           misses++;
           t += walkNs;
           if ((f & PTE_ACCESSED) === 0 && clrStamp[pfn] !== clrSeen) {
@@ -240,24 +240,24 @@ export function loopTlb(
           }
           f |= PTE_ACCESSED;
         }
-        hint[h] = e;
+        tl[hp] = e;
       }
       // Move e to the front of its set's recency ring (tlb.ts); the LRU entry, which
       // every miss takes, is already next to the front: only the head moves.
-      const hd = head[set];
+      const hd = tl[headOff + set];
       if (hd !== e) {
-        const last = prev[hd];
+        const last = tl[hd * 4];
         if (last !== e) {
-          const p = prev[e];
-          const nx = next[e];
-          next[p] = nx;
-          prev[nx] = p;
-          next[last] = e;
-          prev[e] = last;
-          next[e] = hd;
-          prev[hd] = e;
+          const p = tl[e * 4];
+          const nx = tl[e * 4 + 1];
+          tl[p * 4 + 1] = nx;
+          tl[nx * 4] = p;
+          tl[last * 4 + 1] = e;
+          tl[e * 4] = last;
+          tl[e * 4 + 1] = hd;
+          tl[hd * 4] = e;
         }
-        head[set] = e;
+        tl[headOff + set] = e;
       }
       lastTag = tag;
     } else {

@@ -536,20 +536,17 @@ export class Machine {
               logSamples,
               st,
               tlb.tags,
-              tlb.prev,
-              tlb.next,
-              tlb.head,
+              tlb.state,
+              tlb.headOff,
               tlb.ways,
               tlb.setMask,
               asidTag,
               asidHash,
               this.costs.tlbMissWalkNs,
-              tlb.hint,
+              tlb.hintOff,
               tlb.hintMask,
               this.clrStamp,
               curS * 2 + 2,
-              tlb.hintCount,
-              tlb.entryHint,
             );
       if (sampler !== null) {
         left -= i - before;
