@@ -464,7 +464,8 @@ export function validateKdamonds(config: KdamondsConfig, file?: string): void {
 
 // ---------------------------------------------------------------- parsing entry points
 
-function validate<T>(schema: z.ZodType<T>, data: unknown, file: string | undefined): T {
+/** Validates `data` against a zod schema; the first problem becomes a ConfigError naming the field. */
+export function validate<T>(schema: z.ZodType<T>, data: unknown, file: string | undefined): T {
   const r = schema.safeParse(data, { reportInput: true });
   if (!r.success) throw issueToError(r.error.issues[0], file);
   return r.data;

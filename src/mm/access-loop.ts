@@ -137,16 +137,14 @@ export function loopTlb(
   logSamples: boolean,
   st: Float64Array,
   tags: Float64Array,
-  prev: Int32Array,
-  next: Int32Array,
-  head: Int32Array,
-  tail: Int32Array,
+  tl: Int32Array,
+  headOff: number,
   ways: number,
   setMask: number,
   asidTag: number,
   asidHash: number,
   walkNs: number,
-  hint: Int32Array,
+  hintOff: number,
   hintMask: number,
   clrStamp: Int32Array,
   clrCur: number,
@@ -199,8 +197,13 @@ export function loopTlb(
       const set = x & setMask;
       // The hint remembers which entry held this page last; the tag check makes a stale hint harmless.
       const h = x & hintMask;
-      let e = hint[h];
-      if (tags[e] === tag) {
+      // No valid entry hashes to this hint slot: a miss, known without reading the hint.
+      // tl (Tlb.state): [4e] prev, [4e + 1] next, [4e + 2] hint slot of entry e;
+      // [headOff + set] the set's MRU entry; [hp] the hint's entry, [hp + 1] its count.
+      const hp = hintOff + 2 * h;
+      const cached = tl[hp + 1] !== 0;
+      let e = cached ? tl[hp] : -1;
+      if (cached && tags[e] === tag) {
         hits++;
         // A hit on a page whose Accessed bit was cleared: the access leaves no trace.
         if ((f & PTE_ACCESSED) === 0 && clrStamp[pfn] !== clrCur && clrStamp[pfn] !== clrSeen) {
@@ -209,8 +212,11 @@ export function loopTlb(
         }
       } else {
         const b = set * ways;
-        let w = 0;
-        while (w < ways && tags[b + w] !== tag) w++;
+        let w = ways;
+        if (cached) {
+          w = 0;
+          while (w < ways && tags[b + w] !== tag) w++;
+        }
         if (w < ways) {
           e = b + w;
           hits++;
@@ -220,8 +226,11 @@ export function loopTlb(
           }
         } else {
           // Miss: reuse the least recently used way; the page walker sets Accessed.
-          e = tail[set];
+          e = tl[tl[headOff + set] * 4];
+          if (tags[e] >= 0) tl[hintOff + 2 * tl[e * 4 + 2] + 1]--;
           tags[e] = tag;
+          tl[e * 4 + 2] = h;
+          tl[hp + 1]++;
           misses++;
           t += walkNs;
           if ((f & PTE_ACCESSED) === 0 && clrStamp[pfn] !== clrSeen) {
@@ -231,19 +240,24 @@ export function loopTlb(
           }
           f |= PTE_ACCESSED;
         }
-        hint[h] = e;
+        tl[hp] = e;
       }
-      // Move e to the front of its set's recency list.
-      if (head[set] !== e) {
-        const p = prev[e];
-        const nx = next[e];
-        next[p] = nx;
-        if (nx !== -1) prev[nx] = p;
-        else tail[set] = p;
-        prev[e] = -1;
-        next[e] = head[set];
-        prev[head[set]] = e;
-        head[set] = e;
+      // Move e to the front of its set's recency ring (tlb.ts); the LRU entry, which
+      // every miss takes, is already next to the front: only the head moves.
+      const hd = tl[headOff + set];
+      if (hd !== e) {
+        const last = tl[hd * 4];
+        if (last !== e) {
+          const p = tl[e * 4];
+          const nx = tl[e * 4 + 1];
+          tl[p * 4 + 1] = nx;
+          tl[nx * 4] = p;
+          tl[last * 4 + 1] = e;
+          tl[e * 4] = last;
+          tl[e * 4 + 1] = hd;
+          tl[hd * 4] = e;
+        }
+        tl[headOff + set] = e;
       }
       lastTag = tag;
     } else {

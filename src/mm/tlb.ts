@@ -8,6 +8,11 @@
 /** Tags are `asid * ASID_TAG_SCALE + vpn`: vpn < 2^36 for 48-bit addresses, asid < 2^16. */
 export const ASID_TAG_SCALE = 2 ** 36;
 
+/** Per-entry slots of `Tlb.state` (stride 4; access-loop.ts uses the literals). */
+const PREV = 0;
+const NEXT = 1;
+const HINT = 2;
+
 export interface TlbConfig {
   /** Number of entries (a multiple of `ways`; entries/ways must be a power of two). */
   entries: number;
@@ -24,19 +29,24 @@ export class Tlb {
   /** Tag per entry; -1 = invalid. */
   readonly tags: Float64Array;
   /**
-   * Recency order of each set, most recent first: a doubly linked list over the
-   * set's entries (`prev`/`next`, -1 at the ends) with `head`/`tail` per set.
-   * A hit moves its entry to the head; a miss reuses the tail (the LRU way).
+   * Every other per-entry, per-set and per-hint value in one Int32Array, so the
+   * inner loop (access-loop.ts) keeps two arrays live instead of seven: V8 holds a
+   * base and a length per typed array, and with too many the loop spilled them.
+   *
+   * - `[4e + PREV]`, `[4e + NEXT]`: the recency order of each set, a circular doubly
+   *   linked list over its entries; `[headOff + set]` is the set's most recently
+   *   used entry, so prev(head) is the least recently used. A hit moves its entry
+   *   to the head; a miss reuses the LRU entry, on a ring only a step of the head.
+   * - `[4e + HINT]`: the hint slot of the entry's tag.
+   * - `[hintOff + 2h]`: a lookup accelerator, not modelled hardware: the entry that
+   *   last held a page of hash h (always verified against `tags`); `[hintOff + 2h +
+   *   1]`: how many valid entries hold a tag of hash h. A miss whose count is 0
+   *   needs no set scan — on a sequential stream, where nearly every access misses,
+   *   the scan was half the access path's time.
    */
-  readonly prev: Int32Array;
-  readonly next: Int32Array;
-  readonly head: Int32Array;
-  readonly tail: Int32Array;
-  /**
-   * Lookup accelerator, not part of the modelled hardware: the entry that last
-   * held a page, by a hash of (asid, vpn). Always verified against `tags`.
-   */
-  readonly hint: Int32Array;
+  readonly state: Int32Array;
+  readonly headOff: number;
+  readonly hintOff: number;
   readonly hintMask: number;
   /** The tag used by the previous access on this CPU: a hit that needs no set scan. -1 = none. */
   lastTag = -1;
@@ -51,23 +61,26 @@ export class Tlb {
     this.ways = cfg.ways;
     this.setMask = sets - 1;
     this.tags = new Float64Array(cfg.entries).fill(-1);
-    this.prev = new Int32Array(cfg.entries);
-    this.next = new Int32Array(cfg.entries);
-    this.head = new Int32Array(sets);
-    this.tail = new Int32Array(sets);
-    for (let st = 0; st < sets; st++) {
-      const b = st * cfg.ways;
-      this.head[st] = b;
-      this.tail[st] = b + cfg.ways - 1;
-      for (let w = 0; w < cfg.ways; w++) {
-        this.prev[b + w] = w > 0 ? b + w - 1 : -1;
-        this.next[b + w] = w < cfg.ways - 1 ? b + w + 1 : -1;
-      }
-    }
     let hs = 1;
     while (hs < cfg.entries * 4) hs *= 2;
-    this.hint = new Int32Array(hs);
     this.hintMask = hs - 1;
+    this.headOff = cfg.entries * 4;
+    this.hintOff = this.headOff + sets;
+    const S = (this.state = new Int32Array(this.hintOff + 2 * hs));
+    const ways = cfg.ways;
+    for (let st = 0; st < sets; st++) {
+      const b = st * ways;
+      S[this.headOff + st] = b;
+      for (let w = 0; w < ways; w++) {
+        S[(b + w) * 4 + PREV] = b + ((w + ways - 1) % ways);
+        S[(b + w) * 4 + NEXT] = b + ((w + 1) % ways);
+      }
+    }
+  }
+
+  /** Drops entry e's tag from its hint slot's count (e must hold a valid tag). */
+  private uncount(e: number): void {
+    this.state[this.hintOff + 2 * this.state[e * 4 + HINT] + 1]--;
   }
 
   /** First entry index of the set holding (asid, vpn). Same hash as the inlined access path. */
@@ -90,6 +103,7 @@ export class Tlb {
     const b = this.setBase(asid, vpn);
     for (let w = 0; w < this.ways; w++) {
       if (this.tags[b + w] === tag) {
+        this.uncount(b + w);
         this.tags[b + w] = -1;
         this.toBack(b + w); // an invalid entry is the first victim
         return true;
@@ -106,12 +120,14 @@ export class Tlb {
     if (asid < 0) {
       for (let i = 0; i < t.length; i++) if (t[i] >= 0) n++;
       t.fill(-1); // every entry invalid: the order no longer matters
+      for (let h = this.hintOff + 1; h < this.state.length; h += 2) this.state[h] = 0;
       return n;
     }
     const lo = asid * ASID_TAG_SCALE;
     const hi = lo + ASID_TAG_SCALE;
     for (let i = 0; i < t.length; i++) {
       if (t[i] >= lo && t[i] < hi) {
+        this.uncount(i);
         t[i] = -1;
         this.toBack(i);
         n++;
@@ -122,25 +138,31 @@ export class Tlb {
 
   /** Makes entry `e` its set's least recently used. */
   private toBack(e: number): void {
-    const st = Math.floor(e / this.ways);
-    if (this.tail[st] === e) return;
-    const p = this.prev[e];
-    const n = this.next[e];
-    if (p !== -1) this.next[p] = n;
-    else this.head[st] = n;
-    this.prev[n] = p;
-    const t = this.tail[st];
-    this.next[t] = e;
-    this.prev[e] = t;
-    this.next[e] = -1;
-    this.tail[st] = e;
+    const S = this.state;
+    const hp = this.headOff + Math.floor(e / this.ways);
+    const h = S[hp];
+    if (S[h * 4 + PREV] === e) return;
+    if (h === e) {
+      S[hp] = S[e * 4 + NEXT]; // a step of the ring: the old head is now its last
+      return;
+    }
+    const p = S[e * 4 + PREV];
+    const n = S[e * 4 + NEXT];
+    S[p * 4 + NEXT] = n;
+    S[n * 4 + PREV] = p;
+    const last = S[h * 4 + PREV];
+    S[last * 4 + NEXT] = e;
+    S[e * 4 + PREV] = last;
+    S[e * 4 + NEXT] = h;
+    S[h * 4 + PREV] = e;
   }
 
   /** Valid entries of one set, most recently used first (tests). */
   setOrder(asid: number, vpn: number): number[] {
     const st = this.setBase(asid, vpn) / this.ways;
     const out: number[] = [];
-    for (let e = this.head[st]; e !== -1; e = this.next[e]) if (this.tags[e] >= 0) out.push(this.tags[e]);
+    for (let k = 0, e = this.state[this.headOff + st]; k < this.ways; k++, e = this.state[e * 4 + NEXT])
+      if (this.tags[e] >= 0) out.push(this.tags[e]);
     return out;
   }
 

@@ -1,0 +1,154 @@
+/**
+ * `damon-ts sweep FILE`: a grid of runs from a YAML file on worker threads,
+ * one table out; `--shard I/N` runs one slice (for job arrays), and
+ * `damon-ts sweep merge` joins the slices. docs/sweep.md.
+ */
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { gridCells, gridId, parseShard, readGridFile, shardCells, type SweepCell } from "../../sweep/grid.js";
+import { defaultWorkers, runOnWorkers } from "../../sweep/pool.js";
+import {
+  mergeTables,
+  parseTable,
+  sweepTable,
+  tableCsv,
+  tableJson,
+  type SweepRow,
+  type SweepTable,
+} from "../../sweep/table.js";
+import { writeFileAtomic, checkOutputPath } from "../../util/atomic-write.js";
+import { FormatError, UsageError } from "../../util/errors.js";
+import { parseCount } from "../../util/units.js";
+import { announceWritten, existedBefore, refuseOverwritingInput, requireInputFile } from "../files.js";
+import { checkCells } from "../sweep-cell.js";
+
+interface SweepOptionValues {
+  shard?: string;
+  jobs?: string;
+  format: string;
+  output?: string;
+  progress?: boolean;
+}
+
+const EXAMPLE = `
+Grid file (YAML or JSON):
+  workloads: [stairs, zigzag]        # built-in names, masim config files, trace:FILE
+  sources: [vaddr, paddr, vaddr-fault]
+  attributes:                        # optional; default: DAMON's defaults
+    - name: default
+    - { name: fine, sample: 1ms, aggr: 20ms, min-regions: 10, max-regions: 1000 }
+  seeds: [1, 2]                      # optional; default [1]
+  options:                           # any 'damon-ts run' option, without the dashes
+    time-scale: 0.05
+    memory: 1GiB
+    baseline: false                  # false gives --no-baseline
+
+Examples:
+  damon-ts sweep grid.yaml -o table.json
+  damon-ts sweep grid.yaml --format csv > table.csv
+  damon-ts sweep grid.yaml --shard 1/2 -o part1.json   # one slice, e.g. one array job
+  damon-ts sweep merge part1.json part2.json -o table.json
+`;
+
+function formatOf(text: string): "json" | "csv" {
+  if (text !== "json" && text !== "csv")
+    throw new UsageError(`'${text}' is not a format (json, csv)`, "--format");
+  return text;
+}
+
+function emit(t: SweepTable, format: "json" | "csv", output: string | undefined, inputs: string[]): void {
+  const text = format === "json" ? tableJson(t) : tableCsv(t);
+  if (output === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  refuseOverwritingInput(output, inputs, "--output");
+  const replaced = existedBefore(output);
+  writeFileAtomic(output, text);
+  announceWritten(output, replaced, [`${t.rows.length} of ${t.cells} cells`]);
+}
+
+const label = (c: SweepCell): string => `${c.workload} / ${c.source} / ${c.attrs} / seed ${c.seed}`;
+
+async function sweepAction(file: string, o: SweepOptionValues): Promise<void> {
+  const format = formatOf(o.format);
+  const jobs = o.jobs === undefined ? defaultWorkers() : parseCount(o.jobs, "--jobs");
+  if (jobs < 1) throw new UsageError("must be at least 1", "--jobs");
+  if (o.output !== undefined) checkOutputPath(o.output);
+  requireInputFile(file, "grid file");
+  const grid = readGridFile(file);
+  const all = gridCells(grid);
+  const shard = o.shard === undefined ? null : parseShard(o.shard);
+  const cells = shard ? shardCells(all, shard) : all;
+  checkCells(cells, file);
+  const show = o.progress === true || process.stderr.isTTY === true;
+  const t0 = performance.now();
+  let runMs = 0;
+  const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
+  const rows = await runOnWorkers<SweepCell, SweepRow>(
+    new URL(`../sweep-cell.${ext}`, import.meta.url),
+    cells,
+    {
+      workers: jobs,
+      inputWhere: file,
+      onDone: (d, finished, total) => {
+        runMs += d.hostMs;
+        if (show)
+          process.stderr.write(
+            `sweep: [${finished}/${total}] ${label(cells[d.index])}: ${(d.hostMs / 1000).toFixed(1)} s\n`,
+          );
+      },
+    },
+  );
+  const wallMs = performance.now() - t0;
+  process.stderr.write(
+    `sweep: ${cells.length} run(s) on ${Math.min(jobs, cells.length)} worker(s) in ${(wallMs / 1000).toFixed(1)} s, ` +
+      `${(runMs / 1000).toFixed(1)} s of runs (${(runMs / Math.max(1, wallMs)).toFixed(2)}x)\n`,
+  );
+  emit(sweepTable(grid, gridId(grid), all.length, shard, rows), format, o.output, [file]);
+}
+
+function mergeAction(files: string[], o: SweepOptionValues): void {
+  const format = formatOf(o.format);
+  if (o.output !== undefined) checkOutputPath(o.output);
+  const slices = files.map((file) => {
+    requireInputFile(file, "sweep table");
+    let data: unknown;
+    try {
+      data = JSON.parse(readFileSync(file, "utf8")) as unknown;
+    } catch (e) {
+      throw new FormatError(`not JSON: ${e instanceof Error ? e.message : String(e)}`, file);
+    }
+    return { file, table: parseTable(data, file) };
+  });
+  emit(mergeTables(slices), format, o.output, files);
+}
+
+export function registerSweep(program: Command): void {
+  const cmd = program
+    .command("sweep")
+    .argument(
+      "<grid-file>",
+      "YAML/JSON file: workloads x sources x attributes x seeds, and common run options",
+    )
+    .description(
+      "run a grid of simulations on worker threads across the cores; print one table (docs/sweep.md)",
+    )
+    .option(
+      "--shard <I/N>",
+      "run only slice I of N (every Nth cell), for job arrays; join slices with 'sweep merge'",
+    )
+    .option("-j, --jobs <n>", `worker threads (default: the host's cores, ${defaultWorkers()} here)`)
+    .option("--format <fmt>", "json or csv", "json")
+    .option("-o, --output <file>", "write the table to FILE (atomically) instead of stdout")
+    .option("--progress", "a line per finished run on stderr even when it is not a terminal")
+    .addHelpText("after", EXAMPLE)
+    .action(sweepAction);
+  cmd
+    .command("merge")
+    .argument("<slices...>", "JSON tables written by 'sweep --shard I/N', one per shard")
+    .description("join shard slices of one grid into the table an unsharded sweep prints")
+    .option("--format <fmt>", "json or csv", "json")
+    .option("-o, --output <file>", "write the table to FILE (atomically) instead of stdout")
+    .action(mergeAction);
+}

@@ -1,0 +1,105 @@
+/**
+ * Runs independent jobs on worker threads, one job at a time per worker, as
+ * many workers as asked (default: the host's cores). Each worker module
+ * answers `{ id, job }` messages with `{ id, ok: true, value }` or `{ id, ok:
+ * false, error, input }` (`input`: the job's input was bad). The first failure
+ * stops every worker and rejects; results come back in job order.
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { InputError } from "../util/errors.js";
+
+export interface JobDone<R> {
+  index: number;
+  value: R;
+  /** Host wall time of the job inside its worker. */
+  hostMs: number;
+}
+
+export type WorkerReply<R> =
+  | { id: number; ok: true; value: R; hostMs: number }
+  | { id: number; ok: false; error: string; input: boolean };
+
+export interface PoolOptions<R> {
+  /** Workers to start (default: available cores, at most the number of jobs). */
+  workers?: number;
+  /** Where a job's bad input came from (e.g. the grid file): prefixes its error. */
+  inputWhere?: string;
+  /** Called as each job finishes. */
+  onDone?: (d: JobDone<R>, finished: number, total: number) => void;
+}
+
+/**
+ * A worker running `url`. From source (.ts, under tsx: tests, `npx tsx`) the
+ * worker registers tsx itself first: on Node 20 a worker does not inherit the
+ * hooks that `--import tsx` installed in the main thread.
+ */
+function startWorker(url: URL): Worker {
+  if (!url.pathname.endsWith(".ts")) return new Worker(url);
+  const tsx = import.meta.resolve("tsx/esm/api");
+  return new Worker(
+    `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(url.href)}); });`,
+    { eval: true },
+  );
+}
+
+export function defaultWorkers(): number {
+  return availableParallelism();
+}
+
+/** The jobs' results in job order. */
+export function runOnWorkers<J, R>(workerUrl: URL, jobs: J[], opts: PoolOptions<R> = {}): Promise<R[]> {
+  const n = Math.max(1, Math.min(opts.workers ?? defaultWorkers(), jobs.length));
+  const results = new Array<R>(jobs.length);
+  if (jobs.length === 0) return Promise.resolve(results);
+  return new Promise((resolve, reject) => {
+    const workers: Worker[] = [];
+    /** Workers stopped on purpose: their exit code (1 after terminate) is no failure. */
+    const retired = new Set<Worker>();
+    const retire = (w: Worker): void => {
+      retired.add(w);
+      void w.terminate();
+    };
+    let next = 0;
+    let finished = 0;
+    let failed = false;
+    const stop = (e: Error): void => {
+      if (failed) return;
+      failed = true;
+      for (const w of workers) retire(w);
+      reject(e);
+    };
+    const feed = (w: Worker): void => {
+      if (next >= jobs.length) {
+        retire(w);
+        return;
+      }
+      const id = next++;
+      w.postMessage({ id, job: jobs[id] });
+    };
+    for (let k = 0; k < n; k++) {
+      const w = startWorker(workerUrl);
+      workers.push(w);
+      w.on("message", (m: WorkerReply<R>) => {
+        if (failed) return;
+        if (!m.ok) {
+          stop(m.input ? new InputError(m.error, opts.inputWhere) : new Error(m.error));
+          return;
+        }
+        results[m.id] = m.value;
+        finished++;
+        opts.onDone?.({ index: m.id, value: m.value, hostMs: m.hostMs }, finished, jobs.length);
+        if (finished === jobs.length) {
+          for (const x of workers) retire(x);
+          resolve(results);
+        } else feed(w);
+      });
+      w.on("error", (e) => stop(e));
+      w.on("exit", (code) => {
+        if (!retired.has(w) && !failed && code !== 0)
+          stop(new Error(`a sweep worker exited with code ${code}`));
+      });
+      feed(w);
+    }
+  });
+}

@@ -1,0 +1,235 @@
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { checkCells } from "../../src/cli/sweep-cell.js";
+import {
+  gridCells,
+  gridId,
+  parseGrid,
+  parseShard,
+  shardCells,
+  type SweepGrid,
+} from "../../src/sweep/grid.js";
+import { runOnWorkers } from "../../src/sweep/pool.js";
+import { mergeTables, sweepTable, tableCsv, type SweepRow, type SweepTable } from "../../src/sweep/table.js";
+import { ConfigError, FormatError, InputError } from "../../src/util/errors.js";
+import { cli } from "../cli/helpers.js";
+import { tempDir } from "../helpers/temp.js";
+
+/** The acceptance grid: 2 workloads × 3 sources × 1 attribute set × 2 seeds, tiny runs. */
+const TINY = {
+  workloads: ["stairs", "zigzag"],
+  sources: ["vaddr", "paddr", "hwsample"],
+  seeds: [1, 2],
+  options: { scale: 0.005, duration: "100ms", memory: "8MiB", baseline: false },
+};
+const WORKER = new URL("../../src/cli/sweep-cell.ts", import.meta.url);
+
+function errorOf(f: () => unknown): Error {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  assert.fail("no error");
+}
+
+describe("sweep grid file", () => {
+  it("expands workloads x sources x attributes x seeds in grid order, options as run arguments", () => {
+    const g = parseGrid({
+      ...TINY,
+      attributes: [{ name: "dflt" }, { name: "fine", sample: "1ms", aggr: "20ms", "max-regions": 200 }],
+    });
+    const cells = gridCells(g);
+    assert.equal(cells.length, 2 * 3 * 2 * 2);
+    assert.deepEqual(
+      cells.slice(0, 4).map((c) => [c.workload, c.source, c.attrs, c.seed]),
+      [
+        ["stairs", "vaddr", "dflt", 1],
+        ["stairs", "vaddr", "dflt", 2],
+        ["stairs", "vaddr", "fine", 1],
+        ["stairs", "vaddr", "fine", 2],
+      ],
+    );
+    assert.deepEqual(cells[3].args, [
+      "--scale",
+      "0.005",
+      "--duration",
+      "100ms",
+      "--memory",
+      "8MiB",
+      "--no-baseline",
+      "--sample",
+      "1ms",
+      "--aggr",
+      "20ms",
+      "--max-regions",
+      "200",
+      "--seed",
+      "2",
+    ]);
+    assert.deepEqual(
+      cells.map((c) => c.index),
+      cells.map((_, i) => i),
+    );
+  });
+
+  it("names the file and field of bad input", () => {
+    const cases: [unknown, RegExp][] = [
+      [{ ...TINY, seed: [1] }, /^g\.yaml: seed: unknown key 'seed'/],
+      [{ ...TINY, workloads: [] }, /^g\.yaml: workloads: /],
+      [{ ...TINY, seeds: [1, 1] }, /^g\.yaml: seeds\[1\]: 1 is listed twice/],
+      [{ ...TINY, seeds: ["x"] }, /^g\.yaml: seeds\[0\]: expected number/],
+      [
+        { ...TINY, attributes: [{ name: "a" }, { name: "a" }] },
+        /^g\.yaml: attributes\[1\]\.name: name 'a' is used twice/,
+      ],
+      [{ ...TINY, attributes: [{ sampel: "1ms" }] }, /^g\.yaml: attributes\[0\]\.sampel: unknown key/],
+      [{ ...TINY, options: { seed: 3 } }, /^g\.yaml: options\.seed: 'seed' is a dimension of the grid/],
+      [{ ...TINY, options: { json: true } }, /^g\.yaml: options\.json: 'json' does not apply/],
+    ];
+    for (const [data, re] of cases) {
+      const e = errorOf(() => parseGrid(data, "g.yaml"));
+      assert.ok(e instanceof ConfigError, String(e));
+      assert.match(e.message, re);
+    }
+  });
+
+  it("checks run options, workloads and sources before running, naming the cell", () => {
+    const check = (over: object): Error =>
+      errorOf(() => checkCells(gridCells(parseGrid({ ...TINY, ...over }, "g.yaml")), "g.yaml"));
+    assert.match(
+      check({ options: { memroy: "1GiB" } }).message,
+      /^g\.yaml: stairs \/ vaddr \/ default: unknown option '--memroy'/,
+    );
+    assert.match(
+      check({ sources: ["vaddr", "pdadr"] }).message,
+      /^g\.yaml: stairs \/ pdadr \/ default: --ops: unknown operation set 'pdadr'/,
+    );
+    assert.match(check({ workloads: ["stairs", "nope"] }).message, /^g\.yaml: nope \/ vaddr \/ default: /);
+    assert.match(
+      check({ attributes: [{ sample: "10ms", aggr: "5ms" }] }).message,
+      /^g\.yaml: stairs \/ vaddr \/ attrs1: /,
+    );
+    for (const e of [check({ options: { memroy: 1 } }), check({ workloads: ["nope"] })])
+      assert.ok(e instanceof InputError);
+    checkCells(gridCells(parseGrid(TINY, "g.yaml")), "g.yaml"); // the good grid passes
+  });
+
+  it("shards partition the grid: every cell in exactly one slice, for many N", () => {
+    const cells = gridCells(parseGrid({ ...TINY, seeds: [1, 2, 3, 4, 5, 6, 7] }));
+    for (let n = 1; n <= 9; n++) {
+      const got = Array.from({ length: n }, (_, i) => shardCells(cells, { index: i + 1, count: n }))
+        .flat()
+        .map((c) => c.index)
+        .sort((a, b) => a - b);
+      assert.deepEqual(
+        got,
+        cells.map((c) => c.index),
+        `N=${n}`,
+      );
+    }
+    assert.deepEqual(parseShard("2/3"), { index: 2, count: 3 });
+    for (const bad of ["0/2", "3/2", "1/0", "1-2", "a/b", ""])
+      assert.ok(errorOf(() => parseShard(bad)) instanceof InputError);
+  });
+});
+
+describe("sweep merge", () => {
+  const grid: SweepGrid = parseGrid(TINY);
+  const row = (cell: number): SweepRow =>
+    ({ cell, workload: "w", source: "s", attrs: "a", seed: 1 }) as SweepRow;
+  const slice = (index: number, count: number, g: SweepGrid = grid): { file: string; table: SweepTable } => ({
+    file: `p${index}.json`,
+    table: sweepTable(
+      g,
+      gridId(g),
+      12,
+      { index, count },
+      shardCells(gridCells(g), { index, count }).map((c) => row(c.index)),
+    ),
+  });
+
+  it("joins every slice into the whole table, whatever the order", () => {
+    const t = mergeTables([slice(3, 3), slice(1, 3), slice(2, 3)]);
+    assert.equal(t.shard, null);
+    assert.deepEqual(
+      t.rows.map((r) => r.cell),
+      Array.from({ length: 12 }, (_, i) => i),
+    );
+  });
+
+  it("refuses slices of another grid, a missing or repeated shard, a whole table", () => {
+    const other = parseGrid({ ...TINY, seeds: [1, 3] });
+    const cases: [{ file: string; table: SweepTable }[], RegExp][] = [
+      [[slice(1, 2), slice(2, 2, other)], /^p2\.json: grid \w+ differs from p1\.json's grid/],
+      [[slice(1, 3), slice(3, 3)], /shard\(s\) 2 of 3 missing/],
+      [[slice(1, 2), slice(1, 2)], /^p1\.json: shard 1 is also in p1\.json/],
+      [[slice(1, 2), slice(2, 3)], /^p2\.json: is shard of 3, p1\.json of 2/],
+      [
+        [{ file: "all.json", table: { ...slice(1, 1).table, shard: null } }],
+        /^all\.json: holds the whole grid already/,
+      ],
+    ];
+    for (const [slices, re] of cases) {
+      const e = errorOf(() => mergeTables(slices));
+      assert.ok(e instanceof FormatError);
+      assert.match(e.message, re);
+    }
+  });
+
+  it("writes CSV with a header and empty fields for null", () => {
+    const t = sweepTable(grid, gridId(grid), 12, null, [{ ...row(0), workload: 'a,"b"', appSlowdown: null }]);
+    const lines = tableCsv(t).trimEnd().split("\n");
+    assert.equal(lines[0], t.columns.join(","));
+    assert.equal(lines.length, 2);
+    assert.match(lines[1], /^0,"a,""b""",s,a,1,/);
+  });
+});
+
+describe("sweep on worker threads", () => {
+  it("a 2 x 3 x 2 grid: --shard 1/2 + --shard 2/2 + merge equals the unsharded table", async () => {
+    const dir = tempDir("sweep-test-");
+    const file = join(dir, "grid.json");
+    writeFileSync(file, JSON.stringify(TINY));
+    const g = parseGrid(TINY, file);
+    const cells = gridCells(g);
+    const done = new Set<number>();
+    const rows = await runOnWorkers<(typeof cells)[number], SweepRow>(WORKER, cells, {
+      workers: 2,
+      onDone: (d) => done.add(d.index),
+    });
+    const whole = sweepTable(g, gridId(g), cells.length, null, rows);
+    assert.equal(whole.rows.length, 12);
+    assert.equal(done.size, 12);
+    // Real results: every run did accesses, the scores are fractions.
+    for (const r of whole.rows) {
+      assert.ok(Number(r.appAccesses) > 0);
+      for (const k of ["precision", "recall", "f1"] as const)
+        assert.ok(Number(r[k]) >= 0 && Number(r[k]) <= 1);
+    }
+    // The slices through the CLI, merged through the CLI.
+    for (const s of ["1/2", "2/2"]) {
+      const r = cli(["sweep", file, "--shard", s, "-j", "1", "-o", join(dir, `part${s[0]}.json`)]);
+      assert.equal(r.code, 0, r.err);
+    }
+    const m = cli(["sweep", "merge", join(dir, "part2.json"), join(dir, "part1.json")]);
+    assert.equal(m.code, 0, m.err);
+    assert.deepEqual(JSON.parse(m.out), JSON.parse(JSON.stringify(whole)));
+    const part1 = JSON.parse(readFileSync(join(dir, "part1.json"), "utf8")) as SweepTable;
+    assert.deepEqual(part1.shard, { index: 1, count: 2 });
+    assert.equal(part1.rows.length, 6);
+  });
+
+  it("a bad option value stops the sweep in one line with exit code 2, naming file and cell", () => {
+    const dir = tempDir("sweep-test-");
+    const file = join(dir, "grid.yaml");
+    writeFileSync(file, "workloads: [stairs]\nsources: [vaddr]\noptions:\n  memory: lots\n");
+    const r = cli(["sweep", file]);
+    assert.equal(r.code, 2);
+    assert.equal(r.err.trim().split("\n").length, 1, r.err);
+    assert.match(r.err, /grid\.yaml: stairs \/ vaddr \/ default \/ seed 1: --memory: 'lots' is not a size/);
+    assert.equal(r.out, "");
+  });
+});
