@@ -7,6 +7,8 @@ import type { Command } from "commander";
 import { parseCount } from "../util/units.js";
 import { UsageError } from "../util/errors.js";
 import type { UiServer, UiServerOptions } from "../ui/server.js";
+import { UiSession, type UiRunFeed } from "../ui/attach.js";
+import type { Attrs } from "../core/attrs.js";
 
 export interface UiOptionValues {
   host?: string;
@@ -52,4 +54,50 @@ export async function serveUntilInterrupted(ui: UiServer, what: string): Promise
     process.on("SIGTERM", stop);
   });
   await ui.close();
+}
+
+export interface UiAttachValues {
+  ui?: boolean;
+  uiHost?: string;
+  uiPort?: string;
+}
+
+/**
+ * `--ui` (with `--ui-host`, `--ui-port`) on a command that produces runs: the UI
+ * starts before the command's action and is served after it until Ctrl-C.
+ */
+export function addUiOption(cmd: Command): Command {
+  cmd.option("--ui", "show the run in the web UI while it happens (URL on stdout's first line; docs/ui.md)");
+  cmd.hook("preAction", async (_cmd, action) => {
+    await startUiIfAsked(action.opts<UiAttachValues>());
+  });
+  cmd.hook("postAction", async () => {
+    await session?.serveUntilInterrupted();
+  });
+  return addUiServerOptions(cmd, "ui-");
+}
+
+/** The session of this command, when it was given --ui (one command per process). */
+let session: UiSession | null = null;
+
+/** Starts the UI (printing its URL first) when the options ask for it. */
+export async function startUiIfAsked(o: UiAttachValues): Promise<UiSession | null> {
+  if (!o.ui) {
+    if (o.uiHost !== undefined || o.uiPort !== undefined)
+      throw new UsageError(
+        "--ui-host and --ui-port need --ui",
+        o.uiHost !== undefined ? "--ui-host" : "--ui-port",
+      );
+    return null;
+  }
+  session = await UiSession.start(uiServerOptions(o.uiHost, o.uiPort, "ui-"));
+  process.stdout.write(`${session.url}\n`);
+  return session;
+}
+
+/** A feed for one run into the UI, or null without --ui. */
+export function uiRunFeed(name: string, source: string, space: string, attrs: Attrs): UiRunFeed | null {
+  return (
+    session?.run({ name, source, live: true, space, sampleUs: attrs.sampleUs, aggrUs: attrs.aggrUs }) ?? null
+  );
 }

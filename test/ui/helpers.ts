@@ -66,6 +66,7 @@ export function ensurePage(): Promise<void> {
 export interface UiProcess {
   url: string;
   child: ChildProcess;
+  stdout: () => string;
   stderr: () => string;
   stop: () => Promise<void>;
 }
@@ -104,7 +105,7 @@ export async function startUi(args: string[], timeoutMs = 120_000): Promise<UiPr
     child.kill("SIGTERM");
     await gone;
   };
-  return { url, child, stderr: () => err, stop };
+  return { url, child, stdout: () => out, stderr: () => err, stop };
 }
 
 /** The `skip` option of browser tests: false when chromium is there, else the reason (a failure under CI). */

@@ -14,6 +14,7 @@ import {
   workloadHelp,
 } from "./run.js";
 import type { RunOptionValues } from "./run.js";
+import { addUiOption } from "../ui-options.js";
 import { runJson } from "../run-json.js";
 import { fmtNs, formatTable } from "../table.js";
 
@@ -29,7 +30,7 @@ export function registerCompare(program: Command): void {
       `access sources to compare, comma-separated (${opsNames().join(", ")})`,
       "vaddr,vaddr-fault,hwsample-vaddr",
     );
-  addSimulationOptions(cmd).addHelpText("after", workloadHelp());
+  addUiOption(addSimulationOptions(cmd)).addHelpText("after", workloadHelp());
   cmd.action((workloadName: string, o: RunOptionValues) => {
     const results = runAll(workloadName, { ...o, heatmap: false }, parseOpsList(o.ops));
     printBlindSpotWarnings(results, o);

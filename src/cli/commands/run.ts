@@ -51,6 +51,7 @@ import {
 export const REPORT_SOURCES = new Set(["vaddr-fault", "paddr-fault", "hwsample", "hwsample-vaddr"]);
 import { RECORD_FORMATS } from "../../record/write.js";
 import type { RecordFormat } from "../../record/read.js";
+import { addUiOption, uiRunFeed, type UiAttachValues } from "../ui-options.js";
 
 function recordFormatOption(text: string): RecordFormat {
   if (!(RECORD_FORMATS as readonly string[]).includes(text))
@@ -61,7 +62,7 @@ function recordFormatOption(text: string): RecordFormat {
   return text as RecordFormat;
 }
 
-export interface RunOptionValues extends MonitorOptionValues {
+export interface RunOptionValues extends MonitorOptionValues, UiAttachValues {
   ops: string;
   duration?: string;
   seed: string;
@@ -291,6 +292,7 @@ export function runAll(
       schemes: damosEngine(x.configs, "paddr", engine!.handle).factory,
     }));
     const tiers = damos?.fastNode != null ? new TierTracker(damos.fastNode) : null;
+    const ui = uiRunFeed(`${workload.name} / ${ops}`, `run ${workloadName}`, opsSpace(ops), attrs);
     try {
       const r = runExperiment({
         workload,
@@ -310,11 +312,24 @@ export function runAll(
         targetRegions: damos?.targetRegions,
         extraContexts: extra,
         schemes: engine?.factory,
-        onTruthWindow: tiers ? (w, m) => tiers.onWindow(w, m) : undefined,
+        onTruthWindow:
+          tiers || ui
+            ? (w, m) => {
+                tiers?.onWindow(w, m);
+                ui?.truth(w, opsSpace(ops));
+              }
+            : undefined,
         onProgress: Number.isFinite(durationNs) ? (now, end) => progress.update(now, end) : undefined,
-        onSnapshot: recorder ? (snap) => recorder.add(snap) : undefined,
+        onSnapshot:
+          recorder || ui
+            ? (snap) => {
+                recorder?.add(snap);
+                ui?.snapshot(snap);
+              }
+            : undefined,
       });
       recorder?.close();
+      ui?.finish({ columns: ["metric", r.ops], rows: metricRows([r]) }, runJson([r]));
       if (engine)
         damosOutcomes.set(r, {
           handle: engine.handle,
@@ -414,7 +429,7 @@ export function registerRun(program: Command): void {
     .option("--no-heatmap", "do not print the heatmap")
     .option("--record <file>", "write DAMON's snapshots as a damo record (FILE.<ops> for several --ops)")
     .option("--record-format <fmt>", "json_compressed (damo's default), json or perf_script");
-  addSimulationOptions(cmd).addHelpText("after", workloadHelp());
+  addUiOption(addSimulationOptions(cmd)).addHelpText("after", workloadHelp());
   cmd.action(runActionFor(cmd));
 }
 
@@ -428,7 +443,7 @@ export function registerRecord(program: Command): void {
     .option("--no-heatmap", "do not print the heatmap")
     .option("-o, --record <file>", "record file (FILE.<ops> for several --ops)", "damon.data")
     .option("--record-format <fmt>", "json_compressed (damo's default), json or perf_script");
-  addSimulationOptions(cmd).addHelpText("after", workloadHelp());
+  addUiOption(addSimulationOptions(cmd)).addHelpText("after", workloadHelp());
   cmd.action(runActionFor(cmd));
 }
 

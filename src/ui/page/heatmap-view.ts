@@ -135,7 +135,11 @@ export class HeatmapView {
         `address ${hex(a.addr)} – ${hex(end)} (${fmtBytes(v.x1 - v.x0)} shown${n > 1 ? ` across ${n} ranges` : ""})` +
         ` · time ${fmtTime(v.t0 - t0)} – ${fmtTime(v.t1 - t0)}`;
     } else this.rangeText.textContent = "no regions yet";
-    Object.assign(this.root.dataset, { t0: String(v.t0), t1: String(v.t1) });
+    Object.assign(this.root.dataset, {
+      t0: String(v.t0),
+      t1: String(v.t1),
+      snapshots: String(this.data.nSnap),
+    });
   }
 
   private fillRanges(): void {

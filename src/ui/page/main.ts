@@ -86,7 +86,7 @@ function refreshSummary(now = false): void {
         : live.length > 0
           ? `running: ${live.map((r) => `${r.meta.name} (${r.data.nSnap} snapshots)`).join(", ")}`
           : `${list.length} run(s), all finished`;
-    status.dataset.state = live.length > 0 ? "running" : "finished";
+    status.dataset.state = list.length === 0 ? "empty" : live.length > 0 ? "running" : "finished";
   };
   if (now) go();
   else summaryTimer = window.setTimeout(go, 500);
