@@ -96,7 +96,12 @@ export async function startUiIfAsked(o: UiAttachValues): Promise<UiSession | nul
 }
 
 /** A feed for one run into the UI, or null without --ui. */
-export function uiRunFeed(name: string, source: string, space: string, attrs: Attrs): UiRunFeed | null {
+export function uiRunFeed(
+  name: string,
+  source: string,
+  space: string | null,
+  attrs: Pick<Attrs, "sampleUs" | "aggrUs">,
+): UiRunFeed | null {
   return (
     session?.run({ name, source, live: true, space, sampleUs: attrs.sampleUs, aggrUs: attrs.aggrUs }) ?? null
   );
