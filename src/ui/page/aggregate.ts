@@ -21,6 +21,23 @@ export interface Grid {
   value: Float32Array;
 }
 
+const dispMemo = new WeakMap<AddrRanges, { d: RunData; n: number; disp: Float64Array }>();
+
+/** Screen position of every region's start (NaN outside the ranges), computed once per ranges. */
+function regionDisp(d: RunData, r: AddrRanges): Float64Array {
+  const m = dispMemo.get(r);
+  if (m && m.d === d && m.n === d.nReg) return m.disp;
+  const disp = new Float64Array(d.nReg);
+  let k = -1;
+  for (let i = 0; i < d.nReg; i++) {
+    const a = d.start[i];
+    if (k < 0 || a < r.start[k] || a >= r.end[k]) k = rangeOf(r, a);
+    disp[i] = k < 0 ? NaN : toDisp(r, k, a);
+  }
+  dispMemo.set(r, { d, n: d.nReg, disp });
+  return disp;
+}
+
 export function aggregate(
   d: RunData,
   r: AddrRanges,
@@ -33,40 +50,63 @@ export function aggregate(
   const wt = new Float64Array(w * h);
   const line = new Float64Array(w);
   const lineW = new Float64Array(w);
-  const bpc = (v.x1 - v.x0) / w;
-  const tpr = (v.t1 - v.t0) / h;
+  const { x0, x1, t0, t1 } = v;
+  const cpb = w / (x1 - x0); // columns per byte
+  const tpr = (t1 - t0) / h;
+  const disp = regionDisp(d, r);
+  const { offsets, start, end, samples, startNs, endNs, sorted } = d;
+  const inv = 1 / maxSamples;
   // first snapshot that ends after t0
   let lo = 0;
   let hi = d.nSnap;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (d.endNs[mid] <= v.t0) lo = mid + 1;
+    if (endNs[mid] <= t0) lo = mid + 1;
     else hi = mid;
   }
-  for (let s = lo; s < d.nSnap && d.startNs[s] < v.t1; s++) {
+  for (let s = lo; s < d.nSnap && startNs[s] < t1; s++) {
     let cMin = w;
     let cMax = -1;
-    for (let i = d.offsets[s]; i < d.offsets[s + 1]; i++) {
-      const k = rangeOf(r, d.start[i]);
-      if (k < 0) continue;
-      const da = toDisp(r, k, d.start[i]);
-      const db = da + (d.end[i] - d.start[i]);
-      if (db <= v.x0 || da >= v.x1) continue;
-      const fa = (Math.max(da, v.x0) - v.x0) / bpc;
-      const fb = Math.min((Math.min(db, v.x1) - v.x0) / bpc, w);
-      const f = d.samples[i] / maxSamples;
-      let c = Math.floor(fa);
+    const last = offsets[s + 1];
+    // sorted regions: screen position grows with the index, so search the first visible one
+    let i = offsets[s];
+    let b = sorted ? last : i;
+    while (i < b) {
+      const mid = (i + b) >> 1;
+      if (disp[mid] + (end[mid] - start[mid]) <= x0) i = mid + 1;
+      else b = mid;
+    }
+    for (; i < last; i++) {
+      const da = disp[i];
+      if (da >= x1) {
+        if (sorted) break;
+        continue;
+      }
+      const db = da + (end[i] - start[i]);
+      if (!(db > x0)) continue; // also skips NaN (outside every range)
+      const fa = ((da > x0 ? da : x0) - x0) * cpb;
+      let fb = ((db < x1 ? db : x1) - x0) * cpb;
+      if (fb > w) fb = w;
+      const f = samples[i] * inv;
+      let c = fa | 0; // fa >= 0 and < w
       if (c < cMin) cMin = c;
-      for (; c < fb; c++) {
-        const seg = Math.min(c + 1, fb) - Math.max(c, fa);
+      if (fb <= c + 1) {
+        // the common case when regions are narrower than a pixel
+        const seg = fb - fa;
         line[c] += f * seg;
         lineW[c] += seg;
-      }
-      if (c - 1 > cMax) cMax = c - 1;
+      } else
+        for (; c < fb; c++) {
+          const seg = (c + 1 < fb ? c + 1 : fb) - (c > fa ? c : fa);
+          line[c] += f * seg;
+          lineW[c] += seg;
+        }
+      const cl = fb | 0;
+      if ((cl === fb ? cl - 1 : cl) > cMax) cMax = cl === fb ? cl - 1 : cl;
     }
     if (cMax < cMin) continue;
-    const ra = (Math.max(d.startNs[s], v.t0) - v.t0) / tpr;
-    const rb = Math.min((Math.min(d.endNs[s], v.t1) - v.t0) / tpr, h);
+    const ra = ((startNs[s] > t0 ? startNs[s] : t0) - t0) / tpr;
+    const rb = Math.min(((endNs[s] < t1 ? endNs[s] : t1) - t0) / tpr, h);
     for (let q = Math.floor(ra); q < rb; q++) {
       const wq = Math.min(q + 1, rb) - Math.max(q, ra);
       const base = q * w;

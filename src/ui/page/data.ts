@@ -17,11 +17,19 @@ export class RunData {
   samples: Float32Array = new Float32Array(0);
   age: Float32Array = new Float32Array(0);
   trueFreq: Float32Array = new Float32Array(0);
+  /** Every snapshot's regions are in address order (as DAMON keeps them); views may then search. */
+  sorted = true;
 
   /** Appends a chunk that starts at snapshot `nSnap` (the first chunk is adopted without copying). */
   append(c: SnapshotColumns): void {
     if (c.first !== this.nSnap) throw new Error(`chunk starts at ${c.first}, have ${this.nSnap}`);
     if (c.count === 0) return;
+    for (let i = 0; i < c.count && this.sorted; i++)
+      for (let j = c.offsets[i] + 1; j < c.offsets[i + 1]; j++)
+        if (c.start[j] < c.end[j - 1]) {
+          this.sorted = false;
+          break;
+        }
     if (this.nSnap === 0) {
       Object.assign(this, {
         startNs: c.startNs,
@@ -169,8 +177,12 @@ export function heatShares(d: RunData, r: AddrRanges): number[] {
   return heat.map((h) => (all > 0 ? h / all : 0));
 }
 
+const wssMemo = new WeakMap<RunData, { n: number; wss: Float64Array; nrRegions: Float64Array }>();
+
 /** Per snapshot: bytes of regions with at least one access (damo's WSS), and the region count. */
 export function wssSeries(d: RunData): { wss: Float64Array; nrRegions: Float64Array } {
+  const m = wssMemo.get(d);
+  if (m && m.n === d.nSnap) return m;
   const wss = new Float64Array(d.nSnap);
   const nrRegions = new Float64Array(d.nSnap);
   for (let s = 0; s < d.nSnap; s++) {
@@ -179,6 +191,7 @@ export function wssSeries(d: RunData): { wss: Float64Array; nrRegions: Float64Ar
     wss[s] = w;
     nrRegions[s] = d.offsets[s + 1] - d.offsets[s];
   }
+  wssMemo.set(d, { n: d.nSnap, wss, nrRegions });
   return { wss, nrRegions };
 }
 
