@@ -36,8 +36,17 @@ try {
   const rec = join(dir, "stairs.data");
   const run = spawnSync(
     process.execPath,
-    ["--import", "tsx", "src/cli/main.ts", "record", "stairs", "--ops", "vaddr,paddr", "--time-scale", timeScale]
-      .concat(["--no-baseline", "--no-heatmap", "-o", rec]),
+    [
+      "--import",
+      "tsx",
+      "src/cli/main.ts",
+      "record",
+      "stairs",
+      "--ops",
+      "vaddr,paddr",
+      "--time-scale",
+      timeScale,
+    ].concat(["--no-baseline", "--no-heatmap", "-o", rec]),
     { cwd: root, stdio: ["ignore", "ignore", "inherit"] },
   );
   if (run.status !== 0) throw new Error(`damon-ts record failed (exit ${run.status})`);
@@ -61,7 +70,9 @@ try {
     const sizes = (await page.evaluate(
       `[...document.querySelectorAll(".heatmap:first-child table.ranges tbody tr")].map((r) => r.children[3].textContent)`,
     )) as string[];
-    const mib = sizes.map((t) => parseFloat(t) * (t.includes("GiB") ? 1024 : t.includes("MiB") ? 1 : 1 / 1024));
+    const mib = sizes.map(
+      (t) => parseFloat(t) * (t.includes("GiB") ? 1024 : t.includes("MiB") ? 1 : 1 / 1024),
+    );
     const rows = await page.$$(".heatmap:first-child table.ranges tbody tr");
     const best = rows[mib.indexOf(Math.max(...mib))];
     await best.click();
