@@ -80,10 +80,24 @@ try {
   const opens: number[] = [];
   const fetches: number[] = [];
   const zooms: number[] = [];
+  const loads: number[] = [];
+  let cached = 0;
   for (let round = 0; round < 3; round++) {
     await page.goto(ui.url);
     await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
-    opens.push((await page.evaluate(`performance.getEntriesByName("ui-open")[0].startTime`)) as number);
+    const [open, loaded] = (await page.evaluate(`[
+      performance.getEntriesByName("ui-open")[0].startTime,
+      performance.getEntriesByType("resource").find((e) => e.name.includes("/snapshots"))?.responseEnd ?? NaN,
+    ]`)) as [number, number];
+    opens.push(open);
+    if (process.argv.includes("--verbose"))
+      console.log(
+        `  open ${open.toFixed(0)} ms, snapshots received at ${loaded.toFixed(0)} ms; page work: ` +
+          ((await page.evaluate(
+            `["ui-decode", "ui-ranges", "ui-aggregate", "ui-update", "ui-compare", "ui-series"].map((n) => n + " " + performance.getEntriesByName(n)[0].duration.toFixed(0) + " ms").join(", ")`,
+          )) as string),
+      );
+    loads.push(loaded);
     fetches.push(
       (await page.evaluate(`(async () => {
         const t = performance.now();
@@ -93,13 +107,23 @@ try {
       })()`)) as number,
     );
     await page.focus("canvas.heat");
-    for (const key of ["+", "+", "x", "t", "-", "ArrowRight", "0"]) {
+    let aggregations = 1;
+    for (const key of ["+", "+", "x", "t", "ArrowRight", "ArrowDown", "-", "X", "0"]) {
       await page.keyboard.press(key);
-      const ms = (await page.evaluate(
-        `(() => { const m = performance.getEntriesByName("ui-render"); return m[m.length - 1].duration; })()`,
-      )) as number;
-      zooms.push(ms);
-      if (process.argv.includes("--verbose")) console.log(`  key ${key}: ${ms.toFixed(1)} ms`);
+      const [ms, n, agg] = (await page.evaluate(`(() => {
+        const r = performance.getEntriesByName("ui-render");
+        const a = performance.getEntriesByName("ui-aggregate");
+        return [r[r.length - 1].duration, a.length, a[a.length - 1].duration];
+      })()`)) as [number, number, number];
+      // a view drawn before (the whole run again, Backspace) is not re-aggregated: not counted
+      const fresh = n > aggregations;
+      aggregations = n;
+      if (fresh) zooms.push(ms);
+      else cached++;
+      if (process.argv.includes("--verbose"))
+        console.log(
+          `  key ${key}: ${ms.toFixed(1)} ms (${fresh ? `aggregation ${agg.toFixed(1)} ms` : "drawn before"})`,
+        );
     }
   }
   const bytes = store.chunk(0, 0)!.byteLength;
@@ -113,10 +137,13 @@ try {
   console.log(
     `open (navigation to rendered)      ${o.toFixed(0)} ms (median of 3; ${(o / f).toFixed(1)}x the fetch) goal < 1500 ms: ${o < 1500 ? "met" : "NOT met"}`,
   );
+  console.log(
+    `  of which: snapshot bytes received at ${median(loads).toFixed(0)} ms, then ${(o - median(loads)).toFixed(0)} ms of page work (decode, ranges, heatmap, charts)`,
+  );
   const zm = median(zooms);
   const zx = Math.max(...zooms);
   console.log(
-    `zoom/pan re-render                 ${zm.toFixed(1)} ms median, ${zx.toFixed(1)} ms max of ${zooms.length} (${(zm / f).toFixed(2)}x the fetch) goal < 100 ms: ${zx < 100 ? "met" : zm < 100 ? "met by the median" : "NOT met"}`,
+    `zoom/pan re-render                 ${zm.toFixed(1)} ms median, ${zx.toFixed(1)} ms max of ${zooms.length} re-aggregations; ${cached} views drawn before not counted (${(zm / f).toFixed(2)}x the fetch) goal < 100 ms: ${zx < 100 ? "met" : zm < 100 ? "met by the median" : "NOT met"}`,
   );
 } finally {
   await browser.close();

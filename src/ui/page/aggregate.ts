@@ -65,6 +65,17 @@ export function aggregate(
     else hi = mid;
   }
   for (let s = lo; s < d.nSnap && startNs[s] < t1; s++) {
+    const ra = ((startNs[s] > t0 ? startNs[s] : t0) - t0) / tpr;
+    const rb = Math.min(((endNs[s] < t1 ? endNs[s] : t1) - t0) / tpr, h);
+    const qa = Math.floor(ra);
+    // A snapshot inside one row (the usual case when zoomed out: many snapshots per row)
+    // adds straight into that row, weighted by its share of the row's time; one that
+    // spans rows is first summed into `line`, then spread over its rows.
+    const oneRow = Math.ceil(rb) - 1 <= qa;
+    const S = oneRow ? sum : line;
+    const Wt = oneRow ? wt : lineW;
+    const base = oneRow ? qa * w : 0;
+    const k = oneRow ? rb - ra : 1;
     let cMin = w;
     let cMax = -1;
     const last = offsets[s + 1];
@@ -88,31 +99,30 @@ export function aggregate(
       let fb = ((db < x1 ? db : x1) - x0) * cpb;
       if (fb > w) fb = w;
       const f = samples[i] * inv;
-      let c = fa | 0; // fa >= 0 and < w
+      let c = fa | 0; // 0 <= fa < w
       if (c < cMin) cMin = c;
       if (fb <= c + 1) {
         // the common case when regions are narrower than a pixel
-        const seg = fb - fa;
-        line[c] += f * seg;
-        lineW[c] += seg;
+        const seg = (fb - fa) * k;
+        S[base + c] += f * seg;
+        Wt[base + c] += seg;
       } else
         for (; c < fb; c++) {
-          const seg = (c + 1 < fb ? c + 1 : fb) - (c > fa ? c : fa);
-          line[c] += f * seg;
-          lineW[c] += seg;
+          const seg = ((c + 1 < fb ? c + 1 : fb) - (c > fa ? c : fa)) * k;
+          S[base + c] += f * seg;
+          Wt[base + c] += seg;
         }
       const cl = fb | 0;
-      if ((cl === fb ? cl - 1 : cl) > cMax) cMax = cl === fb ? cl - 1 : cl;
+      const lastCol = cl === fb ? cl - 1 : cl;
+      if (lastCol > cMax) cMax = lastCol;
     }
-    if (cMax < cMin) continue;
-    const ra = ((startNs[s] > t0 ? startNs[s] : t0) - t0) / tpr;
-    const rb = Math.min(((endNs[s] < t1 ? endNs[s] : t1) - t0) / tpr, h);
-    for (let q = Math.floor(ra); q < rb; q++) {
+    if (oneRow || cMax < cMin) continue;
+    for (let q = qa; q < rb; q++) {
       const wq = Math.min(q + 1, rb) - Math.max(q, ra);
-      const base = q * w;
+      const rowBase = q * w;
       for (let c = cMin; c <= cMax; c++) {
-        sum[base + c] += line[c] * wq;
-        wt[base + c] += lineW[c] * wq;
+        sum[rowBase + c] += line[c] * wq;
+        wt[rowBase + c] += lineW[c] * wq;
       }
     }
     line.fill(0, cMin, cMax + 1);

@@ -22,6 +22,8 @@ export class HeatmapView {
   private readonly rangeText: HTMLElement;
   private readonly rangeTable: HTMLTableSectionElement;
   private readonly legend: HTMLElement;
+  private readonly xTicks = el("div", { class: "x-ticks" });
+  private readonly tTicks = el("div", { class: "t-ticks" });
   private ranges: AddrRanges = { start: [], end: [], disp: [], total: 0 };
   private view: View = { t0: 0, t1: 1, x0: 0, x1: 1 };
   private readonly history: View[] = [];
@@ -43,7 +45,8 @@ export class HeatmapView {
       "section",
       { class: "heatmap", "data-run": String(meta.id) },
       el("h3", {}, meta.name),
-      el("div", { class: "canvas-box" }, this.canvas, this.overlay),
+      el("div", { class: "canvas-box" }, this.canvas, this.overlay, this.tTicks),
+      this.xTicks,
       this.rangeText,
       this.hover,
       this.legend,
@@ -77,19 +80,32 @@ export class HeatmapView {
 
   /** Called when data arrived: new ranges, the whole run in view unless the user zoomed. */
   update(): void {
+    const t = performance.now();
     this.ranges = addressRanges(this.data);
     if (!this.zoomed) this.view = this.fullView();
     this.fillRanges();
     this.fillLegend();
+    performance.measure("ui-ranges", { start: t, end: performance.now() });
     this.render();
   }
 
+  /** Recently drawn views (the whole run, the views Backspace returns to), by view and data size. */
+  private readonly drawn = new Map<string, ImageData>();
+
   render(): void {
     const t = performance.now();
-    const grid = aggregate(this.data, this.ranges, this.view, W, H, this.maxSamples());
+    const v = this.view;
+    const key = `${v.x0} ${v.x1} ${v.t0} ${v.t1} ${this.data.nSnap} ${this.ranges.total}`;
     const ctx = this.canvas.getContext("2d")!;
-    const img = ctx.createImageData(W, H);
-    paint(grid.value, img.data);
+    let img = this.drawn.get(key);
+    if (!img) {
+      const grid = aggregate(this.data, this.ranges, v, W, H, this.maxSamples());
+      performance.measure("ui-aggregate", { start: t, end: performance.now() });
+      img = ctx.createImageData(W, H);
+      paint(grid.value, img.data);
+      if (this.drawn.size >= 8) this.drawn.delete(this.drawn.keys().next().value!);
+    } else this.drawn.delete(key);
+    this.drawn.set(key, img);
     ctx.putImageData(img, 0, 0);
     this.drawOverlay(null);
     this.showViewRange();
@@ -122,7 +138,33 @@ export class HeatmapView {
     return fromDisp(this.ranges, x);
   }
 
+  /** Address labels under the heatmap and time labels beside it, at 0, 1/4, ... 1 of the view. */
+  private drawTicks(): void {
+    const v = this.view;
+    const t0 = this.data.nSnap ? this.data.startNs[0] : 0;
+    const at = [0, 0.25, 0.5, 0.75, 1];
+    this.xTicks.replaceChildren(
+      ...at.map((f) => {
+        // the last label is the exclusive end, like the ranges table
+        const a = this.addrAt(Math.min(v.x0 + f * (v.x1 - v.x0), v.x1 - 1));
+        const e = el("span", {}, a ? hex(Math.round(a.addr) + (f === 1 ? 1 : 0)) : "");
+        e.style.left = `${f * W}px`;
+        e.style.transform = `translateX(-${f * 100}%)`;
+        return e;
+      }),
+    );
+    this.tTicks.replaceChildren(
+      ...at.map((f) => {
+        const e = el("span", {}, fmtTime(v.t0 + f * (v.t1 - v.t0) - t0));
+        e.style.top = `${f * H}px`;
+        e.style.transform = `translateY(-${f * 100}%)`;
+        return e;
+      }),
+    );
+  }
+
   private showViewRange(): void {
+    this.drawTicks();
     const v = this.view;
     const a = this.addrAt(v.x0);
     const b = this.addrAt(Math.max(v.x0, v.x1 - 1));

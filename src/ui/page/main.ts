@@ -43,6 +43,13 @@ document
     ),
   );
 
+/** Runs f under a performance measure (bench/ui.ts reads them). */
+function timed(name: string, f: () => void): void {
+  const t = performance.now();
+  f();
+  performance.measure(name, { start: t, end: performance.now() });
+}
+
 function addRun(meta: UiRunMeta): Run {
   const data = new RunData();
   const run: Run = { meta, data, view: new HeatmapView(meta, data), fetching: null, again: false };
@@ -62,9 +69,10 @@ function fetchMore(run: Run): Promise<void> {
       run.again = false;
       const res = await fetch(api(`/api/runs/${run.meta.id}/snapshots?from=${run.data.nSnap}`));
       if (!res.ok) throw new Error(`snapshots of run ${run.meta.id}: HTTP ${res.status}`);
-      run.data.append(decodeSnapshots(await res.arrayBuffer()));
+      const buf = await res.arrayBuffer();
+      timed("ui-decode", () => run.data.append(decodeSnapshots(buf)));
     } while (run.again);
-    run.view.update();
+    timed("ui-update", () => run.view.update());
     run.fetching = null;
   })();
   return run.fetching;
@@ -77,8 +85,8 @@ function refreshSummary(now = false): void {
   const go = (): void => {
     summaryTimer = null;
     const list = [...runs.values()];
-    compare.replaceChildren(compareTable(list));
-    series.replaceChildren(seriesViews(list));
+    timed("ui-compare", () => compare.replaceChildren(compareTable(list)));
+    timed("ui-series", () => series.replaceChildren(seriesViews(list)));
     const live = list.filter((r) => r.meta.live && !r.meta.done);
     status.textContent =
       list.length === 0
