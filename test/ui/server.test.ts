@@ -4,7 +4,9 @@
  * CLI's errors for bad records and options.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import type { AddressInfo } from "node:net";
@@ -116,4 +118,30 @@ describe("ui server", () => {
     assert.equal(port.code, 2);
     assert.match(port.err, /--port: '70000' is not a port/);
   });
+});
+
+test("without chromium the browser tests skip with a NOTICE; under CI=true they fail", () => {
+  const run = (ci: string): { code: number | null; out: string } => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", "--test", "test/ui/browser.test.ts"], {
+      cwd: fileURLToPath(new URL("../../", import.meta.url)),
+      env: {
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== "NODE_TEST_CONTEXT")),
+        DAMON_TS_CHROMIUM: "/nonexistent/chromium",
+        CI: ci,
+      },
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    return { code: r.status, out: r.stdout + r.stderr };
+  };
+  const local = run("");
+  assert.equal(local.code, 0, local.out);
+  assert.match(
+    local.out,
+    /NOTICE: skipping the browser tests: chromium not found at \/nonexistent\/chromium/,
+  );
+  assert.match(local.out, /# SKIP chromium not found/);
+  const ci = run("true");
+  assert.notEqual(ci.code, 0);
+  assert.match(ci.out, /not ok .* chromium is present \(required when CI=true\)/);
 });
