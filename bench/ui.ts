@@ -108,7 +108,7 @@ try {
     );
     await page.focus("canvas.heat");
     let aggregations = 1;
-    for (const key of ["+", "+", "x", "t", "ArrowRight", "ArrowDown", "-", "X", "0"]) {
+    for (const key of ["+", "+", "x", "t", "ArrowRight", "ArrowDown", "-", "X", "0"] as const) {
       await page.keyboard.press(key);
       const [ms, n, agg] = (await page.evaluate(`(() => {
         const r = performance.getEntriesByName("ui-render");

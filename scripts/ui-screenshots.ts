@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import puppeteer, { type ElementHandle, type Page } from "puppeteer-core";
+import puppeteer, { type Page } from "puppeteer-core";
 import { readRecords } from "../src/record/read.js";
 import { UiStore } from "../src/ui/store.js";
 import { startUiServer } from "../src/ui/server.js";
@@ -23,7 +23,7 @@ const timeScale = i >= 0 ? process.argv[i + 1] : "0.2";
 const CHROMIUM = process.env.DAMON_TS_CHROMIUM ?? "/usr/bin/chromium";
 
 async function shot(page: Page, selector: string, name: string): Promise<void> {
-  const el = (await page.$(selector)) as ElementHandle<Element> | null;
+  const el = await page.$(selector);
   if (!el) throw new Error(`no ${selector} on the page`);
   const png = await el.screenshot({ type: "png" });
   writeFileAtomic(join(root, "docs", name), png);

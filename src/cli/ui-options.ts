@@ -8,6 +8,7 @@ import { parseCount } from "../util/units.js";
 import { UsageError } from "../util/errors.js";
 import type { UiServer, UiServerOptions } from "../ui/server.js";
 import { UiSession, type UiRunFeed } from "../ui/attach.js";
+import type { UiSchemeStats } from "../ui/store.js";
 import type { Attrs } from "../core/attrs.js";
 
 export interface UiOptionValues {
@@ -101,8 +102,25 @@ export function uiRunFeed(
   source: string,
   space: string | null,
   attrs: Pick<Attrs, "sampleUs" | "aggrUs">,
+  schemes?: () => { action: string; stat: Omit<UiSchemeStats, "name"> }[],
 ): UiRunFeed | null {
+  const damos = schemes
+    ? () => schemes().map((s, i) => ({ ...pickStats(s.stat), name: `#${i} ${s.action}` }))
+    : null;
   return (
-    session?.run({ name, source, live: true, space, sampleUs: attrs.sampleUs, aggrUs: attrs.aggrUs }) ?? null
+    session?.run(
+      { name, source, live: true, space, sampleUs: attrs.sampleUs, aggrUs: attrs.aggrUs },
+      damos,
+    ) ?? null
   );
+}
+
+function pickStats(s: Omit<UiSchemeStats, "name">): Omit<UiSchemeStats, "name"> {
+  return {
+    nrTried: s.nrTried,
+    szTried: s.szTried,
+    nrApplied: s.nrApplied,
+    szApplied: s.szApplied,
+    qtExceeds: s.qtExceeds,
+  };
 }

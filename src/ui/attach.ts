@@ -8,7 +8,7 @@
 import { Worker } from "node:worker_threads";
 import type { TruthWindow } from "../truth/ground-truth.js";
 import type { RegionInput } from "../record/model.js";
-import type { UiMessage, UiRunMeta, UiTable } from "./store.js";
+import type { UiMessage, UiRunMeta, UiSchemeStats, UiTable } from "./store.js";
 import type { UiServerOptions } from "./server.js";
 import type { WireSnapshot } from "./wire.js";
 
@@ -55,9 +55,10 @@ export class UiSession {
   /** Registers a run; returns its feed. */
   run(
     meta: Omit<UiRunMeta, "id" | "nrSnapshots" | "done" | "summary" | "result" | "damos" | "schemeIdx">,
+    damos: (() => UiSchemeStats[]) | null = null,
   ): UiRunFeed {
     this.post({ type: "add", meta: { ...meta, summary: null, result: null, damos: null, schemeIdx: null } });
-    return new UiRunFeed(this.nextId++, (m, t) => this.post(m, t));
+    return new UiRunFeed(this.nextId++, (m, t) => this.post(m, t), damos);
   }
 
   /** Serves the final state until SIGINT/SIGTERM, then stops the worker. */
@@ -88,9 +89,12 @@ export class UiSession {
  */
 export class UiRunFeed {
   private pending: WireSnapshot | null = null;
+  private pendingDamos: UiSchemeStats[] | undefined;
   constructor(
     readonly id: number,
     private readonly post: (m: UiMessage, transfer: ArrayBuffer[]) => void,
+    /** DAMOS stats of the run's schemes now (taken with each snapshot), when it has schemes. */
+    private readonly damos: (() => UiSchemeStats[]) | null = null,
   ) {}
 
   snapshot(s: RegionsSnapshot): void {
@@ -114,6 +118,7 @@ export class UiRunFeed {
       (w.age as Float64Array)[i] = r.age ?? NaN;
     });
     this.pending = w;
+    this.pendingDamos = this.damos?.();
   }
 
   /** The exact truth of the pending snapshot's window: each region's true access frequency. */
@@ -131,7 +136,7 @@ export class UiRunFeed {
     const bufs = [w.start, w.end, w.samples, w.age, w.trueFreq]
       .filter((a): a is Float64Array => a instanceof Float64Array)
       .map((a) => a.buffer as ArrayBuffer);
-    this.post({ type: "snapshot", id: this.id, snap: w }, bufs);
+    this.post({ type: "snapshot", id: this.id, snap: w, damos: this.pendingDamos }, bufs);
   }
 
   finish(summary: UiTable | null, result: unknown): void {

@@ -14,8 +14,9 @@ export interface UiTable {
   rows: string[][];
 }
 
-/** DAMOS stats per snapshot of a tried-regions record (cumulative, as the kernel counts). */
+/** One DAMOS scheme's stats per snapshot (cumulative, as the kernel counts). */
 export interface UiDamosSeries {
+  name: string;
   nrTried: number[];
   szTried: number[];
   nrApplied: number[];
@@ -37,7 +38,8 @@ export interface UiRunMeta {
   nrSnapshots: number;
   /** Index of the DAMOS scheme for tried-regions records, else null. */
   schemeIdx: number | null;
-  damos: UiDamosSeries | null;
+  /** Per scheme: stats over time (tried-regions records, simulated runs with schemes). */
+  damos: UiDamosSeries[] | null;
   /** Accuracy and overhead against the exact truth (simulated runs, when finished). */
   summary: UiTable | null;
   /** The run's `--json` result when finished (simulated runs). */
@@ -49,8 +51,18 @@ export type UiEvent = { type: "run"; meta: UiRunMeta } | { type: "snapshots"; id
 /** Messages a worker-hosted store takes from the thread that runs the simulation. */
 export type UiMessage =
   | { type: "add"; meta: Omit<UiRunMeta, "id" | "nrSnapshots" | "done"> }
-  | { type: "snapshot"; id: number; snap: WireSnapshot }
+  | { type: "snapshot"; id: number; snap: WireSnapshot; damos?: UiSchemeStats[] }
   | { type: "finish"; id: number; summary: UiTable | null; result: unknown };
+
+/** A scheme's stats at one snapshot. */
+export interface UiSchemeStats {
+  name: string;
+  nrTried: number;
+  szTried: number;
+  nrApplied: number;
+  szApplied: number;
+  qtExceeds: number;
+}
 
 interface Run {
   meta: UiRunMeta;
@@ -82,8 +94,27 @@ export class UiStore {
     return id;
   }
 
-  addSnapshot(id: number, snap: WireSnapshot): void {
+  addSnapshot(id: number, snap: WireSnapshot, damos?: UiSchemeStats[]): void {
     const r = this.runs[id];
+    if (damos) {
+      const series = (r.meta.damos ??= []);
+      damos.forEach((st, k) => {
+        series[k] ??= {
+          name: st.name,
+          nrTried: [],
+          szTried: [],
+          nrApplied: [],
+          szApplied: [],
+          qtExceeds: [],
+        };
+        const x = series[k];
+        // a scheme that appears later has no stats for the snapshots before it
+        for (const key of STAT_KEYS) {
+          while (x[key].length < r.snaps.length) x[key].push(NaN);
+          x[key].push(st[key]);
+        }
+      });
+    }
     r.snaps.push(snap);
     r.meta.nrSnapshots = r.snaps.length;
     this.emit({ type: "snapshots", id, nr: r.snaps.length });
@@ -107,7 +138,7 @@ export class UiStore {
 
   apply(m: UiMessage): void {
     if (m.type === "add") this.add(m.meta);
-    else if (m.type === "snapshot") this.addSnapshot(m.id, m.snap);
+    else if (m.type === "snapshot") this.addSnapshot(m.id, m.snap, m.damos);
     else this.finish(m.id, m.summary, m.result);
   }
 
@@ -130,7 +161,10 @@ export class UiStore {
           sampleUs: rec.intervals?.sampleUs ?? null,
           aggrUs: rec.intervals?.aggrUs ?? null,
           schemeIdx: rec.schemeIdx,
-          damos: damosSeries(rec.snapshots.map((s) => s.damosStats)),
+          damos: damosSeries(
+            `scheme ${rec.schemeIdx ?? "?"}`,
+            rec.snapshots.map((s) => s.damosStats),
+          ),
           summary: null,
           result: null,
         },
@@ -147,14 +181,19 @@ function basename(p: string): string {
   return p.slice(p.lastIndexOf("/") + 1);
 }
 
-function damosSeries(stats: (DamosStats | null)[]): UiDamosSeries | null {
+const STAT_KEYS = ["nrTried", "szTried", "nrApplied", "szApplied", "qtExceeds"] as const;
+
+function damosSeries(name: string, stats: (DamosStats | null)[]): UiDamosSeries[] | null {
   if (!stats.some((s) => s !== null)) return null;
   const pick = (f: (s: DamosStats) => number): number[] => stats.map((s) => (s ? f(s) : NaN));
-  return {
-    nrTried: pick((s) => s.nrTried),
-    szTried: pick((s) => s.szTried),
-    nrApplied: pick((s) => s.nrApplied),
-    szApplied: pick((s) => s.szApplied),
-    qtExceeds: pick((s) => s.qtExceeds),
-  };
+  return [
+    {
+      name,
+      nrTried: pick((s) => s.nrTried),
+      szTried: pick((s) => s.szTried),
+      nrApplied: pick((s) => s.nrApplied),
+      szApplied: pick((s) => s.szApplied),
+      qtExceeds: pick((s) => s.qtExceeds),
+    },
+  ];
 }

@@ -21,6 +21,7 @@ interface RunJson {
       windowsScored: number;
       windowsUnscored: number;
     };
+    damos: { schemes: { action: string; szTried: number }[] };
   }[];
 }
 
@@ -30,7 +31,19 @@ describe("run --ui in chromium", { skip }, () => {
   before(async () => {
     [browser, ui] = await Promise.all([
       launchBrowser(),
-      startUi(["run", "stairs", "--time-scale", "0.05", "--no-baseline", "--seed", "3", "--ui", "--json"]),
+      startUi([
+        "run",
+        "stairs",
+        "--time-scale",
+        "0.05",
+        "--no-baseline",
+        "--seed",
+        "3",
+        "--scheme",
+        "stat",
+        "--ui",
+        "--json",
+      ]),
     ]);
   });
   after(async () => {
@@ -86,6 +99,20 @@ describe("run --ui in chromium", { skip }, () => {
     assert.equal(rows.get("windows scored / unscored"), `${s.windowsScored} / ${s.windowsUnscored}`);
     assert.equal(rows.get("state"), "finished");
     assert.equal(Number(rows.get("snapshots")), s.windowsScored + s.windowsUnscored);
+    // the DAMOS scheme's stats over time: a chart, and a series that grows up to the final count
+    const labels = (await page.evaluate(
+      `[...document.querySelectorAll(".damos-bytes .u-legend .u-label")].map((e) => e.textContent)`,
+    )) as string[];
+    assert.deepEqual(labels.slice(1), ["stairs / vaddr #0 stat tried", "stairs / vaddr #0 stat applied"]);
+    const metas = (await (await fetch(new URL("/api/runs", ui.url))).json()) as {
+      runs: { damos: { name: string; szTried: number[] }[] }[];
+    };
+    const tried = metas.runs[0].damos[0].szTried;
+    assert.equal(tried.length, s.windowsScored + s.windowsUnscored);
+    for (let i = 1; i < tried.length; i++) assert.ok(tried[i] >= tried[i - 1], "cumulative");
+    assert.ok(
+      tried[tried.length - 1] > 0 && tried[tried.length - 1] <= json.runs[0].damos.schemes[0].szTried,
+    );
     // hover in the middle of the heatmap: a simulated run knows the true frequency
     const box = (await (await page.$("canvas.heat"))!.boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);

@@ -292,7 +292,13 @@ export function runAll(
       schemes: damosEngine(x.configs, "paddr", engine!.handle).factory,
     }));
     const tiers = damos?.fastNode != null ? new TierTracker(damos.fastNode) : null;
-    const ui = uiRunFeed(`${workload.name} / ${ops}`, `run ${workloadName}`, opsSpace(ops), attrs);
+    const ui = uiRunFeed(
+      `${workload.name} / ${ops}`,
+      `run ${workloadName}`,
+      opsSpace(ops),
+      attrs,
+      engine ? () => allSchemes(engine.handle) : undefined,
+    );
     try {
       const r = runExperiment({
         workload,

@@ -80,17 +80,26 @@ export function seriesViews(runs: ChartRun[]): HTMLElement {
       ),
     ),
   ];
-  const damos = series.filter((s) => s.r.meta.damos);
-  if (damos.length > 0) {
-    const sz = (k: "szTried" | "szApplied") =>
-      damos.map((s) => ({ label: `${s.r.meta.name} ${k}`, x: s.t, y: s.r.meta.damos![k] }));
+  // one line per run, scheme and measure
+  const schemes = series.flatMap((s) =>
+    (s.r.meta.damos ?? []).map((d) => ({ label: `${s.r.meta.name} ${d.name}`, x: s.t, d })),
+  );
+  if (schemes.length > 0) {
+    const lines = (k: "szTried" | "szApplied" | "qtExceeds", suffix: string) =>
+      schemes.map((c) => ({
+        label: `${c.label}${suffix}`,
+        x: c.x,
+        y: Array.from(c.x, (_, i) => c.d[k][i] ?? NaN),
+      }));
     parts.push(
-      chart("DAMOS: bytes tried / applied", "damos-bytes", [...sz("szTried"), ...sz("szApplied")], fmtBytes),
       chart(
-        "DAMOS: quota exceeds",
-        "damos-quota",
-        damos.map((s) => ({ label: s.r.meta.name, x: s.t, y: s.r.meta.damos!.qtExceeds })),
-        (v) => String(Math.round(v)),
+        "DAMOS: bytes tried / applied (cumulative)",
+        "damos-bytes",
+        [...lines("szTried", " tried"), ...lines("szApplied", " applied")],
+        fmtBytes,
+      ),
+      chart("DAMOS: quota exceeds (cumulative)", "damos-quota", lines("qtExceeds", ""), (v) =>
+        String(Math.round(v)),
       ),
     );
   }

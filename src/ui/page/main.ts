@@ -82,8 +82,16 @@ let summaryTimer: number | null = null;
 /** Refreshes the tables and charts at most twice a second while a run streams in. */
 function refreshSummary(now = false): void {
   if (summaryTimer !== null && !now) return;
-  const go = (): void => {
+  const go = async (): Promise<void> => {
     summaryTimer = null;
+    // a running simulation's DAMOS stats grow with it: take the latest descriptions
+    if ([...runs.values()].some((r) => r.meta.live && !r.meta.done)) {
+      const { runs: metas } = (await (await fetch(api("/api/runs"))).json()) as { runs: UiRunMeta[] };
+      for (const m of metas) {
+        const run = runs.get(m.id);
+        if (run && !run.meta.done) run.meta = run.view.meta = m;
+      }
+    }
     const list = [...runs.values()];
     timed("ui-compare", () => compare.replaceChildren(compareTable(list)));
     timed("ui-series", () => series.replaceChildren(seriesViews(list)));
@@ -96,8 +104,8 @@ function refreshSummary(now = false): void {
           : `${list.length} run(s), all finished`;
     status.dataset.state = list.length === 0 ? "empty" : live.length > 0 ? "running" : "finished";
   };
-  if (now) go();
-  else summaryTimer = window.setTimeout(go, 500);
+  if (now) void go();
+  else summaryTimer = window.setTimeout(() => void go(), 500);
 }
 
 async function main(): Promise<void> {
