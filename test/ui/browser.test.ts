@@ -175,6 +175,15 @@ describe("damon-ts ui in chromium", { skip }, () => {
       const snaps = (await texts(page, "table.summary tbody tr")).filter((t) => t.startsWith("snapshots"));
       assert.deepEqual(snaps, [`snapshots${NSNAP}${NSNAP}`]);
       assert.equal((await texts(page, "canvas.heat")).length, 2);
+      // on the same axes: zooming one zooms the other (same ranges: both axes)
+      await page.focus("canvas.heat");
+      await page.keyboard.press("+");
+      const views = await js<Record<string, string>[]>(
+        page,
+        `[...document.querySelectorAll(".heatmap")].map((h) => ({ ...h.dataset }))`,
+      );
+      assert.notEqual(Number(views[0].addrStart), STAIRS.smallStart, "zoomed");
+      for (const k of ["addrStart", "addrEnd", "t0", "t1"]) assert.equal(views[1][k], views[0][k], k);
       await page.close();
     } finally {
       await two.stop();

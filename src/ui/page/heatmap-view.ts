@@ -227,7 +227,28 @@ export class HeatmapView {
     );
   }
 
-  setView(v: View, remember = true): void {
+  /** Called after the user changed this view (main.ts links the other heatmaps to it). */
+  onView: ((v: View, from: HeatmapView) => void) | null = null;
+
+  /** Time of the first snapshot: linked views align on time since their run's start. */
+  startNs(): number {
+    return this.data.nSnap ? this.data.startNs[0] : 0;
+  }
+
+  /** The address ranges as text: heatmaps with equal ranges share the address axis too. */
+  rangesKey(): string {
+    return `${this.ranges.start.join()}|${this.ranges.end.join()}`;
+  }
+
+  /** Follows another heatmap's view: the same time since the start; the same addresses when the ranges are equal. */
+  follow(v: View, from: HeatmapView): void {
+    const dt = this.startNs() - from.startNs();
+    const same = this.rangesKey() === from.rangesKey();
+    const x = same ? { x0: v.x0, x1: v.x1 } : { x0: this.view.x0, x1: this.view.x1 };
+    this.setView({ ...x, t0: v.t0 + dt, t1: v.t1 + dt }, true, false);
+  }
+
+  setView(v: View, remember = true, announce = true): void {
     const full = this.fullView();
     // never narrower than one byte per pixel column or 1 ns per row, never past the data
     const clamp = (a: number, b: number, lo: number, hi: number, min: number): [number, number] => {
@@ -243,6 +264,7 @@ export class HeatmapView {
     this.view = { x0, x1, t0, t1 };
     this.zoomed = x0 !== full.x0 || x1 !== full.x1 || t0 !== full.t0 || t1 !== full.t1;
     this.render();
+    if (announce) this.onView?.(this.view, this);
   }
 
   /** Zooms by `f` (< 1 in) around the fractional point (fx, fy); an axis with `false` keeps its span. */

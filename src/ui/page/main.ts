@@ -25,13 +25,20 @@ interface Run {
 
 const runs = new Map<number, Run>();
 const status = el("p", { class: "status" }, "loading…");
+const linkBox = el("input", { type: "checkbox", checked: "", id: "link-views" });
 const heatmaps = el("div", { class: "heatmaps" });
 const compare = el("section", { class: "compare" });
 const series = el("section", { class: "series-box" });
 document
   .getElementById("app")!
   .append(
-    el("header", {}, el("h1", {}, "damon-ts ui"), status),
+    el(
+      "header",
+      {},
+      el("h1", {}, "damon-ts ui"),
+      status,
+      el("label", { title: "zooming one heatmap zooms the others" }, linkBox, " link the heatmaps' views"),
+    ),
     heatmaps,
     compare,
     series,
@@ -55,6 +62,11 @@ function addRun(meta: UiRunMeta): Run {
   const run: Run = { meta, data, view: new HeatmapView(meta, data), fetching: null, again: false };
   runs.set(meta.id, run);
   heatmaps.append(run.view.root);
+  // side by side on the same axes: zooming one heatmap zooms the others
+  run.view.onView = (v, from) => {
+    if (!linkBox.checked) return;
+    for (const r of runs.values()) if (r.view !== from) r.view.follow(v, from);
+  };
   return run;
 }
 
