@@ -35,7 +35,7 @@ describe("run --ui in chromium", { skip }, () => {
         "run",
         "stairs",
         "--time-scale",
-        "0.05",
+        "0.1",
         "--no-baseline",
         "--seed",
         "3",
