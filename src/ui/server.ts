@@ -66,9 +66,13 @@ export async function startUiServer(store: UiStore, o: UiServerOptions = {}): Pr
     for (const s of streams) s.write(text);
   });
 
+  let hosts: string[] = [];
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? "/", "http://x");
     if (token !== null && url.searchParams.get("token") !== token) return send(res, 403, "forbidden\n");
+    // on loopback without a token, a page of another site reaching us through DNS rebinding
+    // names its own host: only our own names are served
+    if (token === null && !hosts.includes(req.headers.host ?? "")) return send(res, 403, "forbidden\n");
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 404, "not found\n");
     const path = url.pathname;
     if (path === "/") return send(res, 200, html, "text/html; charset=utf-8");
@@ -100,6 +104,7 @@ export async function startUiServer(store: UiStore, o: UiServerOptions = {}): Pr
     server.listen(o.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  hosts = [`${host}:${port}`, `localhost:${port}`];
   const shown = host.includes(":") ? `[${host}]` : host;
   const url = `http://${shown}:${port}/${token ? `?token=${token}` : ""}`;
   return {

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { request } from "node:http";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
@@ -55,6 +56,20 @@ describe("ui server", () => {
       ])
         assert.equal((await get(p)).status, 404, p);
       assert.equal((await get("/", { method: "POST", body: "x" })).status, 404);
+      // another host name (DNS rebinding) is refused
+      const rebound = await new Promise<number>((resolve, reject) => {
+        const u = new URL(ui.url);
+        request(
+          { host: u.hostname, port: u.port, path: "/api/runs", headers: { host: `evil.example:${u.port}` } },
+          (r) => {
+            r.resume();
+            resolve(r.statusCode ?? 0);
+          },
+        )
+          .on("error", reject)
+          .end();
+      });
+      assert.equal(rebound, 403);
     } finally {
       await ui.close();
     }
