@@ -103,7 +103,7 @@ export class HeatmapView {
       performance.measure("ui-aggregate", { start: t, end: performance.now() });
       img = ctx.createImageData(W, H);
       paint(grid.value, img.data);
-      if (this.drawn.size >= 8) this.drawn.delete(this.drawn.keys().next().value!);
+      if (this.drawn.size >= 16) this.drawn.delete(this.drawn.keys().next().value!);
     } else this.drawn.delete(key);
     this.drawn.set(key, img);
     ctx.putImageData(img, 0, 0);
