@@ -60,7 +60,7 @@ try {
   });
   try {
     const page = await browser.newPage();
-    await page.setViewport({ width: 1560, height: 1400 });
+    await page.setViewport({ width: 1700, height: 1400 });
     await page.goto(ui.url);
     await page.waitForSelector("body[data-ready]", { timeout: 120_000 });
     await shot(page, ".heatmaps", "ui-heatmaps.png");
