@@ -7,12 +7,14 @@
  * Layout: u32 magic, u32 version, u32 first snapshot index, u32 snapshot count,
  * u32 region count, u32 flags; then f64 startNs[c], f64 endNs[c], u32 offsets[c+1]
  * (region index of each snapshot, relative to this chunk), f64 start[n], f64 end[n],
- * f32 samples[n], f32 age[n] (NaN: unknown), f32 trueFreq[n] (NaN: no truth).
+ * f32 samples[n], f32 age[n] (NaN: unknown), f32 trueFreq[n] (NaN: no truth) — the
+ * last only when flag HAS_TRUTH is set (records have no truth: 4 bytes a region saved).
  */
 
 export const WIRE_MAGIC = 0x49555444; // "DTUI"
 export const WIRE_VERSION = 1;
 const HEADER_BYTES = 24;
+const HAS_TRUTH = 1;
 
 /** Snapshots as columns; `offsets[i]..offsets[i+1]` are snapshot i's regions. */
 export interface SnapshotColumns {
@@ -25,13 +27,14 @@ export interface SnapshotColumns {
   end: Float64Array;
   samples: Float32Array;
   age: Float32Array;
+  /** Empty when no snapshot of the chunk has the truth. */
   trueFreq: Float32Array;
 }
 
 const align8 = (n: number): number => (n + 7) & ~7;
 
-function layout(count: number, n: number): number[] {
-  const sizes = [8 * count, 8 * count, 4 * (count + 1), 8 * n, 8 * n, 4 * n, 4 * n, 4 * n];
+function layout(count: number, n: number, truth: boolean): number[] {
+  const sizes = [8 * count, 8 * count, 4 * (count + 1), 8 * n, 8 * n, 4 * n, 4 * n, truth ? 4 * n : 0];
   const offs: number[] = [];
   let at = HEADER_BYTES;
   for (const s of sizes) {
@@ -61,11 +64,12 @@ export function encodeSnapshots(first: number, list: readonly WireSnapshot[]): A
   let n = 0;
   for (const s of list) n += s.nr;
   const count = list.length;
-  const offs = layout(count, n);
+  const truth = list.some((s) => s.trueFreq);
+  const offs = layout(count, n, truth);
   const buf = new ArrayBuffer(offs[8]);
   const head = new Uint32Array(buf, 0, 6);
-  head.set([WIRE_MAGIC, WIRE_VERSION, first, count, n, 0]);
-  const c = viewColumns(buf, offs, first, count, n);
+  head.set([WIRE_MAGIC, WIRE_VERSION, first, count, n, truth ? HAS_TRUTH : 0]);
+  const c = viewColumns(buf, offs, first, count, n, truth);
   let r = 0;
   list.forEach((s, i) => {
     c.startNs[i] = s.startNs;
@@ -76,7 +80,7 @@ export function encodeSnapshots(first: number, list: readonly WireSnapshot[]): A
       c.end[r] = s.end[j];
       c.samples[r] = s.samples[j];
       c.age[r] = s.age[j];
-      c.trueFreq[r] = s.trueFreq ? s.trueFreq[j] : NaN;
+      if (truth) c.trueFreq[r] = s.trueFreq ? s.trueFreq[j] : NaN;
     }
   });
   c.offsets[count] = r;
@@ -89,6 +93,7 @@ function viewColumns(
   first: number,
   count: number,
   n: number,
+  truth: boolean,
 ): SnapshotColumns {
   return {
     first,
@@ -100,16 +105,17 @@ function viewColumns(
     end: new Float64Array(buf, o[4], n),
     samples: new Float32Array(buf, o[5], n),
     age: new Float32Array(buf, o[6], n),
-    trueFreq: new Float32Array(buf, o[7], n),
+    trueFreq: new Float32Array(buf, o[7], truth ? n : 0),
   };
 }
 
 /** Views a buffer made by `encodeSnapshots` (no copy); throws on a foreign buffer. */
 export function decodeSnapshots(buf: ArrayBuffer): SnapshotColumns {
   if (buf.byteLength < HEADER_BYTES) throw new Error("snapshot data too short");
-  const [magic, version, first, count, n] = new Uint32Array(buf, 0, 6);
+  const [magic, version, first, count, n, flags] = new Uint32Array(buf, 0, 6);
   if (magic !== WIRE_MAGIC || version !== WIRE_VERSION) throw new Error("not damon-ts ui snapshot data");
-  const offs = layout(count, n);
+  const truth = (flags & HAS_TRUTH) !== 0;
+  const offs = layout(count, n, truth);
   if (buf.byteLength < offs[8]) throw new Error("snapshot data truncated");
-  return viewColumns(buf, offs, first, count, n);
+  return viewColumns(buf, offs, first, count, n, truth);
 }

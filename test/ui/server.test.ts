@@ -14,6 +14,7 @@ import type { AddressInfo } from "node:net";
 import { UiStore } from "../../src/ui/store.js";
 import { startUiServer } from "../../src/ui/server.js";
 import { decodeSnapshots, encodeSnapshots } from "../../src/ui/wire.js";
+import { RunData } from "../../src/ui/page/data.js";
 import { recordOf } from "../helpers/records.js";
 import { tempDir } from "../helpers/temp.js";
 import { cli } from "../cli/helpers.js";
@@ -105,13 +106,26 @@ describe("ui server", () => {
         assert.equal(c.end[r], s.end[j]);
         assert.equal(c.samples[r], s.samples[j]);
         assert.equal(c.age[r], s.age[j]);
-        assert.ok(Number.isNaN(c.trueFreq[r]));
       }
     }
     const t = decodeSnapshots(
       encodeSnapshots(0, [{ ...snaps[0], trueFreq: new Float64Array(11).fill(0.25) }]),
     );
+    assert.equal(c.trueFreq.length, 0, "no truth, no column");
     assert.equal(t.trueFreq[3], 0.25);
+    // on the page: a chunk without truth, then one with it
+    const d = new RunData();
+    d.append(decodeSnapshots(encodeSnapshots(0, snaps.slice(0, 9))));
+    d.append(
+      decodeSnapshots(encodeSnapshots(9, [{ ...snaps[9], trueFreq: new Float64Array(11).fill(0.5) }])),
+    );
+    d.append(decodeSnapshots(encodeSnapshots(10, [snaps[10]])));
+    assert.equal(d.nSnap, 11);
+    assert.ok(Number.isNaN(d.truthAt(d.offsets[9] - 1)));
+    for (let i = d.offsets[9]; i < d.offsets[10]; i++) assert.equal(d.truthAt(i), 0.5);
+    assert.ok(Number.isNaN(d.truthAt(d.offsets[10])));
+    assert.equal(d.start[d.offsets[10]], snaps[10].start[0]);
+    assert.equal(d.end[d.nReg - 1], snaps[10].end[snaps[10].nr - 1]);
     assert.throws(() => decodeSnapshots(new ArrayBuffer(24)), /not damon-ts ui snapshot data/);
   });
 

@@ -16,6 +16,7 @@ export class RunData {
   end: Float64Array = new Float64Array(0);
   samples: Float32Array = new Float32Array(0);
   age: Float32Array = new Float32Array(0);
+  /** True frequency per region; empty while no chunk had the truth (records). */
   trueFreq: Float32Array = new Float32Array(0);
   /** Every snapshot's regions are in address order (as DAMON keeps them); views may then search. */
   sorted = true;
@@ -55,9 +56,18 @@ export class RunData {
     this.end = grow(this.end, this.nReg, r, c.end);
     this.samples = grow(this.samples, this.nReg, r, c.samples);
     this.age = grow(this.age, this.nReg, r, c.age);
-    this.trueFreq = grow(this.trueFreq, this.nReg, r, c.trueFreq);
+    if (c.trueFreq.length > 0 || this.trueFreq.length > 0) {
+      const nan = (n: number): Float32Array => new Float32Array(n).fill(NaN);
+      const old = this.trueFreq.length >= this.nReg ? this.trueFreq : nan(this.nReg);
+      this.trueFreq = grow(old, this.nReg, r, c.trueFreq.length > 0 ? c.trueFreq : nan(r - this.nReg));
+    }
     this.nSnap = s;
     this.nReg = r;
+  }
+
+  /** True frequency of region i, NaN when unknown. */
+  truthAt(i: number): number {
+    return i < this.trueFreq.length ? this.trueFreq[i] : NaN;
   }
 
   /** Index of the snapshot covering time `t` (the last that started at or before it), or -1. */

@@ -315,7 +315,8 @@ export class HeatmapView {
         ? "age unknown"
         : `age ${age}${Number.isFinite(aggrNs) ? ` (${fmtTime(age * aggrNs)})` : ""}`,
     ];
-    if (!Number.isNaN(d.trueFreq[i])) parts.push(`true frequency ${(d.trueFreq[i] * 100).toFixed(1)} %`);
+    const tf = d.truthAt(i);
+    if (!Number.isNaN(tf)) parts.push(`true frequency ${(tf * 100).toFixed(1)} %`);
     return parts.join(" · ");
   }
 
