@@ -18,6 +18,7 @@ import { registerTrace } from "./commands/trace.js";
 import { registerAdjust, registerReport } from "./commands/report.js";
 import { registerLive } from "./commands/live.js";
 import { registerSweep } from "./commands/sweep.js";
+import { registerUi } from "./commands/ui.js";
 import { reportStaleTempFiles } from "../util/temp-report.js";
 
 /** The version in package.json (two folders up from both src/cli and dist/cli). */
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerAdjust(program);
   registerLive(program);
   registerSweep(program);
+  registerUi(program);
   return program;
 }
 

@@ -10,13 +10,15 @@ import type { SampleFilter } from "../core/sample-filter.js";
 import type { SwapDevice } from "../mm/cost-model.js";
 import type { HintingMode } from "../mm/hinting/index.js";
 import { withMachineProfile, type MachineProfileName } from "../mm/machine-profile.js";
-import type { MachineOptions } from "../mm/machine.js";
+import type { Machine, MachineOptions } from "../mm/machine.js";
+import type { Context } from "../core/context.js";
+import type { TruthWindow } from "../truth/ground-truth.js";
 import type { NumaBalancingOptions } from "../mm/numa-balancing/index.js";
 import { paddrDescriptor } from "../ops/paddr.js";
 import { opsDescriptor } from "../ops/registry.js";
 import { UsageError } from "../util/errors.js";
 import type { WorkloadSpec } from "../workload/spec.js";
-import { damosEngine, TierTracker, type DamosOutcome } from "./damos.js";
+import { damosEngine, TierTracker, type DamosHandle, type DamosOutcome } from "./damos.js";
 import { setupDamos, type DamosSetup } from "./damos-setup.js";
 import {
   runExperiment,
@@ -67,6 +69,14 @@ export interface RunPlan {
 export interface RunObserver {
   onProgress?(nowNs: number, endNs: number): void;
   onSnapshot?(s: WindowSnapshot): void;
+  /** The simulated machine and DAMON context, once set up (before the first sample). */
+  onSetup?(m: Machine, ctx: Context): void;
+  /** Each closed truth window. */
+  onTruthWindow?(w: TruthWindow, m: Machine): void;
+  /** The experiment's DAMOS schemes (before it starts; only when DAMOS is set). */
+  onDamos?(h: DamosHandle): void;
+  /** The experiment's result (before `done`). */
+  onResult?(r: ExperimentResult): void;
   /** After the experiment, `ok` false when it threw. */
   done?(ok: boolean): void;
 }
@@ -165,9 +175,13 @@ export function executeRun(
               ? (now, end) => obs.onProgress!(now, end)
               : undefined,
           onSnapshot: obs.onSnapshot ? (s) => obs.onSnapshot!(s) : undefined,
+          onSetup: obs.onSetup ? (m, ctx) => obs.onSetup!(m, ctx) : undefined,
+          onTruthWindow: obs.onTruthWindow ? (w, m) => obs.onTruthWindow!(w, m) : undefined,
         },
         damos,
+        obs.onDamos ? (h) => obs.onDamos!(h) : undefined,
       );
+      obs.onResult?.(r);
       obs.done?.(true);
       return r;
     } catch (e) {
@@ -186,9 +200,14 @@ export function runPlan(p: RunPlan, observe?: (ops: string) => RunObserver): Exp
  * One experiment with DAMOS as `damos` sets it up (schemes engine, the extra
  * per-node kdamonds, tier tracking); the result carries the DAMOS outcome.
  */
-export function runWithDamos(o: ExperimentOptions, damos: DamosSetup | null): ExperimentResult {
+export function runWithDamos(
+  o: ExperimentOptions,
+  damos: DamosSetup | null,
+  onDamos?: (h: DamosHandle) => void,
+): ExperimentResult {
   if (!damos) return runExperiment(o);
   const engine = damosEngine(damos.configs, opsDescriptor(o.ops));
+  onDamos?.(engine.handle);
   const extraContexts = damos.extraContexts.map((x) => ({
     regions: x.regions,
     schemes: damosEngine(x.configs, paddrDescriptor, engine.handle).factory,
@@ -199,7 +218,13 @@ export function runWithDamos(o: ExperimentOptions, damos: DamosSetup | null): Ex
     targetRegions: damos.targetRegions,
     extraContexts,
     schemes: engine.factory,
-    onTruthWindow: tiers ? (w, m) => tiers.onWindow(w, m) : undefined,
+    onTruthWindow:
+      tiers || o.onTruthWindow
+        ? (w, m) => {
+            tiers?.onWindow(w, m);
+            o.onTruthWindow?.(w, m);
+          }
+        : undefined,
   });
   const outcome: DamosOutcome = {
     handle: engine.handle,

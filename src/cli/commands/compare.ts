@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { opsNames } from "../../ops/registry.js";
 import { addSimulationOptions, parseOpsList, printBlindSpotWarnings, runAll, workloadHelp } from "./run.js";
 import type { RunOptionValues } from "./run.js";
+import { addUiOption } from "../ui-options.js";
 import { runJson } from "../run-json.js";
 import { metricRows } from "../run-metrics.js";
 import { fmtNs, formatTable } from "../table.js";
@@ -23,7 +24,7 @@ export function registerCompare(program: Command): void {
       `access sources to compare, comma-separated (${opsNames().join(", ")})`,
       "vaddr,vaddr-fault,hwsample-vaddr",
     );
-  addSimulationOptions(cmd).addHelpText("after", workloadHelp());
+  addUiOption(addSimulationOptions(cmd)).addHelpText("after", workloadHelp());
   cmd.action((workloadName: string, o: RunOptionValues) => {
     const results = runAll(workloadName, { ...o, heatmap: false }, parseOpsList(o.ops));
     printBlindSpotWarnings(results, o);

@@ -15,6 +15,7 @@ import type { RecordFormat } from "../../record/read.js";
 import { announceWritten, existedBefore, requireOutputFolder, snapshotCount } from "../files.js";
 import { UsageError } from "../../util/errors.js";
 import { parseCount, parseDurationUs } from "../../util/units.js";
+import { addUiOption, uiRunFeed } from "../ui-options.js";
 
 interface CommonOpts {
   sysfsRoot: string;
@@ -188,9 +189,11 @@ export function registerKernel(program: Command): void {
       }
     });
 
-  configOptions(
-    common(
-      kernel.command("record").description("start, snapshot the regions every aggregation interval, stop"),
+  addUiOption(
+    configOptions(
+      common(
+        kernel.command("record").description("start, snapshot the regions every aggregation interval, stop"),
+      ),
     ),
   )
     .option("--duration <time>", "how long to record", "10s")
@@ -207,6 +210,7 @@ export function registerKernel(program: Command): void {
       requireOutputFolder(o.out, "--out");
       const b = backendOf(o);
       if (o.dryRun) process.stderr.write(`dry run: ${recordPlanText(config, o.duration, o.out, o.format)}\n`);
+      const ui = uiRunFeed("kernel record", o.out, null, config.kdamonds[0].contexts[0].intervals);
       let stop = false;
       const onSig = () => {
         stop = true;
@@ -217,11 +221,13 @@ export function registerKernel(program: Command): void {
           durationMs,
           shouldStop: () => stop,
           onSnapshot: (s, i) => {
+            ui?.snapshot({ ...s, targets: [s] });
             if (process.stderr.isTTY && !o.dryRun)
               process.stderr.write(`\rsnapshot ${i + 1}: ${s.regions.length} regions`);
           },
         });
         if (process.stderr.isTTY && !o.dryRun) process.stderr.write("\n");
+        ui?.finish(null, null);
       } finally {
         process.off("SIGINT", onSig);
       }

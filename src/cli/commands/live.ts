@@ -13,6 +13,7 @@ import { RunRecorder } from "../run-heatmap.js";
 import { UsageError } from "../../util/errors.js";
 import { parseCount, parseDurationUs } from "../../util/units.js";
 import { addMonitorOptions, attrsFromOptions, type MonitorOptionValues } from "../options.js";
+import { addUiOption, uiRunFeed } from "../ui-options.js";
 
 interface LiveOptionValues extends MonitorOptionValues {
   pid?: string;
@@ -75,7 +76,7 @@ export function registerLive(program: Command): void {
     .option("--record <file>", "write every aggregation window to FILE as a damo record (json_compressed)")
     .option("--json", "no view; print the result as JSON at the end (schema in docs/live.md)")
     .option("--no-view", "do not show the refreshing view");
-  addMonitorOptions(cmd);
+  addUiOption(addMonitorOptions(cmd));
   cmd.action(async (command: string[], o: LiveOptionValues) => {
     const attrs = attrsFromOptions(o);
     if ((o.pid === undefined) === (command.length === 0))
@@ -92,6 +93,7 @@ export function registerLive(program: Command): void {
     const us = (t: string | undefined, name: string): number | undefined =>
       t === undefined ? undefined : parseDurationUs(t, name) * 1000;
     const record = o.record ? new RunRecorder(o.record, attrs) : null;
+    const ui = uiRunFeed(`live ${pid ?? command.join(" ")}`, "damon-ts live", "vaddr", attrs);
     const tty = process.stdout.isTTY && !o.json && o.view;
     const abort = new AbortController();
     const onSigint = (): void => abort.abort();
@@ -110,7 +112,13 @@ export function registerLive(program: Command): void {
         // With --json our stdout is the JSON: the command's output goes to stderr.
         commandStdout: o.json ? 2 : "inherit",
         signal: abort.signal,
-        onSnapshot: record ? (s) => record.add(s) : undefined,
+        onSnapshot:
+          record || ui
+            ? (s) => {
+                record?.add(s);
+                ui?.snapshot(s);
+              }
+            : undefined,
         onView: tty ? (s) => process.stdout.write(`\x1b[H\x1b[2J${renderLiveView(s)}\n`) : undefined,
       });
     } catch (e) {
@@ -120,6 +128,7 @@ export function registerLive(program: Command): void {
       process.off("SIGINT", onSigint);
     }
     record?.close();
+    ui?.finish(null, liveJson(r));
     const late = lateSamplesNote(r);
     if (o.json) process.stdout.write(`${JSON.stringify(liveJson(r), null, 2)}\n`);
     else {

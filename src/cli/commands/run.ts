@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { workloadDurationNs } from "../../eval/experiment.js";
 import { executeRun, prepareRun, type RunPlan } from "../../eval/run-plan.js";
-import { findOps, opsNames } from "../../ops/registry.js";
+import { findOps, opsDescriptor, opsNames } from "../../ops/registry.js";
 import type { ExperimentResult } from "../../eval/experiment.js";
 import { BUILTIN_WORKLOADS, resolveWorkload } from "../../workload/builtins.js";
 import type { WorkloadSpec } from "../../workload/spec.js";
@@ -43,6 +43,8 @@ import {
 
 import { RECORD_FORMATS } from "../../record/write.js";
 import type { RecordFormat } from "../../record/read.js";
+import { addUiOption, uiRunFeed, type UiAttachValues } from "../ui-options.js";
+import { allSchemes, type DamosHandle } from "../../eval/damos.js";
 
 function recordFormatOption(text: string): RecordFormat {
   if (!(RECORD_FORMATS as readonly string[]).includes(text))
@@ -53,7 +55,7 @@ function recordFormatOption(text: string): RecordFormat {
   return text as RecordFormat;
 }
 
-export interface RunOptionValues extends MonitorOptionValues {
+export interface RunOptionValues extends MonitorOptionValues, UiAttachValues {
   ops: string;
   duration?: string;
   seed: string;
@@ -282,14 +284,36 @@ export function runAll(
     const recorder = o.record
       ? new RunRecorder(prepared.ops.length > 1 ? `${o.record}.${ops}` : o.record, prepared.attrs, format)
       : null;
+    const space = opsDescriptor(ops).space;
+    let damosHandle: DamosHandle | undefined;
+    const ui = uiRunFeed(
+      `${plan.workload.name} / ${ops}`,
+      `run ${workloadName}`,
+      space,
+      prepared.attrs,
+      prepared.damos ? () => (damosHandle ? allSchemes(damosHandle) : []) : undefined,
+    );
     return {
       onProgress: (now, end) => progress.update(now, end),
-      onSnapshot: recorder ? (snap) => recorder.add(snap) : undefined,
+      onSnapshot:
+        recorder || ui
+          ? (snap) => {
+              recorder?.add(snap);
+              ui?.snapshot(snap);
+            }
+          : undefined,
+      onTruthWindow: ui ? (w) => ui.truth(w, space) : undefined,
+      onDamos: (h) => {
+        damosHandle = h;
+      },
       done: (ok) => {
         if (ok) recorder?.close();
         else recorder?.abort();
         progress.done();
       },
+      onResult: ui
+        ? (r) => ui.finish({ columns: ["metric", r.ops], rows: metricRows([r]) }, runJson([r]))
+        : undefined,
     };
   });
 }
@@ -303,7 +327,7 @@ export function registerRun(program: Command): void {
     .option("--no-heatmap", "do not print the heatmap")
     .option("--record <file>", "write DAMON's snapshots as a damo record (FILE.<ops> for several --ops)")
     .option("--record-format <fmt>", "json_compressed (damo's default), json or perf_script");
-  addSimulationOptions(cmd).addHelpText("after", workloadHelp());
+  addUiOption(addSimulationOptions(cmd)).addHelpText("after", workloadHelp());
   cmd.action(runActionFor(cmd));
 }
 
@@ -317,7 +341,7 @@ export function registerRecord(program: Command): void {
     .option("--no-heatmap", "do not print the heatmap")
     .option("-o, --record <file>", "record file (FILE.<ops> for several --ops)", "damon.data")
     .option("--record-format <fmt>", "json_compressed (damo's default), json or perf_script");
-  addSimulationOptions(cmd).addHelpText("after", workloadHelp());
+  addUiOption(addSimulationOptions(cmd)).addHelpText("after", workloadHelp());
   cmd.action(runActionFor(cmd));
 }
 

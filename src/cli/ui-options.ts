@@ -1,0 +1,126 @@
+/**
+ * The options of the UI server, shared by `damon-ts ui` and `--ui` on the commands
+ * that stream a run into it: where it listens, and how long it stays up.
+ */
+import { isIP } from "node:net";
+import type { Command } from "commander";
+import { parseCount } from "../util/units.js";
+import { UsageError } from "../util/errors.js";
+import type { UiServer, UiServerOptions } from "../ui/server.js";
+import { UiSession, type UiRunFeed } from "../ui/attach.js";
+import type { UiSchemeStats } from "../ui/store.js";
+import type { Attrs } from "../core/attrs.js";
+
+export interface UiOptionValues {
+  host?: string;
+  port?: string;
+}
+
+/** `--host` and `--port` (named `--ui-host`/`--ui-port` with a prefix). */
+export function addUiServerOptions(cmd: Command, prefix = ""): Command {
+  return cmd
+    .option(
+      `--${prefix}host <addr>`,
+      "listen on this address instead of 127.0.0.1 (the URL then carries a random access token)",
+    )
+    .option(`--${prefix}port <n>`, "listen on this port (default: a free one)");
+}
+
+export function uiServerOptions(
+  host: string | undefined,
+  port: string | undefined,
+  prefix = "",
+): UiServerOptions {
+  if (host !== undefined && isIP(host) === 0)
+    throw new UsageError(`'${host}' is not an IP address`, `--${prefix}host`);
+  let p: number | undefined;
+  if (port !== undefined) {
+    p = parseCount(port, `--${prefix}port`);
+    if (p > 65535) throw new UsageError(`'${port}' is not a port (0..65535)`, `--${prefix}port`);
+  }
+  return { host, port: p };
+}
+
+/** Prints the URL as stdout's first line, then serves until SIGINT/SIGTERM. */
+export async function serveUntilInterrupted(ui: UiServer, what: string): Promise<void> {
+  process.stdout.write(`${ui.url}\n`);
+  process.stderr.write(`damon-ts ui: serving ${what} at ${ui.url} (Ctrl-C stops)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  await ui.close();
+}
+
+export interface UiAttachValues {
+  ui?: boolean;
+  uiHost?: string;
+  uiPort?: string;
+}
+
+/**
+ * `--ui` (with `--ui-host`, `--ui-port`) on a command that produces runs: the UI
+ * starts before the command's action and is served after it until Ctrl-C.
+ */
+export function addUiOption(cmd: Command): Command {
+  cmd.option("--ui", "show the run in the web UI while it happens (URL on stdout's first line; docs/ui.md)");
+  cmd.hook("preAction", async (_cmd, action) => {
+    await startUiIfAsked(action.opts<UiAttachValues>());
+  });
+  cmd.hook("postAction", async () => {
+    await session?.serveUntilInterrupted();
+  });
+  return addUiServerOptions(cmd, "ui-");
+}
+
+/** The session of this command, when it was given --ui (one command per process). */
+let session: UiSession | null = null;
+
+/** Starts the UI (printing its URL first) when the options ask for it. */
+export async function startUiIfAsked(o: UiAttachValues): Promise<UiSession | null> {
+  if (!o.ui) {
+    if (o.uiHost !== undefined || o.uiPort !== undefined)
+      throw new UsageError(
+        "--ui-host and --ui-port need --ui",
+        o.uiHost !== undefined ? "--ui-host" : "--ui-port",
+      );
+    return null;
+  }
+  session = await UiSession.start(uiServerOptions(o.uiHost, o.uiPort, "ui-"));
+  process.stdout.write(`${session.url}\n`);
+  return session;
+}
+
+/** A feed for one run into the UI, or null without --ui. */
+export function uiRunFeed(
+  name: string,
+  source: string,
+  space: string | null,
+  attrs: Pick<Attrs, "sampleUs" | "aggrUs">,
+  schemes?: () => { action: string; stat: Omit<UiSchemeStats, "name"> }[],
+): UiRunFeed | null {
+  const damos = schemes
+    ? () => schemes().map((s, i) => ({ ...pickStats(s.stat), name: `#${i} ${s.action}` }))
+    : null;
+  return (
+    session?.run(
+      { name, source, live: true, space, sampleUs: attrs.sampleUs, aggrUs: attrs.aggrUs },
+      damos,
+    ) ?? null
+  );
+}
+
+function pickStats(s: Omit<UiSchemeStats, "name">): Omit<UiSchemeStats, "name"> {
+  return {
+    nrTried: s.nrTried,
+    szTried: s.szTried,
+    nrApplied: s.nrApplied,
+    szApplied: s.szApplied,
+    qtExceeds: s.qtExceeds,
+  };
+}

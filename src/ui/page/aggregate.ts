@@ -1,0 +1,134 @@
+/**
+ * Re-aggregates a run's regions into a W x H grid for the visible window (x: gap-free
+ * address, y: time), at the screen's resolution: each cell is the mean access
+ * frequency of the bytes and time it covers, weighted by both; NaN where nothing
+ * was recorded. Cost: O(regions in the window + W x rows each snapshot spans).
+ */
+import { rangeOf, toDisp, type AddrRanges, type RunData } from "./data.js";
+
+/** The visible window: time `t0..t1` (ns) and screen addresses `x0..x1` (gap-free bytes). */
+export interface View {
+  t0: number;
+  t1: number;
+  x0: number;
+  x1: number;
+}
+
+export interface Grid {
+  w: number;
+  h: number;
+  /** Mean frequency (0..1 of the samples per aggregation) per cell, row-major, NaN = no data. */
+  value: Float32Array;
+}
+
+const dispMemo = new WeakMap<AddrRanges, { d: RunData; n: number; disp: Float64Array }>();
+
+/** Screen position of every region's start (NaN outside the ranges), computed once per ranges. */
+function regionDisp(d: RunData, r: AddrRanges): Float64Array {
+  const m = dispMemo.get(r);
+  if (m && m.d === d && m.n === d.nReg) return m.disp;
+  const disp = new Float64Array(d.nReg);
+  let k = -1;
+  for (let i = 0; i < d.nReg; i++) {
+    const a = d.start[i];
+    if (k < 0 || a < r.start[k] || a >= r.end[k]) k = rangeOf(r, a);
+    disp[i] = k < 0 ? NaN : toDisp(r, k, a);
+  }
+  dispMemo.set(r, { d, n: d.nReg, disp });
+  return disp;
+}
+
+export function aggregate(
+  d: RunData,
+  r: AddrRanges,
+  v: View,
+  w: number,
+  h: number,
+  maxSamples: number,
+): Grid {
+  const sum = new Float64Array(w * h);
+  const wt = new Float64Array(w * h);
+  const line = new Float64Array(w);
+  const lineW = new Float64Array(w);
+  const { x0, x1, t0, t1 } = v;
+  const cpb = w / (x1 - x0); // columns per byte
+  const tpr = (t1 - t0) / h;
+  const disp = regionDisp(d, r);
+  const { offsets, start, end, samples, startNs, endNs, sorted } = d;
+  const inv = 1 / maxSamples;
+  // first snapshot that ends after t0
+  let lo = 0;
+  let hi = d.nSnap;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (endNs[mid] <= t0) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let s = lo; s < d.nSnap && startNs[s] < t1; s++) {
+    const ra = ((startNs[s] > t0 ? startNs[s] : t0) - t0) / tpr;
+    const rb = Math.min(((endNs[s] < t1 ? endNs[s] : t1) - t0) / tpr, h);
+    const qa = Math.floor(ra);
+    // A snapshot inside one row (the usual case when zoomed out: many snapshots per row)
+    // adds straight into that row, weighted by its share of the row's time; one that
+    // spans rows is first summed into `line`, then spread over its rows.
+    const oneRow = Math.ceil(rb) - 1 <= qa;
+    const S = oneRow ? sum : line;
+    const Wt = oneRow ? wt : lineW;
+    const base = oneRow ? qa * w : 0;
+    const k = oneRow ? rb - ra : 1;
+    let cMin = w;
+    let cMax = -1;
+    const last = offsets[s + 1];
+    // sorted regions: screen position grows with the index, so search the first visible one
+    let i = offsets[s];
+    let b = sorted ? last : i;
+    while (i < b) {
+      const mid = (i + b) >> 1;
+      if (disp[mid] + (end[mid] - start[mid]) <= x0) i = mid + 1;
+      else b = mid;
+    }
+    for (; i < last; i++) {
+      const da = disp[i];
+      if (da >= x1) {
+        if (sorted) break;
+        continue;
+      }
+      const db = da + (end[i] - start[i]);
+      if (!(db > x0)) continue; // also skips NaN (outside every range)
+      const fa = ((da > x0 ? da : x0) - x0) * cpb;
+      let fb = ((db < x1 ? db : x1) - x0) * cpb;
+      if (fb > w) fb = w;
+      const f = samples[i] * inv;
+      let c = fa | 0; // 0 <= fa < w
+      if (c < cMin) cMin = c;
+      if (fb <= c + 1) {
+        // the common case when regions are narrower than a pixel
+        const seg = (fb - fa) * k;
+        S[base + c] += f * seg;
+        Wt[base + c] += seg;
+      } else
+        for (; c < fb; c++) {
+          const seg = ((c + 1 < fb ? c + 1 : fb) - (c > fa ? c : fa)) * k;
+          S[base + c] += f * seg;
+          Wt[base + c] += seg;
+        }
+      const cl = fb | 0;
+      const lastCol = cl === fb ? cl - 1 : cl;
+      if (lastCol > cMax) cMax = lastCol;
+    }
+    if (oneRow || cMax < cMin) continue;
+    for (let q = qa; q < rb; q++) {
+      const wq = Math.min(q + 1, rb) - Math.max(q, ra);
+      const rowBase = q * w;
+      for (let c = cMin; c <= cMax; c++) {
+        sum[rowBase + c] += line[c] * wq;
+        wt[rowBase + c] += lineW[c] * wq;
+      }
+    }
+    line.fill(0, cMin, cMax + 1);
+    lineW.fill(0, cMin, cMax + 1);
+  }
+  const value = new Float32Array(w * h);
+  for (let i = 0; i < value.length; i++) value[i] = wt[i] > 0 ? sum[i] / wt[i] : NaN;
+  return { w, h, value };
+}
