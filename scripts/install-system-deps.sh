@@ -6,4 +6,4 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 bash "$(dirname "$0")/install-vm-deps.sh"
-apt-get install -y --no-install-recommends valgrind gcc libc6-dev linux-perf
+apt-get install -y --no-install-recommends valgrind gcc libc6-dev linux-perf prometheus

@@ -46,6 +46,7 @@ import {
   machineProfileOption,
   withMachineProfile,
 } from "../machine-profile-option.js";
+import { addExporterOption, startRunExporterFromOptions, type RunFeed } from "../../exporter/attach.js";
 
 /** Operation sets that feed DAMON access reports (and so know CPU, thread and write). */
 export const REPORT_SOURCES = new Set(["vaddr-fault", "paddr-fault", "hwsample", "hwsample-vaddr"]);
@@ -95,6 +96,7 @@ export interface RunOptionValues extends MonitorOptionValues {
   fastMemory?: string;
   startTier: string;
   swap: string;
+  exporter?: string;
 }
 
 export { damosOutcomes, type DamosOutcome } from "../../eval/damos.js";
@@ -228,6 +230,7 @@ export function runAll(
   o: RunOptionValues,
   opsList: string[],
   opsExplicit = true,
+  feed?: RunFeed,
 ): ExperimentResult[] {
   const workload = workloadFromOptions(workloadName, o);
   let attrs = attrsFromOptions(o);
@@ -291,6 +294,7 @@ export function runAll(
       schemes: damosEngine(x.configs, "paddr", engine!.handle).factory,
     }));
     const tiers = damos?.fastNode != null ? new TierTracker(damos.fastNode) : null;
+    const hooks = feed?.hooksFor(engine?.handle);
     try {
       const r = runExperiment({
         workload,
@@ -312,7 +316,14 @@ export function runAll(
         schemes: engine?.factory,
         onTruthWindow: tiers ? (w, m) => tiers.onWindow(w, m) : undefined,
         onProgress: Number.isFinite(durationNs) ? (now, end) => progress.update(now, end) : undefined,
-        onSnapshot: recorder ? (snap) => recorder.add(snap) : undefined,
+        onSetup: hooks?.onSetup,
+        onSnapshot:
+          recorder || hooks
+            ? (snap) => {
+                recorder?.add(snap);
+                hooks?.onSnapshot(snap);
+              }
+            : undefined,
       });
       recorder?.close();
       if (engine)
@@ -414,7 +425,7 @@ export function registerRun(program: Command): void {
     .option("--no-heatmap", "do not print the heatmap")
     .option("--record <file>", "write DAMON's snapshots as a damo record (FILE.<ops> for several --ops)")
     .option("--record-format <fmt>", "json_compressed (damo's default), json or perf_script");
-  addSimulationOptions(cmd).addHelpText("after", workloadHelp());
+  addExporterOption(addSimulationOptions(cmd)).addHelpText("after", workloadHelp());
   cmd.action(runActionFor(cmd));
 }
 
@@ -432,12 +443,22 @@ export function registerRecord(program: Command): void {
   cmd.action(runActionFor(cmd));
 }
 
-function runActionFor(cmd: Command): (workloadName: string, o: RunOptionValues) => void {
-  return (workloadName, o) => runAction(cmd, workloadName, o);
+function runActionFor(cmd: Command): (workloadName: string, o: RunOptionValues) => Promise<void> {
+  return async (workloadName, o) => {
+    const exporter = await startRunExporterFromOptions(o, `sim:${workloadName}`);
+    try {
+      runAction(cmd, workloadName, o, exporter ?? undefined);
+    } catch (e) {
+      await exporter?.close();
+      throw e;
+    }
+    await exporter?.serveUntilInterrupted((l) => process.stderr.write(`${l}\n`));
+  };
 }
 
-function runAction(cmd: Command, workloadName: string, o: RunOptionValues): void {
-  const results = runAll(workloadName, o, parseOpsList(o.ops), cmd.getOptionValueSource("ops") !== "default");
+function runAction(cmd: Command, workloadName: string, o: RunOptionValues, feed?: RunFeed): void {
+  const ops = parseOpsList(o.ops);
+  const results = runAll(workloadName, o, ops, cmd.getOptionValueSource("ops") !== "default", feed);
   printBlindSpotWarnings(results, o);
   if (o.json) {
     process.stdout.write(`${JSON.stringify(runJson(results), null, 2)}\n`);
