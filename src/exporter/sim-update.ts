@@ -7,6 +7,8 @@ import type { Context } from "../core/context.js";
 import type { DamosHandle } from "../eval/damos.js";
 import type { WindowSnapshot } from "../eval/experiment.js";
 import type { Scheme } from "../schemes/types.js";
+import type { ReportStats } from "../core/report.js";
+import type { TargetSnapshot } from "../core/snapshot.js";
 import { bandwidthBytesPerSec, idleQuantiles } from "./quantiles.js";
 import type { ContextReading, SchemeReading } from "./reading.js";
 
@@ -33,42 +35,49 @@ export function schemeReading(s: Scheme, i: number): SchemeReading {
   };
 }
 
-/** The update of a kdamond from its context (and, for the monitored one, the snapshot just taken). */
+/** The update of a kdamond from plain parts (live mode has no simulated context). */
+export function contextUpdate(
+  kdamond: string,
+  attrs: { sampleUs: number; aggrUs: number },
+  reports: ReportStats | null,
+  schemes: readonly Scheme[],
+  targets: readonly TargetSnapshot[],
+  aggregated: boolean,
+): SimUpdate {
+  const regions = targets.flatMap((t) => t.regions);
+  return {
+    aggregated,
+    context: {
+      kdamond,
+      context: "0",
+      sampleUs: attrs.sampleUs,
+      aggrUs: attrs.aggrUs,
+      bandwidthBytesPerSec: bandwidthBytesPerSec(regions, attrs.aggrUs),
+      idleSeconds: idleQuantiles(regions, attrs.aggrUs),
+      reportsReceived: reports?.received ?? null,
+      reportRingDrops: reports?.overflowed ?? null,
+      targets: targets.map((t, i) => {
+        let wss = 0;
+        for (const r of t.regions) if (r.nrAccesses > 0) wss += r.end - r.start;
+        return { target: String(i), nrRegions: t.regions.length, wssBytes: wss };
+      }),
+      schemes: schemes.map(schemeReading),
+    },
+  };
+}
+
+/**
+ * The update of a simulated kdamond: the snapshot just taken for the monitored
+ * one; the others (no snapshot hook; their counters are mid-window when this
+ * runs) report only intervals, reports and schemes.
+ */
 export function simUpdate(
   kdamond: string,
   ctx: Context,
   schemes: readonly Scheme[],
   snap: WindowSnapshot | null,
 ): SimUpdate {
-  const aggrUs = ctx.attrs.aggrUs;
-  const regions = snap
-    ? snap.targets.flatMap((t) => t.regions)
-    : ctx.targets.flatMap((t) =>
-        t.regions.map((r) => ({ start: r.start, end: r.end, nrAccesses: r.nrAccesses, age: r.age })),
-      );
-  const targets = snap
-    ? snap.targets.map((t, i) => {
-        let wss = 0;
-        for (const r of t.regions) if (r.nrAccesses > 0) wss += r.end - r.start;
-        return { target: String(i), nrRegions: t.regions.length, wssBytes: wss };
-      })
-    : [];
-  const rs = ctx.reports.stats;
-  return {
-    aggregated: snap !== null,
-    context: {
-      kdamond,
-      context: "0",
-      sampleUs: ctx.attrs.sampleUs,
-      aggrUs,
-      bandwidthBytesPerSec: bandwidthBytesPerSec(regions, aggrUs),
-      idleSeconds: idleQuantiles(regions, aggrUs),
-      reportsReceived: rs.received,
-      reportRingDrops: rs.overflowed,
-      targets,
-      schemes: schemes.map(schemeReading),
-    },
-  };
+  return contextUpdate(kdamond, ctx.attrs, ctx.reports.stats, schemes, snap?.targets ?? [], snap !== null);
 }
 
 /** Hooks for one simulated run (runExperiment's onSetup / onSnapshot). */
