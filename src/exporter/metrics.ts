@@ -9,6 +9,23 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
 import type { Reading } from "./reading.js";
 
 const CTX = ["kdamond", "context"] as const;
+/**
+ * prom-client's default Node metrics that `promtool check metrics` flags (gauges
+ * named `_total`); the process_* ones (CPU, resident memory, fds) stay.
+ */
+const LINT_FAILING_DEFAULTS = [
+  "nodejs_active_handles_total",
+  "nodejs_active_requests_total",
+  "nodejs_active_resources_total",
+];
+
+/**
+ * Precomputed percentiles are gauges with a `percentile` label (0..100, as
+ * DAMON_STAT and damo name them): a `quantile` label is reserved for summaries.
+ */
+function pctLabel(q: number): string {
+  return String(Math.round(q * 1000) / 10);
+}
 const TARGET = [...CTX, "target"] as const;
 const SCHEME = [...CTX, "scheme", "action"] as const;
 
@@ -41,8 +58,8 @@ export class ExporterMetrics {
   );
   private readonly idle = this.g(
     "damon_memory_idle_seconds",
-    "byte-weighted idle time quantiles; negative: accessed for that long (DAMON_STAT, 6.18+)",
-    [...CTX, "quantile"],
+    "byte-weighted idle time percentiles; negative: accessed for that long (DAMON_STAT, 6.18+)",
+    [...CTX, "percentile"],
   );
   private readonly reports = this.c("damon_access_reports_total", "access reports offered to DAMON", CTX);
   private readonly drops = this.c(
@@ -57,9 +74,9 @@ export class ExporterMetrics {
     TARGET,
   );
   private readonly wssQ = this.g(
-    "damon_target_wss_quantile_bytes",
-    "working set size quantiles over every aggregation seen (damo report wss percentiles)",
-    [...TARGET, "quantile"],
+    "damon_target_wss_percentile_bytes",
+    "working set size percentiles over every aggregation seen (damo report wss)",
+    [...TARGET, "percentile"],
   );
   private readonly nrTried = this.c(
     "damon_damos_tried_regions_total",
@@ -103,7 +120,10 @@ export class ExporterMetrics {
   ]);
 
   constructor(withProcessMetrics = true) {
-    if (withProcessMetrics) collectDefaultMetrics({ register: this.registry });
+    if (withProcessMetrics) {
+      collectDefaultMetrics({ register: this.registry });
+      for (const name of LINT_FAILING_DEFAULTS) this.registry.removeSingleMetric(name);
+    }
   }
 
   /** Replaces every DAMON series with the reading's. */
@@ -147,14 +167,14 @@ export class ExporterMetrics {
       if (c.aggrUs !== null) this.aggrInterval.set(l, c.aggrUs / 1e6);
       if (c.snapshots !== null) this.snapshots.inc(l, c.snapshots);
       if (c.bandwidthBytesPerSec !== null) this.bandwidth.set(l, c.bandwidthBytesPerSec);
-      for (const q of c.idleSeconds) this.idle.set({ ...l, quantile: String(q.quantile) }, q.value);
+      for (const q of c.idleSeconds) this.idle.set({ ...l, percentile: pctLabel(q.quantile) }, q.value);
       if (c.reportsReceived !== null) this.reports.inc(l, c.reportsReceived);
       if (c.reportRingDrops !== null) this.drops.inc(l, c.reportRingDrops);
       for (const t of c.targets) {
         const lt = { ...l, target: t.target };
         this.regions.set(lt, t.nrRegions);
         this.wss.set(lt, t.wssBytes);
-        for (const q of t.wssQuantiles) this.wssQ.set({ ...lt, quantile: String(q.quantile) }, q.value);
+        for (const q of t.wssQuantiles) this.wssQ.set({ ...lt, percentile: pctLabel(q.quantile) }, q.value);
       }
       for (const s of c.schemes) {
         const ls = { ...l, scheme: s.scheme, action: s.action };

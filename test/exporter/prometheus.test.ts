@@ -5,9 +5,12 @@
  * very same run.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, test } from "node:test";
 import { quantileOfSorted } from "../../src/exporter/quantiles.js";
 import {
+  ROOT,
   promScalar,
   startCli,
   startPrometheus,
@@ -81,11 +84,11 @@ test(
     assert.equal(await q("damon_target_wss_bytes"), wss.at(-1));
     assert.equal(await q('damon_target_regions{target="0"}'), r.windows.at(-1)!.nrRegions);
     const sorted = [...wss].sort((a, b) => a - b);
-    for (const quantile of ["0", "0.25", "0.5", "0.75", "0.9", "1"])
+    for (const pct of [0, 25, 50, 75, 90, 100])
       assert.equal(
-        await q(`damon_target_wss_quantile_bytes{quantile="${quantile}"}`),
-        quantileOfSorted(sorted, Number(quantile)),
-        `WSS quantile ${quantile}`,
+        await q(`damon_target_wss_percentile_bytes{percentile="${pct}"}`),
+        quantileOfSorted(sorted, pct / 100),
+        `WSS percentile ${pct}`,
       );
     const s = r.damos.schemes[0];
     assert.ok(s.nrApplied > 0, "the scheme acted, so the comparison means something");
@@ -96,6 +99,16 @@ test(
     assert.equal(await q(`damon_damos_applied_bytes_total${labels}`), s.szApplied);
     assert.equal(await q(`damon_damos_ops_filter_passed_bytes_total${labels}`), s.szOpsFilterPassed);
     assert.equal(await q(`damon_damos_quota_exceeds_total${labels}`), s.qtExceeds);
+    // Every dashboard query parses and evaluates in this Prometheus (Grafana's variables filled in).
+    const dash = JSON.parse(readFileSync(join(ROOT, "deploy/grafana/damon-dashboard.json"), "utf8")) as {
+      panels: { title: string; targets: { expr: string }[] }[];
+    };
+    for (const p of dash.panels)
+      for (const t of p.targets) {
+        const expr = t.expr.replaceAll("$instance", ".*").replaceAll("$__rate_interval", "1m");
+        const res = await fetch(`${prom.api}/query?query=${encodeURIComponent(expr)}`);
+        assert.equal(res.status, 200, `${p.title}: ${await res.text()}`);
+      }
     // Interrupted after the run, the exporter stops cleanly.
     assert.equal(await stopChild(run, "SIGINT"), 0);
     await stopChild(prom.child);
