@@ -18,6 +18,7 @@ import { registerTrace } from "./commands/trace.js";
 import { registerAdjust, registerReport } from "./commands/report.js";
 import { registerLive } from "./commands/live.js";
 import { registerExporter } from "./commands/exporter.js";
+import { registerExport } from "./commands/export.js";
 import { reportStaleTempFiles } from "../util/temp-report.js";
 
 /** The version in package.json (two folders up from both src/cli and dist/cli). */
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerAdjust(program);
   registerLive(program);
   registerExporter(program);
+  registerExport(program);
   return program;
 }
 
