@@ -22,7 +22,10 @@ export function registerExport(program: Command): void {
     .argument("<record...>", "damo record files (json_compressed, json or perf_script)")
     .description("write records as Parquet tables: runs, snapshots, regions, scheme_stats (docs/fleet.md)")
     .requiredOption("-o, --output <dir>", "folder for the .parquet files (created if missing)")
-    .option("--host <name>", "host column of every row (default: each record file's name up to its first dot)")
+    .option(
+      "--host <name>",
+      "host column of every row (default: each record file's name up to its first dot)",
+    )
     .addHelpText(
       "after",
       "\nExample:\n  damon-ts export parquet web-01.data web-02.data -o fleet/\n" +
