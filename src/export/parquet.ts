@@ -7,8 +7,8 @@
  * renamed into place.
  *
  * Why DuckDB rather than hyparquet-writer: the appender streams rows into a
- * database that spills to disk, and COPY writes row groups from there, where
- * hyparquet-writer builds a file from column arrays held in memory; and DuckDB is
+ * database that spills to disk and COPY writes the row groups from there, so
+ * batching and memory are the engine's business, not code of ours; and DuckDB is
  * the engine the fleet queries (docs/fleet.md) and our tests run on anyway.
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
