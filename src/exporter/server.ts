@@ -1,11 +1,12 @@
 /**
  * The exporter's HTTP server: GET /metrics reads the source and renders the
  * registry; anything else gets a 4xx with a one-line reason, never a crash. Scrapes
- * are serialised (the registry is refilled per scrape), each timed into
- * damon_exporter_scrape_duration_seconds.
+ * are serialised and concurrent ones coalesced (the registry is refilled per
+ * render), each render timed into damon_exporter_scrape_duration_seconds.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { ExporterMetrics } from "./metrics.js";
 import type { ReadingSource } from "./reading.js";
 import type { ListenAddress } from "./listen.js";
@@ -68,33 +69,52 @@ export async function startExporterServer(
   opts: { metrics?: ExporterMetrics; onError?: (message: string) => void } = {},
 ): Promise<ExporterServer> {
   const metrics = opts.metrics ?? new ExporterMetrics();
-  let chain: Promise<unknown> = Promise.resolve();
   let lastError = "";
+  // Timed from reading the source to the rendered text, so a scrape's own cost
+  // shows in the next scrape.
   const scrape = async (): Promise<string> => {
     const stop = metrics.scrapeDuration.startTimer();
     try {
-      metrics.update(await source.read());
-      metrics.sourceUp.set({ source: source.name }, 1);
-      lastError = "";
-    } catch (e) {
-      metrics.update({ running: null, contexts: [] });
-      metrics.sourceUp.set({ source: source.name }, 0);
-      const msg = e instanceof Error ? e.message : String(e);
-      if (msg !== lastError) opts.onError?.(`exporter: reading ${source.name} failed: ${msg}`);
-      lastError = msg;
+      try {
+        metrics.update(await source.read());
+        metrics.sourceUp.set({ source: source.name }, 1);
+        lastError = "";
+      } catch (e) {
+        metrics.update({ running: null, contexts: [] });
+        metrics.sourceUp.set({ source: source.name }, 0);
+        const msg = e instanceof Error ? e.message : String(e);
+        if (msg !== lastError) opts.onError?.(`exporter: reading ${source.name} failed: ${msg}`);
+        lastError = msg;
+      }
+      return await metrics.registry.metrics();
     } finally {
       stop();
     }
-    return metrics.registry.metrics();
+  };
+  // One render at a time (the registry is refilled per render), started on the next
+  // turn of the event loop: every request that arrived before it starts shares it. A
+  // render begins after each of its requests arrived, so every answer is fresh, and
+  // 100 concurrent scrapers cost a few renders per loop turn, not 100.
+  let pending: Promise<string> | null = null;
+  let inFlight: Promise<unknown> = Promise.resolve();
+  const render = (): Promise<string> => {
+    if (pending) return pending;
+    const p = inFlight
+      .then(() => nextTurn())
+      .then(() => {
+        pending = null;
+        return scrape();
+      });
+    pending = p;
+    inFlight = p.catch(() => undefined);
+    return p;
   };
   const server: Server = createServer((req, res) => {
     const no = refusal(req);
     if (no) return reply(res, no.status, no.text, no.allow ? { allow: no.allow } : {});
     if ((req.url ?? "/").startsWith("/metrics") === false)
       return reply(res, 200, "damon-ts exporter: metrics at /metrics");
-    const next = chain.then(scrape);
-    chain = next.catch(() => undefined);
-    next.then(
+    render().then(
       (body) => {
         res.writeHead(200, { "content-type": metrics.registry.contentType });
         res.end(req.method === "HEAD" ? undefined : body);
