@@ -439,7 +439,7 @@ export function registerRecord(program: Command): void {
     .option("--no-heatmap", "do not print the heatmap")
     .option("-o, --record <file>", "record file (FILE.<ops> for several --ops)", "damon.data")
     .option("--record-format <fmt>", "json_compressed (damo's default), json or perf_script");
-  addSimulationOptions(cmd).addHelpText("after", workloadHelp());
+  addExporterOption(addSimulationOptions(cmd)).addHelpText("after", workloadHelp());
   cmd.action(runActionFor(cmd));
 }
 
