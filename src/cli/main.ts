@@ -19,6 +19,8 @@ import { registerAdjust, registerReport } from "./commands/report.js";
 import { registerLive } from "./commands/live.js";
 import { registerSweep } from "./commands/sweep.js";
 import { registerUi } from "./commands/ui.js";
+import { registerExporter } from "./commands/exporter.js";
+import { registerExport } from "./commands/export.js";
 import { reportStaleTempFiles } from "../util/temp-report.js";
 
 /** The version in package.json (two folders up from both src/cli and dist/cli). */
@@ -51,6 +53,8 @@ export function buildProgram(): Command {
   registerLive(program);
   registerSweep(program);
   registerUi(program);
+  registerExporter(program);
+  registerExport(program);
   return program;
 }
 

@@ -128,6 +128,18 @@ export class RecordJsonParser {
 
   constructor(private readonly file: string) {}
 
+  /**
+   * Hands over the complete snapshots of the record being read and forgets them, so
+   * a streaming consumer (export parquet) never holds a whole record. Held back while
+   * regions of the record wait for its intervals (percent-only nr_accesses).
+   */
+  takeSnapshots(): Snapshot[] {
+    if (this.unset.length > 0 || this.snapshots.length === 0) return [];
+    const done = this.snapshots;
+    this.snapshots = [];
+    return done;
+  }
+
   private where(): string {
     const rec = this.records.length;
     const snap = this.snapshots.length;

@@ -10,7 +10,7 @@ import { FormatError, InputError } from "../util/errors.js";
 import { RecordJsonParser } from "./json-stream.js";
 import { PerfScriptParser } from "./perf-script.js";
 import { validateRecords } from "./validate.js";
-import type { DamonRecord } from "./model.js";
+import type { DamonRecord, Snapshot } from "./model.js";
 
 export type RecordFormat = "json_compressed" | "json" | "perf_script";
 
@@ -67,7 +67,25 @@ export async function readRecords(path: string): Promise<DamonRecord[]> {
   return records;
 }
 
-async function parseRecords(path: string): Promise<DamonRecord[]> {
+/**
+ * Reads a record file handing its snapshots to `onSnapshots` (record index, snapshots
+ * in order) as they complete, so they need not all be in memory (JSON formats; perf
+ * script is handed over at the end). Returns the records, each with the snapshots
+ * not yet handed over; their own fields are validated as readRecords does.
+ */
+export async function streamRecords(
+  path: string,
+  onSnapshots: (record: number, snapshots: Snapshot[]) => void,
+): Promise<DamonRecord[]> {
+  const records = await parseRecords(path, (p) => {
+    const s = p.takeSnapshots();
+    if (s.length > 0) onSnapshots(p.records.length, s);
+  });
+  validateRecords(records, path);
+  return records;
+}
+
+async function parseRecords(path: string, drain?: (p: RecordJsonParser) => void): Promise<DamonRecord[]> {
   const format = detectRecordFormat(path);
   if (statSync(path).isDirectory()) throw new InputError("is a directory, not a record file", path);
   if (format === "perf_script") {
@@ -79,7 +97,10 @@ async function parseRecords(path: string): Promise<DamonRecord[]> {
   const parser = new RecordJsonParser(path);
   const file = createReadStream(path, { highWaterMark: CHUNK });
   if (format === "json") {
-    for await (const chunk of file) parser.feed(chunk as Buffer);
+    for await (const chunk of file) {
+      parser.feed(chunk as Buffer);
+      drain?.(parser);
+    }
     return parser.end();
   }
   const inflate =
@@ -87,7 +108,10 @@ async function parseRecords(path: string): Promise<DamonRecord[]> {
   file.on("error", (e) => inflate.destroy(e));
   file.pipe(inflate);
   try {
-    for await (const chunk of inflate) parser.feed(chunk as Buffer);
+    for await (const chunk of inflate) {
+      parser.feed(chunk as Buffer);
+      drain?.(parser);
+    }
   } catch (e) {
     if (e instanceof InputError) throw e;
     const msg = (e as Error).message;

@@ -40,6 +40,7 @@ import {
   DEFAULT_MACHINE_PROFILE,
   machineProfileOption,
 } from "../machine-profile-option.js";
+import { addExporterOption, startRunExporterFromOptions, type RunFeed } from "../../exporter/attach.js";
 
 import { RECORD_FORMATS } from "../../record/write.js";
 import type { RecordFormat } from "../../record/read.js";
@@ -89,6 +90,7 @@ export interface RunOptionValues extends MonitorOptionValues, UiAttachValues {
   fastMemory?: string;
   startTier: string;
   swap: string;
+  exporter?: string;
 }
 
 export type { DamosOutcome } from "../../eval/damos.js";
@@ -274,6 +276,7 @@ export function runAll(
   o: RunOptionValues,
   opsList: string[],
   opsExplicit = true,
+  feed?: RunFeed,
 ): ExperimentResult[] {
   const plan = runPlanFromOptions(workloadName, o, opsList, opsExplicit);
   const format = o.recordFormat === undefined ? undefined : recordFormatOption(o.recordFormat);
@@ -293,18 +296,23 @@ export function runAll(
       prepared.attrs,
       prepared.damos ? () => (damosHandle ? allSchemes(damosHandle) : []) : undefined,
     );
+    // The exporter numbers kdamonds per run; with DAMOS it needs the run's handle, known at onDamos.
+    let hooks = feed && !prepared.damos ? feed.hooksFor(undefined) : undefined;
     return {
       onProgress: (now, end) => progress.update(now, end),
+      onSetup: feed ? (m, ctx) => hooks?.onSetup(m, ctx) : undefined,
       onSnapshot:
-        recorder || ui
+        recorder || ui || feed
           ? (snap) => {
               recorder?.add(snap);
               ui?.snapshot(snap);
+              hooks?.onSnapshot(snap);
             }
           : undefined,
       onTruthWindow: ui ? (w) => ui.truth(w, space) : undefined,
       onDamos: (h) => {
         damosHandle = h;
+        if (feed) hooks = feed.hooksFor(h);
       },
       done: (ok) => {
         if (ok) recorder?.close();
@@ -327,7 +335,7 @@ export function registerRun(program: Command): void {
     .option("--no-heatmap", "do not print the heatmap")
     .option("--record <file>", "write DAMON's snapshots as a damo record (FILE.<ops> for several --ops)")
     .option("--record-format <fmt>", "json_compressed (damo's default), json or perf_script");
-  addUiOption(addSimulationOptions(cmd)).addHelpText("after", workloadHelp());
+  addExporterOption(addUiOption(addSimulationOptions(cmd))).addHelpText("after", workloadHelp());
   cmd.action(runActionFor(cmd));
 }
 
@@ -341,16 +349,26 @@ export function registerRecord(program: Command): void {
     .option("--no-heatmap", "do not print the heatmap")
     .option("-o, --record <file>", "record file (FILE.<ops> for several --ops)", "damon.data")
     .option("--record-format <fmt>", "json_compressed (damo's default), json or perf_script");
-  addUiOption(addSimulationOptions(cmd)).addHelpText("after", workloadHelp());
+  addExporterOption(addUiOption(addSimulationOptions(cmd))).addHelpText("after", workloadHelp());
   cmd.action(runActionFor(cmd));
 }
 
-function runActionFor(cmd: Command): (workloadName: string, o: RunOptionValues) => void {
-  return (workloadName, o) => runAction(cmd, workloadName, o);
+function runActionFor(cmd: Command): (workloadName: string, o: RunOptionValues) => Promise<void> {
+  return async (workloadName, o) => {
+    const exporter = await startRunExporterFromOptions(o, `sim:${workloadName}`);
+    try {
+      runAction(cmd, workloadName, o, exporter ?? undefined);
+    } catch (e) {
+      await exporter?.close();
+      throw e;
+    }
+    await exporter?.serveUntilInterrupted((l) => process.stderr.write(`${l}\n`));
+  };
 }
 
-function runAction(cmd: Command, workloadName: string, o: RunOptionValues): void {
-  const results = runAll(workloadName, o, parseOpsList(o.ops), cmd.getOptionValueSource("ops") !== "default");
+function runAction(cmd: Command, workloadName: string, o: RunOptionValues, feed?: RunFeed): void {
+  const ops = parseOpsList(o.ops);
+  const results = runAll(workloadName, o, ops, cmd.getOptionValueSource("ops") !== "default", feed);
   printBlindSpotWarnings(results, o);
   if (o.json) {
     process.stdout.write(`${JSON.stringify(runJson(results), null, 2)}\n`);
