@@ -10,6 +10,7 @@ import { FormatError, InputError } from "../util/errors.js";
 import { RecordJsonParser } from "./json-stream.js";
 import { PerfScriptParser } from "./perf-script.js";
 import { validateRecords } from "./validate.js";
+import { inflateOnWorker } from "./inflate-worker.js";
 import type { DamonRecord } from "./model.js";
 
 export type RecordFormat = "json_compressed" | "json" | "perf_script";
@@ -18,6 +19,12 @@ export type RecordFormat = "json_compressed" | "json" | "perf_script";
 export type ReadableFormat = RecordFormat | "json_gzip";
 
 const CHUNK = 4 << 20;
+
+/**
+ * Compressed files from this size on are inflated on a worker thread
+ * (inflate-worker.ts); below it a worker's start-up would cost more than it saves.
+ */
+export const WORKER_INFLATE_MIN_BYTES = 1 << 20;
 
 /** Detects the format of a record file from its first bytes. */
 export function detectRecordFormat(path: string): ReadableFormat {
@@ -61,13 +68,22 @@ export function detectRecordFormat(path: string): ReadableFormat {
  * Reads every record of a file (json_compressed, json or perf script); every field
  * the reports use is checked (validate.ts), so what is returned is safe to report on.
  */
-export async function readRecords(path: string): Promise<DamonRecord[]> {
-  const records = await parseRecords(path);
+export async function readRecords(
+  path: string,
+  workerMinBytes = WORKER_INFLATE_MIN_BYTES,
+): Promise<DamonRecord[]> {
+  const records = await parseRecords(path, workerMinBytes);
   validateRecords(records, path);
   return records;
 }
 
-async function parseRecords(path: string): Promise<DamonRecord[]> {
+/** A failure while inflating: the parser's own errors as they are, the rest as corrupt data. */
+function corrupt(e: unknown, path: string): Error {
+  if (e instanceof InputError) return e;
+  return new FormatError(`zlib data is corrupt or truncated (${(e as Error).message})`, path);
+}
+
+async function parseRecords(path: string, workerMinBytes: number): Promise<DamonRecord[]> {
   const format = detectRecordFormat(path);
   if (statSync(path).isDirectory()) throw new InputError("is a directory, not a record file", path);
   if (format === "perf_script") {
@@ -77,6 +93,14 @@ async function parseRecords(path: string): Promise<DamonRecord[]> {
     return parser.end();
   }
   const parser = new RecordJsonParser(path);
+  if (format !== "json" && statSync(path).size >= workerMinBytes) {
+    try {
+      for await (const chunk of inflateOnWorker(path, format === "json_gzip")) parser.feed(chunk);
+    } catch (e) {
+      throw corrupt(e, path);
+    }
+    return parser.end();
+  }
   const file = createReadStream(path, { highWaterMark: CHUNK });
   if (format === "json") {
     for await (const chunk of file) parser.feed(chunk as Buffer);
@@ -89,9 +113,7 @@ async function parseRecords(path: string): Promise<DamonRecord[]> {
   try {
     for await (const chunk of inflate) parser.feed(chunk as Buffer);
   } catch (e) {
-    if (e instanceof InputError) throw e;
-    const msg = (e as Error).message;
-    throw new FormatError(`zlib data is corrupt or truncated (${msg})`, path);
+    throw corrupt(e, path);
   } finally {
     file.destroy();
   }
