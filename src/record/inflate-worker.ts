@@ -1,7 +1,7 @@
 /**
  * Inflates a zlib (json_compressed) or gzip record file on a worker thread into a
- * few reused SharedArrayBuffer slots, while the main thread parses the previous
- * slot. A 1,000 x 1,000 damo record is 555 MB of text: inflated on the main
+ * few reused SharedArrayBuffer slots, in turn, while the main thread parses the
+ * previous slot; a shared flag per slot says when it may be refilled. A 1,000 x 1,000 damo record is 555 MB of text: inflated on the main
  * thread's stream, every 4 MiB output chunk is a fresh buffer that the main
  * thread's garbage collector must account for and free (most of a second of
  * collector time in a CPU profile). Here the main thread allocates nothing per
@@ -24,9 +24,11 @@ interface WorkerData {
   path: string;
   gzip: boolean;
   slots: SharedArrayBuffer[];
+  /** Per slot: 1 while it holds bytes the main thread has not parsed yet, else 0. */
+  full: SharedArrayBuffer;
 }
 
-/** Runs in the worker: inflate, copy into free slots, tell the main thread. */
+/** Runs in the worker: inflate, copy into the slots in turn, tell the main thread. */
 function workerMain(req: (id: string) => unknown): void {
   const threads = req("node:worker_threads") as typeof import("node:worker_threads");
   const fs = req("node:fs") as typeof import("node:fs");
@@ -34,15 +36,14 @@ function workerMain(req: (id: string) => unknown): void {
   const port = threads.parentPort!;
   const data = threads.workerData as WorkerData;
   const views = data.slots.map((s) => new Uint8Array(s));
+  const full = new Int32Array(data.full);
   const size = views[0].length;
-  const free: number[] = views.map((_, i) => i);
-  let wake: (() => void) | null = null;
-  port.on("message", (k: number) => {
-    free.push(k);
-    const w = wake;
-    wake = null;
-    if (w) w();
-  });
+  // Atomics.waitAsync is in Node 20 but typed only from lib ES2024 (this project: ES2023)
+  const atomics = Atomics as unknown as {
+    waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string };
+  };
+  // a pending Atomics.waitAsync does not keep a thread alive; a listening port does
+  port.on("message", () => undefined);
   const run = async (): Promise<void> => {
     const src = fs.createReadStream(data.path, { highWaterMark: size });
     const inflate = data.gzip
@@ -50,15 +51,18 @@ function workerMain(req: (id: string) => unknown): void {
       : zlib.createInflate({ chunkSize: size });
     src.on("error", (e) => inflate.destroy(e));
     src.pipe(inflate);
-    let slot = -1;
-    let fill = 0;
+    let slot = 0;
+    let fill = -1; // -1: the slot is not ours yet
     for await (const chunk of inflate) {
       const c = chunk as Buffer;
       let off = 0;
       while (off < c.length) {
-        if (slot < 0) {
-          while (free.length === 0) await new Promise<void>((r) => (wake = r));
-          slot = free.shift()!;
+        if (fill < 0) {
+          // wait (without blocking the inflater) until the main thread has parsed this slot
+          while (Atomics.load(full, slot) !== 0) {
+            const w = atomics.waitAsync(full, slot, 1);
+            if (w.async) await w.value;
+          }
           fill = 0;
         }
         const n = Math.min(c.length - off, size - fill);
@@ -66,12 +70,17 @@ function workerMain(req: (id: string) => unknown): void {
         fill += n;
         off += n;
         if (fill === size) {
+          Atomics.store(full, slot, 1);
           port.postMessage({ slot, len: fill });
-          slot = -1;
+          slot = (slot + 1) % views.length;
+          fill = -1;
         }
       }
     }
-    if (slot >= 0 && fill > 0) port.postMessage({ slot, len: fill });
+    if (fill > 0) {
+      Atomics.store(full, slot, 1);
+      port.postMessage({ slot, len: fill });
+    }
     port.postMessage({ done: true });
   };
   run().catch((e: unknown) => port.postMessage({ error: e instanceof Error ? e.message : String(e) }));
@@ -86,7 +95,12 @@ const SOURCE = `const __name = (f) => f;\n(${workerMain.toString()})(require);`;
  */
 export async function* inflateOnWorker(path: string, gzip: boolean): AsyncGenerator<Buffer> {
   const slots = Array.from({ length: SLOTS }, () => new SharedArrayBuffer(SLOT_BYTES));
-  const worker = new Worker(SOURCE, { eval: true, workerData: { path, gzip, slots } satisfies WorkerData });
+  const full = new SharedArrayBuffer(4 * SLOTS);
+  const flags = new Int32Array(full);
+  const worker = new Worker(SOURCE, {
+    eval: true,
+    workerData: { path, gzip, slots, full } satisfies WorkerData,
+  });
   const queue: FromWorker[] = [];
   let failure: Error | null = null;
   let wake: (() => void) | null = null;
@@ -115,7 +129,9 @@ export async function* inflateOnWorker(path: string, gzip: boolean): AsyncGenera
       if ("error" in m) throw failure ?? new Error(m.error);
       if ("done" in m) return;
       yield Buffer.from(slots[m.slot], 0, m.len);
-      worker.postMessage(m.slot);
+      // parsed: hand the slot back (a shared flag, cheaper than a message)
+      Atomics.store(flags, m.slot, 0);
+      Atomics.notify(flags, m.slot);
     }
   } finally {
     worker.removeAllListeners();
