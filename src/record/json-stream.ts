@@ -7,7 +7,7 @@
  */
 import { FormatError } from "../util/errors.js";
 import { textToBytes, textToNr, textToNs } from "./damo-fmt.js";
-import { LAYOUTS, MISMATCH, NEED_MORE, readCompactSnapshot } from "./compact-snapshot.js";
+import { CompactReader, LAYOUTS, MISMATCH, NEED_MORE, RegionColumns } from "./compact-snapshot.js";
 import type { DamonRecord, DamosStats, Intervals, IntervalsGoal, SchemeFilter, Snapshot } from "./model.js";
 
 const enum Role {
@@ -47,22 +47,6 @@ interface Frame {
 
 type Scalar = string | number | boolean | null;
 
-/** A growable column. */
-class Column {
-  data = new Float64Array(1024);
-  push(i: number, v: number): void {
-    if (i >= this.data.length) {
-      const d = new Float64Array(this.data.length * 2);
-      d.set(this.data);
-      this.data = d;
-    }
-    this.data[i] = v;
-  }
-  take(n: number): Float64Array {
-    return this.data.slice(0, n);
-  }
-}
-
 export class RecordJsonParser {
   private stack: Frame[] = [];
   private carry: Buffer | null = null;
@@ -72,11 +56,8 @@ export class RecordJsonParser {
   // current record/snapshot/region state
   private snapshots: Snapshot[] = [];
   private nRegions = 0;
-  private colStart = new Column();
-  private colEnd = new Column();
-  private colSamples = new Column();
-  private colAge = new Column();
-  private colSzf = new Column();
+  private readonly cols = new RegionColumns();
+  private readonly compact = new CompactReader();
   // scratch for the region being read
   private rStart = NaN;
   private rEnd = NaN;
@@ -95,15 +76,7 @@ export class RecordJsonParser {
   private layout = 0;
   private layoutFixed = false;
   private layoutMisses = 0;
-  private readonly cols = {
-    push: (k: number, start: number, end: number, samples: number, age: number, szf: number): void => {
-      this.colStart.push(k, start);
-      this.colEnd.push(k, end);
-      this.colSamples.push(k, samples);
-      this.colAge.push(k, age);
-      this.colSzf.push(k, szf);
-    },
-  };
+
   /** Regions of the current record given only as percent or usec, converted once intervals are known. */
   private unset: Unset[] = [];
   /** Waiting for the rest of a snapshot: chunks are kept in `pending`, unjoined. */
@@ -118,8 +91,10 @@ export class RecordJsonParser {
     const k = START_TIME.length - 1;
     const seam = Buffer.concat([this.tail, chunk.subarray(0, k)]);
     const seen = seam.includes(START_TIME) || chunk.includes(START_TIME);
-    this.tail =
-      chunk.length >= k ? chunk.subarray(chunk.length - k) : seam.subarray(Math.max(0, seam.length - k));
+    // a copy: the chunk's buffer may be reused once feed() returns
+    this.tail = Buffer.from(
+      chunk.length >= k ? chunk.subarray(chunk.length - k) : seam.subarray(Math.max(0, seam.length - k)),
+    );
     return seen;
   }
 
@@ -155,7 +130,10 @@ export class RecordJsonParser {
     throw new FormatError(msg, this.where());
   }
 
-  /** Feeds the next bytes of the JSON text. */
+  /**
+   * Feeds the next bytes of the JSON text. The chunk's bytes are not referenced
+   * after the call returns (what is kept is copied), so the caller may reuse it.
+   */
   feed(chunk: Buffer, final = false): void {
     if (this.waiting) {
       // A snapshot is incomplete: collect chunks without concatenating them (which
@@ -164,7 +142,10 @@ export class RecordJsonParser {
       this.pending.push(chunk);
       this.pendingBytes += chunk.length;
       const seen = this.sawStartTime(chunk);
-      if (!seen && !final && this.carry!.length + this.pendingBytes < FAST_LIMIT) return;
+      if (!seen && !final && this.carry!.length + this.pendingBytes < FAST_LIMIT) {
+        this.pending[this.pending.length - 1] = Buffer.from(chunk); // kept past this call: copy
+        return;
+      }
       chunk = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
       this.pending = [];
       this.pendingBytes = 0;
@@ -344,6 +325,7 @@ export class RecordJsonParser {
 
   /** Ends the input; throws if the text was truncated. */
   end(): DamonRecord[] {
+    this.compact.release();
     if (this.waiting) {
       this.carry = Buffer.concat([this.carry!, ...this.pending]);
       this.pending = [];
@@ -527,7 +509,7 @@ export class RecordJsonParser {
    */
   private fastSnapshot(buf: Buffer, i: number, final: boolean): number {
     if (this.layout >= 0) {
-      const r = readCompactSnapshot(
+      const r = this.compact.read(
         new Uint8Array(buf.buffer, buf.byteOffset, buf.length),
         i,
         this.cols,
@@ -538,11 +520,7 @@ export class RecordJsonParser {
           startNs: r.startNs,
           endNs: r.endNs,
           nr: r.nr,
-          start: this.colStart.take(r.nr),
-          end: this.colEnd.take(r.nr),
-          samples: this.colSamples.take(r.nr),
-          age: this.colAge.take(r.nr),
-          szFilterPassed: this.colSzf.take(r.nr),
+          ...this.cols.take(r.nr),
           totalBytes: r.totalBytes,
           damosStats: null,
           sampleIntervalUs: r.sampleIntervalUs,
@@ -623,11 +601,7 @@ export class RecordJsonParser {
           szf = v;
         } else return null;
       }
-      this.colStart.push(k, st);
-      this.colEnd.push(k, en);
-      this.colSamples.push(k, samples);
-      this.colAge.push(k, a);
-      this.colSzf.push(k, szf);
+      this.cols.push(k, st, en, samples, a, szf);
     }
     this.nRegions = n;
     kv.regions = true;
@@ -753,11 +727,8 @@ export class RecordJsonParser {
       this.fail("region 'nr_accesses' has neither 'samples' nor 'percent'");
     if (this.rEnd < this.rStart) this.fail(`region end ${this.rEnd} is below its start ${this.rStart}`);
     const i = this.nRegions++;
-    this.colStart.push(i, this.rStart);
-    this.colEnd.push(i, this.rEnd);
     // percent-only or usec-only values are converted once intervals are known
-    this.colSamples.push(i, this.rSamples ?? NaN);
-    this.colAge.push(i, this.rAge ?? NaN);
+    this.cols.push(i, this.rStart, this.rEnd, this.rSamples ?? NaN, this.rAge ?? NaN, this.rSzf);
     if ((this.rSamples === null && this.rPercent !== null) || (this.rAge === null && this.rAgeUsec !== null))
       this.unset.push({
         snapshot: this.snapshots.length,
@@ -765,7 +736,6 @@ export class RecordJsonParser {
         percent: this.rSamples === null ? this.rPercent : null,
         usec: this.rAge === null ? this.rAgeUsec : null,
       });
-    this.colSzf.push(i, this.rSzf);
     this.closingRegion = false;
     this.top()!.key = null;
   }
@@ -781,11 +751,7 @@ export class RecordJsonParser {
       startNs: this.conv(() => textToNs(kv.start_time), "'start_time'"),
       endNs: this.conv(() => textToNs(kv.end_time), "'end_time'"),
       nr: n,
-      start: this.colStart.take(n),
-      end: this.colEnd.take(n),
-      samples: this.colSamples.take(n),
-      age: this.colAge.take(n),
-      szFilterPassed: this.colSzf.take(n),
+      ...this.cols.take(n),
       totalBytes:
         kv.total_bytes === undefined || kv.total_bytes === null
           ? null

@@ -10,6 +10,7 @@ import { FormatError, InputError } from "../util/errors.js";
 import { RecordJsonParser } from "./json-stream.js";
 import { PerfScriptParser } from "./perf-script.js";
 import { validateRecords } from "./validate.js";
+import { inflateOnWorker } from "./inflate-worker.js";
 import type { DamonRecord, Snapshot } from "./model.js";
 
 export type RecordFormat = "json_compressed" | "json" | "perf_script";
@@ -18,6 +19,12 @@ export type RecordFormat = "json_compressed" | "json" | "perf_script";
 export type ReadableFormat = RecordFormat | "json_gzip";
 
 const CHUNK = 4 << 20;
+
+/**
+ * Compressed files from this size on are inflated on a worker thread
+ * (inflate-worker.ts); below it a worker's start-up would cost more than it saves.
+ */
+export const WORKER_INFLATE_MIN_BYTES = 1 << 20;
 
 /** Detects the format of a record file from its first bytes. */
 export function detectRecordFormat(path: string): ReadableFormat {
@@ -61,8 +68,11 @@ export function detectRecordFormat(path: string): ReadableFormat {
  * Reads every record of a file (json_compressed, json or perf script); every field
  * the reports use is checked (validate.ts), so what is returned is safe to report on.
  */
-export async function readRecords(path: string): Promise<DamonRecord[]> {
-  const records = await parseRecords(path);
+export async function readRecords(
+  path: string,
+  workerMinBytes = WORKER_INFLATE_MIN_BYTES,
+): Promise<DamonRecord[]> {
+  const records = await parseRecords(path, workerMinBytes);
   validateRecords(records, path);
   return records;
 }
@@ -77,7 +87,7 @@ export async function streamRecords(
   path: string,
   onSnapshots: (record: number, snapshots: Snapshot[]) => void,
 ): Promise<DamonRecord[]> {
-  const records = await parseRecords(path, (p) => {
+  const records = await parseRecords(path, WORKER_INFLATE_MIN_BYTES, (p) => {
     const s = p.takeSnapshots();
     if (s.length > 0) onSnapshots(p.records.length, s);
   });
@@ -85,7 +95,17 @@ export async function streamRecords(
   return records;
 }
 
-async function parseRecords(path: string, drain?: (p: RecordJsonParser) => void): Promise<DamonRecord[]> {
+/** A failure while inflating: the parser's own errors as they are, the rest as corrupt data. */
+function corrupt(e: unknown, path: string): Error {
+  if (e instanceof InputError) return e;
+  return new FormatError(`zlib data is corrupt or truncated (${(e as Error).message})`, path);
+}
+
+async function parseRecords(
+  path: string,
+  workerMinBytes: number,
+  drain?: (p: RecordJsonParser) => void,
+): Promise<DamonRecord[]> {
   const format = detectRecordFormat(path);
   if (statSync(path).isDirectory()) throw new InputError("is a directory, not a record file", path);
   if (format === "perf_script") {
@@ -95,6 +115,17 @@ async function parseRecords(path: string, drain?: (p: RecordJsonParser) => void)
     return parser.end();
   }
   const parser = new RecordJsonParser(path);
+  if (format !== "json" && statSync(path).size >= workerMinBytes) {
+    try {
+      for await (const chunk of inflateOnWorker(path, format === "json_gzip")) {
+        parser.feed(chunk);
+        drain?.(parser);
+      }
+    } catch (e) {
+      throw corrupt(e, path);
+    }
+    return parser.end();
+  }
   const file = createReadStream(path, { highWaterMark: CHUNK });
   if (format === "json") {
     for await (const chunk of file) {
@@ -113,9 +144,7 @@ async function parseRecords(path: string, drain?: (p: RecordJsonParser) => void)
       drain?.(parser);
     }
   } catch (e) {
-    if (e instanceof InputError) throw e;
-    const msg = (e as Error).message;
-    throw new FormatError(`zlib data is corrupt or truncated (${msg})`, path);
+    throw corrupt(e, path);
   } finally {
     file.destroy();
   }

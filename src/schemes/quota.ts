@@ -75,7 +75,9 @@ export function adjustChargeWindow(
     setEffectiveQuota(q, minRegionSz);
   }
   if (nowNs >= q.chargedFromNs + q.resetIntervalMs * 1e6 || nowNs < q.chargedFromNs) {
-    if (quotaIsFull(q, minRegionSz)) onQuotaExceeded();
+    // as the kernel: only a nonzero quota used up counts (not an esz of 0 from a met
+    // temporal goal, nor a window less than one minimum region short of it)
+    if (q.esz && q.chargedSz >= q.esz) onQuotaExceeded();
     q.totalChargedSz += q.chargedSz;
     q.chargedFromNs = nowNs;
     q.chargedSz = 0;

@@ -14,7 +14,7 @@ import type { Region, Target } from "../../src/core/region.js";
 import { SchemesRunner } from "../../src/schemes/runner.js";
 import type { ActionExecutor } from "../../src/schemes/runner.js";
 import { newQuota, newScheme } from "../../src/schemes/scheme.js";
-import { setEffectiveQuota, skipChargedRegion } from "../../src/schemes/quota.js";
+import { adjustChargeWindow, setEffectiveQuota, skipChargedRegion } from "../../src/schemes/quota.js";
 import type { QuotaGoal, Scheme } from "../../src/schemes/types.js";
 import { rangesOf, targetOf } from "../helpers/regions.js";
 
@@ -156,4 +156,46 @@ test("damos_set_effective_quota: a time quota alone is floored at the minimum re
   q.totalChargedNs = 1_000_000_000; // 1 byte per second
   setEffectiveQuota(q, m);
   assert.equal(q.esz, m);
+});
+
+test("damos_adjust_quota: qt_exceeds counts a window only when a nonzero effective quota was used up (§6.6.2; fails before)", () => {
+  // The kernel: `if (quota->esz && quota->charged_sz >= quota->esz) qt_exceeds++`. A goal
+  // met under the temporal tuner sets esz to 0 — nothing may be applied, but no quota
+  // was exceeded either; nor is a window with less than one minimum region left.
+  const windows = (q: ReturnType<typeof newQuota>, chargedSz: number): number => {
+    let exceeds = 0;
+    q.chargedFromNs = 0;
+    q.resetIntervalMs = 100;
+    setEffectiveQuota(q, m);
+    for (let w = 1; w <= 5; w++) {
+      q.chargedSz = chargedSz;
+      adjustChargeWindow(
+        q,
+        w * 100e6,
+        m,
+        () => exceeds++,
+        () => undefined,
+      );
+    }
+    return exceeds;
+  };
+  // a met goal under the temporal tuner: esz 0 every window
+  const met = newQuota({ sz: 64 * m, goalTuner: "temporal" });
+  const goal: QuotaGoal = {
+    metric: "user_input",
+    targetValue: 100,
+    currentValue: 100,
+    nid: 0,
+    memcgId: 0,
+    complement: false,
+    lastPsiTotal: null,
+  };
+  met.goals.push(goal);
+  assert.equal(windows(met, 0), 0, "esz 0: nothing exceeded");
+  assert.equal(met.esz, 0);
+  // a plain size quota: used up -> counted; less than one region short of it -> not counted
+  const sz = newQuota({ sz: 8 * m });
+  assert.equal(windows(sz, 8 * m), 5);
+  const sz2 = newQuota({ sz: 8 * m });
+  assert.equal(windows(sz2, 8 * m - 100), 0);
 });
