@@ -28,6 +28,7 @@ import { runJson } from "../run-json.js";
 import { renderRunHeatmap, RunRecorder } from "../run-heatmap.js";
 import { sampleFiltersFrom } from "../sample-filters.js";
 import { DEFAULT_HWSAMPLE_PERIOD } from "../../ops/hwsample.js";
+import { HINTING_MODES, isHintingMode } from "../../mm/hinting/isolation.js";
 import { machineShapeOptions, numaBalancingOption } from "../numa-options.js";
 import { setupDamos } from "../../eval/damos-setup.js";
 import {
@@ -138,7 +139,7 @@ export function addSimulationOptions(cmd: Command): Command {
     )
     .option(
       "--hinting <mode>",
-      "fault framework for *-fault sources: generic, or piggyback (the rejected RFC design)",
+      "fault framework for *-fault sources: generic, or an isolation policy (run-time = piggyback, the rejected RFC; build-time, partial, ignore: docs/interference.md)",
       "generic",
     )
     .option(
@@ -238,8 +239,8 @@ export function runAll(
   const memory = sizeOption(o.memory ?? DEFAULT_MEMORY, "--memory");
   const hotThreshold = positiveNumberOption(o.hotThreshold, "--hot-threshold", 1);
   const sampleFilters = o.filter ? sampleFiltersFrom(o.filter) : undefined;
-  if (o.hinting !== "generic" && o.hinting !== "piggyback")
-    throw new UsageError(`'${o.hinting}' is not a hinting mode (generic, piggyback)`, "--hinting");
+  if (!isHintingMode(o.hinting))
+    throw new UsageError(`'${o.hinting}' is not a hinting mode (${HINTING_MODES.join(", ")})`, "--hinting");
   const hintingMode = o.hinting;
   const hwsamplePeriod = parseCount(o.hwsamplePeriod, "--hwsample-period");
   if (hwsamplePeriod < 1) throw new UsageError("must be at least 1", "--hwsample-period");

@@ -218,7 +218,7 @@ export class NumaBalancing implements Agent, HintOwner {
   setEnabled(on: boolean): void {
     if (on === this.on) return;
     this.on = on;
-    if (this.fw.mode === "piggyback") {
+    if (this.fw.isolation !== "generic") {
       this.handle ??= this.fw.register(this);
       this.fw.numaBalancingEnabled = on;
     } else if (on) this.handle = this.fw.register(this);
