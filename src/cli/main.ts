@@ -17,6 +17,7 @@ import { registerFidelity } from "./commands/fidelity.js";
 import { registerTrace } from "./commands/trace.js";
 import { registerAdjust, registerReport } from "./commands/report.js";
 import { registerLive } from "./commands/live.js";
+import { registerStudy } from "./commands/study.js";
 import { reportStaleTempFiles } from "../util/temp-report.js";
 
 /** The version in package.json (two folders up from both src/cli and dist/cli). */
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerAdjust(program);
   registerLive(program);
+  registerStudy(program);
   return program;
 }
 
