@@ -5,7 +5,8 @@
  * memory saved at no more than 3 % slowdown.
  */
 import { defaultAttrs } from "../core/attrs.js";
-import type { MachineOptions } from "../mm/machine.js";
+import type { Machine, MachineOptions } from "../mm/machine.js";
+import type { TruthWindow } from "../truth/ground-truth.js";
 import type { WorkloadSpec } from "../workload/spec.js";
 import { damosEngine, damosOutcomeJson, TierTracker, type DamosOutcomeJson } from "./damos.js";
 import { setupDamos } from "./damos-setup.js";
@@ -159,6 +160,8 @@ export interface PresetRunOptions {
   /** Also run the baseline (needed for slowdown and memory saved; default true). */
   baseline?: boolean;
   tlb?: boolean;
+  /** Also called with every closed truth window (after the tier tracker). */
+  onTruthWindow?: (w: TruthWindow, m: Machine) => void;
 }
 
 /**
@@ -199,7 +202,10 @@ export function runPresetExperiment(
     targetRegions: d.targetRegions,
     extraContexts: extra,
     schemes: engine.factory,
-    onTruthWindow: tiers ? (win, m) => tiers.onWindow(win, m) : undefined,
+    onTruthWindow: (win, m) => {
+      tiers?.onWindow(win, m);
+      o.onTruthWindow?.(win, m);
+    },
   });
   return { r, d, engine, tiers };
 }

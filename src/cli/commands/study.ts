@@ -11,6 +11,8 @@ import type { InterferenceConsumer, InterferenceRow } from "../../eval/interfere
 import { INTERFERENCE_WORKLOADS } from "../../eval/interference/workloads.js";
 import type { InterferenceWorkloadName, WorkloadScale } from "../../eval/interference/workloads.js";
 import { INTERFERENCE_JSON_SCHEMA, runInterferenceMatrix } from "../../study/interference/matrix.js";
+import { runTieringCase, TIERING_POLICIES } from "../../eval/interference/tiering.js";
+import type { TieringPolicy, TieringRow } from "../../eval/interference/tiering.js";
 import { UsageError } from "../../util/errors.js";
 import { parseCount } from "../../util/units.js";
 import { positiveNumberOption } from "../options.js";
@@ -85,10 +87,89 @@ export function interferenceTable(rows: InterferenceRow[]): string {
   );
 }
 
+export const TIERING_JSON_SCHEMA = "damon-ts/tiering-study/1";
+
+/** The tiering comparison's table: a row per promotion policy. */
+export function tieringTable(rows: TieringRow[]): string {
+  return formatTable(
+    [
+      "policy",
+      "fast share (2nd half)",
+      "oracle",
+      "pages moved",
+      "hot on fast",
+      "hint faults/s",
+      "kernel CPU",
+      "slowdown vs all-fast",
+    ],
+    rows.map((r) => [
+      r.policy,
+      pct(r.steadyFastShare),
+      pct(r.oracleShare),
+      count(r.promotions),
+      pct(r.promotedPrecision),
+      count(r.hintFaultsPerSec),
+      pct(r.kernelCpuShare, 2),
+      pct(r.appSlowdownVsAllFast),
+    ]),
+  );
+}
+
+interface TieringOptionValues {
+  policies?: string;
+  seconds: string;
+  seed: string;
+  json?: boolean;
+  progress?: boolean;
+}
+
+function registerTieringStudy(study: Command): void {
+  study
+    .command("tiering")
+    .description(
+      "promote hot slow-tier memory three ways on one tiered machine: NUMA balancing tiering,\n" +
+        "pghot (per-frame hotness from hint faults, kmigrated with a rate limit), DAMOS migrate_hot/cold",
+    )
+    .option("--policies <list>", `promotion policies (${TIERING_POLICIES.join(", ")})`)
+    .option("--seconds <s>", "simulated seconds per run", "2")
+    .option("--seed <n>", "seed of every run", "1")
+    .option("--json", `print rows as JSON (schema ${TIERING_JSON_SCHEMA})`)
+    .option("--progress", "report each finished run on stderr even when it is not a terminal")
+    .addHelpText(
+      "after",
+      "\nThe workload is zipf-kv (256 MiB heap) with all of its memory first placed on the slow node\n" +
+        "(1 GiB, 2.5x latency); the fast node (64 MiB) has the CPUs. 'hot on fast' is the share of the pages\n" +
+        "on the fast node at the end that are among the run's hottest (docs/interference.md).\n",
+    )
+    .action((o: TieringOptionValues) => {
+      const policies: TieringPolicy[] = o.policies
+        ? listOption(o.policies, TIERING_POLICIES, "--policies")
+        : [...TIERING_POLICIES];
+      const seconds = positiveNumberOption(o.seconds, "--seconds", 3600);
+      const seed = parseCount(o.seed, "--seed");
+      const show = o.progress === true || process.stderr.isTTY === true;
+      const rows = policies.map((p, i) => {
+        const t0 = performance.now();
+        const row = runTieringCase(p, { seed, seconds });
+        if (show)
+          process.stderr.write(
+            `[${i + 1}/${policies.length}] ${p} (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`,
+          );
+        return row;
+      });
+      if (o.json)
+        process.stdout.write(
+          `${JSON.stringify({ schema: TIERING_JSON_SCHEMA, options: { seconds, seed }, rows }, null, 2)}\n`,
+        );
+      else console.log(tieringTable(rows));
+    });
+}
+
 export function registerStudy(program: Command): void {
   const study = program
     .command("study")
     .description("experiment matrices that answer one question with numbers (see `study <name> --help`)");
+  registerTieringStudy(study);
   study
     .command("interference")
     .description(

@@ -42,6 +42,17 @@ export interface NumaBalancingOptions {
   hintingMode?: HintingMode;
   /** Start enabled (default true). */
   enabled?: boolean;
+  /**
+   * Tiering: hand slow-tier hint faults to a hotness tracker (pghot) instead of
+   * deciding in the fault path (hot threshold and rate limit are then its job).
+   */
+  hotness?: HotnessSink;
+}
+
+/** Where tiering hint faults go when a hotness tracker decides promotions (src/mm/pghot). */
+export interface HotnessSink {
+  /** Records one access; returns its cost in the fault path (ns). */
+  recordAccess(f: HintFault): number;
 }
 
 /** One scan window of a task: the faults between two scans and the period chosen after it. */
@@ -135,6 +146,8 @@ export class NumaBalancing implements Agent, HintOwner {
   readonly promoteLimitPages: number;
   readonly handlerNs: number;
   readonly stats: NumaBalancingStats;
+  private readonly hotness: HotnessSink | null;
+
   /** Where migrations are costed before the handler returns that time to the faulting CPU. */
   private readonly migrateAcct = new CostAccount("numa-migrate");
   private handle: OwnerHandle | null = null;
@@ -173,6 +186,7 @@ export class NumaBalancing implements Agent, HintOwner {
       (num(opts.promoteRateLimitMBps, 65536, "promoteRateLimitMBps") * MiB) / PAGE_SIZE,
     );
     this.handlerNs = num(opts.handlerNs, 200, "handlerNs");
+    this.hotness = opts.hotness ?? null;
     const nn = machine.nrNodes;
     let fastest = Infinity;
     for (let n = 0; n < nn; n++) fastest = Math.min(fastest, machine.latency[n * nn + n]);
@@ -457,6 +471,7 @@ export class NumaBalancing implements Agent, HintOwner {
     if (local) return this.handlerNs;
 
     if (this.tiering && this.slowNode[f.pageNode] && !this.slowNode[f.cpuNode]) {
+      if (this.hotness !== null) return this.handlerNs + this.hotness.recordAccess(f);
       if (f.timeNs - ps.scanNs[idx] >= this.hotThresholdNs) {
         this.stats.notHot++;
         return this.handlerNs;
