@@ -12,8 +12,6 @@
  * stays armed) and, in `generic`, that no bit survives its owner. The framework's
  * own counters must agree with the shadow's.
  */
-import { Machine } from "../../mm/machine.js";
-import type { SimThread } from "../../mm/machine.js";
 import {
   DAMON_OWNER,
   HintingFramework,
@@ -24,7 +22,7 @@ import {
 import type { HintingStats, IsolationMode, OwnerHandle } from "../../mm/hinting/framework.js";
 import { PAGE_SIZE, PTE_ARMED, PTE_WRITE_PROTECTED } from "../../mm/vma.js";
 import { Rng } from "../../util/rng.js";
-import { RecordingOwner } from "../race.js";
+import { RecordingOwner, sharedBuffer } from "../race.js";
 
 /** What went wrong, by kind (docs/interference.md lists which kinds each policy is documented to show). */
 export type FailureKind =
@@ -54,7 +52,6 @@ export interface InterleaveOutcome {
   examples: string[];
 }
 
-const idle = { fill: (): number => 0, finished: true, resumeNs: 0 };
 const NAMES = [NUMA_OWNER, DAMON_OWNER, UFFD_OWNER] as const;
 
 /** One consumer: its recording owner, handle, and the token of its current registration. */
@@ -74,17 +71,7 @@ export function interleaveSchedule(
   const steps = o.steps ?? 800;
   const nCpus = o.cpus ?? 3;
   const rng = new Rng(seed);
-  const m = new Machine({ cpus: nCpus, tlb: { entries: 64, ways: 4 } });
-  const as = m.createProcess("interleave");
-  const base = as.mmap(pages * PAGE_SIZE);
-  const threads: SimThread[] = Array.from({ length: nCpus }, (_, c) => m.spawnThread(as, c, idle));
-  const touchAll = (): void =>
-    m.runAccesses(
-      threads[0],
-      Array.from({ length: pages }, (_, i) => base + i * PAGE_SIZE),
-    );
-  touchAll();
-  const vma = as.vmaAt(base)!;
+  const { m, as, base, threads, vma } = sharedBuffer(pages, nCpus, "interleave");
   const idx0 = Math.floor(base / PAGE_SIZE) - vma.startPage;
   for (let p = 0; p < pages; p++) if (rng.randRange(0, 4) === 0) vma.flags![idx0 + p] |= PTE_WRITE_PROTECTED;
 
