@@ -24,6 +24,7 @@ import type { CostAccount } from "../cost-model.js";
 import type { Machine, SimThread } from "../machine.js";
 import { PAGE_SIZE, PTE_ARMED, PTE_PRESENT } from "../vma.js";
 import type { Vma } from "../vma.js";
+import { ConfigError } from "../../util/errors.js";
 import {
   DAMON_BIT,
   DAMON_OWNER,
@@ -118,7 +119,7 @@ export interface HintingOptions {
 const MAX_OWNERS = 8;
 
 /** A registration the isolation policy does not allow (build-time: the other consumer is not built in). */
-export class HintingRefused extends Error {}
+export class HintingRefused extends ConfigError {}
 
 export class HintingFramework {
   readonly mode: HintingMode;
