@@ -15,6 +15,7 @@ import type { Machine } from "../machine.js";
 import type { AddressSpace } from "../address-space.js";
 import { PAGE_SIZE, PTE_PRESENT } from "../vma.js";
 import type { Vma } from "../vma.js";
+import type { HotnessSink } from "../pghot/pghot.js";
 
 const MS = 1_000_000;
 const MiB = 2 ** 20;
@@ -42,17 +43,8 @@ export interface NumaBalancingOptions {
   hintingMode?: HintingMode;
   /** Start enabled (default true). */
   enabled?: boolean;
-  /**
-   * Tiering: hand slow-tier hint faults to a hotness tracker (pghot) instead of
-   * deciding in the fault path (hot threshold and rate limit are then its job).
-   */
+  /** Tiering: slow-tier hint faults go to this hotness tracker (pghot), which decides promotions. */
   hotness?: HotnessSink;
-}
-
-/** Where tiering hint faults go when a hotness tracker decides promotions (src/mm/pghot). */
-export interface HotnessSink {
-  /** Records one access; returns its cost in the fault path (ns). */
-  recordAccess(f: HintFault): number;
 }
 
 /** One scan window of a task: the faults between two scans and the period chosen after it. */
@@ -146,7 +138,7 @@ export class NumaBalancing implements Agent, HintOwner {
   readonly promoteLimitPages: number;
   readonly handlerNs: number;
   readonly stats: NumaBalancingStats;
-  private readonly hotness: HotnessSink | null;
+  private readonly hotness: HotnessSink | undefined;
 
   /** Where migrations are costed before the handler returns that time to the faulting CPU. */
   private readonly migrateAcct = new CostAccount("numa-migrate");
@@ -186,7 +178,7 @@ export class NumaBalancing implements Agent, HintOwner {
       (num(opts.promoteRateLimitMBps, 65536, "promoteRateLimitMBps") * MiB) / PAGE_SIZE,
     );
     this.handlerNs = num(opts.handlerNs, 200, "handlerNs");
-    this.hotness = opts.hotness ?? null;
+    this.hotness = opts.hotness;
     const nn = machine.nrNodes;
     let fastest = Infinity;
     for (let n = 0; n < nn; n++) fastest = Math.min(fastest, machine.latency[n * nn + n]);
@@ -471,7 +463,7 @@ export class NumaBalancing implements Agent, HintOwner {
     if (local) return this.handlerNs;
 
     if (this.tiering && this.slowNode[f.pageNode] && !this.slowNode[f.cpuNode]) {
-      if (this.hotness !== null) return this.handlerNs + this.hotness.recordAccess(f);
+      if (this.hotness) return this.handlerNs + this.hotness.recordAccess(f);
       if (f.timeNs - ps.scanNs[idx] >= this.hotThresholdNs) {
         this.stats.notHot++;
         return this.handlerNs;

@@ -13,12 +13,17 @@ import { CostAccount } from "../cost-model.js";
 import type { Agent } from "../driver.js";
 import type { HintFault } from "../hinting/index.js";
 import type { Machine } from "../machine.js";
-import type { HotnessSink } from "../numa-balancing/index.js";
 import { PAGE_SIZE } from "../vma.js";
 
 const MS = 1_000_000;
 const MiB = 2 ** 20;
 const MAX_FREQ = 3;
+
+/** Where NUMA balancing's tiering hint faults go when a hotness tracker decides promotions. */
+export interface HotnessSink {
+  /** Records one access; returns its cost in the fault path (ns). */
+  recordAccess(f: HintFault): number;
+}
 
 export interface PghotOptions {
   /** Accesses within the window that make a frame hot (default 2). */
