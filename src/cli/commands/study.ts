@@ -173,7 +173,7 @@ export function registerStudy(program: Command): void {
   study
     .command("interference")
     .description(
-      "run isolation policy × workload with DAMON (fault sampling), NUMA balancing and a userfaultfd-RWP\n" +
+      "run isolation policy × workload with DAMON (fault sampling), NUMA balancing and a userfaultfd-RWP " +
         "working-set tracker sharing hint faults; one table of accuracy, outcome, cost and misrouted/lost hints",
     )
     .option("--policies <list>", `isolation policies (${ISOLATION_MODES.join(", ")})`)
@@ -183,7 +183,7 @@ export function registerStudy(program: Command): void {
       `hint-fault consumers on (${INTERFERENCE_CONSUMERS.join(", ")})`,
       "damon,numa,uffd",
     )
-    .option("--seconds <s>", "simulated seconds per run (default 4; --quick 1.5)")
+    .option("--seconds <s>", "simulated seconds per run (default 4; --quick 1.2)")
     .option("--size-scale <f>", "workload region sizes, relative to their own (default 0.25; --quick 0.1)")
     .option("--seed <n>", "seed of every run", "1")
     .option("--jobs <n>", "worker threads (default: the machine's cores; 1 = no workers)")
