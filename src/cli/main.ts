@@ -21,6 +21,7 @@ import { registerSweep } from "./commands/sweep.js";
 import { registerUi } from "./commands/ui.js";
 import { registerExporter } from "./commands/exporter.js";
 import { registerExport } from "./commands/export.js";
+import { registerStudy } from "./commands/study.js";
 import { reportStaleTempFiles } from "../util/temp-report.js";
 
 /** The version in package.json (two folders up from both src/cli and dist/cli). */
@@ -55,6 +56,7 @@ export function buildProgram(): Command {
   registerUi(program);
   registerExporter(program);
   registerExport(program);
+  registerStudy(program);
   return program;
 }
 

@@ -5,7 +5,8 @@
  * memory saved at no more than 3 % slowdown.
  */
 import { defaultAttrs } from "../core/attrs.js";
-import type { MachineOptions } from "../mm/machine.js";
+import type { Machine, MachineOptions } from "../mm/machine.js";
+import type { TruthWindow } from "../truth/ground-truth.js";
 import type { WorkloadSpec } from "../workload/spec.js";
 import { damosOutcomeJson, type DamosOutcomeJson } from "./damos.js";
 import { setupDamos } from "./damos-setup.js";
@@ -159,6 +160,8 @@ export interface PresetRunOptions {
   /** Also run the baseline (needed for slowdown and memory saved; default true). */
   baseline?: boolean;
   tlb?: boolean;
+  /** Also called with every closed truth window (after the tier tracker). */
+  onTruthWindow?: (w: TruthWindow, m: Machine) => void;
 }
 
 /**
@@ -191,6 +194,7 @@ export function runPresetExperiment(
       baseline: o.baseline,
       machine: cost(d.machine),
       baselineMachine: cost(d.baselineMachine),
+      onTruthWindow: o.onTruthWindow,
     },
     d,
   );

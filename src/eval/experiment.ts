@@ -13,6 +13,7 @@ import { setRegions, Target } from "../core/region.js";
 import type { TargetSnapshot } from "../core/snapshot.js";
 import type { SampleFilter } from "../core/sample-filter.js";
 import type { Machine, MachineOptions } from "../mm/machine.js";
+import type { Simulation } from "../mm/driver.js";
 import { tlbBlindSpot, type TlbBlindSpot } from "../mm/tlb-events.js";
 import { KdamondAgent } from "../ops/kdamond-agent.js";
 import { paddrDescriptor } from "../ops/paddr.js";
@@ -60,8 +61,8 @@ export interface ExperimentOptions {
   onSnapshot?: (s: WindowSnapshot) => void;
   /** Automatic NUMA balancing alongside DAMON (default off); its hinting mode is `hintingMode`. */
   numaBalancing?: NumaBalancingOptions;
-  /** Called once the machine and context exist (e.g. to hook fault sources). */
-  onSetup?: (m: Machine, ctx: Context) => void;
+  /** Called once the machine and context exist (e.g. to hook fault sources, or add agents to `sim`). */
+  onSetup?: (m: Machine, ctx: Context, sim: Simulation) => void;
   /** Called with every closed truth window (exact per-page accesses), e.g. for tiering metrics. */
   onTruthWindow?: (w: TruthWindow, m: Machine) => void;
   /** Machine of the unmonitored baseline run, when it differs (e.g. all-fast memory for tiering). */
@@ -185,7 +186,7 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
   ctx.ops = desc.primitives(machine, o);
   ctx.targets.push(desc.space === "vaddr" ? new Target(workload.pid) : new Target());
   if (o.targetRegions) setRegions(ctx.targets[0], o.targetRegions, ctx.minRegionSz);
-  o.onSetup?.(machine, ctx);
+  o.onSetup?.(machine, ctx, sim);
   const attribution = desc.reportBased ? new AttributionCounter() : null;
   if (attribution) ctx.reports.observer = (cpu, tid) => attribution.count(cpu, tid);
   const agent = new KdamondAgent(ctx);

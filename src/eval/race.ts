@@ -52,21 +52,29 @@ export class RecordingOwner implements HintOwner {
   }
 }
 
+/** A machine whose `nCpus` CPUs each run an idle thread of one process with a `pages`-page buffer, all present. */
+export function sharedBuffer(pages: number, nCpus: number, name: string) {
+  const m = new Machine({ cpus: nCpus, tlb: { entries: 64, ways: 4 } });
+  const as = m.createProcess(name);
+  const base = as.mmap(pages * PAGE_SIZE);
+  const threads: SimThread[] = Array.from({ length: nCpus }, (_, c) => m.spawnThread(as, c, idle));
+  /** One access to every page (restores every armed page). */
+  const touchAll = (): void =>
+    m.runAccesses(
+      threads[0],
+      Array.from({ length: pages }, (_, i) => base + i * PAGE_SIZE),
+    );
+  touchAll();
+  return { m, as, base, threads, touchAll, vma: as.vmaAt(base)! };
+}
+
 /** One seeded schedule. */
 export function raceSchedule(mode: HintingMode, seed: number, o: RaceOptions = {}): RaceOutcome {
   const pages = o.pages ?? 64;
   const steps = o.steps ?? 600;
   const nCpus = o.cpus ?? 3;
   const rng = new Rng(seed);
-  const m = new Machine({ cpus: nCpus, tlb: { entries: 64, ways: 4 } });
-  const as = m.createProcess("race");
-  const base = as.mmap(pages * PAGE_SIZE);
-  const threads: SimThread[] = Array.from({ length: nCpus }, (_, c) => m.spawnThread(as, c, idle));
-  m.runAccesses(
-    threads[0],
-    Array.from({ length: pages }, (_, i) => base + i * PAGE_SIZE),
-  );
-  const vma = as.vmaAt(base)!;
+  const { m, as, base, threads, touchAll, vma } = sharedBuffer(pages, nCpus, "race");
   const idxOf = (p: number): number => Math.floor((base + p * PAGE_SIZE) / PAGE_SIZE) - vma.startPage;
   const wpPermil = Math.round((o.writeProtected ?? 0.25) * 1000);
   for (let p = 0; p < pages; p++)
@@ -149,10 +157,7 @@ export function raceSchedule(mode: HintingMode, seed: number, o: RaceOptions = {
     } else damonH = fw.register(damon);
   }
   // No page stays armed forever: one more access to every page restores all of them.
-  m.runAccesses(
-    threads[0],
-    Array.from({ length: pages }, (_, i) => base + i * PAGE_SIZE),
-  );
+  touchAll();
   for (let p = 0; p < pages; p++)
     if (vma.flags![idxOf(p)] & PTE_ARMED) violations.push(`page ${p} stayed armed`);
   return { violations, stats: fw.stats };

@@ -78,7 +78,7 @@ abstract class FaultOpsBase implements Ops {
     this.fw = hintingOf(machine, { mode: opts.mode });
     this.owner = new DamonFaultOwner(physical, opts.reportNs ?? 100);
     this.account = opts.account ?? machine.kdamondCost;
-    this.keepArmed = this.fw.mode === "piggyback" || (opts.keepArmed ?? false);
+    this.keepArmed = this.fw.isolation !== "generic" || (opts.keepArmed ?? false);
   }
 
   /** Withdraws the pages the previous sample armed that have not faulted. */

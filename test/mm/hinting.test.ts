@@ -81,7 +81,8 @@ test("piggyback: no withdrawal and no owner bits — unregister leaves pages arm
   m.runAccesses(th, [base]);
   assert.equal(second.faults.length, 1);
   assert.equal(fw.stats.staleRestores, 0, "the page was armed by DAMON (the RFC cannot tell sessions apart)");
-  assert.throws(() => fw.register(new RecordingOwner("uffd-rwp")), /routes only/);
+  assert.equal(fw.stats.misroutedToDamon, 1, "the second DAMON did not arm it: counted as misrouted");
+  assert.throws(() => fw.register(new RecordingOwner("pghot")), /routes only/);
 });
 
 test("generic: unregister clears the owner's bit; disarm withdraws one page", () => {

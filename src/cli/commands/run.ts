@@ -31,6 +31,7 @@ import { runJson } from "../run-json.js";
 import { renderRunHeatmap, RunRecorder } from "../run-heatmap.js";
 import { sampleFiltersFrom } from "../sample-filters.js";
 import { DEFAULT_HWSAMPLE_PERIOD } from "../../ops/hwsample.js";
+import { HINTING_MODES, isHintingMode } from "../../mm/hinting/isolation.js";
 import { machineShapeOptions, numaBalancingOption } from "../numa-options.js";
 import { printDamos } from "../run-damos.js";
 import { metricRows } from "../run-metrics.js";
@@ -134,7 +135,7 @@ export function addSimulationOptions(cmd: Command): Command {
     )
     .option(
       "--hinting <mode>",
-      "fault framework for *-fault sources: generic, or piggyback (the rejected RFC design)",
+      "fault framework for *-fault sources: generic, or an isolation policy (run-time = piggyback, the rejected RFC; build-time, partial, ignore: docs/interference.md)",
       "generic",
     )
     .option(
@@ -227,8 +228,8 @@ export function runPlanFromOptions(
 ): RunPlan {
   const workload = workloadFromOptions(workloadName, o);
   const memoryBytes = sizeOption(o.memory ?? DEFAULT_MEMORY, "--memory");
-  if (o.hinting !== "generic" && o.hinting !== "piggyback")
-    throw new UsageError(`'${o.hinting}' is not a hinting mode (generic, piggyback)`, "--hinting");
+  if (!isHintingMode(o.hinting))
+    throw new UsageError(`'${o.hinting}' is not a hinting mode (${HINTING_MODES.join(", ")})`, "--hinting");
   const hwsamplePeriod = parseCount(o.hwsamplePeriod, "--hwsample-period");
   if (hwsamplePeriod < 1) throw new UsageError("must be at least 1", "--hwsample-period");
   if (!(o.swap in SWAP_DEVICES))

@@ -1,28 +1,47 @@
 /**
  * The generic fault-then-restore ("hinting fault") framework asked for in the
  * review of DAMON's page-fault sampling RFC (damon-spec.md §5.5.4): owners (NUMA
- * balancing, DAMON, …) arm pages; every armed page records which owners armed it
- * in its own bit mask, kept apart from the page's protection; the next access
- * faults, the fault goes to exactly the owners whose bit is set, the bits are
- * cleared and the page is back exactly as it was.
+ * balancing, DAMON, userfaultfd RWP, …) arm pages; every armed page records
+ * which owners armed it in its own bit mask, kept apart from the page's
+ * protection; the next access faults, the fault goes to exactly the owners whose
+ * bit is set, the bits are cleared and the page is back exactly as it was.
  *
- * The `piggyback` mode reproduces the rejected RFC design for comparison: one
- * shared PROT_NONE state with no owner and the handler picked by "is NUMA
- * balancing enabled right now". Its restore is the RFC's `do_damon_page`, which
- * rebuilds the PTE like NUMA balancing's `do_numa_page` (numa_rebuild_single_mapping:
- * pte_modify with the VMA's protection, write upgrade only where
+ * The other isolation policies (src/mm/hinting/isolation.ts, docs/interference.md)
+ * are modes of the same framework: one shared PROT_NONE state with no owner, the
+ * handler picked by the policy (`run-time` — formerly `piggyback` — is the
+ * rejected RFC: "is NUMA balancing enabled right now"). Their restore is the
+ * RFC's `do_damon_page`, which rebuilds the PTE like NUMA balancing's
+ * `do_numa_page` (pte_modify with the VMA's protection, write upgrade only where
  * can_change_pte_writable allows it), so COW / uffd-wp pages stay write-protected
- * there too (damon-spec.md §5.5.3): the review's objection was misrouting, not
- * lost protection. The RFC has no owners: piggyback pages stay armed until they
- * fault (no withdrawal: `disarm` is refused), and unregistering an owner only
- * stops routing to it — its pages stay armed. Who armed each page is still
- * recorded there (a fixed bit per name, NUMA balancing and DAMON) — only so the
- * misrouted faults can be counted.
+ * there too (damon-spec.md §5.5.3). These modes have no owners in hardware:
+ * pages stay armed until they fault (`disarm` is refused), and unregistering an
+ * owner only stops routing to it — its pages stay armed. Who asked to arm each
+ * page is still recorded (a fixed bit per name) — only so that misrouted and
+ * lost hints can be counted. userfaultfd RWP keeps its own PTE bit in every mode
+ * (the uffd series), so its faults are told apart there.
  */
 import type { CostAccount } from "../cost-model.js";
 import type { Machine, SimThread } from "../machine.js";
 import { PAGE_SIZE, PTE_ARMED, PTE_PRESENT } from "../vma.js";
 import type { Vma } from "../vma.js";
+import { ConfigError } from "../../util/errors.js";
+import {
+  DAMON_BIT,
+  DAMON_OWNER,
+  fixedBit,
+  isActive,
+  isolationOf,
+  isSharedByDesign,
+  mayArm,
+  NUMA_BIT,
+  NUMA_OWNER,
+  routeShared,
+  UFFD_BIT,
+  UFFD_OWNER,
+} from "./isolation.js";
+import type { HintingMode, IsolationMode, RouteState } from "./isolation.js";
+
+export * from "./isolation.js";
 
 /** What an owner learns from a fault on a page it armed. */
 export interface HintFault {
@@ -46,8 +65,6 @@ export interface HintOwner {
   onFault(f: HintFault): number;
 }
 
-export type HintingMode = "generic" | "piggyback";
-
 /** A registered owner: its bit in the per-page masks. */
 export interface OwnerHandle {
   readonly owner: HintOwner;
@@ -66,9 +83,23 @@ export const DEFAULT_HINTING_COSTS: Readonly<HintingCosts> = Object.freeze({ arm
 export interface HintingStats {
   /** Faults delivered, per owner name. */
   delivered: Record<string, number>;
-  /** Piggyback: faults on pages only DAMON armed that went to NUMA balancing (DAMON lost the access). */
+  /** Faults delivered to an owner that did not arm the page (in its current registration), per owner name. */
+  misrouted: Record<string, number>;
+  /** Faults on a page an active owner armed that did not reach it, per owner name (routing: run-time). */
+  lost: Record<string, number>;
+  /** Protnone hints lost because an RWP fault took the page (userfaultfd's own PTE bit wins; shared-state modes). */
+  lostToRwp: number;
+  /** `partial`: faults DAMON received from NUMA balancing's arming, by the policy's design. */
+  shared: number;
+  /** Arms of a page another owner had armed already (a second PTE rewrite and flush for one access). */
+  doubleArms: number;
+  /** `partial`: DAMON arms not done because NUMA balancing was on. */
+  deferredArms: number;
+  /** `build-time`: registrations refused (the kernel was built with the other consumer). */
+  refusedRegistrations: number;
+  /** misrouted[numa-balancing] (DAMON's or nobody's samples handled as NUMA hint faults). */
   misroutedToNuma: number;
-  /** Piggyback: faults on pages only NUMA balancing armed that went to DAMON (bogus report, lost NUMA fault). */
+  /** misrouted[damon] (NUMA balancing's hint faults reported to DAMON as accesses). */
   misroutedToDamon: number;
   /** Faults on armed pages no current owner wanted (its owners unregistered): restored silently. */
   staleRestores: number;
@@ -81,24 +112,33 @@ export interface HintingStats {
 export interface HintingOptions {
   mode?: HintingMode;
   costs?: Partial<HintingCosts>;
+  /** `build-time`: the protnone consumer this kernel was built with (default DAMON). */
+  builtIn?: typeof NUMA_OWNER | typeof DAMON_OWNER;
 }
 
-/** Owner names that the piggyback routing recognises. */
-export const NUMA_OWNER = "numa-balancing";
-export const DAMON_OWNER = "damon";
-
 const MAX_OWNERS = 8;
-const PIGGYBACK_NUMA_BIT = 0;
-const PIGGYBACK_DAMON_BIT = 1;
+
+/** A registration the isolation policy does not allow (build-time: the other consumer is not built in). */
+export class HintingRefused extends ConfigError {}
 
 export class HintingFramework {
   readonly mode: HintingMode;
+  /** The policy (`piggyback` is `run-time`). */
+  readonly isolation: IsolationMode;
+  readonly builtIn: string;
   readonly costs: HintingCosts;
   private readonly owners: (OwnerHandle | null)[] = new Array<OwnerHandle | null>(MAX_OWNERS).fill(null);
-  /** Piggyback only: whether NUMA balancing is enabled (the global switch the RFC routes by). */
+  /** Shared-state modes: whether NUMA balancing is enabled (the global switch the RFC routes by). */
   numaBalancingEnabled = false;
   readonly stats: HintingStats = {
     delivered: {},
+    misrouted: {},
+    lost: {},
+    lostToRwp: 0,
+    shared: 0,
+    doubleArms: 0,
+    deferredArms: 0,
+    refusedRegistrations: 0,
     misroutedToNuma: 0,
     misroutedToDamon: 0,
     staleRestores: 0,
@@ -113,30 +153,41 @@ export class HintingFramework {
     opts: HintingOptions = {},
   ) {
     this.mode = opts.mode ?? "generic";
+    this.isolation = isolationOf(this.mode);
+    this.builtIn = opts.builtIn ?? DAMON_OWNER;
     this.costs = { ...DEFAULT_HINTING_COSTS, ...opts.costs };
     if (machine.hintingHandler !== null) throw new Error("the machine already has a hinting-fault handler");
     machine.hintingHandler = (th, vma, idx, vaddr, isWrite, nowNs) =>
       this.handleFault(th, vma, idx, vaddr, isWrite, nowNs);
   }
 
+  /** Whether an owner called `name` may register under this policy (build-time has only one protnone consumer). */
+  canRegister(name: string): boolean {
+    if (this.isolation === "generic") return true;
+    const bit = fixedBit(name);
+    if (bit < 0) return false;
+    return this.isolation !== "build-time" || bit === UFFD_BIT || name === this.builtIn;
+  }
+
   /**
-   * Registers an owner; it may arm pages from now on. Piggyback mode knows only
-   * NUMA balancing and DAMON, each at a fixed bit (the record of who armed a page
-   * survives unregistering, as the RFC's PROT_NONE entries do).
+   * Registers an owner; it may arm pages from now on. The shared-state modes know
+   * only NUMA balancing, DAMON and userfaultfd RWP, each at a fixed bit; build-time
+   * refuses the protnone consumer the kernel was not built with (counted).
    */
   register(owner: HintOwner): OwnerHandle {
     let bit: number;
-    if (this.mode === "piggyback") {
-      bit =
-        owner.name === NUMA_OWNER
-          ? PIGGYBACK_NUMA_BIT
-          : owner.name === DAMON_OWNER
-            ? PIGGYBACK_DAMON_BIT
-            : -1;
+    if (this.isolation !== "generic") {
+      bit = fixedBit(owner.name);
       if (bit < 0)
         throw new Error(
-          `the piggyback design routes only ${NUMA_OWNER} and ${DAMON_OWNER}, not ${owner.name}`,
+          `the ${this.mode} policy routes only ${NUMA_OWNER}, ${DAMON_OWNER} and ${UFFD_OWNER}, not ${owner.name}`,
         );
+      if (!this.canRegister(owner.name)) {
+        this.stats.refusedRegistrations++;
+        throw new HintingRefused(
+          `this kernel was built with ${this.builtIn}, not ${owner.name} (build-time isolation)`,
+        );
+      }
       if (this.owners[bit] !== null) throw new Error(`${owner.name} is already registered`);
     } else {
       bit = this.owners.indexOf(null);
@@ -146,27 +197,43 @@ export class HintingFramework {
     this.owners[bit] = h;
     this.stats.delivered[owner.name] ??= 0;
     this.stats.armed[owner.name] ??= 0;
+    this.stats.misrouted[owner.name] ??= 0;
+    this.stats.lost[owner.name] ??= 0;
     return h;
   }
 
   /**
-   * Unregisters an owner. Generic mode clears its bit on every page, so no fault
-   * can reach it any more; pages left with no owner stay armed and are restored
-   * silently at their next access (a stale restore). O(armed-capable pages): rare,
-   * not per access. Piggyback mode only stops routing to it: the RFC had no owner
-   * bits to clear, its PROT_NONE pages stay armed.
+   * Unregisters an owner. Its bit is cleared on every page, so no fault can reach
+   * it as its own (O(armed-capable pages): rare, not per access). Generic mode:
+   * pages left with no owner stay armed and are restored silently at their next
+   * access (a stale restore). Shared-state modes have no owner bits in hardware:
+   * only the bookkeeping record is cleared, the pages stay PROT_NONE and their
+   * faults go wherever the policy routes them — except userfaultfd's pages that
+   * no one else asked to arm, which are restored (its PTE bit is real).
    */
   unregister(h: OwnerHandle): void {
     if (this.owners[h.bit] !== h) return;
     this.owners[h.bit] = null;
-    if (this.mode === "piggyback") return;
-    const clear = ~(1 << h.bit) & 0xff;
+    // RWP's PTE bit is real in every mode: unregistering resolves its protection
+    // on pages no one else asked to arm (a shared-state mode cannot tell the rest).
+    const restoreRwp = this.isolation !== "generic" && h.bit === UFFD_BIT;
+    const keep = ~(1 << h.bit) & 0xff;
     for (const as of this.machine.spaces) {
       for (const v of as.vmas) {
         if (v.owners === null) continue;
-        for (let i = 0; i < v.owners.length; i++) v.owners[i] &= clear;
+        for (let i = 0; i < v.owners.length; i++) {
+          if (restoreRwp && v.owners[i] === 1 << UFFD_BIT) v.flags![i] &= ~PTE_ARMED;
+          v.owners[i] &= keep;
+        }
       }
     }
+  }
+
+  /** The registered owners' bits and the NUMA balancing switch, for the shared-state routing. */
+  private routeState(): RouteState {
+    let registered = 0;
+    for (let b = 0; b < MAX_OWNERS; b++) if (this.owners[b] !== null) registered |= 1 << b;
+    return { registered, numaOn: this.numaBalancingEnabled };
   }
 
   isRegistered(h: OwnerHandle): boolean {
@@ -186,7 +253,9 @@ export class HintingFramework {
     if (!v || v.flags === null) return false;
     const idx = Math.floor(vaddr / PAGE_SIZE) - v.startPage;
     if (!(v.flags[idx] & PTE_PRESENT)) return false;
+    if (!this.mayArmNow(h)) return false;
     if (v.owners === null) v.owners = new Uint8Array(v.flags.length);
+    if (v.flags[idx] & PTE_ARMED && v.owners[idx] & ~(1 << h.bit)) this.stats.doubleArms++;
     v.owners[idx] |= 1 << h.bit;
     v.flags[idx] |= PTE_ARMED;
     this.stats.armed[h.owner.name]++;
@@ -199,12 +268,12 @@ export class HintingFramework {
    * Withdraws owner `h` from one page without a fault: clears its bit and, when no
    * other owner is left, restores the page (a PTE write and a TLB flush, charged
    * to `acct`). Returns false when the page was not armed by `h`. Generic mode
-   * only: the RFC's shared PROT_NONE state has no owner to withdraw.
+   * only: a shared PROT_NONE state has no owner to withdraw.
    */
   disarm(h: OwnerHandle, pid: number, vaddr: number, acct: CostAccount): boolean {
-    if (this.mode === "piggyback")
+    if (this.isolation !== "generic")
       throw new Error(
-        "the piggyback design cannot withdraw an owner from a page: pages stay armed until they fault",
+        `the ${this.mode} design cannot withdraw an owner from a page: pages stay armed until they fault`,
       );
     if (!this.isRegistered(h)) return false;
     const m = this.machine;
@@ -231,6 +300,7 @@ export class HintingFramework {
     const as = m.process(pid);
     let n = 0;
     const bit = 1 << h.bit;
+    if (!this.mayArmNow(h)) return 0;
     for (const v of as.vmas) {
       if (v.end <= start || v.start >= end || v.flags === null) continue;
       const a = Math.max(v.startPage, Math.floor(start / PAGE_SIZE)) - v.startPage;
@@ -238,6 +308,7 @@ export class HintingFramework {
       for (let i = a; i < b; i++) {
         if (!(v.flags[i] & PTE_PRESENT)) continue;
         if (v.owners === null) v.owners = new Uint8Array(v.flags.length);
+        if (v.flags[i] & PTE_ARMED && v.owners[i] & ~bit) this.stats.doubleArms++;
         v.owners[i] |= bit;
         v.flags[i] |= PTE_ARMED;
         n++;
@@ -257,6 +328,13 @@ export class HintingFramework {
       m.charge(acct, m.costs.tlbFlushLocalNs + (m.cpus.length - 1) * m.costs.tlbShootdownPerCpuNs);
     }
     return n;
+  }
+
+  /** `partial` defers DAMON's own arming while NUMA balancing is on (counted). */
+  private mayArmNow(h: OwnerHandle): boolean {
+    if (this.isolation === "generic" || mayArm(this.isolation, h.bit, this.routeState())) return true;
+    this.stats.deferredArms++;
+    return false;
   }
 
   private handleFault(
@@ -281,11 +359,12 @@ export class HintingFramework {
       isWrite,
       timeNs: nowNs,
     };
+    // The restore is exact in every mode: the armed state and the record go,
+    // protection bits are untouched (do_damon_page restores as do_numa_page does).
+    vma.flags![idx] &= ~PTE_ARMED;
+    if (vma.owners !== null) vma.owners[idx] = 0;
     let cost = this.costs.faultNs;
-    if (this.mode === "generic") {
-      // Exact restore: clear the armed state and the owner bits; protection bits untouched.
-      vma.flags![idx] &= ~PTE_ARMED;
-      if (vma.owners !== null) vma.owners[idx] = 0;
+    if (this.isolation === "generic") {
       if (mask === 0) this.stats.staleRestores++;
       for (let b = 0; b < MAX_OWNERS; b++) {
         if (!(mask & (1 << b))) continue;
@@ -294,34 +373,44 @@ export class HintingFramework {
         this.stats.delivered[h.owner.name]++;
         cost += h.owner.onFault(f);
       }
-    } else {
-      cost += this.piggybackFault(vma, idx, mask, f);
-    }
+    } else cost += this.sharedFault(mask, f);
     this.afterFault?.(vma, idx);
     return cost;
   }
 
-  /** The RFC's routing: one shared state, handler chosen by the NUMA-balancing switch. */
-  private piggybackFault(vma: Vma, idx: number, mask: number, f: HintFault): number {
-    const numa = this.owners[PIGGYBACK_NUMA_BIT];
-    const damon = this.owners[PIGGYBACK_DAMON_BIT];
-    // Fixed bits in this mode (see register): the record outlives unregistering.
-    const armedByNuma = (mask & (1 << PIGGYBACK_NUMA_BIT)) !== 0;
-    const armedByDamon = (mask & (1 << PIGGYBACK_DAMON_BIT)) !== 0;
-    // do_damon_page rebuilds the entry as do_numa_page does: the protection stays
-    // (a COW / uffd-wp page is not made writable), only PROT_NONE goes.
-    vma.flags![idx] &= ~PTE_ARMED;
-    if (vma.owners !== null) vma.owners[idx] = 0;
-    const to = this.numaBalancingEnabled ? numa : damon;
-    if (to === null) {
-      this.stats.staleRestores++;
-      return 0;
+  /**
+   * A fault in a shared-state mode: routed by the policy, then classified against
+   * the record of who asked to arm the page — deliveries to an owner not in it
+   * are misrouted (or shared, where the policy means it), active owners in it
+   * that got nothing lost their hint (to the RWP fault, or to the routing).
+   */
+  private sharedFault(record: number, f: HintFault): number {
+    const s = this.routeState();
+    const to = routeShared(this.isolation, record, s);
+    const st = this.stats;
+    if (to === 0) st.staleRestores++;
+    let cost = 0;
+    for (let b = 0; b < MAX_OWNERS; b++) {
+      const bit = 1 << b;
+      const h = this.owners[b];
+      if (to & bit && h !== null) {
+        const name = h.owner.name;
+        st.delivered[name]++;
+        if (!(record & bit)) {
+          if (isSharedByDesign(this.isolation, b)) st.shared++;
+          else {
+            st.misrouted[name]++;
+            if (b === NUMA_BIT) st.misroutedToNuma++;
+            if (b === DAMON_BIT) st.misroutedToDamon++;
+          }
+        }
+        cost += h.owner.onFault(f);
+      } else if (record & bit && h !== null && isActive(b, s)) {
+        if (to === 1 << UFFD_BIT) st.lostToRwp++;
+        else st.lost[h.owner.name]++;
+      }
     }
-    if (to === numa && armedByDamon && !armedByNuma) this.stats.misroutedToNuma++;
-    if (to === damon && armedByNuma && !armedByDamon) this.stats.misroutedToDamon++;
-    if (!armedByNuma && !armedByDamon) this.stats.staleRestores++;
-    this.stats.delivered[to.owner.name]++;
-    return to.owner.onFault(f);
+    return cost;
   }
 
   /** Detaches from the machine (faults on still-armed pages are then restored silently). */

@@ -15,6 +15,7 @@ import type { Machine } from "../machine.js";
 import type { AddressSpace } from "../address-space.js";
 import { PAGE_SIZE, PTE_PRESENT } from "../vma.js";
 import type { Vma } from "../vma.js";
+import type { HotnessSink } from "../pghot/pghot.js";
 
 const MS = 1_000_000;
 const MiB = 2 ** 20;
@@ -42,6 +43,8 @@ export interface NumaBalancingOptions {
   hintingMode?: HintingMode;
   /** Start enabled (default true). */
   enabled?: boolean;
+  /** Tiering: slow-tier hint faults go to this hotness tracker (pghot), which decides promotions. */
+  hotness?: HotnessSink;
 }
 
 /** One scan window of a task: the faults between two scans and the period chosen after it. */
@@ -135,6 +138,8 @@ export class NumaBalancing implements Agent, HintOwner {
   readonly promoteLimitPages: number;
   readonly handlerNs: number;
   readonly stats: NumaBalancingStats;
+  private readonly hotness: HotnessSink | undefined;
+
   /** Where migrations are costed before the handler returns that time to the faulting CPU. */
   private readonly migrateAcct = new CostAccount("numa-migrate");
   private handle: OwnerHandle | null = null;
@@ -173,6 +178,7 @@ export class NumaBalancing implements Agent, HintOwner {
       (num(opts.promoteRateLimitMBps, 65536, "promoteRateLimitMBps") * MiB) / PAGE_SIZE,
     );
     this.handlerNs = num(opts.handlerNs, 200, "handlerNs");
+    this.hotness = opts.hotness;
     const nn = machine.nrNodes;
     let fastest = Infinity;
     for (let n = 0; n < nn; n++) fastest = Math.min(fastest, machine.latency[n * nn + n]);
@@ -218,7 +224,7 @@ export class NumaBalancing implements Agent, HintOwner {
   setEnabled(on: boolean): void {
     if (on === this.on) return;
     this.on = on;
-    if (this.fw.mode === "piggyback") {
+    if (this.fw.isolation !== "generic") {
       this.handle ??= this.fw.register(this);
       this.fw.numaBalancingEnabled = on;
     } else if (on) this.handle = this.fw.register(this);
@@ -457,6 +463,7 @@ export class NumaBalancing implements Agent, HintOwner {
     if (local) return this.handlerNs;
 
     if (this.tiering && this.slowNode[f.pageNode] && !this.slowNode[f.cpuNode]) {
+      if (this.hotness) return this.handlerNs + this.hotness.recordAccess(f);
       if (f.timeNs - ps.scanNs[idx] >= this.hotThresholdNs) {
         this.stats.notHot++;
         return this.handlerNs;
