@@ -5,6 +5,8 @@
  * The simulator's DAMOS and the sysfs backend both consume these objects.
  */
 
+import type { Probe } from "../core/probe.js";
+
 export const OPS = ["vaddr", "fvaddr", "paddr"] as const;
 export type OpsName = (typeof OPS)[number];
 
@@ -87,8 +89,8 @@ export interface ContextConfig {
   targets: TargetConfig[];
   intervals: IntervalsConfig;
   nrRegions: Range;
-  /** Probes (newest RFC); kept as given, not interpreted. */
-  probes: unknown[];
+  /** Data-attribute probes (DAMON 7.2+, docs/probes.md). */
+  probes: Probe[];
   sampleControl: SampleControlConfig;
   pause: boolean;
   schemes: SchemeConfig[];
@@ -130,6 +132,8 @@ export interface SampleFilterConfig {
   cpumask: string | null;
   /** Thread ids for threads filters. */
   tidArr: number[] | null;
+  /** The file gave `tid_arr` as damo 3.3's text ("1234,1235"): written back the same way. */
+  tidArrText?: boolean;
 }
 
 export interface SchemeConfig {
