@@ -7,6 +7,7 @@
 import { readKdamondsFile } from "../config/kdamonds.js";
 import type { IntervalsConfig, SchemeConfig } from "../config/kdamonds-types.js";
 import type { Attrs } from "../core/attrs.js";
+import type { Probe } from "../core/probe.js";
 import type { SwapDevice } from "../mm/cost-model.js";
 import { FrameTable, type NodeConfig } from "../mm/frames.js";
 import type { MachineOptions } from "../mm/machine.js";
@@ -45,6 +46,8 @@ export interface DamosSetup {
   /** The fast node of a tiered machine (null otherwise) and its size in pages. */
   fastNode: number | null;
   fastNodeFrames: number;
+  /** Probes of the kdamonds file's context (docs/probes.md). */
+  probes?: Probe[];
 }
 
 const FAST_NS = 10;
@@ -84,6 +87,7 @@ export function setupDamos(i: DamosSetupInput): DamosSetup | null {
   let baselineMachine: MachineOptions | undefined;
   let fastNode: number | null = null;
   let targetRegions: { start: number; end: number }[] | undefined;
+  let probes: Probe[] | undefined;
   const extraContexts: DamosSetup["extraContexts"] = [];
   if (i.kdamondsFile) {
     const cfg = readKdamondsFile(i.kdamondsFile);
@@ -104,6 +108,7 @@ export function setupDamos(i: DamosSetupInput): DamosSetup | null {
       maxNrRegions: Number.isFinite(c.nrRegions.max) ? c.nrRegions.max : attrs.maxNrRegions,
     };
     configs = c.schemes;
+    probes = c.probes;
   } else if (i.schemes?.length) {
     configs = i.schemes.map((t, k) =>
       parseCompactScheme(t, intervalsOf(attrs), i.schemes!.length > 1 ? `--scheme[${k}]` : "--scheme"),
@@ -160,5 +165,6 @@ export function setupDamos(i: DamosSetupInput): DamosSetup | null {
     extraContexts,
     fastNode,
     fastNodeFrames,
+    probes,
   };
 }

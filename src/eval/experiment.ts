@@ -7,6 +7,7 @@
 import { defaultAttrs } from "../core/attrs.js";
 import type { Attrs } from "../core/attrs.js";
 import { createContext } from "../core/context.js";
+import type { Probe } from "../core/probe.js";
 import type { Context } from "../core/context.js";
 import type { Ops } from "../core/ops.js";
 import { setRegions, Target } from "../core/region.js";
@@ -92,6 +93,8 @@ export interface ExperimentOptions {
   /** Also run the workload without monitoring to measure the slowdown (default true). */
   baseline?: boolean;
   sampleFilters?: SampleFilter[];
+  /** Data-attribute probes of the context (docs/probes.md). */
+  probes?: Probe[];
   /** Hinting framework mode for the fault-based sets (default generic). */
   hintingMode?: HintingMode;
   /** Fault sources keep pages armed until they fault, as the RFC does (default: one armed page per region). */
@@ -224,6 +227,7 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
     seed,
     nrCpus: machine.cpus.length,
     sampleFilters: o.sampleFilters,
+    probes: o.probes,
   });
   ctx.ops = factory.create(machine, ctx, o);
   ctx.targets.push(factory.space === "vaddr" ? new Target(workload.pid) : new Target());

@@ -27,6 +27,7 @@ import { fmtBytes, fmtNs, fmtPct, formatTable } from "../table.js";
 import { runJson } from "../run-json.js";
 import { renderRunHeatmap, RunRecorder } from "../run-heatmap.js";
 import { sampleFiltersFrom } from "../sample-filters.js";
+import { addProbeOptions, probesOption, type ProbeOptionValues } from "../probe-options.js";
 import { DEFAULT_HWSAMPLE_PERIOD } from "../../ops/hwsample.js";
 import { machineShapeOptions, numaBalancingOption } from "../numa-options.js";
 import { setupDamos } from "../../eval/damos-setup.js";
@@ -61,7 +62,7 @@ function recordFormatOption(text: string): RecordFormat {
   return text as RecordFormat;
 }
 
-export interface RunOptionValues extends MonitorOptionValues {
+export interface RunOptionValues extends MonitorOptionValues, ProbeOptionValues {
   ops: string;
   duration?: string;
   seed: string;
@@ -113,7 +114,7 @@ export function workloadHelp(): string {
 
 /** Adds the options every simulated run takes (workload shape, machine, accuracy). */
 export function addSimulationOptions(cmd: Command): Command {
-  return addMonitorOptions(cmd)
+  return addProbeOptions(addMonitorOptions(cmd))
     .option("--duration <time>", "how long to simulate (default: the workload's own length)")
     .option("--seed <n>", "random seed of the workload and of DAMON", "1")
     .option("--scale <f>", "shrink the workload's sizes and phase durations by this factor", "1")
@@ -300,6 +301,7 @@ export function runAll(
         seed,
         hotThreshold,
         sampleFilters,
+        probes: probesOption(o) ?? damos?.probes,
         hintingMode,
         faultKeepArmed: o.faultKeepArmed === true,
         hwsamplePeriod,
