@@ -5,6 +5,9 @@
 import type { Command } from "commander";
 import type { Probe } from "../core/probe.js";
 import { parseProbeSpecs } from "../config/probes.js";
+import type { DamonRecord } from "../record/model.js";
+import { probeHitsAsAccesses } from "../record/probe-hits.js";
+import { UsageError } from "../util/errors.js";
 
 export interface ProbeOptionValues {
   probe?: string[];
@@ -26,4 +29,16 @@ export function addProbeOptions(cmd: Command): Command {
 /** The probes given with --probe, or undefined when none. */
 export function probesOption(o: ProbeOptionValues): Probe[] | undefined {
   return o.probe && o.probe.length > 0 ? parseProbeSpecs(o.probe) : undefined;
+}
+
+/** Help of `--probe <n>` on reports drawn from access counts (heatmap, wss). */
+export const PROBE_INDEX_HELP =
+  "draw probe N's hits (0-based; records made with --probe) instead of accesses";
+
+/** The records as given, or with probe N's hits in place of access counts when --probe N is set. */
+export function recordsForProbe(records: DamonRecord[], probe: unknown): DamonRecord[] {
+  if (probe === undefined) return records;
+  const text = typeof probe === "string" ? probe : "";
+  if (!/^\d+$/.test(text)) throw new UsageError(`'${text}' is not a probe index (0, 1, 2 or 3)`, "--probe");
+  return probeHitsAsAccesses(records, Number(text));
 }

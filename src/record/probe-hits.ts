@@ -4,7 +4,8 @@
  * region whose list is shorter has NaN there. Snapshots without probe hits have
  * no columns at all, so records without probes cost nothing.
  */
-import type { Snapshot } from "./model.js";
+import type { DamonRecord, Snapshot } from "./model.js";
+import { InputError } from "../util/errors.js";
 
 /** The probe hits of region `i` of `s` (empty when the snapshot has none). */
 export function regionProbeHits(s: Pick<Snapshot, "probeHits">, i: number): number[] {
@@ -55,4 +56,29 @@ export function parseProbeHitsValue(v: unknown): number[] | string {
     if (typeof x !== "number" || !Number.isInteger(x) || x < 0)
       return `'probe_hits' entry ${JSON.stringify(x)} is not a non-negative integer`;
   return v as number[];
+}
+
+/**
+ * The records with each region's access count replaced by probe `idx`'s hits, so
+ * every access report (heatmap, wss) can be drawn for a data attribute. Regions
+ * without that probe count 0. Throws InputError when no snapshot has the probe.
+ */
+export function probeHitsAsAccesses(records: readonly DamonRecord[], idx: number): DamonRecord[] {
+  const most = Math.max(0, ...records.flatMap((r) => r.snapshots.map((s) => s.probeHits?.length ?? 0)));
+  if (!(idx >= 0 && idx < most))
+    throw new InputError(
+      most === 0
+        ? "the record has no probe hits (record with --probe to get them)"
+        : `no probe ${idx}: the record has probes 0..${most - 1}`,
+      "--probe",
+    );
+  return records.map((r) => ({
+    ...r,
+    snapshots: r.snapshots.map((s) => {
+      const col = s.probeHits?.[idx];
+      const samples = new Float64Array(s.nr);
+      if (col) for (let i = 0; i < s.nr; i++) samples[i] = Number.isNaN(col[i]) ? 0 : col[i];
+      return { ...s, samples };
+    }),
+  }));
 }

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readRecords } from "../../src/record/read.js";
 import { RecordWriter } from "../../src/record/write.js";
-import { regionProbeHits } from "../../src/record/probe-hits.js";
+import { probeHitsAsAccesses, regionProbeHits } from "../../src/record/probe-hits.js";
 import type { RegionInput } from "../../src/record/model.js";
 import { tempDir } from "../helpers/temp.js";
 
@@ -94,4 +94,17 @@ test("json: a probe_hits value that is not a list of integers is named in the er
   const { path } = await roundTrip("json", 4, true);
   writeFileSync(path, readFileSync(path, "utf8").replace(/"probe_hits": \[[^\]]*\]/, '"probe_hits": "x"'));
   await assert.rejects(readRecords(path), /'probe_hits' must be a list of integers/);
+});
+
+test("probeHitsAsAccesses: probe N's hits replace nr_accesses (0 where absent); a missing probe is an input error", async () => {
+  const { records } = await roundTrip("json", 0, true);
+  const view = probeHitsAsAccesses(records, 1);
+  view[0].snapshots.forEach((snap, s) => {
+    const want = regions(s, true);
+    for (let i = 0; i < snap.nr; i++) assert.equal(snap.samples[i], want[i].probeHits![1]);
+  });
+  assert.equal(records[0].snapshots[0].samples[1], regions(0, true)[1].nrAccesses, "input untouched");
+  assert.throws(() => probeHitsAsAccesses(records, 2), /no probe 2: the record has probes 0\.\.1/);
+  const plain = (await roundTrip("json", 0, false)).records;
+  assert.throws(() => probeHitsAsAccesses(plain, 0), /has no probe hits/);
 });

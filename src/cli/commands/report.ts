@@ -6,6 +6,7 @@ import { chmodSync } from "node:fs";
 import { extname } from "node:path";
 import { Command, Option } from "commander";
 import { readRecords } from "../../record/read.js";
+import { PROBE_INDEX_HELP, recordsForProbe } from "../probe-options.js";
 import { adjustRecords } from "../../record/adjust.js";
 import { RECORD_FORMATS, recordsJsonChunks, writeRecords } from "../../record/write.js";
 import type { DamonRecord } from "../../record/model.js";
@@ -261,8 +262,9 @@ function registerHeatmap(report: Command): void {
         .default("gray"),
     )
     .option("--stdout_skip_colorset_example", "do not print the colour legend")
+    .option("--probe <n>", PROBE_INDEX_HELP)
     .action(async (o: Record<string, unknown>) => {
-      const records = await loadRecords(o.input as string);
+      const records = recordsForProbe(await loadRecords(o.input as string), o.probe);
       if (o.guide) {
         await writeOut([
           guides(records)
@@ -344,8 +346,9 @@ function registerWss(report: Command): void {
     .option("--all_wss", "print every wss instead of percentiles")
     .option("--per_target", "report each target separately")
     .option("--collapse_targets", "collapse targets into one (default)")
+    .option("--probe <n>", PROBE_INDEX_HELP)
     .action(async (o: Record<string, unknown>) => {
-      const records = await loadRecords(o.input as string);
+      const records = recordsForProbe(await loadRecords(o.input as string), o.probe);
       const r = ints(o.range as string[], 3, "--range")!;
       const text = wssReport(records, {
         ...WSS_DEFAULTS,
