@@ -8,6 +8,8 @@ import { readKdamondsFile } from "../config/kdamonds.js";
 import type { IntervalsConfig, SchemeConfig } from "../config/kdamonds-types.js";
 import type { Attrs } from "../core/attrs.js";
 import type { Probe } from "../core/probe.js";
+import type { SampleFilter } from "../core/sample-filter.js";
+import { opsForPrimitives, sampleFiltersOf } from "./sample-control.js";
 import type { SwapDevice } from "../mm/cost-model.js";
 import { FrameTable, type NodeConfig } from "../mm/frames.js";
 import type { MachineOptions } from "../mm/machine.js";
@@ -48,6 +50,8 @@ export interface DamosSetup {
   fastNodeFrames: number;
   /** Probes of the kdamonds file's context (docs/probes.md). */
   probes?: Probe[];
+  /** Sample filters of the kdamonds file's `sample_control` (act on fault reports). */
+  sampleFilters?: SampleFilter[];
 }
 
 const FAST_NS = 10;
@@ -88,6 +92,7 @@ export function setupDamos(i: DamosSetupInput): DamosSetup | null {
   let fastNode: number | null = null;
   let targetRegions: { start: number; end: number }[] | undefined;
   let probes: Probe[] | undefined;
+  let sampleFilters: SampleFilter[] | undefined;
   const extraContexts: DamosSetup["extraContexts"] = [];
   if (i.kdamondsFile) {
     const cfg = readKdamondsFile(i.kdamondsFile);
@@ -98,7 +103,9 @@ export function setupDamos(i: DamosSetupInput): DamosSetup | null {
         `${i.kdamondsFile}: kdamonds[*].contexts`,
       );
     const c = cfg.kdamonds.find((k) => k.contexts.length > 0)!.contexts[0];
-    ops = i.ops ?? (c.ops === "paddr" ? "paddr" : "vaddr");
+    const scWhere = `${i.kdamondsFile}: kdamonds[${cfg.kdamonds.findIndex((k) => k.contexts.length > 0)}].contexts[0].sample_control`;
+    ops = i.ops ?? opsForPrimitives(c.ops === "paddr" ? "paddr" : "vaddr", c.sampleControl, scWhere);
+    if (c.sampleControl.sampleFilters.length > 0) sampleFilters = sampleFiltersOf(c.sampleControl, scWhere);
     attrs = {
       ...attrs,
       sampleUs: c.intervals.sampleUs,
@@ -166,5 +173,6 @@ export function setupDamos(i: DamosSetupInput): DamosSetup | null {
     fastNode,
     fastNodeFrames,
     probes,
+    sampleFilters,
   };
 }

@@ -300,7 +300,7 @@ export function runAll(
         durationNs,
         seed,
         hotThreshold,
-        sampleFilters,
+        sampleFilters: sampleFilters ?? damos?.sampleFilters,
         probes: probesOption(o) ?? damos?.probes,
         hintingMode,
         faultKeepArmed: o.faultKeepArmed === true,
