@@ -3,7 +3,8 @@
  * compact form of src/config/probes.ts, repeatable up to DAMON's 4 probes.
  */
 import type { Command } from "commander";
-import type { Probe } from "../core/probe.js";
+import type { Attrs } from "../core/attrs.js";
+import { validateProbes, type Probe } from "../core/probe.js";
 import { parseProbeSpecs } from "../config/probes.js";
 import type { DamonRecord } from "../record/model.js";
 import { probeHitsAsAccesses } from "../record/probe-hits.js";
@@ -26,9 +27,22 @@ export function addProbeOptions(cmd: Command): Command {
   );
 }
 
-/** The probes given with --probe, or undefined when none. */
-export function probesOption(o: ProbeOptionValues): Probe[] | undefined {
-  return o.probe && o.probe.length > 0 ? parseProbeSpecs(o.probe) : undefined;
+/** The probes given with --probe (checked against the run's intervals), or undefined when none. */
+export function probesOption(
+  o: ProbeOptionValues,
+  attrs: Pick<Attrs, "sampleUs" | "aggrUs">,
+): Probe[] | undefined {
+  if (!o.probe || o.probe.length === 0) return undefined;
+  const probes = parseProbeSpecs(o.probe);
+  try {
+    validateProbes(probes, attrs);
+  } catch (e) {
+    throw new UsageError(
+      `${(e as Error).message} (here ${Math.floor(attrs.aggrUs / attrs.sampleUs)})`,
+      "--probe",
+    );
+  }
+  return probes;
 }
 
 /** Help of `--probe <n>` on reports drawn from access counts (heatmap, wss). */

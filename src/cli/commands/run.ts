@@ -301,7 +301,7 @@ export function runAll(
         seed,
         hotThreshold,
         sampleFilters: sampleFilters ?? damos?.sampleFilters,
-        probes: probesOption(o) ?? damos?.probes,
+        probes: probesOption(o, attrs) ?? damos?.probes,
         hintingMode,
         faultKeepArmed: o.faultKeepArmed === true,
         hwsamplePeriod,
