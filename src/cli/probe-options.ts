@@ -56,3 +56,17 @@ export function recordsForProbe(records: DamonRecord[], probe: unknown): DamonRe
   if (!/^\d+$/.test(text)) throw new UsageError(`'${text}' is not a probe index (0, 1, 2 or 3)`, "--probe");
   return probeHitsAsAccesses(records, Number(text));
 }
+
+/** Operation sets whose probes are evaluated (`ops.apply_probes`). */
+export const PROBE_OPS: readonly string[] = ["vaddr", "paddr"];
+
+/** Refuses --probe with an operation set that does not evaluate probes (it would record nothing). */
+export function requireProbeOps(o: ProbeOptionValues, opsList: readonly string[]): void {
+  if (!o.probe || o.probe.length === 0) return;
+  const bad = opsList.filter((x) => !PROBE_OPS.includes(x));
+  if (bad.length > 0)
+    throw new UsageError(
+      `probes are evaluated by ${PROBE_OPS.join(" and ")} only, not by ${bad.join(", ")}`,
+      "--probe",
+    );
+}

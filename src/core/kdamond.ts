@@ -14,6 +14,7 @@ import type { Clock } from "./clock.js";
 import type { Context } from "./context.js";
 import { tuneIntervals } from "./tune.js";
 import { hasPrep, hasProbeWeights } from "./probe.js";
+import { DamonInvalidError } from "../util/errors.js";
 import { snapshotRegions } from "./snapshot.js";
 import type { TargetSnapshot } from "./snapshot.js";
 
@@ -124,6 +125,10 @@ export class Kdamond {
     ctx.nextAggregationSis = Math.floor(ctx.attrs.aggrUs / sample);
     ctx.nextOpsUpdateSis = Math.floor(ctx.attrs.updateUs / sample);
     ctx.nextIntervalsTuneSis = ctx.nextAggregationSis * ctx.attrs.intervalsGoal.aggrs;
+    if (ctx.probes.length > 0 && !ctx.ops.applyProbes)
+      throw new DamonInvalidError(
+        `the ${ctx.ops.name} operation set does not evaluate probes (vaddr and paddr do)`,
+      );
     this.schemes?.start(ctx);
     ctx.ops.init?.(ctx);
     this.szLimit = applyMinNrRegions(ctx);

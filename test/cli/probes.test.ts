@@ -51,3 +51,9 @@ test("run --probe usage errors exit 2 with one line naming --probe", () => {
     /^damon-ts: --probe: weighted probes need at most 255 samples per aggregation \(here 400\)\n$/,
   );
 });
+
+test("run --probe with an operation set that does not evaluate probes is a usage error", () => {
+  const r = cli(["run", "stairs", "--probe", "anon", "--ops", "vaddr-fault", "--duration", "100ms"]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /--probe: probes are evaluated by vaddr and paddr only, not by vaddr-fault/);
+});

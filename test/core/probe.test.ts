@@ -251,3 +251,11 @@ test("unweighted probes ride along the access check: both counted at the same sa
     }
   }
 });
+
+test("a kdamond refuses probes its operation set cannot evaluate (they would stay 0 silently)", () => {
+  const ctx = createContext({ probes: [anonProbe()] });
+  assert.throws(
+    () => new Kdamond(ctx, new VirtualClock()).start(),
+    /null operation set does not evaluate probes/,
+  );
+});

@@ -27,7 +27,7 @@ import { fmtBytes, fmtNs, fmtPct, formatTable } from "../table.js";
 import { runJson } from "../run-json.js";
 import { renderRunHeatmap, RunRecorder } from "../run-heatmap.js";
 import { sampleFiltersFrom } from "../sample-filters.js";
-import { addProbeOptions, probesOption, type ProbeOptionValues } from "../probe-options.js";
+import { addProbeOptions, probesOption, requireProbeOps, type ProbeOptionValues } from "../probe-options.js";
 import { DEFAULT_HWSAMPLE_PERIOD } from "../../ops/hwsample.js";
 import { machineShapeOptions, numaBalancingOption } from "../numa-options.js";
 import { setupDamos } from "../../eval/damos-setup.js";
@@ -281,6 +281,7 @@ export function runAll(
   }
   if (o.startTier === "slow" && damos?.fastNode != null)
     workload.regions = workload.regions.map((r) => ({ ...r, node: 1 - damos.fastNode! }));
+  requireProbeOps(o, opsList);
   return opsList.map((ops) => {
     const progress = new RunProgress(`${workload.name} / ${ops}`, o.progress);
     const recorder = o.record
