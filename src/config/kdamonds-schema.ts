@@ -26,6 +26,7 @@ import {
   QUOTA_GOAL_METRICS,
   WMARK_METRICS,
 } from "../schemes/types.js";
+import { PREP_ACTIONS, PROBE_FILTER_TYPES } from "../core/probe.js";
 
 const numOrStr = z.union([z.number(), z.string()], { error: "expected a number or a string with a unit" });
 
@@ -57,6 +58,23 @@ const bool = z.union([z.boolean(), z.string()], { error: "expected true or false
     return z.NEVER;
   }
 });
+
+/** A data-attribute probe (damo 3.3 writes `filters` only; `weight` and `preps` are the kernel's). */
+const rawProbe = z.strictObject({
+  filters: z.array(
+    z.strictObject({
+      filter_type: z.enum(PROBE_FILTER_TYPES),
+      matching: bool.optional(),
+      allow: bool.optional(),
+      path: z.string().nullable().optional(),
+      min: size.optional(),
+      max: size.optional(),
+    }),
+  ),
+  weight: count.optional(),
+  preps: z.array(z.enum(PREP_ACTIONS)).optional(),
+});
+export type RawProbe = z.output<typeof rawProbe>;
 
 const rangeOf = <T extends z.ZodType>(t: T) => z.strictObject({ min: t.optional(), max: t.optional() });
 
@@ -144,7 +162,11 @@ const sampleFilter = z.strictObject({
   matching: bool.optional(),
   allow: bool.optional(),
   cpumask: z.string().nullable().optional(),
-  tid_arr: z.array(int).nullable().optional(),
+  // damo 3.3 writes the kernel's text form ("1234,1235"); older damon-ts files a list
+  tid_arr: z
+    .union([z.array(int), z.string()])
+    .nullable()
+    .optional(),
 });
 
 const context = z.strictObject({
@@ -173,7 +195,7 @@ const context = z.strictObject({
     })
     .optional(),
   nr_regions: rangeOf(count).optional(),
-  probes: z.array(z.unknown()).optional(),
+  probes: z.array(rawProbe).optional(),
   sample_control: z
     .strictObject({
       primitives_enabled: z

@@ -6,6 +6,7 @@
  */
 
 import type { OpsName } from "../core/ops.js";
+import type { Probe } from "../core/probe.js";
 
 import type { SampleFilterType } from "../core/sample-filter.js";
 import type {
@@ -44,8 +45,8 @@ export interface ContextConfig {
   targets: TargetConfig[];
   intervals: IntervalsConfig;
   nrRegions: Range;
-  /** Probes (newest RFC); kept as given, not interpreted. */
-  probes: unknown[];
+  /** Data-attribute probes (DAMON 7.2+, docs/probes.md). */
+  probes: Probe[];
   sampleControl: SampleControlConfig;
   pause: boolean;
   schemes: SchemeConfig[];
@@ -87,6 +88,8 @@ export interface SampleFilterConfig {
   cpumask: string | null;
   /** Thread ids for threads filters. */
   tidArr: number[] | null;
+  /** The file gave `tid_arr` as damo 3.3's text ("1234,1235"): written back the same way. */
+  tidArrText?: boolean;
 }
 
 export interface SchemeConfig {

@@ -39,6 +39,8 @@ import type {
   SchemeConfig,
 } from "./kdamonds-types.js";
 import { CORE_FILTER_TYPES } from "../schemes/types.js";
+import { probesFromRaw, probesOut } from "./probes.js";
+import { validateProbes } from "../core/probe.js";
 
 export * from "./kdamonds-types.js";
 export { UNLIMITED } from "./human-format.js";
@@ -397,21 +399,33 @@ function buildContext(raw: RawContext, file: string | undefined, path: Path): Co
     targets: raw.targets.map((t) => ({ pid: t.pid, obsolete: t.obsolete ?? false, regions: t.regions })),
     intervals,
     nrRegions: { min: raw.nr_regions?.min ?? 10, max: raw.nr_regions?.max ?? 1000 },
-    probes: raw.probes ?? [],
+    probes: probesFromRaw(raw.probes ?? []),
     sampleControl: {
       primitivesEnabled: { pageTable: pc?.page_table ?? true, pageFault: pc?.page_fault ?? false },
-      sampleFilters: (raw.sample_control?.sample_filters ?? []).map((f) => ({
+      sampleFilters: (raw.sample_control?.sample_filters ?? []).map((f, fi) => ({
         type: f.filter_type,
         matching: f.matching ?? false,
         allow: f.allow ?? false,
         cpumask: f.cpumask ?? null,
-        tidArr: f.tid_arr ?? null,
+        ...tidArrOf(f.tid_arr, file, [...path, "sample_control", "sample_filters", fi, "tid_arr"]),
       })),
     },
     pause: raw.pause ?? false,
     schemes: (raw.schemes ?? []).map((s, i) => buildScheme(s, intervals, file, [...path, "schemes", i])),
   };
   return ctx;
+}
+
+/** `tid_arr` as a list or as damo 3.3's kernel text ("1234,1235", also space-separated). */
+function tidArrOf(
+  v: number[] | string | null | undefined,
+  file: string | undefined,
+  path: Path,
+): { tidArr: number[] | null; tidArrText?: boolean } {
+  if (typeof v !== "string") return { tidArr: v ?? null };
+  const words = v.split(/[\s,]+/).filter((w) => w !== "");
+  if (!words.every((w) => /^\d+$/.test(w))) fail(file, path, `'${v}' is not a list of thread ids`);
+  return { tidArr: words.map(Number), tidArrText: true };
 }
 
 // ---------------------------------------------------------------- semantic checks
@@ -425,6 +439,11 @@ export function validateKdamonds(config: KdamondsConfig, file?: string): void {
       const p: Path = ["kdamonds", ki, "contexts", ci];
       const iv = c.intervals;
       if (iv.sampleUs === 0) fail(file, [...p, "intervals", "sample_us"], "must be larger than 0");
+      try {
+        validateProbes(c.probes, iv);
+      } catch (e) {
+        fail(file, [...p, "probes"], (e as Error).message);
+      }
       if (iv.sampleUs > iv.aggrUs)
         fail(
           file,
@@ -660,7 +679,7 @@ function contextOut(c: ContextConfig): Record<string, unknown> {
       },
     },
     nr_regions: rangeOut(c.nrRegions, formatCount),
-    probes: c.probes,
+    probes: probesOut(c.probes),
     sample_control: {
       primitives_enabled: {
         page_table: c.sampleControl.primitivesEnabled.pageTable,
@@ -671,7 +690,7 @@ function contextOut(c: ContextConfig): Record<string, unknown> {
         matching: f.matching,
         allow: f.allow,
         cpumask: f.cpumask,
-        tid_arr: f.tidArr,
+        tid_arr: f.tidArrText && f.tidArr ? f.tidArr.join(",") : f.tidArr,
       })),
     },
     pause: c.pause,

@@ -10,27 +10,51 @@ import { absorbRegion, cutRegion, splitRegionAtIndex } from "./region.js";
 import type { Region } from "./region.js";
 import type { Target } from "./region.js";
 import type { Rng } from "../util/rng.js";
+import { hasProbeWeights, probeHitsWsum } from "./probe.js";
 
 /**
- * Merges adjacent regions of t whose `nrAccesses` differ by at most `thres`, never
- * creating a region larger than `szLimit` (§3.1, C6, D12). When `countAge` is set
- * (the first pass of an aggregation, newest), ages are updated first: reset when
- * the frequency changed by more than `thres` or went from/to zero, else +1.
+ * A region's merge score (`damon_merge_score`): `nrAccesses` (or the last window's),
+ * or with weighted probes the weighted sum of probe hits.
  */
-export function mergeRegionsOf(t: Target, thres: number, szLimit: number, countAge = true): void {
+export type MergeScore = (r: Region, last: boolean) => number;
+
+const accessScore: MergeScore = (r, last) => (last ? r.lastNrAccesses : r.nrAccesses);
+
+/** The merge score of a context: probe-hit weighted sums when any probe has a weight. */
+export function mergeScoreOf(ctx: Context): MergeScore {
+  if (!hasProbeWeights(ctx.probes)) return accessScore;
+  return (r, last) => probeHitsWsum(r, last, false, ctx.probes, ctx);
+}
+
+/**
+ * Merges adjacent regions of t whose scores (`nrAccesses`, §3.1) differ by at most
+ * `thres`, never creating a region larger than `szLimit` (§3.1, C6, D12). When
+ * `countAge` is set (the first pass of an aggregation, newest), ages are updated
+ * first: reset when the score changed by more than `thres` or went from/to zero,
+ * else +1.
+ */
+export function mergeRegionsOf(
+  t: Target,
+  thres: number,
+  szLimit: number,
+  countAge = true,
+  score: MergeScore = accessScore,
+): void {
   const src = t.regions;
   const out: Region[] = [];
   let prev: Region | null = null;
   for (const r of src) {
+    const cur = score(r, false);
     if (countAge) {
-      if (absDiff(r.nrAccesses, r.lastNrAccesses) > thres) r.age = 0;
-      else if ((r.nrAccesses === 0) !== (r.lastNrAccesses === 0)) r.age = 0;
+      const last = score(r, true);
+      if (absDiff(cur, last) > thres) r.age = 0;
+      else if ((cur === 0) !== (last === 0)) r.age = 0;
       else r.age++;
     }
     if (
       prev !== null &&
       prev.end === r.start &&
-      absDiff(prev.nrAccesses, r.nrAccesses) <= thres &&
+      absDiff(score(prev, false), cur) <= thres &&
       prev.end - prev.start + (r.end - r.start) <= szLimit
     ) {
       absorbRegion(prev, r);
@@ -49,11 +73,12 @@ export function mergeRegionsOf(t: Target, thres: number, szLimit: number, countA
  */
 export function kdamondMergeRegions(ctx: Context, threshold: number, szLimit: number): void {
   const maxThres = nrSamplesPerAggr(ctx.attrs);
+  const score = mergeScoreOf(ctx);
   let countAge = true;
   for (;;) {
     let nr = 0;
     for (const t of ctx.targets) {
-      mergeRegionsOf(t, threshold, szLimit, countAge);
+      mergeRegionsOf(t, threshold, szLimit, countAge, score);
       nr += t.regions.length;
     }
     countAge = false;

@@ -70,7 +70,8 @@ export function validateAttrs(attrs: Attrs): void {
     throw new DamonInvalidError("sample interval exceeds aggregation interval");
 }
 
-function convertNrAccesses(nr: number, oldAttrs: Attrs, newAttrs: Attrs): number {
+/** `damon_nr_samples_for_new_attrs`: a sample count rescaled to new intervals through bp. */
+export function convertNrSamples(nr: number, oldAttrs: Attrs, newAttrs: Attrs): number {
   const bp = multFrac(nr, 10000, nrSamplesPerAggr(oldAttrs));
   return Math.floor((bp * nrSamplesPerAggr(newAttrs)) / 10000);
 }
@@ -117,8 +118,8 @@ export function updateMonitoringResult(
   newAttrs: Attrs,
   aggregating: boolean,
 ): void {
-  r.lastNrAccesses = convertNrAccesses(r.lastNrAccesses, oldAttrs, newAttrs);
-  r.nrAccesses = aggregating ? 0 : convertNrAccesses(r.nrAccesses, oldAttrs, newAttrs);
+  r.lastNrAccesses = convertNrSamples(r.lastNrAccesses, oldAttrs, newAttrs);
+  r.nrAccesses = aggregating ? 0 : convertNrSamples(r.nrAccesses, oldAttrs, newAttrs);
   r.age = Math.floor((r.age * oldAttrs.aggrUs) / newAttrs.aggrUs);
 }
 

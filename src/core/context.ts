@@ -5,6 +5,7 @@
 import {
   canConvertMonitoringResults,
   cloneAttrs,
+  convertNrSamples,
   defaultAttrs,
   nrSamplesPerAggr,
   updateMonitoringResult,
@@ -17,6 +18,8 @@ import { nullOps } from "./ops.js";
 import { Target } from "./region.js";
 import { AccessReportBuffer } from "./report.js";
 import { SampleFilterSet } from "./sample-filter.js";
+import { updateProbeHits, validateProbes } from "./probe.js";
+import type { Probe } from "./probe.js";
 import type { SampleFilter } from "./sample-filter.js";
 import { DEFAULT_SEED, Rng } from "../util/rng.js";
 
@@ -36,6 +39,8 @@ export interface ContextOptions {
   reportRingCapacity?: number;
   /** Sample filters applied to access reports (§5.5.5). */
   sampleFilters?: SampleFilter[];
+  /** Data-attribute probes (at most 4, docs/probes.md). */
+  probes?: Probe[];
 }
 
 export class Context {
@@ -65,6 +70,10 @@ export class Context {
   /** Access reports waiting for the next drain (report mode). */
   readonly reports: AccessReportBuffer;
   sampleFilters: SampleFilterSet;
+  /** Data-attribute probes (`ctx->probes`); weighted ones disable access checks. */
+  probes: Probe[];
+  /** Access-check rounds run (prepare + check, or a report drain): 0 for data-attributes-only. */
+  nrAccessChecks = 0;
   /**
    * The context's DAMOS engine (the kernel's `ctx->schemes`), if any. The core
    * only calls it through `SchemesEngine`; `setAttrs` refreshes its apply deadlines.
@@ -87,6 +96,8 @@ export class Context {
     this.rng = new Rng(opts.seed ?? DEFAULT_SEED);
     this.reports = new AccessReportBuffer(opts.nrCpus ?? 1, opts.reportRingCapacity ?? 256);
     this.sampleFilters = new SampleFilterSet(opts.sampleFilters ?? []);
+    this.probes = opts.probes ?? [];
+    validateProbes(this.probes, attrs);
   }
 
   /** Total number of regions over all targets. */
@@ -94,6 +105,12 @@ export class Context {
     let n = 0;
     for (const t of this.targets) n += t.regions.length;
     return n;
+  }
+
+  /** Replaces the probes, validated as `damon_commit_ctx` does (nothing changes on error). */
+  setProbes(probes: Probe[]): void {
+    validateProbes(probes, this.attrs);
+    this.probes = probes;
   }
 
   /** Replaces the sample filters (may be done online). */
@@ -118,6 +135,7 @@ export function createContext(opts: ContextOptions = {}): Context {
  */
 export function setAttrs(ctx: Context, attrs: Attrs, aggrSamples?: number): void {
   validateAttrs(attrs);
+  validateProbes(ctx.probes, attrs);
   const old = ctx.attrs;
   const sample = attrs.sampleUs || 1;
   const aggregating = ctx.passedSampleIntervals < ctx.nextAggregationSis;
@@ -125,7 +143,10 @@ export function setAttrs(ctx: Context, attrs: Attrs, aggrSamples?: number): void
   ctx.nextOpsUpdateSis = ctx.passedSampleIntervals + Math.floor(attrs.updateUs / sample);
   if (canConvertMonitoringResults(old, attrs)) {
     for (const t of ctx.targets)
-      for (const r of t.regions) updateMonitoringResult(r, old, attrs, aggregating);
+      for (const r of t.regions) {
+        updateProbeHits(r, ctx.probes.length, (n) => convertNrSamples(n, old, attrs), aggregating);
+        updateMonitoringResult(r, old, attrs, aggregating);
+      }
   }
   ctx.aggrSamples = aggrSamples || Math.floor(attrs.aggrUs / sample);
   ctx.attrs = cloneAttrs(attrs);

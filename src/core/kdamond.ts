@@ -5,14 +5,16 @@
  * `beginIteration()` and `endIteration()`; `step()` does both on a clock it may
  * advance itself.
  *
- * Order per iteration (§2.2): watermark gate → prepare → (sample interval) →
- * check → [boundary: merge, apply min_nr_regions] → calls → pause → schemes →
+ * Order per iteration (§2.2): watermark gate → prepare, prep probes → (sample
+ * interval) → check, apply probes → [boundary: merge, apply min_nr_regions] → calls → pause → schemes →
  * [boundary: tune, reset (emit the aggregated snapshot), split] → [update].
  */
 import { applyMinNrRegions, kdamondMergeRegions, kdamondSplitRegions } from "./adjust.js";
 import type { Clock } from "./clock.js";
 import type { Context } from "./context.js";
 import { tuneIntervals } from "./tune.js";
+import { hasPrep, hasProbeWeights } from "./probe.js";
+import { DamonInvalidError } from "../util/errors.js";
 import { snapshotRegions } from "./snapshot.js";
 import type { TargetSnapshot } from "./snapshot.js";
 
@@ -66,6 +68,9 @@ export class Kdamond {
   private inSample = false;
   /** The iteration stopped at the pause point; steps 10–12 run once unpaused. */
   private pausedAfterMerge = false;
+  /** Read at the start of an iteration, as `kdamond_fn` does: weighted probes disable access checks. */
+  private accessCheckDisabled = false;
+  private doPrep = false;
 
   constructor(ctx: Context, clock: Clock) {
     this.ctx = ctx;
@@ -120,6 +125,10 @@ export class Kdamond {
     ctx.nextAggregationSis = Math.floor(ctx.attrs.aggrUs / sample);
     ctx.nextOpsUpdateSis = Math.floor(ctx.attrs.updateUs / sample);
     ctx.nextIntervalsTuneSis = ctx.nextAggregationSis * ctx.attrs.intervalsGoal.aggrs;
+    if (ctx.probes.length > 0 && !ctx.ops.applyProbes)
+      throw new DamonInvalidError(
+        `the ${ctx.ops.name} operation set does not evaluate probes (vaddr and paddr do)`,
+      );
     this.schemes?.start(ctx);
     ctx.ops.init?.(ctx);
     this.szLimit = applyMinNrRegions(ctx);
@@ -166,7 +175,10 @@ export class Kdamond {
         return { sampling: false, durationNs: waitUs * 1000 };
       }
     }
-    ctx.ops.prepareAccessChecks?.(ctx);
+    this.accessCheckDisabled = hasProbeWeights(ctx.probes);
+    this.doPrep = ctx.ops.prepProbes !== undefined && hasPrep(ctx.probes);
+    if (!this.accessCheckDisabled) ctx.ops.prepareAccessChecks?.(ctx);
+    if (this.doPrep) ctx.ops.prepProbes!(ctx, this.accessCheckDisabled);
     this.inSample = true;
     return { sampling: true, durationNs: sampleNs };
   }
@@ -177,9 +189,19 @@ export class Kdamond {
     this.inSample = false;
     const ctx = this.ctx;
     ctx.passedSampleIntervals++;
-    const maxScore = ctx.ops.checkAccesses
-      ? ctx.ops.checkAccesses(ctx)
-      : ctx.reports.drain(ctx, this.clock.nowNs());
+    const disabled = this.accessCheckDisabled;
+    let maxScore = 0;
+    if (!disabled) {
+      ctx.nrAccessChecks++;
+      maxScore = ctx.ops.checkAccesses
+        ? ctx.ops.checkAccesses(ctx)
+        : ctx.reports.drain(ctx, this.clock.nowNs());
+    }
+    if (ctx.ops.applyProbes) {
+      const getMaxWsum = disabled && ctx.passedSampleIntervals >= this.snapNextAggr;
+      const maxWsum = ctx.ops.applyProbes(ctx, disabled && !this.doPrep, getMaxWsum);
+      if (getMaxWsum) maxScore = maxWsum;
+    }
     if (ctx.passedSampleIntervals >= this.snapNextAggr) {
       kdamondMergeRegions(ctx, Math.floor(maxScore / 10), this.szLimit);
       this.szLimit = applyMinNrRegions(ctx);
@@ -270,12 +292,17 @@ export class Kdamond {
   }
 }
 
-/** `kdamond_reset_aggregated` (C3): last = current, current = 0, for every region. */
+/**
+ * `kdamond_reset_aggregated` (C3): last = current, current = 0, for every region,
+ * the access count and all DAMON_MAX_PROBES probe-hit counters alike.
+ */
 export function resetAggregated(ctx: Context): void {
   for (const t of ctx.targets) {
     for (const r of t.regions) {
       r.lastNrAccesses = r.nrAccesses;
       r.nrAccesses = 0;
+      r.lastProbeHits.set(r.probeHits);
+      r.probeHits.fill(0);
     }
   }
 }

@@ -31,6 +31,18 @@ export interface Ops {
    * When absent, the core drains access reports instead (report mode, §5.5.2).
    */
   checkAccesses?(ctx: Context): number;
+  /**
+   * Before the sample interval, when a probe has preps (`ops.prep_probes`): pick
+   * sampling addresses if access checks are disabled, and run the preps there.
+   */
+  prepProbes?(ctx: Context, accessCheckDisabled: boolean): void;
+  /**
+   * After the sample interval (`ops.apply_probes`): evaluate every probe's filters
+   * at each region's sampling address and count hits. `pickAddrs`: no access check
+   * or prep chose the addresses this sample. Returns the maximum weighted sum of
+   * hits when `getMaxWsum` (the merge threshold base of data-attributes-only runs).
+   */
+  applyProbes?(ctx: Context, pickAddrs: boolean, getMaxWsum: boolean): number;
   /** Whether a target is still alive (vaddr: its process exists). */
   targetValid?(t: Target): boolean;
   /** Whether a report (from a process `pid`, or 0 for physical) belongs to target t. */

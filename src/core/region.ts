@@ -7,6 +7,7 @@
  */
 import { alignDown, alignUp, weightedAverage } from "./arith.js";
 import { DamonInvalidError } from "../util/errors.js";
+import { DAMON_MAX_PROBES } from "./probe.js";
 
 /** One monitoring region `[start, end)` and its access counters. */
 export class Region {
@@ -24,6 +25,10 @@ export class Region {
   samplingAddr = 0;
   /** Already counted by an access report in this sample interval (report mode, §5.5.2). */
   accessReported = false;
+  /** Per probe: samples of the current window whose page passed the probe (u8, docs/probes.md). */
+  probeHits = new Uint8Array(DAMON_MAX_PROBES);
+  /** `probeHits` of the previous complete window. */
+  lastProbeHits = new Uint8Array(DAMON_MAX_PROBES);
 
   constructor(start: number, end: number) {
     this.start = start;
@@ -91,6 +96,9 @@ export function cutRegion(r: Region, sz: number): Region {
   n.nrAccesses = r.nrAccesses;
   n.lastNrAccesses = r.lastNrAccesses;
   n.age = r.age;
+  // damon_split_region_at copies both probe-hit arrays.
+  n.probeHits.set(r.probeHits);
+  n.lastProbeHits.set(r.lastProbeHits);
   r.end = n.start;
   return n;
 }
@@ -116,13 +124,16 @@ export function splitRegionAt(t: Target, r: Region, sz: number): Region {
 
 /**
  * Folds r's counters into l as size-weighted averages and extends l over r (§3.1 step 3).
- * `lastNrAccesses` of l is kept. Does not touch the target's list.
+ * `lastNrAccesses` and `lastProbeHits` of l are kept. Does not touch the target's list.
  */
 export function absorbRegion(l: Region, r: Region): void {
   const sl = l.size;
   const sr = r.size;
   l.nrAccesses = weightedAverage(l.nrAccesses, sl, r.nrAccesses, sr);
   l.age = weightedAverage(l.age, sl, r.age, sr);
+  // damon_merge_two_regions averages the current probe hits only (last ones are l's).
+  for (let i = 0; i < DAMON_MAX_PROBES; i++)
+    l.probeHits[i] = weightedAverage(l.probeHits[i], sl, r.probeHits[i], sr);
   l.end = r.end;
 }
 

@@ -9,6 +9,8 @@ export interface RegionSnapshot {
   end: number;
   nrAccesses: number;
   age: number;
+  /** Hits of each installed probe in the window (absent when the context has no probes). */
+  probeHits?: number[];
 }
 
 export interface TargetSnapshot {
@@ -18,8 +20,13 @@ export interface TargetSnapshot {
 
 /** Copies every target's regions with their current counters. */
 export function snapshotRegions(ctx: Context): TargetSnapshot[] {
+  const nrProbes = ctx.probes.length;
   return ctx.targets.map((t) => ({
     pid: t.pid,
-    regions: t.regions.map((r) => ({ start: r.start, end: r.end, nrAccesses: r.nrAccesses, age: r.age })),
+    regions: t.regions.map((r) => {
+      const s: RegionSnapshot = { start: r.start, end: r.end, nrAccesses: r.nrAccesses, age: r.age };
+      if (nrProbes > 0) s.probeHits = Array.from(r.probeHits.subarray(0, nrProbes));
+      return s;
+    }),
   }));
 }

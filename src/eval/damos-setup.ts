@@ -7,6 +7,9 @@
 import { readKdamondsFile } from "../config/kdamonds.js";
 import type { IntervalsConfig, SchemeConfig } from "../config/kdamonds-types.js";
 import type { Attrs } from "../core/attrs.js";
+import type { Probe } from "../core/probe.js";
+import type { SampleFilter } from "../core/sample-filter.js";
+import { opsForPrimitives, sampleFiltersOf } from "./sample-control.js";
 import type { SwapDevice } from "../mm/cost-model.js";
 import { FrameTable, type NodeConfig } from "../mm/frames.js";
 import type { MachineOptions } from "../mm/machine.js";
@@ -46,6 +49,10 @@ export interface DamosSetup {
   /** The fast node of a tiered machine (null otherwise) and its size in pages. */
   fastNode: number | null;
   fastNodeFrames: number;
+  /** Probes of the kdamonds file's context (docs/probes.md). */
+  probes?: Probe[];
+  /** Sample filters of the kdamonds file's `sample_control` (act on fault reports). */
+  sampleFilters?: SampleFilter[];
 }
 
 const FAST_NS = 10;
@@ -85,6 +92,8 @@ export function setupDamos(i: DamosSetupInput): DamosSetup | null {
   let baselineMachine: MachineOptions | undefined;
   let fastNode: number | null = null;
   let targetRegions: { start: number; end: number }[] | undefined;
+  let probes: Probe[] | undefined;
+  let sampleFilters: SampleFilter[] | undefined;
   const extraContexts: DamosSetup["extraContexts"] = [];
   if (i.kdamondsFile) {
     const cfg = readKdamondsFile(i.kdamondsFile);
@@ -96,7 +105,15 @@ export function setupDamos(i: DamosSetupInput): DamosSetup | null {
       );
     const k = cfg.kdamonds.findIndex((x) => x.contexts.length > 0);
     const c = cfg.kdamonds[k].contexts[0];
-    ops = i.ops ?? c.ops;
+    const scWhere = `${i.kdamondsFile}: kdamonds[${k}].contexts[0].sample_control`;
+    const primitives = opsForPrimitives(c.ops === "paddr" ? "paddr" : "vaddr", c.sampleControl, scWhere);
+    if (c.ops === "fvaddr" && primitives !== "vaddr")
+      throw new ConfigError(
+        "fvaddr samples by page table only; enable page_table alone",
+        `${scWhere}.primitives_enabled`,
+      );
+    ops = i.ops ?? (c.ops === "fvaddr" ? c.ops : primitives);
+    if (c.sampleControl.sampleFilters.length > 0) sampleFilters = sampleFiltersOf(c.sampleControl, scWhere);
     if (opsDescriptor(ops).fixedRegions) {
       // fvaddr: the file's ranges are the monitoring regions, for the whole run.
       targetRegions = c.targets[0]?.regions ?? [];
@@ -115,6 +132,7 @@ export function setupDamos(i: DamosSetupInput): DamosSetup | null {
       maxNrRegions: Number.isFinite(c.nrRegions.max) ? c.nrRegions.max : attrs.maxNrRegions,
     };
     configs = c.schemes;
+    probes = c.probes;
   } else if (i.schemes?.length) {
     configs = i.schemes.map((t, k) =>
       parseCompactScheme(t, intervalsOf(attrs), i.schemes!.length > 1 ? `--scheme[${k}]` : "--scheme"),
@@ -171,5 +189,7 @@ export function setupDamos(i: DamosSetupInput): DamosSetup | null {
     extraContexts,
     fastNode,
     fastNodeFrames,
+    probes,
+    sampleFilters,
   };
 }

@@ -8,6 +8,7 @@ import { DEFAULT_SEED } from "../util/rng.js";
 import { defaultAttrs } from "../core/attrs.js";
 import type { Attrs } from "../core/attrs.js";
 import { createContext } from "../core/context.js";
+import type { Probe } from "../core/probe.js";
 import type { Context } from "../core/context.js";
 import { setRegions, Target } from "../core/region.js";
 import type { TargetSnapshot } from "../core/snapshot.js";
@@ -47,6 +48,8 @@ export interface ExperimentOptions {
   /** Also run the workload without monitoring to measure the slowdown (default true). */
   baseline?: boolean;
   sampleFilters?: SampleFilter[];
+  /** Data-attribute probes of the context (docs/probes.md). */
+  probes?: Probe[];
   /** Hinting framework mode for the fault-based sets (default generic). */
   hintingMode?: HintingMode;
   /** Fault sources keep pages armed until they fault, as the RFC does (default: one armed page per region). */
@@ -182,6 +185,7 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
     seed,
     nrCpus: machine.cpus.length,
     sampleFilters: o.sampleFilters,
+    probes: o.probes,
   });
   ctx.ops = desc.primitives(machine, o);
   ctx.targets.push(desc.space === "vaddr" ? new Target(workload.pid) : new Target());

@@ -7,6 +7,7 @@
  */
 import type { Attrs } from "../core/attrs.js";
 import type { SampleFilter } from "../core/sample-filter.js";
+import type { Probe } from "../core/probe.js";
 import type { SwapDevice } from "../mm/cost-model.js";
 import type { HintingMode } from "../mm/hinting/index.js";
 import { withMachineProfile, type MachineProfileName } from "../mm/machine-profile.js";
@@ -31,6 +32,8 @@ import {
 export type StartTier = "fast" | "slow";
 
 export interface RunPlan {
+  /** Data-attribute probes of the context (docs/probes.md); a --kdamonds file's own when unset. */
+  probes?: Probe[];
   workload: WorkloadSpec;
   /** Operation sets to run, one experiment each. */
   ops: string[];
@@ -162,7 +165,8 @@ export function executeRun(
           durationNs: p.durationNs,
           seed: p.seed,
           hotThreshold: p.hotThreshold,
-          sampleFilters: p.sampleFilters,
+          sampleFilters: p.sampleFilters ?? damos?.sampleFilters,
+          probes: p.probes ?? damos?.probes,
           hintingMode: p.hintingMode,
           faultKeepArmed: p.faultKeepArmed,
           hwsamplePeriod: p.hwsamplePeriod,

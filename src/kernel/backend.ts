@@ -180,17 +180,20 @@ export class KernelBackend {
   /** A scheme's tried regions (after `update_schemes_tried_regions`), sorted by address. */
   readTriedRegions(ki: number, ci: number, si: number): RegionSnapshot[] {
     const d = `kdamonds/${ki}/contexts/${ci}/schemes/${si}/tried_regions`;
-    const names = this.io
-      .list(this.path(d))
-      .filter((n) => /^[0-9]+$/.test(n))
-      .map(Number)
-      .sort((a, b) => a - b);
-    const out = names.map((n) => ({
-      start: this.readNum(`${d}/${n}/start`) ?? 0,
-      end: this.readNum(`${d}/${n}/end`) ?? 0,
-      nrAccesses: this.readNum(`${d}/${n}/nr_accesses`) ?? 0,
-      age: this.readNum(`${d}/${n}/age`) ?? 0,
-    }));
+    const names = numberedEntries(this.io.list(this.path(d)));
+    const out = names.map((n) => {
+      const r: RegionSnapshot = {
+        start: this.readNum(`${d}/${n}/start`) ?? 0,
+        end: this.readNum(`${d}/${n}/end`) ?? 0,
+        nrAccesses: this.readNum(`${d}/${n}/nr_accesses`) ?? 0,
+        age: this.readNum(`${d}/${n}/age`) ?? 0,
+      };
+      // 7.2+: probes/<k>/hits per tried region (damo 3.3 reads the same files)
+      const probes = `${d}/${n}/probes`;
+      const ks = numberedEntries(this.io.list(this.path(probes)));
+      if (ks.length > 0) r.probeHits = ks.map((k) => this.readNum(`${probes}/${k}/hits`) ?? 0);
+      return r;
+    });
     return out.sort((a, b) => a.start - b.start);
   }
 
@@ -247,4 +250,12 @@ function fsLike(io: SysfsIo, nrFile: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The numbered entries of a sysfs directory listing, in numeric order. */
+function numberedEntries(names: string[]): number[] {
+  return names
+    .filter((n) => /^[0-9]+$/.test(n))
+    .map(Number)
+    .sort((a, b) => a - b);
 }

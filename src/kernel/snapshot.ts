@@ -11,6 +11,8 @@ export interface RegionSnapshot {
   nrAccesses: number;
   /** Aggregation intervals the region kept its access level. */
   age: number;
+  /** Hits of each probe (7.2+ kernels with probes installed). */
+  probeHits?: number[];
 }
 
 export interface Snapshot {

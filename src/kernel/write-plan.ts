@@ -18,6 +18,7 @@ import type {
   SchemeConfig,
 } from "../config/kdamonds.js";
 import { defaultScheme, UNLIMITED } from "../config/kdamonds.js";
+import { probeWrites, sampleControlWrites } from "./probe-writes.js";
 
 export const ULONG_MAX = "18446744073709551615";
 export const UINT_MAX = "4294967295";
@@ -141,18 +142,7 @@ function contextWrites(p: Plan, dir: string, c: ContextConfig): void {
   p.newer(`${ivDir}/intervals_goal/max_sample_us`, g.maxSampleUs, goalOff, "6.15+ intervals_goal");
   p.w(`${dir}/monitoring_attrs/nr_regions/min`, ulong(c.nrRegions.min));
   p.w(`${dir}/monitoring_attrs/nr_regions/max`, ulong(c.nrRegions.max));
-  const sc = c.sampleControl;
-  const sampleDefault =
-    sc.primitivesEnabled.pageTable && !sc.primitivesEnabled.pageFault && sc.sampleFilters.length === 0;
-  if (!sampleDefault) {
-    // Only in unmerged patch sets; refuse rather than silently monitor differently.
-    p.newer(
-      `${dir}/monitoring_attrs/sample/primitives/page_fault`,
-      bool(sc.primitivesEnabled.pageFault),
-      false,
-      "RFC sample control (not in mainline)",
-    );
-  }
+  p.writes.push(...probeWrites(dir, c), ...sampleControlWrites(dir, c));
   p.w(`${dir}/targets/nr_targets`, c.targets.length);
   c.targets.forEach((t, i) => {
     const tDir = `${dir}/targets/${i}`;

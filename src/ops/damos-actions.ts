@@ -11,9 +11,9 @@ import type { AddressSpaceKind } from "../core/ops.js";
 import type { Region, Target } from "../core/region.js";
 import type { Machine } from "../mm/machine.js";
 import type { CostAccount } from "../mm/cost-model.js";
-import { FRAME_ACTIVE, FRAME_ALLOCATED, FRAME_LRU } from "../mm/frames.js";
 import { PAGE_SIZE } from "../mm/vma.js";
-import { opsFiltersPass, type FolioProps } from "../schemes/filters.js";
+import { opsFiltersPass } from "../schemes/filters.js";
+import { describeFolio, newFolioAttrs, type FolioAttrs } from "./folio-attrs.js";
 import type { ActionExecutor, ActionResult } from "../schemes/runner.js";
 import type { DamosAction, DamosFilter, Scheme } from "../schemes/types.js";
 
@@ -65,15 +65,14 @@ export class DamosActionExecutor implements ActionExecutor {
   readonly counters: ActionCounters = { migratedPages: 0, pagedOut: 0, swappedIn: 0, lruMoves: 0 };
   private migrateSeq = 0;
   /** One reusable folio description (no allocation per page). */
-  private readonly folio: FolioProps & { pfn: number };
+  private readonly folio: FolioAttrs;
 
   constructor(
     private readonly m: Machine,
     readonly space: AddressSpaceKind,
     private readonly acct: CostAccount = m.kdamondCost,
   ) {
-    const young = (): boolean => this.youngAndMkold(this.folio.pfn);
-    this.folio = { pfn: -1, anon: true, active: false, memcgId: 0, size: PAGE_SIZE, unmapped: false, young };
+    this.folio = newFolioAttrs(m, acct);
   }
 
   applyScheme(ctx: Context, t: Target, r: Region, s: Scheme): ActionResult {
@@ -86,28 +85,9 @@ export class DamosActionExecutor implements ActionExecutor {
     return { ...res, costNs: this.acct.ns - before };
   }
 
-  /** DAMON's folio young check, then mkold (what the young filter does to a folio). */
-  private youngAndMkold(pfn: number): boolean {
-    const pa = pfn * PAGE_SIZE;
-    const y = this.m.youngPaddr(pa, this.acct);
-    this.m.mkoldPaddr(pa, this.acct);
-    return y;
-  }
-
   /** Fills the folio description of frame `pfn`; false when it is not an LRU folio. */
   private describe(pfn: number): boolean {
-    const ft = this.m.frames;
-    const f = ft.flags[pfn];
-    if (!(f & FRAME_ALLOCATED) || !(f & FRAME_LRU)) return false;
-    const fo = this.folio;
-    fo.pfn = pfn;
-    fo.active = (f & FRAME_ACTIVE) !== 0;
-    fo.memcgId = this.m.memcgOfFrame(pfn);
-    fo.size = this.m.folioBytes(pfn);
-    fo.unmapped = ft.rmapAsid[pfn] === 0;
-    const map = fo.unmapped ? null : this.m.rmapOf(pfn, this.acct);
-    fo.anon = map === null ? true : !this.m.isFileBacked(map.pid, map.vaddr);
-    return true;
+    return describeFolio(this.m, pfn, this.folio, this.acct);
   }
 
   private applyVaddr(t: Target, r: Region, s: Scheme): { applied: number; filterPassed: number } {

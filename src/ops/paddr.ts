@@ -11,6 +11,7 @@ import type { CostAccount } from "../mm/cost-model.js";
 import { DamonInvalidError } from "../util/errors.js";
 import { SameFolioCache } from "./same-folio.js";
 import { describeOps } from "./descriptor.js";
+import { MachineProbes } from "./machine-probes.js";
 
 export interface PaddrOpsOptions {
   account?: CostAccount;
@@ -33,12 +34,22 @@ export class PaddrOps implements Ops {
   readonly name: string = "paddr";
   protected readonly account: CostAccount;
   private readonly folioCache = new SameFolioCache();
+  private readonly probes: MachineProbes;
 
   constructor(
     protected readonly machine: Machine,
     opts: PaddrOpsOptions = {},
   ) {
     this.account = opts.account ?? machine.kdamondCost;
+    this.probes = new MachineProbes(machine, "paddr", this.account);
+  }
+
+  prepProbes(ctx: Context, accessCheckDisabled: boolean): void {
+    this.probes.prep(ctx, accessCheckDisabled);
+  }
+
+  applyProbes(ctx: Context, pickAddrs: boolean, getMaxWsum: boolean): number {
+    return this.probes.apply(ctx, pickAddrs, getMaxWsum);
   }
 
   /** A target without user-given regions covers System RAM. */

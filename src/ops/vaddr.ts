@@ -13,6 +13,7 @@ import type { CostAccount } from "../mm/cost-model.js";
 import { threeRegionsOf } from "./three-regions.js";
 import { SameFolioCache } from "./same-folio.js";
 import { describeOps } from "./descriptor.js";
+import { MachineProbes } from "./machine-probes.js";
 
 export interface VaddrOpsOptions {
   /** Cost account DAMON's checks are charged to (default: the machine's kdamond account). */
@@ -38,6 +39,7 @@ export class VaddrOps implements Ops {
   protected readonly account: CostAccount;
   private readonly flushOnMkold: boolean;
   private readonly folioCache = new SameFolioCache();
+  private readonly probes: MachineProbes;
 
   constructor(
     protected readonly machine: Machine,
@@ -45,6 +47,15 @@ export class VaddrOps implements Ops {
   ) {
     this.account = opts.account ?? machine.kdamondCost;
     this.flushOnMkold = opts.flushOnMkold ?? false;
+    this.probes = new MachineProbes(machine, "vaddr", this.account);
+  }
+
+  prepProbes(ctx: Context, accessCheckDisabled: boolean): void {
+    this.probes.prep(ctx, accessCheckDisabled);
+  }
+
+  applyProbes(ctx: Context, pickAddrs: boolean, getMaxWsum: boolean): number {
+    return this.probes.apply(ctx, pickAddrs, getMaxWsum);
   }
 
   /** Initial layout: three regions per target (targets with user-given regions keep them). */

@@ -8,6 +8,7 @@
 import { FormatError } from "../util/errors.js";
 import { textToBytes, textToNr, textToNs } from "./damo-fmt.js";
 import { CompactReader, LAYOUTS, MISMATCH, NEED_MORE, RegionColumns } from "./compact-snapshot.js";
+import { ProbeHitsBuilder, parseProbeHitsValue } from "./probe-hits.js";
 import type { DamonRecord, DamosStats, Intervals, IntervalsGoal, SchemeFilter, Snapshot } from "./model.js";
 
 const enum Role {
@@ -58,6 +59,8 @@ export class RecordJsonParser {
   private nRegions = 0;
   private readonly cols = new RegionColumns();
   private readonly compact = new CompactReader();
+  private probeHits = new ProbeHitsBuilder();
+  private rProbeHits: number[] | null = null;
   // scratch for the region being read
   private rStart = NaN;
   private rEnd = NaN;
@@ -411,7 +414,10 @@ export class RecordJsonParser {
       else if (parent.role === Role.Record && key === "snapshots") this.fail("'snapshots' must be a list");
       else if (parent.role === Role.Snapshot && key === "regions") this.fail("'regions' must be a list");
     }
-    if (role === Role.Snapshot) this.nRegions = 0;
+    if (role === Role.Snapshot) {
+      this.nRegions = 0;
+      this.probeHits.take(0);
+    }
     if (role === Role.Record) {
       this.snapshots = [];
       this.unset = [];
@@ -427,6 +433,7 @@ export class RecordJsonParser {
       this.rSzf = 0;
       this.rHasNr = false;
       this.rHasAge = false;
+      this.rProbeHits = null;
     }
     const value =
       role === Role.Region || role === Role.RegionNr || role === Role.RegionAge || role === Role.Regions
@@ -485,8 +492,13 @@ export class RecordJsonParser {
       this.done = true;
       return;
     }
+    if (p.role === Role.Region && p.key === "probe_hits") {
+      const hits = parseProbeHitsValue(v);
+      if (typeof hits === "string") this.fail(hits);
+      this.rProbeHits = hits;
+    }
     if (p.role === Role.Region || p.role === Role.RegionNr || p.role === Role.RegionAge) {
-      p.key = null; // other region fields (probe_hits, ...) are not kept
+      p.key = null; // other region fields are not kept
       return;
     }
     if (p.role === Role.Regions) this.fail("each region must be an object");
@@ -601,6 +613,11 @@ export class RecordJsonParser {
           szf = v;
         } else return null;
       }
+      if (r.probe_hits !== undefined) {
+        const hits = parseProbeHitsValue(r.probe_hits);
+        if (typeof hits === "string") return null;
+        this.probeHits.set(k, hits);
+      }
       this.cols.push(k, st, en, samples, a, szf);
     }
     this.nRegions = n;
@@ -682,6 +699,7 @@ export class RecordJsonParser {
         } else if (k === "sz_filter_passed") {
           this.rSzf = v === null ? NaN : this.num(v, "'sz_filter_passed'", textToBytes);
         } else if (k === "nr_accesses" || k === "age") this.fail(`region '${k}' must be an object`);
+        else if (k === "probe_hits" && v !== null) this.fail(parseProbeHitsValue(v) as string);
         f.key = null;
         return;
       }
@@ -736,6 +754,7 @@ export class RecordJsonParser {
         percent: this.rSamples === null ? this.rPercent : null,
         usec: this.rAge === null ? this.rAgeUsec : null,
       });
+    this.probeHits.set(i, this.rProbeHits);
     this.closingRegion = false;
     this.top()!.key = null;
   }
@@ -747,7 +766,9 @@ export class RecordJsonParser {
     if (kv.regions !== true) this.fail("'regions' must be a list");
     const n = this.nRegions;
     const stats = kv.damos_stats;
+    const probeHits = this.probeHits.take(n);
     return {
+      ...(probeHits ? { probeHits } : {}),
       startNs: this.conv(() => textToNs(kv.start_time), "'start_time'"),
       endNs: this.conv(() => textToNs(kv.end_time), "'end_time'"),
       nr: n,

@@ -5,6 +5,7 @@
  * instead of gigabytes.
  */
 import type { SchemeStats } from "../schemes/types.js";
+import { ProbeHitsBuilder, regionProbeHits } from "./probe-hits.js";
 
 export interface IntervalsGoal {
   accessBp: number;
@@ -48,6 +49,8 @@ export interface Snapshot {
   age: Float64Array;
   /** Bytes that passed DAMOS filters; NaN when unknown. */
   szFilterPassed: Float64Array;
+  /** Probe hits, one column per probe index (src/record/probe-hits.ts); absent without probes. */
+  probeHits?: Float64Array[];
   totalBytes: number | null;
   damosStats: DamosStats | null;
   sampleIntervalUs: number | null;
@@ -73,6 +76,8 @@ export interface RegionInput {
   /** Age in aggregation intervals; null when unknown. */
   age: number | null;
   szFilterPassed?: number | null;
+  /** Hits of each probe in the window (damo's `probe_hits`). */
+  probeHits?: readonly number[];
 }
 
 export function makeSnapshot(
@@ -82,6 +87,7 @@ export function makeSnapshot(
   extra: Partial<Pick<Snapshot, "totalBytes" | "damosStats" | "sampleIntervalUs">> = {},
 ): Snapshot {
   const n = regions.length;
+  const hits = new ProbeHitsBuilder();
   const s: Snapshot = {
     startNs,
     endNs,
@@ -102,7 +108,10 @@ export function makeSnapshot(
     s.samples[i] = r.nrAccesses;
     s.age[i] = r.age ?? NaN;
     s.szFilterPassed[i] = r.szFilterPassed ?? 0;
+    hits.set(i, r.probeHits);
   }
+  const cols = hits.take(n);
+  if (cols) s.probeHits = cols;
   return s;
 }
 
@@ -115,6 +124,7 @@ export function snapshotRegions(s: Snapshot): RegionInput[] {
       nrAccesses: s.samples[i],
       age: Number.isNaN(s.age[i]) ? null : s.age[i],
       szFilterPassed: Number.isNaN(s.szFilterPassed[i]) ? null : s.szFilterPassed[i],
+      ...(s.probeHits ? { probeHits: regionProbeHits(s, i) } : {}),
     });
   }
   return out;

@@ -3,10 +3,15 @@
  * tracepoints, read and written the way damo does (formats.md §2.4): a snapshot
  * closes once nr_regions lines of a target were read; only end times are carried,
  * so the first snapshot's start is inferred from the average snapshot length.
+ * Probe hits travel in damon:damon_region_aggregated lines (`probe_hits=` and one
+ * hex byte per probe), which the kernel emits right after each damon_aggregated
+ * line; a trace of region_aggregated lines alone is read as regions too. damo
+ * skips those lines, so files we write stay readable by it.
  */
 import { FormatError } from "../util/errors.js";
 import { pyFixed } from "./pyfmt.js";
 import { emptyRecord, type DamonRecord, type Intervals, type Snapshot } from "./model.js";
+import { ProbeHitsBuilder, regionProbeHits } from "./probe-hits.js";
 
 interface PendingSnapshot {
   startNs: number;
@@ -15,6 +20,7 @@ interface PendingSnapshot {
   end: number[];
   samples: number[];
   age: number[];
+  probeHits: (number[] | null)[];
   rec: DamonRecord;
   nrRegions: number;
   /** file:line of the snapshot's first line */
@@ -34,6 +40,8 @@ export class PerfScriptParser {
   private lineNo = 0;
   private rest = "";
   private nrParsed = 0;
+  /** The region the previous damon_aggregated line added, for its region_aggregated twin. */
+  private lastRegion: { snap: PendingSnapshot; idx: number; tid: string; range: string } | null = null;
 
   constructor(
     private readonly file: string,
@@ -55,7 +63,19 @@ export class PerfScriptParser {
     let tsField: string, tidField: string, nrField: string, rangeField: string, accField: string;
     let ageField: string | undefined;
     const where = `${this.file}:${this.lineNo}`;
-    if (ev === "damon:damon_aggregated") {
+    let probeHits: number[] | null = null;
+    if (ev === "damon:damon_region_aggregated") {
+      probeHits = parseProbeHitsFields(fields.slice(10), line, where);
+      const last = this.lastRegion;
+      this.lastRegion = null;
+      // the twin of the damon_aggregated line just read: attach the hits to that region
+      if (last && fields[5] === `target_id=${last.tid}` && fields[7] === last.range) {
+        last.snap.probeHits[last.idx] = probeHits;
+        return;
+      }
+      fields.length = 10;
+    }
+    if (ev === "damon:damon_aggregated" || ev === "damon:damon_region_aggregated") {
       // a damon line with the wrong number of fields is damage (a cut line), never skipped
       if (fields.length !== 9 && fields.length !== 10)
         throw new FormatError(`malformed ${ev} line (cut or damaged): '${clip(line.trim())}'`, where);
@@ -82,7 +102,7 @@ export class PerfScriptParser {
     } else return;
     const ts = tsField.slice(0, -1);
     const endNs = /^\d+(\.\d+)?$/.test(ts) && tsField.endsWith(":") ? Math.trunc(Number(ts) * 1e9) : NaN;
-    const tid = intAfterEq(tidField, where, ev === "damon:damon_aggregated" ? "target_id" : "target_idx");
+    const tid = intAfterEq(tidField, where, ev === "damon:damos_before_apply" ? "target_idx" : "target_id");
     const nrRegions = Number(intAfterEq(nrField, where, "nr_regions"));
     const m = /^(\d+)-(\d+):$/.exec(rangeField);
     if (!Number.isFinite(endNs) || !m)
@@ -137,6 +157,7 @@ export class PerfScriptParser {
         end: [],
         samples: [],
         age: [],
+        probeHits: [],
         rec,
         nrRegions,
         line: where,
@@ -148,6 +169,11 @@ export class PerfScriptParser {
     s.end.push(rEnd);
     s.samples.push(acc);
     s.age.push(age);
+    s.probeHits.push(probeHits);
+    this.lastRegion =
+      ev === "damon:damon_aggregated"
+        ? { snap: s, idx: s.start.length - 1, tid: tidField.slice(10), range: rangeField }
+        : null;
     this.nrParsed++;
     if (s.start.length === nrRegions) this.current = null;
   }
@@ -177,8 +203,23 @@ function intAfterEq(field: string, where: string, name: string): string {
   return BigInt(m[2]).toString();
 }
 
+/** The hex bytes after `probe_hits=` (the kernel prints one `%02x` per probe, space-separated). */
+function parseProbeHitsFields(rest: string[], line: string, where: string): number[] {
+  if (rest.length === 0 || !rest[0].startsWith("probe_hits="))
+    throw new FormatError(`malformed damon:damon_region_aggregated line: '${clip(line.trim())}'`, where);
+  const words = [rest[0].slice("probe_hits=".length), ...rest.slice(1)].filter((w) => w !== "");
+  return words.map((w) => {
+    if (!/^[0-9a-fA-F]{1,2}$/.test(w)) throw new FormatError(`malformed probe hit '${clip(w)}'`, where);
+    return parseInt(w, 16);
+  });
+}
+
 function toSnapshot(p: PendingSnapshot): Snapshot {
+  const hits = new ProbeHitsBuilder();
+  p.probeHits.forEach((h, i) => hits.set(i, h));
+  const probeHits = hits.take(p.start.length);
   return {
+    ...(probeHits ? { probeHits } : {}),
     startNs: p.startNs,
     endNs: p.endNs,
     nr: p.start.length,
@@ -242,8 +283,18 @@ export function* perfScriptLines(records: readonly DamonRecord[]): Generator<str
         // an unknown age is left out, as older kernels' lines do
         const age = Number.isNaN(s.age[i]) ? "" : ` ${s.age[i]}`;
         out += `${head}${s.start[i]}-${s.end[i]}: ${s.samples[i]}${age}\n`;
+        if (s.probeHits) out += regionAggregatedLine(s, i, tid);
       }
       yield out;
     }
   }
+}
+
+/** The damon_region_aggregated twin of region i's line: same fields, then `probe_hits=` hex bytes. */
+function regionAggregatedLine(s: Snapshot, i: number, tid: string): string {
+  const hex = regionProbeHits(s, i)
+    .map((h) => (h & 0xff).toString(16).padStart(2, "0"))
+    .join(" ");
+  const age = Number.isNaN(s.age[i]) ? 0 : s.age[i];
+  return `kdamond.x xxxx xxxx ${pyFixed(s.endNs / 1e9, 6)}: damon:damon_region_aggregated: target_id=${tid} nr_regions=${s.nr} ${s.start[i]}-${s.end[i]}: ${s.samples[i]} ${age} probe_hits=${hex}\n`;
 }

@@ -23,6 +23,7 @@ import {
 } from "./model.js";
 import { perfScriptLines } from "./perf-script.js";
 import { ZlibSink } from "./zlib-sink.js";
+import { regionProbeHits } from "./probe-hits.js";
 import type { RecordFormat } from "./read.js";
 
 export const RECORD_FORMATS: readonly RecordFormat[] = ["json_compressed", "json", "perf_script"];
@@ -513,6 +514,13 @@ export class JsonLayout {
           this.nl(R + 1) +
           "}" +
           this.sep +
+          (snap.probeHits
+            ? this.nl(R + 1) +
+              '"probe_hits"' +
+              this.colon +
+              this.value(regionProbeHits(snap, i), R + 2) +
+              this.sep
+            : "") +
           this.nl(R + 1) +
           '"sz_filter_passed"' +
           this.colon +

@@ -6,6 +6,7 @@
  * as damo defines them, so the text matches damo's byte for byte.
  */
 import type { DamonRecord, SchemeFilter, Snapshot } from "../record/model.js";
+import { regionProbeHits } from "../record/probe-hits.js";
 import { MAX_COLOR_LEVEL, colored } from "./ascii-color.js";
 import {
   formatBp,
@@ -88,6 +89,8 @@ interface Region {
   hz: number;
   ageUs: number;
   szFilterPassed: number | null;
+  /** Hits of each probe (damo 3.3's `probe_hits`); empty without probes. */
+  probeHits: number[];
 }
 
 function size(r: Region): number {
@@ -111,6 +114,7 @@ function regionsOf(s: Snapshot, rec: DamonRecord): Region[] {
       hz: samples / (iv.aggrUs / 1e6),
       ageUs: age * iv.aggrUs,
       szFilterPassed: Number.isNaN(szf) ? null : szf,
+      probeHits: regionProbeHits(s, i),
     });
   }
   return out;
@@ -518,6 +522,7 @@ const REGION_KEYWORDS: [string, RegionFn][] = [
     (_i, r, o) => (r.szFilterPassed === null ? "N/A" : formatSz(r.szFilterPassed, o.rawNumber)),
   ],
   ["<nr_accesses>", (_i, r, o) => formatNr(r.samples, o.rawNumber)],
+  ["<probe hits>", (_i, r) => r.probeHits.map((h) => String(h)).join(" ")],
   [
     "<box>",
     (_i, r, o) =>
@@ -664,7 +669,10 @@ function templatesFor(records: readonly DamonRecord[], o: AccessOptions): Templa
       : "memory bw estimate: <estimated memory bandwidth>\ntotal size: <total bytes>";
   }
   if (t.region === undefined) {
-    t.region = "<index> addr <start address> size <size> access <access hz> age <age>";
+    // damo 3.3 switches to its probe-hits layout when the first region it sees has hits
+    t.region = firstRegionHasProbeHits(records)
+      ? PROBE_HITS_REGION_FORMAT
+      : "<index> addr <start address> size <size> access <access hz> age <age>";
     if (anyFilters) t.region += " df-passed <filters passed bytes>";
     if (o.regionBox) t.region = (o.box.minMaxHeight[1] > 1 ? "<box>" : "<box>\n") + t.region;
   }
@@ -674,6 +682,14 @@ function templatesFor(records: readonly DamonRecord[], o: AccessOptions): Templa
     t[key] = (t[key] ?? "") + text;
   }
   return t as Templates;
+}
+
+/** damo 3.3's default region line for records with probe hits (two spaces and the trailing one included). */
+const PROBE_HITS_REGION_FORMAT = "<index> <start address> <size>  <access hz> <age> <probe hits> ";
+
+function firstRegionHasProbeHits(records: readonly DamonRecord[]): boolean {
+  const s = records[0]?.snapshots[0];
+  return s !== undefined && s.nr > 0 && regionProbeHits(s, 0).length > 0;
 }
 
 function areaKey(area: string): keyof Templates {

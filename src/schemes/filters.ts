@@ -7,6 +7,7 @@
 import type { Target } from "../core/region.js";
 import { addrFilterMatch } from "./addr-filter.js";
 import type { DamosFilter, Scheme } from "./types.js";
+import { probeFilterHas, type PageAttrs, type ProbeFilter } from "../core/probe.js";
 
 /**
  * Whether the core filters reject the region at `idx` of target `targetIdx`
@@ -41,35 +42,13 @@ export function coreFiltersReject(
   return s.coreFiltersDefaultReject;
 }
 
-/** What an executor knows of one folio for the ops filters. */
-export interface FolioProps {
-  anon: boolean;
-  active: boolean;
-  memcgId: number;
-  /** Folio size in bytes. */
-  size: number;
-  unmapped: boolean;
-  /** Accessed since the last check; the check consumes it (mkold), as the kernel's does. */
-  young(): boolean;
-}
+/** What an executor knows of one folio for the ops filters (the same properties probes test). */
+export type FolioProps = PageAttrs;
 
+/** Ops filter types test folio properties exactly as probe filters do (src/core/probe.ts). */
 function opsFilterHas(f: DamosFilter, folio: FolioProps): boolean {
-  switch (f.type) {
-    case "anon":
-      return folio.anon;
-    case "active":
-      return folio.active;
-    case "memcg":
-      return folio.memcgId === f.memcgId;
-    case "young":
-      return folio.young();
-    case "hugepage_size":
-      return folio.size >= (f.minSz ?? 0) && folio.size <= (f.maxSz ?? 0);
-    case "unmapped":
-      return folio.unmapped;
-    default:
-      return false;
-  }
+  if (f.type === "addr" || f.type === "target") return false;
+  return probeFilterHas(f as ProbeFilter, folio);
 }
 
 /**

@@ -8,7 +8,7 @@ import { alignDown } from "../core/arith.js";
 import { regionSzLimit } from "../core/adjust.js";
 import type { Context } from "../core/context.js";
 import type { SchemesEngine } from "../core/kdamond.js";
-import { absorbRegion, splitRegionAtIndex } from "../core/region.js";
+import { splitRegionAtIndex } from "../core/region.js";
 import type { Region, Target } from "../core/region.js";
 import { coreFiltersReject } from "./filters.js";
 import {
@@ -232,7 +232,8 @@ export class SchemesRunner implements SchemesEngine {
         prev.age === r.age &&
         r.end - prev.start <= maxRegionSz
       ) {
-        absorbRegion(prev, r);
+        // damos_apply_target only extends prev: its probe hits stay its own (no averaging).
+        prev.end = r.end;
         t.regions.splice(i, 1);
         i--;
       }

@@ -29,7 +29,11 @@ export function writeToShell(w: SysfsWrite, root: string): string {
   const value = w.path.endsWith("/pid_target") ? '"$WPID"' : shellQuote(w.value);
   if (w.ifPresent) return `[ -e ${file} ] && echo ${value} > ${file}`;
   const why = w.needs ? `missing? needs ${w.needs}` : "";
-  return `echo ${value} > ${file} || fail ${shellQuote(`writing ${w.value} to ${file} failed ${why}`.trim())}`;
+  const write = `echo ${value} > ${file} || fail ${shellQuote(`writing ${w.value} to ${file} failed ${why}`.trim())}`;
+  // A file of a newer kernel is looked for before the write: the refusal names the feature.
+  if (w.needs)
+    return `[ -e ${file} ] || fail ${shellQuote(`${file} does not exist: this setting needs ${w.needs}`)}; ${write}`;
+  return write;
 }
 
 export function guestInitScript(o: GuestScriptOptions): string {

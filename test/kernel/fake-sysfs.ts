@@ -11,7 +11,8 @@ import type { SysfsIo } from "../../src/kernel/sysfs-io.js";
 import { DAMOS_ACTIONS, QUOTA_GOAL_METRICS } from "../../src/schemes/types.js";
 import { tempDir } from "../helpers/temp.js";
 
-export type FakeKernel = "6.12" | "newest";
+/** 6.12 (the guest), 7.2 (probes, no probe weights), newest (weights, and the sample-control RFC). */
+export type FakeKernel = "6.12" | "7.2" | "newest";
 
 function errno(code: string, path: string): Error {
   const e = new Error(`${code}: ${path}`) as NodeJS.ErrnoException;
@@ -26,10 +27,12 @@ export class FakeSysfs implements SysfsIo {
   /** Every write the backend made, in order (relative path = value). */
   readonly log: string[] = [];
   private readonly newest: boolean;
+  private readonly kernel: FakeKernel;
   constructor(kernel: FakeKernel = "newest", base?: string) {
     const top = base ?? tempDir("fake-damon-sysfs-");
     this.root = join(top, "admin");
-    this.newest = kernel === "newest";
+    this.kernel = kernel;
+    this.newest = kernel !== "6.12";
     this.make(this.root, { kdamonds: { nr_kdamonds: "0" } });
   }
   private make(dir: string, tree: Tree): void {
@@ -39,8 +42,9 @@ export class FakeSysfs implements SysfsIo {
       else this.make(join(dir, name), v);
     }
   }
-  private child(kind: string): Tree {
+  private child(kind: string, dir = ""): Tree {
     const nw = this.newest;
+    const latest = this.kernel === "newest";
     const opt = (t: Tree): Tree => (nw ? t : {});
     switch (kind) {
       case "kdamonds":
@@ -60,6 +64,10 @@ export class FakeSysfs implements SysfsIo {
               }),
             },
             nr_regions: { min: "10", max: "1000" },
+            ...opt({ probes: { nr_probes: "0" } }),
+            ...(latest
+              ? { sample: { primitives: { page_table: "Y", page_fault: "N" }, filters: { nr_filters: "0" } } }
+              : {}),
           },
           targets: { nr_targets: "0" },
           schemes: { nr_schemes: "0" },
@@ -107,7 +115,13 @@ export class FakeSysfs implements SysfsIo {
           current_value: "0",
           ...opt({ nid: "0", path: "" }),
         };
+      case "probes":
+        return { ...(latest ? { weight: "0" } : {}), filters: { nr_filters: "0" } };
       case "filters":
+        if (dir.includes("/monitoring_attrs/probes/"))
+          return { type: "anon", matching: "N", allow: "N", path: "", min: "0", max: "0" };
+        if (dir.includes("/monitoring_attrs/sample/"))
+          return { type: "cpumask", matching: "N", allow: "N", cpumask: "", tid_arr: "" };
         return {
           type: "anon",
           matching: "N",
@@ -160,6 +174,7 @@ export class FakeSysfs implements SysfsIo {
         "nr_goals",
         "nr_filters",
         "nr_dests",
+        "nr_probes",
       ].includes(name)
     ) {
       if (!/^[0-9]+$/.test(value)) throw errno("EINVAL", path);
@@ -167,7 +182,7 @@ export class FakeSysfs implements SysfsIo {
         throw errno("EBUSY", path);
       if (name === "nr_contexts" && Number(value) > 1) throw errno("EINVAL", path);
       for (const e of readdirSync(dir)) if (/^[0-9]+$/.test(e)) rmSync(join(dir, e), { recursive: true });
-      for (let i = 0; i < Number(value); i++) this.make(join(dir, String(i)), this.child(basename(dir)));
+      for (let i = 0; i < Number(value); i++) this.make(join(dir, String(i)), this.child(basename(dir), dir));
     } else this.checkValue(path, name, value);
     writeFileSync(path, `${value}\n`);
   }
@@ -182,18 +197,34 @@ export class FakeSysfs implements SysfsIo {
       action: [...DAMOS_ACTIONS],
       target_metric: [...QUOTA_GOAL_METRICS],
       goal_tuner: ["consist", "temporal"],
-      type: ["anon", "active", "memcg", "young", "hugepage_size", "unmapped", "addr", "target"],
+      type: [
+        "anon",
+        "active",
+        "memcg",
+        "young",
+        "hugepage_size",
+        "unmapped",
+        "addr",
+        "target",
+        "cpumask",
+        "threads",
+        "write",
+      ],
     };
     if (name === "metric") keyword.metric = ["none", "free_mem_rate"];
     if (keyword[name]) {
       if (!keyword[name].includes(value)) throw errno("EINVAL", path);
       return;
     }
-    if (["matching", "allow", "pause", "obsolete_target"].includes(name)) {
+    if (["matching", "allow", "pause", "obsolete_target", "page_table", "page_fault"].includes(name)) {
       if (!/^(Y|N|1|0|y|n|on|off)$/.test(value)) throw errno("EINVAL", path);
       return;
     }
-    if (name === "memcg_path" || name === "path") return;
+    if (name === "memcg_path" || name === "path" || name === "cpumask") return;
+    if (name === "tid_arr") {
+      if (!/^[0-9]+(,[0-9]+)*$/.test(value)) throw errno("EINVAL", path);
+      return;
+    }
     if (!/^-?[0-9]+$/.test(value)) throw errno("EINVAL", path);
     if (!value.startsWith("-") && BigInt(value) > 18446744073709551615n) throw errno("EINVAL", path);
   }
@@ -276,6 +307,16 @@ export class FakeSysfs implements SysfsIo {
     }
     return out;
   }
+  /** Tried regions of a context with probes carry `probes/<k>/hits` (made-up counts: region·3 + probe). */
+  private probeHitsTree(ctx: string, region: number): Tree {
+    const pdir = join(ctx, "monitoring_attrs/probes");
+    if (!existsSync(join(pdir, "nr_probes"))) return {};
+    const n = this.num(pdir, "nr_probes");
+    if (n === 0) return {};
+    const probes: Tree = {};
+    for (let k = 0; k < n; k++) probes[String(k)] = { hits: String(region * 3 + k) };
+    return { probes };
+  }
   private fill(kd: string, cmd: string): void {
     for (const c of this.numbered(join(kd, "contexts"))) {
       const regions = this.regions(c);
@@ -306,6 +347,7 @@ export class FakeSysfs implements SysfsIo {
                 nr_accesses: String(r.nrAccesses),
                 age: String(r.age),
                 sz_filter_passed: "0",
+                ...this.probeHitsTree(c, i),
               }),
             );
           this.set(

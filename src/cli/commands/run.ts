@@ -30,6 +30,7 @@ import { fmtNs, formatTable } from "../table.js";
 import { runJson } from "../run-json.js";
 import { renderRunHeatmap, RunRecorder } from "../run-heatmap.js";
 import { sampleFiltersFrom } from "../sample-filters.js";
+import { addProbeOptions, probesOption, requireProbeOps, type ProbeOptionValues } from "../probe-options.js";
 import { DEFAULT_HWSAMPLE_PERIOD } from "../../ops/hwsample.js";
 import { HINTING_MODES, isHintingMode } from "../../mm/hinting/isolation.js";
 import { machineShapeOptions, numaBalancingOption } from "../numa-options.js";
@@ -57,7 +58,7 @@ function recordFormatOption(text: string): RecordFormat {
   return text as RecordFormat;
 }
 
-export interface RunOptionValues extends MonitorOptionValues, UiAttachValues {
+export interface RunOptionValues extends MonitorOptionValues, UiAttachValues, ProbeOptionValues {
   ops: string;
   duration?: string;
   seed: string;
@@ -110,7 +111,7 @@ export function workloadHelp(): string {
 
 /** Adds the options every simulated run takes (workload shape, machine, accuracy). */
 export function addSimulationOptions(cmd: Command): Command {
-  return addMonitorOptions(cmd)
+  return addProbeOptions(addMonitorOptions(cmd))
     .option("--duration <time>", "how long to simulate (default: the workload's own length)")
     .option("--seed <n>", "random seed of the workload and of DAMON", String(DEFAULT_SEED))
     .option("--scale <f>", "shrink the workload's sizes and phase durations by this factor", "1")
@@ -283,6 +284,9 @@ export function runAll(
   const format = o.recordFormat === undefined ? undefined : recordFormatOption(o.recordFormat);
   if (o.record) requireOutputFolder(o.record, "--record");
   const prepared = prepareRun(plan);
+  requireProbeOps(o, prepared.ops);
+  // Probes are checked against the final intervals (a --kdamonds file may set them).
+  plan.probes = probesOption(o, prepared.attrs);
   return executeRun(prepared, (ops) => {
     const progress = new RunProgress(`${plan.workload.name} / ${ops}`, o.progress);
     const recorder = o.record

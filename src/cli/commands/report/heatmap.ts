@@ -18,6 +18,7 @@ import { InputError, UsageError } from "../../../util/errors.js";
 import { writeFileAtomic } from "../../../util/atomic-write.js";
 import { announceWritten, existedBefore } from "../../files.js";
 import { intOpt, ints, loadRecords, writeOut } from "./common.js";
+import { PROBE_INDEX_HELP, recordsForProbe } from "../../probe-options.js";
 
 export function registerHeatmap(report: Command): void {
   report
@@ -53,8 +54,9 @@ export function registerHeatmap(report: Command): void {
         .default("gray"),
     )
     .option("--stdout_skip_colorset_example", "do not print the colour legend")
+    .option("--probe <n>", PROBE_INDEX_HELP)
     .action(async (o: Record<string, unknown>) => {
-      const records = await loadRecords(o.input as string);
+      const records = recordsForProbe(await loadRecords(o.input as string), o.probe);
       if (o.guide) {
         await writeOut([
           guides(records)

@@ -3,6 +3,7 @@ import { Command, Option } from "commander";
 import { WSS_DEFAULTS, wssReport } from "../../../report/wss.js";
 import { percentileRange } from "../../../report/dist.js";
 import { intOpt, ints, loadRecords, writeOut } from "./common.js";
+import { PROBE_INDEX_HELP, recordsForProbe } from "../../probe-options.js";
 
 export function registerWss(report: Command): void {
   report
@@ -20,8 +21,9 @@ export function registerWss(report: Command): void {
     .option("--all_wss", "print every wss instead of percentiles")
     .option("--per_target", "report each target separately")
     .option("--collapse_targets", "collapse targets into one (default)")
+    .option("--probe <n>", PROBE_INDEX_HELP)
     .action(async (o: Record<string, unknown>) => {
-      const records = await loadRecords(o.input as string);
+      const records = recordsForProbe(await loadRecords(o.input as string), o.probe);
       const r = ints(o.range as string[], 3, "--range")!;
       const text = wssReport(records, {
         ...WSS_DEFAULTS,
