@@ -108,7 +108,7 @@ export function validateRecords(records: readonly DamonRecord[], file: string): 
           sw,
         );
       if (s.damosStats)
-        for (const [k, v] of Object.entries(s.damosStats)) uint(v as number, `damos_stats.${k}`, sw);
+        for (const [k, v] of Object.entries(s.damosStats)) uint(v, `damos_stats.${k}`, sw);
       if (isFakeSnapshot(s)) continue;
       const { start, end, samples, age, szFilterPassed: szf } = s;
       for (let i = 0; i < s.nr; i++) {
