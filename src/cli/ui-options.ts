@@ -10,6 +10,7 @@ import type { UiServer, UiServerOptions } from "../ui/server.js";
 import { UiSession, type UiRunFeed } from "../ui/attach.js";
 import type { UiSchemeStats } from "../ui/store.js";
 import type { Attrs } from "../core/attrs.js";
+import { untilInterrupted } from "../util/worker-thread.js";
 
 export interface UiOptionValues {
   host?: string;
@@ -45,15 +46,7 @@ export function uiServerOptions(
 export async function serveUntilInterrupted(ui: UiServer, what: string): Promise<void> {
   process.stdout.write(`${ui.url}\n`);
   process.stderr.write(`damon-ts ui: serving ${what} at ${ui.url} (Ctrl-C stops)\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await untilInterrupted();
   await ui.close();
 }
 

@@ -9,6 +9,7 @@ import type { DamosHandle } from "../eval/damos.js";
 import { parseListen, urlOf, type ListenAddress } from "./listen.js";
 import { runHooks, type RunHooks } from "./sim-update.js";
 import type { FromWorker, ToWorker } from "./serve-worker.js";
+import { moduleBeside, startModuleWorker, untilInterrupted } from "../util/worker-thread.js";
 
 export function addExporterOption(cmd: Command): Command {
   return cmd.option(
@@ -29,11 +30,7 @@ export interface RunFeed {
  * first, since Node 20 does not carry `--import` loader hooks into workers.
  */
 function serverThread(workerData: object): Worker {
-  if (!import.meta.url.endsWith(".ts"))
-    return new Worker(new URL("./serve-worker.js", import.meta.url), { workerData });
-  const url = new URL("./serve-worker.ts", import.meta.url).href;
-  const boot = `import("tsx/esm/api").then((t) => { t.register(); return import(${JSON.stringify(url)}); })`;
-  return new Worker(boot, { eval: true, workerData });
+  return startModuleWorker(moduleBeside(import.meta.url, "serve-worker"), { workerData });
 }
 
 export class RunExporter implements RunFeed {
@@ -83,15 +80,7 @@ export class RunExporter implements RunFeed {
     for (const h of this.runs) h.flush();
     this.send({ kind: "finish" });
     log(`exporter: the run ended; still serving ${this.url} (Ctrl-C to stop)`);
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-        resolve();
-      };
-      process.on("SIGINT", stop);
-      process.on("SIGTERM", stop);
-    });
+    await untilInterrupted();
     await this.close();
   }
 

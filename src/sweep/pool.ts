@@ -8,6 +8,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { InputError } from "../util/errors.js";
+import { startModuleWorker } from "../util/worker-thread.js";
 
 export interface JobDone<R> {
   index: number;
@@ -35,12 +36,7 @@ export interface PoolOptions<R> {
  * hooks that `--import tsx` installed in the main thread.
  */
 function startWorker(url: URL): Worker {
-  if (!url.pathname.endsWith(".ts")) return new Worker(url);
-  const tsx = import.meta.resolve("tsx/esm/api");
-  return new Worker(
-    `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(url.href)}); });`,
-    { eval: true },
-  );
+  return startModuleWorker(url);
 }
 
 export function defaultWorkers(): number {

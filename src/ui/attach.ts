@@ -11,6 +11,7 @@ import type { RegionInput } from "../record/model.js";
 import type { UiMessage, UiRunMeta, UiSchemeStats, UiTable } from "./store.js";
 import type { UiServerOptions } from "./server.js";
 import type { WireSnapshot } from "./wire.js";
+import { moduleBeside, startModuleWorker, untilInterrupted } from "../util/worker-thread.js";
 
 /** A snapshot as the run loops produce it (the first target's regions are shown). */
 export interface RegionsSnapshot {
@@ -26,15 +27,7 @@ export class UiSession {
   ) {}
 
   static async start(o: UiServerOptions): Promise<UiSession> {
-    const worker = import.meta.url.endsWith(".ts")
-      ? // from the sources (tsx): the worker's loader does not inherit tsx's hooks, so register them
-        new Worker(
-          `import("tsx/esm/api").then((t) => { t.register(); return import(${JSON.stringify(
-            new URL("./worker.ts", import.meta.url).href,
-          )}); });`,
-          { eval: true, workerData: o },
-        )
-      : new Worker(new URL("./worker.js", import.meta.url), { workerData: o });
+    const worker = startModuleWorker(moduleBeside(import.meta.url, "worker"), { workerData: o });
     const url = await new Promise<string>((resolve, reject) => {
       worker.once("message", (m: { type: string; url?: string; message?: string }) =>
         m.type === "ready" ? resolve(m.url!) : reject(new Error(`UI server: ${m.message}`)),
@@ -65,15 +58,7 @@ export class UiSession {
   async serveUntilInterrupted(): Promise<void> {
     this.worker.ref();
     process.stderr.write(`damon-ts ui: the run is done; still serving ${this.url} (Ctrl-C stops)\n`);
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
-        resolve();
-      };
-      process.on("SIGINT", stop);
-      process.on("SIGTERM", stop);
-    });
+    await untilInterrupted();
     await this.close();
   }
 

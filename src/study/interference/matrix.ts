@@ -11,6 +11,7 @@ import type { InterferenceConsumer, InterferenceRow } from "../../eval/interfere
 import type { InterferenceWorkloadName, WorkloadScale } from "../../eval/interference/workloads.js";
 import { runJob } from "./job.js";
 import type { StudyJob, StudyJobResult } from "./job.js";
+import { moduleBeside, startModuleWorker } from "../../util/worker-thread.js";
 
 export const INTERFERENCE_JSON_SCHEMA = "damon-ts/interference/1";
 
@@ -32,11 +33,7 @@ export interface MatrixOptions {
  * worker.ts (a worker does not inherit the parent's loader hooks).
  */
 function startWorker(): Worker {
-  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./worker.js", import.meta.url));
-  const api = import.meta.resolve("tsx/esm/api");
-  const entry = new URL("./worker.ts", import.meta.url).href;
-  const boot = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true });
+  return startModuleWorker(moduleBeside(import.meta.url, "worker"));
 }
 
 type Runner = (j: StudyJob) => Promise<StudyJobResult>;
