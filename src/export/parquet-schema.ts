@@ -49,6 +49,13 @@ export const SNAPSHOTS: TableSpec = {
   ],
 };
 
+/** The kernel's limit on probes per context (DAMON 7.2, docs/probes.md). */
+export const MAX_PROBES = 4;
+const PROBE_HITS_COLUMNS = Array.from({ length: MAX_PROBES }, (_, p): [string, string] => [
+  `probe_hits_${p}`,
+  "BIGINT",
+]);
+
 export const REGIONS: TableSpec = {
   name: "regions",
   columns: [
@@ -59,6 +66,8 @@ export const REGIONS: TableSpec = {
     ["nr_accesses", "INTEGER"],
     ["age", "INTEGER"],
     ["sz_filter_passed", "BIGINT"],
+    // DAMON 7.2+ data-attribute probes (at most 4 per context); null where the record has none.
+    ...PROBE_HITS_COLUMNS,
   ],
 };
 

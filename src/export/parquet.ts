@@ -17,7 +17,15 @@ import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from "@duc
 import type { DamonRecord, Snapshot } from "../record/model.js";
 import { streamRecords } from "../record/read.js";
 import { validateRecords } from "../record/validate.js";
-import { createTableSql, REGIONS, RUNS, SCHEME_STATS, SNAPSHOTS, TABLES } from "./parquet-schema.js";
+import {
+  createTableSql,
+  MAX_PROBES,
+  REGIONS,
+  RUNS,
+  SCHEME_STATS,
+  SNAPSHOTS,
+  TABLES,
+} from "./parquet-schema.js";
 
 export interface ParquetExportOptions {
   /** Host name for every row; default: each record file's name without its extension. */
@@ -84,6 +92,11 @@ class FileExporter {
       else r.appendInteger(s.age[i]);
       if (Number.isNaN(s.szFilterPassed[i])) r.appendNull();
       else r.appendBigInt(big(s.szFilterPassed[i]));
+      for (let p = 0; p < MAX_PROBES; p++) {
+        const v = s.probeHits?.[p]?.[i];
+        if (v === undefined || Number.isNaN(v)) r.appendNull();
+        else r.appendBigInt(big(v));
+      }
       r.endRow();
     }
     const sn = this.a.snapshots;

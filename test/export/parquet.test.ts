@@ -38,6 +38,8 @@ function writeRecord(path: string, seed: number, n: number, maxRegions = 40): vo
         end: addr + size,
         nrAccesses: hot ? rng.nextU32() % 21 : 0,
         age: rng.nextU32() % 50,
+        // the first host's record carries two probes' hits (DAMON 7.2+), the second none
+        ...(seed === 1 ? { probeHits: [rng.nextU32() % 20, rng.nextU32() % 7] } : {}),
       });
       addr += size;
     }
@@ -124,6 +126,23 @@ function pctSql(column: string, host: string, p: number, skip: number): string {
             WHERE host = '${host}' AND snapshot >= ${skip})
           SELECT l[least(floor(${p} / 100 * len(l))::INT, len(l) - 1) + 1] FROM v`;
 }
+
+void test("probe hits: per-probe sums equal the record's; null where a record has no probes", async () => {
+  const rec = records[0][0];
+  const sums = [0, 0];
+  for (const s of rec.snapshots)
+    for (let i = 0; i < s.nr; i++) for (const p of [0, 1]) sums[p] += s.probeHits![p][i];
+  const [r] = await rows(
+    `SELECT sum(probe_hits_0), sum(probe_hits_1), count(probe_hits_2), count(probe_hits_3) FROM '@regions.parquet' WHERE host = 'web-01'`,
+  );
+  assert.deepEqual(r.map(num), [...sums, 0, 0]);
+  assert.ok(sums[0] > 0 && sums[1] > 0);
+  const [n] = await rows(
+    `SELECT count(*), count(probe_hits_0) FROM '@regions.parquet' WHERE host = 'web-02'`,
+  );
+  assert.equal(num(n[1]), 0);
+  assert.ok(num(n[0]) > 0);
+});
 
 void test("WSS and nr_regions percentiles from SQL equal `report wss` / `report nr_regions`", async () => {
   const percentiles = [0, 10, 25, 50, 75, 90, 100];
