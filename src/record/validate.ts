@@ -107,8 +107,7 @@ export function validateRecords(records: readonly DamonRecord[], file: string): 
           `'sample_interval_us' must be a finite number >= 0, not ${s.sampleIntervalUs}`,
           sw,
         );
-      if (s.damosStats)
-        for (const [k, v] of Object.entries(s.damosStats)) uint(v, `damos_stats.${k}`, sw);
+      if (s.damosStats) for (const [k, v] of Object.entries(s.damosStats)) uint(v, `damos_stats.${k}`, sw);
       if (isFakeSnapshot(s)) continue;
       const { start, end, samples, age, szFilterPassed: szf } = s;
       for (let i = 0; i < s.nr; i++) {
