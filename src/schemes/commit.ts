@@ -5,7 +5,14 @@
 import { DamonInvalidError } from "../util/errors.js";
 import type { Context } from "../core/context.js";
 import { newScheme, setFiltersDefaultReject, setNextApplySis } from "./scheme.js";
-import type { DamosFilter, MigrateDest, Quota, QuotaGoal, Scheme } from "./types.js";
+import {
+  isMigrateAction,
+  type DamosFilter,
+  type MigrateDest,
+  type Quota,
+  type QuotaGoal,
+  type Scheme,
+} from "./types.js";
 
 const NODE_METRICS = new Set(["node_mem_used_bp", "node_mem_free_bp", "node_eligible_mem_bp"]);
 const MEMCG_METRICS = new Set(["node_memcg_used_bp", "node_memcg_free_bp"]);
@@ -91,7 +98,7 @@ export function commitScheme(dst: Scheme, src: Scheme): void {
   dst.wmarks.high = src.wmarks.high;
   dst.wmarks.mid = src.wmarks.mid;
   dst.wmarks.low = src.wmarks.low;
-  if (src.action === "migrate_hot" || src.action === "migrate_cold") dst.targetNid = src.targetNid;
+  if (isMigrateAction(src.action)) dst.targetNid = src.targetNid;
   commitDests(dst.dests, src.dests);
   commitFilterList(dst.coreFilters, src.coreFilters);
   commitFilterList(dst.opsFilters, src.opsFilters);

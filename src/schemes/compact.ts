@@ -13,6 +13,7 @@ import {
   DAMOS_ACTIONS,
   FILTER_TYPES,
   GOAL_TUNERS,
+  isMigrateAction,
   QUOTA_GOAL_METRICS,
   WMARK_METRICS,
   type DamosAction,
@@ -208,11 +209,7 @@ export function parseCompactScheme(
   field = "--scheme",
 ): SchemeConfig {
   const s = parseScheme(compactToDamo(text, field), intervals, field);
-  if (
-    (s.action === "migrate_hot" || s.action === "migrate_cold") &&
-    s.targetNid === null &&
-    s.dests.length === 0
-  )
+  if (isMigrateAction(s.action) && s.targetNid === null && s.dests.length === 0)
     throw new ConfigError(`${s.action} needs target=NID or dests=NID:W,...`, field);
   return s;
 }

@@ -8,7 +8,7 @@ import type { SchemeConfig } from "../config/kdamonds-types.js";
 import { UINT_MAX } from "../core/arith.js";
 import { ConfigError } from "../util/errors.js";
 import { newScheme } from "./scheme.js";
-import type { DamosFilter, QuotaGoal, Scheme } from "./types.js";
+import { isMigrateAction, type DamosFilter, type QuotaGoal, type Scheme } from "./types.js";
 
 /** Maps a memcg path to its id, or -1 when there is no such cgroup. */
 export type MemcgResolver = (path: string) => number;
@@ -59,8 +59,7 @@ export function schemeFromConfig(c: SchemeConfig, resolveMemcg?: MemcgResolver, 
     }
     return out;
   });
-  const migrate = c.action === "migrate_hot" || c.action === "migrate_cold";
-  if (migrate && c.targetNid === null && c.dests.length === 0)
+  if (isMigrateAction(c.action) && c.targetNid === null && c.dests.length === 0)
     throw new ConfigError(`${c.action} needs target_nid or dests`, `${where}.target_nid`);
   const w = c.watermarks;
   return newScheme({

@@ -19,6 +19,11 @@ export const DAMOS_ACTIONS = [
 ] as const;
 export type DamosAction = (typeof DAMOS_ACTIONS)[number];
 
+/** The actions that move pages to another node: only they take `target_nid`. */
+export function isMigrateAction(action: DamosAction): boolean {
+  return action === "migrate_hot" || action === "migrate_cold";
+}
+
 /** Inclusive ranges a region must fall in (§6.2). */
 export interface AccessPattern {
   minSzRegion: number;

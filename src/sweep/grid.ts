@@ -6,9 +6,9 @@
  * arguments (`runArgs`). Cells are numbered in grid order, workloads outermost.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import * as z from "zod";
-import { decodeConfigText, validate } from "../config/kdamonds.js";
+import { decodeConfigText, readConfigText } from "../config/config-text.js";
+import { validate } from "../config/field-error.js";
 import { ConfigError, UsageError } from "../util/errors.js";
 
 /** Run options a sweep sets itself, per cell: not allowed among the common options. */
@@ -110,13 +110,7 @@ export function parseGrid(data: unknown, file?: string): SweepGrid {
 
 /** Reads a grid file (YAML or JSON). */
 export function readGridFile(file: string): SweepGrid {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new ConfigError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, file);
-  }
-  return parseGrid(decodeConfigText(text, file), file);
+  return parseGrid(decodeConfigText(readConfigText(file), file), file);
 }
 
 /** Every cell in grid order: workloads, then sources, attribute sets and seeds. */
