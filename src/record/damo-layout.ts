@@ -9,7 +9,7 @@
  */
 import { formatNr, formatSz, formatTimeUsExact } from "./damo-fmt.js";
 import { pyInt } from "./pyfmt.js";
-import { JsonLayout } from "./write.js";
+import { JsonLayout } from "./json-layout.js";
 import type { DamonRecord, Snapshot } from "./model.js";
 
 const ind = (level: number): string => "\n" + " ".repeat(4 * level);
