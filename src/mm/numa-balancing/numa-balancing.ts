@@ -10,89 +10,25 @@
 import { CostAccount } from "../cost-model.js";
 import type { Agent } from "../driver.js";
 import { hintingOf, NUMA_OWNER } from "../hinting/index.js";
-import type { HintFault, HintingFramework, HintingMode, HintOwner, OwnerHandle } from "../hinting/index.js";
+import type { HintFault, HintingFramework, HintOwner, OwnerHandle } from "../hinting/index.js";
 import type { Machine } from "../machine.js";
 import type { AddressSpace } from "../address-space.js";
 import { PAGE_SIZE, PTE_PRESENT } from "../vma.js";
 import type { Vma } from "../vma.js";
 import type { HotnessSink } from "../pghot/pghot.js";
+import type { NumaBalancingOptions, NumaBalancingStats, NumaTaskStats } from "./numa-balancing-types.js";
+import { PromotionRateLimit } from "./promotion-rate-limit.js";
+import { nextScanPeriodMs } from "./scan-period.js";
+
+export type {
+  NumaBalancingOptions,
+  NumaBalancingStats,
+  NumaTaskStats,
+  ScanWindow,
+} from "./numa-balancing-types.js";
 
 const MS = 1_000_000;
 const MiB = 2 ** 20;
-
-export interface NumaBalancingOptions {
-  /** Migrate misplaced pages between nodes (the kernel's NUMA_BALANCING_NORMAL; default true). */
-  normal?: boolean;
-  /** Promote hot slow-tier pages (NUMA_BALANCING_MEMORY_TIERING; default false). */
-  tiering?: boolean;
-  /** Delay before a task's first scan (numa_balancing_scan_delay_ms, default 1000 ms). */
-  scanDelayMs?: number;
-  /** Shortest scan period (numa_balancing_scan_period_min_ms, default 1000 ms). */
-  scanPeriodMinMs?: number;
-  /** Longest scan period (numa_balancing_scan_period_max_ms, default 60000 ms). */
-  scanPeriodMaxMs?: number;
-  /** Present memory armed per scan (numa_balancing_scan_size_mb, default 256 MiB). */
-  scanSizeBytes?: number;
-  /** Tiering: a fault within this long of the scan that armed the page marks it hot (default 1000 ms). */
-  hotThresholdMs?: number;
-  /** Tiering: promotions per target node per second, in MiB/s (default 65536, the kernel's). */
-  promoteRateLimitMBps?: number;
-  /** Handler time of one hint fault beyond the framework's own fault cost (ns, default 200). */
-  handlerNs?: number;
-  /** Hinting framework mode, when this call creates the framework (default generic). */
-  hintingMode?: HintingMode;
-  /** Start enabled (default true). */
-  enabled?: boolean;
-  /** Tiering: slow-tier hint faults go to this hotness tracker (pghot), which decides promotions. */
-  hotness?: HotnessSink;
-}
-
-/** One scan window of a task: the faults between two scans and the period chosen after it. */
-export interface ScanWindow {
-  endNs: number;
-  local: number;
-  remote: number;
-  periodMs: number;
-}
-
-export interface NumaTaskStats {
-  pid: number;
-  scans: number;
-  pagesArmed: number;
-  /** Faults by the node of the faulting page. */
-  faultsByPageNode: number[];
-  local: number;
-  remote: number;
-  /** Node holding most of the task's faulted pages (the kernel's preferred node, without task placement). */
-  preferredNode: number;
-  scanPeriodMs: number;
-  windows: ScanWindow[];
-}
-
-export interface NumaBalancingStats {
-  scans: number;
-  pagesArmed: number;
-  /** Scanner time (arming + TLB flushes), ns. */
-  scanNs: number;
-  faults: number;
-  /** Faults by the faulting CPU's node: the page was on that node (local) or not (remote). */
-  byCpuNode: { local: number; remote: number }[];
-  /** Misplaced pages migrated to the faulting node (normal mode). */
-  migrations: number;
-  /** Misplaced faults not migrated because the previous fault on the page came from elsewhere. */
-  filteredByLastNode: number;
-  /** Migrations or promotions that found the target node full. */
-  migrationFailures: number;
-  /** Slow-tier pages promoted to the faulting (fast) node. */
-  promotions: number;
-  /** Slow-tier faults that came later than the hot threshold after the scan. */
-  notHot: number;
-  /** Hot slow-tier faults not promoted because the node's promotion budget for the second was spent. */
-  rateLimited: number;
-  /** Most pages promoted to one node in one 1-second rate-limit window. */
-  maxPromotedInWindow: number;
-  tasks: NumaTaskStats[];
-}
 
 interface TaskState {
   as: AddressSpace;
@@ -114,9 +50,6 @@ interface PageState {
 
 /** Virtual pages walked per scan, as a multiple of the pages armed (the kernel bounds empty walks too). */
 const VIRT_SCAN_FACTOR = 8;
-/** Period adaptation: ten slots per period; local share ≥ 7/10 slows scanning down. */
-const SLOTS = 10;
-const LOCAL_THRESHOLD = 7;
 
 const numaBalancings = new WeakMap<Machine, NumaBalancing>();
 
@@ -148,8 +81,7 @@ export class NumaBalancing implements Agent, HintOwner {
   private readonly pages = new WeakMap<Vma, PageState>();
   private nextDiscoveryNs: number;
   private readonly slowNode: boolean[];
-  private readonly promoWindowStart: number[];
-  private readonly promoWindowPages: number[];
+  private readonly promotionLimit: PromotionRateLimit;
 
   constructor(
     readonly machine: Machine,
@@ -184,8 +116,7 @@ export class NumaBalancing implements Agent, HintOwner {
     for (let n = 0; n < nn; n++) fastest = Math.min(fastest, machine.latency[n * nn + n]);
     // A node slower than the fastest node's local access is a slow (lower) tier.
     this.slowNode = Array.from({ length: nn }, (_, n) => machine.latency[n * nn + n] > fastest);
-    this.promoWindowStart = new Array<number>(nn).fill(-Infinity);
-    this.promoWindowPages = new Array<number>(nn).fill(0);
+    this.promotionLimit = new PromotionRateLimit(nn, this.promoteLimitPages);
     this.stats = {
       scans: 0,
       pagesArmed: 0,
@@ -301,28 +232,16 @@ export class NumaBalancing implements Agent, HintOwner {
     }
   }
 
-  /**
-   * The adaptive scan period, once per scan window. A window with no hint faults
-   * doubles the period. Otherwise the local share in tenths decides: at 7/10 or
-   * more, scanning slows by (tenths − 7, at least 1) tenths of the period; below,
-   * it speeds up by (7 − tenths) tenths. This follows the kernel's rule of
-   * NUMA_PERIOD_SLOTS / NUMA_PERIOD_THRESHOLD (update_task_scan_period), with
-   * locality standing in for the private/shared split, which the model lacks.
-   */
+  /** The scan period for the next window, from this window's faults (`nextScanPeriodMs`). */
   private adaptPeriod(t: TaskState, nowNs: number): void {
     if (t.stats.scans === 0) return;
-    const total = t.winLocal + t.winRemote;
-    let p = t.periodMs;
-    if (total === 0) p *= 2;
-    else {
-      const tenths = Math.floor((t.winLocal * SLOTS) / total);
-      const slot = Math.ceil(p / SLOTS);
-      p +=
-        tenths >= LOCAL_THRESHOLD
-          ? Math.max(1, tenths - LOCAL_THRESHOLD) * slot
-          : -(LOCAL_THRESHOLD - tenths) * slot;
-    }
-    t.periodMs = Math.min(this.scanPeriodMaxMs, Math.max(this.scanPeriodMinMs, p));
+    t.periodMs = nextScanPeriodMs(
+      t.periodMs,
+      t.winLocal,
+      t.winRemote,
+      this.scanPeriodMinMs,
+      this.scanPeriodMaxMs,
+    );
     t.stats.scanPeriodMs = t.periodMs;
     t.stats.windows.push({ endNs: nowNs, local: t.winLocal, remote: t.winRemote, periodMs: t.periodMs });
     t.winLocal = 0;
@@ -468,14 +387,14 @@ export class NumaBalancing implements Agent, HintOwner {
         this.stats.notHot++;
         return this.handlerNs;
       }
-      if (!this.promotionAllowed(f.cpuNode, f.timeNs)) {
+      if (!this.promotionLimit.allows(f.cpuNode, f.timeNs)) {
         this.stats.rateLimited++;
         return this.handlerNs;
       }
       const cost = this.migrate(f);
       if (cost >= 0) {
         this.stats.promotions++;
-        const n = ++this.promoWindowPages[f.cpuNode];
+        const n = this.promotionLimit.count(f.cpuNode);
         this.stats.maxPromotedInWindow = Math.max(this.stats.maxPromotedInWindow, n);
       }
       return this.handlerNs + Math.max(0, cost);
@@ -488,15 +407,6 @@ export class NumaBalancing implements Agent, HintOwner {
     const cost = this.migrate(f);
     if (cost >= 0) this.stats.migrations++;
     return this.handlerNs + Math.max(0, cost);
-  }
-
-  /** One-second promotion windows per target node, each with the rate limit's page budget. */
-  private promotionAllowed(node: number, nowNs: number): boolean {
-    if (nowNs - this.promoWindowStart[node] >= 1e9) {
-      this.promoWindowStart[node] = nowNs;
-      this.promoWindowPages[node] = 0;
-    }
-    return this.promoWindowPages[node] < this.promoteLimitPages;
   }
 
   /** Migrates the faulting page to the faulting CPU's node; its cost (ns), or -1 if the node is full. */
