@@ -1,7 +1,10 @@
 /** What `run` prints about DAMOS: per-scheme stats, memory events, and the preset's goal measures. */
 import { allSchemes, kdamondCpuProfile, reclaimReport, tieringReport } from "../eval/damos.js";
 import type { ExperimentResult } from "../eval/experiment.js";
+import { effectiveQuotaBytes } from "../schemes/stats.js";
 import { fmtBytes, fmtNs, fmtPct, formatTable } from "./table.js";
+
+const fmtQuota = (b: number | null): string => (b === null ? "-" : fmtBytes(b));
 
 /** The DAMOS tables of a run: per-scheme stats, memory events, and the preset's goal measures. */
 export function printDamos(r: ExperimentResult): void {
@@ -31,7 +34,7 @@ export function printDamos(r: ExperimentResult): void {
         fmtBytes(s.stat.szApplied),
         fmtBytes(s.stat.szOpsFilterPassed),
         String(s.stat.qtExceeds),
-        Number.isFinite(s.quota.esz) && s.quota.esz > 0 ? fmtBytes(s.quota.esz) : "-",
+        fmtQuota(effectiveQuotaBytes(s.quota)),
       ]),
     ),
   );

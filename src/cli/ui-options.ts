@@ -10,6 +10,8 @@ import type { UiServer, UiServerOptions } from "../ui/server.js";
 import { UiSession, type UiRunFeed } from "../ui/attach.js";
 import type { UiSchemeStats } from "../ui/store.js";
 import type { Attrs } from "../core/attrs.js";
+import { schemeOutcome } from "../schemes/stats.js";
+import type { Scheme } from "../schemes/types.js";
 import { untilInterrupted } from "../util/worker-thread.js";
 
 export interface UiOptionValues {
@@ -95,10 +97,10 @@ export function uiRunFeed(
   source: string,
   space: string | null,
   attrs: Pick<Attrs, "sampleUs" | "aggrUs">,
-  schemes?: () => { action: string; stat: Omit<UiSchemeStats, "name"> }[],
+  schemes?: () => readonly Scheme[],
 ): UiRunFeed | null {
   const damos = schemes
-    ? () => schemes().map((s, i) => ({ ...pickStats(s.stat), name: `#${i} ${s.action}` }))
+    ? (): UiSchemeStats[] => schemes().map((s, i) => ({ ...schemeOutcome(s), name: `#${i} ${s.action}` }))
     : null;
   return (
     session?.run(
@@ -106,14 +108,4 @@ export function uiRunFeed(
       damos,
     ) ?? null
   );
-}
-
-function pickStats(s: Omit<UiSchemeStats, "name">): Omit<UiSchemeStats, "name"> {
-  return {
-    nrTried: s.nrTried,
-    szTried: s.szTried,
-    nrApplied: s.nrApplied,
-    szApplied: s.szApplied,
-    qtExceeds: s.qtExceeds,
-  };
 }

@@ -15,7 +15,8 @@ import type { OpsDescriptor } from "../ops/registry.js";
 import { schemesFromConfig } from "../schemes/from-config.js";
 import { SchemesRunner } from "../schemes/runner.js";
 import type { TruthWindow } from "../truth/ground-truth.js";
-import type { Scheme, SchemeStats } from "../schemes/types.js";
+import { schemeOutcome, type SchemeOutcome } from "../schemes/stats.js";
+import type { Scheme } from "../schemes/types.js";
 import type { ExperimentResult } from "./experiment.js";
 
 /** The schemes engines of a run (one per kdamond) and their executors, once the run created them. */
@@ -275,12 +276,7 @@ export function kdamondCpuProfile(r: ExperimentResult, h: DamosHandle): KdamondC
 /** The DAMOS part of `run --json` (docs/json-output.md): plain numbers, bytes and ns. */
 export interface DamosOutcomeJson {
   preset: string | null;
-  schemes: (SchemeStats & {
-    kdamond: number;
-    action: string;
-    effectiveQuotaBytes: number | null;
-    actionNs: number;
-  })[];
+  schemes: ({ kdamond: number; action: string } & SchemeOutcome & { actionNs: number })[];
   memory: {
     swapOuts: number;
     swapIns: number;
@@ -304,14 +300,7 @@ export function damosOutcomeJson(r: ExperimentResult, d: DamosOutcome): DamosOut
       runner.schemes.map((s) => ({
         kdamond: k,
         action: s.action,
-        nrTried: s.stat.nrTried,
-        szTried: s.stat.szTried,
-        nrApplied: s.stat.nrApplied,
-        szApplied: s.stat.szApplied,
-        szOpsFilterPassed: s.stat.szOpsFilterPassed,
-        qtExceeds: s.stat.qtExceeds,
-        nrSnapshots: s.stat.nrSnapshots,
-        effectiveQuotaBytes: Number.isFinite(s.quota.esz) && s.quota.esz > 0 ? s.quota.esz : null,
+        ...schemeOutcome(s),
         actionNs: s.quota.totalChargedNs,
       })),
     ),

@@ -6,6 +6,7 @@
 import type { Context } from "../core/context.js";
 import type { DamosHandle } from "../eval/damos.js";
 import type { WindowSnapshot } from "../eval/experiment.js";
+import { schemeOutcome } from "../schemes/stats.js";
 import type { Scheme } from "../schemes/types.js";
 import type { ReportStats } from "../core/report.js";
 import type { TargetSnapshot } from "../core/snapshot.js";
@@ -25,13 +26,7 @@ export function schemeReading(s: Scheme, i: number): SchemeReading {
   return {
     scheme: String(i),
     action: s.action,
-    nrTried: s.stat.nrTried,
-    szTried: s.stat.szTried,
-    nrApplied: s.stat.nrApplied,
-    szApplied: s.stat.szApplied,
-    szOpsFilterPassed: s.stat.szOpsFilterPassed,
-    qtExceeds: s.stat.qtExceeds,
-    effectiveQuotaBytes: Number.isFinite(s.quota.esz) && s.quota.esz > 0 ? s.quota.esz : null,
+    ...schemeOutcome(s),
   };
 }
 
