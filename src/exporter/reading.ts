@@ -4,6 +4,7 @@
  * simulated or live run) produces a Reading; metrics.ts turns it into Prometheus
  * series, so dashboards see the same names whatever the source.
  */
+import type { SchemeStats } from "../kernel/snapshot.js";
 
 /** A quantile (0..1) and its value. */
 export interface QuantileValue {
@@ -20,19 +21,11 @@ export interface TargetReading {
   wssQuantiles: QuantileValue[];
 }
 
-export interface SchemeReading {
-  scheme: string;
-  action: string;
-  nrTried: number;
-  szTried: number;
-  nrApplied: number;
-  szApplied: number;
-  /** null when the kernel has no such file. */
-  szOpsFilterPassed: number | null;
-  qtExceeds: number;
-  /** The quota's effective size limit in bytes (null: no size limit or unknown). */
-  effectiveQuotaBytes: number | null;
-}
+/** A scheme's stats (fields a kernel lacks are null) and effective quota. */
+export type SchemeReading = { scheme: string; action: string } & SchemeStats & {
+    /** The quota's effective size limit in bytes (null: no size limit or unknown). */
+    effectiveQuotaBytes: number | null;
+  };
 
 export interface ContextReading {
   kdamond: string;

@@ -3,6 +3,7 @@
  * results (from a `stat` scheme's tried regions or the damon_aggregated tracepoint)
  * and per-scheme statistics, in kernel units.
  */
+import type { SchemeStats as DamosSchemeStats } from "../schemes/types.js";
 
 export interface RegionSnapshot {
   start: number;
@@ -22,14 +23,12 @@ export interface Snapshot {
   regions: RegionSnapshot[];
 }
 
-export interface SchemeStats {
-  nrTried: number;
-  szTried: number;
-  nrApplied: number;
-  szApplied: number;
-  /** 6.14+; null when the kernel does not have the file. */
+/**
+ * A scheme's stats as a kernel's sysfs shows them: the simulator's SchemeStats, but
+ * the files only newer kernels have are null when absent (`sz_ops_filter_passed`
+ * 6.14+, `nr_snapshots` newest).
+ */
+export type SchemeStats = Omit<DamosSchemeStats, "szOpsFilterPassed" | "nrSnapshots"> & {
   szOpsFilterPassed: number | null;
-  qtExceeds: number;
-  /** Newest kernels; null when absent. */
   nrSnapshots: number | null;
-}
+};

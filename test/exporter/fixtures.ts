@@ -28,6 +28,7 @@ export const READING: Reading = {
           szApplied: 4096,
           szOpsFilterPassed: null,
           qtExceeds: 0,
+          nrSnapshots: null,
           effectiveQuotaBytes: 1 << 20,
         },
       ],

@@ -81,12 +81,7 @@ export class KernelSource implements ReadingSource {
       schemes.push({
         scheme: String(s),
         action: this.io.read(`${this.root}/${dir}/schemes/${s}/action`),
-        nrTried: st.nrTried,
-        szTried: st.szTried,
-        nrApplied: st.nrApplied,
-        szApplied: st.szApplied,
-        szOpsFilterPassed: st.szOpsFilterPassed,
-        qtExceeds: st.qtExceeds,
+        ...st,
         effectiveQuotaBytes: this.num(`${dir}/schemes/${s}/quotas/effective_bytes`) || null,
       });
       if (regions.length === 0) regions = this.backend.readTriedRegions(k, c, s);
