@@ -183,16 +183,20 @@ export function readInt(v: number | string): number {
   return exactInteger(n, v);
 }
 
-/** A time, returned in `unitNs` units (1e3 for µs fields, 1e6 for ms fields); a bare number is already in that unit. */
-export function readTime(v: number | string, unitNs: number): number {
-  // A bare number is already in the field's unit (µs or ms), which the kernel keeps
-  // as an integer: a fraction would not survive being written and read back.
-  const unit = unitNs === 1e3 ? "µs" : unitNs === 1e6 ? "ms" : `${unitNs} ns`;
-  const whole = (n: number): number => {
+/** Checks a value given as `v` is a non-negative whole number of the kernel's `unit` for the field. */
+function wholeIn(unit: string, v: number | string): (n: number) => number {
+  return (n) => {
     if (Number.isFinite(n) && !Number.isInteger(n))
       throw new Error(`'${String(v)}' is not a whole number of ${unit} (the kernel's unit for this field)`);
     return nonNegative(n, v);
   };
+}
+
+/** A time, returned in `unitNs` units (1e3 for µs fields, 1e6 for ms fields); a bare number is already in that unit. */
+export function readTime(v: number | string, unitNs: number): number {
+  // A bare number is already in the field's unit (µs or ms), which the kernel keeps
+  // as an integer: a fraction would not survive being written and read back.
+  const whole = wholeIn(unitNs === 1e3 ? "µs" : unitNs === 1e6 ? "ms" : `${unitNs} ns`, v);
   if (typeof v === "number") return whole(v);
   const mm = minMax(v);
   if (mm !== undefined) return mm;
@@ -211,12 +215,7 @@ export function readTime(v: number | string, unitNs: number): number {
 export function readRatio(v: number | string, perPercent: number): number {
   // permil and bp fields are integers in the kernel: a fraction of the unit would
   // not survive being written ("0.05 %") and read back.
-  const unit = perPercent === 10 ? "permil" : perPercent === 100 ? "bp" : "units";
-  const whole = (n: number): number => {
-    if (Number.isFinite(n) && !Number.isInteger(n))
-      throw new Error(`'${String(v)}' is not a whole number of ${unit} (the kernel's unit for this field)`);
-    return nonNegative(n, v);
-  };
+  const whole = wholeIn(perPercent === 10 ? "permil" : perPercent === 100 ? "bp" : "units", v);
   if (typeof v === "number") return whole(v);
   const mm = minMax(v);
   // A ratio is a value, not a bound: `max` (Infinity) would print as "Infinity %".

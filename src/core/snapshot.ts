@@ -7,7 +7,9 @@ import type { Context } from "./context.js";
 export interface RegionSnapshot {
   start: number;
   end: number;
+  /** Samples with an access in the aggregation interval. */
   nrAccesses: number;
+  /** Aggregation intervals the region kept its access level. */
   age: number;
   /** Hits of each installed probe in the window (absent when the context has no probes). */
   probeHits?: number[];

@@ -3,18 +3,11 @@
  * results (from a `stat` scheme's tried regions or the damon_aggregated tracepoint)
  * and per-scheme statistics, in kernel units.
  */
+import type { RegionSnapshot } from "../core/snapshot.js";
 import type { SchemeStats as DamosSchemeStats } from "../schemes/types.js";
 
-export interface RegionSnapshot {
-  start: number;
-  end: number;
-  /** Samples with an access in the aggregation interval. */
-  nrAccesses: number;
-  /** Aggregation intervals the region kept its access level. */
-  age: number;
-  /** Hits of each probe (7.2+ kernels with probes installed). */
-  probeHits?: number[];
-}
+/** A region as the kernel reports it is the core's (probe hits on 7.2+ kernels with probes installed). */
+export type { RegionSnapshot } from "../core/snapshot.js";
 
 export interface Snapshot {
   /** Nanoseconds since the recording started. */

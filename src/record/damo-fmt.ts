@@ -64,12 +64,8 @@ const HOUR = 3600e9;
 /** `format_time_ns`: the human time form used by every report. */
 export function formatTimeNs(timeNs: number, raw: boolean): string {
   if (raw) return pyInt(timeNs);
-  let t = timeNs;
-  let sign = "";
-  if (t < 0) {
-    sign = "-";
-    t = -t;
-  }
+  const sign = timeNs < 0 ? "-" : "";
+  const t = Math.abs(timeNs);
   if (t >= ULONG_MAX) return `${sign}max`;
   if (t >= HOUR) {
     const hour = Math.trunc(t / HOUR);
@@ -114,12 +110,8 @@ const EXACT_UNITS: [number, string][] = [
 /** `format_time_ns_exact`: "1 m 0.098 s", "5 ms"; every unit down to ns. */
 export function formatTimeNsExact(timeNs: number, raw: boolean): string {
   if (raw) return pyInt(timeNs);
-  let t = timeNs;
-  let sign = "";
-  if (t < 0) {
-    sign = "-";
-    t = -t;
-  }
+  const sign = timeNs < 0 ? "-" : "";
+  const t = Math.abs(timeNs);
   if (t >= ULONG_MAX) return `${sign}max`;
   for (const [unit, name] of EXACT_UNITS) {
     if (t < unit) continue;
