@@ -51,6 +51,8 @@ export function explainWriteErrno(file: string, value: string, errno: string): s
   if (name === "nr_kdamonds" && errno === "EBUSY")
     return "a kdamond is running; nr_kdamonds cannot change until every kdamond is off";
   if (errno === "EBUSY") return "the kdamond is running and this file cannot change now; turn it off first";
+  if (errno === "EINVAL" && name === "type" && value === "probe_hits_wsum")
+    return "this kernel does not know the probe_hits_wsum DAMOS filter (newest mm tree, after Linux 7.3)";
   if (errno === "EINVAL") return `the kernel does not accept '${value}' here (wrong keyword or out of range)`;
   if (errno === "EACCES" || errno === "EPERM") return "permission denied: DAMON's sysfs files need root";
   if (errno === "ENOENT")

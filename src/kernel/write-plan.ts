@@ -81,9 +81,11 @@ function filterWrites(p: Plan, dir: string, f: FilterConfig): void {
     p.w(`${dir}/addr_end`, ulong(f.addressRange.end));
   }
   if (f.targetIdx !== null) p.w(`${dir}/damon_target_idx`, f.targetIdx);
-  if (f.hugepageSize) {
-    p.w(`${dir}/min`, ulong(f.hugepageSize.min));
-    p.w(`${dir}/max`, ulong(f.hugepageSize.max));
+  // hugepage_size and probe_hits_wsum share the filter's min/max files (`range_{min,max}`).
+  const range = f.hugepageSize ?? f.probeHitsWsum;
+  if (range) {
+    p.w(`${dir}/min`, ulong(range.min));
+    p.w(`${dir}/max`, ulong(range.max));
   }
 }
 
