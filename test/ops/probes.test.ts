@@ -215,8 +215,8 @@ test("paddr probes, fixed regions: every region's hit ratio over 3,060 samples i
  * filtered to [625, 765] must try those bytes, checked against the truth each window
  * after warm-up: at least 90 % of the tried pages are anon of /a (a quarter of the
  * memory is), and at least 80 % of those pages are tried. What is missed are pages in
- * regions still mixed across a boundary (seeds 1-8: precision 0.93-1.00 per window,
- * mean 0.97-1.00; recall 0.81-0.99, mean 0.87-0.99).
+ * regions still mixed across a boundary (seeds 1-8: precision at least 0.929 per window,
+ * mean per seed 0.965-0.998; recall at least 0.812, mean per seed 0.874-0.991).
  */
 test("paddr probes: a stat scheme with a probe_hits_wsum filter tries the anon-of-/a bytes", () => {
   for (const seed of [1, 2, 3]) {
