@@ -87,6 +87,15 @@ function runContext(
   return { w, ctx };
 }
 
+/** The same over the whole populated range, adaptive regions (10-200), 250 samples per window. */
+function adaptiveRun(seed: number) {
+  const run = runContext(seed, { sampleUs: 400, aggrUs: 100_000, minNrRegions: 10, maxNrRegions: 200 });
+  const t = new Target();
+  setRegions(t, [{ start: run.w.lo * PAGE_SIZE, end: run.w.hi * PAGE_SIZE }], run.ctx.minRegionSz);
+  run.ctx.targets.push(t);
+  return run;
+}
+
 /**
  * Statistics of one window. A region's hit ratio hits/n is the mean of n independent
  * samples (one uniformly random address of the region each): a binomial estimate of
@@ -104,15 +113,7 @@ test("paddr probes, adaptive regions: hit ratios are binomial estimates of the t
   let regionWindows = 0;
   let over005 = 0;
   for (const seed of [1, 2, 3, 4, 5, 6]) {
-    const { w, ctx } = runContext(seed, {
-      sampleUs: 400,
-      aggrUs: 100_000,
-      minNrRegions: 10,
-      maxNrRegions: 200,
-    });
-    const t = new Target();
-    setRegions(t, [{ start: w.lo * PAGE_SIZE, end: w.hi * PAGE_SIZE }], ctx.minRegionSz);
-    ctx.targets.push(t);
+    const { w, ctx } = adaptiveRun(seed);
     const kd = new Kdamond(ctx, new VirtualClock());
     for (const ev of kd.aggregations(40)) {
       if (ev.index < 20) continue; // warm-up: regions adapt to the attribute boundaries
@@ -219,16 +220,8 @@ test("paddr probes, fixed regions: every region's hit ratio over 3,060 samples i
  * mean per seed 0.965-0.998; recall at least 0.812, mean per seed 0.874-0.991).
  */
 test("paddr probes: a stat scheme with a probe_hits_wsum filter tries the anon-of-/a bytes", () => {
-  for (const seed of [1, 2, 3]) {
-    const { w, ctx } = runContext(seed, {
-      sampleUs: 400,
-      aggrUs: 100_000,
-      minNrRegions: 10,
-      maxNrRegions: 200,
-    });
-    const t = new Target();
-    setRegions(t, [{ start: w.lo * PAGE_SIZE, end: w.hi * PAGE_SIZE }], ctx.minRegionSz);
-    ctx.targets.push(t);
+  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+    const { w, ctx } = adaptiveRun(seed);
     const s = newScheme({
       action: "stat",
       filters: [{ type: "probe_hits_wsum", matching: true, allow: true, wsumMin: 625, wsumMax: 765 }],
