@@ -19,6 +19,7 @@ import type { SysfsWrite } from "./write-plan.js";
 /** Kernel features, as the refusal names them. */
 export const PROBES_FEATURE = "Linux 7.2+ data-attribute probes (monitoring_attrs/probes)";
 export const PROBE_WEIGHTS_FEATURE = "Linux 7.3+ probe weights (data-attributes-only monitoring)";
+export const PROBE_HITS_WSUM_FEATURE = "the probe_hits_wsum DAMOS filter (newest mm tree, after Linux 7.3)";
 export const SAMPLE_CONTROL_FEATURE =
   "sample primitives and sample filters (monitoring_attrs/sample; RFC v3 of December 2025, not in a released kernel)";
 

@@ -169,3 +169,16 @@ test("7.2 kernel: the probe_hits_wsum keyword is rejected and the error names th
       /does not know the probe_hits_wsum DAMOS filter .*after Linux 7\.3/.test(e.message),
   );
 });
+
+test("qemu guest script: a probe_hits_wsum filter's type write names the filter's kernel when it fails", () => {
+  const script = guestInitScript({
+    config: config({ probes: [PROBES[0]], schemes: [WSUM_SCHEME] }),
+    durationMs: 1000,
+  });
+  const line = script.split("\n").find((l) => l.includes("echo probe_hits_wsum >"));
+  assert.ok(line);
+  assert.match(
+    line,
+    /\|\| fail '.*needs the probe_hits_wsum DAMOS filter \(newest mm tree, after Linux 7\.3\)'/,
+  );
+});
