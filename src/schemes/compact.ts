@@ -84,8 +84,7 @@ function filterObject(v: string, where: string): Record<string, unknown> {
   else if (type === "probe_hits_wsum") {
     const [min, max] = pair("MIN-MAX");
     f.probe_hits_wsum = { min, max };
-  }
-  else if (arg !== undefined) throw new ConfigError(`a ${type} filter takes no argument`, where);
+  } else if (arg !== undefined) throw new ConfigError(`a ${type} filter takes no argument`, where);
   return f;
 }
 
