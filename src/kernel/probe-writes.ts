@@ -40,7 +40,7 @@ export function probeWrites(dir: string, c: ContextConfig): SysfsWrite[] {
   c.probes.forEach((p, i) => {
     if (p.preps.length > 0)
       throw new ConfigError(
-        `probe ${i}: preps are simulator-only in damon-ts (their sysfs files are not settled); remove them to run on a kernel`,
+        `probe ${i}: preps are simulator-only in damon-ts (the kernel's prep files are not confirmed; docs/probes.md); remove them to run on a kernel`,
       );
     const pd = `${base}/${i}`;
     // The weight goes first: a kernel without the file is refused before the probe's filters are written.
