@@ -119,7 +119,11 @@ function buildFilter(
     addressRange: raw.address_range ?? null,
     targetIdx: raw.damon_target_idx ?? null,
     hugepageSize: hp === null ? null : Array.isArray(hp) ? { min: hp[0], max: hp[1] } : hp,
+    probeHitsWsum: raw.probe_hits_wsum ?? null,
   };
+  const ws = f.probeHitsWsum;
+  if (f.type === "probe_hits_wsum" && (!ws || ws.min > ws.max))
+    fail(file, [...path, "probe_hits_wsum"], "a probe_hits_wsum filter needs {min, max} with min <= max");
   if (f.type === "memcg" && !f.memcgPath)
     fail(file, [...path, "memcg_path"], "a memcg filter needs memcg_path");
   if (f.type === "addr") {

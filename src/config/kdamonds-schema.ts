@@ -98,6 +98,7 @@ const filter = z.strictObject({
     .union([z.tuple([size, size]), z.strictObject({ min: size, max: size })])
     .nullable()
     .optional(),
+  probe_hits_wsum: z.strictObject({ min: count, max: count }).nullable().optional(),
 });
 
 const goal = z.strictObject({

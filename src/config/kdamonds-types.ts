@@ -159,4 +159,6 @@ export interface FilterConfig {
   addressRange: AddrRange | null;
   targetIdx: number | null;
   hugepageSize: Range | null;
+  /** `probe_hits_wsum`: inclusive range of the weighted probe-hit sum (damon-ts's field; damo 3.3 has none). */
+  probeHitsWsum: Range | null;
 }

@@ -91,6 +91,7 @@ function schemeOut(s: SchemeConfig): Record<string, unknown> {
         : null,
       damon_target_idx: f.targetIdx,
       hugepage_size: f.hugepageSize ? [formatSize(f.hugepageSize.min), formatSize(f.hugepageSize.max)] : null,
+      ...(f.probeHitsWsum ? { probe_hits_wsum: { ...f.probeHitsWsum } } : {}),
     })),
   });
   return out;

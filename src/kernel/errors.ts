@@ -3,6 +3,7 @@
  * complain of bare errno messages, so a failed write names the file, the value and
  * what the errno means for that file.
  */
+import { PROBE_HITS_WSUM_FEATURE } from "./probe-writes.js";
 
 /** A write to a DAMON sysfs file failed. */
 export class KernelWriteError extends Error {
@@ -51,6 +52,8 @@ export function explainWriteErrno(file: string, value: string, errno: string): s
   if (name === "nr_kdamonds" && errno === "EBUSY")
     return "a kdamond is running; nr_kdamonds cannot change until every kdamond is off";
   if (errno === "EBUSY") return "the kdamond is running and this file cannot change now; turn it off first";
+  if (errno === "EINVAL" && name === "type" && value === "probe_hits_wsum")
+    return `this kernel does not know ${PROBE_HITS_WSUM_FEATURE}`;
   if (errno === "EINVAL") return `the kernel does not accept '${value}' here (wrong keyword or out of range)`;
   if (errno === "EACCES" || errno === "EPERM") return "permission denied: DAMON's sysfs files need root";
   if (errno === "ENOENT")

@@ -19,6 +19,7 @@ import type { SysfsWrite } from "./write-plan.js";
 /** Kernel features, as the refusal names them. */
 export const PROBES_FEATURE = "Linux 7.2+ data-attribute probes (monitoring_attrs/probes)";
 export const PROBE_WEIGHTS_FEATURE = "Linux 7.3+ probe weights (data-attributes-only monitoring)";
+export const PROBE_HITS_WSUM_FEATURE = "the probe_hits_wsum DAMOS filter (newest mm tree, after Linux 7.3)";
 export const SAMPLE_CONTROL_FEATURE =
   "sample primitives and sample filters (monitoring_attrs/sample; RFC v3 of December 2025, not in a released kernel)";
 
@@ -39,7 +40,7 @@ export function probeWrites(dir: string, c: ContextConfig): SysfsWrite[] {
   c.probes.forEach((p, i) => {
     if (p.preps.length > 0)
       throw new ConfigError(
-        `probe ${i}: preps are simulator-only in damon-ts (their sysfs files are not settled); remove them to run on a kernel`,
+        `probe ${i}: preps are simulator-only in damon-ts (the kernel's prep files are not confirmed; docs/probes.md); remove them to run on a kernel`,
       );
     const pd = `${base}/${i}`;
     // The weight goes first: a kernel without the file is refused before the probe's filters are written.

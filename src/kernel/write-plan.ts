@@ -18,7 +18,7 @@ import type {
   SchemeConfig,
 } from "../config/kdamonds.js";
 import { defaultScheme, UNLIMITED } from "../config/kdamonds.js";
-import { probeWrites, sampleControlWrites } from "./probe-writes.js";
+import { PROBE_HITS_WSUM_FEATURE, probeWrites, sampleControlWrites } from "./probe-writes.js";
 
 export const ULONG_MAX = "18446744073709551615";
 export const UINT_MAX = "4294967295";
@@ -72,7 +72,9 @@ function goalWrites(p: Plan, dir: string, g: QuotaGoalConfig): void {
 }
 
 function filterWrites(p: Plan, dir: string, f: FilterConfig): void {
-  p.w(`${dir}/type`, f.type);
+  // No file tells whether a kernel knows probe_hits_wsum: one that does not rejects the keyword (EINVAL).
+  if (f.type === "probe_hits_wsum") p.newer(`${dir}/type`, f.type, false, PROBE_HITS_WSUM_FEATURE);
+  else p.w(`${dir}/type`, f.type);
   p.w(`${dir}/matching`, bool(f.matching));
   p.newer(`${dir}/allow`, bool(f.allow), !f.allow, "6.14+ allow filters");
   if (f.memcgPath !== null) p.w(`${dir}/memcg_path`, f.memcgPath);
@@ -81,9 +83,11 @@ function filterWrites(p: Plan, dir: string, f: FilterConfig): void {
     p.w(`${dir}/addr_end`, ulong(f.addressRange.end));
   }
   if (f.targetIdx !== null) p.w(`${dir}/damon_target_idx`, f.targetIdx);
-  if (f.hugepageSize) {
-    p.w(`${dir}/min`, ulong(f.hugepageSize.min));
-    p.w(`${dir}/max`, ulong(f.hugepageSize.max));
+  // hugepage_size and probe_hits_wsum share the filter's min/max files (`range_{min,max}`).
+  const range = f.hugepageSize ?? f.probeHitsWsum;
+  if (range) {
+    p.w(`${dir}/min`, ulong(range.min));
+    p.w(`${dir}/max`, ulong(range.max));
   }
 }
 

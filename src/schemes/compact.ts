@@ -82,7 +82,10 @@ function filterObject(v: string, where: string): Record<string, unknown> {
     const [start, end] = pair("START-END");
     f.address_range = { start, end };
   } else if (type === "hugepage_size") f.hugepage_size = pair("MIN-MAX");
-  else if (arg !== undefined) throw new ConfigError(`a ${type} filter takes no argument`, where);
+  else if (type === "probe_hits_wsum") {
+    const [min, max] = pair("MIN-MAX");
+    f.probe_hits_wsum = { min, max };
+  } else if (arg !== undefined) throw new ConfigError(`a ${type} filter takes no argument`, where);
   return f;
 }
 

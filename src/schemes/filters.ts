@@ -5,21 +5,31 @@
  * the properties it reads from the memory system.
  */
 import type { Target } from "../core/region.js";
+import { probeHitsWsum, type Probe, type ProbeClock } from "../core/probe.js";
 import { addrFilterMatch } from "./addr-filter.js";
 import type { DamosFilter, Scheme } from "./types.js";
 import { probeFilterHas, type PageAttrs, type ProbeFilter } from "../core/probe.js";
+
+/** What the core filters read of the context: the region size unit, and the probes and clock for `probe_hits_wsum`. */
+export interface CoreFilterContext extends ProbeClock {
+  minRegionSz: number;
+  probes: readonly Probe[];
+}
 
 /**
  * Whether the core filters reject the region at `idx` of target `targetIdx`
  * (`damos_core_filter_out`). The first matching filter decides; records in the
  * scheme whether a filter explicitly allowed it (then ops filters are skipped).
+ * `probe_hits_wsum` matches when the region's weighted probe-hit sum, from the
+ * moving sum, is in [min, max] (`damos_filter_match`: `damon_probe_hits_wsum(r,
+ * false, true, ctx)`).
  */
 export function coreFiltersReject(
   s: Scheme,
   t: Target,
   targetIdx: number,
   idx: number,
-  minRegionSz: number,
+  ctx: CoreFilterContext,
 ): boolean {
   s.coreFiltersAllowed = false;
   for (const f of s.coreFilters) {
@@ -29,8 +39,11 @@ export function coreFiltersReject(
         t,
         idx,
         { start: f.addrStart ?? 0, end: f.addrEnd ?? 0, matching: f.matching },
-        minRegionSz,
+        ctx.minRegionSz,
       );
+    } else if (f.type === "probe_hits_wsum") {
+      const wsum = probeHitsWsum(t.regions[idx], false, true, ctx.probes, ctx);
+      matched = (wsum >= (f.wsumMin ?? 0) && wsum <= (f.wsumMax ?? 0)) === f.matching;
     } else {
       matched = (f.targetIdx === targetIdx) === f.matching;
     }
@@ -47,7 +60,7 @@ export type FolioProps = PageAttrs;
 
 /** Ops filter types test folio properties exactly as probe filters do (src/core/probe.ts). */
 function opsFilterHas(f: DamosFilter, folio: FolioProps): boolean {
-  if (f.type === "addr" || f.type === "target") return false;
+  if (f.type === "addr" || f.type === "target" || f.type === "probe_hits_wsum") return false;
   return probeFilterHas(f as ProbeFilter, folio);
 }
 

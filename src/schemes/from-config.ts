@@ -56,6 +56,11 @@ export function schemeFromConfig(c: SchemeConfig, resolveMemcg?: MemcgResolver, 
         throw new ConfigError("a hugepage_size filter needs hugepage_size", `${fw}.hugepage_size`);
       out.minSz = f.hugepageSize.min;
       out.maxSz = finite(f.hugepageSize.max, Number.MAX_SAFE_INTEGER);
+    } else if (f.type === "probe_hits_wsum") {
+      if (!f.probeHitsWsum)
+        throw new ConfigError("a probe_hits_wsum filter needs probe_hits_wsum", `${fw}.probe_hits_wsum`);
+      out.wsumMin = f.probeHitsWsum.min;
+      out.wsumMax = finite(f.probeHitsWsum.max, Number.MAX_SAFE_INTEGER);
     }
     return out;
   });

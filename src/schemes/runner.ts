@@ -178,7 +178,7 @@ export class SchemesRunner implements SchemesEngine {
       for (let i = 0; i < t.regions.length; i++) {
         if (!this.patternMatches(ctx, t.regions[i], s)) continue;
         // Newest damos_adjust_quota: regions the core filters reject do not count.
-        if (coreFiltersReject(s, t, ti, i, ctx.minRegionSz)) continue;
+        if (coreFiltersReject(s, t, ti, i, ctx)) continue;
         const r = t.regions[i];
         const score = this.regionScore(ctx, t, r, s);
         h[score] += r.end - r.start;
@@ -273,7 +273,7 @@ export class SchemesRunner implements SchemesEngine {
         }
         if (sz < r.end - r.start) splitRegionAtIndex(t, i, sz);
       }
-      if (coreFiltersReject(s, t, ti, i, ctx.minRegionSz)) return;
+      if (coreFiltersReject(s, t, ti, i, ctx)) return;
       r = t.regions[i];
       sz = r.end - r.start;
       const res = executor.applyScheme(ctx, t, r, s);

@@ -110,7 +110,8 @@ export interface Watermarks {
   activated: boolean;
 }
 
-export const CORE_FILTER_TYPES = ["addr", "target"] as const;
+/** Core filters; `probe_hits_wsum` is the newest mm tree's (after Linux 7.3; docs/probes.md). */
+export const CORE_FILTER_TYPES = ["addr", "target", "probe_hits_wsum"] as const;
 export const OPS_FILTER_TYPES = ["anon", "active", "memcg", "young", "hugepage_size", "unmapped"] as const;
 export type CoreFilterType = (typeof CORE_FILTER_TYPES)[number];
 export type OpsFilterType = (typeof OPS_FILTER_TYPES)[number];
@@ -132,6 +133,9 @@ export interface DamosFilter {
   /** `hugepage_size`: inclusive [min, max] bytes. */
   minSz?: number;
   maxSz?: number;
+  /** `probe_hits_wsum`: inclusive [min, max] of the region's weighted probe-hit sum (`range_{min,max}`). */
+  wsumMin?: number;
+  wsumMax?: number;
 }
 
 export interface SchemeStats {

@@ -11,7 +11,7 @@ import type { SysfsIo } from "../../src/kernel/sysfs-io.js";
 import { DAMOS_ACTIONS, QUOTA_GOAL_METRICS } from "../../src/schemes/types.js";
 import { tempDir } from "../helpers/temp.js";
 
-/** 6.12 (the guest), 7.2 (probes, no probe weights), newest (weights, and the sample-control RFC). */
+/** 6.12 (the guest), 7.2 (probes, no probe weights), newest (weights, the probe_hits_wsum DAMOS filter, and the sample-control RFC). */
 export type FakeKernel = "6.12" | "7.2" | "newest";
 
 function errno(code: string, path: string): Error {
@@ -209,6 +209,8 @@ export class FakeSysfs implements SysfsIo {
         "cpumask",
         "threads",
         "write",
+        // the DAMOS core filter of the newest mm tree; older kernels reject the keyword
+        ...(this.kernel === "newest" ? ["probe_hits_wsum"] : []),
       ],
     };
     if (name === "metric") keyword.metric = ["none", "free_mem_rate"];

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseKdamonds, type KdamondsConfig } from "../../src/config/kdamonds.js";
 import { KernelBackend } from "../../src/kernel/backend.js";
-import { SysfsMissingError } from "../../src/kernel/errors.js";
+import { KernelWriteError, SysfsMissingError } from "../../src/kernel/errors.js";
 import { withMonitorScheme } from "../../src/kernel/write-plan.js";
 import { guestInitScript } from "../../src/vm/guest-script.js";
 import { ConfigError } from "../../src/util/errors.js";
@@ -140,4 +140,45 @@ test("qemu guest (6.12) script: probe files are looked for before writing, the r
     /^\[ -e \S+\/monitoring_attrs\/probes\/nr_probes \] \|\| fail '.*needs Linux 7\.2\+ data-attribute probes/,
   );
   assert.ok(line.indexOf("[ -e") < line.indexOf("echo 1 >"), "existence is read before the write");
+});
+
+const WSUM_SCHEME = {
+  action: "pageout",
+  filters: [
+    { filter_type: "probe_hits_wsum", matching: true, allow: true, probe_hits_wsum: { min: 0, max: 20 } },
+  ],
+};
+
+test("newest kernel tree: a probe_hits_wsum DAMOS filter is written with its range in min/max", () => {
+  const { fake, backend } = setup("newest");
+  backend.start(config({ probes: PROBES, schemes: [WSUM_SCHEME] }));
+  const dir = "kdamonds/0/contexts/0/schemes/0/filters/0";
+  assert.deepEqual(
+    fake.log.filter((l) => l.startsWith(dir)),
+    [`${dir}/type=probe_hits_wsum`, `${dir}/matching=Y`, `${dir}/allow=Y`, `${dir}/min=0`, `${dir}/max=20`],
+  );
+  assert.equal(fake.read(join(fake.root, "kdamonds/0/state")), "on");
+});
+
+test("7.2 kernel: the probe_hits_wsum keyword is rejected and the error names the newer kernel", () => {
+  const { backend } = setup("7.2");
+  assert.throws(
+    () => backend.start(config({ probes: [PROBES[0]], schemes: [WSUM_SCHEME] })),
+    (e: unknown) =>
+      e instanceof KernelWriteError &&
+      /does not know the probe_hits_wsum DAMOS filter .*after Linux 7\.3/.test(e.message),
+  );
+});
+
+test("qemu guest script: a probe_hits_wsum filter's type write names the filter's kernel when it fails", () => {
+  const script = guestInitScript({
+    config: config({ probes: [PROBES[0]], schemes: [WSUM_SCHEME] }),
+    durationMs: 1000,
+  });
+  const line = script.split("\n").find((l) => l.includes("echo probe_hits_wsum >"));
+  assert.ok(line);
+  assert.match(
+    line,
+    /\|\| fail '.*needs the probe_hits_wsum DAMOS filter \(newest mm tree, after Linux 7\.3\)'/,
+  );
 });
