@@ -4,7 +4,7 @@
  * frequency of the bytes and time it covers, weighted by both; NaN where nothing
  * was recorded. Cost: O(regions in the window + W x rows each snapshot spans).
  */
-import { rangeOf, toDisp, type AddrRanges, type RunData } from "./data.js";
+import { regionIndex, type AddrRanges, type RunData } from "./data.js";
 
 /** The visible window: time `t0..t1` (ns) and screen addresses `x0..x1` (gap-free bytes). */
 export interface View {
@@ -21,23 +21,6 @@ export interface Grid {
   value: Float32Array;
 }
 
-const dispMemo = new WeakMap<AddrRanges, { d: RunData; n: number; disp: Float64Array }>();
-
-/** Screen position of every region's start (NaN outside the ranges), computed once per ranges. */
-function regionDisp(d: RunData, r: AddrRanges): Float64Array {
-  const m = dispMemo.get(r);
-  if (m && m.d === d && m.n === d.nReg) return m.disp;
-  const disp = new Float64Array(d.nReg);
-  let k = -1;
-  for (let i = 0; i < d.nReg; i++) {
-    const a = d.start[i];
-    if (k < 0 || a < r.start[k] || a >= r.end[k]) k = rangeOf(r, a);
-    disp[i] = k < 0 ? NaN : toDisp(r, k, a);
-  }
-  dispMemo.set(r, { d, n: d.nReg, disp });
-  return disp;
-}
-
 export function aggregate(
   d: RunData,
   r: AddrRanges,
@@ -45,6 +28,8 @@ export function aggregate(
   w: number,
   h: number,
   maxSamples: number,
+  /** Per region: what is drawn (nr_accesses, or a probe's hits). */
+  values: Float32Array = d.samples,
 ): Grid {
   const sum = new Float64Array(w * h);
   const wt = new Float64Array(w * h);
@@ -53,8 +38,8 @@ export function aggregate(
   const { x0, x1, t0, t1 } = v;
   const cpb = w / (x1 - x0); // columns per byte
   const tpr = (t1 - t0) / h;
-  const disp = regionDisp(d, r);
-  const { offsets, start, end, samples, startNs, endNs, sorted } = d;
+  const { disp } = regionIndex(d, r);
+  const { offsets, start, end, startNs, endNs, sorted } = d;
   const inv = 1 / maxSamples;
   // first snapshot that ends after t0
   let lo = 0;
@@ -98,7 +83,8 @@ export function aggregate(
       const fa = ((da > x0 ? da : x0) - x0) * cpb;
       let fb = ((db < x1 ? db : x1) - x0) * cpb;
       if (fb > w) fb = w;
-      const f = samples[i] * inv;
+      const x = values[i];
+      const f = (x === x ? x : 0) * inv; // a region without the probe counts 0, as `report heatmap --probe`
       let c = fa | 0; // 0 <= fa < w
       if (c < cMin) cMin = c;
       if (fb <= c + 1) {

@@ -3,6 +3,7 @@
  * the address ranges the regions cover (so the huge unmapped gaps between heap,
  * mmap area and stack never take screen space), and per-snapshot series.
  */
+import type { UiRunMeta } from "../store.js";
 import type { SnapshotColumns } from "../wire.js";
 
 export class RunData {
@@ -16,6 +17,8 @@ export class RunData {
   end: Float64Array = new Float64Array(0);
   samples: Float32Array = new Float32Array(0);
   age: Float32Array = new Float32Array(0);
+  /** Per probe index, hits per region (NaN: none); empty while no chunk had probes. */
+  probeHits: Float32Array[] = [];
   /** True frequency per region; empty while no chunk had the truth (records). */
   trueFreq: Float32Array = new Float32Array(0);
   /** Every snapshot's regions are in address order (as DAMON keeps them); views may then search. */
@@ -40,6 +43,7 @@ export class RunData {
         end: c.end,
         samples: c.samples,
         age: c.age,
+        probeHits: c.probeHits,
         trueFreq: c.trueFreq,
       });
       this.nSnap = c.count;
@@ -56,11 +60,18 @@ export class RunData {
     this.end = grow(this.end, this.nReg, r, c.end);
     this.samples = grow(this.samples, this.nReg, r, c.samples);
     this.age = grow(this.age, this.nReg, r, c.age);
-    if (c.trueFreq.length > 0 || this.trueFreq.length > 0) {
-      const nan = (n: number): Float32Array => new Float32Array(n).fill(NaN);
-      const old = this.trueFreq.length >= this.nReg ? this.trueFreq : nan(this.nReg);
-      this.trueFreq = grow(old, this.nReg, r, c.trueFreq.length > 0 ? c.trueFreq : nan(r - this.nReg));
-    }
+    // columns a chunk lacks (no truth, fewer probes) are NaN for its regions
+    const nan = (n: number): Float32Array => new Float32Array(n).fill(NaN);
+    const more = (old: Float32Array, add: Float32Array | undefined): Float32Array =>
+      grow(
+        old.length >= this.nReg ? old : nan(this.nReg),
+        this.nReg,
+        r,
+        add?.length ? add : nan(r - this.nReg),
+      );
+    if (c.trueFreq.length > 0 || this.trueFreq.length > 0) this.trueFreq = more(this.trueFreq, c.trueFreq);
+    const probes = Math.max(this.probeHits.length, c.probeHits.length);
+    for (let k = 0; k < probes; k++) this.probeHits[k] = more(this.probeHits[k] ?? nan(0), c.probeHits[k]);
     this.nSnap = s;
     this.nReg = r;
   }
@@ -68,6 +79,12 @@ export class RunData {
   /** True frequency of region i, NaN when unknown. */
   truthAt(i: number): number {
     return i < this.trueFreq.length ? this.trueFreq[i] : NaN;
+  }
+
+  /** Hits of probe k in region i, NaN when unknown. */
+  probeAt(k: number, i: number): number {
+    const col = this.probeHits[k];
+    return col && i < col.length ? col[i] : NaN;
   }
 
   /** Index of the snapshot covering time `t` (the last that started at or before it), or -1. */
@@ -173,16 +190,52 @@ export function fromDisp(r: AddrRanges, x: number): { k: number; addr: number } 
   return { k, addr: r.start[k] + (x - r.disp[k]) };
 }
 
-/** Per range: bytes x nr_accesses x time, as a share of the whole record's. */
-export function heatShares(d: RunData, r: AddrRanges): number[] {
-  const heat = r.start.map(() => 0);
+export interface RegionIndex {
+  /** Screen (gap-free) position of every region's start; NaN outside the ranges. */
+  disp: Float64Array;
+  /** Per range: bytes x nr_accesses x time summed over the record. */
+  heat: number[];
+}
+
+const indexMemo = new WeakMap<AddrRanges, { d: RunData; n: number; index: RegionIndex }>();
+
+/**
+ * Where every region is on screen, and the heat of each range, in one pass over the
+ * regions (computed once per ranges: at open, and when a live run's ranges change).
+ */
+export function regionIndex(d: RunData, r: AddrRanges): RegionIndex {
+  const m = indexMemo.get(r);
+  if (m && m.d === d && m.n === d.nReg) return m.index;
+  const disp = new Float64Array(d.nReg);
+  const heat = new Float64Array(r.start.length);
+  const { start, end, samples, offsets, startNs, endNs } = d;
+  const rs = r.start;
+  const re = r.end;
+  const rd = r.disp;
   for (let s = 0; s < d.nSnap; s++) {
-    const dt = d.endNs[s] - d.startNs[s];
-    for (let i = d.offsets[s]; i < d.offsets[s + 1]; i++) {
-      const k = rangeOf(r, d.start[i]);
-      if (k >= 0) heat[k] += (d.end[i] - d.start[i]) * d.samples[i] * dt;
+    const dt = endNs[s] - startNs[s];
+    let k = -1;
+    for (let i = offsets[s]; i < offsets[s + 1]; i++) {
+      const a = start[i];
+      // regions are usually in address order: the range of the previous one, or the next
+      if (k < 0 || a < rs[k] || a >= re[k])
+        k = k >= 0 && k + 1 < rs.length && a >= rs[k + 1] && a < re[k + 1] ? k + 1 : rangeOf(r, a);
+      if (k < 0) {
+        disp[i] = NaN;
+        continue;
+      }
+      disp[i] = rd[k] + (a - rs[k]);
+      heat[k] += (end[i] - a) * samples[i] * dt;
     }
   }
+  const index = { disp, heat: Array.from(heat) };
+  indexMemo.set(r, { d, n: d.nReg, index });
+  return index;
+}
+
+/** Per range: bytes x nr_accesses x time, as a share of the whole record's. */
+export function heatShares(d: RunData, r: AddrRanges): number[] {
+  const { heat } = regionIndex(d, r);
   const all = heat.reduce((a, b) => a + b, 0);
   return heat.map((h) => (all > 0 ? h / all : 0));
 }
@@ -210,4 +263,48 @@ export function percentile(values: ArrayLike<number>, p: number): number {
   const v = Array.from(values).sort((a, b) => a - b);
   if (v.length === 0) return NaN;
   return v[Math.min(v.length - 1, Math.max(0, Math.ceil((p / 100) * v.length) - 1))];
+}
+
+/**
+ * Samples per aggregation interval: the 100 % of the colour scale and of probe
+ * hit ratios. Without intervals (some records), the largest count seen; a probe
+ * counts at most once a sample too.
+ */
+export function samplesPerAggregation(meta: Pick<UiRunMeta, "sampleUs" | "aggrUs">, d: RunData): number {
+  if (meta.sampleUs && meta.aggrUs && meta.aggrUs >= meta.sampleUs)
+    return Math.round(meta.aggrUs / meta.sampleUs);
+  let max = 1;
+  for (const col of [d.samples, ...d.probeHits])
+    for (let i = 0; i < d.nReg; i++) if (col[i] > max) max = col[i];
+  return max;
+}
+
+/**
+ * Per probe, per snapshot: the bytes estimated to have the probe's attribute
+ * (each region's size x its hits / samples per aggregation: the hit ratio is the
+ * share of the region's pages that have it), and the bytes of regions with any
+ * hit (what `report wss --probe N` counts). A region without the probe counts 0.
+ */
+export function probeSeries(
+  d: RunData,
+  perAggr: number,
+): { estimated: Float64Array; withHits: Float64Array }[] {
+  return d.probeHits.map((col) => {
+    const estimated = new Float64Array(d.nSnap);
+    const withHits = new Float64Array(d.nSnap);
+    for (let s = 0; s < d.nSnap; s++) {
+      let e = 0;
+      let w = 0;
+      for (let i = d.offsets[s]; i < d.offsets[s + 1]; i++) {
+        const h = col[i];
+        if (!(h > 0)) continue;
+        const size = d.end[i] - d.start[i];
+        e += (size * h) / perAggr;
+        w += size;
+      }
+      estimated[s] = e;
+      withHits[s] = w;
+    }
+    return { estimated, withHits };
+  });
 }
