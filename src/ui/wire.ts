@@ -51,6 +51,12 @@ export interface SnapshotColumns {
   probeHits: Float32Array[];
   /** Empty when no snapshot of the chunk has the truth. */
   trueFreq: Float32Array;
+  /**
+   * Regions that do not start where the previous region of their snapshot ended
+   * (every snapshot's first region among them), ascending: each starts a run of
+   * contiguous regions, which the page handles as one piece.
+   */
+  breaks: Uint32Array;
 }
 
 /** One snapshot being encoded. */
@@ -252,11 +258,13 @@ export function decodeSnapshots(buf: ArrayBuffer): SnapshotColumns {
     age: f32(2),
     probeHits: Array.from({ length: nProbes }, (_, p) => f32(3 + p)),
     trueFreq: new Float32Array(buf, o.trueFreq, truth ? n : 0),
+    breaks: new Uint32Array(buf, o.breakIdx, nBreaks),
   };
   const nr = new Uint32Array(buf, o.nr, count);
   for (let k = 0; k < count; k++) c.offsets[k + 1] = c.offsets[k] + nr[k];
   if (c.offsets[count] !== n) throw new Error("snapshot data damaged");
-  if (!rawAddr) {
+  if (rawAddr) c.breaks = findBreaks(c);
+  else {
     // sizes into `end`, then one pass: a region starts at a break or at the previous end
     c.end.set(view(buf, o.cols[0], kinds[0].kind, n));
     const idx = new Uint32Array(buf, o.breakIdx, nBreaks);
@@ -277,4 +285,13 @@ export function decodeSnapshots(buf: ArrayBuffer): SnapshotColumns {
     if (b !== nBreaks) throw new Error("snapshot data damaged");
   }
   return c;
+}
+
+/** The breaks of raw addresses (sent without them). */
+function findBreaks(c: SnapshotColumns): Uint32Array {
+  const out: number[] = [];
+  for (let k = 0; k < c.count; k++)
+    for (let i = c.offsets[k]; i < c.offsets[k + 1]; i++)
+      if (i === c.offsets[k] || c.start[i] !== c.end[i - 1]) out.push(i);
+  return Uint32Array.from(out);
 }

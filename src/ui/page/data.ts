@@ -21,20 +21,37 @@ export class RunData {
   probeHits: Float32Array[] = [];
   /** True frequency per region; empty while no chunk had the truth (records). */
   trueFreq: Float32Array = new Float32Array(0);
-  /** Every snapshot's regions are in address order (as DAMON keeps them); views may then search. */
+  /** Every snapshot's regions are in address order (as DAMON keeps them). */
   sorted = true;
+  /**
+   * Runs of contiguous regions ("segments": a region starting where the previous one
+   * of its snapshot ended continues the segment): the index of each one's first region.
+   * A segment lies inside one address range and its regions are in address order, so
+   * views search and skip whole segments. DAMON's snapshots have one per address range.
+   */
+  segStart: Uint32Array = new Uint32Array(0);
+  nSeg = 0;
+  /** Index of each snapshot's first segment; `snapSeg[nSnap]` = nSeg. */
+  snapSeg: Uint32Array = new Uint32Array(1);
 
   /** Appends a chunk that starts at snapshot `nSnap` (the first chunk is adopted without copying). */
   append(c: SnapshotColumns): void {
     if (c.first !== this.nSnap) throw new Error(`chunk starts at ${c.first}, have ${this.nSnap}`);
     if (c.count === 0) return;
-    for (let i = 0; i < c.count && this.sorted; i++)
-      for (let j = c.offsets[i] + 1; j < c.offsets[i + 1]; j++)
-        if (c.start[j] < c.end[j - 1]) {
-          this.sorted = false;
-          break;
-        }
+    // in order when no segment starts before the end of the one before it in its snapshot
+    const nb = c.breaks.length;
+    const snapSeg = new Uint32Array(c.count + 1);
+    for (let k = 0, j = 0; k < c.count; k++) {
+      while (j < nb && c.breaks[j] < c.offsets[k]) j++;
+      snapSeg[k] = j;
+      for (let q = j + 1; q < nb && c.breaks[q] < c.offsets[k + 1] && this.sorted; q++)
+        if (c.start[c.breaks[q]] < c.end[c.breaks[q] - 1]) this.sorted = false;
+    }
+    snapSeg[c.count] = nb;
     if (this.nSnap === 0) {
+      this.segStart = c.breaks;
+      this.nSeg = nb;
+      this.snapSeg = snapSeg;
       Object.assign(this, {
         startNs: c.startNs,
         endNs: c.endNs,
@@ -52,6 +69,19 @@ export class RunData {
     }
     const s = this.nSnap + c.count;
     const r = this.nReg + c.offsets[c.count];
+    this.segStart = grow(
+      this.segStart,
+      this.nSeg,
+      this.nSeg + nb,
+      c.breaks.map((b) => b + this.nReg),
+    );
+    this.snapSeg = grow(
+      this.snapSeg,
+      this.nSnap + 1,
+      s + 1,
+      snapSeg.subarray(1).map((x) => x + this.nSeg),
+    );
+    this.nSeg += nb;
     this.startNs = grow(this.startNs, this.nSnap, s, c.startNs);
     this.endNs = grow(this.endNs, this.nSnap, s, c.endNs);
     const offs = c.offsets.subarray(1).map((x) => x + this.nReg);
@@ -130,30 +160,29 @@ export interface AddrRanges {
   total: number;
 }
 
-/** The union of all regions' address intervals (touching intervals merged). */
+/** Index one past the last region of segment j. */
+export function segEnd(d: RunData, j: number): number {
+  return j + 1 < d.nSeg ? d.segStart[j + 1] : d.nReg;
+}
+
+/** The union of all regions' address intervals (touching intervals merged), from the segments. */
 export function addressRanges(d: RunData): AddrRanges {
-  const iv: [number, number][] = [];
-  for (let s = 0; s < d.nSnap; s++) {
-    let a = NaN;
-    let b = NaN;
-    for (let i = d.offsets[s]; i < d.offsets[s + 1]; i++) {
-      if (d.start[i] === b) {
-        b = d.end[i];
-        continue;
-      }
-      if (!Number.isNaN(a)) iv.push([a, b]);
-      a = d.start[i];
-      b = d.end[i];
-    }
-    if (!Number.isNaN(a)) iv.push([a, b]);
+  const n = d.nSeg;
+  const a = new Float64Array(n);
+  const order = new Uint32Array(n);
+  for (let j = 0; j < n; j++) {
+    a[j] = d.start[d.segStart[j]];
+    order[j] = j;
   }
-  iv.sort((x, y) => x[0] - y[0]);
+  order.sort((x, y) => a[x] - a[y]);
   const out: AddrRanges = { start: [], end: [], disp: [], total: 0 };
-  for (const [a, b] of iv) {
+  for (let q = 0; q < n; q++) {
+    const j = order[q];
+    const b = d.end[segEnd(d, j) - 1];
     const k = out.end.length - 1;
-    if (k >= 0 && a <= out.end[k]) out.end[k] = Math.max(out.end[k], b);
+    if (k >= 0 && a[j] <= out.end[k]) out.end[k] = Math.max(out.end[k], b);
     else {
-      out.start.push(a);
+      out.start.push(a[j]);
       out.end.push(b);
     }
   }
@@ -191,8 +220,8 @@ export function fromDisp(r: AddrRanges, x: number): { k: number; addr: number } 
 }
 
 export interface RegionIndex {
-  /** Screen (gap-free) position of every region's start; NaN outside the ranges. */
-  disp: Float64Array;
+  /** Per segment: address minus screen position (the same for all its regions); NaN outside the ranges. */
+  segOff: Float64Array;
   /** Per range: bytes x nr_accesses x time summed over the record. */
   heat: number[];
 }
@@ -200,35 +229,31 @@ export interface RegionIndex {
 const indexMemo = new WeakMap<AddrRanges, { d: RunData; n: number; index: RegionIndex }>();
 
 /**
- * Where every region is on screen, and the heat of each range, in one pass over the
- * regions (computed once per ranges: at open, and when a live run's ranges change).
+ * Where every segment is on screen, and the heat of each range (computed once per
+ * ranges: at open, and when a live run's ranges change).
  */
 export function regionIndex(d: RunData, r: AddrRanges): RegionIndex {
   const m = indexMemo.get(r);
   if (m && m.d === d && m.n === d.nReg) return m.index;
-  const disp = new Float64Array(d.nReg);
+  const segOff = new Float64Array(d.nSeg);
   const heat = new Float64Array(r.start.length);
-  const { start, end, samples, offsets, startNs, endNs } = d;
-  const rs = r.start;
-  const re = r.end;
-  const rd = r.disp;
+  const { start, end, samples, segStart, snapSeg, startNs, endNs } = d;
   for (let s = 0; s < d.nSnap; s++) {
     const dt = endNs[s] - startNs[s];
-    let k = -1;
-    for (let i = offsets[s]; i < offsets[s + 1]; i++) {
-      const a = start[i];
-      // regions are usually in address order: the range of the previous one, or the next
-      if (k < 0 || a < rs[k] || a >= re[k])
-        k = k >= 0 && k + 1 < rs.length && a >= rs[k + 1] && a < re[k + 1] ? k + 1 : rangeOf(r, a);
+    for (let j = snapSeg[s]; j < snapSeg[s + 1]; j++) {
+      const first = segStart[j];
+      const k = rangeOf(r, start[first]);
       if (k < 0) {
-        disp[i] = NaN;
+        segOff[j] = NaN;
         continue;
       }
-      disp[i] = rd[k] + (a - rs[k]);
-      heat[k] += (end[i] - a) * samples[i] * dt;
+      segOff[j] = r.start[k] - r.disp[k];
+      let h = 0;
+      for (let i = first, e = segEnd(d, j); i < e; i++) h += (end[i] - start[i]) * samples[i];
+      heat[k] += h * dt;
     }
   }
-  const index = { disp, heat: Array.from(heat) };
+  const index = { segOff, heat: Array.from(heat) };
   indexMemo.set(r, { d, n: d.nReg, index });
   return index;
 }

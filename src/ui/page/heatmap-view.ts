@@ -123,6 +123,27 @@ export class HeatmapView {
     performance.measure("ui-render", { start: t, end: performance.now() });
   }
 
+  /**
+   * Re-aggregates zoomed views of the real data into a tiny grid and throws the result
+   * away: run once after opening, it has the browser compile the aggregation for
+   * zoomed views before the first zoom asks for one (else that zoom ran in
+   * unoptimised code, 2-4x slower than the next ones).
+   */
+  warmZoom(): void {
+    const f = this.fullView();
+    const dx = (f.x1 - f.x0) / 4;
+    const dt = (f.t1 - f.t0) / 4;
+    for (let i = 0; i < 3; i++)
+      aggregate(
+        this.data,
+        this.ranges,
+        { x0: f.x0 + dx, x1: f.x1 - dx, t0: f.t0 + dt, t1: f.t1 - dt },
+        48,
+        24,
+        20,
+      );
+  }
+
   /** Range boundaries as thin lines, and the selection rectangle while dragging. */
   private drawOverlay(sel: { x0: number; y0: number; x1: number; y1: number } | null): void {
     const ctx = this.overlay.getContext("2d")!;

@@ -132,6 +132,7 @@ async function main(): Promise<void> {
   refreshSummary(true);
   performance.mark("ui-open");
   document.body.dataset.ready = "1";
+  setTimeout(() => timed("ui-warm-zoom", () => runs.forEach((r) => r.view.warmZoom())), 0);
   const events = new EventSource(api("/api/events"));
   events.addEventListener("run", (e) => {
     const meta = JSON.parse((e as MessageEvent<string>).data) as UiRunMeta;
