@@ -21,7 +21,7 @@ import { KernelBackend } from "../../src/kernel/backend.js";
 import { parseKdamonds } from "../../src/config/kdamonds.js";
 import { FakeSysfs } from "../kernel/fake-sysfs.js";
 import { tempDir } from "../helpers/temp.js";
-import { browserSkip, ensurePage, launchBrowser, startUi } from "./helpers.js";
+import { browserSkip, ensurePage, launchBrowser, openPage, startUi } from "./helpers.js";
 
 const browserMissing = browserSkip();
 
@@ -34,17 +34,6 @@ async function pageState(
     snaps: Number(document.querySelector(".heatmap")?.dataset.snapshots ?? -1),
     rows: Object.fromEntries([...document.querySelectorAll("table.summary tbody tr")].map((r) => [r.children[0].textContent, r.children[1].textContent])),
   })`) as Promise<{ state: string; snaps: number; rows: Record<string, string> }>;
-}
-
-async function openPage(browser: Browser, url: string): Promise<Page> {
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push((e as Error).message));
-  await page.setViewport({ width: 1600, height: 1200 });
-  await page.goto(url);
-  await page.waitForSelector("body[data-ready]", { timeout: 60_000 });
-  assert.deepEqual(errors, []);
-  return page;
 }
 
 /** Polls the page until its run finished; returns the snapshot counts seen while it ran. */

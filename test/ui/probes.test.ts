@@ -15,7 +15,19 @@ import { fmtBytes } from "../../src/cli/table.js";
 import { recordOf } from "../helpers/records.js";
 import { tempDir } from "../helpers/temp.js";
 import { cli } from "../cli/helpers.js";
-import { browserSkip, launchBrowser, startUi, STAIRS, writeStairs, type UiProcess } from "./helpers.js";
+import {
+  browserSkip,
+  js,
+  launchBrowser,
+  openPage,
+  startUi,
+  STAIRS,
+  texts,
+  writeStairs,
+  type UiProcess,
+} from "./helpers.js";
+
+const open = (browser: Browser, url: string): Promise<Page> => openPage(browser, url, 1400);
 
 const skip = browserSkip();
 const W = 720;
@@ -51,23 +63,6 @@ function probeSnapshots(): Snapshot[] {
 /** Column of a big-range address (the gap before it is not drawn). */
 const colOf = (addr: number): number => ((STAIRS.smallSize + addr - STAIRS.base) / TOTAL) * W;
 const stepStart = (k: number): number => STAIRS.base + k * STAIRS.step;
-
-function js<T>(page: Page, code: string): Promise<T> {
-  return page.evaluate(code) as Promise<T>;
-}
-const texts = (page: Page, sel: string): Promise<string[]> =>
-  js(page, `[...document.querySelectorAll(${JSON.stringify(sel)})].map((e) => e.textContent)`);
-
-async function open(browser: Browser, url: string): Promise<Page> {
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push((e as Error).message));
-  await page.setViewport({ width: 1600, height: 1400 });
-  await page.goto(url);
-  await page.waitForSelector("body[data-ready]", { timeout: 60_000 });
-  assert.deepEqual(errors, []);
-  return page;
-}
 
 /** Mean luminance of the pixel column band [x0, x1) of heatmap `n`, over all rows. */
 async function bandLuminance(page: Page, n: number, x0: number, x1: number): Promise<number> {
