@@ -1,7 +1,9 @@
 /**
  * Screenshots of `damon-ts ui` for the docs (docs/ui-*.png): the stairs workload
- * simulated under vaddr and paddr, recorded, and opened side by side in the system
- * chromium; then one heatmap zoomed into the hot range with the hover details.
+ * simulated under vaddr and paddr with two data-attribute probes (anonymous pages;
+ * pages accessed during the sample), recorded, and opened side by side in the
+ * system chromium; the probe-hits charts and a heatmap drawn for a probe's hits;
+ * then one heatmap zoomed into the hot range with the hover details.
  *
  *   npx tsx scripts/ui-screenshots.ts [--time-scale F]
  */
@@ -46,7 +48,7 @@ try {
       "vaddr,paddr",
       "--time-scale",
       timeScale,
-    ].concat(["--no-baseline", "--no-heatmap", "-o", rec]),
+    ].concat(["--probe", "anon", "--probe", "young,prep=mkold", "--no-baseline", "--no-heatmap", "-o", rec]),
     { cwd: root, stdio: ["ignore", "ignore", "inherit"] },
   );
   if (run.status !== 0) throw new Error(`damon-ts record failed (exit ${run.status})`);
@@ -66,6 +68,11 @@ try {
     await shot(page, ".heatmaps", "ui-heatmaps.png");
     await shot(page, ".compare", "ui-compare.png");
     await shot(page, ".series", "ui-series.png");
+    await shot(page, ".probes", "ui-probes.png");
+    // the vaddr heatmap drawn for probe 1's hits (pages accessed during the sample), then back
+    await page.select(".heatmap:first-child select.heat-source", "1");
+    await shot(page, ".heatmap:first-child", "ui-probe-heatmap.png");
+    await page.select(".heatmap:first-child select.heat-source", "-1");
     // zoom the vaddr heatmap into its biggest range (click its row), then a third of the time, and hover
     const sizes = (await page.evaluate(
       `[...document.querySelectorAll(".heatmap:first-child table.ranges tbody tr")].map((r) => r.children[3].textContent)`,

@@ -96,12 +96,16 @@ export class UiRunFeed {
       age: new Float64Array(n),
       trueFreq: null,
     };
+    const probes = Math.max(0, ...regions.map((r) => r.probeHits?.length ?? 0));
+    const hits = Array.from({ length: probes }, () => new Float64Array(n).fill(NaN));
     regions.forEach((r, i) => {
       (w.start as Float64Array)[i] = r.start;
       (w.end as Float64Array)[i] = r.end;
       (w.samples as Float64Array)[i] = r.nrAccesses;
       (w.age as Float64Array)[i] = r.age ?? NaN;
+      r.probeHits?.forEach((h, k) => (hits[k][i] = h));
     });
+    if (probes > 0) w.probeHits = hits;
     this.pending = w;
     this.pendingDamos = this.damos?.();
   }
@@ -118,7 +122,7 @@ export class UiRunFeed {
     const w = this.pending;
     if (!w) return;
     this.pending = null;
-    const bufs = [w.start, w.end, w.samples, w.age, w.trueFreq]
+    const bufs = [w.start, w.end, w.samples, w.age, w.trueFreq, ...(w.probeHits ?? [])]
       .filter((a): a is Float64Array => a instanceof Float64Array)
       .map((a) => a.buffer as ArrayBuffer);
     this.post({ type: "snapshot", id: this.id, snap: w, damos: this.pendingDamos }, bufs);

@@ -104,6 +104,8 @@ export async function startUiServer(store: UiStore, o: UiServerOptions = {}): Pr
     server.listen(o.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  // encode finished records now, not when the first page asks (it cuts the page's wait)
+  setImmediate(() => store.prepare());
   hosts = [`${host}:${port}`, `localhost:${port}`];
   const shown = host.includes(":") ? `[${host}]` : host;
   const url = `http://${shown}:${port}/${token ? `?token=${token}` : ""}`;

@@ -67,6 +67,8 @@ export interface UiSchemeStats {
 interface Run {
   meta: UiRunMeta;
   snaps: WireSnapshot[];
+  /** The whole run in the wire form, once finished and asked for. */
+  whole?: ArrayBuffer;
 }
 
 export class UiStore {
@@ -133,7 +135,14 @@ export class UiStore {
     const r = this.runs[id];
     if (!r) return null;
     const f = Math.min(Math.max(0, from), r.snaps.length);
+    // a finished run's whole record is asked for by every page that opens it: encoded once
+    if (f === 0 && r.meta.done) return (r.whole ??= encodeSnapshots(0, r.snaps));
     return encodeSnapshots(f, r.snaps.slice(f));
+  }
+
+  /** Encodes the finished runs' records ahead of the first page asking for them. */
+  prepare(): void {
+    this.runs.forEach((r, id) => r.meta.done && this.chunk(id, 0));
   }
 
   apply(m: UiMessage): void {

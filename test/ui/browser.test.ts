@@ -9,7 +9,17 @@ import { after, before, describe, test } from "node:test";
 import { join } from "node:path";
 import type { Browser, Page } from "puppeteer-core";
 import { tempDir } from "../helpers/temp.js";
-import { browserSkip, launchBrowser, startUi, STAIRS, writeStairs, type UiProcess } from "./helpers.js";
+import {
+  browserSkip,
+  js,
+  launchBrowser,
+  openPage as open,
+  startUi,
+  STAIRS,
+  texts,
+  writeStairs,
+  type UiProcess,
+} from "./helpers.js";
 
 const skip = browserSkip();
 const W = 720;
@@ -20,17 +30,6 @@ const NSNAP = STAIRS.steps * STAIRS.snapsPerStep;
 /** Pixel column of a big-range address (the gap before it is not drawn). */
 const colOf = (addr: number): number => ((STAIRS.smallSize + addr - STAIRS.base) / TOTAL) * W;
 const stepStart = (k: number): number => STAIRS.base + k * STAIRS.step;
-
-async function open(browser: Browser, url: string): Promise<Page> {
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push((e as Error).message));
-  await page.setViewport({ width: 1600, height: 1200 });
-  await page.goto(url);
-  await page.waitForSelector("body[data-ready]", { timeout: 60_000 });
-  assert.deepEqual(errors, []);
-  return page;
-}
 
 /** Luminance of every pixel of the first heatmap canvas, row-major. */
 async function luminance(page: Page): Promise<number[]> {
@@ -45,15 +44,6 @@ async function luminance(page: Page): Promise<number[]> {
     })()`,
   );
 }
-
-/** Runs page code given as text (the tests are compiled without the DOM's types). */
-function js<T>(page: Page, code: string): Promise<T> {
-  return page.evaluate(code) as Promise<T>;
-}
-
-/** Text of every element matching a selector. */
-const texts = (page: Page, sel: string): Promise<string[]> =>
-  js(page, `[...document.querySelectorAll(${JSON.stringify(sel)})].map((e) => e.textContent)`);
 
 async function canvasBox(page: Page): Promise<{ x: number; y: number }> {
   const box = await (await page.$("canvas.heat"))!.boundingBox();

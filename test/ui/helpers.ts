@@ -8,7 +8,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
-import type { Browser } from "puppeteer-core";
+import assert from "node:assert/strict";
+import type { Browser, Page } from "puppeteer-core";
 import { makeSnapshot, type Snapshot } from "../../src/record/model.js";
 import { writeRecords } from "../../src/record/write.js";
 import { recordOf } from "../helpers/records.js";
@@ -136,3 +137,24 @@ export async function launchBrowser(): Promise<Browser> {
     ],
   });
 }
+
+/** Opens the page in a new tab and waits until every view is rendered; page errors fail the test. */
+export async function openPage(browser: Browser, url: string, height = 1200): Promise<Page> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push((e as Error).message));
+  await page.setViewport({ width: 1600, height });
+  await page.goto(url);
+  await page.waitForSelector("body[data-ready]", { timeout: 60_000 });
+  assert.deepEqual(errors, []);
+  return page;
+}
+
+/** Runs page code given as text (the tests are compiled without the DOM's types). */
+export function js<T>(page: Page, code: string): Promise<T> {
+  return page.evaluate(code) as Promise<T>;
+}
+
+/** Text of every element matching a selector. */
+export const texts = (page: Page, sel: string): Promise<string[]> =>
+  js(page, `[...document.querySelectorAll(${JSON.stringify(sel)})].map((e) => e.textContent)`);

@@ -126,7 +126,7 @@ describe("ui server", () => {
     assert.ok(Number.isNaN(d.truthAt(d.offsets[10])));
     assert.equal(d.start[d.offsets[10]], snaps[10].start[0]);
     assert.equal(d.end[d.nReg - 1], snaps[10].end[snaps[10].nr - 1]);
-    assert.throws(() => decodeSnapshots(new ArrayBuffer(24)), /not damon-ts ui snapshot data/);
+    assert.throws(() => decodeSnapshots(new ArrayBuffer(36)), /not damon-ts ui snapshot data/);
   });
 
   test("a malformed record gives the same one-line error as report; bad options exit 2", () => {

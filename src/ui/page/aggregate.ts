@@ -4,7 +4,7 @@
  * frequency of the bytes and time it covers, weighted by both; NaN where nothing
  * was recorded. Cost: O(regions in the window + W x rows each snapshot spans).
  */
-import { rangeOf, toDisp, type AddrRanges, type RunData } from "./data.js";
+import { regionIndex, type AddrRanges, type RunData } from "./data.js";
 
 /** The visible window: time `t0..t1` (ns) and screen addresses `x0..x1` (gap-free bytes). */
 export interface View {
@@ -21,21 +21,22 @@ export interface Grid {
   value: Float32Array;
 }
 
-const dispMemo = new WeakMap<AddrRanges, { d: RunData; n: number; disp: Float64Array }>();
+let spare: { sum: Float64Array; wt: Float64Array; line: Float64Array; lineW: Float64Array } | null = null;
 
-/** Screen position of every region's start (NaN outside the ranges), computed once per ranges. */
-function regionDisp(d: RunData, r: AddrRanges): Float64Array {
-  const m = dispMemo.get(r);
-  if (m && m.d === d && m.n === d.nReg) return m.disp;
-  const disp = new Float64Array(d.nReg);
-  let k = -1;
-  for (let i = 0; i < d.nReg; i++) {
-    const a = d.start[i];
-    if (k < 0 || a < r.start[k] || a >= r.end[k]) k = rangeOf(r, a);
-    disp[i] = k < 0 ? NaN : toDisp(r, k, a);
+/** Zeroed sums for a w x h grid, reused between renders (megabytes each: no garbage per zoom). */
+function scratch(w: number, h: number) {
+  if (spare && spare.line.length === w && spare.sum.length === w * h) {
+    spare.sum.fill(0);
+    spare.wt.fill(0);
+    return spare;
   }
-  dispMemo.set(r, { d, n: d.nReg, disp });
-  return disp;
+  spare = {
+    sum: new Float64Array(w * h),
+    wt: new Float64Array(w * h),
+    line: new Float64Array(w),
+    lineW: new Float64Array(w),
+  };
+  return spare;
 }
 
 export function aggregate(
@@ -45,16 +46,17 @@ export function aggregate(
   w: number,
   h: number,
   maxSamples: number,
+  /** Per region: what is drawn (nr_accesses, or a probe's hits). */
+  values: Float32Array = d.samples,
 ): Grid {
-  const sum = new Float64Array(w * h);
-  const wt = new Float64Array(w * h);
-  const line = new Float64Array(w);
-  const lineW = new Float64Array(w);
+  const { sum, wt, line, lineW } = scratch(w, h);
   const { x0, x1, t0, t1 } = v;
   const cpb = w / (x1 - x0); // columns per byte
   const tpr = (t1 - t0) / h;
-  const disp = regionDisp(d, r);
-  const { offsets, start, end, samples, startNs, endNs, sorted } = d;
+  const { segOff } = regionIndex(d, r);
+  const { start, end, startNs, endNs, segStart, snapSeg } = d;
+  const nSeg = d.nSeg;
+  const nReg = d.nReg;
   const inv = 1 / maxSamples;
   // first snapshot that ends after t0
   let lo = 0;
@@ -78,43 +80,47 @@ export function aggregate(
     const k = oneRow ? rb - ra : 1;
     let cMin = w;
     let cMax = -1;
-    const last = offsets[s + 1];
-    // sorted regions: screen position grows with the index, so search the first visible one
-    let i = offsets[s];
-    let b = sorted ? last : i;
-    while (i < b) {
-      const mid = (i + b) >> 1;
-      if (disp[mid] + (end[mid] - start[mid]) <= x0) i = mid + 1;
-      else b = mid;
-    }
-    for (; i < last; i++) {
-      const da = disp[i];
-      if (da >= x1) {
-        if (sorted) break;
-        continue;
+    // segment by segment: contiguous regions in address order, all in one range
+    for (let j = snapSeg[s]; j < snapSeg[s + 1]; j++) {
+      const off = segOff[j];
+      const first = segStart[j];
+      const last = j + 1 < nSeg ? segStart[j + 1] : nReg;
+      // skips whole segments outside the view (and outside every range: NaN)
+      if (!(end[last - 1] - off > x0 && start[first] - off < x1)) continue;
+      // the first region ending inside the view
+      let i = first;
+      let hi = last;
+      while (i < hi) {
+        const mid = (i + hi) >> 1;
+        if (end[mid] - off <= x0) i = mid + 1;
+        else hi = mid;
       }
-      const db = da + (end[i] - start[i]);
-      if (!(db > x0)) continue; // also skips NaN (outside every range)
-      const fa = ((da > x0 ? da : x0) - x0) * cpb;
-      let fb = ((db < x1 ? db : x1) - x0) * cpb;
-      if (fb > w) fb = w;
-      const f = samples[i] * inv;
-      let c = fa | 0; // 0 <= fa < w
-      if (c < cMin) cMin = c;
-      if (fb <= c + 1) {
-        // the common case when regions are narrower than a pixel
-        const seg = (fb - fa) * k;
-        S[base + c] += f * seg;
-        Wt[base + c] += seg;
-      } else
-        for (; c < fb; c++) {
-          const seg = ((c + 1 < fb ? c + 1 : fb) - (c > fa ? c : fa)) * k;
+      for (; i < last; i++) {
+        const da = start[i] - off;
+        if (da >= x1) break;
+        const db = end[i] - off;
+        const fa = ((da > x0 ? da : x0) - x0) * cpb;
+        let fb = ((db < x1 ? db : x1) - x0) * cpb;
+        if (fb > w) fb = w;
+        const x = values[i];
+        const f = (x === x ? x : 0) * inv; // a region without the probe counts 0, as `report heatmap --probe`
+        let c = fa | 0; // 0 <= fa < w
+        if (c < cMin) cMin = c;
+        if (fb <= c + 1) {
+          // the common case when regions are narrower than a pixel
+          const seg = (fb - fa) * k;
           S[base + c] += f * seg;
           Wt[base + c] += seg;
-        }
-      const cl = fb | 0;
-      const lastCol = cl === fb ? cl - 1 : cl;
-      if (lastCol > cMax) cMax = lastCol;
+        } else
+          for (; c < fb; c++) {
+            const seg = ((c + 1 < fb ? c + 1 : fb) - (c > fa ? c : fa)) * k;
+            S[base + c] += f * seg;
+            Wt[base + c] += seg;
+          }
+        const cl = fb | 0;
+        const lastCol = cl === fb ? cl - 1 : cl;
+        if (lastCol > cMax) cMax = lastCol;
+      }
     }
     if (oneRow || cMax < cMin) continue;
     for (let q = qa; q < rb; q++) {

@@ -6,7 +6,7 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { fmtBytes } from "../../cli/table.js";
 import type { UiRunMeta } from "../store.js";
-import { percentile, wssSeries, type RunData } from "./data.js";
+import { percentile, probeSeries, samplesPerAggregation, wssSeries, type RunData } from "./data.js";
 import { el, table } from "./dom.js";
 
 const COLORS = ["#d1495b", "#2e86ab", "#66a182", "#edae49", "#8d6a9f", "#00798c"];
@@ -103,5 +103,51 @@ export function seriesViews(runs: ChartRun[]): HTMLElement {
       ),
     );
   }
+  const probes = probeViews(withData);
+  if (probes) parts.push(probes);
   return el("div", { class: "series" }, ...parts);
+}
+
+/** Probe hits over time, per run and probe (docs/probes.md); null when no run has probes. */
+function probeViews(runs: ChartRun[]): HTMLElement | null {
+  const lines = runs.flatMap((r) => {
+    const perAggr = samplesPerAggregation(r.meta, r.data);
+    const t = times(r.data);
+    return probeSeries(r.data, perAggr).map((p, k) => ({ r, k, t, ...p }));
+  });
+  if (lines.length === 0) return null;
+  const name = (l: (typeof lines)[number]): string => `${l.r.meta.name} probe ${l.k}`;
+  return el(
+    "div",
+    { class: "probes" },
+    chart(
+      "Probe hits: bytes with the probe's attribute (Σ region size × hits / samples per aggregation)",
+      "probe-bytes",
+      lines.map((l) => ({ label: name(l), x: l.t, y: l.estimated })),
+      fmtBytes,
+    ),
+    chart(
+      "Probe hits: bytes of regions with any hit (report wss --probe N)",
+      "probe-wss",
+      lines.map((l) => ({ label: name(l), x: l.t, y: l.withHits })),
+      fmtBytes,
+    ),
+    el(
+      "div",
+      { class: "probe-table" },
+      el("h3", {}, "Probe hits"),
+      table(
+        "probe-hits",
+        ["run", "probe", "attribute bytes p50", "attribute bytes max", "regions with hits p50", "snapshots"],
+        lines.map((l) => [
+          l.r.meta.name,
+          String(l.k),
+          fmtBytes(percentile(l.estimated, 50)),
+          fmtBytes(percentile(l.estimated, 100)),
+          fmtBytes(percentile(l.withHits, 50)),
+          String(l.r.data.nSnap),
+        ]),
+      ),
+    ),
+  );
 }

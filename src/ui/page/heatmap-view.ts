@@ -7,7 +7,14 @@
 import { fmtBytes } from "../../cli/table.js";
 import type { UiRunMeta } from "../store.js";
 import { aggregate, type View } from "./aggregate.js";
-import { addressRanges, fromDisp, heatShares, type AddrRanges, type RunData } from "./data.js";
+import {
+  addressRanges,
+  fromDisp,
+  heatShares,
+  samplesPerAggregation,
+  type AddrRanges,
+  type RunData,
+} from "./data.js";
 import { cssColor, paint } from "./colors.js";
 import { el, fmtTime, hex } from "./dom.js";
 
@@ -22,6 +29,11 @@ export class HeatmapView {
   private readonly rangeText: HTMLElement;
   private readonly rangeTable: HTMLTableSectionElement;
   private readonly legend: HTMLElement;
+  /** What the colour shows: nr_accesses, or a probe's hits (records with probes). */
+  private readonly sourcePick = el("select", { class: "heat-source", title: "what the colour shows" });
+  private readonly sourceBox = el("label", { class: "heat-source-box" }, "colour: ", this.sourcePick);
+  /** -1: nr_accesses; k: hits of probe k. */
+  source = -1;
   private readonly xTicks = el("div", { class: "x-ticks" });
   private readonly tTicks = el("div", { class: "t-ticks" });
   private ranges: AddrRanges = { start: [], end: [], disp: [], total: 0 };
@@ -45,6 +57,7 @@ export class HeatmapView {
       "section",
       { class: "heatmap", "data-run": String(meta.id) },
       el("h3", {}, meta.name),
+      this.sourceBox,
       el("div", { class: "canvas-box" }, this.canvas, this.overlay, this.tTicks),
       this.xTicks,
       this.rangeText,
@@ -65,11 +78,7 @@ export class HeatmapView {
   }
 
   private maxSamples(): number {
-    const m = this.meta;
-    if (m.sampleUs && m.aggrUs && m.aggrUs >= m.sampleUs) return Math.round(m.aggrUs / m.sampleUs);
-    let max = 1;
-    for (let i = 0; i < this.data.nReg; i++) if (this.data.samples[i] > max) max = this.data.samples[i];
-    return max;
+    return samplesPerAggregation(this.meta, this.data);
   }
 
   private fullView(): View {
@@ -84,6 +93,7 @@ export class HeatmapView {
     this.ranges = addressRanges(this.data);
     if (!this.zoomed) this.view = this.fullView();
     this.fillRanges();
+    this.fillSources();
     this.fillLegend();
     performance.measure("ui-ranges", { start: t, end: performance.now() });
     this.render();
@@ -95,11 +105,12 @@ export class HeatmapView {
   render(): void {
     const t = performance.now();
     const v = this.view;
-    const key = `${v.x0} ${v.x1} ${v.t0} ${v.t1} ${this.data.nSnap} ${this.ranges.total}`;
+    const key = `${v.x0} ${v.x1} ${v.t0} ${v.t1} ${this.data.nSnap} ${this.ranges.total} ${this.source}`;
     const ctx = this.canvas.getContext("2d")!;
     let img = this.drawn.get(key);
     if (!img) {
-      const grid = aggregate(this.data, this.ranges, v, W, H, this.maxSamples());
+      const values = this.source >= 0 ? this.data.probeHits[this.source] : this.data.samples;
+      const grid = aggregate(this.data, this.ranges, v, W, H, this.maxSamples(), values);
       performance.measure("ui-aggregate", { start: t, end: performance.now() });
       img = ctx.createImageData(W, H);
       paint(grid.value, img.data);
@@ -110,6 +121,23 @@ export class HeatmapView {
     this.drawOverlay(null);
     this.showViewRange();
     performance.measure("ui-render", { start: t, end: performance.now() });
+  }
+
+  /**
+   * Re-aggregates zoomed views of the real data into a tiny grid and throws the result
+   * away: run once after opening, it has the browser compile the aggregation for
+   * zoomed views before the first zoom asks for one (else that zoom ran in
+   * unoptimised code, 2-4x slower than the next ones).
+   */
+  warmZoom(): void {
+    // the middle half of the addresses over short stretches of time: the zoom paths, few regions
+    const f = this.fullView();
+    const dx = (f.x1 - f.x0) / 4;
+    const dt = (f.t1 - f.t0) / 40;
+    for (let i = 0; i < 8; i++) {
+      const t0 = f.t0 + (4 * i + 2) * dt;
+      aggregate(this.data, this.ranges, { x0: f.x0 + dx, x1: f.x1 - dx, t0, t1: t0 + dt }, 48, 24, 20);
+    }
   }
 
   /** Range boundaries as thin lines, and the selection rectangle while dragging. */
@@ -211,19 +239,40 @@ export class HeatmapView {
     );
   }
 
+  /** The colour choice: offered only when the record has probe hits. */
+  private fillSources(): void {
+    const n = this.data.probeHits.length;
+    this.sourceBox.hidden = n === 0;
+    if (this.sourcePick.options.length === n + 1) return;
+    this.sourcePick.replaceChildren(
+      el("option", { value: "-1" }, "accesses (nr_accesses)"),
+      ...Array.from({ length: n }, (_, k) => el("option", { value: String(k) }, `probe ${k} hits`)),
+    );
+    this.sourcePick.value = String(this.source);
+  }
+
+  /** Draws nr_accesses (-1) or probe k's hits. */
+  setSource(k: number): void {
+    this.source = k >= 0 && k < this.data.probeHits.length ? k : -1;
+    this.sourcePick.value = String(this.source);
+    this.root.dataset.source = String(this.source);
+    this.fillLegend();
+    this.render();
+  }
+
   private fillLegend(): void {
     const max = this.maxSamples();
+    const what =
+      this.source >= 0
+        ? `probe ${this.source} hits per aggregation interval / ${max} samples (0 – ${max} hits)`
+        : `access frequency: nr_accesses per aggregation interval / ${max} samples (0 – ${max} nr_accesses)`;
     const bar = el("div", { class: "legend-bar" });
     bar.style.background = `linear-gradient(to right, ${[0, 0.25, 0.5, 0.75, 1].map(cssColor).join(", ")})`;
     this.legend.replaceChildren(
       el("span", {}, "0 %"),
       bar,
       el("span", {}, "100 %"),
-      el(
-        "span",
-        { class: "legend-unit" },
-        ` access frequency: nr_accesses per aggregation interval / ${max} samples (0 – ${max} nr_accesses)`,
-      ),
+      el("span", { class: "legend-unit" }, ` ${what}`),
     );
   }
 
@@ -315,12 +364,17 @@ export class HeatmapView {
         ? "age unknown"
         : `age ${age}${Number.isFinite(aggrNs) ? ` (${fmtTime(age * aggrNs)})` : ""}`,
     ];
+    for (let k = 0; k < d.probeHits.length; k++) {
+      const h = d.probeAt(k, i);
+      if (!Number.isNaN(h)) parts.push(`probe ${k} hits ${h} / ${max}`);
+    }
     const tf = d.truthAt(i);
     if (!Number.isNaN(tf)) parts.push(`true frequency ${(tf * 100).toFixed(1)} %`);
     return parts.join(" · ");
   }
 
   private bind(): void {
+    this.sourcePick.addEventListener("change", () => this.setSource(Number(this.sourcePick.value)));
     const c = this.canvas;
     const pos = (e: MouseEvent): { x: number; y: number } => {
       const b = c.getBoundingClientRect();

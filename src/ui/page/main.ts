@@ -11,6 +11,7 @@ import { HeatmapView } from "./heatmap-view.js";
 import { seriesViews } from "./charts.js";
 import { compareTable } from "./compare.js";
 import { el } from "./dom.js";
+import { warmUp } from "./warm.js";
 
 const token = new URLSearchParams(location.search).get("token");
 const api = (p: string): string => (token ? `${p}${p.includes("?") ? "&" : "?"}token=${token}` : p);
@@ -124,10 +125,14 @@ async function main(): Promise<void> {
   const res = await fetch(api("/api/runs"));
   const { runs: metas } = (await res.json()) as { runs: UiRunMeta[] };
   for (const m of metas) addRun(m);
-  await Promise.all([...runs.values()].map(fetchMore));
+  const loading = Promise.all([...runs.values()].map(fetchMore));
+  // the requests are out: optimise the hot loops while the bytes arrive
+  if (metas.length > 0) timed("ui-warm", () => void warmUp());
+  await loading;
   refreshSummary(true);
   performance.mark("ui-open");
   document.body.dataset.ready = "1";
+  setTimeout(() => timed("ui-warm-zoom", () => runs.forEach((r) => r.view.warmZoom())), 0);
   const events = new EventSource(api("/api/events"));
   events.addEventListener("run", (e) => {
     const meta = JSON.parse((e as MessageEvent<string>).data) as UiRunMeta;
