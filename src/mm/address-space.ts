@@ -189,9 +189,7 @@ export class AddressSpace {
       const limit = this.lowestMmapStart();
       if (newPages * PAGE_SIZE > limit) throw new InputError("brk: heap would run into the mmap area");
       if (heap) {
-        heap.end = newPages * PAGE_SIZE;
-        heap.endPage = newPages;
-        heap.growArrays();
+        heap.setEndPage(newPages);
       } else {
         this.insert(new Vma(this.heapStart, newPages * PAGE_SIZE, "heap", PROT_READ | PROT_WRITE, "[heap]"));
       }
@@ -200,8 +198,7 @@ export class AddressSpace {
       if (newPages === heap.startPage) {
         this.vmas.splice(this.vmas.indexOf(heap), 1);
       } else {
-        heap.end = newPages * PAGE_SIZE;
-        heap.endPage = newPages;
+        heap.setEndPage(newPages);
       }
     }
     this.brkEnd = newEnd;

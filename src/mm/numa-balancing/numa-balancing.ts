@@ -369,13 +369,11 @@ export class NumaBalancing implements Agent, HintOwner {
         continue;
       }
       const v = vmas[k];
-      const flags = v.flags;
-      if (flags === null || v.kind === "text" || v.kind === "lib" || v.prot === 0) {
+      if (!v.hasPages || v.kind === "text" || v.kind === "lib" || v.prot === 0) {
         k++;
         continue;
       }
       const ps = this.pageState(v);
-      const frames = v.frames!;
       const node = m.frames.node;
       const from = Math.max(v.startPage, Math.floor(t.offset / PAGE_SIZE)) - v.startPage;
       for (let i = from; i < v.nrPages; i++) {
@@ -384,7 +382,8 @@ export class NumaBalancing implements Agent, HintOwner {
           break outer;
         }
         virt--;
-        const eligible = (flags[i] & PTE_PRESENT) !== 0 && (fastToo || this.slowNode[node[frames[i]]]);
+        const eligible =
+          (v.flagAt(i) & PTE_PRESENT) !== 0 && (fastToo || this.slowNode[node[v.frameAt(i)]]);
         if (!eligible) {
           flushRun();
           continue;
@@ -408,7 +407,7 @@ export class NumaBalancing implements Agent, HintOwner {
   }
 
   private pageState(v: Vma): PageState {
-    const n = v.flags!.length;
+    const n = v.nrPages;
     let s = this.pages.get(v);
     if (s === undefined || s.lastNode.length < n) {
       const lastNode = new Int8Array(n).fill(-1);
@@ -455,7 +454,7 @@ export class NumaBalancing implements Agent, HintOwner {
         s.preferredNode = f.pageNode;
     }
     const v = m.process(f.pid).vmaAt(f.vaddr);
-    if (v === null || v.flags === null) return this.handlerNs;
+    if (v === null || !v.hasPages) return this.handlerNs;
     const idx = f.vaddr / PAGE_SIZE - v.startPage;
     const ps = this.pageState(v);
     const prev = ps.lastNode[idx];
