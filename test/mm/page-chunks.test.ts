@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Machine, PAGE_SIZE, type AccessStream } from "../../src/mm/index.js";
+import { MMAP_MIN_ADDR, TEXT_START } from "../../src/mm/address-space.js";
 import { CHUNK_PAGES, PTE_PRESENT, PTE_THP_ADVISED, THP_PAGES } from "../../src/mm/vma.js";
 import { Rng } from "../../src/util/rng.js";
 
@@ -142,4 +143,22 @@ test("random accesses over a multi-chunk mapping: resident pages = distinct page
     assert.equal(pfns.size, touched.size, `seed ${seed}: injective`);
     assert.equal(th.invalidAccesses, 0);
   }
+});
+
+test("a 64 TiB mmap (no such gap above a PIE binary) goes below the binary; a 64 TiB node works", () => {
+  const { m, as, base, th, v } = setup(64 * TiB, 64 * TiB);
+  assert.ok(base + 64 * TiB <= TEXT_START && base >= MMAP_MIN_ADDR, "below the binary");
+  m.runAccesses(th, [base, base + 63 * TiB, base + 32 * TiB]);
+  assert.equal(m.frames.allocatedFrames, 3);
+  assert.equal(v.nrChunks, 3);
+  assert.ok(m.frames.capacity < 2 ** 20, "frame table sized by frames used, not RAM");
+  assert.throws(() => as.mmap(64 * TiB), /no room/, "a second one does not fit anywhere");
+});
+
+test("a NUMA node starting above 8 TiB of physical address is refused with a clear error", () => {
+  assert.throws(
+    () => new Machine({ nodes: [{ sizeBytes: 32 * TiB }, { sizeBytes: 32 * TiB }] }),
+    /node 1 starts at 32.* TiB: nodes must start below 8 TiB/,
+  );
+  assert.doesNotThrow(() => new Machine({ nodes: [{ sizeBytes: 4 * TiB }, { sizeBytes: 60 * TiB }] }));
 });

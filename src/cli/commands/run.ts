@@ -182,10 +182,13 @@ export function addSimulationOptions(cmd: Command): Command {
     .option("--progress", "show progress even when stderr is not a terminal");
 }
 
+/** Largest --scale: tiny-hot at 2048 maps 128 TiB, all of 4-level x86-64 user space. */
+const MAX_SCALE = 4096;
+
 export function workloadFromOptions(name: string, o: RunOptionValues): WorkloadSpec {
   const threads = o.threads === undefined ? undefined : parseCount(o.threads, "--threads");
   const w = resolveWorkload(name, {
-    scale: positiveNumberOption(o.scale, "--scale", 1000),
+    scale: positiveNumberOption(o.scale, "--scale", MAX_SCALE),
     timeScale:
       o.timeScale === undefined ? undefined : positiveNumberOption(o.timeScale, "--time-scale", 1000),
     threads,
