@@ -73,7 +73,8 @@ export function interleaveSchedule(
   const rng = new Rng(seed);
   const { m, as, base, threads, vma } = sharedBuffer(pages, nCpus, "interleave");
   const idx0 = Math.floor(base / PAGE_SIZE) - vma.startPage;
-  for (let p = 0; p < pages; p++) if (rng.randRange(0, 4) === 0) vma.setFlag(idx0 + p, vma.flagAt(idx0 + p) | PTE_WRITE_PROTECTED);
+  for (let p = 0; p < pages; p++)
+    if (rng.randRange(0, 4) === 0) vma.setFlag(idx0 + p, vma.flagAt(idx0 + p) | PTE_WRITE_PROTECTED);
 
   const builtIn = o.builtIn ?? (seed % 2 === 0 ? NUMA_OWNER : DAMON_OWNER);
   const fw = new HintingFramework(m, { mode, builtIn });

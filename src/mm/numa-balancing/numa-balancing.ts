@@ -382,8 +382,7 @@ export class NumaBalancing implements Agent, HintOwner {
           break outer;
         }
         virt--;
-        const eligible =
-          (v.flagAt(i) & PTE_PRESENT) !== 0 && (fastToo || this.slowNode[node[v.frameAt(i)]]);
+        const eligible = (v.flagAt(i) & PTE_PRESENT) !== 0 && (fastToo || this.slowNode[node[v.frameAt(i)]]);
         if (!eligible) {
           flushRun();
           continue;
