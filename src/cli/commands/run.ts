@@ -25,7 +25,7 @@ import type { MonitorOptionValues } from "../options.js";
 import { RunProgress } from "../progress.js";
 import { requireOutputFolder } from "../files.js";
 import { colorFor } from "../color.js";
-import { runSummaryText } from "../run-summary.js";
+import { missWarnings, runSummaryText } from "../run-summary.js";
 import { fmtNs, formatTable } from "../table.js";
 import { runJson } from "../run-json.js";
 import { renderRunHeatmap, RunRecorder } from "../run-heatmap.js";
@@ -398,6 +398,7 @@ function runAction(cmd: Command, workloadName: string, o: RunOptionValues, feed?
     }
   }
   console.log(`\n${runSummaryText(results)}`);
+  for (const w of missWarnings(results)) console.error(w);
   console.log("\nAccuracy against the exact truth, and what it cost (definitions: docs/metrics.md):\n");
   console.log(formatTable(["metric", ...results.map((r) => r.ops)], metricRows(results)));
   for (const r of results) printDamos(r);
