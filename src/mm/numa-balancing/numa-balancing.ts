@@ -14,7 +14,7 @@ import type { HintFault, HintingFramework, HintingMode, HintOwner, OwnerHandle }
 import type { Machine } from "../machine.js";
 import type { AddressSpace } from "../address-space.js";
 import { PAGE_SIZE, PTE_PRESENT } from "../vma.js";
-import type { Vma } from "../vma.js";
+import type { PageChunk } from "../vma.js";
 import type { HotnessSink } from "../pghot/pghot.js";
 
 const MS = 1_000_000;
@@ -106,7 +106,7 @@ interface TaskState {
   stats: NumaTaskStats;
 }
 
-/** Per-VMA page state the kernel keeps in struct page: last faulting node and scan time. */
+/** Per-chunk page state the kernel keeps in struct page: last faulting node and scan time. */
 interface PageState {
   lastNode: Int8Array;
   scanNs: Float64Array;
@@ -145,7 +145,7 @@ export class NumaBalancing implements Agent, HintOwner {
   private handle: OwnerHandle | null = null;
   private on = false;
   private readonly tasks = new Map<number, TaskState>();
-  private readonly pages = new WeakMap<Vma, PageState>();
+  private readonly pages = new WeakMap<PageChunk, PageState>();
   private nextDiscoveryNs: number;
   private readonly slowNode: boolean[];
   private readonly promoWindowStart: number[];
@@ -373,7 +373,6 @@ export class NumaBalancing implements Agent, HintOwner {
         k++;
         continue;
       }
-      const ps = this.pageState(v);
       const node = m.frames.node;
       const from = Math.max(v.startPage, Math.floor(t.offset / PAGE_SIZE)) - v.startPage;
       for (let i = from; i < v.nrPages; i++) {
@@ -390,7 +389,8 @@ export class NumaBalancing implements Agent, HintOwner {
         const a = (v.startPage + i) * PAGE_SIZE;
         if (runStart < 0) runStart = a;
         runEnd = a + PAGE_SIZE;
-        ps.scanNs[i] = nowNs;
+        const c = v.chunkOf(v.startPage + i)!; // present: its chunk exists
+        this.pageState(c).scanNs[v.startPage + i - c.startPage] = nowNs;
         budget--;
       }
       flushRun();
@@ -405,9 +405,9 @@ export class NumaBalancing implements Agent, HintOwner {
     this.stats.scanNs += t.acct.ns - before;
   }
 
-  private pageState(v: Vma): PageState {
-    const n = v.nrPages;
-    let s = this.pages.get(v);
+  private pageState(c: PageChunk): PageState {
+    const n = c.flags.length;
+    let s = this.pages.get(c);
     if (s === undefined || s.lastNode.length < n) {
       const lastNode = new Int8Array(n).fill(-1);
       const scanNs = new Float64Array(n).fill(-Infinity);
@@ -416,7 +416,7 @@ export class NumaBalancing implements Agent, HintOwner {
         scanNs.set(s.scanNs);
       }
       s = { lastNode, scanNs };
-      this.pages.set(v, s);
+      this.pages.set(c, s);
     }
     return s;
   }
@@ -454,8 +454,11 @@ export class NumaBalancing implements Agent, HintOwner {
     }
     const v = m.process(f.pid).vmaAt(f.vaddr);
     if (v === null || !v.hasPages) return this.handlerNs;
-    const idx = f.vaddr / PAGE_SIZE - v.startPage;
-    const ps = this.pageState(v);
+    const vpn = Math.floor(f.vaddr / PAGE_SIZE);
+    const c = v.chunkOf(vpn);
+    if (c === null) return this.handlerNs;
+    const idx = vpn - c.startPage;
+    const ps = this.pageState(c);
     const prev = ps.lastNode[idx];
     ps.lastNode[idx] = f.cpuNode;
     if (local) return this.handlerNs;
