@@ -37,6 +37,41 @@ function runSentence(r: ExperimentResult): string {
   );
 }
 
+/** Regions this many times the hot set or bigger hide it: a region's one sampled page rarely lands in it. */
+const HIDING_RATIO = 8;
+
+/**
+ * One line per access source that missed most of the hot set (mean recall under
+ * 0.5), saying why when the run shows it: regions far bigger than the hot set
+ * (huge spans with few regions: the terabyte case, docs/scale.md).
+ */
+export function missWarnings(results: ExperimentResult[]): string[] {
+  const out: string[] = [];
+  for (const r of results) {
+    const s = r.summary;
+    const hot = s.trueWssMedianBytes;
+    if (!(s.recall < 0.5) || hot <= 0) continue;
+    const span = monitoredBytes(r);
+    const regions = (s.nrRegionsMin + s.nrRegionsMax) / 2;
+    const avg = regions > 0 ? span / regions : span;
+    const miss = `${r.ops} missed most of the hot set (recall ${s.recall.toFixed(2)})`;
+    if (avg >= HIDING_RATIO * hot) {
+      out.push(
+        `warning: ${miss}: its ${s.nrRegionsMin}..${s.nrRegionsMax} regions over ${fmtBytes(span)} average ` +
+          `${fmtBytes(avg)}, ${Math.round(avg / hot)}× the ${fmtBytes(hot)} working set, so a region's one sampled ` +
+          `page per interval rarely lands in it and random splits need many windows to narrow down ` +
+          `(more --min-regions, a longer run or a narrower target help; docs/scale.md)`,
+      );
+    } else {
+      out.push(
+        `warning: ${miss} although its regions (${fmtBytes(avg)} on average) are not much bigger than the ` +
+          `${fmtBytes(hot)} working set: the access source itself saw too few of the accesses`,
+      );
+    }
+  }
+  return out;
+}
+
 /** The summary paragraph, then one line on the paddr column when paddr ran. */
 export function runSummaryText(results: ExperimentResult[]): string {
   if (results.length === 0) return "";

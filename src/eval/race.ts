@@ -78,7 +78,7 @@ export function raceSchedule(mode: HintingMode, seed: number, o: RaceOptions = {
   const idxOf = (p: number): number => Math.floor((base + p * PAGE_SIZE) / PAGE_SIZE) - vma.startPage;
   const wpPermil = Math.round((o.writeProtected ?? 0.25) * 1000);
   for (let p = 0; p < pages; p++)
-    if (rng.randRange(0, 1000) < wpPermil) vma.flags![idxOf(p)] |= PTE_WRITE_PROTECTED;
+    if (rng.randRange(0, 1000) < wpPermil) vma.setFlag(idxOf(p), vma.flagAt(idxOf(p)) | PTE_WRITE_PROTECTED);
 
   const fw = new HintingFramework(m, { mode });
   const numa = new RecordingOwner(NUMA_OWNER);
@@ -93,9 +93,9 @@ export function raceSchedule(mode: HintingMode, seed: number, o: RaceOptions = {
   fw.afterFault = (v, idx) => {
     const p = idx - idxOf(0);
     lastFaultPage = p;
-    if (protAtArm[p] >= 0 && (v.flags![idx] & PTE_WRITE_PROTECTED) !== protAtArm[p])
+    if (protAtArm[p] >= 0 && (v.flagAt(idx) & PTE_WRITE_PROTECTED) !== protAtArm[p])
       violations.push(`page ${p}: protection changed by restore`);
-    if (v.flags![idx] & PTE_ARMED) violations.push(`page ${p}: still armed after its fault`);
+    if (v.flagAt(idx) & PTE_ARMED) violations.push(`page ${p}: still armed after its fault`);
   };
   const checkDelivered = (owner: RecordingOwner, from: number): void => {
     for (let k = from; k < owner.faults.length; k++) {
@@ -106,7 +106,7 @@ export function raceSchedule(mode: HintingMode, seed: number, o: RaceOptions = {
   };
   const armed = (p: number, who: string): void => {
     armedBy[p].add(who);
-    if (protAtArm[p] < 0) protAtArm[p] = vma.flags![idxOf(p)] & PTE_WRITE_PROTECTED;
+    if (protAtArm[p] < 0) protAtArm[p] = vma.flagAt(idxOf(p)) & PTE_WRITE_PROTECTED;
   };
   for (let s = 0; s < steps; s++) {
     const ev = rng.randRange(0, 100);
@@ -150,16 +150,16 @@ export function raceSchedule(mode: HintingMode, seed: number, o: RaceOptions = {
       fw.unregister(damonH);
       damonH = null;
       for (const set of armedBy) set.delete(DAMON_OWNER);
-      if (mode === "generic" && vma.owners) {
+      if (mode === "generic") {
         for (let p = 0; p < pages; p++)
-          if (vma.owners[idxOf(p)] & (1 << bit)) violations.push(`damon's bit survived on page ${p}`);
+          if (vma.ownerAt(idxOf(p)) & (1 << bit)) violations.push(`damon's bit survived on page ${p}`);
       }
     } else damonH = fw.register(damon);
   }
   // No page stays armed forever: one more access to every page restores all of them.
   touchAll();
   for (let p = 0; p < pages; p++)
-    if (vma.flags![idxOf(p)] & PTE_ARMED) violations.push(`page ${p} stayed armed`);
+    if (vma.flagAt(idxOf(p)) & PTE_ARMED) violations.push(`page ${p} stayed armed`);
   return { violations, stats: fw.stats };
 }
 

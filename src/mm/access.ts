@@ -82,9 +82,12 @@ export function execAccesses(
   if (tlb !== null) st[ST_LAST_TAG] = -1;
   if (th.cacheGen !== as.layoutGen) {
     th.cacheVma = null;
+    th.cacheChunk = null;
     th.cacheGen = as.layoutGen;
   }
   let vma = th.cacheVma;
+  // The loops run over one chunk of the VMA at a time (a mini-VMA, vma.ts).
+  let chunk = th.cacheChunk;
   const truth = m.truth;
   const truthOn = truth !== null;
   const asidTag = as.asid * ASID_TAG_SCALE;
@@ -96,10 +99,10 @@ export function execAccesses(
   while (i < n) {
     const stop = sampler !== null ? Math.min(n, i + left) : n;
     const before = i;
-    const flags = vma !== null ? vma.flags! : EMPTY_U8;
-    const frames = vma !== null ? vma.frames! : EMPTY_I32;
-    const vs = vma !== null ? vma.startPage : 0;
-    const ve = vma !== null ? vma.endPage : 0;
+    const flags = chunk !== null ? chunk.flags : EMPTY_U8;
+    const frames = chunk !== null ? chunk.frames : EMPTY_I32;
+    const vs = chunk !== null ? chunk.startPage : 0;
+    const ve = chunk !== null ? chunk.endPage : 0;
     const tS = truthOn ? truth.sampleStamp : EMPTY_I32;
     const tW = truthOn ? truth.winStamp : EMPTY_I32;
     const tP = truthOn ? truth.positive : EMPTY_U16;
@@ -191,12 +194,14 @@ export function execAccesses(
     }
     const vpn = st[ST_VPN];
     if (exit === EXIT_VMA) {
-      vma = as.findVma(vpn);
+      // Another chunk of the same VMA needs no layout search.
+      if (vma === null || !(vpn >= vma.startPage && vpn < vma.endPage)) vma = as.findVma(vpn);
       if (vma === null) {
+        chunk = null;
         invalid++;
         i++;
       } else {
-        vma.ensureArrays();
+        chunk = vma.ensureChunk(vpn);
       }
     } else if (exit === EXIT_SLOW) {
       if (tlb !== null) tlb.lastTag = st[ST_LAST_TAG];
@@ -218,6 +223,7 @@ export function execAccesses(
     m.seenPageSamples += st[ST_SEEN];
   }
   th.cacheVma = vma;
+  th.cacheChunk = chunk;
   th.accesses += st[ST_DONE];
   th.invalidAccesses += invalid;
   th.tlbMisses += misses;
@@ -236,15 +242,17 @@ export function slowPath(
   isWrite: boolean,
   nowNs: number,
 ): number {
-  const flags = vma.flags!;
+  const c = vma.ensureChunk(vpn);
+  const flags = c.flags;
+  const ci = vpn - c.startPage;
   let cost = 0;
-  if (!(flags[idx] & PTE_PRESENT) && flags[idx] & PTE_THP_ADVISED && hugeFault(m, th, vma, vpn, nowNs)) {
+  if (!(flags[ci] & PTE_PRESENT) && flags[ci] & PTE_THP_ADVISED && hugeFault(m, th, vma, vpn, nowNs)) {
     th.minorFaults++;
     cost += m.costs.hugeFaultNs;
   }
-  if (!(flags[idx] & PTE_PRESENT)) {
+  if (!(flags[ci] & PTE_PRESENT)) {
     const node = vma.policyNode >= 0 ? vma.policyNode : th.cpu.node;
-    const swapped = (flags[idx] & PTE_SWAPPED) !== 0;
+    const swapped = (flags[ci] & PTE_SWAPPED) !== 0;
     const got = allocFrame(m, node, nowNs);
     const pfn = got.pfn;
     cost += got.stallNs;
@@ -255,8 +263,8 @@ export function slowPath(
     }
     m.frames.rmapAsid[pfn] = th.as.asid + 1;
     m.frames.rmapVpn[pfn] = vpn;
-    vma.frames![idx] = pfn;
-    flags[idx] = (flags[idx] & ~(PTE_ACCESSED | PTE_DIRTY | PTE_SWAPPED)) | PTE_PRESENT;
+    c.frames[ci] = pfn;
+    flags[ci] = (flags[ci] & ~(PTE_ACCESSED | PTE_DIRTY | PTE_SWAPPED)) | PTE_PRESENT;
     vma.residentPages++;
     m.lru.add(pfn, false);
     if (swapped) {
@@ -272,15 +280,15 @@ export function slowPath(
       cost += m.costs.minorFaultNs;
     }
   }
-  if (flags[idx] & PTE_ARMED) {
+  if (flags[ci] & PTE_ARMED) {
     th.hintingFaults++;
     if (m.hintingHandler !== null) {
       cost += m.hintingHandler(th, vma, idx, vpn * PAGE_SIZE, isWrite, nowNs + cost);
     }
-    if (flags[idx] & PTE_ARMED) {
+    if (flags[ci] & PTE_ARMED) {
       // No owner took it: restore silently so the page cannot stay armed forever.
-      flags[idx] &= ~PTE_ARMED;
-      if (vma.owners !== null) vma.owners[idx] = 0;
+      flags[ci] &= ~PTE_ARMED;
+      if (c.owners !== null) c.owners[ci] = 0;
       m.silentRestores++;
     }
   }

@@ -13,6 +13,8 @@ export const TEXT_START = 0x555555554000;
 export const MMAP_TOP = 0x7ffff7fff000;
 export const STACK_TOP = 0x7ffffffff000;
 export const MAIN_STACK_BYTES = 0x21000;
+/** vm.mmap_min_addr's default: nothing is mapped below it. */
+export const MMAP_MIN_ADDR = 0x10000;
 /** glibc's default M_MMAP_THRESHOLD: malloc serves requests this big with mmap. */
 export const MMAP_THRESHOLD = 128 * 1024;
 /** glibc's chunk header: malloc returns mmap'd chunks at this offset into the mapping. */
@@ -189,9 +191,7 @@ export class AddressSpace {
       const limit = this.lowestMmapStart();
       if (newPages * PAGE_SIZE > limit) throw new InputError("brk: heap would run into the mmap area");
       if (heap) {
-        heap.end = newPages * PAGE_SIZE;
-        heap.endPage = newPages;
-        heap.growArrays();
+        heap.setEndPage(newPages);
       } else {
         this.insert(new Vma(this.heapStart, newPages * PAGE_SIZE, "heap", PROT_READ | PROT_WRITE, "[heap]"));
       }
@@ -200,8 +200,7 @@ export class AddressSpace {
       if (newPages === heap.startPage) {
         this.vmas.splice(this.vmas.indexOf(heap), 1);
       } else {
-        heap.end = newPages * PAGE_SIZE;
-        heap.endPage = newPages;
+        heap.setEndPage(newPages);
       }
     }
     this.brkEnd = newEnd;
@@ -255,8 +254,13 @@ export class AddressSpace {
       if (hi - v.end >= size) return hi - size;
       hi = Math.min(hi, v.start);
     }
-    if (hi - size < floor) throw new InputError(`mmap: no room for ${size} bytes`);
-    return hi - size;
+    if (hi - size >= floor) return hi - size;
+    // Without ASLR a PIE process has no gap over ~42 TiB above its binary; a bigger
+    // mapping goes below the binary (as a hint address there would), top-down.
+    let below = TEXT_START;
+    for (const v of this.vmas) if (v.start < TEXT_START) below = Math.min(below, v.start);
+    if (below - size >= MMAP_MIN_ADDR) return below - size;
+    throw new InputError(`mmap: no room for ${size} bytes`);
   }
 
   private insert(v: Vma): void {

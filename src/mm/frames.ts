@@ -19,6 +19,9 @@ export const FRAME_ACTIVE = 16;
 /** Part of a 2 MiB transparent huge page (until reclaim or migration splits it). */
 export const FRAME_THP = 32;
 
+/** Frame numbers fit an int32 (page tables hold them in Int32Array): 8 TiB of physical address. */
+export const MAX_FRAMES = 2 ** 31;
+
 export interface NodeConfig {
   /** Memory size of the node in bytes (rounded down to pages). */
   sizeBytes: number;
@@ -92,6 +95,14 @@ export class FrameTable {
       }
     });
     for (const r of ranges) this.nodeRanges[r.node].push(r);
+    // Frame numbers are int32 in the page tables, and per-frame arrays grow to the
+    // highest frame used: a node must start below 8 TiB (one node can be any size).
+    for (let id = 1; id < nodes.length; id++) {
+      if (this.nodeRanges[id][0].start / PAGE_SIZE >= MAX_FRAMES)
+        throw new RangeError(
+          `node ${id} starts at ${+(this.nodeRanges[id][0].start / 2 ** 40).toFixed(2)} TiB: nodes must start below 8 TiB of physical address (make the earlier nodes smaller, or use one node)`,
+        );
+    }
     this.ranges = ranges;
     this.nodeFreeFrames = nodes.map((n) => Math.floor(n.sizeBytes / PAGE_SIZE));
     this.nodeTotalFrames = [...this.nodeFreeFrames];

@@ -209,17 +209,17 @@ export class Machine {
   translate(pid: number, vaddr: number): number {
     const as = this.byPid.get(pid);
     const v = as?.vmaAt(vaddr);
-    if (!v || v.flags === null) return -1;
+    if (!v) return -1;
     const i = Math.floor(vaddr / PAGE_SIZE) - v.startPage;
-    if (!(v.flags[i] & PTE_PRESENT)) return -1;
-    return v.frames![i] * PAGE_SIZE + (vaddr % PAGE_SIZE);
+    if (!(v.flagAt(i) & PTE_PRESENT)) return -1;
+    return v.frameAt(i) * PAGE_SIZE + (vaddr % PAGE_SIZE);
   }
 
   /** The PTE flag byte of `vaddr` (0 when unmapped or never touched). */
   pteFlags(pid: number, vaddr: number): number {
     const v = this.byPid.get(pid)?.vmaAt(vaddr);
-    if (!v || v.flags === null) return 0;
-    return v.flags[Math.floor(vaddr / PAGE_SIZE) - v.startPage];
+    if (!v) return 0;
+    return v.flagAt(Math.floor(vaddr / PAGE_SIZE) - v.startPage);
   }
 
   /** Attaches the ground-truth recorder (fed from the access path from now on). */
@@ -242,18 +242,20 @@ export class Machine {
 
   /** munmap/brk shrink/exit: free the frames of pages [a, b) and drop their translations. */
   private releasePages(as: AddressSpace, v: Vma, a: number, b: number): void {
-    if (v.flags !== null) {
-      for (let p = a; p < b; p++) {
-        const i = p - v.startPage;
-        if (v.flags[i] & PTE_PRESENT) {
-          this.lru.remove(v.frames![i]);
-          this.frames.free(v.frames![i]);
+    // Only touched chunks hold state: a huge untouched range costs nothing.
+    for (const c of v.chunksIn(a, b)) {
+      const flags = c.flags;
+      const end = Math.min(b, c.endPage) - c.startPage;
+      for (let i = Math.max(a, c.startPage) - c.startPage; i < end; i++) {
+        if (flags[i] & PTE_PRESENT) {
+          this.lru.remove(c.frames[i]);
+          this.frames.free(c.frames[i]);
           v.residentPages--;
-        } else if (v.flags[i] & PTE_SWAPPED) {
+        } else if (flags[i] & PTE_SWAPPED) {
           this.mem.swapUsedPages--;
         }
-        v.flags[i] = 0;
-        if (v.owners !== null) v.owners[i] = 0;
+        flags[i] = 0;
+        if (c.owners !== null) c.owners[i] = 0;
       }
     }
     // Like Linux's tlb_single_page_flush_ceiling: big ranges flush the whole mm.

@@ -26,7 +26,7 @@ export function migratePage(
   const ft = m.frames;
   if (!Number.isInteger(node) || node < 0 || node >= ft.nrNodes)
     throw new RangeError(`node ${node} does not exist`);
-  const old = p.vma.frames![p.idx];
+  const old = p.vma.frameAt(p.idx);
   if (ft.node[old] === node) return false;
   const pfn = ft.allocateOn(node);
   if (pfn < 0) return false;
@@ -38,7 +38,7 @@ export function migratePage(
   ft.rmapAsid[pfn] = ft.rmapAsid[old];
   ft.rmapVpn[pfn] = ft.rmapVpn[old];
   m.truth?.frameMoved(old, pfn);
-  p.vma.frames![p.idx] = pfn;
+  p.vma.setFrame(p.idx, pfn);
   // The truth already moved the page's counters: free the old frame without settling them.
   const onFree = ft.onFree;
   ft.onFree = null;

@@ -6,23 +6,23 @@
 import type { Machine } from "./machine.js";
 import { CostAccount } from "./cost-model.js";
 import { FRAME_ALLOCATED, FRAME_IDLE, FRAME_LRU, FRAME_THP, FRAME_YOUNG } from "./frames.js";
-import { PAGE_SIZE, PTE_ACCESSED, PTE_PRESENT, THP_PAGES, type Vma } from "./vma.js";
+import { PAGE_SIZE, PTE_ACCESSED, PTE_PRESENT, THP_PAGES, type PageChunk, type Vma } from "./vma.js";
 import { flushTlbPage } from "./tlb-invalidate.js";
 
 export function pte(m: Machine, pid: number, addr: number): { vma: Vma; idx: number } | null {
   const as = m.byPid.get(pid);
   if (!as) return null;
   const v = as.vmaAt(addr);
-  if (!v || v.flags === null) return null;
+  if (!v) return null;
   const idx = Math.floor(addr / PAGE_SIZE) - v.startPage;
-  if (!(v.flags[idx] & PTE_PRESENT)) return null;
+  if (!(v.flagAt(idx) & PTE_PRESENT)) return null;
   return { vma: v, idx };
 }
 
 /** The frame backing `vaddr` of `pid`, or -1 when not present. */
 export function frameOf(m: Machine, pid: number, vaddr: number): number {
   const p = pte(m, pid, vaddr);
-  return p === null ? -1 : p.vma.frames![p.idx];
+  return p === null ? -1 : p.vma.frameAt(p.idx);
 }
 
 /**
@@ -45,7 +45,7 @@ export function mkoldVaddr(
   acct.mkolds++;
   const p = pte(m, pid, addr);
   if (p === null) return;
-  const pfn = p.vma.frames![p.idx];
+  const pfn = p.vma.frameAt(p.idx);
   mkoldMapping(m, p.vma, p.idx, pfn);
   if (flush) flushTlbPage(m, pid, addr, acct);
 }
@@ -67,7 +67,7 @@ export function youngVaddr(
   m.lastFolioBytes = PAGE_SIZE;
   const p = pte(m, pid, addr);
   if (p === null) return false;
-  const pfn = p.vma.frames![p.idx];
+  const pfn = p.vma.frameAt(p.idx);
   const ff = m.frames.flags[pfn];
   if (!(ff & FRAME_LRU)) return false;
   const head = pmdHead(m, p.vma, p.idx);
@@ -75,7 +75,7 @@ export function youngVaddr(
     m.lastFolioBytes = THP_PAGES * PAGE_SIZE;
     return pmdYoung(m, p.vma, head);
   }
-  return (p.vma.flags![p.idx] & PTE_ACCESSED) !== 0 || (ff & FRAME_IDLE) === 0;
+  return (p.vma.flagAt(p.idx) & PTE_ACCESSED) !== 0 || (ff & FRAME_IDLE) === 0;
 }
 
 /**
@@ -124,7 +124,7 @@ export function youngPaddr(m: Machine, paddr: number, acct: CostAccount = m.kdam
     if (pmdContiguous(m, mp.vma, head)) m.lastFolioBytes = THP_PAGES * PAGE_SIZE;
     return pmdYoung(m, mp.vma, head);
   }
-  return (mp.vma.flags![mp.idx] & PTE_ACCESSED) !== 0;
+  return (mp.vma.flagAt(mp.idx) & PTE_ACCESSED) !== 0;
 }
 
 /**
@@ -134,23 +134,33 @@ export function youngPaddr(m: Machine, paddr: number, acct: CostAccount = m.kdam
  */
 export function pmdHead(m: Machine, v: Vma, idx: number): number {
   const ft = m.frames;
-  if (!(ft.flags[v.frames![idx]] & FRAME_THP)) return -1;
-  const head = idx - ((v.startPage + idx) % THP_PAGES);
-  if (head < 0 || head + THP_PAGES > v.flags!.length) return -1;
-  const flags = v.flags!;
-  const frames = v.frames!;
-  for (let i = head; i < head + THP_PAGES; i++) {
+  const vpn = v.startPage + idx;
+  const c = v.chunkOf(vpn);
+  if (c === null || !(ft.flags[c.frames[vpn - c.startPage]] & FRAME_THP)) return -1;
+  const head = vpn - (vpn % THP_PAGES);
+  // A block inside the VMA lies in one chunk (chunks are 1 GiB-aligned).
+  if (head < c.startPage || head + THP_PAGES > c.endPage) return -1;
+  const flags = c.flags;
+  const frames = c.frames;
+  for (let i = head - c.startPage; i < head - c.startPage + THP_PAGES; i++) {
     if (!(flags[i] & PTE_PRESENT) || !(ft.flags[frames[i]] & FRAME_THP)) return -1;
   }
-  return head;
+  return head - v.startPage;
+}
+
+/** The chunk of huge page `head` (a pmdHead result) and the block's first index in it. */
+function blockOf(v: Vma, head: number): { c: PageChunk; b: number } {
+  const c = v.chunkOf(v.startPage + head)!;
+  return { c, b: v.startPage + head - c.startPage };
 }
 
 /** The PMD's young bit (any Accessed bit of the block) or the folio not idle. */
 export function pmdYoung(m: Machine, v: Vma, head: number): boolean {
-  const flags = v.flags!;
-  const frames = v.frames!;
+  const { c, b } = blockOf(v, head);
+  const flags = c.flags;
+  const frames = c.frames;
   const ft = m.frames;
-  for (let i = head; i < head + THP_PAGES; i++) {
+  for (let i = b; i < b + THP_PAGES; i++) {
     if (flags[i] & PTE_ACCESSED || !(ft.flags[frames[i]] & FRAME_IDLE)) return true;
   }
   return false;
@@ -158,10 +168,11 @@ export function pmdYoung(m: Machine, v: Vma, head: number): boolean {
 
 /** Whether the huge page's frames are physically contiguous from a 2 MiB-aligned frame. */
 export function pmdContiguous(m: Machine, v: Vma, head: number): boolean {
-  const frames = v.frames!;
-  const first = frames[head];
+  const { c, b } = blockOf(v, head);
+  const frames = c.frames;
+  const first = frames[b];
   if (first % THP_PAGES !== 0) return false;
-  for (let i = 1; i < THP_PAGES; i++) if (frames[head + i] !== first + i) return false;
+  for (let i = 1; i < THP_PAGES; i++) if (frames[b + i] !== first + i) return false;
   return true;
 }
 
@@ -192,7 +203,7 @@ export function rmap(m: Machine, pfn: number, acct: CostAccount): { vma: Vma; id
   const as = m.spaces[a - 1];
   const vpn = m.frames.rmapVpn[pfn];
   const v = as.findVma(vpn);
-  if (v === null || v.flags === null) return null;
+  if (v === null || !v.hasPages) return null;
   return { vma: v, idx: vpn - v.startPage };
 }
 
@@ -202,22 +213,23 @@ export function mkoldMapping(m: Machine, v: Vma, idx: number, pfn: number): void
   const head = pmdHead(m, v, idx);
   if (head >= 0) {
     // damon_pmdp_mkold: one young bit for the whole folio.
-    const flags = v.flags!;
-    const frames = v.frames!;
+    const { c, b } = blockOf(v, head);
+    const flags = c.flags;
+    const frames = c.frames;
     let young = false;
-    for (let i = head; i < head + THP_PAGES; i++) {
+    for (let i = b; i < b + THP_PAGES; i++) {
       if (flags[i] & PTE_ACCESSED) {
         young = true;
         flags[i] &= ~PTE_ACCESSED;
       }
     }
-    for (let i = head; i < head + THP_PAGES; i++)
+    for (let i = b; i < b + THP_PAGES; i++)
       ft.flags[frames[i]] |= young ? FRAME_IDLE | FRAME_YOUNG : FRAME_IDLE;
     return;
   }
-  const f = v.flags![idx];
+  const f = v.flagAt(idx);
   if (f & PTE_ACCESSED) {
-    v.flags![idx] = f & ~PTE_ACCESSED;
+    v.setFlag(idx, f & ~PTE_ACCESSED);
     ft.flags[pfn] |= FRAME_YOUNG;
   }
   ft.flags[pfn] |= FRAME_IDLE;
@@ -233,8 +245,8 @@ export function testClearReferenced(m: Machine, pfn: number, acct: CostAccount =
   let ref = (ft.flags[pfn] & FRAME_YOUNG) !== 0;
   ft.flags[pfn] &= ~FRAME_YOUNG;
   const mp = rmap(m, pfn, acct);
-  if (mp !== null && mp.vma.flags![mp.idx] & PTE_ACCESSED) {
-    mp.vma.flags![mp.idx] &= ~PTE_ACCESSED;
+  if (mp !== null && mp.vma.flagAt(mp.idx) & PTE_ACCESSED) {
+    mp.vma.setFlag(mp.idx, mp.vma.flagAt(mp.idx) & ~PTE_ACCESSED);
     ref = true;
   }
   if (ref) ft.flags[pfn] &= ~FRAME_IDLE;

@@ -103,12 +103,12 @@ export function evictFrame(m: Machine, pfn: number, acct: CostAccount = m.kdamon
   const as = m.spaces[a - 1];
   const vpn = ft.rmapVpn[pfn];
   const v = as.findVma(vpn);
-  if (v === null || v.flags === null) return false;
+  if (v === null) return false;
   const idx = vpn - v.startPage;
-  const f = v.flags[idx];
+  const f = v.flagAt(idx);
   // File pages are clean (written back): dropping them costs no write.
   const write = !v.fileBacked || (f & PTE_DIRTY) !== 0;
-  v.flags[idx] = (f & ~(PTE_PRESENT | PTE_ACCESSED | PTE_DIRTY)) | PTE_SWAPPED;
+  v.setFlag(idx, (f & ~(PTE_PRESENT | PTE_ACCESSED | PTE_DIRTY)) | PTE_SWAPPED);
   v.residentPages--;
   m.lru.remove(pfn);
   ft.free(pfn);
@@ -128,7 +128,7 @@ export function pageoutVaddr(
 ): boolean {
   const p = pte(m, pid, vaddr);
   if (p === null) return false;
-  const ok = evictFrame(m, p.vma.frames![p.idx], acct);
+  const ok = evictFrame(m, p.vma.frameAt(p.idx), acct);
   if (ok) m.mem.pageoutReclaimed++;
   return ok;
 }
@@ -142,16 +142,17 @@ export function swapInVaddr(
 ): boolean {
   const as = m.byPid.get(pid);
   const v = as?.vmaAt(vaddr);
-  if (!as || !v || v.flags === null) return false;
+  if (!as || !v) return false;
   const idx = Math.floor(vaddr / PAGE_SIZE) - v.startPage;
-  if (!(v.flags[idx] & PTE_SWAPPED) || v.flags[idx] & PTE_PRESENT) return false;
+  const f = v.flagAt(idx);
+  if (!(f & PTE_SWAPPED) || f & PTE_PRESENT) return false;
   const node = v.policyNode >= 0 ? v.policyNode : 0;
   const pfn = m.frames.allocate(node);
   if (pfn < 0) return false;
   m.frames.rmapAsid[pfn] = as.asid + 1;
   m.frames.rmapVpn[pfn] = idx + v.startPage;
-  v.frames![idx] = pfn;
-  v.flags[idx] = (v.flags[idx] & ~PTE_SWAPPED) | PTE_PRESENT;
+  v.setFrame(idx, pfn);
+  v.setFlag(idx, (f & ~PTE_SWAPPED) | PTE_PRESENT);
   v.residentPages++;
   m.lru.add(pfn, false);
   m.mem.swapIns++;

@@ -4,7 +4,7 @@
  */
 import type { AddressSpace } from "./address-space.js";
 import type { Tlb } from "./tlb.js";
-import type { Vma } from "./vma.js";
+import type { PageChunk, Vma } from "./vma.js";
 
 /**
  * A thread's access generator. The machine asks for a batch when the previous
@@ -75,8 +75,9 @@ export class SimThread {
   tlbMisses = 0;
   /** Accesses to addresses outside every VMA (counted and skipped: a segfault in real life). */
   invalidAccesses = 0;
-  /** Cached VMA of the last access and the layout generation it is valid for. */
+  /** Cached VMA and page chunk of the last access and the layout generation they are valid for. */
   cacheVma: Vma | null = null;
+  cacheChunk: PageChunk | null = null;
   cacheGen = -1;
   constructor(
     readonly tid: number,

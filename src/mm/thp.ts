@@ -5,6 +5,7 @@ import type { Machine } from "./machine.js";
 import type { SimThread } from "./sim-cpu.js";
 import { FRAME_THP } from "./frames.js";
 import {
+  CHUNK_PAGES,
   PAGE_SIZE,
   PTE_ACCESSED,
   PTE_DIRTY,
@@ -24,8 +25,11 @@ import { allocFrame } from "./reclaim.js";
 export function hugeFault(m: Machine, th: SimThread, vma: Vma, vpn: number, nowNs: number): boolean {
   const head = vpn - (vpn % THP_PAGES);
   if (head < vma.startPage || head + THP_PAGES > vma.endPage) return false;
-  const flags = vma.flags!;
-  const h = head - vma.startPage;
+  // A 2 MiB block inside the VMA lies in one chunk (chunks are 1 GiB-aligned).
+  const c = vma.ensureChunk(head);
+  const flags = c.flags;
+  const frames = c.frames;
+  const h = head - c.startPage;
   for (let i = h; i < h + THP_PAGES; i++) {
     if ((flags[i] & (PTE_PRESENT | PTE_SWAPPED | PTE_THP_ADVISED)) !== PTE_THP_ADVISED) return false;
   }
@@ -37,9 +41,9 @@ export function hugeFault(m: Machine, th: SimThread, vma: Vma, vpn: number, nowN
     const pfn = allocFrame(m, node, nowNs).pfn;
     if (pfn < 0) return i > h;
     m.frames.rmapAsid[pfn] = th.as.asid + 1;
-    m.frames.rmapVpn[pfn] = vma.startPage + i;
+    m.frames.rmapVpn[pfn] = c.startPage + i;
     m.frames.flags[pfn] |= FRAME_THP;
-    vma.frames![i] = pfn;
+    frames[i] = pfn;
     flags[i] = (flags[i] & ~(PTE_ACCESSED | PTE_DIRTY)) | PTE_PRESENT;
     vma.residentPages++;
     m.lru.add(pfn, false);
@@ -61,11 +65,16 @@ export function madviseHugepage(m: Machine, pid: number, start: number, end: num
     const b = Math.min(v.end, end);
     if (a >= b) continue;
     any = true;
-    v.ensureArrays();
-    const f = v.flags!;
-    for (let p = Math.floor(a / PAGE_SIZE); p < Math.ceil(b / PAGE_SIZE); p++) {
-      const i = p - v.startPage;
-      f[i] = on ? f[i] | PTE_THP_ADVISED : f[i] & ~PTE_THP_ADVISED;
+    const pa = Math.floor(a / PAGE_SIZE);
+    const pb = Math.ceil(b / PAGE_SIZE);
+    // Advice is state too: it allocates the chunks it covers (clearing needs only existing ones).
+    if (on) for (let p = pa; p < pb; p = (Math.floor(p / CHUNK_PAGES) + 1) * CHUNK_PAGES) v.ensureChunk(p);
+    for (const c of v.chunksIn(pa, pb)) {
+      const f = c.flags;
+      const end = Math.min(pb, c.endPage) - c.startPage;
+      for (let i = Math.max(pa, c.startPage) - c.startPage; i < end; i++) {
+        f[i] = on ? f[i] | PTE_THP_ADVISED : f[i] & ~PTE_THP_ADVISED;
+      }
     }
   }
   return any;

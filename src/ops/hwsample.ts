@@ -43,7 +43,7 @@ class Sampler implements AccessSampler {
     this.samples++;
     let addr = vaddr;
     if (this.physical) {
-      const pfn = vma.frames![Math.floor(vaddr / PAGE_SIZE) - vma.startPage];
+      const pfn = vma.frameAt(Math.floor(vaddr / PAGE_SIZE) - vma.startPage);
       addr = Math.floor((pfn * PAGE_SIZE + (vaddr % PAGE_SIZE)) / ctx.addrUnit);
     }
     ctx.reports.push(th.cpu.id, addr, 1, th.tid, this.physical ? 0 : th.as.pid, isWrite, nowNs);

@@ -257,6 +257,40 @@ function tinyHot(o: WorkloadOptions): WorkloadSpec {
   };
 }
 
+/** sparse-kv-drift: keys the hottest set moves by per phase, and the phases. */
+const DRIFT_KEYS = 4096;
+const DRIFT_PHASES = 8;
+
+/**
+ * A huge sparse key-value heap (64 GiB by default; --scale 64 is 4 TiB): Zipf(0.99)
+ * keys hashed over the whole heap, so the hot set is a scatter of 1 KiB values with
+ * most of the heap never touched, and the hottest keys drift every 3.75 s.
+ */
+function sparseKvDrift(): WorkloadSpec {
+  const phases: PhaseSpec[] = [];
+  for (let i = 0; i < DRIFT_PHASES; i++) {
+    const zipf = { ...KV_ITEM, scatter: true, rankOffset: i * DRIFT_KEYS };
+    phases.push({
+      name: `drift ${i}`,
+      durationNs: (30 * S) / DRIFT_PHASES,
+      patterns: [
+        { region: 0, kind: "random", strideBytes: 0, probability: 2, mode: "ro" },
+        { region: 1, kind: "zipf", strideBytes: 0, probability: 7, mode: "ro", zipf },
+        { region: 1, kind: "zipf", strideBytes: 0, probability: 1, mode: "wo", zipf },
+      ],
+    });
+  }
+  return {
+    name: "sparse-kv-drift",
+    description: `sparse key-value heap: Zipf(0.99) 1 KiB values hashed over 64 GiB (most never touched), the hottest keys drift by ${DRIFT_KEYS} every 3.75 s`,
+    regions: [
+      { name: "index", sizeBytes: 256 * MiB },
+      { name: "values", sizeBytes: 64 * GiB },
+    ],
+    threads: [{ cpu: 0, phases }],
+  };
+}
+
 function mmapChurn(): WorkloadSpec {
   const phases: PhaseSpec[] = [];
   for (let i = 0; i < 15; i++) {
@@ -338,6 +372,7 @@ const BUILDERS: ((o: WorkloadOptions) => WorkloadSpec)[] = [
   stairsMt,
   zipfKvMt,
   coldHalf,
+  sparseKvDrift,
 ];
 
 /** Every built-in workload, in the order `--help` lists them. */

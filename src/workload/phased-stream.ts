@@ -10,7 +10,7 @@
 import type { AccessStream } from "../mm/machine.js";
 import type { Rng } from "../util/rng.js";
 import { MASIM_ACCESSES_PER_PICK, type WorkloadSpec } from "./spec.js";
-import { zipfCdf } from "./zipf.js";
+import { ZIPF_TABLE_MAX_ITEMS, ZipfRejectionSampler, zipfCdf } from "./zipf.js";
 
 /** A phase change, as reported to `onPhase` (the truth recorder's PhaseChange has the same shape). */
 export interface PhaseEvent {
@@ -49,6 +49,12 @@ interface CompiledPhase {
   write: Uint8Array;
   cursor: Int32Array;
   cdf: (Float64Array | null)[];
+  /** Zipf without a table, for more than ZIPF_TABLE_MAX_ITEMS items. */
+  sampler: (ZipfRejectionSampler | null)[];
+  /** Zipf items in the range, key of rank 0, and 1 when ranks are hashed over the range. */
+  items: Float64Array;
+  rankOffset: Float64Array;
+  scatter: Uint8Array;
   itemBytes: Float64Array;
   lines: Int32Array;
 }
@@ -75,6 +81,7 @@ export class PhasedStream implements AccessStream {
   // Zipf item being read, kept across batches.
   private itemAddr = 0;
   private itemLinesLeft = 0;
+  private readonly nextU = (): number => this.rng.nextFloat();
 
   constructor(
     spec: WorkloadSpec,
@@ -109,6 +116,10 @@ export class PhasedStream implements AccessStream {
         write: new Uint8Array(n),
         cursor: new Int32Array(n),
         cdf: [],
+        sampler: [],
+        items: new Float64Array(n),
+        rankOffset: new Float64Array(n),
+        scatter: new Uint8Array(n),
         itemBytes: new Float64Array(n),
         lines: new Int32Array(n),
       };
@@ -132,9 +143,16 @@ export class PhasedStream implements AccessStream {
           const z = pt.zipf!;
           c.itemBytes[k] = z.itemBytes;
           c.lines[k] = Math.max(1, Math.min(z.linesPerItem, Math.floor(z.itemBytes / LINE)));
-          c.cdf.push(zipfCdf(Math.floor(len / z.itemBytes), z.skew));
+          const items = Math.floor(len / z.itemBytes);
+          c.items[k] = items;
+          c.rankOffset[k] = z.rankOffset ?? 0;
+          c.scatter[k] = z.scatter ? 1 : 0;
+          const big = items > ZIPF_TABLE_MAX_ITEMS;
+          c.cdf.push(big ? null : zipfCdf(items, z.skew));
+          c.sampler.push(big ? new ZipfRejectionSampler(items, z.skew) : null);
         } else {
           c.cdf.push(null);
+          c.sampler.push(null);
         }
       });
       return c;
@@ -198,14 +216,19 @@ export class PhasedStream implements AccessStream {
         for (let i = 0; i < n; i++) addrs[i] = base + Math.floor(rng.nextFloat() * len);
       }
     } else {
-      const cdf = p.cdf[k]!;
+      const cdf = p.cdf[k];
+      const sampler = p.sampler[k];
       const item = p.itemBytes[k];
       const lines = p.lines[k];
+      const items = p.items[k];
+      const rankOffset = p.rankOffset[k];
+      const scatter = p.scatter[k] === 1;
       let addr = this.itemAddr;
       let left = this.itemLinesLeft;
       for (let i = 0; i < n; i++) {
         if (left === 0) {
-          addr = base + zipfRank(cdf, this.rng.nextFloat()) * item;
+          const rank = cdf !== null ? zipfRank(cdf, this.rng.nextFloat()) : sampler!.sample(this.nextU);
+          addr = base + itemOfRank(rank, rankOffset, items, scatter) * item;
           left = lines;
         }
         addrs[i] = addr;
@@ -247,6 +270,19 @@ function isLayout(x: ArrayLike<number> | RegionLayout): x is RegionLayout {
 
 function noLayout(region: number): void {
   throw new RangeError(`phase maps or unmaps region ${region}, but the stream has no region layout`);
+}
+
+/** Fractional part of the golden ratio: consecutive keys land far apart (a Weyl sequence). */
+const PHI_FRAC = 0.6180339887498949;
+
+/** Item of a Zipf rank: rank r is item r unless an offset or scatter moves it. */
+function itemOfRank(rank: number, offset: number, items: number, scatter: boolean): number {
+  if (offset === 0 && !scatter) return rank;
+  let key = rank + offset;
+  if (key >= items) key %= items;
+  if (!scatter) return key;
+  const f = key * PHI_FRAC;
+  return Math.floor((f - Math.floor(f)) * items);
 }
 
 /** Smallest rank whose cumulative probability exceeds u (binary search). */

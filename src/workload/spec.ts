@@ -28,6 +28,13 @@ export interface ZipfParams {
   skew: number;
   /** Accesses per item read, 64 bytes apart (a cache line each). */
   linesPerItem: number;
+  /**
+   * Hash ranks to items (a golden-ratio Weyl sequence) instead of rank r = item r,
+   * so the hot keys are scattered over the whole heap (a hash table's values).
+   */
+  scatter?: boolean;
+  /** Key of rank 0 (items): phases with different offsets move the hot set (drift). */
+  rankOffset?: number;
 }
 
 export interface PatternSpec {

@@ -121,7 +121,7 @@ test("a 64 GiB mapping costs nothing until touched", () => {
   const m = new Machine();
   const as = m.createProcess("app");
   const big = as.mmap(64 * 2 ** 30);
-  assert.equal(as.vmaAt(big)!.flags, null, "PTE arrays allocated lazily");
+  assert.equal(as.vmaAt(big)!.hasPages, false, "PTE chunks allocated lazily");
   const th = m.spawnThread(as, 0, idle);
   m.runAccesses(th, [big + 32 * 2 ** 30]);
   assert.equal(m.frames.allocatedFrames, 1);

@@ -55,15 +55,15 @@ test("piggyback: restoring a write-protected page keeps it write-protected (fail
   const { m, as, base, th } = twoPages();
   const v = as.vmaAt(base)!;
   const idx = Math.floor(base / PAGE_SIZE) - v.startPage;
-  v.flags![idx] |= PTE_WRITE_PROTECTED;
+  v.setFlag(idx, v.flagAt(idx) | PTE_WRITE_PROTECTED);
   const fw = new HintingFramework(m, { mode: "piggyback" });
   const damon = new RecordingOwner(DAMON_OWNER);
   const h = fw.register(damon);
   assert.ok(fw.arm(h, as.pid, base, m.kdamondCost));
   m.runAccesses(th, [base], [1]);
   assert.equal(damon.faults.length, 1);
-  assert.equal(v.flags![idx] & PTE_ARMED, 0);
-  assert.equal(v.flags![idx] & PTE_WRITE_PROTECTED, PTE_WRITE_PROTECTED, "COW / uffd-wp kept");
+  assert.equal(v.flagAt(idx) & PTE_ARMED, 0);
+  assert.equal(v.flagAt(idx) & PTE_WRITE_PROTECTED, PTE_WRITE_PROTECTED, "COW / uffd-wp kept");
 });
 
 test("piggyback: no withdrawal and no owner bits — unregister leaves pages armed, a later DAMON gets their faults (fails before)", () => {

@@ -113,10 +113,10 @@ test("over several seeds: every misplaced page ends on the using node, none boun
 });
 
 /** A machine with one page first-touched on node 0, driven by hand: wake the agent, access from a chosen CPU. */
-function handDriven(opts: NumaBalancingOptions = {}) {
+function handDriven(opts: NumaBalancingOptions = {}, mapBytes = PAGE_SIZE) {
   const m = new Machine({ nodes: [{ sizeBytes: 64 * MiB }, { sizeBytes: 64 * MiB }], cpus: 2 });
   const as = m.createProcess("t");
-  const base = as.mmap(PAGE_SIZE);
+  const base = as.mmap(mapBytes);
   const th0 = m.spawnThread(as, 0, idle, "n0");
   const th1 = m.spawnThread(as, 1, idle, "n1");
   m.runAccesses(th0, [base]);
@@ -153,6 +153,16 @@ test("two-fault filter: a page migrates only on the second consecutive remote fa
   assert.equal(h.node(), 1, "second consecutive fault from node 1: migrated");
   assert.equal(h.nb.stats.migrations, 1);
   assert.equal(h.nb.stats.filteredByLastNode, 2);
+});
+
+test("a page of a 16 TiB mapping (2^32 pages) is armed, faults and keeps its last node (per-chunk page state)", () => {
+  const h = handDriven({}, 16 * 2 ** 40);
+  h.step();
+  assert.ok(h.m.pteFlags(h.as.pid, h.base) & PTE_ARMED);
+  h.access(h.th1);
+  assert.equal(h.node(), 0, "first fault from node 1: filtered");
+  assert.equal(h.nb.stats.faults, 1);
+  assert.equal(h.nb.stats.filteredByLastNode, 1);
 });
 
 test("adaptive scan period: no faults double it, local faults slow it, remote faults speed it up", () => {

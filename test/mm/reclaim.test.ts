@@ -76,7 +76,7 @@ test("a process bigger than memory runs: reclaim swaps out, refaults come back a
   assert.equal(m.mem.swapUsedPages, m.mem.swapOuts - m.mem.swapIns);
   const v = as.vmaAt(base)!;
   let swapped = 0;
-  for (let i = 0; i < 400; i++) if (v.flags![i] & PTE_SWAPPED) swapped++;
+  for (let i = 0; i < 400; i++) if (v.flagAt(i) & PTE_SWAPPED) swapped++;
   assert.equal(swapped, m.mem.swapUsedPages);
   assert.equal(v.residentPages + swapped, 400);
   // Touch everything again: swapped pages come back via major faults and stall.
@@ -101,7 +101,7 @@ test("reclaim evicts pages nobody references before ones in use (second chance)"
   let hotOut = 0;
   let coldOut = 0;
   for (let i = 0; i < 600; i++) {
-    if (!(v.flags![i] & PTE_SWAPPED)) continue;
+    if (!(v.flagAt(i) & PTE_SWAPPED)) continue;
     if (i < 100) hotOut++;
     else coldOut++;
   }

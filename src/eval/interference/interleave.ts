@@ -73,7 +73,8 @@ export function interleaveSchedule(
   const rng = new Rng(seed);
   const { m, as, base, threads, vma } = sharedBuffer(pages, nCpus, "interleave");
   const idx0 = Math.floor(base / PAGE_SIZE) - vma.startPage;
-  for (let p = 0; p < pages; p++) if (rng.randRange(0, 4) === 0) vma.flags![idx0 + p] |= PTE_WRITE_PROTECTED;
+  for (let p = 0; p < pages; p++)
+    if (rng.randRange(0, 4) === 0) vma.setFlag(idx0 + p, vma.flagAt(idx0 + p) | PTE_WRITE_PROTECTED);
 
   const builtIn = o.builtIn ?? (seed % 2 === 0 ? NUMA_OWNER : DAMON_OWNER);
   const fw = new HintingFramework(m, { mode, builtIn });
@@ -111,9 +112,9 @@ export function interleaveSchedule(
     const bit = c.h!.bit;
     fw.unregister(c.h!);
     c.h = null;
-    if (mode === "generic" && vma.owners)
+    if (mode === "generic")
       for (let p = 0; p < pages; p++)
-        if (vma.owners[idx0 + p] & (1 << bit)) fail("bit-survived", `${c.owner.name}'s bit on page ${p}`);
+        if (vma.ownerAt(idx0 + p) & (1 << bit)) fail("bit-survived", `${c.owner.name}'s bit on page ${p}`);
   };
   const numa = cons.get(NUMA_OWNER)!;
   const damon = cons.get(DAMON_OWNER)!;
@@ -129,14 +130,14 @@ export function interleaveSchedule(
   const prot = new Int16Array(pages).fill(-1);
   const markArmed = (p: number, c: Consumer): void => {
     armedBy[p].add(c.run);
-    if (prot[p] < 0) prot[p] = vma.flags![idx0 + p] & PTE_WRITE_PROTECTED;
+    if (prot[p] < 0) prot[p] = vma.flagAt(idx0 + p) & PTE_WRITE_PROTECTED;
   };
   let faulted = -1;
   fw.afterFault = (v, idx) => {
     faulted = idx - idx0;
-    if (prot[faulted] >= 0 && (v.flags![idx] & PTE_WRITE_PROTECTED) !== prot[faulted])
+    if (prot[faulted] >= 0 && (v.flagAt(idx) & PTE_WRITE_PROTECTED) !== prot[faulted])
       fail("protection", `page ${faulted} changed protection at restore`);
-    if (v.flags![idx] & PTE_ARMED) fail("stuck", `page ${faulted} still armed after its fault`);
+    if (v.flagAt(idx) & PTE_ARMED) fail("stuck", `page ${faulted} still armed after its fault`);
   };
   let shadowMisrouted = 0;
   let shadowLost = 0;
@@ -211,7 +212,7 @@ export function interleaveSchedule(
   // No page stays armed forever: one more access to every page restores all of them.
   for (let p = 0; p < pages; p++) access(p);
   for (let p = 0; p < pages; p++)
-    if (vma.flags![idx0 + p] & PTE_ARMED) fail("stuck", `page ${p} stayed armed to the end`);
+    if (vma.flagAt(idx0 + p) & PTE_ARMED) fail("stuck", `page ${p} stayed armed to the end`);
 
   const st = fw.stats;
   const sum = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);

@@ -78,11 +78,12 @@ function precisionOnFast(m: Machine, pid: number, hottest: Set<number>): number 
   let onFast = 0;
   let hot = 0;
   for (const v of m.process(pid).vmas) {
-    if (v.flags === null || v.frames === null) continue;
-    for (let i = 0; i < v.nrPages; i++) {
-      if (!(v.flags[i] & PTE_PRESENT) || m.frames.node[v.frames[i]] !== 0) continue;
-      onFast++;
-      if (hottest.has(PageHeat.key(pid, (v.startPage + i) * PAGE_SIZE))) hot++;
+    for (const c of v.chunksIn()) {
+      for (let i = 0; i < c.endPage - c.startPage; i++) {
+        if (!(c.flags[i] & PTE_PRESENT) || m.frames.node[c.frames[i]] !== 0) continue;
+        onFast++;
+        if (hottest.has(PageHeat.key(pid, (c.startPage + i) * PAGE_SIZE))) hot++;
+      }
     }
   }
   return onFast > 0 ? hot / onFast : null;

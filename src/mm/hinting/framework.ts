@@ -220,10 +220,13 @@ export class HintingFramework {
     const keep = ~(1 << h.bit) & 0xff;
     for (const as of this.machine.spaces) {
       for (const v of as.vmas) {
-        if (v.owners === null) continue;
-        for (let i = 0; i < v.owners.length; i++) {
-          if (restoreRwp && v.owners[i] === 1 << UFFD_BIT) v.flags![i] &= ~PTE_ARMED;
-          v.owners[i] &= keep;
+        for (const c of v.chunksIn()) {
+          const owners = c.owners;
+          if (owners === null) continue;
+          for (let i = 0; i < owners.length; i++) {
+            if (restoreRwp && owners[i] === 1 << UFFD_BIT) c.flags[i] &= ~PTE_ARMED;
+            owners[i] &= keep;
+          }
         }
       }
     }
@@ -250,14 +253,15 @@ export class HintingFramework {
     const m = this.machine;
     const as = m.process(pid);
     const v = as.vmaAt(vaddr);
-    if (!v || v.flags === null) return false;
+    if (!v) return false;
     const idx = Math.floor(vaddr / PAGE_SIZE) - v.startPage;
-    if (!(v.flags[idx] & PTE_PRESENT)) return false;
+    const f = v.flagAt(idx);
+    if (!(f & PTE_PRESENT)) return false;
     if (!this.mayArmNow(h)) return false;
-    if (v.owners === null) v.owners = new Uint8Array(v.flags.length);
-    if (v.flags[idx] & PTE_ARMED && v.owners[idx] & ~(1 << h.bit)) this.stats.doubleArms++;
-    v.owners[idx] |= 1 << h.bit;
-    v.flags[idx] |= PTE_ARMED;
+    const o = v.ownerAt(idx);
+    if (f & PTE_ARMED && o & ~(1 << h.bit)) this.stats.doubleArms++;
+    v.setOwner(idx, o | (1 << h.bit));
+    v.setFlag(idx, f | PTE_ARMED);
     this.stats.armed[h.owner.name]++;
     m.charge(acct, this.costs.armNs);
     m.flushTlbPage(pid, vaddr, acct);
@@ -279,13 +283,14 @@ export class HintingFramework {
     const m = this.machine;
     if (!m.isAlive(pid)) return false;
     const v = m.process(pid).vmaAt(vaddr);
-    if (!v || v.flags === null || v.owners === null) return false;
+    if (!v) return false;
     const idx = Math.floor(vaddr / PAGE_SIZE) - v.startPage;
     const bit = 1 << h.bit;
-    if (!(v.owners[idx] & bit)) return false;
-    v.owners[idx] &= ~bit;
-    if (v.owners[idx] === 0 && v.flags[idx] & PTE_ARMED) {
-      v.flags[idx] &= ~PTE_ARMED;
+    const o = v.ownerAt(idx);
+    if (!(o & bit)) return false;
+    v.setOwner(idx, o & ~bit);
+    if ((o & ~bit) === 0 && v.flagAt(idx) & PTE_ARMED) {
+      v.setFlag(idx, v.flagAt(idx) & ~PTE_ARMED);
       m.charge(acct, this.costs.armNs);
       m.flushTlbPage(pid, vaddr, acct);
     }
@@ -302,16 +307,20 @@ export class HintingFramework {
     const bit = 1 << h.bit;
     if (!this.mayArmNow(h)) return 0;
     for (const v of as.vmas) {
-      if (v.end <= start || v.start >= end || v.flags === null) continue;
-      const a = Math.max(v.startPage, Math.floor(start / PAGE_SIZE)) - v.startPage;
-      const b = Math.min(v.endPage, Math.ceil(end / PAGE_SIZE)) - v.startPage;
-      for (let i = a; i < b; i++) {
-        if (!(v.flags[i] & PTE_PRESENT)) continue;
-        if (v.owners === null) v.owners = new Uint8Array(v.flags.length);
-        if (v.flags[i] & PTE_ARMED && v.owners[i] & ~bit) this.stats.doubleArms++;
-        v.owners[i] |= bit;
-        v.flags[i] |= PTE_ARMED;
-        n++;
+      if (v.end <= start || v.start >= end) continue;
+      const a = Math.max(v.startPage, Math.floor(start / PAGE_SIZE));
+      const b = Math.min(v.endPage, Math.ceil(end / PAGE_SIZE));
+      for (const c of v.chunksIn(a, b)) {
+        const flags = c.flags;
+        const hi = Math.min(b, c.endPage) - c.startPage;
+        for (let i = Math.max(a, c.startPage) - c.startPage; i < hi; i++) {
+          if (!(flags[i] & PTE_PRESENT)) continue;
+          const owners = c.ensureOwners();
+          if (flags[i] & PTE_ARMED && owners[i] & ~bit) this.stats.doubleArms++;
+          owners[i] |= bit;
+          flags[i] |= PTE_ARMED;
+          n++;
+        }
       }
     }
     if (n > 0) {
@@ -345,8 +354,8 @@ export class HintingFramework {
     isWrite: boolean,
     nowNs: number,
   ): number {
-    const mask = vma.owners === null ? 0 : vma.owners[idx];
-    const pfn = vma.frames![idx];
+    const mask = vma.ownerAt(idx);
+    const pfn = vma.frameAt(idx);
     const m = this.machine;
     const f: HintFault = {
       pid: th.as.pid,
@@ -361,8 +370,8 @@ export class HintingFramework {
     };
     // The restore is exact in every mode: the armed state and the record go,
     // protection bits are untouched (do_damon_page restores as do_numa_page does).
-    vma.flags![idx] &= ~PTE_ARMED;
-    if (vma.owners !== null) vma.owners[idx] = 0;
+    vma.setFlag(idx, vma.flagAt(idx) & ~PTE_ARMED);
+    vma.setOwner(idx, 0);
     let cost = this.costs.faultNs;
     if (this.isolation === "generic") {
       if (mask === 0) this.stats.staleRestores++;

@@ -14,7 +14,7 @@ import type { HintFault, HintingFramework, HintOwner, OwnerHandle } from "../hin
 import type { Machine } from "../machine.js";
 import type { AddressSpace } from "../address-space.js";
 import { PAGE_SIZE, PTE_PRESENT } from "../vma.js";
-import type { Vma } from "../vma.js";
+import type { PageChunk } from "../vma.js";
 import type { HotnessSink } from "../pghot/pghot.js";
 import type { NumaBalancingOptions, NumaBalancingStats, NumaTaskStats } from "./numa-balancing-types.js";
 import { PromotionRateLimit } from "./promotion-rate-limit.js";
@@ -42,7 +42,7 @@ interface TaskState {
   stats: NumaTaskStats;
 }
 
-/** Per-VMA page state the kernel keeps in struct page: last faulting node and scan time. */
+/** Per-chunk page state the kernel keeps in struct page: last faulting node and scan time. */
 interface PageState {
   lastNode: Int8Array;
   scanNs: Float64Array;
@@ -78,7 +78,7 @@ export class NumaBalancing implements Agent, HintOwner {
   private handle: OwnerHandle | null = null;
   private on = false;
   private readonly tasks = new Map<number, TaskState>();
-  private readonly pages = new WeakMap<Vma, PageState>();
+  private readonly pages = new WeakMap<PageChunk, PageState>();
   private nextDiscoveryNs: number;
   private readonly slowNode: boolean[];
   private readonly promotionLimit: PromotionRateLimit;
@@ -288,13 +288,10 @@ export class NumaBalancing implements Agent, HintOwner {
         continue;
       }
       const v = vmas[k];
-      const flags = v.flags;
-      if (flags === null || v.kind === "text" || v.kind === "lib" || v.prot === 0) {
+      if (!v.hasPages || v.kind === "text" || v.kind === "lib" || v.prot === 0) {
         k++;
         continue;
       }
-      const ps = this.pageState(v);
-      const frames = v.frames!;
       const node = m.frames.node;
       const from = Math.max(v.startPage, Math.floor(t.offset / PAGE_SIZE)) - v.startPage;
       for (let i = from; i < v.nrPages; i++) {
@@ -303,7 +300,7 @@ export class NumaBalancing implements Agent, HintOwner {
           break outer;
         }
         virt--;
-        const eligible = (flags[i] & PTE_PRESENT) !== 0 && (fastToo || this.slowNode[node[frames[i]]]);
+        const eligible = (v.flagAt(i) & PTE_PRESENT) !== 0 && (fastToo || this.slowNode[node[v.frameAt(i)]]);
         if (!eligible) {
           flushRun();
           continue;
@@ -311,7 +308,8 @@ export class NumaBalancing implements Agent, HintOwner {
         const a = (v.startPage + i) * PAGE_SIZE;
         if (runStart < 0) runStart = a;
         runEnd = a + PAGE_SIZE;
-        ps.scanNs[i] = nowNs;
+        const c = v.chunkOf(v.startPage + i)!; // present: its chunk exists
+        this.pageState(c).scanNs[v.startPage + i - c.startPage] = nowNs;
         budget--;
       }
       flushRun();
@@ -326,9 +324,9 @@ export class NumaBalancing implements Agent, HintOwner {
     this.stats.scanNs += t.acct.ns - before;
   }
 
-  private pageState(v: Vma): PageState {
-    const n = v.flags!.length;
-    let s = this.pages.get(v);
+  private pageState(c: PageChunk): PageState {
+    const n = c.flags.length;
+    let s = this.pages.get(c);
     if (s === undefined || s.lastNode.length < n) {
       const lastNode = new Int8Array(n).fill(-1);
       const scanNs = new Float64Array(n).fill(-Infinity);
@@ -337,7 +335,7 @@ export class NumaBalancing implements Agent, HintOwner {
         scanNs.set(s.scanNs);
       }
       s = { lastNode, scanNs };
-      this.pages.set(v, s);
+      this.pages.set(c, s);
     }
     return s;
   }
@@ -374,9 +372,12 @@ export class NumaBalancing implements Agent, HintOwner {
         s.preferredNode = f.pageNode;
     }
     const v = m.process(f.pid).vmaAt(f.vaddr);
-    if (v === null || v.flags === null) return this.handlerNs;
-    const idx = f.vaddr / PAGE_SIZE - v.startPage;
-    const ps = this.pageState(v);
+    if (v === null || !v.hasPages) return this.handlerNs;
+    const vpn = Math.floor(f.vaddr / PAGE_SIZE);
+    const c = v.chunkOf(vpn);
+    if (c === null) return this.handlerNs;
+    const idx = vpn - c.startPage;
+    const ps = this.pageState(c);
     const prev = ps.lastNode[idx];
     ps.lastNode[idx] = f.cpuNode;
     if (local) return this.handlerNs;

@@ -164,16 +164,19 @@ export class UffdRwp implements HintOwner, Agent {
     for (const r of this.ranges) {
       if (!this.machine.isAlive(r.pid)) continue;
       for (const v of this.machine.process(r.pid).vmas) {
-        if (v.end <= r.start || v.start >= r.end || v.flags === null) continue;
-        const a = Math.max(v.startPage, Math.floor(r.start / PAGE_SIZE)) - v.startPage;
-        const b = Math.min(v.endPage, Math.ceil(r.end / PAGE_SIZE)) - v.startPage;
-        const flags = v.flags;
-        const owners = v.owners;
+        if (v.end <= r.start || v.start >= r.end || !v.hasPages) continue;
+        const a = Math.max(v.startPage, Math.floor(r.start / PAGE_SIZE));
+        const b = Math.min(v.endPage, Math.ceil(r.end / PAGE_SIZE));
         walked += b - a;
-        for (let i = a; i < b; i++) {
-          if (!(flags[i] & PTE_PRESENT)) continue;
-          const mine = owners !== null && (owners[i] & bit) !== 0 && (flags[i] & PTE_ARMED) !== 0;
-          if (!mine) accessed++;
+        for (const c of v.chunksIn(a, b)) {
+          const flags = c.flags;
+          const owners = c.owners;
+          const hi = Math.min(b, c.endPage) - c.startPage;
+          for (let i = Math.max(a, c.startPage) - c.startPage; i < hi; i++) {
+            if (!(flags[i] & PTE_PRESENT)) continue;
+            const mine = owners !== null && (owners[i] & bit) !== 0 && (flags[i] & PTE_ARMED) !== 0;
+            if (!mine) accessed++;
+          }
         }
       }
     }

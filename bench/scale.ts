@@ -1,0 +1,142 @@
+/**
+ * DAMON at terabyte scale (issue 17): host memory and per-sample monitoring cost
+ * from a 1 GiB to a 64 TiB mapping, and accuracy of each access source on the same
+ * workload shape at 64 GiB, 4 TiB and 64 TiB. Each run is its own child process,
+ * so its peak RSS is its own; CPU times are the child's (user + system), not wall
+ * time, which on a shared host mostly measures the other processes.
+ *
+ *   npx tsx bench/scale.ts                  # cost sweep: tiny-hot, 1 GiB … 64 TiB, vaddr
+ *   npx tsx bench/scale.ts --table [ops]    # accuracy table (docs/scale.md), ops comma-separated
+ *
+ * Per-sample kdamond cost = simulated monitoring CPU / number of sampling intervals
+ * (the simulator's cost model, the same the run's "monitoring CPU" row reports).
+ */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { runExperiment } from "../src/eval/experiment.js";
+import { builtinWorkload, type WorkloadOptions } from "../src/workload/builtins.js";
+
+const GiB = 2 ** 30;
+const TiB = 2 ** 40;
+const SAMPLE_US = 5000;
+
+interface Cell {
+  workload: string;
+  opts: WorkloadOptions;
+  ops: string;
+  memoryBytes: number;
+}
+
+interface CellResult {
+  precision: number;
+  recall: number;
+  f1: number;
+  monitorCpuShare: number;
+  kdamondNsPerSample: number;
+  regionsMin: number;
+  regionsMax: number;
+  maxRssBytes: number;
+  cpuS: number;
+  simS: number;
+}
+
+function child(c: Cell): CellResult {
+  const t0 = process.cpuUsage();
+  const w = builtinWorkload(c.workload, c.opts);
+  const r = runExperiment({
+    workload: w,
+    ops: c.ops,
+    machine: { nodes: [{ sizeBytes: c.memoryBytes }] },
+    attrs: { sampleUs: SAMPLE_US },
+    baseline: false,
+    seed: 1,
+  });
+  const t = process.cpuUsage(t0);
+  const s = r.summary;
+  return {
+    precision: s.precision,
+    recall: s.recall,
+    f1: s.f1,
+    monitorCpuShare: s.monitorCpuShare,
+    kdamondNsPerSample: s.monitorCpuShare * SAMPLE_US * 1000,
+    regionsMin: s.nrRegionsMin,
+    regionsMax: s.nrRegionsMax,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    cpuS: (t.user + t.system) / 1e6,
+    simS: r.durationNs / 1e9,
+  };
+}
+
+function run(c: Cell): CellResult {
+  const p = spawnSync(
+    process.execPath,
+    ["--import", "tsx", fileURLToPath(import.meta.url), "--child", JSON.stringify(c)],
+    { encoding: "utf8", maxBuffer: 1 << 24 },
+  );
+  if (p.status !== 0) throw new Error(`child failed (${c.ops}, ${JSON.stringify(c.opts)}): ${p.stderr}`);
+  return JSON.parse(p.stdout.trim().split("\n").at(-1)!) as CellResult;
+}
+
+const fmtSize = (b: number): string => (b >= TiB ? `${b / TiB} TiB` : `${b / GiB} GiB`);
+const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
+
+function costSweep(): void {
+  const sizes = [GiB, 16 * GiB, 256 * GiB, 4 * TiB, 64 * TiB];
+  console.log("tiny-hot (4 MiB hot, 256 MiB cold part) in a mapping of each size, vaddr, 1.5 s simulated:");
+  console.log("| mapping | host peak RSS | kdamond ns / sample | regions | host CPU s / sim s |");
+  console.log("|---|---|---|---|---|");
+  const res: CellResult[] = [];
+  for (const size of sizes) {
+    const r = run({
+      workload: "tiny-hot",
+      opts: { spaceBytes: size, timeScale: 0.05 },
+      ops: "vaddr",
+      memoryBytes: Math.max(4 * GiB, size),
+    });
+    res.push(r);
+    console.log(
+      `| ${fmtSize(size)} | ${mb(r.maxRssBytes)} | ${r.kdamondNsPerSample.toFixed(0)} | ` +
+        `${r.regionsMin}..${r.regionsMax} | ${(r.cpuS / r.simS).toFixed(1)} |`,
+    );
+  }
+  const ratio = res.at(-1)!.kdamondNsPerSample / res[0].kdamondNsPerSample;
+  console.log(`per-sample kdamond cost, 64 TiB / 1 GiB: ${ratio.toFixed(2)} (goal 0.5-2)`);
+}
+
+function table(opsList: string[]): void {
+  // The same shape at each size: tiny-hot scaled in size only (hot set 1/16384 of the mapping).
+  const shapes = [
+    { label: "64 GiB", sizeScale: 1 },
+    { label: "4 TiB", sizeScale: 64 },
+    { label: "64 TiB", sizeScale: 1024 },
+  ];
+  console.log("tiny-hot scaled in size (hot set 1/16384 of the mapping), 1.5 s simulated, seed 1:");
+  console.log(
+    "| mapping | source | precision | recall | F1 | monitoring CPU | regions | host peak RSS | host CPU s / sim s |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|---|");
+  for (const sh of shapes) {
+    for (const ops of opsList) {
+      const r = run({
+        workload: "tiny-hot",
+        opts: { sizeScale: sh.sizeScale, timeScale: 0.05 },
+        ops,
+        memoryBytes: 64 * GiB * sh.sizeScale,
+      });
+      console.log(
+        `| ${sh.label} | ${ops} | ${r.precision.toFixed(3)} | ${r.recall.toFixed(3)} | ${r.f1.toFixed(3)} | ` +
+          `${(r.monitorCpuShare * 100).toFixed(3)} % | ${r.regionsMin}..${r.regionsMax} | ${mb(r.maxRssBytes)} | ` +
+          `${(r.cpuS / r.simS).toFixed(1)} |`,
+      );
+    }
+  }
+}
+
+const args = process.argv.slice(2);
+if (args[0] === "--child") {
+  console.log(JSON.stringify(child(JSON.parse(args[1]) as Cell)));
+} else if (args[0] === "--table") {
+  table((args[1] ?? "vaddr,paddr,vaddr-fault,hwsample").split(","));
+} else {
+  costSweep();
+}

@@ -1,0 +1,37 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { runExperiment } from "../../src/eval/experiment.js";
+import { missWarnings } from "../../src/cli/run-summary.js";
+import { builtinWorkload } from "../../src/workload/builtins.js";
+
+const FAST = { costs: { localAccessNs: 100 } };
+
+test("a source that misses a tiny hot set in a huge span gets a one-line warning naming the region size", () => {
+  // 4 MiB hot in 64 GiB: a dozen regions of ~5 GiB each.
+  for (const seed of [1, 2]) {
+    const w = builtinWorkload("tiny-hot", { timeScale: 0.02 });
+    const r = runExperiment({ workload: w, ops: "vaddr", machine: FAST, baseline: false, seed });
+    assert.ok(r.summary.recall < 0.5, `seed ${seed}: recall ${r.summary.recall}`);
+    const ws = missWarnings([r]);
+    assert.equal(ws.length, 1);
+    assert.ok(!ws[0].includes("\n"), "one line");
+    assert.match(
+      ws[0],
+      /^warning: vaddr missed most of the hot set \(recall 0\.\d\d\): its \d+\.\.\d+ regions over /,
+    );
+    assert.match(ws[0], /× the .* working set/);
+  }
+});
+
+test("no warning when the source finds the hot set", () => {
+  const w = builtinWorkload("stairs", { timeScale: 0.2 });
+  const r = runExperiment({
+    workload: w,
+    ops: "vaddr",
+    machine: { ...FAST, tlb: false },
+    baseline: false,
+    seed: 1,
+  });
+  assert.ok(r.summary.recall >= 0.5, `recall ${r.summary.recall}`);
+  assert.deepEqual(missWarnings([r]), []);
+});
