@@ -275,7 +275,7 @@ function isNull(b: Uint8Array, p: number): boolean {
 /** A JSON string without escapes or control bytes at p: the position after it, or -1. */
 function plainString(b: Uint8Array, p: number): number {
   if (b[p] !== 0x22) return -1;
-  for (const stop = p + MAX_STRING; ++p < stop; ) {
+  for (const stop = p + MAX_STRING; ++p < stop;) {
     const c = b[p];
     if (c === 0x22) return p + 1;
     if (c < 0x20 || c === 0x5c) return -1;
