@@ -30,7 +30,7 @@ export const NEED_MORE = -2;
 const STEP_BYTES = 4096;
 /** Longest number (digits and group commas) read here; 2^53 with commas has 21. */
 const MAX_NUMBER = 40;
-/** Longest string read here (damo's age as time text: "1 h 2 m 3 s 400 ms" and so on). */
+/** Longest time text read here (damo's age: "1 h 2 m 3 s 400 ms" and so on). */
 const MAX_STRING = 256;
 
 interface Lit {
@@ -272,15 +272,36 @@ function isNull(b: Uint8Array, p: number): boolean {
   return b[p] === 0x6e && b[p + 1] === 0x75 && b[p + 2] === 0x6c && b[p + 3] === 0x6c;
 }
 
-/** A JSON string without escapes or control bytes at p: the position after it, or -1. */
-function plainString(b: Uint8Array, p: number): number {
+/**
+ * damo's age as time text ("0 ns", "4 s 600 ms": numbers with a unit each, one
+ * space apart) at p, skipped: the position after it, or -1. Only forms that the
+ * general reader's text_to_ns accepts, so that both readers accept the same files
+ * (the value itself is not used when aggr_intervals is given).
+ */
+function timeText(b: Uint8Array, p: number): number {
   if (b[p] !== 0x22) return -1;
-  for (const stop = p + MAX_STRING; ++p < stop;) {
-    const c = b[p];
-    if (c === 0x22) return p + 1;
-    if (c < 0x20 || c === 0x5c) return -1;
+  const stop = p + MAX_STRING;
+  p++;
+  for (;;) {
+    const from = p;
+    while (p < stop && b[p] >= 0x30 && b[p] <= 0x39) p++;
+    if (p === from || p >= stop) return -1;
+    if (b[p] === 0x2e) {
+      const frac = ++p;
+      while (p < stop && b[p] >= 0x30 && b[p] <= 0x39) p++;
+      if (p === frac || p >= stop) return -1;
+    }
+    if (b[p] !== 0x20) return -1;
+    const u = b[p + 1];
+    const v = b[p + 2];
+    // ns, us, ms; then s, m, h, d
+    if (v === 0x73 && (u === 0x6e || u === 0x75 || u === 0x6d)) p += 3;
+    else if (u === 0x73 || u === 0x6d || u === 0x68 || u === 0x64) p += 2;
+    else return -1;
+    if (b[p] === 0x22) return p + 1;
+    if (b[p] !== 0x20) return -1;
+    p++;
   }
-  return -1;
 }
 
 /** damo's size text after its opening quote ("0 B", "31.340 MiB", read as damo: float * unit, truncated) into s.v. */
@@ -348,7 +369,7 @@ function region(s: Scan, p: number, L: Layout, cols: RegionColumns, k: number): 
   p = at(dv, b, p, L.rAgeHead);
   if (p < 0) return -1;
   const usecNull = isNull(b, p);
-  p = usecNull ? p + 4 : plainString(b, p);
+  p = usecNull ? p + 4 : timeText(b, p);
   if (p < 0) return -1;
   p = at(dv, b, p, L.rAggr);
   if (p < 0) return -1;

@@ -125,6 +125,9 @@ function snapshotFromObject(o: unknown, sink: SnapshotSink): Snapshot | null {
       return null;
     const samples = nr.samples;
     if (typeof samples !== "number") return null;
+    // values not used here are still checked as the byte-level parser checks them
+    if (nr.percent !== null && typeof nr.percent !== "number") return null;
+    if (age.usec !== null && typeof age.usec !== "number" && !isTimeText(age.usec)) return null;
     let a = NaN;
     if (age.aggr_intervals !== null) {
       const v = intOf(age.aggr_intervals);
@@ -155,6 +158,12 @@ function snapshotFromObject(o: unknown, sink: SnapshotSink): Snapshot | null {
     return null; // the byte-level parser reads it again and says exactly where
   }
 }
+
+/** damo's time text ("4 s 600 ms"), a form text_to_ns reads; other forms are left to the byte-level parser. */
+function isTimeText(v: unknown): boolean {
+  return typeof v === "string" && TIME_TEXT.test(v);
+}
+const TIME_TEXT = /^\d+(\.\d+)? (ns|us|ms|s|m|h|d)( \d+(\.\d+)? (ns|us|ms|s|m|h|d))*$/;
 
 /** "94,827,419,009,024" or 94827419009024; undefined for other forms. */
 function intOf(v: unknown): number | undefined {
