@@ -140,7 +140,7 @@ for (const [name, write] of LAYOUTS) {
           fc.array(mutation, { minLength: 1, maxLength: 2 }),
           fc.array(fc.integer({ min: 1, max: 9000 }), { minLength: 0, maxLength: 12 }),
           (ms, cuts) => {
-            let b = text;
+            let b: Buffer = text;
             for (const m of ms) b = mutate(b, m);
             const slow = read(b, false);
             if ("error" in slow) errors++;
