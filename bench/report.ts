@@ -9,7 +9,7 @@
  * and `report access --raw_form` (each in a fresh process, output to /dev/null) and
  * prints seconds and peak RSS, with the ratio to a baseline measured in the same
  * run: just inflating the file, and the CPU seconds used (steadier than wall time on
- * a shared machine). `--vs REF` also builds git REF's CLI and runs it interleaved
+ * a shared machine), and the CLI's own start-up (`report --help`). `--vs REF` also builds git REF's CLI and runs it interleaved
  * with this one (`--rounds N` each, medians), for before/after figures under the
  * same load. Goal: each < 1 s and < 500 MB (damo: ~60 s, 2.6 GB).
  *
@@ -242,6 +242,14 @@ try {
   console.log(
     `baseline (inflate the file, nothing else): ${base.seconds.toFixed(2)} s (cpu ${base.cpu.toFixed(2)} s), peak RSS ${base.maxRssMb.toFixed(0)} MB` +
       (rounds > 1 ? ` (medians of ${rounds} rounds, CLIs interleaved)` : ""),
+  );
+  const startup = clis.map((c) =>
+    med(Array.from({ length: rounds }, () => run(c.child, "start-up", ["report", "--help"]))),
+  );
+  clis.forEach((c, j) =>
+    console.log(
+      `CLI start-up (report --help)${clis.length > 1 ? ` ${c.name}` : ""}: ${startup[j].seconds.toFixed(2)} s (cpu ${startup[j].cpu.toFixed(2)} s)`,
+    ),
   );
   console.log(
     `${"command".padEnd(36)} ${clis.length > 1 ? "CLI".padEnd(12) : ""}seconds  (x baseline)  cpu s   wall incl. startup  peak RSS   goal`,

@@ -8,13 +8,30 @@
  * path reads the snapshot.
  *
  * Speed notes (a 555 MB damo record is read once per process, so the first pass
- * counts, JIT warm-up included): the scanner's state lives in one small object,
- * each step is a small function V8 inlines, and a failed step only says "no" —
- * whether it failed for want of bytes is kept in `short`, not in return codes.
+ * counts, JIT warm-up included): a region is read by one function with the
+ * position in a local and the common steps written out in line (calls that V8
+ * does not inline cost more than the work); reads past the end of the bytes are
+ * not checked one by one: a typed array gives `undefined` there (no digit, no
+ * match) and a DataView throws, and a snapshot that fails near the end of the
+ * bytes is reported as NEED_MORE, to be read again once more bytes are there.
  */
 
 export const MISMATCH = -1;
 export const NEED_MORE = -2;
+
+/**
+ * Most bytes one step (a snapshot's head, a region, a snapshot's tail) may read
+ * past its start: more than any such step reads, since numbers and strings are
+ * read to at most MAX_NUMBER and MAX_STRING bytes (a region in damo's layout is
+ * about 560 bytes). Steps start at most this far before the end of the bytes, so
+ * no read is ever out of bounds: V8 compiles typed-array and DataView reads that
+ * once went out of bounds into much slower code for the rest of the process.
+ */
+const STEP_BYTES = 4096;
+/** Longest number (digits and group commas) read here; 2^53 with commas has 21. */
+const MAX_NUMBER = 40;
+/** Longest time text read here (damo's age: "1 h 2 m 3 s 400 ms" and so on). */
+const MAX_STRING = 256;
 
 interface Lit {
   len: number;
@@ -49,13 +66,14 @@ interface Layout {
   rAgeEnd: Lit;
   rProbe: Lit;
   rSzf: Lit;
+  /** the usual end of a region in damo's layout: an empty probe_hits and sz_filter_passed "0 B", in one compare */
+  rTailZero: Lit;
   rClose: Lit;
   regionsEnd: Lit;
   total: Lit;
   stats: Lit;
   sampleInterval: Lit;
   close: Lit;
-  nul: Lit;
 }
 
 function layout(indent: number): Layout {
@@ -63,6 +81,9 @@ function layout(indent: number): Layout {
   const c = indent ? ": " : ":";
   const S = 3;
   const R = 5;
+  const probe = `,${nl(R + 1)}"probe_hits"${c}[]`;
+  const szf = `,${nl(R + 1)}"sz_filter_passed"${c}"`;
+  const rClose = `${nl(R)}}`;
   return {
     startTime: lit(`{${nl(S + 1)}"start_time"${c}`),
     endTime: lit(`,${nl(S + 1)}"end_time"${c}`),
@@ -75,15 +96,15 @@ function layout(indent: number): Layout {
     rAggr: lit(`,${nl(R + 2)}"aggr_intervals"${c}`),
     rAgeEnd: lit(`${nl(R + 1)}}`),
     // damo 3.3 writes an empty probe_hits list with every region
-    rProbe: lit(`,${nl(R + 1)}"probe_hits"${c}[]`),
-    rSzf: lit(`,${nl(R + 1)}"sz_filter_passed"${c}"`),
-    rClose: lit(`${nl(R)}}`),
+    rProbe: lit(probe),
+    rSzf: lit(szf),
+    rTailZero: lit(`${probe}${szf}0 B"${rClose}`),
+    rClose: lit(rClose),
     regionsEnd: lit(`${nl(S + 1)}]`),
     total: lit(`,${nl(S + 1)}"total_bytes"${c}`),
     stats: lit(`,${nl(S + 1)}"damos_stats"${c}null`),
     sampleInterval: lit(`,${nl(S + 1)}"sample_interval_us"${c}`),
     close: lit(`${nl(S)}}`),
-    nul: lit("null"),
   };
 }
 
@@ -177,275 +198,309 @@ export interface CompactSnapshot {
   sampleIntervalUs: number | null;
 }
 
-/** Where the scanner is in one buffer. */
+/**
+ * The bytes being read. Steps start at positions up to `limit`; `base` is where
+ * b[0] is in the caller's bytes (b is a zero-padded copy of their last bytes once
+ * a step would start past the limit of the caller's own). `v` is the number the
+ * last successful step read.
+ */
 class Scan {
   readonly dv: DataView;
-  readonly n: number;
-  p = 0;
-  /** the number the last successful step read */
-  v = 0;
-  /** a step failed because the bytes ran out (more data may make it match) */
-  short = false;
-  constructor(readonly b: Uint8Array) {
+  v = 0.5;
+  constructor(
+    readonly b: Uint8Array,
+    readonly limit: number,
+    readonly base: number,
+  ) {
     this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    this.n = b.length;
   }
 }
 
-/** The literal at s.p: advances past it, or false. */
-function litAt(s: Scan, l: Lit): boolean {
-  const p = s.p;
-  if (p + l.len > s.n) {
-    s.short = true;
-    return false;
-  }
+/** The literal at p: the position after it, or -1. */
+function at(dv: DataView, b: Uint8Array, p: number, l: Lit): number {
   const w = l.words;
   if (w.length === 0) {
     const t = l.bytes;
-    const b = s.b;
-    for (let k = 0; k < t.length; k++) if (b[p + k] !== t[k]) return false;
-  } else {
-    const dv = s.dv;
-    // comparing 8 bytes at a time as doubles: equal doubles here mean equal bytes,
-    // since no ASCII literal is a NaN, a zero or a value with two encodings; the
-    // last 8 bytes (overlapping the last word) cover the rest in one compare
-    for (let k = 0; k < w.length; k++) if (dv.getFloat64(p + k * 8, true) !== w[k]) return false;
-    if (dv.getFloat64(p + l.len - 8, true) !== l.last) return false;
+    for (let k = 0; k < t.length; k++) if (b[p + k] !== t[k]) return -1;
+    return p + t.length;
   }
-  s.p = p + l.len;
-  return true;
+  // comparing 8 bytes at a time as doubles: equal doubles here mean equal bytes,
+  // since no ASCII literal is a NaN, a zero or a value with two encodings; the
+  // last 8 bytes (overlapping the last word) cover the rest in one compare
+  for (let k = 0; k < w.length; k++) if (dv.getFloat64(p + k * 8, true) !== w[k]) return -1;
+  if (dv.getFloat64(p + l.len - 8, true) !== l.last) return -1;
+  return p + l.len;
 }
 
-/** One byte at s.p: advances past it, or false. */
-function byteAt(s: Scan, c: number): boolean {
-  if (s.p >= s.n) {
-    s.short = true;
-    return false;
-  }
-  if (s.b[s.p] !== c) return false;
-  s.p++;
-  return true;
-}
-
-/** Whether s.p holds byte c (without advancing); running out counts as short. */
-function peek(s: Scan, c: number): boolean {
-  if (s.p >= s.n) {
-    s.short = true;
-    return false;
-  }
-  return s.b[s.p] === c;
-}
-
-/** Digits at s.p (with ',' anywhere when `grouped`, as damo's text_to_* strip them) into s.v. */
-function digits(s: Scan, grouped: boolean): boolean {
+/** Digits at p (with ',' anywhere when `grouped`, as damo's text_to_* strip them) into s.v; -1 if none. */
+function digits(s: Scan, p: number, grouped: boolean): number {
   const b = s.b;
-  const n = s.n;
-  let p = s.p;
   let v = 0;
   let nd = 0;
-  for (;;) {
-    if (p >= n) {
-      s.short = true;
-      return false;
-    }
+  const stop = p + MAX_NUMBER;
+  for (; p < stop; p++) {
     const c = b[p];
     if (c >= 0x30 && c <= 0x39) {
       v = v * 10 + (c - 0x30);
       nd++;
     } else if (!(grouped && c === 0x2c)) break;
-    p++;
   }
-  if (nd === 0) return false;
+  if (nd === 0 || p === stop) return -1;
   s.v = v;
-  s.p = p;
-  return true;
+  return p;
 }
 
-/** A bare JSON integer (optionally negative, no leading zeros) into s.v. */
-function jsonInt(s: Scan): boolean {
-  const neg = peek(s, 0x2d);
-  if (neg) s.p++;
-  const from = s.p;
-  if (!digits(s, false)) return false;
-  if (s.b[from] === 0x30 && s.p - from > 1) return false; // "01" is not JSON
+/** A bare JSON integer (optionally negative, no leading zeros) into s.v; -1 if none. */
+function jsonInt(s: Scan, p: number): number {
+  const neg = s.b[p] === 0x2d;
+  const from = neg ? p + 1 : p;
+  const q = digits(s, from, false);
+  if (q < 0 || (s.b[from] === 0x30 && q - from > 1)) return -1; // "01" is not JSON
   if (neg) s.v = -s.v;
-  return true;
+  return q;
 }
 
-/** A time or size value: "123" or 123, into s.v. */
-function quotedOrBare(s: Scan): boolean {
-  if (!peek(s, 0x22)) return jsonInt(s);
-  s.p++;
-  return digits(s, false) && byteAt(s, 0x22);
+/** A time or size value, "123" or 123, into s.v; -1 if neither. */
+function quotedOrBare(s: Scan, p: number): number {
+  if (s.b[p] !== 0x22) return jsonInt(s, p);
+  const q = digits(s, p + 1, false);
+  return q >= 0 && s.b[q] === 0x22 ? q + 1 : -1;
 }
 
-/** `null` at s.p: advances past it, or false. */
-function nullAt(s: Scan, L: Layout): boolean {
-  return peek(s, 0x6e) && litAt(s, L.nul);
-}
-
-/** A JSON string without escapes or control bytes at s.p, skipped. */
-function plainString(s: Scan): boolean {
-  if (!byteAt(s, 0x22)) return false;
-  const b = s.b;
-  const n = s.n;
-  let q = s.p;
-  while (q < n && b[q] !== 0x22) {
-    if (b[q] === 0x5c || b[q] < 0x20) return false;
-    q++;
-  }
-  if (q >= n) {
-    s.short = true;
-    return false;
-  }
-  s.p = q + 1;
-  return true;
-}
-
-/** damo's size text in a string ("0 B", "31.340 MiB", read as damo: float * unit, truncated), into s.v. */
-function sizeText(s: Scan): boolean {
-  const b = s.b;
-  const from = s.p;
-  if (!digits(s, false)) return false;
-  if (s.p + 6 > s.n) {
-    s.short = true;
-    return false;
-  }
-  let p = s.p;
-  if (b[p] === 0x20 && b[p + 1] === 0x42 && b[p + 2] === 0x22) {
-    s.p = p + 3;
-    return true;
-  }
-  if (b[p] !== 0x2e) return false;
-  p++;
-  while (p < s.n && b[p] >= 0x30 && b[p] <= 0x39) p++;
-  if (p + 5 > s.n) {
-    s.short = true;
-    return false;
-  }
-  const unit = UNIT[b[p + 1]];
-  if (b[p] !== 0x20 || unit === undefined || b[p + 2] !== 0x69 || b[p + 3] !== 0x42 || b[p + 4] !== 0x22)
-    return false;
-  const text = Buffer.from(b.buffer, b.byteOffset + from, p - from).toString("latin1");
-  s.v = Math.trunc(Number(text) * unit);
-  s.p = p + 5;
-  return true;
+/** Whether `null` is at p. */
+function isNull(b: Uint8Array, p: number): boolean {
+  return b[p] === 0x6e && b[p + 1] === 0x75 && b[p + 2] === 0x6c && b[p + 3] === 0x6c;
 }
 
 /**
- * An optional `,"key": null` or `,"key": <number>` at s.p: s.v is the number, NaN
- * for null or absent; false on anything else.
+ * damo's age as time text ("0 ns", "4 s 600 ms": numbers with a unit each, one
+ * space apart) at p, skipped: the position after it, or -1. Only forms that the
+ * general reader's text_to_ns accepts, so that both readers accept the same files
+ * (the value itself is not used when aggr_intervals is given).
  */
-function optionalNumber(s: Scan, key: Lit, L: Layout): boolean {
-  s.v = NaN;
-  if (!peek(s, 0x2c)) return !s.short;
-  const from = s.p;
-  if (!litAt(s, key)) {
-    s.p = from;
-    return !s.short;
+function timeText(b: Uint8Array, p: number): number {
+  if (b[p] !== 0x22) return -1;
+  const stop = p + MAX_STRING;
+  p++;
+  for (;;) {
+    const from = p;
+    while (p < stop && b[p] >= 0x30 && b[p] <= 0x39) p++;
+    if (p === from || p >= stop) return -1;
+    if (b[p] === 0x2e) {
+      const frac = ++p;
+      while (p < stop && b[p] >= 0x30 && b[p] <= 0x39) p++;
+      if (p === frac || p >= stop) return -1;
+    }
+    if (b[p] !== 0x20) return -1;
+    const u = b[p + 1];
+    const v = b[p + 2];
+    // ns, us, ms; then s, m, h, d
+    if (v === 0x73 && (u === 0x6e || u === 0x75 || u === 0x6d)) p += 3;
+    else if (u === 0x73 || u === 0x6d || u === 0x68 || u === 0x64) p += 2;
+    else return -1;
+    if (b[p] === 0x22) return p + 1;
+    if (b[p] !== 0x20) return -1;
+    p++;
   }
-  if (nullAt(s, L)) {
-    s.v = NaN;
-    return true;
-  }
-  return !s.short && quotedOrBare(s);
 }
 
-/** One region at s.p into cols[k]; false on a mismatch or for want of bytes. */
-function region(s: Scan, L: Layout, cols: RegionColumns, k: number): boolean {
-  if (!litAt(s, L.rStart) || !digits(s, true)) return false;
+/** damo's size text after its opening quote ("0 B", "31.340 MiB", read as damo: float * unit, truncated) into s.v. */
+function sizeText(s: Scan, p: number): number {
+  const b = s.b;
+  const from = p;
+  p = digits(s, p, false);
+  if (p < 0) return -1;
+  if (b[p] === 0x20 && b[p + 1] === 0x42 && b[p + 2] === 0x22) return p + 3;
+  if (b[p] !== 0x2e) return -1;
+  const stop = p + MAX_NUMBER;
+  while (++p < stop && b[p] >= 0x30 && b[p] <= 0x39);
+  const unit = UNIT[b[p + 1]];
+  if (b[p] !== 0x20 || unit === undefined || b[p + 2] !== 0x69 || b[p + 3] !== 0x42 || b[p + 4] !== 0x22)
+    return -1;
+  const text = Buffer.from(b.buffer, b.byteOffset + from, p - from).toString("latin1");
+  s.v = Math.trunc(Number(text) * unit);
+  return p + 5;
+}
+
+/**
+ * An optional `,"key": null` or `,"key": <number>` at p: s.v is the number, NaN
+ * for null or absent; -1 on anything else.
+ */
+function optionalNumber(s: Scan, p: number, key: Lit): number {
+  s.v = NaN;
+  if (s.b[p] !== 0x2c) return p;
+  const q = at(s.dv, s.b, p, key);
+  if (q < 0) return p;
+  if (isNull(s.b, q)) return q + 4;
+  return quotedOrBare(s, q);
+}
+
+/** Grouped digits at p (the hottest loop: region addresses) into s.v; -1 if none. */
+function groupedDigits(s: Scan, p: number): number {
+  return digits(s, p, true);
+}
+
+/** One region at p into cols[k]: the position after it, or -1. */
+function region(s: Scan, p: number, L: Layout, cols: RegionColumns, k: number): number {
+  const b = s.b;
+  const dv = s.dv;
+  p = at(dv, b, p, L.rStart);
+  if (p < 0) return -1;
+  p = groupedDigits(s, p);
+  if (p < 0) return -1;
   const start = s.v;
-  if (!litAt(s, L.rEnd) || !digits(s, true)) return false;
+  p = at(dv, b, p, L.rEnd);
+  if (p < 0) return -1;
+  p = groupedDigits(s, p);
+  if (p < 0) return -1;
   const end = s.v;
-  if (end < start) return false;
-  if (!litAt(s, L.rNr) || !jsonInt(s)) return false;
+  if (end < start) return -1;
+  p = at(dv, b, p, L.rNr);
+  if (p < 0) return -1;
+  p = jsonInt(s, p);
+  if (p < 0) return -1;
   const samples = s.v;
   // percent: null (damon-ts) or the number damo derives from samples (not used)
-  if (!litAt(s, L.rPercent) || !(nullAt(s, L) || (!s.short && jsonInt(s)))) return false;
+  p = at(dv, b, p, L.rPercent);
+  if (p < 0) return -1;
+  p = isNull(b, p) ? p + 4 : jsonInt(s, p);
+  if (p < 0) return -1;
   // usec: null (damon-ts) or damo's time text ("0 ns"), not used when aggr_intervals is given
-  if (!litAt(s, L.rAgeHead)) return false;
-  const usecNull = nullAt(s, L);
-  if (!usecNull && (s.short || !plainString(s))) return false;
-  if (!litAt(s, L.rAggr)) return false;
+  p = at(dv, b, p, L.rAgeHead);
+  if (p < 0) return -1;
+  const usecNull = isNull(b, p);
+  p = usecNull ? p + 4 : timeText(b, p);
+  if (p < 0) return -1;
+  p = at(dv, b, p, L.rAggr);
+  if (p < 0) return -1;
   let age = NaN;
-  if (!nullAt(s, L)) {
-    if (s.short || !byteAt(s, 0x22)) return false;
-    const neg = peek(s, 0x2d);
-    if (neg) s.p++;
-    if (!digits(s, true) || !byteAt(s, 0x22)) return false;
+  if (isNull(b, p)) {
+    // an age given only in usec is converted by the general reader
+    if (!usecNull) return -1;
+    p += 4;
+  } else {
+    if (b[p] !== 0x22) return -1;
+    const neg = b[p + 1] === 0x2d;
+    p = groupedDigits(s, neg ? p + 2 : p + 1);
+    if (p < 0 || b[p] !== 0x22) return -1;
     age = neg ? -s.v : s.v;
+    p++;
   }
-  // an age given only in usec is converted by the general reader
-  if (Number.isNaN(age) && !usecNull) return false;
-  if (!litAt(s, L.rAgeEnd)) return false;
-  if (peek(s, 0x2c)) {
-    const at = s.p;
-    if (!litAt(s, L.rProbe)) {
-      if (s.short) return false;
-      s.p = at;
+  p = at(dv, b, p, L.rAgeEnd);
+  if (p < 0) return -1;
+  if (b[p] === 0x2c) {
+    const q = at(dv, b, p, L.rTailZero);
+    if (q >= 0) {
+      cols.push(k, start, end, samples, age, 0);
+      return q;
     }
+    const r = at(dv, b, p, L.rProbe);
+    if (r >= 0) p = r;
   }
   let szf = 0;
-  if (peek(s, 0x2c)) {
-    if (!litAt(s, L.rSzf) || !sizeText(s)) return false;
+  if (b[p] === 0x2c) {
+    p = at(dv, b, p, L.rSzf);
+    if (p < 0) return -1;
+    p = sizeText(s, p);
+    if (p < 0) return -1;
     szf = s.v;
   }
-  if (s.short || !litAt(s, L.rClose)) return false;
+  p = at(dv, b, p, L.rClose);
+  if (p < 0) return -1;
   cols.push(k, start, end, samples, age, szf);
-  return true;
+  return p;
 }
 
 /** Reads snapshots in the two layouts; keeps one scanner per buffer (a buffer holds many snapshots). */
 export class CompactReader {
   private scan: Scan | null = null;
+  /** Zero-padded copy of the last bytes of a buffer, for the steps that start near its end. */
+  private tailBytes = new Uint8Array(2 * STEP_BYTES);
 
-  /** Reads one snapshot at b[i] in the given layout; returns it, MISMATCH or NEED_MORE. */
+  /**
+   * Reads one snapshot at b[i] in the given layout; returns it, MISMATCH, or
+   * NEED_MORE when it fails within the last STEP_BYTES of b (more bytes may make it
+   * match; with no more bytes to come, treat it as MISMATCH).
+   */
   read(b: Uint8Array, i: number, cols: RegionColumns, L: Layout = LAYOUTS[0]): CompactSnapshot | number {
     let s = this.scan;
-    if (s === null || s.b.buffer !== b.buffer || s.b.byteOffset !== b.byteOffset || s.n !== b.length)
-      s = this.scan = new Scan(b);
-    s.p = i;
-    s.short = false;
-    const r = snapshot(s, L, cols);
-    if (r !== null) return r;
-    return s.short ? NEED_MORE : MISMATCH;
+    if (s === null || s.b.buffer !== b.buffer || s.b.byteOffset !== b.byteOffset || s.b.length !== b.length)
+      s = this.scan = new Scan(b, b.length - STEP_BYTES, 0);
+    return this.snapshot(s, i, L, cols);
   }
 
   /** Drops the reference to the last buffer. */
   release(): void {
     this.scan = null;
   }
-}
 
-function snapshot(s: Scan, L: Layout, cols: RegionColumns): CompactSnapshot | null {
-  if (!litAt(s, L.startTime) || !quotedOrBare(s)) return null;
-  const startNs = s.v;
-  if (!litAt(s, L.endTime) || !quotedOrBare(s)) return null;
-  const endNs = s.v;
-  if (!litAt(s, L.regions)) return null;
-  let k = 0;
-  if (!byteAt(s, 0x5d)) {
-    if (s.short) return null;
-    for (;;) {
-      if (!region(s, L, cols, k)) return null;
-      k++;
-      if (byteAt(s, 0x2c)) continue;
-      if (s.short || !litAt(s, L.regionsEnd)) return null;
-      break;
-    }
+  /** A scanner over a zero-padded copy of s's bytes from p on (fewer than STEP_BYTES of them). */
+  private padded(s: Scan, p: number): Scan {
+    const rest = s.b.subarray(p);
+    const t = this.tailBytes;
+    t.set(rest);
+    t.fill(0, rest.length, rest.length + STEP_BYTES);
+    return new Scan(t, Infinity, s.base + p);
   }
-  // the optional keys start with ','; anything else must be the close
-  if (!optionalNumber(s, L.total, L)) return null;
-  const totalBytes = Number.isNaN(s.v) ? null : s.v;
-  if (peek(s, 0x2c)) {
-    const at = s.p;
-    if (!litAt(s, L.stats)) {
-      if (s.short) return null;
-      s.p = at;
+
+  private snapshot(s: Scan, p: number, L: Layout, cols: RegionColumns): CompactSnapshot | number {
+    // every step below starts at most s.limit into s.b (else from a padded copy);
+    // a failure in a padded copy is near the end of the bytes: maybe for want of more
+    if (p > s.limit) {
+      s = this.padded(s, p);
+      p = 0;
     }
+    const fail = (s: Scan): number => (s.limit === Infinity ? NEED_MORE : MISMATCH);
+    const b0 = s.b;
+    p = at(s.dv, b0, p, L.startTime);
+    if (p < 0) return fail(s);
+    p = quotedOrBare(s, p);
+    if (p < 0) return fail(s);
+    const startNs = s.v;
+    p = at(s.dv, b0, p, L.endTime);
+    if (p < 0) return fail(s);
+    p = quotedOrBare(s, p);
+    if (p < 0) return fail(s);
+    const endNs = s.v;
+    p = at(s.dv, b0, p, L.regions);
+    if (p < 0) return fail(s);
+    let k = 0;
+    if (s.b[p] === 0x5d) p++;
+    else {
+      for (;;) {
+        if (p > s.limit) {
+          s = this.padded(s, p);
+          p = 0;
+        }
+        p = region(s, p, L, cols, k);
+        if (p < 0) return fail(s);
+        k++;
+        if (s.b[p] === 0x2c) {
+          p++;
+          continue;
+        }
+        p = at(s.dv, s.b, p, L.regionsEnd);
+        if (p < 0) return fail(s);
+        break;
+      }
+    }
+    if (p > s.limit) {
+      s = this.padded(s, p);
+      p = 0;
+    }
+    // the optional keys start with ','; anything else must be the close
+    p = optionalNumber(s, p, L.total);
+    if (p < 0) return fail(s);
+    const totalBytes = Number.isNaN(s.v) ? null : s.v;
+    if (s.b[p] === 0x2c) {
+      const q = at(s.dv, s.b, p, L.stats);
+      if (q >= 0) p = q;
+    }
+    p = optionalNumber(s, p, L.sampleInterval);
+    if (p < 0) return fail(s);
+    const sampleIntervalUs = Number.isNaN(s.v) ? null : s.v;
+    p = at(s.dv, s.b, p, L.close);
+    if (p < 0) return fail(s);
+    return { end: s.base + p, startNs, endNs, nr: k, totalBytes, sampleIntervalUs };
   }
-  if (s.short || !optionalNumber(s, L.sampleInterval, L)) return null;
-  const sampleIntervalUs = Number.isNaN(s.v) ? null : s.v;
-  if (!litAt(s, L.close)) return null;
-  return { end: s.p, startNs, endNs, nr: k, totalBytes, sampleIntervalUs };
 }
