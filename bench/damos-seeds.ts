@@ -6,7 +6,11 @@
  * reclaim at least 20 % memory saved at no more than 3 % slowdown. Exits 1 when
  * the goal fails for some seed.
  *
- *   npx tsx bench/damos-seeds.ts [--seeds 1-5] [--jobs 1] -- run zipf-kv --preset tiering ...
+ *   npx tsx bench/damos-seeds.ts [--seeds 1-5] [--jobs 1] [--access-ns N] -- run zipf-kv --preset tiering ...
+ *
+ * `--access-ns N` runs each seed in-process at N ns per access instead
+ * (bench/damos-preset-seed.ts: fewer accesses per virtual second, no machine
+ * profile), for long runs on a loaded host.
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -52,13 +56,16 @@ function render(t: SeedSummary): string {
 ${verdict}`;
 }
 
-function runSeed(args: string[], seed: number): Promise<SeedOutcome> {
+function runSeed(args: string[], seed: number, accessNs: number | null): Promise<SeedOutcome> {
+  const argv =
+    accessNs === null
+      ? ["src/cli/main.ts", ...args, "--seed", String(seed), "--json"]
+      : ["bench/damos-preset-seed.ts", String(seed), String(accessNs), ...args];
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "src/cli/main.ts", ...args, "--seed", String(seed), "--json"],
-      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawn(process.execPath, ["--import", "tsx", ...argv], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -79,10 +86,13 @@ async function main(): Promise<void> {
   const args = dash >= 0 ? argv.slice(dash + 1) : argv;
   let seeds = [1, 2, 3, 4, 5];
   let jobs = 1;
+  let accessNs: number | null = null;
   for (let i = 0; i < own.length; i++) {
     if (own[i] === "--seeds") seeds = parseSeeds(own[++i] ?? "");
     else if (own[i] === "--jobs") jobs = Math.max(1, Number(own[++i]));
-    else throw new Error(`unknown option ${own[i]} (--seeds, --jobs, then -- and the run command)`);
+    else if (own[i] === "--access-ns") accessNs = Number(own[++i]);
+    else
+      throw new Error(`unknown option ${own[i]} (--seeds, --jobs, --access-ns, then -- and the run command)`);
   }
   if (args[0] !== "run")
     throw new Error("give the run command after --, e.g. -- run zipf-kv --preset tiering");
@@ -91,7 +101,7 @@ async function main(): Promise<void> {
   await Promise.all(
     Array.from({ length: Math.min(jobs, seeds.length) }, async () => {
       for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
-        const r = await runSeed(args, s);
+        const r = await runSeed(args, s, accessNs);
         process.stderr.write(`seed ${s} done\n`);
         results.push(r);
       }
@@ -99,7 +109,8 @@ async function main(): Promise<void> {
   );
   results.sort((a, b) => a.seed - b.seed);
   const t = summarizeSeeds(results);
-  console.log(`damon-ts ${args.join(" ")}  (seeds ${seeds.join(", ")})\n`);
+  const how = accessNs === null ? "" : `, in-process at ${accessNs} ns per access`;
+  console.log(`damon-ts ${args.join(" ")}  (seeds ${seeds.join(", ")}${how})\n`);
   console.log(render(t));
   if (t.failing.length > 0) process.exitCode = 1;
 }

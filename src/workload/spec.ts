@@ -105,7 +105,10 @@ export interface ScaleOptions {
 /**
  * A copy of `spec` with sizes and durations multiplied. Sizes keep at least
  * one page (regions already smaller stay as they are) and a pattern's part of
- * its region scales with it.
+ * its region scales with it, and so does the pick length (accesses per
+ * weighted pick): a pick then covers the same share of its region at any size,
+ * so first touch lays memory out as at full size (unscaled, a 1/64-size zipf-kv
+ * could touch most of its values before its first index pick; docs/damos.md).
  */
 export function scaleWorkload(spec: WorkloadSpec, opts: ScaleOptions): WorkloadSpec {
   const s = opts.scale ?? 1;
@@ -118,8 +121,10 @@ export function scaleWorkload(spec: WorkloadSpec, opts: ScaleOptions): WorkloadS
     if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`${k} must be a positive number, got ${v}`);
   }
   const size = (b: number): number => Math.max(Math.min(b, 4096), Math.round(b * ss));
+  const perPick = spec.accessesPerPick ?? MASIM_ACCESSES_PER_PICK;
   return {
     ...spec,
+    accessesPerPick: ss === 1 ? spec.accessesPerPick : Math.max(1, Math.round(perPick * ss)),
     regions: spec.regions.map((r) => ({ ...r, sizeBytes: size(r.sizeBytes) })),
     threads: spec.threads.map((t) => ({
       ...t,

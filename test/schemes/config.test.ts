@@ -165,7 +165,7 @@ test("presets build valid schemes; tiering scopes each direction to its node", (
   assert.deepEqual(hot.filters[0].addressRange, { start: ram[1].start, end: ram[ram.length - 1].end });
   assert.equal(cold.targetNid, 1);
   assert.equal(cold.quotas.goals[0].metric, "node_mem_free_bp");
-  assert.match(presetLines("reclaim", { intervals: iv, ram })[0], /^pageout nr=0\.\.0 age=5s\.\./);
+  assert.match(presetLines("reclaim", { intervals: iv, ram })[0], /^pageout nr=0\.\.0 age=2s\.\./);
   assert.throws(
     () => presetSchemes("tiering", { intervals: iv, ram: ram.filter((r) => r.node === 0) }),
     /node 1/,

@@ -8,7 +8,9 @@ import {
   builtinWorkload,
   instantiateWorkload,
   resolveWorkload,
+  MASIM_ACCESSES_PER_PICK,
   setupSimulation,
+  type WorkloadSpec,
 } from "../../src/workload/index.js";
 
 const SHIPPED = join(import.meta.dirname, "../../workloads/masim");
@@ -69,6 +71,25 @@ test("scale shrinks sizes and durations", () => {
   assert.equal(small.threads[0].phases[0].durationNs, full.threads[0].phases[0].durationNs / 10);
   const t = builtinWorkload("stairs", { timeScale: 0.5 });
   assert.equal(t.regions[0].sizeBytes, full.regions[0].sizeBytes);
+});
+
+// Issue 18: --scale shrank regions but not the pick length (accesses per weighted
+// pick), so at 1/64 size one zipf-kv value pick touched most of the values and first
+// touch no longer laid memory out as at full size. Fails before scaleWorkload scaled
+// accessesPerPick with the size.
+test("scale shrinks the pick length with the sizes, so a pick covers the same share of a region", () => {
+  const full = builtinWorkload("zipf-kv");
+  const perPick = full.accessesPerPick ?? MASIM_ACCESSES_PER_PICK;
+  for (const ss of [1 / 64, 1 / 8, 0.25]) {
+    const small = builtinWorkload("zipf-kv", { sizeScale: ss, timeScale: 1 });
+    assert.equal(small.accessesPerPick, Math.round(perPick * ss));
+    const share = (w: WorkloadSpec): number =>
+      (w.accessesPerPick ?? MASIM_ACCESSES_PER_PICK) / w.regions[1].sizeBytes;
+    assert.ok(Math.abs(share(small) / share(full) - 1) < 1e-3, `size scale ${ss}`);
+  }
+  // Time scaling alone keeps the pick length; a tiny size keeps at least one access.
+  assert.equal(builtinWorkload("zipf-kv", { timeScale: 0.1 }).accessesPerPick, full.accessesPerPick);
+  assert.equal(builtinWorkload("zipf-kv", { sizeScale: 1e-9 }).accessesPerPick, 1);
 });
 
 test("tiny-hot's mapping size is a parameter; the hot set stays 4 MiB in its middle", () => {
