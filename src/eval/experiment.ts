@@ -70,6 +70,11 @@ export interface ExperimentOptions {
   onTruthWindow?: (w: TruthWindow, m: Machine) => void;
   /** Machine of the unmonitored baseline run, when it differs (e.g. all-fast memory for tiering). */
   baselineMachine?: MachineOptions;
+  /**
+   * Baseline runs already done, to reuse: runs that pass the same map must run the same
+   * workload (one run per operation set does); the key is the machine, seed and length.
+   */
+  baselines?: Map<string, BaselineFigures>;
   /** Fixed monitoring regions of the (physical) target instead of the default layout. */
   targetRegions?: { start: number; end: number }[];
   /**
@@ -294,13 +299,15 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
   let baselineNsPerAccess: number | null = null;
   let baselineResidentAvgBytes: number | null = null;
   if (o.baseline !== false) {
-    const base = setupSimulation(o.workload, { machine: o.baselineMachine ?? o.machine, seed, truth: null });
-    const baseResident = new ResidentSampler(base.machine, base.workload.pid);
-    base.sim.addAgent(baseResident, "observer");
-    base.sim.run({ untilNs: durationNs });
-    baselineResidentAvgBytes = baseResident.avg;
-    const acc = base.machine.totalAccesses();
-    baselineNsPerAccess = acc > 0 ? base.machine.appTimeNs() / acc : null;
+    const machineOpts = o.baselineMachine ?? o.machine;
+    const key = JSON.stringify([machineOpts ?? null, seed, durationNs]);
+    let b = o.baselines?.get(key);
+    if (b === undefined) {
+      b = baselineRun(o.workload, machineOpts, seed, durationNs);
+      o.baselines?.set(key, b);
+    }
+    baselineNsPerAccess = b.nsPerAccess;
+    baselineResidentAvgBytes = b.residentAvgBytes;
   }
   const phaseChangesNs = [...new Set(truth!.phaseChanges.map((p) => p.timeNs))]
     .filter((t) => t > 0)
@@ -337,5 +344,30 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
     baselineResidentAvgBytes,
     baselineNsPerAccess,
     tlbBlindSpot: tlbBlindSpot(machine.hiddenPageSamples, accessedPageSamples, truthSamples),
+  };
+}
+
+/** What the unmonitored run of a workload measured. */
+export interface BaselineFigures {
+  /** App ns per access (null when no access ran). */
+  nsPerAccess: number | null;
+  residentAvgBytes: number;
+}
+
+/** The workload alone, without monitoring or truth, for `durationNs`. */
+function baselineRun(
+  workload: WorkloadSpec,
+  machine: MachineOptions | undefined,
+  seed: number,
+  durationNs: number,
+): BaselineFigures {
+  const base = setupSimulation(workload, { machine, seed, truth: null });
+  const baseResident = new ResidentSampler(base.machine, base.workload.pid);
+  base.sim.addAgent(baseResident, "observer");
+  base.sim.run({ untilNs: durationNs });
+  const acc = base.machine.totalAccesses();
+  return {
+    nsPerAccess: acc > 0 ? base.machine.appTimeNs() / acc : null,
+    residentAvgBytes: baseResident.avg,
   };
 }

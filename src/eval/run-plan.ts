@@ -23,6 +23,7 @@ import { damosEngine, TierTracker, type DamosHandle, type DamosOutcome } from ".
 import { setupDamos, type DamosSetup } from "./damos-setup.js";
 import {
   runExperiment,
+  type BaselineFigures,
   type ExperimentOptions,
   type ExperimentResult,
   type WindowSnapshot,
@@ -154,6 +155,8 @@ export function executeRun(
     p.damos.startTier === "slow" && damos?.fastNode != null
       ? { ...p.workload, regions: p.workload.regions.map((r) => ({ ...r, node: 1 - damos.fastNode! })) }
       : p.workload;
+  // One unmonitored baseline run serves every operation set (same workload, machine, seed, length).
+  const baselines = new Map<string, BaselineFigures>();
   return pr.ops.map((ops) => {
     const obs = observe(ops);
     try {
@@ -174,6 +177,7 @@ export function executeRun(
           machine: pr.machine,
           numaBalancing: p.numaBalancing,
           baselineMachine: pr.baselineMachine,
+          baselines,
           onProgress:
             obs.onProgress && Number.isFinite(p.durationNs)
               ? (now, end) => obs.onProgress!(now, end)

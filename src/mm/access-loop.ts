@@ -66,6 +66,20 @@ export function loopNoTlb(
   logSamples: boolean,
   st: Float64Array,
 ): number {
+  // Scalars as untagged locals and flags as 0/1 ints: TurboFan re-checks a tagged
+  // parameter (Smi tag, number map, truthiness) at each use inside the loop.
+  i = i | 0;
+  n = n | 0;
+  limitNs = +limitNs;
+  vs = +vs;
+  ve = +ve;
+  latBase = latBase | 0;
+  curS = curS | 0;
+  curW = curW | 0;
+  const truth = truthOn ? 1 : 0;
+  const logAll = logSamples ? 1 : 0;
+  // One NUMA node: every access costs the same, without two array reads per access.
+  const lat0 = lat.length === 1 ? lat[0] : -1;
   let t = st[ST_TIME];
   const i0 = i;
   let exit = EXIT_END;
@@ -89,8 +103,8 @@ export function loopNoTlb(
       break;
     }
     const pfn = frames[idx];
-    if (truthOn && tS[pfn] !== curS) {
-      if (tW[pfn] !== curW || logSamples) {
+    if (truth !== 0 && tS[pfn] !== curS) {
+      if (tW[pfn] !== curW || logAll !== 0) {
         exit = EXIT_TRUTH;
         st[ST_VPN] = vpn;
         st[ST_PFN] = pfn;
@@ -101,8 +115,8 @@ export function loopNoTlb(
     }
     // writes[] holds 0/1: the Dirty bit without a branch.
     flags[idx] = f | PTE_ACCESSED | (writes[i] << DIRTY_SHIFT);
-    t += lat[latBase + frameNode[pfn]];
-    if (truthOn) tC[pfn]++;
+    t += lat0 >= 0 ? lat0 : lat[latBase + frameNode[pfn]];
+    if (truth !== 0) tC[pfn]++;
   }
   st[ST_TIME] = t;
   st[ST_DONE] += i - i0;
@@ -149,9 +163,30 @@ export function loopTlb(
   clrStamp: Int32Array,
   clrCur: number,
 ): number {
+  // As in loopNoTlb: untagged scalars, 0/1 flags, one-node latency.
+  i = i | 0;
+  n = n | 0;
+  limitNs = +limitNs;
+  vs = +vs;
+  ve = +ve;
+  latBase = latBase | 0;
+  curS = curS | 0;
+  curW = curW | 0;
+  headOff = headOff | 0;
+  ways = ways | 0;
+  setMask = setMask | 0;
+  asidTag = +asidTag;
+  asidHash = asidHash | 0;
+  walkNs = +walkNs;
+  hintOff = hintOff | 0;
+  hintMask = hintMask | 0;
+  clrCur = clrCur | 0;
+  const truth = truthOn ? 1 : 0;
+  const logAll = logSamples ? 1 : 0;
+  const lat0 = lat.length === 1 ? lat[0] : -1;
   let t = st[ST_TIME];
   const vsLow = (vs % 4294967296) | 0;
-  let lastTag = st[ST_LAST_TAG];
+  let lastTag = +st[ST_LAST_TAG];
   const i0 = i;
   let hits = 0;
   let misses = 0;
@@ -179,8 +214,8 @@ export function loopTlb(
       break;
     }
     const pfn = frames[idx];
-    if (truthOn && tS[pfn] !== curS) {
-      if (tW[pfn] !== curW || logSamples) {
+    if (truth !== 0 && tS[pfn] !== curS) {
+      if (tW[pfn] !== curW || logAll !== 0) {
         exit = EXIT_TRUTH;
         st[ST_VPN] = vpn;
         st[ST_PFN] = pfn;
@@ -195,69 +230,69 @@ export function loopTlb(
       // Low 32 bits of vpn in int32 arithmetic (same set as Tlb.setBase's vpn >>> 0).
       const x = ((vsLow + idx) | 0) ^ asidHash;
       const set = x & setMask;
-      // The hint remembers which entry held this page last; the tag check makes a stale hint harmless.
-      const h = x & hintMask;
-      // No valid entry hashes to this hint slot: a miss, known without reading the hint.
       // tl (Tlb.state): [4e] prev, [4e + 1] next, [4e + 2] hint slot of entry e;
-      // [headOff + set] the set's MRU entry; [hp] the hint's entry, [hp + 1] its count.
-      const hp = hintOff + 2 * h;
-      const cached = tl[hp + 1] !== 0;
-      let e = cached ? tl[hp] : -1;
-      if (cached && tags[e] === tag) {
+      // [hs] the set's MRU entry, whose prev is the LRU; [hp] the hint: count << 16 | entry.
+      const hs = headOff + set;
+      const hd = tl[hs];
+      const hp = hintOff + (x & hintMask);
+      const hv = tl[hp];
+      let e = -1;
+      // No valid entry hashes to this hint slot: a miss, known without a set scan.
+      if (hv >= 65536) {
+        e = hv & 65535;
+        // The tag check makes a stale hint harmless.
+        if (tags[e] !== tag) {
+          const b = set * ways;
+          e = -1;
+          for (let w = 0; w < ways; w++) {
+            if (tags[b + w] === tag) {
+              e = b + w;
+              tl[hp] = (hv & -65536) | e;
+              break;
+            }
+          }
+        }
+      }
+      if (e >= 0) {
         hits++;
         // A hit on a page whose Accessed bit was cleared: the access leaves no trace.
         if ((f & PTE_ACCESSED) === 0 && clrStamp[pfn] !== clrCur && clrStamp[pfn] !== clrSeen) {
           clrStamp[pfn] = clrCur;
           hidden++;
         }
+        // Move e to the front of its set's recency ring (tlb.ts); the LRU entry is
+        // already next to the front: only the head moves.
+        if (e !== hd) {
+          const last = tl[hd * 4];
+          if (last !== e) {
+            const p = tl[e * 4];
+            const nx = tl[e * 4 + 1];
+            tl[p * 4 + 1] = nx;
+            tl[nx * 4] = p;
+            tl[last * 4 + 1] = e;
+            tl[e * 4] = last;
+            tl[e * 4 + 1] = hd;
+            tl[hd * 4] = e;
+          }
+          tl[hs] = e;
+        }
       } else {
-        const b = set * ways;
-        let w = ways;
-        if (cached) {
-          w = 0;
-          while (w < ways && tags[b + w] !== tag) w++;
+        // Miss: the LRU entry (an invalid one points its hint at Tlb.dummy) takes the
+        // page and becomes the head; the page walker sets Accessed.
+        e = tl[hd * 4];
+        tl[tl[e * 4 + 2]] -= 65536;
+        tags[e] = tag;
+        tl[e * 4 + 2] = hp;
+        tl[hp] = ((hv & -65536) + 65536) | e;
+        tl[hs] = e;
+        misses++;
+        t += walkNs;
+        if ((f & PTE_ACCESSED) === 0 && clrStamp[pfn] !== clrSeen) {
+          if (clrStamp[pfn] === clrCur) hidden--;
+          clrStamp[pfn] = clrSeen;
+          seen++;
         }
-        if (w < ways) {
-          e = b + w;
-          hits++;
-          if ((f & PTE_ACCESSED) === 0 && clrStamp[pfn] !== clrCur && clrStamp[pfn] !== clrSeen) {
-            clrStamp[pfn] = clrCur;
-            hidden++;
-          }
-        } else {
-          // Miss: reuse the least recently used way; the page walker sets Accessed.
-          e = tl[tl[headOff + set] * 4];
-          if (tags[e] >= 0) tl[hintOff + 2 * tl[e * 4 + 2] + 1]--;
-          tags[e] = tag;
-          tl[e * 4 + 2] = h;
-          tl[hp + 1]++;
-          misses++;
-          t += walkNs;
-          if ((f & PTE_ACCESSED) === 0 && clrStamp[pfn] !== clrSeen) {
-            if (clrStamp[pfn] === clrCur) hidden--;
-            clrStamp[pfn] = clrSeen;
-            seen++;
-          }
-          f |= PTE_ACCESSED;
-        }
-        tl[hp] = e;
-      }
-      // Move e to the front of its set's recency ring (tlb.ts); the LRU entry, which
-      // every miss takes, is already next to the front: only the head moves.
-      const hd = tl[headOff + set];
-      if (hd !== e) {
-        const last = tl[hd * 4];
-        if (last !== e) {
-          const p = tl[e * 4];
-          const nx = tl[e * 4 + 1];
-          tl[p * 4 + 1] = nx;
-          tl[nx * 4] = p;
-          tl[last * 4 + 1] = e;
-          tl[e * 4] = last;
-          tl[e * 4 + 1] = hd;
-          tl[hd * 4] = e;
-        }
-        tl[headOff + set] = e;
+        f |= PTE_ACCESSED;
       }
       lastTag = tag;
     } else {
@@ -266,8 +301,8 @@ export function loopTlb(
       hits++;
     }
     flags[idx] = f | (writes[i] << DIRTY_SHIFT);
-    t += lat[latBase + frameNode[pfn]];
-    if (truthOn) tC[pfn]++;
+    t += lat0 >= 0 ? lat0 : lat[latBase + frameNode[pfn]];
+    if (truth !== 0) tC[pfn]++;
   }
   st[ST_TIME] = t;
   st[ST_DONE] += i - i0;

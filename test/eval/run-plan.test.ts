@@ -84,3 +84,13 @@ test("the plan refuses what does not fit: filters on Accessed bits, fvaddr witho
     /fvaddr monitors fixed ranges/,
   );
 });
+
+test("operation sets of one plan share its unmonitored baseline run, with the figures each would get alone", () => {
+  const both = runPlan(plan(small(), { ops: ["vaddr", "paddr"], opsExplicit: true, baseline: true }));
+  const alone = runPlan(plan(small(), { ops: ["paddr"], opsExplicit: true, baseline: true }))[0];
+  assert.ok(alone.baselineNsPerAccess !== null && alone.baselineNsPerAccess > 0);
+  for (const r of both) {
+    assert.equal(r.baselineNsPerAccess, alone.baselineNsPerAccess, r.ops);
+    assert.equal(r.baselineResidentAvgBytes, alone.baselineResidentAvgBytes, r.ops);
+  }
+});

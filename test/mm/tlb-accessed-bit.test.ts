@@ -138,6 +138,9 @@ class RefTlb {
     const i = set.indexOf(asid * 2 ** 36 + vpn);
     if (i >= 0) set.splice(i, 1);
   }
+  flushAll(): void {
+    for (const set of this.sets) set.length = 0;
+  }
   flushAsid(asid: number): void {
     for (const set of this.sets) {
       for (let i = set.length - 1; i >= 0; i--) if (Math.floor(set[i] / 2 ** 36) === asid) set.splice(i, 1);
@@ -145,7 +148,7 @@ class RefTlb {
   }
 }
 
-test("the TLB matches a naive LRU model on random accesses and flushes (two processes)", () => {
+test("the TLB matches a naive LRU model on random accesses and page, process and whole flushes (two processes)", () => {
   const op = fc.tuple(
     fc.integer({ min: 0, max: 9 }),
     fc.integer({ min: 0, max: 1 }),
@@ -167,6 +170,10 @@ test("the TLB matches a naive LRU model on random accesses and flushes (two proc
         } else if (kind === 1 && page < 10) {
           tlb.flushAll(procs[p].asid);
           ref.flushAsid(procs[p].asid);
+        } else if (kind === 2 && page < 40) {
+          // Whole flush: every hint count is reset, every entry's hint slot forgotten.
+          tlb.flushAll();
+          ref.flushAll();
         } else {
           m.runAccesses(ths[p], [bases[p] + page * PAGE_SIZE]);
           ref.access(procs[p].asid, vpn);
@@ -195,4 +202,25 @@ test("periodic whole-TLB flushes (context switches) bound the under-reporting", 
     assert.equal(m.youngVaddr(as.pid, base), every > 0, `flush every ${every} ns`);
     assert.equal(m.cpus[0].tlbFlushes > 0, every > 0);
   }
+});
+
+test("after a whole flush, refilled entries still hit (hint counts follow the entries that were invalidated)", () => {
+  const m = new Machine({ tlb: { entries: 16, ways: 4 }, cpus: 1 });
+  const as = m.createProcess("t");
+  const base = as.mmap(64 * PAGE_SIZE);
+  const th = m.spawnThread(as, 0, idle);
+  const tlb = m.cpus[0].tlb!;
+  const touch = (from: number, to: number) => {
+    for (let p = from; p < to; p++) m.runAccesses(th, [base + p * PAGE_SIZE]);
+  };
+  touch(0, 16);
+  tlb.flushAll();
+  assert.equal(tlb.occupancy, 0);
+  // Pages 16..31 take the invalidated entries; then 0..15 replace them, and are hit on re-access.
+  touch(16, 32);
+  touch(0, 16);
+  const hits = tlb.hits;
+  touch(0, 16);
+  assert.equal(tlb.hits - hits, 16);
+  assert.equal(tlb.occupancy, 16);
 });

@@ -9,9 +9,10 @@ import { brotliDecompressSync, crc32, inflateRawSync } from "node:zlib";
 import { TraceWriter } from "./writer.js";
 import { FormatError } from "../../util/errors.js";
 import { validateMapEvent, validateTraceFooter, validateTraceHeader } from "./validate.js";
+import { AccessDecoder, type AccessChunk } from "./access-decode.js";
+
+export type { AccessChunk };
 import {
-  ACCESS_PRELUDE_BYTES,
-  ADDRESS_LANES,
   CHUNK_ACCESSES,
   CHUNK_EVENTS,
   CHUNK_FOOTER,
@@ -25,34 +26,11 @@ import {
   FORMAT_MAJOR,
   MAX_CHUNK_ACCESSES,
   MAX_CHUNK_BYTES,
-  PAYLOAD_PAD,
-  SIZE_ESCAPE,
-  CLOCK_ESCAPE,
-  DELTA_BYTES,
   type MapEvent,
   type TraceDamage,
   type TraceFooter,
   type TraceHeader,
 } from "./format.js";
-
-/**
- * One chunk of accesses. The arrays are owned by the reader and overwritten by the
- * next chunk; entries [0, count) are valid. `addr` and `clock` hold exact integers.
- */
-export interface AccessChunk {
-  kind: "accesses";
-  /** Byte offset of the chunk in the file. */
-  offset: number;
-  /** Global index of the first access in this chunk. */
-  firstIndex: number;
-  count: number;
-  addr: Float64Array;
-  size: Uint16Array;
-  /** 1 for a write, 0 for a read. */
-  isWrite: Uint8Array;
-  tid: Int32Array;
-  clock: Float64Array;
-}
 
 export interface EventsItem {
   kind: "events";
@@ -88,28 +66,13 @@ export class TraceReader implements Iterable<TraceItem> {
   private fileOffset = 0; // file offset of buf[0]
   private eof = false;
   private expectedIndex = 0;
-  private readonly chunk: AccessChunk;
-  private readonly laneAt = new Float64Array(ADDRESS_LANES + 1);
-  private readonly state = new Float64Array(3);
-  private size32: Uint32Array = new Uint32Array(0);
-  private isWrite32: Uint32Array = new Uint32Array(0);
+  private readonly decoder = new AccessDecoder();
   private iterated = false;
 
   private constructor(
     private readonly src: ByteSource,
     private readonly name: string,
   ) {
-    this.chunk = {
-      kind: "accesses",
-      offset: 0,
-      firstIndex: 0,
-      count: 0,
-      addr: new Float64Array(0),
-      size: new Uint16Array(0),
-      isWrite: new Uint8Array(0),
-      tid: new Int32Array(0),
-      clock: new Float64Array(0),
-    };
     warmUp();
     this.header = this.readHeader();
   }
@@ -324,16 +287,17 @@ export class TraceReader implements Iterable<TraceItem> {
             true,
           );
         }
-        const msg = this.decodeAccesses(raw, h.count);
+        const msg = this.decoder.decode(raw, h.count);
         if (msg) {
           yield this.report(off, CHUNK_HEADER_BYTES + h.compLen, msg, h.count, true);
           this.expectedIndex = h.firstIndex + h.count;
           continue;
         }
-        this.chunk.offset = off;
-        this.chunk.firstIndex = h.firstIndex;
+        const chunk = this.decoder.chunk;
+        chunk.offset = off;
+        chunk.firstIndex = h.firstIndex;
         this.expectedIndex = h.firstIndex + h.count;
-        yield this.chunk;
+        yield chunk;
       } else if (h.type === CHUNK_EVENTS) {
         const events = this.parseJson<unknown>(raw);
         if (!Array.isArray(events)) {
@@ -419,297 +383,6 @@ export class TraceReader implements Iterable<TraceItem> {
     if (h.type === CHUNK_ACCESSES && h.count > MAX_CHUNK_ACCESSES) return undefined;
     return h;
   }
-
-  /** Decodes an access payload into the shared chunk arrays; returns an error message or "". */
-  private decodeAccesses(raw: Uint8Array, count: number): string {
-    if (raw.length < ACCESS_PRELUDE_BYTES + PAYLOAD_PAD) return "access chunk too short";
-    const dv = new DataView(raw.buffer, raw.byteOffset, raw.length);
-    const n = dv.getUint32(0, true);
-    const nRuns = dv.getUint32(4, true);
-    const laneLen = dv.getUint32(8, true);
-    const cLen = dv.getUint32(12, true);
-    const sCount = dv.getUint32(16, true);
-    const lanes = this.laneAt;
-    let dLen = 0;
-    for (let k = 0; k < ADDRESS_LANES; k++) {
-      lanes[k] = dLen;
-      dLen += dv.getUint32(20 + 4 * k, true);
-    }
-    lanes[ADDRESS_LANES] = dLen;
-    const clk = dv.getFloat64(40, true);
-    const runsAt = ACCESS_PRELUDE_BYTES;
-    const opsAt = runsAt + nRuns * 8;
-    const clkAt = opsAt + n;
-    const dAt = clkAt + n;
-    const cAt = dAt + dLen;
-    const sAt = cAt + cLen;
-    if (
-      n !== count ||
-      nRuns < 1 ||
-      nRuns > n ||
-      laneLen * ADDRESS_LANES < n ||
-      sAt + sCount * 2 + PAYLOAD_PAD !== raw.length
-    )
-      return "access chunk layout is inconsistent";
-    for (let k = 0; k <= ADDRESS_LANES; k++) lanes[k] += dAt;
-    const c = this.chunk;
-    if (c.addr.length < n) {
-      // Capacity a multiple of 4 so sizes and write flags can be stored 4 bytes at a time.
-      const cap = (n + 3) & ~3;
-      c.addr = new Float64Array(cap);
-      c.size = new Uint16Array(cap);
-      c.isWrite = new Uint8Array(cap);
-      c.tid = new Int32Array(cap);
-      c.clock = new Float64Array(cap);
-      this.size32 = new Uint32Array(c.size.buffer);
-      this.isWrite32 = new Uint32Array(c.isWrite.buffer);
-    }
-    c.count = n;
-    const tid = c.tid;
-    for (let r = 0; r < nRuns; r++) {
-      const from = dv.getUint32(runsAt + r * 8, true);
-      const to = r + 1 < nRuns ? dv.getUint32(runsAt + r * 8 + 8, true) : n;
-      if (from > to || to > n || (r === 0 && from !== 0)) return "access chunk thread runs are inconsistent";
-      tid.fill(dv.getInt32(runsAt + r * 8 + 4, true), from, to);
-    }
-    // Always a plain Uint8Array (not a Buffer) so the hot loops stay monomorphic.
-    const u8: Uint8Array = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
-    const st = this.state;
-    st[0] = sAt;
-    st[1] = cAt;
-    st[2] = clk;
-    decodeOpsAndClock(u8, n, opsAt, clkAt, st, c.size, this.size32, c.isWrite, this.isWrite32, c.clock);
-    if (st[0] !== sAt + sCount * 2 || st[1] !== sAt)
-      return "access chunk size or clock escapes do not match their lengths";
-    if (!decodeAddresses(u8, n, opsAt, laneLen, lanes, c.addr))
-      return "access chunk address streams do not match their lengths";
-    return "";
-  }
-}
-
-// Local copies of the format constants used in the loops: under a CommonJS-style loader
-// (tsx) an imported binding is read through a getter on every use.
-const SIZE_ESC = SIZE_ESCAPE;
-const CLOCK_ESC = CLOCK_ESCAPE;
-const LANES = ADDRESS_LANES;
-const PAD = PAYLOAD_PAD;
-const DELTA_LEN = Uint8Array.from(DELTA_BYTES);
-
-// The hot loops. On this kind of machine V8 spends most of its time per typed-array
-// access, so they read four bytes at a time through a DataView, keep the common path
-// branch-free (mixed codes defeat the branch predictor), and run the four address
-// lanes' base→add→store chains side by side. Rare cases (escapes) take scalar paths.
-
-/** Decodes sizes, write flags and clocks. st = [sizeEscPos, clockEscPos, clock] in/out. */
-function decodeOpsAndClock(
-  raw: Uint8Array,
-  n: number,
-  opsAt: number,
-  clkAt: number,
-  st: Float64Array,
-  size: Uint16Array,
-  size32: Uint32Array,
-  isWrite: Uint8Array,
-  isWrite32: Uint32Array,
-  clock: Float64Array,
-): void {
-  // A local DataView lets V8 see its buffer and length and inline the reads.
-  const dv = new DataView(raw.buffer, raw.byteOffset, raw.length);
-  const n4 = n >> 2;
-  // The running clock is an int offset from a float base: a 1-cycle add chain.
-  let clk = st[2];
-  let run = 0;
-  for (let j = 0; j < n4; j++) {
-    const ow = dv.getInt32(opsAt + 4 * j, true);
-    const cw = dv.getInt32(clkAt + 4 * j, true);
-    const nc = ~cw;
-    // Any clock byte 255 (escape), any size code 7 (escape), or a long run: scalar path.
-    if (
-      (((nc - 0x01010101) & ~nc & 0x80808080) | (((ow & 0x07070707) + 0x01010101) & 0x08080808)) !== 0 ||
-      run > 0x3fffffff
-    ) {
-      st[2] = clk + run;
-      run = 0;
-      for (let i = 4 * j; i < 4 * j + 4; i++) scalarOp(raw, i, opsAt, clkAt, st, size, isWrite, clock);
-      clk = st[2];
-      continue;
-    }
-    isWrite32[j] = (ow >>> 3) & 0x01010101;
-    size32[2 * j] = (1 << (ow & 7)) | ((1 << ((ow >> 8) & 7)) << 16);
-    size32[2 * j + 1] = (1 << ((ow >> 16) & 7)) | ((1 << ((ow >>> 24) & 7)) << 16);
-    const i = 4 * j;
-    run += cw & 255;
-    clock[i] = clk + run;
-    run += (cw >> 8) & 255;
-    clock[i + 1] = clk + run;
-    run += (cw >> 16) & 255;
-    clock[i + 2] = clk + run;
-    run += cw >>> 24;
-    clock[i + 3] = clk + run;
-  }
-  st[2] = clk + run;
-  for (let i = 4 * n4; i < n; i++) scalarOp(raw, i, opsAt, clkAt, st, size, isWrite, clock);
-}
-
-function scalarOp(
-  raw: Uint8Array,
-  i: number,
-  opsAt: number,
-  clkAt: number,
-  st: Float64Array,
-  size: Uint16Array,
-  isWrite: Uint8Array,
-  clock: Float64Array,
-): void {
-  const op = raw[opsAt + i];
-  const sc = op & 7;
-  isWrite[i] = (op >> 3) & 1;
-  if (sc !== SIZE_ESC) size[i] = 1 << sc;
-  else {
-    const sp = st[0];
-    size[i] = raw[sp] | (raw[sp + 1] << 8);
-    st[0] = sp + 2;
-  }
-  const c = raw[clkAt + i];
-  if (c !== CLOCK_ESC) st[2] += c;
-  else {
-    let q = st[1];
-    let z = 0;
-    let mul = 1;
-    let b: number;
-    do {
-      b = raw[q++] ?? 0;
-      z += (b & 127) * mul;
-      mul *= 128;
-    } while (b >= 128 && mul < 2 ** 63);
-    st[1] = q;
-    st[2] += z % 2 === 1 ? -(z + 1) / 2 : z / 2;
-  }
-  clock[i] = st[2];
-}
-
-/**
- * Addresses. Lane k holds accesses [k·laneLen, (k+1)·laneLen) and its own four base
- * slots (base[4k..4k+3]). Returns false when a lane's stream does not end where the
- * prelude says.
- */
-function decodeAddresses(
-  raw: Uint8Array,
-  n: number,
-  opsAt: number,
-  laneLen: number,
-  laneAt: Float64Array,
-  addr: Float64Array,
-): boolean {
-  const dv = new DataView(raw.buffer, raw.byteOffset, raw.length);
-  const base = new Float64Array(4 * LANES);
-  const limit = raw.length - PAD;
-  let p0 = laneAt[0] | 0;
-  let p1 = laneAt[1] | 0;
-  let p2 = laneAt[2] | 0;
-  let p3 = laneAt[3] | 0;
-  const i1 = laneLen;
-  const i2 = 2 * laneLen;
-  const i3 = 3 * laneLen;
-  // Side by side while all four lanes have accesses. The inner loop leaves on a
-  // 7-byte delta (length code 3, rare); the outer loop decodes that step lane by lane.
-  const both = Math.max(0, Math.min(laneLen, n - i3));
-  let j = 0;
-  while (j < both) {
-    for (; j < both; j++) {
-      const o0 = raw[opsAt + j];
-      const o1 = raw[opsAt + i1 + j];
-      const o2 = raw[opsAt + i2 + j];
-      const o3 = raw[opsAt + i3 + j];
-      const l0 = (o0 >> 6) + 1;
-      const l1 = (o1 >> 6) + 1;
-      const l2 = (o2 >> 6) + 1;
-      const l3 = (o3 >> 6) + 1;
-      if (((l0 | l1 | l2 | l3) & 4) !== 0) break;
-      // Read 4 bytes whatever the length (the payload is padded), then mask.
-      const z0 = dv.getUint32(p0, true) & ((1 << (l0 << 3)) - 1);
-      const z1 = dv.getUint32(p1, true) & ((1 << (l1 << 3)) - 1);
-      const z2 = dv.getUint32(p2, true) & ((1 << (l2 << 3)) - 1);
-      const z3 = dv.getUint32(p3, true) & ((1 << (l3 << 3)) - 1);
-      p0 += l0;
-      p1 += l1;
-      p2 += l2;
-      p3 += l3;
-      const s0 = (o0 >> 4) & 3;
-      const s1 = 4 | ((o1 >> 4) & 3);
-      const s2 = 8 | ((o2 >> 4) & 3);
-      const s3 = 12 | ((o3 >> 4) & 3);
-      const a0 = base[s0] + ((z0 >>> 1) ^ -(z0 & 1));
-      const a1 = base[s1] + ((z1 >>> 1) ^ -(z1 & 1));
-      const a2 = base[s2] + ((z2 >>> 1) ^ -(z2 & 1));
-      const a3 = base[s3] + ((z3 >>> 1) ^ -(z3 & 1));
-      base[s0] = a0;
-      base[s1] = a1;
-      base[s2] = a2;
-      base[s3] = a3;
-      addr[j] = a0;
-      addr[i1 + j] = a1;
-      addr[i2 + j] = a2;
-      addr[i3 + j] = a3;
-    }
-    if (j < both) {
-      p0 = decodeLane(raw, dv, opsAt, j, j + 1, p0, base, 0, limit, addr);
-      p1 = decodeLane(raw, dv, opsAt, i1 + j, i1 + j + 1, p1, base, 4, limit, addr);
-      p2 = decodeLane(raw, dv, opsAt, i2 + j, i2 + j + 1, p2, base, 8, limit, addr);
-      p3 = decodeLane(raw, dv, opsAt, i3 + j, i3 + j + 1, p3, base, 12, limit, addr);
-      if ((p0 | p1 | p2 | p3) < 0) return false;
-      j++;
-    }
-  }
-  // A lane running past its stream would read the next lane's bytes: caught here.
-  if (p0 > laneAt[1] || p1 > laneAt[2] || p2 > laneAt[3] || p3 > laneAt[4]) return false;
-  // The rest of each lane (a short last chunk) one lane at a time.
-  const ps = [p0, p1, p2, p3];
-  for (let k = 0; k < LANES; k++) {
-    const from = Math.min(n, k * laneLen + both);
-    const to = Math.min(n, (k + 1) * laneLen);
-    const end = decodeLane(raw, dv, opsAt, from, to, ps[k], base, 4 * k, limit, addr);
-    if (end !== laneAt[k + 1]) return false;
-  }
-  return true;
-}
-
-function decodeLane(
-  raw: Uint8Array,
-  dv: DataView,
-  opsAt: number,
-  from: number,
-  to: number,
-  p: number,
-  base: Float64Array,
-  slot0: number,
-  limit: number,
-  addr: Float64Array,
-): number {
-  for (let i = from; i < to; i++) {
-    const op = raw[opsAt + i];
-    const lc = op >> 6;
-    if (p + DELTA_LEN[lc] > limit) return -1;
-    let d: number;
-    if (lc === 3) d = longDelta(raw, p);
-    else {
-      const z = dv.getUint32(p, true) & ((1 << ((lc + 1) << 3)) - 1);
-      d = (z >>> 1) ^ -(z & 1);
-    }
-    p += DELTA_LEN[lc];
-    const s = slot0 | ((op >> 4) & 3);
-    const a = base[s] + d;
-    base[s] = a;
-    addr[i] = a;
-  }
-  return p;
-}
-
-/** A 7-byte zigzag delta. */
-function longDelta(raw: Uint8Array, p: number): number {
-  let z = 0;
-  for (let k = 6; k >= 0; k--) z = z * 256 + (raw[p + k] ?? 0);
-  return z % 2 === 1 ? -(z + 1) / 2 : z / 2;
 }
 
 let warmedUp = false;
