@@ -28,9 +28,13 @@ interface Cell {
 }
 
 interface CellResult {
-  precision: number;
-  recall: number;
-  f1: number;
+  /** Byte-weighted over the windows after the warm-up (null where the denominator is 0). */
+  precisionBytes: number | null;
+  recallBytes: number | null;
+  f1Bytes: number | null;
+  /** Mean F1 over the windows where something is truly or estimated hot (idle windows do not score 1 here). */
+  f1Active: number | null;
+  activeWindows: number;
   monitorCpuShare: number;
   kdamondNsPerSample: number;
   regionsMin: number;
@@ -54,9 +58,11 @@ function child(c: Cell): CellResult {
   const t = process.cpuUsage(t0);
   const s = r.summary;
   return {
-    precision: s.precision,
-    recall: s.recall,
-    f1: s.f1,
+    precisionBytes: s.precisionBytes,
+    recallBytes: s.recallBytes,
+    f1Bytes: s.f1Bytes,
+    f1Active: s.f1Active,
+    activeWindows: s.activeWindows,
     monitorCpuShare: s.monitorCpuShare,
     kdamondNsPerSample: s.monitorCpuShare * SAMPLE_US * 1000,
     regionsMin: s.nrRegionsMin,
@@ -78,6 +84,7 @@ function run(c: Cell): CellResult {
 }
 
 const fmtSize = (b: number): string => (b >= TiB ? `${b / TiB} TiB` : `${b / GiB} GiB`);
+const f3 = (x: number | null): string => (x === null ? "n/a" : x.toFixed(3));
 const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
 
 function costSweep(): void {
@@ -110,11 +117,13 @@ function table(opsList: string[]): void {
     { label: "4 TiB", sizeScale: 64 },
     { label: "64 TiB", sizeScale: 1024 },
   ];
-  console.log("tiny-hot scaled in size (hot set 1/16384 of the mapping), 1.5 s simulated, seed 1:");
   console.log(
-    "| mapping | source | precision | recall | F1 | monitoring CPU | regions | host peak RSS | host CPU s / sim s |",
+    "tiny-hot scaled in size (hot set 1/16384 of the mapping), 1.5 s simulated, seed 1; byte-weighted and active-window scores (docs/metrics.md):",
   );
-  console.log("|---|---|---|---|---|---|---|---|---|");
+  console.log(
+    "| mapping | source | precision (bytes) | recall (bytes) | F1 (bytes) | F1, active windows (n) | monitoring CPU | regions | host peak RSS | host CPU s / sim s |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|---|---|");
   for (const sh of shapes) {
     for (const ops of opsList) {
       const r = run({
@@ -124,7 +133,8 @@ function table(opsList: string[]): void {
         memoryBytes: 64 * GiB * sh.sizeScale,
       });
       console.log(
-        `| ${sh.label} | ${ops} | ${r.precision.toFixed(3)} | ${r.recall.toFixed(3)} | ${r.f1.toFixed(3)} | ` +
+        `| ${sh.label} | ${ops} | ${f3(r.precisionBytes)} | ${f3(r.recallBytes)} | ${f3(r.f1Bytes)} | ` +
+          `${f3(r.f1Active)} (${r.activeWindows}) | ` +
           `${(r.monitorCpuShare * 100).toFixed(3)} % | ${r.regionsMin}..${r.regionsMax} | ${mb(r.maxRssBytes)} | ` +
           `${(r.cpuS / r.simS).toFixed(1)} |`,
       );

@@ -41,8 +41,8 @@ function runSentence(r: ExperimentResult): string {
 const HIDING_RATIO = 8;
 
 /**
- * One line per access source that missed most of the hot set (mean recall under
- * 0.5), saying why when the run shows it: regions far bigger than the hot set
+ * One line per access source that missed most of the hot set (byte-weighted recall
+ * under 0.5: the plain per-window mean lets windows with nothing hot score 1), saying why when the run shows it: regions far bigger than the hot set
  * (huge spans with few regions: the terabyte case, docs/scale.md).
  */
 export function missWarnings(results: ExperimentResult[]): string[] {
@@ -50,11 +50,12 @@ export function missWarnings(results: ExperimentResult[]): string[] {
   for (const r of results) {
     const s = r.summary;
     const hot = s.trueWssMedianBytes;
-    if (!(s.recall < 0.5) || hot <= 0) continue;
+    const recall = s.recallBytes ?? s.recall;
+    if (!(recall < 0.5) || hot <= 0) continue;
     const span = monitoredBytes(r);
     const regions = (s.nrRegionsMin + s.nrRegionsMax) / 2;
     const avg = regions > 0 ? span / regions : span;
-    const miss = `${r.ops} missed most of the hot set (recall ${s.recall.toFixed(2)})`;
+    const miss = `${r.ops} missed most of the hot set (byte-weighted recall ${recall.toFixed(2)})`;
     if (avg >= HIDING_RATIO * hot) {
       out.push(
         `warning: ${miss}: its ${s.nrRegionsMin}..${s.nrRegionsMax} regions over ${fmtBytes(span)} average ` +

@@ -17,7 +17,7 @@ test("a source that misses a tiny hot set in a huge span gets a one-line warning
     assert.ok(!ws[0].includes("\n"), "one line");
     assert.match(
       ws[0],
-      /^warning: vaddr missed most of the hot set \(recall 0\.\d\d\): its \d+\.\.\d+ regions over /,
+      /^warning: vaddr missed most of the hot set \(byte-weighted recall 0\.\d\d\): its \d+\.\.\d+ regions over /,
     );
     assert.match(ws[0], /× the .* working set/);
   }
