@@ -12,6 +12,7 @@ import { normalizeIntText, recordFromFields, snapshotFromFields, type Unset } fr
 import { RegionFields, type Scalar } from "./region-fields.js";
 import { FAST_LIMIT, FastSnapshots, START_TIME, type SnapshotSink } from "./snapshot-fast.js";
 import { PendingChunks } from "./pending-chunks.js";
+import { ReusedBytes } from "./reused-bytes.js";
 import { At, type Frame, Role, knownKey, partOf, roleOf } from "./record-grammar.js";
 import type { DamonRecord, Snapshot } from "./model.js";
 
@@ -23,6 +24,8 @@ export interface RecordJsonParserOptions {
 export class RecordJsonParser implements SnapshotSink {
   private stack: Frame[] = [];
   private carry: Buffer | null = null;
+  private readonly carrySpace = new ReusedBytes();
+  private readonly joinSpace = new ReusedBytes();
   private done = false;
   readonly records: DamonRecord[] = [];
 
@@ -94,12 +97,12 @@ export class RecordJsonParser implements SnapshotSink {
       const key = chunk.indexOf(START_TIME);
       const cut = key > 0 ? chunk.lastIndexOf(0x7b, key) : -1;
       if (cut > 0) {
-        this.feedJoined(Buffer.concat([this.carry, chunk.subarray(0, cut)]), false);
+        this.feedJoined(this.joinSpace.set(this.carry, chunk.subarray(0, cut)), false);
         this.feed(chunk.subarray(cut), false);
         return;
       }
     }
-    this.feedJoined(this.carry ? Buffer.concat([this.carry, chunk]) : chunk, final);
+    this.feedJoined(this.carry ? this.joinSpace.set(this.carry, chunk) : chunk, final);
   }
 
   private feedJoined(joined: Buffer, final: boolean): void {
@@ -258,7 +261,8 @@ export class RecordJsonParser implements SnapshotSink {
       }
       this.fail(`unexpected character '${String.fromCharCode(c)}' in JSON`);
     }
-    this.carry = i < n ? Buffer.from(buf.subarray(i)) : null;
+    // reused buffers: nothing read is referenced after feed() returns
+    this.carry = i < n ? this.carrySpace.set(buf.subarray(i)) : null;
     if (waitSnapshot && this.carry) {
       this.pending.start(this.carry);
     }

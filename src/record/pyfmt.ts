@@ -74,6 +74,9 @@ export function pyRepr(x: number): string {
   if (Number.isNaN(x)) return "nan";
   if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
   if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+  // Where both use fixed notation, JS's String() has Python's shortest digits already.
+  const ax = Math.abs(x);
+  if (ax >= 1e-4 && ax < 1e16) return Number.isInteger(x) ? String(x) + ".0" : String(x);
   // toExponential() without an argument gives the shortest round-trip digits.
   const e = x.toExponential();
   const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(e);

@@ -115,18 +115,23 @@ export function heatmapGrid(
 
 /** `--output raw`: "<time>\t<addr>\t<heat>" per pixel, Python float forms. */
 export function* rawHeatmapLines(g: HeatmapGrid, absTime: boolean, absAddr: boolean): Generator<string> {
-  const parts: string[] = [];
+  // every row has the same address columns: their text is made once
+  const cols: string[] = [];
+  for (let col = 0; col < g.addrResol; col++) {
+    let a = Math.trunc(g.addrStart + col * g.addrUnit);
+    if (!absAddr) a -= g.addrStart;
+    cols.push(`\t${a}\t`);
+  }
   for (let row = 0; row < g.timeResol; row++) {
     let t = Math.trunc(g.timeStart + row * g.timeUnit);
     if (!absTime) t -= g.timeStart;
+    const ts = String(t);
+    let text = "";
     for (let col = 0; col < g.addrResol; col++) {
-      let a = Math.trunc(g.addrStart + col * g.addrUnit);
-      if (!absAddr) a -= g.addrStart;
       const h = g.heat[row * g.addrResol + col];
-      parts.push(`${t}\t${a}\t${Number.isNaN(h) ? "NaN" : pyRepr(h)}`);
+      text += ts + cols[col] + (Number.isNaN(h) ? "NaN" : pyRepr(h)) + "\n";
     }
-    yield parts.join("\n") + "\n";
-    parts.length = 0;
+    yield text;
   }
 }
 

@@ -5,47 +5,88 @@
 import type { DamonRecord } from "../record/model.js";
 import { formatSz, formatTimeNs } from "../record/damo-fmt.js";
 import { rjust } from "../record/pyfmt.js";
+import { ByteText, hex12At, padIntAt } from "./byte-text.js";
 
-/** Yields the raw-form text in pieces (one per snapshot) so large records stream. */
+/** Yields the raw-form text in pieces so large records stream (tests and callers wanting strings). */
 export function* rawFormChunks(records: readonly DamonRecord[], rawNumber: boolean): Generator<string> {
+  // pieces end at line ends and only header lines may hold non-ASCII, so no character is cut
+  for (const piece of rawFormPieces(records, rawNumber)) yield piece.toString("utf8");
+}
+
+/** The raw-form text as UTF-8 bytes, in pieces of about 1 MiB. */
+export function* rawFormPieces(records: readonly DamonRecord[], rawNumber: boolean): Generator<Buffer> {
   const head = `# ${rjust("start_addr", 10)} ${rjust("end_addr", 12)}  ${rjust("length", 12)}  ${rjust("nr_accesses", 11)} ${rjust("age", 5)}`;
+  const out = new ByteText();
   let nrLines = 0;
   for (const rec of records) {
     const snaps = rec.snapshots;
     if (snaps.length === 0) continue;
     const base = snaps[0].startNs;
     nrLines += 3;
-    yield `base_time_absolute: ${formatTimeNs(base, rawNumber)}\ndata source: ${rec.dataSource ?? "unknown"}\n\n`;
+    out.str(
+      `base_time_absolute: ${formatTimeNs(base, rawNumber)}\ndata source: ${rec.dataSource ?? "unknown"}\n\n`,
+    );
     const tid = rec.targetId ?? "None";
     for (const s of snaps) {
-      const lines: string[] = [
-        `monitoring_start:    ${rjust(formatTimeNs(s.startNs - base, rawNumber), 16)}`,
-        `monitoring_end:      ${rjust(formatTimeNs(s.endNs - base, rawNumber), 16)}`,
-        `monitoring_duration: ${rjust(formatTimeNs(s.endNs - s.startNs, rawNumber), 16)}`,
-        `target_id: ${tid}`,
-        `nr_regions: ${s.nr}`,
-        head,
-      ];
-      let body = "";
+      out.str(
+        `monitoring_start:    ${rjust(formatTimeNs(s.startNs - base, rawNumber), 16)}\n` +
+          `monitoring_end:      ${rjust(formatTimeNs(s.endNs - base, rawNumber), 16)}\n` +
+          `monitoring_duration: ${rjust(formatTimeNs(s.endNs - s.startNs, rawNumber), 16)}\n` +
+          `target_id: ${tid}\n` +
+          `nr_regions: ${s.nr}\n` +
+          head +
+          "\n",
+      );
       for (let i = 0; i < s.nr; i++) {
-        const a = s.age[i];
-        body +=
-          hex12(s.start[i]) +
-          "-" +
-          hex12(s.end[i]) +
-          sizeField(s.end[i] - s.start[i], rawNumber) +
-          padInt(s.samples[i], 11) +
-          " " +
-          padInt(Number.isNaN(a) ? -1 : a, 5) +
-          "\n";
+        if (out.full) yield out.take();
+        regionLine(out, s.start[i], s.end[i], s.samples[i], s.age[i], rawNumber);
       }
-      nrLines += s.nr;
-      nrLines += lines.length + 1;
-      yield lines.join("\n") + "\n" + body + "\n";
+      out.str("\n");
+      nrLines += s.nr + 7;
     }
   }
   // damo's text ends here; print() adds a newline only for short (unpaged) output
-  if (nrLines <= 50) yield "\n";
+  if (nrLines <= 50) out.str("\n");
+  if (out.pos > 0) yield out.take();
+}
+
+/** One region's line; bytes written directly for the usual values, else via strings. */
+function regionLine(
+  out: ByteText,
+  start: number,
+  end: number,
+  samples: number,
+  age: number,
+  raw: boolean,
+): void {
+  const a = Number.isNaN(age) ? -1 : age;
+  const size = sizeField(end - start, raw);
+  const buf = out.room(42 + size.length);
+  const p = out.pos;
+  const q = p + 25 + size.length;
+  if (
+    hex12At(buf, p, start) &&
+    hex12At(buf, p + 13, end) &&
+    padIntAt(buf, q, samples, 11) &&
+    padIntAt(buf, q + 12, a, 5)
+  ) {
+    buf[p + 12] = 45; // '-'
+    for (let k = 0; k < size.length; k++) buf[p + 25 + k] = size[k];
+    buf[q + 11] = 32;
+    buf[q + 17] = 10;
+    out.pos = q + 18;
+    return;
+  }
+  out.str(
+    hex12(start) +
+      "-" +
+      hex12(end) +
+      Buffer.from(size).toString("latin1") +
+      padInt(samples, 11) +
+      " " +
+      padInt(a, 5) +
+      "\n",
+  );
 }
 
 const HEX3 = Array.from({ length: 4096 }, (_, i) => i.toString(16).padStart(3, "0"));
@@ -61,17 +102,20 @@ function hex12(x: number): string {
   return h.length >= 12 ? h : "000000000000".slice(h.length) + h;
 }
 
-// Region sizes and counts repeat a lot; formatting each distinct value once
-// makes the raw form of a 2,000 x 1,000 record several times faster.
-const sizeCache = new Map<number, string>();
-function sizeField(sz: number, raw: boolean): string {
-  if (raw) return ` (${rjust(formatSz(sz, raw), 12)}) `;
-  let v = sizeCache.get(sz);
-  if (v === undefined) {
-    if (sizeCache.size > 100000) sizeCache.clear();
-    v = ` (${rjust(formatSz(sz, false), 12)}) `;
-    sizeCache.set(sz, v);
-  }
+// Region sizes repeat a lot; formatting each distinct value once makes the raw
+// form of a 2,000 x 1,000 record several times faster. A direct-mapped cache indexed
+// by page number: a Map keyed by doubles costs more than the rest of the line.
+const SIZE_SLOTS = 1 << 14;
+const sizeKeys = [new Float64Array(SIZE_SLOTS).fill(NaN), new Float64Array(SIZE_SLOTS).fill(NaN)];
+const sizeTexts: Uint8Array[][] = [new Array<Uint8Array>(SIZE_SLOTS), new Array<Uint8Array>(SIZE_SLOTS)];
+function sizeField(sz: number, raw: boolean): Uint8Array {
+  const r = raw ? 1 : 0;
+  // `>>> 12` takes the low 32 bits of the page number (exact for integers below 2^53)
+  const slot = (sz >>> 12) & (SIZE_SLOTS - 1);
+  if (sizeKeys[r][slot] === sz) return sizeTexts[r][slot];
+  const v = new Uint8Array(Buffer.from(` (${rjust(formatSz(sz, raw), 12)}) `, "latin1"));
+  sizeKeys[r][slot] = sz;
+  sizeTexts[r][slot] = v;
   return v;
 }
 

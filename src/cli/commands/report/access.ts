@@ -2,7 +2,7 @@
 import { Command, Option } from "commander";
 import { ACCESS_DEFAULTS, ACCESS_STYLES, accessReport, type AccessStyle } from "../../../report/access.js";
 import { recordsJsonChunks } from "../../../record/write.js";
-import { rawFormChunks } from "../../../report/raw-form.js";
+import { rawFormPieces } from "../../../report/raw-form.js";
 import { damoPagerText } from "../../../report/pager.js";
 import { filterRecords } from "../../../record/filter.js";
 import { UsageError } from "../../../util/errors.js";
@@ -55,7 +55,7 @@ export function registerAccess(report: Command): void {
       const input = (o.input_file as string | undefined) ?? (o.input as string);
       const records = filterRecords(await loadRecords(input), accessFilter(o));
       if (o.raw_form) {
-        await writeOut(rawFormChunks(records, Boolean(o.raw_number)));
+        await writeOut(rawFormPieces(records, Boolean(o.raw_number)));
         return;
       }
       if (o.json) {

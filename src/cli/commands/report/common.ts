@@ -7,7 +7,7 @@ import { InputError, UsageError } from "../../../util/errors.js";
 import { requireInputFile } from "../../files.js";
 
 /** Writes text pieces to stdout honouring back-pressure; a closed pipe just ends output. */
-export async function writeOut(chunks: Iterable<string>): Promise<void> {
+export async function writeOut(chunks: Iterable<string | Uint8Array>): Promise<void> {
   let closed = false;
   const onErr = (e: NodeJS.ErrnoException): void => {
     if (e.code === "EPIPE") closed = true;
@@ -16,10 +16,18 @@ export async function writeOut(chunks: Iterable<string>): Promise<void> {
   let buf = "";
   for (const c of chunks) {
     if (closed) break;
-    buf += c;
-    if (buf.length < 1 << 16) continue;
-    const ok = process.stdout.write(buf);
-    buf = "";
+    let ok: boolean;
+    if (typeof c === "string") {
+      buf += c;
+      if (buf.length < 1 << 16) continue;
+      ok = process.stdout.write(buf);
+      buf = "";
+    } else {
+      // pieces of bytes are large already: written as they are, after any text before them
+      if (buf) process.stdout.write(buf);
+      buf = "";
+      ok = process.stdout.write(c);
+    }
     if (!ok)
       await new Promise<void>((res) => {
         // a reader that went away (`| head`) ends the wait as well as a drain
