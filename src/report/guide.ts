@@ -83,11 +83,14 @@ export function guides(records: readonly DamonRecord[]): Guide[] {
       st.g.endNs = s.endNs;
       let last: number | null = null;
       const gaps: Gap[] = [];
+      // in locals: a property that is number or null is slow to read per region
+      let lowest = st.lowest;
+      let highest = st.highest;
       for (let i = 0; i < s.nr; i++) {
         const sa = s.start[i];
         const ea = s.end[i];
-        if (!st.lowest || sa < st.lowest) st.lowest = sa;
-        if (!st.highest || ea > st.highest) st.highest = ea;
+        if (!lowest || sa < lowest) lowest = sa;
+        if (!highest || ea > highest) highest = ea;
         if (!last) {
           last = ea;
           continue;
@@ -95,6 +98,8 @@ export function guides(records: readonly DamonRecord[]): Guide[] {
         if (last !== sa) gaps.push([last, sa]);
         last = ea;
       }
+      st.lowest = lowest;
+      st.highest = highest;
       st.gaps = st.gaps.length === 0 ? gaps : intersectGaps(st.gaps, gaps);
     }
   }
@@ -107,17 +112,27 @@ export function guides(records: readonly DamonRecord[]): Guide[] {
       cur = ge;
     }
     ranges.push({ start: cur, end: st.highest ?? 0, heats: null });
+    // summed in typed arrays, in the same order as into the ranges themselves
+    const starts = Float64Array.from(ranges, (r) => r.start);
+    const ends = Float64Array.from(ranges, (r) => r.end);
+    const heats = new Float64Array(ranges.length);
+    const touched = new Uint8Array(ranges.length);
     for (const rec of records) {
       if (guideId(rec) !== id) continue;
       for (const s of rec.snapshots)
         for (let i = 0; i < s.nr; i++) {
-          if (s.samples[i] === 0) continue;
-          for (const r of ranges) {
-            if (s.end[i] < r.start || r.end < s.start[i]) continue;
-            r.heats = (r.heats ?? 0) + (s.end[i] - s.start[i]) * s.samples[i];
+          const n = s.samples[i];
+          if (n === 0) continue;
+          const sa = s.start[i];
+          const ea = s.end[i];
+          for (let k = 0; k < starts.length; k++) {
+            if (ea < starts[k] || ends[k] < sa) continue;
+            heats[k] += (ea - sa) * n;
+            touched[k] = 1;
           }
         }
     }
+    ranges.forEach((r, k) => (r.heats = touched[k] ? heats[k] : null));
     st.g.ranges = ranges;
     out.push(st.g);
   }
