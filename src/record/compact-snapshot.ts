@@ -15,6 +15,7 @@
  * match) and a DataView throws, and a snapshot that fails near the end of the
  * bytes is reported as NEED_MORE, to be read again once more bytes are there.
  */
+import { SIZE_UNIT } from "./region-fields.js";
 
 export const MISMATCH = -1;
 export const NEED_MORE = -2;
@@ -109,15 +110,6 @@ function layout(indent: number): Layout {
 }
 
 export const LAYOUTS: readonly Layout[] = [layout(0), layout(4)];
-
-const UNIT: Record<number, number> = {
-  0x4b: 2 ** 10,
-  0x4d: 2 ** 20,
-  0x47: 2 ** 30,
-  0x54: 2 ** 40,
-  0x50: 2 ** 50,
-  0x45: 2 ** 60,
-};
 
 const BLOCK = 1 << 17;
 
@@ -314,7 +306,7 @@ function sizeText(s: Scan, p: number): number {
   if (b[p] !== 0x2e) return -1;
   const stop = p + MAX_NUMBER;
   while (++p < stop && b[p] >= 0x30 && b[p] <= 0x39);
-  const unit = UNIT[b[p + 1]];
+  const unit = SIZE_UNIT[b[p + 1]];
   if (b[p] !== 0x20 || unit === undefined || b[p + 2] !== 0x69 || b[p + 3] !== 0x42 || b[p + 4] !== 0x22)
     return -1;
   const text = Buffer.from(b.buffer, b.byteOffset + from, p - from).toString("latin1");
