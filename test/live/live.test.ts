@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { probePerf } from "../../src/live/perf-source.js";
 import { cli } from "../cli/helpers.js";
+import { LIVE_FAST, liveTestArgs } from "../helpers/live-args.js";
 
 const SRC = fileURLToPath(new URL("../fixtures/live/two-threads.c", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "dt-live-"));
@@ -113,29 +114,9 @@ void test("live -- CMD: faults attributed to the right threads, CPUs and buffers
   const record = join(dir, "cmd.json");
   const rounds = 3;
   const mib = 8;
-  const r = cli(
-    [
-      "live",
-      "--json",
-      "--sample",
-      "5ms",
-      "--aggr",
-      "100ms",
-      "--update",
-      "100ms",
-      // a loaded machine delivers perf samples seconds late: a window that covers it
-      "--latency",
-      "3s",
-      "--record",
-      record,
-      "--",
-      BIN,
-      out,
-      String(rounds),
-      String(mib),
-    ],
-    { timeoutMs: 180_000 },
-  );
+  const r = cli([...liveTestArgs(record), "--", BIN, out, String(rounds), String(mib)], {
+    timeoutMs: 180_000,
+  });
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out) as LiveJson;
   assert.equal(j.schema, "damon-ts/live/1");
@@ -172,21 +153,7 @@ void test("live --pid: observes a process the test started, ends when it exits",
     const r = await new Promise<{ code: number | null; out: string; err: string }>((res) => {
       const p = spawn(
         process.execPath,
-        [
-          "--import",
-          "tsx",
-          "src/cli/main.ts",
-          "live",
-          "--json",
-          "--pid",
-          String(target.pid),
-          "--sample",
-          "5ms",
-          "--aggr",
-          "100ms",
-          "--update",
-          "100ms",
-        ],
+        ["--import", "tsx", "src/cli/main.ts", "live", "--pid", String(target.pid), ...LIVE_FAST],
         { cwd: fileURLToPath(new URL("../../", import.meta.url)) },
       );
       let so = "";

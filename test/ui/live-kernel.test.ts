@@ -22,6 +22,7 @@ import { parseKdamonds } from "../../src/config/kdamonds.js";
 import { FakeSysfs } from "../kernel/fake-sysfs.js";
 import { tempDir } from "../helpers/temp.js";
 import { browserSkip, ensurePage, launchBrowser, openPage, startUi } from "./helpers.js";
+import { liveTestArgs } from "../helpers/live-args.js";
 
 const browserMissing = browserSkip();
 
@@ -95,19 +96,7 @@ describe("--ui on live and kernel record, in chromium", { skip: browserMissing }
       const record = join(dir, "live.json");
       // 30 rounds of 100 ms: a few seconds of snapshots every 100 ms
       const ui = await startUi([
-        "live",
-        "--ui",
-        "--json",
-        "--sample",
-        "5ms",
-        "--aggr",
-        "100ms",
-        "--update",
-        "100ms",
-        "--latency",
-        "3s",
-        "--record",
-        record,
+        ...liveTestArgs(record, ["--ui"]),
         "--",
         bin,
         join(dir, "live.out"),

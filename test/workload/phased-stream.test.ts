@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { Rng } from "../../src/util/rng.js";
+import { oneZipfSpec } from "./zipf-spec.js";
 import { PhasedStream, type PhaseEvent, type WorkloadSpec } from "../../src/workload/index.js";
 
 const BASE = 0x10000000;
@@ -150,32 +151,7 @@ test("pattern picks follow the probabilities", () => {
 });
 
 test("zipf items: rank 0 is the most popular and each read touches its lines", () => {
-  const sp: WorkloadSpec = {
-    name: "z",
-    description: "z",
-    regions: [{ name: "v", sizeBytes: 1024 * 1024 }],
-    threads: [
-      {
-        cpu: 0,
-        phases: [
-          {
-            name: "p",
-            durationNs: 1e18,
-            patterns: [
-              {
-                region: 0,
-                kind: "zipf",
-                strideBytes: 0,
-                probability: 1,
-                mode: "ro",
-                zipf: { itemBytes: 1024, skew: 1, linesPerItem: 4 },
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  };
+  const sp = oneZipfSpec(1024 * 1024, { itemBytes: 1024, skew: 1, linesPerItem: 4 });
   const s = new PhasedStream(sp, 0, [BASE], new Rng(3), 0);
   const a = new Float64Array(4000);
   const w = new Uint8Array(4000);

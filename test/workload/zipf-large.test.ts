@@ -3,7 +3,9 @@ import { test } from "node:test";
 import { Rng } from "../../src/util/rng.js";
 import { PhasedStream, type WorkloadSpec } from "../../src/workload/index.js";
 import { builtinWorkload } from "../../src/workload/builtins.js";
+import type { ZipfParams } from "../../src/workload/spec.js";
 import { ZipfRejectionSampler, zipfCdf } from "../../src/workload/zipf.js";
+import { oneZipfSpec } from "./zipf-spec.js";
 
 test("table-free Zipf sampler matches the cumulative table's probabilities (seeds 1-3, skews 0, 0.99, 1, 1.5)", () => {
   const n = 200;
@@ -51,33 +53,8 @@ test("Zipf over 2^36 items (a 64 TiB heap of 1 KiB values) samples in range with
   assert.ok(zero > 250 && zero < 480, `${zero}`);
 });
 
-function kvSpec(items: number, zipf: object): WorkloadSpec {
-  return {
-    name: "z",
-    description: "z",
-    regions: [{ name: "v", sizeBytes: items * 1024 }],
-    threads: [
-      {
-        cpu: 0,
-        phases: [
-          {
-            name: "p",
-            durationNs: 1e18,
-            patterns: [
-              {
-                region: 0,
-                kind: "zipf",
-                strideBytes: 0,
-                probability: 1,
-                mode: "ro",
-                zipf: { itemBytes: 1024, skew: 0.99, linesPerItem: 1, ...zipf },
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  };
+function kvSpec(items: number, zipf: Partial<ZipfParams>): WorkloadSpec {
+  return oneZipfSpec(items * 1024, { itemBytes: 1024, skew: 0.99, linesPerItem: 1, ...zipf });
 }
 
 /** The 20 most read items of a stream of `spec`. */
