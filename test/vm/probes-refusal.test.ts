@@ -66,3 +66,15 @@ void test(
     assert.match(msg, /needs sample primitives and sample filters/);
   },
 );
+
+// In CI the guest tests must run: a missing qemu is a failure there, not a silent skip.
+test(
+  "qemu and busybox present (required when CI=true)",
+  { skip: process.env.CI === "true" ? false : "only required when CI=true" },
+  () => {
+    assert.ok(
+      haveQemu,
+      "qemu-system-x86_64 and busybox must be installed in CI (scripts/install-system-deps.sh)",
+    );
+  },
+);
