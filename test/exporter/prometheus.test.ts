@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { quantileOfSorted } from "../../src/exporter/quantiles.js";
 import {
+  freePort,
   ROOT,
   promScalar,
   startCli,
@@ -47,11 +48,17 @@ test(
   "Prometheus scrapes `run --exporter`: PromQL equals run --json (WSS, DAMOS stats)",
   { skip },
   async () => {
+    // Prometheus first, scraping the exporter's port before the run exists, so that
+    // its first scrapes are not late for a run that lasts only a few seconds.
+    const port = await freePort();
+    const prom = await startPrometheus([`127.0.0.1:${port}`]);
+    children.push(prom.child);
+    await waitFor("Prometheus's first scrape attempt", () => promScalar(prom.api, "up"), 60_000);
     const run = startCli([
       "run",
       "stairs",
       "--time-scale",
-      "0.05",
+      "0.1",
       "--memory",
       "256MiB",
       "--no-baseline",
@@ -60,15 +67,9 @@ test(
       "--scheme",
       "pageout nr=0..0 age=500ms..",
       "--exporter",
-      "127.0.0.1:0",
+      `127.0.0.1:${port}`,
     ]);
     children.push(run);
-    const target = await waitFor(
-      "the exporter's address",
-      () => /serving http:\/\/([0-9.:]+)\//.exec(run.err())?.[1],
-    );
-    const prom = await startPrometheus([target]);
-    children.push(prom.child);
     await waitFor("the run to end", () => (run.err().includes("the run ended") ? true : undefined), 120_000);
     const json = JSON.parse(run.out()) as RunJson;
     const r = json.runs[0];
