@@ -2,7 +2,7 @@
  * `--machine-profile` (src/mm/machine-profile.ts) and the warning line printed when
  * the TLB hid a large share of the accessed memory from Accessed-bit checks.
  */
-import type { ExperimentResult } from "../eval/experiment.js";
+import type { ResultData } from "../eval/experiment.js";
 import {
   isMachineProfileName,
   MACHINE_PROFILE_NAMES,
@@ -25,7 +25,7 @@ export function machineProfileOption(text: string): MachineProfileName {
 }
 
 /** The one-line warning for a run whose Accessed-bit checks the TLB blinded, or null. */
-export function blindSpotWarning(r: ExperimentResult, profile: MachineProfileName): string | null {
+export function blindSpotWarning(r: ResultData, profile: MachineProfileName): string | null {
   const b = r.tlbBlindSpot;
   if (!(b.hiddenShare >= BLIND_SPOT_WARN_SHARE) || b.accessedPageSamples === 0) return null;
   return (

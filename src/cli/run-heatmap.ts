@@ -3,7 +3,7 @@
  * for the terminal heatmap, or streamed to a file with `--record`), drawn with the
  * same heatmap code as `damon-ts report heatmap`.
  */
-import type { ExperimentResult, WindowSnapshot } from "../eval/experiment.js";
+import type { ResultData, WindowSnapshot } from "../eval/experiment.js";
 import type { Attrs } from "../core/attrs.js";
 import { emptyRecord, makeSnapshot } from "../record/model.js";
 import type { DamonRecord, Intervals } from "../record/model.js";
@@ -17,7 +17,7 @@ function intervalsOf(a: Attrs): Intervals {
 }
 
 /** A run's snapshots of its first target as a damo record. */
-export function experimentRecord(r: ExperimentResult): DamonRecord {
+export function experimentRecord(r: ResultData): DamonRecord {
   const rec = emptyRecord("0", intervalsOf(r.attrs));
   for (const s of r.snapshots)
     rec.snapshots.push(makeSnapshot(s.startNs, s.endNs, s.targets[0]?.regions ?? []));
@@ -25,7 +25,7 @@ export function experimentRecord(r: ExperimentResult): DamonRecord {
 }
 
 /** The terminal heatmap of a run (the hottest address range, damo's default). */
-export function renderRunHeatmap(r: ExperimentResult, rows = 30, cols = 80): string {
+export function renderRunHeatmap(r: ResultData, rows = 30, cols = 80): string {
   if (r.snapshots.length === 0) return "# no snapshots";
   const records = [experimentRecord(r)];
   const plan = planHeatmap(records, {}, null, null, "hottest");

@@ -3,11 +3,12 @@
  * It changes only with its schema version.
  */
 import { damosOutcomeJson } from "../eval/damos.js";
-import type { ExperimentResult } from "../eval/experiment.js";
+import type { ExperimentResult, ResultData } from "../eval/experiment.js";
 
 export const RUN_JSON_SCHEMA = "damon-ts/run/1";
 
-export function runJson(results: ExperimentResult[]): object {
+/** Runs as plain data (from worker threads) have no DAMOS outcome: DAMOS runs stay on the main thread. */
+export function runJson(results: (ExperimentResult | ResultData)[]): object {
   return {
     schema: RUN_JSON_SCHEMA,
     runs: results.map((r) => ({
@@ -24,7 +25,7 @@ export function runJson(results: ExperimentResult[]): object {
         maxNrRegions: r.attrs.maxNrRegions,
       },
       summary: r.summary,
-      reports: r.ctx.reports.stats,
+      reports: r.reports,
       numaBalancing: r.numaBalancing ?? null,
       damos: damosJson(r),
       tlbBlindSpot: r.tlbBlindSpot,
@@ -41,6 +42,6 @@ export function runJson(results: ExperimentResult[]): object {
 }
 
 /** The run's DAMOS outcome (schemes' stats, goal measures, kdamond CPU), or null without schemes. */
-function damosJson(r: ExperimentResult): object | null {
-  return r.damos ? damosOutcomeJson(r, r.damos) : null;
+function damosJson(r: ExperimentResult | ResultData): object | null {
+  return "machine" in r && r.damos ? damosOutcomeJson(r, r.damos) : null;
 }

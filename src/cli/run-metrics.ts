@@ -1,11 +1,11 @@
 /** The accuracy and overhead table of `run` and `compare`: one row per metric, one column per run. */
-import type { ExperimentResult } from "../eval/experiment.js";
+import type { ResultData } from "../eval/experiment.js";
 import { fmtBytes, fmtPct } from "./table.js";
 
 /** The accuracy and overhead rows of a summary (one column per run). */
-export function metricRows(results: ExperimentResult[]): string[][] {
-  const row = (name: string, f: (r: ExperimentResult) => string): string[] => [name, ...results.map(f)];
-  const conv = (r: ExperimentResult): string => {
+export function metricRows(results: ResultData[]): string[][] {
+  const row = (name: string, f: (r: ResultData) => string): string[] => [name, ...results.map(f)];
+  const conv = (r: ResultData): string => {
     const c = r.summary.convergence;
     if (c.length === 0) return "no phase change";
     const ok = c.filter((x) => x.windows !== null).map((x) => x.windows!);
@@ -13,7 +13,7 @@ export function metricRows(results: ExperimentResult[]): string[][] {
     const worst = ok.length ? Math.max(...ok) : 0;
     return missed ? `${missed}/${c.length} never` : `≤ ${worst} windows`;
   };
-  const scored = (r: ExperimentResult): string => {
+  const scored = (r: ResultData): string => {
     const s = r.summary;
     const why = [...new Set(s.unscored.map((u) => u.reason))].join("; ");
     return `${s.windowsScored} / ${s.windowsUnscored}${why ? ` (${why})` : ""}`;
@@ -40,8 +40,8 @@ export function metricRows(results: ExperimentResult[]): string[][] {
     row("access checks / s", (r) => r.summary.checksPerSec.toFixed(0)),
     row("access checks / M app accesses", (r) => r.summary.checksPerMillionAccesses.toFixed(1)),
     row("hinting faults / s", (r) => r.summary.faultsPerSec.toFixed(0)),
-    row("access reports counted / s", (r) => (r.ctx.reports.stats.counted / (r.durationNs / 1e9)).toFixed(0)),
-    row("access reports dropped (ring full)", (r) => String(r.ctx.reports.stats.overflowed)),
+    row("access reports counted / s", (r) => (r.reports.counted / (r.durationNs / 1e9)).toFixed(0)),
+    row("access reports dropped (ring full)", (r) => String(r.reports.overflowed)),
     row("monitoring CPU (share of one CPU)", (r) => fmtPct(r.summary.monitorCpuShare, 3)),
     row("app slowdown vs unmonitored", (r) =>
       r.summary.appSlowdown === null ? "not measured" : fmtPct(r.summary.appSlowdown, 3),
@@ -57,13 +57,13 @@ export function metricRows(results: ExperimentResult[]): string[][] {
 }
 
 /** NUMA balancing's counters, when any run had it on. */
-function numaRows(results: ExperimentResult[]): string[][] {
+function numaRows(results: ResultData[]): string[][] {
   if (!results.some((r) => r.numaBalancing)) return [];
-  const row = (name: string, f: (s: NonNullable<ExperimentResult["numaBalancing"]>) => string): string[] => [
+  const row = (name: string, f: (s: NonNullable<ResultData["numaBalancing"]>) => string): string[] => [
     name,
     ...results.map((r) => (r.numaBalancing ? f(r.numaBalancing) : "off")),
   ];
-  const remote = (s: NonNullable<ExperimentResult["numaBalancing"]>): string => {
+  const remote = (s: NonNullable<ResultData["numaBalancing"]>): string => {
     const r = s.byCpuNode.reduce((a, x) => a + x.remote, 0);
     return s.faults > 0 ? fmtPct(r / s.faults) : "no faults";
   };

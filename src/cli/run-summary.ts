@@ -3,11 +3,11 @@
  * working set it followed), how well each access source did against the exact truth,
  * and at what cost — and, when a physical-address source ran, why it looks worse.
  */
-import type { ExperimentResult } from "../eval/experiment.js";
+import type { ResultData } from "../eval/experiment.js";
 import { fmtBytes, fmtNs, fmtPct } from "./table.js";
 
 /** Bytes DAMON monitored in a run: the regions of its first target at the last window. */
-export function monitoredBytes(r: ExperimentResult): number {
+export function monitoredBytes(r: ResultData): number {
   const last = r.snapshots.at(-1);
   return (last?.targets[0]?.regions ?? []).reduce((s, x) => s + (x.end - x.start), 0);
 }
@@ -18,7 +18,7 @@ function grade(f1: number): string {
   return "poorly";
 }
 
-function followed(r: ExperimentResult): string {
+function followed(r: ResultData): string {
   const c = r.summary.convergence;
   if (c.length === 0) return "";
   const missed = c.filter((x) => x.windows === null).length;
@@ -28,7 +28,7 @@ function followed(r: ExperimentResult): string {
 }
 
 /** One sentence per run: how well it found the hot memory, its WSS, and the cost. */
-function runSentence(r: ExperimentResult): string {
+function runSentence(r: ResultData): string {
   const s = r.summary;
   return (
     `${r.ops} did ${grade(s.f1)}: hot-set F1 ${s.f1.toFixed(2)} (precision ${s.precision.toFixed(2)}, ` +
@@ -45,7 +45,7 @@ const HIDING_RATIO = 8;
  * under 0.5: the plain per-window mean lets windows with nothing hot score 1), saying why when the run shows it: regions far bigger than the hot set
  * (huge spans with few regions: the terabyte case, docs/scale.md).
  */
-export function missWarnings(results: ExperimentResult[]): string[] {
+export function missWarnings(results: ResultData[]): string[] {
   const out: string[] = [];
   for (const r of results) {
     const s = r.summary;
@@ -74,7 +74,7 @@ export function missWarnings(results: ExperimentResult[]): string[] {
 }
 
 /** The summary paragraph, then one line on the paddr column when paddr ran. */
-export function runSummaryText(results: ExperimentResult[]): string {
+export function runSummaryText(results: ResultData[]): string {
   if (results.length === 0) return "";
   const first = results[0];
   const footprint = first.workloadRegions.reduce((s, x) => s + (x.end - x.start), 0);

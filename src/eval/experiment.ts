@@ -30,7 +30,8 @@ import { windowAccuracy } from "./window-metrics.js";
 import type { WindowAccuracy } from "./window-metrics.js";
 import type { TruthWindow } from "../truth/ground-truth.js";
 import { PAGE_SIZE } from "../mm/vma.js";
-import { summarizeRun } from "./summary.js";
+import { appSlowdown, summarizeRun } from "./summary.js";
+import type { ReportStats } from "../core/report.js";
 import { AttributionCounter } from "./attribution.js";
 import type { RunSummary, UnscoredWindow } from "./summary.js";
 
@@ -122,6 +123,10 @@ export interface ExperimentResult {
   workloadRegions: { name: string; start: number; end: number }[];
   /** The context after the run (stats of reports, regions). */
   ctx: Context;
+  /** The context's access-report counters (ctx.reports.stats). */
+  reports: ReportStats;
+  /** App ns per access of this run (what appSlowdown compares with the baseline's). */
+  appNsPerAccess: number;
   machine: Machine;
   /** NUMA balancing's counters, when it ran. */
   numaBalancing?: NumaBalancingStats;
@@ -134,6 +139,26 @@ export interface ExperimentResult {
   tlbBlindSpot: TlbBlindSpot;
   /** What DAMOS did, when the run had schemes (set by run-plan.ts's runWithDamos). */
   damos?: DamosOutcome;
+}
+
+/**
+ * An experiment's result as plain data, without the live machine, context and
+ * DAMOS handle: what a worker thread posts back (src/cli/run-threads.ts), and
+ * all that `run` prints of a run without DAMOS.
+ */
+export type ResultData = Omit<ExperimentResult, "ctx" | "machine" | "damos">;
+
+/** The plain-data part of a result. */
+export function resultData(r: ExperimentResult): ResultData {
+  const { ctx: _ctx, machine: _machine, damos: _damos, ...data } = r;
+  return data;
+}
+
+/** Fills in a result's baseline figures (measured apart, e.g. on another thread), as runExperiment does. */
+export function withBaseline(r: ResultData, b: BaselineFigures): void {
+  r.baselineNsPerAccess = b.nsPerAccess;
+  r.baselineResidentAvgBytes = b.residentAvgBytes;
+  r.summary.appSlowdown = appSlowdown(r.appNsPerAccess, b.nsPerAccess);
 }
 
 /** Samples the process's resident memory every 100 ms of virtual time (a driver agent). */
@@ -303,7 +328,7 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
     const key = JSON.stringify([machineOpts ?? null, seed, durationNs]);
     let b = o.baselines?.get(key);
     if (b === undefined) {
-      b = baselineRun(o.workload, machineOpts, seed, durationNs);
+      b = runBaseline(o.workload, machineOpts, seed, durationNs);
       o.baselines?.set(key, b);
     }
     baselineNsPerAccess = b.nsPerAccess;
@@ -338,6 +363,8 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
       end: r.addr + r.sizeBytes,
     })),
     ctx,
+    reports: ctx.reports.stats,
+    appNsPerAccess: machine.stats().nsPerAccess,
     machine,
     ...(numa ? { numaBalancing: numa.stats } : {}),
     residentAvgBytes: resident.avg,
@@ -355,7 +382,7 @@ export interface BaselineFigures {
 }
 
 /** The workload alone, without monitoring or truth, for `durationNs`. */
-function baselineRun(
+export function runBaseline(
   workload: WorkloadSpec,
   machine: MachineOptions | undefined,
   seed: number,

@@ -94,6 +94,11 @@ function mean(xs: number[]): number {
   return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
+/** (ns per access with monitoring) / (ns per access without) − 1; null when either is unknown. */
+export function appSlowdown(nsPerAccess: number, baselineNsPerAccess: number | null): number | null {
+  return baselineNsPerAccess && nsPerAccess ? nsPerAccess / baselineNsPerAccess - 1 : null;
+}
+
 export function summarizeRun(i: SummaryInput): RunSummary {
   const ws = [...i.windows].sort((a, b) => a.index - b.index);
   const warmup = Math.min(20, Math.floor(ws.length / 4));
@@ -160,7 +165,7 @@ export function summarizeRun(i: SummaryInput): RunSummary {
     faultsPerSec: seconds > 0 ? faults / seconds : 0,
     monitorCpuShare: i.durationNs > 0 ? monitorNs / i.durationNs : 0,
     appAccesses: accesses,
-    appSlowdown: i.baselineNsPerAccess && nsPerAccess ? nsPerAccess / i.baselineNsPerAccess - 1 : null,
+    appSlowdown: appSlowdown(nsPerAccess, i.baselineNsPerAccess),
     attribution: null,
   };
 }

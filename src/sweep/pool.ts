@@ -2,7 +2,8 @@
  * Runs independent jobs on worker threads, one job at a time per worker, as
  * many workers as asked (default: the host's cores). Each worker module
  * answers `{ id, job }` messages with `{ id, ok: true, value }` or `{ id, ok:
- * false, error, input }` (`input`: the job's input was bad). The first failure
+ * false, error, input }` (`input`: the job's input was bad), and may send `{
+ * id, note }` meanwhile (e.g. progress). The first failure
  * stops every worker and rejects; results come back in job order.
  */
 import { availableParallelism } from "node:os";
@@ -19,7 +20,8 @@ export interface JobDone<R> {
 
 export type WorkerReply<R> =
   | { id: number; ok: true; value: R; hostMs: number }
-  | { id: number; ok: false; error: string; input: boolean };
+  | { id: number; ok: false; error: string; input: boolean }
+  | { id: number; ok?: undefined; note: unknown };
 
 export interface PoolOptions<R> {
   /** Workers to start (default: available cores, at most the number of jobs). */
@@ -28,6 +30,8 @@ export interface PoolOptions<R> {
   inputWhere?: string;
   /** Called as each job finishes. */
   onDone?: (d: JobDone<R>, finished: number, total: number) => void;
+  /** Called with each note a job sends before it finishes. */
+  onNote?: (index: number, note: unknown) => void;
 }
 
 /**
@@ -78,6 +82,10 @@ export function runOnWorkers<J, R>(workerUrl: URL, jobs: J[], opts: PoolOptions<
       workers.push(w);
       w.on("message", (m: WorkerReply<R>) => {
         if (failed) return;
+        if (m.ok === undefined) {
+          opts.onNote?.(m.id, m.note);
+          return;
+        }
         if (!m.ok) {
           stop(m.input ? new InputError(m.error, opts.inputWhere) : new Error(m.error));
           return;
@@ -93,7 +101,7 @@ export function runOnWorkers<J, R>(workerUrl: URL, jobs: J[], opts: PoolOptions<
       w.on("error", (e) => stop(e));
       w.on("exit", (code) => {
         if (!retired.has(w) && !failed && code !== 0)
-          stop(new Error(`a sweep worker exited with code ${code}`));
+          stop(new Error(`a worker thread exited with code ${code}`));
       });
       feed(w);
     }

@@ -5,9 +5,11 @@
  */
 import type { Command } from "commander";
 import { workloadDurationNs } from "../../eval/experiment.js";
-import { executeRun, prepareRun, type RunPlan } from "../../eval/run-plan.js";
+import { executeRun, prepareRun, type PreparedRun, type RunPlan } from "../../eval/run-plan.js";
 import { findOps, opsDescriptor, opsNames } from "../../ops/registry.js";
-import type { ExperimentResult } from "../../eval/experiment.js";
+import type { ExperimentResult, ResultData } from "../../eval/experiment.js";
+import { defaultWorkers } from "../../sweep/pool.js";
+import { runOnThreads, threadableSimulations } from "../run-threads.js";
 import { BUILTIN_WORKLOADS, resolveWorkload } from "../../workload/builtins.js";
 import type { WorkloadSpec } from "../../workload/spec.js";
 import { UsageError } from "../../util/errors.js";
@@ -93,6 +95,8 @@ export interface RunOptionValues extends MonitorOptionValues, UiAttachValues, Pr
   startTier: string;
   swap: string;
   exporter?: string;
+  /** `run`/`record`: worker threads for the run's simulations. */
+  jobs?: string;
 }
 
 export type { DamosOutcome } from "../../eval/damos.js";
@@ -275,6 +279,23 @@ export function runPlanFromOptions(
   };
 }
 
+/** The checked run plan of the options, DAMOS and probes set up (no simulation yet). */
+export function preparedRunFromOptions(
+  workloadName: string,
+  o: RunOptionValues,
+  opsList: string[],
+  opsExplicit = true,
+): PreparedRun {
+  const plan = runPlanFromOptions(workloadName, o, opsList, opsExplicit);
+  if (o.recordFormat !== undefined) recordFormatOption(o.recordFormat);
+  if (o.record) requireOutputFolder(o.record, "--record");
+  const prepared = prepareRun(plan);
+  requireProbeOps(o, prepared.ops);
+  // Probes are checked against the final intervals (a --kdamonds file may set them).
+  plan.probes = probesOption(o, prepared.attrs);
+  return prepared;
+}
+
 /** Runs one experiment per operation set with the common options, with progress (and --record). */
 export function runAll(
   workloadName: string,
@@ -283,13 +304,18 @@ export function runAll(
   opsExplicit = true,
   feed?: RunFeed,
 ): ExperimentResult[] {
-  const plan = runPlanFromOptions(workloadName, o, opsList, opsExplicit);
+  return runPrepared(workloadName, o, preparedRunFromOptions(workloadName, o, opsList, opsExplicit), feed);
+}
+
+/** runAll's simulations, one after another on this thread, from its prepared plan. */
+function runPrepared(
+  workloadName: string,
+  o: RunOptionValues,
+  prepared: PreparedRun,
+  feed?: RunFeed,
+): ExperimentResult[] {
+  const plan = prepared.plan;
   const format = o.recordFormat === undefined ? undefined : recordFormatOption(o.recordFormat);
-  if (o.record) requireOutputFolder(o.record, "--record");
-  const prepared = prepareRun(plan);
-  requireProbeOps(o, prepared.ops);
-  // Probes are checked against the final intervals (a --kdamonds file may set them).
-  plan.probes = probesOption(o, prepared.attrs);
   return executeRun(prepared, (ops) => {
     const progress = new RunProgress(`${plan.workload.name} / ${ops}`, o.progress);
     const recorder = o.record
@@ -342,7 +368,11 @@ export function registerRun(program: Command): void {
     .option("--ops <list>", `operation set(s), comma-separated: ${opsNames().join(", ")}`, "vaddr")
     .option("--no-heatmap", "do not print the heatmap")
     .option("--record <file>", "write DAMON's snapshots as a damo record (FILE.<ops> for several --ops)")
-    .option("--record-format <fmt>", "json_compressed (damo's default), json or perf_script");
+    .option("--record-format <fmt>", "json_compressed (damo's default), json or perf_script")
+    .option(
+      "-j, --jobs <n>",
+      `worker threads for the run's simulations, one per --ops and the baseline (default: the host's cores, ${defaultWorkers()} here; 1: one after another)`,
+    );
   addExporterOption(addUiOption(addSimulationOptions(cmd))).addHelpText("after", workloadHelp());
   cmd.action(runActionFor(cmd));
 }
@@ -356,7 +386,11 @@ export function registerRecord(program: Command): void {
     .option("--ops <list>", `operation set(s), comma-separated: ${opsNames().join(", ")}`, "vaddr")
     .option("--no-heatmap", "do not print the heatmap")
     .option("-o, --record <file>", "record file (FILE.<ops> for several --ops)", "damon.data")
-    .option("--record-format <fmt>", "json_compressed (damo's default), json or perf_script");
+    .option("--record-format <fmt>", "json_compressed (damo's default), json or perf_script")
+    .option(
+      "-j, --jobs <n>",
+      `worker threads for the run's simulations, one per --ops and the baseline (default: the host's cores, ${defaultWorkers()} here; 1: one after another)`,
+    );
   addExporterOption(addUiOption(addSimulationOptions(cmd))).addHelpText("after", workloadHelp());
   cmd.action(runActionFor(cmd));
 }
@@ -365,7 +399,7 @@ function runActionFor(cmd: Command): (workloadName: string, o: RunOptionValues) 
   return async (workloadName, o) => {
     const exporter = await startRunExporterFromOptions(o, `sim:${workloadName}`);
     try {
-      runAction(cmd, workloadName, o, exporter ?? undefined);
+      await runAction(cmd, workloadName, o, exporter ?? undefined);
     } catch (e) {
       await exporter?.close();
       throw e;
@@ -374,9 +408,27 @@ function runActionFor(cmd: Command): (workloadName: string, o: RunOptionValues) 
   };
 }
 
-function runAction(cmd: Command, workloadName: string, o: RunOptionValues, feed?: RunFeed): void {
-  const ops = parseOpsList(o.ops);
-  const results = runAll(workloadName, o, ops, cmd.getOptionValueSource("ops") !== "default", feed);
+/**
+ * The run's simulations: on worker threads when there are several and they can
+ * run apart (run-threads.ts), else one after another here. The same results either way.
+ */
+async function runSimulations(
+  cmd: Command,
+  workloadName: string,
+  o: RunOptionValues,
+  feed?: RunFeed,
+): Promise<(ExperimentResult | ResultData)[]> {
+  const workers = o.jobs === undefined ? defaultWorkers() : parseCount(o.jobs, "--jobs");
+  if (workers < 1) throw new UsageError("must be at least 1", "--jobs");
+  const opsExplicit = cmd.getOptionValueSource("ops") !== "default";
+  const prepared = preparedRunFromOptions(workloadName, o, parseOpsList(o.ops), opsExplicit);
+  if (workers > 1 && threadableSimulations(o, prepared, feed !== undefined) > 1)
+    return runOnThreads(workloadName, o, prepared, opsExplicit, workers);
+  return runPrepared(workloadName, o, prepared, feed);
+}
+
+async function runAction(cmd: Command, workloadName: string, o: RunOptionValues, feed?: RunFeed): Promise<void> {
+  const results = await runSimulations(cmd, workloadName, o, feed);
   printBlindSpotWarnings(results, o);
   if (o.json) {
     process.stdout.write(`${JSON.stringify(runJson(results), null, 2)}\n`);
@@ -401,11 +453,11 @@ function runAction(cmd: Command, workloadName: string, o: RunOptionValues, feed?
   for (const w of missWarnings(results)) console.error(w);
   console.log("\nAccuracy against the exact truth, and what it cost (definitions: docs/metrics.md):\n");
   console.log(formatTable(["metric", ...results.map((r) => r.ops)], metricRows(results)));
-  for (const r of results) printDamos(r);
+  for (const r of results) if ("machine" in r) printDamos(r);
 }
 
 /** One stderr line per run whose Accessed-bit checks the TLB blinded (machine-profile-option.ts). */
-export function printBlindSpotWarnings(results: ExperimentResult[], o: RunOptionValues): void {
+export function printBlindSpotWarnings(results: ResultData[], o: RunOptionValues): void {
   const profile = machineProfileOption(o.machineProfile ?? DEFAULT_MACHINE_PROFILE);
   for (const r of results) {
     const w = blindSpotWarning(r, profile);

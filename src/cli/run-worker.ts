@@ -1,0 +1,45 @@
+/**
+ * The worker thread of `run`'s simulations (src/cli/run-threads.ts starts it):
+ * rebuilds the run plan from the same options with the same parser, and runs one
+ * operation set's monitored run (without its baseline) or the baseline alone.
+ * A separate module from run-threads.ts: a module that answers on parentPort
+ * must not be imported by code that other workers (the sweep's) load.
+ */
+import { isMainThread, parentPort } from "node:worker_threads";
+import { resultData, runBaseline } from "../eval/experiment.js";
+import { executeRun } from "../eval/run-plan.js";
+import type { WorkerReply } from "../sweep/pool.js";
+import { InputError } from "../util/errors.js";
+import { preparedRunFromOptions } from "./commands/run.js";
+import { systemErrorText } from "./run-cli.js";
+import type { RunThreadJob, RunThreadResult } from "./run-threads.js";
+
+/** Runs one job; `progress` gets the simulated time about every simulated second. */
+function runJob(job: RunThreadJob, progress: (nowNs: number) => void): RunThreadResult {
+  const prepared = preparedRunFromOptions(job.workloadName, job.options, job.opsList, job.opsExplicit);
+  const p = prepared.plan;
+  if (job.ops === null)
+    return {
+      kind: "baseline",
+      figures: runBaseline(p.workload, prepared.baselineMachine ?? prepared.machine, p.seed, p.durationNs),
+    };
+  p.baseline = false;
+  const [r] = executeRun({ ...prepared, ops: [job.ops] }, () => ({ onProgress: (now) => progress(now) }));
+  return { kind: "run", data: resultData(r) };
+}
+
+if (!isMainThread && parentPort) {
+  const port = parentPort;
+  port.on("message", ({ id, job }: { id: number; job: RunThreadJob }) => {
+    const t0 = performance.now();
+    let reply: WorkerReply<RunThreadResult>;
+    try {
+      const value = runJob(job, (now) => port.postMessage({ id, note: now }));
+      reply = { id, ok: true, value, hostMs: performance.now() - t0 };
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      reply = { id, ok: false, error: systemErrorText(err) ?? err.message, input: e instanceof InputError };
+    }
+    port.postMessage(reply);
+  });
+}
