@@ -23,8 +23,7 @@ export interface RunThreadJob {
 }
 
 export type RunThreadResult =
-  | { kind: "run"; data: ResultData }
-  | { kind: "baseline"; figures: BaselineFigures };
+  { kind: "run"; data: ResultData } | { kind: "baseline"; figures: BaselineFigures };
 
 /** How many simulations the prepared run has that could run apart, or 0 when it must stay on this thread. */
 export function threadableSimulations(o: RunOptionValues, prepared: PreparedRun, hasFeed: boolean): number {
@@ -58,14 +57,18 @@ export async function runOnThreads(
   const progress = new RunProgress(`${plan.workload.name} / ${ops.join(", ")}`, o.progress);
   const at = ops.map(() => 0);
   try {
-    const out = await runOnWorkers<RunThreadJob, RunThreadResult>(moduleBeside(import.meta.url, "run-worker"), jobs, {
-      workers,
-      onNote: (i, note) => {
-        if (typeof note !== "number" || i >= at.length) return;
-        at[i] = note;
-        progress.update(Math.min(...at), plan.durationNs);
+    const out = await runOnWorkers<RunThreadJob, RunThreadResult>(
+      moduleBeside(import.meta.url, "run-worker"),
+      jobs,
+      {
+        workers,
+        onNote: (i, note) => {
+          if (typeof note !== "number" || i >= at.length) return;
+          at[i] = note;
+          progress.update(Math.min(...at), plan.durationNs);
+        },
       },
-    });
+    );
     const results: ResultData[] = [];
     let baseline: BaselineFigures | null = null;
     for (const r of out) {

@@ -427,7 +427,12 @@ async function runSimulations(
   return runPrepared(workloadName, o, prepared, feed);
 }
 
-async function runAction(cmd: Command, workloadName: string, o: RunOptionValues, feed?: RunFeed): Promise<void> {
+async function runAction(
+  cmd: Command,
+  workloadName: string,
+  o: RunOptionValues,
+  feed?: RunFeed,
+): Promise<void> {
   const results = await runSimulations(cmd, workloadName, o, feed);
   printBlindSpotWarnings(results, o);
   if (o.json) {
