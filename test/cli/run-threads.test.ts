@@ -5,20 +5,26 @@ import { cli } from "./helpers.js";
 /**
  * `run` puts its simulations (one per --ops, and the unmonitored baseline) on
  * worker threads; the report must not depend on it: --jobs 1 runs them one after
- * another on the main thread, as before.
+ * another on the main thread, as before. `threads` undefined: the default (one each).
  */
-function sameBothWays(args: string[]): string {
+function sameBothWays(args: string[], threads?: number): string {
   const one = cli([...args, "--jobs", "1"], { timeoutMs: 300_000 });
-  const three = cli([...args, "--jobs", "3"], { timeoutMs: 300_000 });
+  const threaded = cli(threads === undefined ? args : [...args, "--jobs", String(threads)], {
+    timeoutMs: 300_000,
+  });
   assert.equal(one.code, 0, one.err);
-  assert.equal(three.code, 0, three.err);
-  assert.equal(three.out, one.out, `${args.join(" ")}: the threaded run's output differs`);
-  assert.equal(three.err, one.err, `${args.join(" ")}: the threaded run's warnings differ`);
+  assert.equal(threaded.code, 0, threaded.err);
+  assert.equal(threaded.out, one.out, `${args.join(" ")}: the threaded run's output differs`);
+  assert.equal(threaded.err, one.err, `${args.join(" ")}: the threaded run's warnings differ`);
   return one.out;
 }
 
 test("run --json: the same bytes on worker threads as one after another (Accessed-bit, report-based, baseline)", () => {
-  const out = sameBothWays(["run", "stairs", "--scale", "0.04", "--ops", "vaddr,paddr,hwsample", "--json"]);
+  // Two threads for four simulations: a thread runs a second one after its first.
+  const out = sameBothWays(
+    ["run", "stairs", "--scale", "0.04", "--ops", "vaddr,paddr,hwsample", "--json"],
+    2,
+  );
   const runs = (JSON.parse(out) as { runs: { ops: string; summary: { appSlowdown: number | null } }[] }).runs;
   assert.deepEqual(
     runs.map((r) => r.ops),
@@ -29,23 +35,26 @@ test("run --json: the same bytes on worker threads as one after another (Accesse
 });
 
 test("run --json: the same bytes on worker threads for a multi-threaded workload without baseline, seed 3", () => {
-  sameBothWays([
-    "run",
-    "stairs-mt",
-    "--threads",
-    "2",
-    "--scale",
-    "0.04",
-    "--ops",
-    "vaddr-fault,paddr",
-    "--seed",
-    "3",
-    "--no-baseline",
-    "--json",
-  ]);
+  sameBothWays(
+    [
+      "run",
+      "stairs-mt",
+      "--threads",
+      "2",
+      "--scale",
+      "0.04",
+      "--ops",
+      "vaddr-fault,paddr",
+      "--seed",
+      "3",
+      "--no-baseline",
+      "--json",
+    ],
+    3,
+  );
 });
 
-test("run: the text report (heatmap, summary, table) is the same on worker threads", () => {
+test("run: the text report (heatmap, summary, table) is the same on worker threads (the default)", () => {
   const out = sameBothWays(["run", "zigzag", "--scale", "0.02", "--ops", "vaddr,paddr", "--memory", "1GiB"]);
   assert.match(out, /== paddr: access heatmap/);
   assert.match(out, /app slowdown vs unmonitored/);

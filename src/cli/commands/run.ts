@@ -8,7 +8,6 @@ import { workloadDurationNs } from "../../eval/experiment.js";
 import { executeRun, prepareRun, type PreparedRun, type RunPlan } from "../../eval/run-plan.js";
 import { findOps, opsDescriptor, opsNames } from "../../ops/registry.js";
 import type { ExperimentResult, ResultData } from "../../eval/experiment.js";
-import { defaultWorkers } from "../../sweep/pool.js";
 import { runOnThreads, threadableSimulations } from "../run-threads.js";
 import { BUILTIN_WORKLOADS, resolveWorkload } from "../../workload/builtins.js";
 import type { WorkloadSpec } from "../../workload/spec.js";
@@ -100,6 +99,9 @@ export interface RunOptionValues extends MonitorOptionValues, UiAttachValues, Pr
 }
 
 export type { DamosOutcome } from "../../eval/damos.js";
+/** Most threads `run` starts for its simulations by default (each holds its own simulated machine). */
+const MAX_RUN_THREADS = 8;
+
 /** Simulated memory when neither --memory nor --tier is given. */
 export const DEFAULT_MEMORY = "4GiB";
 
@@ -371,7 +373,7 @@ export function registerRun(program: Command): void {
     .option("--record-format <fmt>", "json_compressed (damo's default), json or perf_script")
     .option(
       "-j, --jobs <n>",
-      `worker threads for the run's simulations, one per --ops and the baseline (default: the host's cores, ${defaultWorkers()} here; 1: one after another)`,
+      `threads for the run's simulations, one per --ops and the unmonitored baseline (default: one each, at most ${MAX_RUN_THREADS}; 1: one after another)`,
     );
   addExporterOption(addUiOption(addSimulationOptions(cmd))).addHelpText("after", workloadHelp());
   cmd.action(runActionFor(cmd));
@@ -389,7 +391,7 @@ export function registerRecord(program: Command): void {
     .option("--record-format <fmt>", "json_compressed (damo's default), json or perf_script")
     .option(
       "-j, --jobs <n>",
-      `worker threads for the run's simulations, one per --ops and the baseline (default: the host's cores, ${defaultWorkers()} here; 1: one after another)`,
+      `threads for the run's simulations, one per --ops and the unmonitored baseline (default: one each, at most ${MAX_RUN_THREADS}; 1: one after another)`,
     );
   addExporterOption(addUiOption(addSimulationOptions(cmd))).addHelpText("after", workloadHelp());
   cmd.action(runActionFor(cmd));
@@ -418,12 +420,16 @@ async function runSimulations(
   o: RunOptionValues,
   feed?: RunFeed,
 ): Promise<(ExperimentResult | ResultData)[]> {
-  const workers = o.jobs === undefined ? defaultWorkers() : parseCount(o.jobs, "--jobs");
-  if (workers < 1) throw new UsageError("must be at least 1", "--jobs");
+  const jobs = o.jobs === undefined ? undefined : parseCount(o.jobs, "--jobs");
+  if (jobs !== undefined && jobs < 1) throw new UsageError("must be at least 1", "--jobs");
   const opsExplicit = cmd.getOptionValueSource("ops") !== "default";
   const prepared = preparedRunFromOptions(workloadName, o, parseOpsList(o.ops), opsExplicit);
-  if (workers > 1 && threadableSimulations(o, prepared, feed !== undefined) > 1)
-    return runOnThreads(workloadName, o, prepared, opsExplicit, workers);
+  const sims = threadableSimulations(o, prepared, feed !== undefined);
+  // One thread per simulation by default, even past the host's cores: the OS then
+  // shares the cores among them, and the run ends when their total work is done
+  // (npm start: three simulations on two cores), not after the two smallest back to back.
+  const workers = jobs ?? Math.min(sims, MAX_RUN_THREADS);
+  if (workers > 1 && sims > 1) return runOnThreads(workloadName, o, prepared, opsExplicit, workers);
   return runPrepared(workloadName, o, prepared, feed);
 }
 
