@@ -6,7 +6,24 @@
 import type { Machine } from "./machine.js";
 import type { SimThread } from "./sim-cpu.js";
 import { ASID_TAG_SCALE } from "./tlb.js";
-import * as loops from "./access-loop.js";
+import {
+  EXIT_END,
+  EXIT_SLOW,
+  EXIT_TIME,
+  EXIT_VMA,
+  loopNoTlb,
+  loopTlb,
+  ST_DONE,
+  ST_EXIT,
+  ST_HIDDEN,
+  ST_HITS,
+  ST_LAST_TAG,
+  ST_MISSES,
+  ST_PFN,
+  ST_SEEN,
+  ST_TIME,
+  ST_VPN,
+} from "./access-loop.js";
 import {
   PAGE_SIZE,
   PTE_ACCESSED,
@@ -20,24 +37,6 @@ import {
 import { allocFrame } from "./reclaim.js";
 import { hugeFault } from "./thp.js";
 import { contextSwitch, growClrStamp, tlbEventsDue } from "./tlb-invalidate.js";
-
-// Local copies: under tsx an imported binding is read through a getter at every use.
-const EXIT_END = loops.EXIT_END;
-const EXIT_SLOW = loops.EXIT_SLOW;
-const EXIT_TIME = loops.EXIT_TIME;
-const EXIT_VMA = loops.EXIT_VMA;
-const loopNoTlb = loops.loopNoTlb;
-const loopTlb = loops.loopTlb;
-const ST_DONE = loops.ST_DONE;
-const ST_EXIT = loops.ST_EXIT;
-const ST_HIDDEN = loops.ST_HIDDEN;
-const ST_HITS = loops.ST_HITS;
-const ST_LAST_TAG = loops.ST_LAST_TAG;
-const ST_MISSES = loops.ST_MISSES;
-const ST_PFN = loops.ST_PFN;
-const ST_SEEN = loops.ST_SEEN;
-const ST_TIME = loops.ST_TIME;
-const ST_VPN = loops.ST_VPN;
 
 const EMPTY_U8 = new Uint8Array(0);
 const EMPTY_I32 = new Int32Array(0);
