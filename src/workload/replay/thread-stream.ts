@@ -169,16 +169,20 @@ export class TraceThreadStream implements AccessStream {
             break;
           }
           if (n === 0) layout.setPosition(ti, index);
-          // A stretch due by the limit, up to the run's end, the batch's capacity
-          // and the next layout event, copied whole.
+          // Then a stretch with no layout event, up to the run's end and the batch's
+          // capacity, while the accesses are due by the limit: one test per access.
           let s = Math.min(e, i + cap - n);
           if (nextIdx - first < s) s = nextIdx - first;
-          let j = i + 1;
-          while (j < s && base + (clock[j] - c0) * rate <= limit) j++;
-          addrs.set(addr.subarray(i, j), n);
-          writes.set(wr.subarray(i, j), n);
-          n += j - i;
-          i = j;
+          addrs[n] = addr[i];
+          writes[n] = wr[i];
+          n++;
+          i++;
+          while (i < s && base + (clock[i] - c0) * rate <= limit) {
+            addrs[n] = addr[i];
+            writes[n] = wr[i];
+            n++;
+            i++;
+          }
           if (n === cap) {
             stop = true;
             break;
