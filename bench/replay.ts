@@ -1,13 +1,17 @@
 /**
- * Trace replay speed on the fixture traces: accesses/s through the simulated
- * memory system (no monitoring, no truth), against the same run's two
- * baselines: decoding the trace alone (TraceReader), and the memory system
- * running a built-in synthetic workload of the same access count.
+ * Trace replay speed on the fixture traces: accesses per CPU second through the
+ * simulated memory system (no monitoring, no truth; the scan and setup included),
+ * with the TLB model on (the default machine) and off, against the same run's
+ * baselines: decoding the trace alone (TraceReader), and the memory system running
+ * a built-in synthetic workload of the same access count. "outside exec" is the
+ * share of a replay's CPU spent outside Machine.exec (the access path): scan,
+ * decode, the threads' streams, the driver. It comes from a separate run that
+ * times every exec call; the timing calls' own cost (measured here) is taken out.
  *
  *   npx tsx bench/replay.ts [--runs N]
  */
 import { join } from "node:path";
-import { setupSimulation } from "../src/workload/setup.js";
+import { setupSimulation, type SimSetup } from "../src/workload/setup.js";
 import { replayWorkload } from "../src/workload/trace-replay.js";
 import { TraceReader } from "../src/workload/trace/reader.js";
 import { projectRoot } from "../src/workload/trace/valgrind-tool.js";
@@ -17,22 +21,70 @@ const runsArg = process.argv.indexOf("--runs");
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
 const fixtures = join(projectRoot(), "test", "fixtures", "traces");
 
-function best(f: () => number): { ms: number; n: number } {
-  let ms = Infinity;
-  let n = 0;
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    n = f();
-    ms = Math.min(ms, performance.now() - t0);
-  }
-  return { ms, n };
+function cpuS(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }
 
-const rate = (n: number, ms: number): string => `${((n / ms) * 1e-3).toFixed(2)} M/s`;
+/** Best (highest) rate of RUNS runs; `f` returns how many accesses it ran. */
+function best(f: () => number): { rate: number; n: number } {
+  let rate = 0;
+  let n = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = cpuS();
+    n = f();
+    rate = Math.max(rate, n / (cpuS() - t0));
+  }
+  return { rate, n };
+}
 
-console.log(`best of ${RUNS} runs`);
+/** CPU seconds of one process.cpuUsage() call. */
+const CPU_USAGE_COST = ((): number => {
+  const t0 = cpuS();
+  for (let i = 0; i < 100_000; i++) cpuS();
+  return (cpuS() - t0) / 100_001;
+})();
+
+function replay(path: string, tlb: boolean, timeExec = false): { n: number; outside: number } {
+  const t0 = cpuS();
+  const s: SimSetup = setupSimulation(replayWorkload(path), {
+    truth: null,
+    machine: tlb ? {} : { tlb: false },
+  });
+  let inExec = 0;
+  let calls = 0;
+  if (timeExec) {
+    const m = s.machine;
+    const exec = m.exec.bind(m);
+    m.exec = (th, a, w, i, n, limitNs) => {
+      const e0 = cpuS();
+      const k = exec(th, a, w, i, n, limitNs);
+      inExec += cpuS() - e0;
+      calls++;
+      return k;
+    };
+  }
+  s.sim.run();
+  // About one timing call's cost falls inside each measured exec, one outside.
+  const total = cpuS() - t0 - 2 * calls * CPU_USAGE_COST;
+  return { n: s.machine.totalAccesses(), outside: 1 - (inExec - calls * CPU_USAGE_COST) / total };
+}
+
+/** Lowest share outside exec of RUNS instrumented runs. */
+function outsideShare(path: string, tlb: boolean): number {
+  let share = 1;
+  for (let i = 0; i < RUNS; i++) share = Math.min(share, replay(path, tlb, true).outside);
+  return share;
+}
+
+const M = (x: number): string => `${(x / 1e6).toFixed(1)} M/s`;
+const pct = (x: number): string => `${(100 * x).toFixed(0)} %`;
+
 console.log(
-  "trace               accesses  decode only   replay (scan+sim)  sim of stairs, same count  replay/decode  replay/stairs",
+  `bench/replay: best of ${RUNS} runs, accesses per CPU second (process.cpuUsage ${(CPU_USAGE_COST * 1e9).toFixed(0)} ns per call)`,
+);
+console.log(
+  "trace           accesses   decode     replay TLB on (outside exec)  replay TLB off (outside exec)  stairs, same count  on/stairs",
 );
 for (const name of ["sort", "awk-dict", "xz-threads", "python-dict"]) {
   const path = join(fixtures, `${name}.dtrace`);
@@ -43,22 +95,21 @@ for (const name of ["sort", "awk-dict", "xz-threads", "python-dict"]) {
     r.close();
     return n;
   });
-  const replay = best(() => {
-    const s = setupSimulation(replayWorkload(path), { truth: null });
-    s.sim.run();
-    return s.machine.totalAccesses();
-  });
+  const on = best(() => replay(path, true).n);
+  const off = best(() => replay(path, false).n);
+  const onOut = outsideShare(path, true);
+  const offOut = outsideShare(path, false);
   // The simulator on a synthetic workload, stopped after the same number of accesses.
   const synth = best(() => {
     const s = setupSimulation(builtinWorkload("stairs", { scale: 0.05 }), { truth: null });
     let done = 0;
-    for (let t = 1e6; done < replay.n; t += 1e6) {
+    for (let t = 1e6; done < on.n; t += 1e6) {
       if (s.sim.run({ untilNs: t }).reason === "threads-finished") break;
       done = s.machine.totalAccesses();
     }
     return s.machine.totalAccesses();
   });
   console.log(
-    `${name.padEnd(18)} ${String(replay.n).padStart(9)}  ${rate(decode.n, decode.ms).padStart(11)}  ${rate(replay.n, replay.ms).padStart(17)}  ${rate(synth.n, synth.ms).padStart(25)}  ${(replay.n / replay.ms / (decode.n / decode.ms)).toFixed(3).padStart(13)}  ${(replay.n / replay.ms / (synth.n / synth.ms)).toFixed(3).padStart(13)}`,
+    `${name.padEnd(14)} ${String(on.n).padStart(9)}  ${M(decode.rate).padStart(9)}  ${`${M(on.rate)} (${pct(onOut)})`.padStart(28)}  ${`${M(off.rate)} (${pct(offOut)})`.padStart(29)}  ${M(synth.rate).padStart(18)}  ${(on.rate / synth.rate).toFixed(2).padStart(9)}`,
   );
 }

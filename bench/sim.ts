@@ -136,12 +136,13 @@ function endToEnd(tlb: boolean | MachineOptions, truth: boolean): number {
 }
 
 /** Trace replay of a fixture trace (no monitoring, no truth, as bench/replay.ts), setup and scan included. */
-function replay(name: string): number {
+function replay(name: string, tlb = true): number {
   const t0 = cpuS();
   const s = setupSimulation(
     replayWorkload(join(projectRoot(), "test", "fixtures", "traces", `${name}.dtrace`)),
     {
       truth: null,
+      machine: tlb ? {} : { tlb: false },
     },
   );
   s.sim.run();
@@ -180,6 +181,8 @@ const e2e: Record<string, () => number> = {
   "server TLB, no events": () => endToEnd({ ...machineOptionsFor("server"), tlbEvents: undefined }, true),
   "replay sort.dtrace ": () => replay("sort"),
   "replay xz-threads  ": () => replay("xz-threads"),
+  "replay sort, TLB off": () => replay("sort", false),
+  "replay xz, TLB off ": () => replay("xz-threads", false),
 };
 const best: Record<string, number> = {};
 for (let r = 0; r < 3; r++) for (const [k, f] of Object.entries(e2e)) best[k] = Math.max(best[k] ?? 0, f());

@@ -5,11 +5,13 @@
  * (in order of first access, on CPUs round-robin: thread k on CPU k mod the
  * machine's CPUs), and simulated time follows the trace's instruction clock at
  * `nsPerInstruction` (default 0.5 ns: a 2 GHz core at one instruction per
- * cycle). The trace is streamed, never loaded whole. See docs/replay.md.
+ * cycle). The trace is scanned once, then each chunk is read and decoded once
+ * per loop for all threads; it is never loaded whole. See docs/replay.md.
  */
 import type { Machine, SimThread } from "../mm/machine.js";
 import { FormatError, InputError, UsageError } from "../util/errors.js";
 import type { InstantiateOptions, WorkloadInstance } from "./instantiate.js";
+import { ChunkCache } from "./replay/chunk-cache.js";
 import { ReplayLayout } from "./replay/replay-layout.js";
 import { ReplayShared, TraceThreadStream } from "./replay/thread-stream.js";
 import { scanTrace, type TraceScan } from "./replay/trace-scan.js";
@@ -141,9 +143,15 @@ export function instantiateReplay(
   layout.reach(0);
   const onPhase = io.onPhase;
   const firstTid = m.threads.length;
+  const chunks = new ChunkCache(
+    scan.path,
+    scan.chunkOffsets,
+    scan.threads.map((t) => t.chunks),
+  );
   const shared = new ReplayShared(
     scan.path,
     layout,
+    chunks,
     scan.threads.length,
     opts.loops ?? 1,
     scan.firstClock,
@@ -155,7 +163,7 @@ export function instantiateReplay(
   onPhase?.({ timeNs: 0, tid: firstTid, phase: 0, name: "loop 0" });
   const streams: TraceThreadStream[] = [];
   const threads: SimThread[] = scan.threads.map((t, i) => {
-    const s = new TraceThreadStream(shared, i, t.tid);
+    const s = new TraceThreadStream(shared, i, t.tid, t.chunks);
     streams.push(s);
     return m.spawnThread(as, i % m.cpus.length, s, `${comm}/${t.tid}`);
   });

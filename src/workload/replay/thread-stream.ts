@@ -1,8 +1,9 @@
 /**
- * The access stream of one traced thread. Each replay thread streams the trace
- * file with its own reader (so memory stays bounded by one chunk per thread,
- * whatever the trace's length) and copies its own accesses into the machine's
- * reused batch arrays: no allocation per access.
+ * The access stream of one traced thread. A thread reads only the chunks that hold
+ * its accesses (the scan lists them), through the replay's shared chunk cache (each
+ * chunk decoded once for all threads), skips other threads' runs whole, and copies
+ * its accesses into the machine's reused batch arrays in stretches: no allocation
+ * per access, memory bounded by the cache whatever the trace's length.
  *
  * Timing: access i of a loop is due at loopStart + (clock_i − firstClock) ×
  * nsPerInstruction. A thread never runs ahead of its trace time (it sleeps
@@ -15,8 +16,8 @@
  * has; the last one resets the layout and all start the next loop together.
  */
 import type { AccessStream } from "../../mm/machine.js";
-import type { AccessChunk, TraceItem } from "../trace/reader.js";
-import { TraceReader } from "../trace/reader.js";
+import type { AccessChunk } from "../trace/access-decode.js";
+import type { ChunkCache } from "./chunk-cache.js";
 import type { ReplayLayout } from "./replay-layout.js";
 
 /** How far ahead of its CPU's clock a batch may reach. */
@@ -38,6 +39,8 @@ export class ReplayShared {
   constructor(
     readonly path: string,
     readonly layout: ReplayLayout,
+    /** The decoded chunks, shared by the threads. */
+    readonly chunks: ChunkCache,
     readonly nrThreads: number,
     readonly loops: number,
     readonly firstClock: number,
@@ -50,6 +53,7 @@ export class ReplayShared {
     this.arrived++;
     if (this.arrived < this.nrThreads) return;
     this.arrived = 0;
+    this.chunks.close();
     if (this.loop + 1 >= this.loops) {
       this.loop++;
       return;
@@ -67,10 +71,11 @@ export class TraceThreadStream implements AccessStream {
   resumeNs = 0;
   /** Accesses handed to the machine, over all loops. */
   emitted = 0;
-  private reader: TraceReader | null = null;
-  private iter: Iterator<TraceItem> | null = null;
+  /** Next entry of `chunks` to read. */
+  private p = 0;
   private chunk: AccessChunk | null = null;
-  /** Next entry of `chunk` to look at. */
+  /** Run of `chunk` being replayed, and the next access to look at. */
+  private run = 0;
   private ci = 0;
   /** Loop this thread is running (behind `shared.loop` while it waits at the barrier). */
   private loop = 0;
@@ -82,6 +87,8 @@ export class TraceThreadStream implements AccessStream {
     readonly index: number,
     /** Traced thread id whose accesses this stream replays. */
     readonly tid: number,
+    /** The chunks holding its accesses, ascending (TraceThreadInfo.chunks). */
+    private readonly chunks: readonly number[],
   ) {}
 
   fill(addrs: Float64Array, writes: Uint8Array, nowNs: number): number {
@@ -103,63 +110,92 @@ export class TraceThreadStream implements AccessStream {
     const limit = nowNs + BATCH_AHEAD_NS;
     const cap = addrs.length;
     const me = this.tid;
+    const ti = this.index;
+    // Only this call's reach() moves the layout's next event while it runs.
+    let nextIdx = layout.nextIndex;
     let n = 0;
     for (;;) {
-      const ch = this.chunk ?? this.nextChunk();
+      let ch = this.chunk;
       if (ch === null) {
-        if (n > 0) break;
-        // End of the trace for this thread: wait for the others, then loop or finish.
-        this.closeReader();
-        layout.setPosition(this.index, Infinity);
-        this.waiting = true;
-        sh.arrive(nowNs);
-        return this.fill(addrs, writes, nowNs);
+        if (this.p >= this.chunks.length) {
+          if (n > 0) break;
+          // End of the trace for this thread: wait for the others, then loop or finish.
+          this.p = 0;
+          layout.setPosition(ti, Infinity);
+          this.waiting = true;
+          sh.arrive(nowNs);
+          return this.fill(addrs, writes, nowNs);
+        }
+        ch = sh.chunks.get(this.chunks[this.p]);
+        this.chunk = ch;
+        this.run = 0;
+        this.ci = 0;
       }
-      const count = ch.count;
-      const tids = ch.tid;
+      const runs = ch.runs;
+      const runStart = ch.runStart;
+      const runTid = ch.runTid;
       const addr = ch.addr;
       const wr = ch.isWrite;
       const clock = ch.clock;
       const first = ch.firstIndex;
+      let r = this.run;
       let i = this.ci;
       let stop = false;
-      while (i < count) {
-        if (tids[i] !== me) {
+      for (; r < runs; r++) {
+        if (runTid[r] !== me) continue;
+        const e = runStart[r + 1];
+        if (i < runStart[r]) i = runStart[r];
+        while (i < e) {
+          const index = first + i;
+          if (index >= nextIdx) {
+            if (n > 0) {
+              stop = true;
+              break;
+            }
+            layout.setPosition(ti, index);
+            layout.reach(index);
+            nextIdx = layout.nextIndex;
+          }
+          const due = base + (clock[i] - c0) * rate;
+          if (due > limit) {
+            stop = true;
+            if (n === 0) {
+              layout.setPosition(ti, index);
+              this.run = r;
+              this.ci = i;
+              this.resumeNs = due;
+              return 0;
+            }
+            break;
+          }
+          if (n === 0) layout.setPosition(ti, index);
+          // Then a stretch with no layout event, up to the run's end and the batch's
+          // capacity, while the accesses are due by the limit: one test per access.
+          let s = Math.min(e, i + cap - n);
+          if (nextIdx - first < s) s = nextIdx - first;
+          addrs[n] = addr[i];
+          writes[n] = wr[i];
+          n++;
           i++;
-          continue;
-        }
-        const index = first + i;
-        if (index >= layout.nextIndex) {
-          if (n > 0) {
+          while (i < s && base + (clock[i] - c0) * rate <= limit) {
+            addrs[n] = addr[i];
+            writes[n] = wr[i];
+            n++;
+            i++;
+          }
+          if (n === cap) {
             stop = true;
             break;
           }
-          layout.setPosition(this.index, index);
-          layout.reach(index);
         }
-        const due = base + (clock[i] - c0) * rate;
-        if (due > limit) {
-          stop = true;
-          if (n === 0) {
-            layout.setPosition(this.index, index);
-            this.ci = i;
-            this.resumeNs = due;
-            return 0;
-          }
-          break;
-        }
-        if (n === 0) layout.setPosition(this.index, index);
-        addrs[n] = addr[i];
-        writes[n] = wr[i];
-        n++;
-        i++;
-        if (n === cap) {
-          stop = true;
-          break;
-        }
+        if (stop) break;
       }
+      this.run = r;
       this.ci = i;
-      if (i >= count) this.chunk = null;
+      if (r >= runs) {
+        sh.chunks.release(this.chunks[this.p++]);
+        this.chunk = null;
+      }
       if (stop) break;
     }
     this.emitted += n;
@@ -168,32 +204,6 @@ export class TraceThreadStream implements AccessStream {
 
   private finish(): number {
     this.finished = true;
-    this.closeReader();
     return 0;
-  }
-
-  /** The next access chunk (damage and event items are skipped: the scan has the events). */
-  private nextChunk(): AccessChunk | null {
-    if (this.iter === null) {
-      this.reader = TraceReader.open(this.shared.path);
-      this.iter = this.reader[Symbol.iterator]();
-    }
-    for (;;) {
-      const r = this.iter.next();
-      if (r.done === true) return null;
-      const item = r.value;
-      if (item.kind === "accesses" && item.count > 0) {
-        this.chunk = item;
-        this.ci = 0;
-        return item;
-      }
-    }
-  }
-
-  private closeReader(): void {
-    this.reader?.close();
-    this.reader = null;
-    this.iter = null;
-    this.chunk = null;
   }
 }

@@ -2,8 +2,9 @@
  * One streaming pass over a trace before it is replayed: which threads it has
  * (in order of their first access), how many accesses each, the clock range,
  * every memory-map event (small: kept in memory) and how far the initial stack
- * grew below its mapping (the capture records no event for that). Replay needs
- * all of this up front: the threads to spawn, the run length, and the layout.
+ * grew below its mapping (the capture records no event for that), and where each
+ * thread's access chunks are. Replay needs all of this up front: the threads to
+ * spawn, the run length, the layout, and which chunks each thread must read.
  */
 import { existsSync } from "node:fs";
 import { InputError } from "../../util/errors.js";
@@ -18,6 +19,8 @@ export interface TraceThreadInfo {
   accesses: number;
   /** Global index of its first access. */
   firstIndex: number;
+  /** The access chunks holding its accesses (positions in TraceScan.chunkOffsets), ascending. */
+  chunks: number[];
 }
 
 export interface TraceScan {
@@ -29,6 +32,11 @@ export interface TraceScan {
   firstClock: number;
   lastClock: number;
   events: MapEvent[];
+  /**
+   * File offset of every readable access chunk, in file order: the replay reads each
+   * thread's chunks straight from there (chunk-file.ts) instead of the whole file.
+   */
+  chunkOffsets: number[];
   /** Bytes the first stack mapping must be extended downwards to hold every stack access. */
   stackGrowthBytes: number;
   damage: TraceDamage[];
@@ -42,7 +50,10 @@ export interface TraceScan {
 export function scanTrace(path: string): TraceScan {
   if (path !== "-" && !existsSync(path)) throw new InputError("no such trace file", path);
   if (path === "-")
-    throw new InputError("a replayed trace is read once per thread: give a file, not -", "trace:-");
+    throw new InputError(
+      "a replayed trace is read twice (a scan, then the replay): give a file, not -",
+      "trace:-",
+    );
   const r = TraceReader.open(path);
   try {
     const byTid = new Map<number, TraceThreadInfo>();
@@ -54,6 +65,7 @@ export function scanTrace(path: string): TraceScan {
     let lowestStack = Infinity;
     let lastTid = NaN;
     let cur: TraceThreadInfo | undefined;
+    const chunkOffsets: number[] = [];
     for (const item of r) {
       if (item.kind === "events") {
         for (const ev of item.events) {
@@ -63,21 +75,28 @@ export function scanTrace(path: string): TraceScan {
       } else if (item.kind === "accesses") {
         const n = item.count;
         if (n === 0) continue;
-        const { tid, addr, clock } = item;
+        const { addr, clock, runStart, runTid } = item;
+        const chunk = chunkOffsets.length;
+        chunkOffsets.push(item.offset);
         if (Number.isNaN(firstClock)) firstClock = clock[0];
         lastClock = clock[n - 1];
-        const lowLimit = stackStart - STACK_GROWTH_LIMIT;
-        for (let i = 0; i < n; i++) {
-          const t = tid[i];
+        // Threads by run, not by access.
+        for (let k = 0; k < item.runs; k++) {
+          if (runStart[k + 1] === runStart[k]) continue;
+          const t = runTid[k];
           if (t !== lastTid) {
             cur = byTid.get(t);
             if (cur === undefined) {
-              cur = { tid: t, accesses: 0, firstIndex: item.firstIndex + i };
+              cur = { tid: t, accesses: 0, firstIndex: item.firstIndex + runStart[k], chunks: [] };
               byTid.set(t, cur);
             }
             lastTid = t;
           }
-          cur!.accesses++;
+          cur!.accesses += runStart[k + 1] - runStart[k];
+          if (cur!.chunks[cur!.chunks.length - 1] !== chunk) cur!.chunks.push(chunk);
+        }
+        const lowLimit = stackStart - STACK_GROWTH_LIMIT;
+        for (let i = 0; i < n; i++) {
           const a = addr[i];
           if (a < stackStart && a >= lowLimit && a < lowestStack) lowestStack = a;
         }
@@ -93,6 +112,7 @@ export function scanTrace(path: string): TraceScan {
       firstClock,
       lastClock,
       events,
+      chunkOffsets,
       stackGrowthBytes: lowestStack === Infinity ? 0 : stackStart - Math.floor(lowestStack / 4096) * 4096,
       damage: [...r.damage],
       partial: r.partial,

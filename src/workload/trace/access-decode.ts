@@ -30,6 +30,14 @@ export interface AccessChunk {
   isWrite: Uint8Array;
   tid: Int32Array;
   clock: Float64Array;
+  /**
+   * The same thread ids as runs: run r holds accesses [runStart[r], runStart[r + 1])
+   * of thread runTid[r], for r < runs (runStart[runs] === count). Consecutive runs may
+   * share a thread; a consumer after one thread's accesses can skip whole runs.
+   */
+  runs: number;
+  runStart: Int32Array;
+  runTid: Int32Array;
 }
 
 /** Decodes access payloads into one reused AccessChunk. */
@@ -44,6 +52,9 @@ export class AccessDecoder {
     isWrite: new Uint8Array(0),
     tid: new Int32Array(0),
     clock: new Float64Array(0),
+    runs: 0,
+    runStart: new Int32Array(1),
+    runTid: new Int32Array(0),
   };
   private readonly laneAt = new Float64Array(ADDRESS_LANES + 1);
   private readonly state = new Float64Array(3);
@@ -95,13 +106,22 @@ export class AccessDecoder {
       this.isWrite32 = new Uint32Array(c.isWrite.buffer);
     }
     c.count = n;
+    if (c.runTid.length < nRuns) {
+      c.runTid = new Int32Array(nRuns);
+      c.runStart = new Int32Array(nRuns + 1);
+    }
     const tid = c.tid;
     for (let r = 0; r < nRuns; r++) {
       const from = dv.getUint32(runsAt + r * 8, true);
       const to = r + 1 < nRuns ? dv.getUint32(runsAt + r * 8 + 8, true) : n;
       if (from > to || to > n || (r === 0 && from !== 0)) return "access chunk thread runs are inconsistent";
-      tid.fill(dv.getInt32(runsAt + r * 8 + 4, true), from, to);
+      const t = dv.getInt32(runsAt + r * 8 + 4, true);
+      tid.fill(t, from, to);
+      c.runStart[r] = from;
+      c.runTid[r] = t;
     }
+    c.runs = nRuns;
+    c.runStart[nRuns] = n;
     // Always a plain Uint8Array (not a Buffer) so the hot loops stay monomorphic.
     const u8: Uint8Array = new Uint8Array(raw.buffer, raw.byteOffset, raw.length);
     const st = this.state;

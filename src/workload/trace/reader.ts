@@ -5,7 +5,8 @@
  * Independent of the simulator: consumers copy what they need out of each chunk.
  */
 import { closeSync, openSync, readSync } from "node:fs";
-import { brotliDecompressSync, crc32, inflateRawSync } from "node:zlib";
+import { crc32 } from "node:zlib";
+import { inflatePayload, parseChunkHeader } from "./chunk-frame.js";
 import { TraceWriter } from "./writer.js";
 import { FormatError } from "../../util/errors.js";
 import { validateMapEvent, validateTraceFooter, validateTraceHeader } from "./validate.js";
@@ -17,15 +18,9 @@ import {
   CHUNK_EVENTS,
   CHUNK_FOOTER,
   CHUNK_HEADER_BYTES,
-  CHUNK_MAGIC,
-  CODEC_BROTLI,
-  CODEC_DEFLATE_RAW,
-  CODEC_NONE,
   FILE_MAGIC,
   FILE_PREFIX_BYTES,
   FORMAT_MAJOR,
-  MAX_CHUNK_ACCESSES,
-  MAX_CHUNK_BYTES,
   type MapEvent,
   type TraceDamage,
   type TraceFooter,
@@ -212,7 +207,7 @@ export class TraceReader implements Iterable<TraceItem> {
         return;
       }
       const off = this.fileOffset + this.start;
-      const h = this.parseChunkHeader();
+      const h = parseChunkHeader(this.buf, this.start);
       if (!h) {
         // Not a valid chunk header here: skip to the next chunk magic (keeping the
         // last 3 bytes when there is none, as a magic may straddle the buffer end).
@@ -256,16 +251,7 @@ export class TraceReader implements Iterable<TraceItem> {
       }
       let raw: Uint8Array;
       try {
-        // The header's raw length bounds the inflation itself (maxOutputLength), so a
-        // small chunk that inflates to gigabytes stops at rawLen (<= MAX_CHUNK_BYTES).
-        const zopts = { chunkSize: Math.max(h.rawLen, 64), maxOutputLength: Math.max(h.rawLen, 1) };
-        raw =
-          h.codec === CODEC_NONE
-            ? comp
-            : h.codec === CODEC_BROTLI
-              ? brotliDecompressSync(comp, zopts)
-              : inflateRawSync(comp, zopts);
-        if (raw.length !== h.rawLen) throw new Error("length mismatch");
+        raw = inflatePayload(comp, h);
       } catch {
         yield this.report(
           off,
@@ -351,37 +337,6 @@ export class TraceReader implements Iterable<TraceItem> {
     } catch {
       return undefined;
     }
-  }
-
-  private parseChunkHeader():
-    | {
-        type: number;
-        codec: number;
-        count: number;
-        rawLen: number;
-        compLen: number;
-        crc: number;
-        firstIndex: number;
-      }
-    | undefined {
-    const b = this.buf;
-    const s = this.start;
-    const dv = new DataView(b.buffer, b.byteOffset + s, CHUNK_HEADER_BYTES);
-    if (dv.getUint32(0, true) !== CHUNK_MAGIC) return undefined;
-    if (crc32(b.subarray(s, s + 32)) !== dv.getUint32(32, true)) return undefined;
-    const h = {
-      type: dv.getUint8(4),
-      codec: dv.getUint8(5),
-      count: dv.getUint32(8, true),
-      rawLen: dv.getUint32(12, true),
-      compLen: dv.getUint32(16, true),
-      crc: dv.getUint32(20, true),
-      firstIndex: dv.getFloat64(24, true),
-    };
-    if (h.codec !== CODEC_NONE && h.codec !== CODEC_DEFLATE_RAW && h.codec !== CODEC_BROTLI) return undefined;
-    if (h.compLen > MAX_CHUNK_BYTES || h.rawLen > MAX_CHUNK_BYTES) return undefined;
-    if (h.type === CHUNK_ACCESSES && h.count > MAX_CHUNK_ACCESSES) return undefined;
-    return h;
   }
 }
 

@@ -1,0 +1,158 @@
+/**
+ * The replay's per-thread streams over the shared chunk cache: each thread gets exactly
+ * its own traced accesses in order, each chunk is decoded once per loop for all threads,
+ * a thread far behind the others still gets the right accesses when the cache drops
+ * chunks, and a trace changed after the scan is a clear error.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Rng } from "../../../src/util/rng.js";
+import { MAX_CACHED_CHUNKS } from "../../../src/workload/replay/chunk-cache.js";
+import { setupSimulation } from "../../../src/workload/setup.js";
+import { replayWorkload, type ReplayInstance } from "../../../src/workload/trace-replay.js";
+import { writeTrace, type Accesses } from "../trace/helpers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "dt-stream-"));
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+
+const A = 0x10000000;
+const B = 0x20000000;
+const STACK = 0x7ff000000;
+
+/** `threads` threads taking turns in runs of 1..maxRun accesses; B is mapped for the middle third. */
+function multiThreadTrace(
+  seed: number,
+  threads: number,
+  n: number,
+  maxRun: number,
+  chunk = 256,
+): { path: string; a: Accesses } {
+  const rng = new Rng(seed);
+  const a: Accesses = { addr: [], size: [], isWrite: [], tid: [], clock: [] };
+  let tid = 100;
+  let left = 0;
+  let clock = 1000;
+  for (let i = 0; i < n; i++) {
+    if (left-- <= 0) {
+      tid = 100 + rng.randRange(0, threads);
+      left = rng.randRange(1, maxRun + 1);
+    }
+    const inB = i >= n / 3 && i < (2 * n) / 3 && rng.randRange(0, 2) === 0;
+    a.addr.push((inB ? B : A) + rng.randRange(0, 64) * 4096 + rng.randRange(0, 512) * 8);
+    a.size.push(8);
+    a.isWrite.push(rng.randRange(0, 2));
+    a.tid.push(tid);
+    clock += rng.randRange(0, 4);
+    a.clock.push(clock);
+  }
+  const bytes = writeTrace(a, { chunkAccesses: chunk }, [
+    { at: 0, ev: { type: "map", clock: 0, start: A, length: 64 * 4096, kind: "anon", prot: "rw-" } },
+    { at: 0, ev: { type: "map", clock: 0, start: STACK, length: 0x2000, kind: "stack", name: "[stack]" } },
+    { at: Math.ceil(n / 3), ev: { type: "map", clock: 0, start: B, length: 64 * 4096, kind: "anon" } },
+    { at: Math.ceil((2 * n) / 3), ev: { type: "unmap", clock: 0, start: B, length: 64 * 4096 } },
+  ]);
+  const path = join(dir, `mt-${seed}-${threads}-${maxRun}-${chunk}.dtrace`);
+  writeFileSync(path, bytes);
+  return { path, a };
+}
+
+/** The traced accesses of `tid`, `loops` times over, as "addr:w" strings. */
+function tracedOf(a: Accesses, tid: number, loops: number): string[] {
+  const one = a.addr.flatMap((x, i) => (a.tid[i] === tid ? [`${x}:${a.isWrite[i]}`] : []));
+  return Array.from({ length: loops }, () => one).flat();
+}
+
+/** Records what every replay stream hands the machine. */
+function recordStreams(inst: ReplayInstance): string[][] {
+  return inst.replayStreams.map((s) => {
+    const got: string[] = [];
+    const fill = s.fill.bind(s);
+    // fill calls itself at a loop boundary (through this wrapper): record the outer call only.
+    let depth = 0;
+    s.fill = (addrs, writes, now) => {
+      depth++;
+      const k = fill(addrs, writes, now);
+      if (--depth === 0) for (let i = 0; i < k; i++) got.push(`${addrs[i]}:${writes[i]}`);
+      return k;
+    };
+    return got;
+  });
+}
+
+for (const seed of [1, 2, 3]) {
+  void test(`seed ${seed}: each thread replays exactly its own accesses; each chunk is decoded once per loop`, () => {
+    for (const [threads, maxRun] of [
+      [1, 1],
+      [3, 40],
+      [5, 3],
+    ] as const) {
+      // Fewer chunks than the cache holds: however far the threads drift apart, none is dropped.
+      const { path, a } = multiThreadTrace(seed, threads, 12_000, maxRun, 1024);
+      const loops = 2;
+      const s = setupSimulation(replayWorkload(path, { loops }), { truth: null });
+      const inst = s.workload as ReplayInstance;
+      const got = recordStreams(inst);
+      assert.equal(s.sim.run().reason, "threads-finished");
+      const chunks = Math.ceil(a.addr.length / 1024);
+      assert.ok(chunks <= MAX_CACHED_CHUNKS);
+      assert.equal(inst.scan.chunkOffsets.length, chunks);
+      assert.equal(inst.shared.chunks.decodes, chunks * loops, `${threads} threads: decodes`);
+      inst.scan.threads.forEach((t, k) => {
+        const traced = tracedOf(a, t.tid, loops);
+        assert.ok(
+          got[k].length === traced.length && got[k].every((x, i) => x === traced[i]),
+          `${threads} threads, thread ${t.tid}: replayed accesses differ from the trace`,
+        );
+      });
+      // Every traced access was run or counted invalid (the B accesses after its unmap).
+      const st = s.machine.stats();
+      assert.equal(
+        st.accesses + st.threads.reduce((x, t) => x + t.invalidAccesses, 0),
+        a.addr.length * loops,
+      );
+    }
+  });
+}
+
+void test("a thread far behind the others: chunks dropped from the cache are decoded again, accesses unchanged", () => {
+  const { path, a } = multiThreadTrace(4, 2, 256 * (MAX_CACHED_CHUNKS + 24), 20);
+  const s = setupSimulation(replayWorkload(path), { truth: null });
+  const inst = s.workload as ReplayInstance;
+  const [s0, s1] = inst.replayStreams;
+  const batch = new Float64Array(4096);
+  const w = new Uint8Array(4096);
+  // Thread 0 runs the whole trace before thread 1 starts: every chunk waits for thread 1.
+  const drain = (st: typeof s0): string[] => {
+    const out: string[] = [];
+    for (let k; (k = st.fill(batch, w, 1e18)) > 0;)
+      for (let i = 0; i < k; i++) out.push(`${batch[i]}:${w[i]}`);
+    return out;
+  };
+  const got0 = drain(s0);
+  const got1 = drain(s1);
+  assert.ok(s1.finished && s0.fill(batch, w, 1e18) === 0 && s0.finished);
+  const chunks = inst.scan.chunkOffsets.length;
+  assert.ok(inst.shared.chunks.decodes > chunks, `${inst.shared.chunks.decodes} decodes of ${chunks} chunks`);
+  assert.deepEqual(got0, tracedOf(a, inst.scan.threads[0].tid, 1));
+  assert.deepEqual(got1, tracedOf(a, inst.scan.threads[1].tid, 1));
+});
+
+void test("a trace rewritten between the scan and the replay: a FormatError naming the file and offset", () => {
+  const { path } = multiThreadTrace(5, 2, 3000, 10);
+  const spec = replayWorkload(path);
+  // Same accesses, other chunk boundaries: the scanned offsets no longer hold access chunks.
+  const other = multiThreadTrace(6, 2, 3000, 10);
+  writeFileSync(path, writeTrace(other.a, { chunkAccesses: 1000 }));
+  const s = setupSimulation(spec, { truth: null });
+  assert.throws(
+    () => s.sim.run(),
+    (e: Error) =>
+      e.name === "FormatError" &&
+      /changed since it was scanned/.test(e.message) &&
+      e.message.includes(path) &&
+      /offset \d+/.test(e.message),
+  );
+});
