@@ -1,0 +1,141 @@
+/**
+ * The `ptscan` operation set (docs/ptscan.md), after Telescope (USENIX ATC'24): instead
+ * of one sampled page per region, walk the target's page tables top-down each sampling
+ * interval, test-and-clear the Accessed bits of the upper levels and descend only into
+ * young subtrees, within a budget of entries (ptscan-walk.ts). The result feeds DAMON's
+ * regions, so records, reports, schemes and the truth comparison work unchanged: each
+ * young extent becomes its own region (the region is split at its edges) and regions
+ * covered by young extents count an access in that sample. The core then merges and
+ * splits the regions at each aggregation as for any other set.
+ */
+import type { Context } from "../core/context.js";
+import type { Ops } from "../core/ops.js";
+import { cutRegion, type Region, type Target } from "../core/region.js";
+import type { CostAccount } from "../mm/cost-model.js";
+import type { Machine } from "../mm/machine.js";
+import { PAGE_SIZE } from "../mm/vma.js";
+import { describeOps } from "./descriptor.js";
+import { PageTableWalk, youngExtents } from "./ptscan-walk.js";
+import { applyThreeRegions } from "./vaddr.js";
+
+/** Default budget: page-table entries read per sampling interval (64 table pages). */
+export const PTSCAN_DEFAULT_BUDGET = 32768;
+
+export interface PtscanOpsOptions {
+  /** Page-table entries read per sampling interval (at least 512: one table page). */
+  budget?: number;
+  /** Cost account the walk is charged to (default: the machine's kdamond account). */
+  account?: CostAccount;
+}
+
+export class PtscanOps implements Ops {
+  readonly name = "ptscan";
+  readonly budget: number;
+  private readonly account: CostAccount;
+  /** One walk per target process. */
+  private readonly walks = new Map<Target, PageTableWalk>();
+
+  constructor(
+    private readonly machine: Machine,
+    opts: PtscanOpsOptions = {},
+  ) {
+    this.budget = opts.budget ?? PTSCAN_DEFAULT_BUDGET;
+    if (!(Number.isInteger(this.budget) && this.budget >= 512))
+      throw new RangeError(`ptscan budget must be an integer of at least 512 entries, got ${this.budget}`);
+    this.account = opts.account ?? machine.kdamondCost;
+  }
+
+  /** The walk of target `t` (tests read its state). */
+  walkOf(t: Target): PageTableWalk | undefined {
+    return this.walks.get(t);
+  }
+
+  /** The monitored span is the vaddr layout (three regions); the walk decides what is young in it. */
+  init(ctx: Context): void {
+    for (const t of ctx.targets) if (t.regions.length === 0) applyThreeRegions(this.machine, ctx, t);
+  }
+
+  update(ctx: Context): void {
+    for (const t of ctx.targets) applyThreeRegions(this.machine, ctx, t);
+  }
+
+  checkAccesses(ctx: Context): number {
+    const m = this.machine;
+    let max = 0;
+    let nrRegions = 0;
+    for (const t of ctx.targets) nrRegions += t.regions.length;
+    for (const t of ctx.targets) {
+      if (t.pid === undefined || !m.isAlive(t.pid)) continue;
+      let w = this.walks.get(t);
+      if (w === undefined) {
+        w = new PageTableWalk(m, m.process(t.pid), this.account);
+        this.walks.set(t, w);
+      }
+      w.step(this.budget);
+      const ext = youngExtents(w.young, PAGE_SIZE, Math.max(PAGE_SIZE, ctx.minRegionSz));
+      const before = t.regions.length;
+      splitAtExtents(t, ext, Math.max(0, ctx.attrs.maxNrRegions - nrRegions));
+      nrRegions += t.regions.length - before;
+      markCovered(t, ext);
+    }
+    for (const t of ctx.targets) for (const r of t.regions) if (r.nrAccesses > max) max = r.nrAccesses;
+    return max;
+  }
+
+  targetValid(t: Target): boolean {
+    return t.pid !== undefined && this.machine.isAlive(t.pid);
+  }
+
+  cleanup(): void {
+    this.walks.clear();
+  }
+}
+
+/**
+ * Splits t's regions at the edges of the extents (sorted byte ranges [s, e, ...]) that
+ * fall inside them, at most `maxSplits` times (the region limit), so each young extent
+ * is its own region. A piece keeps its region's counters, as a DAMON split does.
+ */
+export function splitAtExtents(t: Target, ext: readonly number[], maxSplits: number): void {
+  if (ext.length === 0 || maxSplits <= 0) return;
+  const out: Region[] = [];
+  let e = 0;
+  let left = maxSplits;
+  for (const r of t.regions) {
+    let cur = r;
+    while (e < ext.length && ext[e + 1] <= cur.start) e += 2;
+    for (let j = e; j < ext.length && ext[j] < cur.end && left > 0; j += 2) {
+      for (const b of [ext[j], ext[j + 1]]) {
+        if (b > cur.start && b < cur.end && left > 0) {
+          out.push(cur);
+          cur = cutRegion(cur, b - cur.start);
+          left--;
+        }
+      }
+    }
+    out.push(cur);
+  }
+  t.regions = out;
+}
+
+/** One access for each region at least half covered by the extents. */
+export function markCovered(t: Target, ext: readonly number[]): void {
+  if (ext.length === 0) return;
+  let e = 0;
+  for (const r of t.regions) {
+    while (e < ext.length && ext[e + 1] <= r.start) e += 2;
+    let covered = 0;
+    for (let j = e; j < ext.length && ext[j] < r.end; j += 2) {
+      covered += Math.min(ext[j + 1], r.end) - Math.max(ext[j], r.start);
+    }
+    if (covered * 2 >= r.size) r.nrAccesses++;
+  }
+}
+
+/** `ptscan`: Telescope-like page-table scan of the workload's process (docs/ptscan.md). */
+export const ptscanDescriptor = describeOps({
+  name: "ptscan",
+  space: "vaddr",
+  reportBased: false,
+  primitives: (m, o) => new PtscanOps(m, { budget: o.ptscanBudget }),
+});
