@@ -22,8 +22,20 @@ const PUD_TABLE = 1;
 const PMD_TABLE = 2;
 const PTE_TABLE = 3;
 
-/** What the last visit of a 2 MiB span found: the whole span young, or runs of young pages. */
-export type SpanState = "whole" | Int32Array;
+/**
+ * What the last visit of a 2 MiB span found: "pmd", its PMD entry young (PTEs not
+ * scanned yet); "whole", a young THP leaf or every page young at the last PTE scan;
+ * or runs [s0, e0, s1, e1, ...] of the page offsets found young by that scan.
+ */
+export type SpanState = "pmd" | "whole" | Int32Array;
+
+/**
+ * A span already scanned at PTE level is scanned again at every RESCAN_EVERY-th pass
+ * that finds its PMD young (in between, its PMD bit says it is still in use): the pages
+ * of a hot 2 MiB span are all young at every scan, and clearing them each pass is
+ * where the cost would go.
+ */
+export const RESCAN_EVERY = 4;
 
 export interface WalkStats {
   /** Entries read this call (the budget's unit). */
@@ -41,6 +53,8 @@ export class PageTableWalk {
    * page offsets inside the span found young by the last scan of its PTE table.
    */
   readonly young = new Map<number, SpanState>();
+  /** Young visits of a PTE-scanned span since its last PTE scan. */
+  private readonly sinceScan = new Map<number, number>();
   readonly stats: WalkStats = { entries: 0, clears: 0, passes: 0 };
   /** Upper-level tables of the current pass, in visit order (breadth first). */
   private upperQueue: number[] = [];
@@ -147,17 +161,22 @@ export class PageTableWalk {
     for (let p = 0; p < TABLE; p++) {
       const key = k * TABLE + p;
       if (bits[p] === 0) {
-        this.young.delete(key);
+        this.drop(key);
         continue;
       }
       bits[p] = 0;
       this.stats.clears++;
+      const st = this.young.get(key);
       if (this.clearThpLeaf(key)) {
         this.young.set(key, "whole");
-      } else if (this.young.has(key)) {
+      } else if (st === undefined) {
+        this.young.set(key, "pmd");
+      } else if (st === "pmd") {
         this.pteQueue.add(key);
       } else {
-        this.young.set(key, "whole");
+        const n = (this.sinceScan.get(key) ?? 0) + 1;
+        this.sinceScan.set(key, n);
+        if (n >= RESCAN_EVERY) this.pteQueue.add(key);
       }
     }
   }
@@ -167,10 +186,15 @@ export class PageTableWalk {
     const k0 = a / PMD_SPAN_PAGES;
     const k1 = b / PMD_SPAN_PAGES;
     if (k1 - k0 <= this.young.size) {
-      for (let k = k0; k < k1; k++) this.young.delete(k);
+      for (let k = k0; k < k1; k++) this.drop(k);
     } else {
-      for (const k of this.young.keys()) if (k >= k0 && k < k1) this.young.delete(k);
+      for (const k of this.young.keys()) if (k >= k0 && k < k1) this.drop(k);
     }
+  }
+
+  private drop(key: number): void {
+    this.young.delete(key);
+    this.sinceScan.delete(key);
   }
 
   /** If span `key` is a PMD-mapped huge page: clear its young bit (all its PTE flags), true. */
@@ -220,8 +244,9 @@ export class PageTableWalk {
         }
       }
     }
+    this.sinceScan.set(key, 0);
     if (!any) {
-      this.young.delete(key);
+      this.drop(key);
       return;
     }
     const runs: number[] = [];
@@ -232,7 +257,8 @@ export class PageTableWalk {
       runs.push(i, j);
       i = j;
     }
-    this.young.set(key, runs.length === 2 && runs[0] === 0 && runs[1] === PMD_SPAN_PAGES ? "whole" : Int32Array.from(runs));
+    const whole = runs.length === 2 && runs[0] === 0 && runs[1] === PMD_SPAN_PAGES;
+    this.young.set(key, whole ? "whole" : Int32Array.from(runs));
   }
 }
 
@@ -268,7 +294,7 @@ export function youngExtents(young: ReadonlyMap<number, SpanState>, pageSize: nu
   for (const k of keys) {
     const st = young.get(k)!;
     const base = k * PMD_SPAN_PAGES * pageSize;
-    if (st === "whole") push(base, base + PMD_SPAN_PAGES * pageSize);
+    if (typeof st === "string") push(base, base + PMD_SPAN_PAGES * pageSize);
     else for (let i = 0; i < st.length; i += 2) push(base + st[i] * pageSize, base + st[i + 1] * pageSize);
   }
   return out;
