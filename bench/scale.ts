@@ -146,7 +146,7 @@ const args = process.argv.slice(2);
 if (args[0] === "--child") {
   console.log(JSON.stringify(child(JSON.parse(args[1]) as Cell)));
 } else if (args[0] === "--table") {
-  table((args[1] ?? "vaddr,paddr,vaddr-fault,hwsample").split(","));
+  table((args[1] ?? "vaddr,paddr,vaddr-fault,hwsample,ptscan").split(","));
 } else {
   costSweep();
 }
