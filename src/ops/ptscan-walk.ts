@@ -31,11 +31,13 @@ export type SpanState = "pmd" | "whole" | Int32Array;
 
 /**
  * A span already scanned at PTE level is scanned again at every RESCAN_EVERY-th pass
- * that finds its PMD young (in between, its PMD bit says it is still in use): the pages
- * of a hot 2 MiB span are all young at every scan, and clearing them each pass is
- * where the cost would go.
+ * that finds its PMD young (in between, its PMD bit says it is still in use), and a
+ * span whose pages were all young at every RESCAN_WHOLE_EVERY-th: the pages of a hot
+ * 2 MiB span are all young at every scan, and clearing them each pass is where the
+ * cost would go.
  */
 export const RESCAN_EVERY = 4;
+export const RESCAN_WHOLE_EVERY = 16;
 
 export interface WalkStats {
   /** Entries read this call (the budget's unit). */
@@ -176,7 +178,7 @@ export class PageTableWalk {
       } else {
         const n = (this.sinceScan.get(key) ?? 0) + 1;
         this.sinceScan.set(key, n);
-        if (n >= RESCAN_EVERY) this.pteQueue.add(key);
+        if (n >= (st === "whole" ? RESCAN_WHOLE_EVERY : RESCAN_EVERY)) this.pteQueue.add(key);
       }
     }
   }
