@@ -16,11 +16,10 @@ import { PTE_ACCESSED, PTE_PRESENT, type Vma } from "../mm/vma.js";
 /** Entries per table page; the PGD's user half has 256 (47-bit user space). */
 const TABLE = 512;
 const PGD_USER_ENTRIES = 256;
-/** Work items are level * LEVEL + index: a PUD table (index: PGD entry), PMD table (1 GiB block), PTE table (PMD). */
+/** Upper-level work items are level * LEVEL + index: a PUD table (index: its PGD entry) or a PMD table (its 1 GiB block). */
 const LEVEL = 2 ** 40;
 const PUD_TABLE = 1;
 const PMD_TABLE = 2;
-const PTE_TABLE = 3;
 
 /**
  * What the last visit of a 2 MiB span found: "pmd", its PMD entry young (PTEs not
@@ -214,7 +213,9 @@ export class PageTableWalk {
       }
     }
     // As DAMON's mkold does (PG_young), so reclaim still sees the reference.
-    if (young) for (let i = vpn - c.startPage; i < vpn - c.startPage + PMD_SPAN_PAGES; i++) ft[c.frames[i]] |= FRAME_YOUNG;
+    if (young)
+      for (let i = vpn - c.startPage; i < vpn - c.startPage + PMD_SPAN_PAGES; i++)
+        ft[c.frames[i]] |= FRAME_YOUNG;
     return true;
   }
 
@@ -283,7 +284,11 @@ function vmasIn(as: AddressSpace, a: number, b: number): Vma[] {
  * The young extents as sorted, coalesced byte ranges [s0, e0, s1, e1, ...], each
  * aligned outward to `align`. "whole" spans give 2 MiB, runs their pages.
  */
-export function youngExtents(young: ReadonlyMap<number, SpanState>, pageSize: number, align: number): number[] {
+export function youngExtents(
+  young: ReadonlyMap<number, SpanState>,
+  pageSize: number,
+  align: number,
+): number[] {
   const keys = [...young.keys()].sort((x, y) => x - y);
   const out: number[] = [];
   const push = (s: number, e: number) => {

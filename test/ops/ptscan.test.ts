@@ -19,7 +19,6 @@ import { machineOptionsFor } from "../../src/mm/machine-profile.js";
 
 const idle: AccessStream = { fill: () => 0, finished: true, resumeNs: 0 };
 const MiB = 2 ** 20;
-const GiB = 2 ** 30;
 const TiB = 2 ** 40;
 
 interface Rig {
@@ -189,6 +188,9 @@ test("run: tiny-hot at 64 GiB through runExperiment — ptscan finds the 4 MiB h
     attrs: { sampleUs: 5000 },
   });
   assert.ok(r.summary.recallBytes !== null && r.summary.recallBytes > 0.9, `recall ${r.summary.recallBytes}`);
-  assert.ok(r.summary.precisionBytes !== null && r.summary.precisionBytes > 0.9, `precision ${r.summary.precisionBytes}`);
+  assert.ok(
+    r.summary.precisionBytes !== null && r.summary.precisionBytes > 0.9,
+    `precision ${r.summary.precisionBytes}`,
+  );
   assert.ok(r.summary.monitorCpuShare > 0, "the walk is charged to kdamond");
 });
