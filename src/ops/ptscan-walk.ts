@@ -7,7 +7,7 @@
  */
 import type { AddressSpace } from "../mm/address-space.js";
 import type { CostAccount } from "../mm/cost-model.js";
-import { FRAME_LRU, FRAME_YOUNG } from "../mm/frames.js";
+import { FRAME_IDLE, FRAME_LRU, FRAME_YOUNG } from "../mm/frames.js";
 import type { Machine } from "../mm/machine.js";
 import { pmdHead } from "../mm/page-idle.js";
 import { PMD_SPAN_PAGES, PUD_SLOT, UpperAccessedBits } from "../mm/upper-accessed.js";
@@ -45,6 +45,8 @@ export interface WalkStats {
   clears: number;
   /** Passes (walks from the PGD) started so far. */
   passes: number;
+  /** Simulated ns charged for this call. */
+  ns: number;
 }
 
 export class PageTableWalk {
@@ -56,7 +58,7 @@ export class PageTableWalk {
   readonly young = new Map<number, SpanState>();
   /** Young visits of a PTE-scanned span since its last PTE scan. */
   private readonly sinceScan = new Map<number, number>();
-  readonly stats: WalkStats = { entries: 0, clears: 0, passes: 0 };
+  readonly stats: WalkStats = { entries: 0, clears: 0, passes: 0, ns: 0 };
   /** Upper-level tables of the current pass, in visit order (breadth first). */
   private upperQueue: number[] = [];
   private upperHead = 0;
@@ -101,7 +103,8 @@ export class PageTableWalk {
       this.scanPtes(next.value);
     }
     const c = this.m.costs;
-    this.m.charge(this.account, st.entries * c.ptEntryScanNs + st.clears * c.ptEntryClearNs);
+    st.ns = st.entries * c.ptEntryScanNs + st.clears * c.ptEntryClearNs;
+    this.m.charge(this.account, st.ns);
     this.account.checks += st.entries;
     this.account.mkolds += st.clears;
   }
@@ -212,10 +215,9 @@ export class PageTableWalk {
         young = true;
       }
     }
-    // As DAMON's mkold does (PG_young), so reclaim still sees the reference.
     if (young)
       for (let i = vpn - c.startPage; i < vpn - c.startPage + PMD_SPAN_PAGES; i++)
-        ft[c.frames[i]] |= FRAME_YOUNG;
+        referenced(ft, c.frames[i]);
     return true;
   }
 
@@ -240,8 +242,7 @@ export class PageTableWalk {
           if ((f & (PTE_PRESENT | PTE_ACCESSED)) !== (PTE_PRESENT | PTE_ACCESSED)) continue;
           flags[i] = f & ~PTE_ACCESSED;
           this.stats.clears++;
-          const pfn = c.frames[i];
-          if (ft[pfn] & FRAME_LRU) ft[pfn] |= FRAME_YOUNG;
+          referenced(ft, c.frames[i]);
           py[vpn - a] = 1;
           any = true;
         }
@@ -263,6 +264,15 @@ export class PageTableWalk {
     const whole = runs.length === 2 && runs[0] === 0 && runs[1] === PMD_SPAN_PAGES;
     this.young.set(key, whole ? "whole" : Int32Array.from(runs));
   }
+}
+
+/**
+ * A young bit the walk cleared was a reference: PG_young keeps it for reclaim (as
+ * DAMON's mkold does) and the page is no longer idle (as folio_referenced does), so a
+ * young check of the page (the ops' per-region samples) still sees the access.
+ */
+function referenced(ft: Uint8Array, pfn: number): void {
+  if (ft[pfn] & FRAME_LRU) ft[pfn] = (ft[pfn] | FRAME_YOUNG) & ~FRAME_IDLE;
 }
 
 /** The VMAs of `as` overlapping pages [a, b), in address order. */

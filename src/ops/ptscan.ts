@@ -4,9 +4,10 @@
  * interval, test-and-clear the Accessed bits of the upper levels and descend only into
  * young subtrees, within a budget of entries (ptscan-walk.ts). The result feeds DAMON's
  * regions, so records, reports, schemes and the truth comparison work unchanged: each
- * young extent becomes its own region (the region is split at its edges) and regions
- * covered by young extents count an access in that sample. The core then merges and
- * splits the regions at each aggregation as for any other set.
+ * young extent becomes its own region (the region is split at its edges), and the
+ * regions the walk found young are sampled as vaddr samples regions (one page each per
+ * interval) for how often they are used; the others count no access. The core then
+ * merges and splits the regions at each aggregation as for any other set.
  */
 import type { Context } from "../core/context.js";
 import type { Ops } from "../core/ops.js";
@@ -16,6 +17,7 @@ import type { Machine } from "../mm/machine.js";
 import { PAGE_SIZE } from "../mm/vma.js";
 import { describeOps } from "./descriptor.js";
 import { PageTableWalk, youngExtents } from "./ptscan-walk.js";
+import { SameFolioCache } from "./same-folio.js";
 import { applyThreeRegions } from "./vaddr.js";
 
 /** Default budget: page-table entries read per sampling interval (64 table pages). */
@@ -34,6 +36,11 @@ export class PtscanOps implements Ops {
   private readonly account: CostAccount;
   /** One walk per target process. */
   private readonly walks = new Map<Target, PageTableWalk>();
+  /** The young extents of each target's last walk (sorted byte ranges). */
+  private readonly extents = new Map<Target, number[]>();
+  /** Regions whose sampled page was cleared at this sample's start. */
+  private readonly sampled = new Set<Region>();
+  private readonly folioCache = new SameFolioCache();
 
   constructor(
     private readonly machine: Machine,
@@ -59,6 +66,27 @@ export class PtscanOps implements Ops {
     for (const t of ctx.targets) applyThreeRegions(this.machine, ctx, t);
   }
 
+  /**
+   * Regions the last walk found young (at least half covered by its extents) are
+   * sampled as vaddr samples them: one page per region, its Accessed bit cleared now
+   * and tested at the end of the interval. So a region's count is the share of samples
+   * its pages are used in, not whether any of its 2 MiB spans was.
+   */
+  prepareAccessChecks(ctx: Context): void {
+    const m = this.machine;
+    this.sampled.clear();
+    for (const t of ctx.targets) {
+      if (t.pid === undefined || !m.isAlive(t.pid)) continue;
+      const ext = this.extents.get(t);
+      if (ext === undefined) continue;
+      for (const r of halfCovered(t, ext)) {
+        r.samplingAddr = ctx.rng.randRange(r.start, r.end);
+        m.mkoldVaddr(t.pid, r.samplingAddr, this.account);
+        this.sampled.add(r);
+      }
+    }
+  }
+
   checkAccesses(ctx: Context): number {
     const m = this.machine;
     let max = 0;
@@ -66,6 +94,20 @@ export class PtscanOps implements Ops {
     for (const t of ctx.targets) nrRegions += t.regions.length;
     for (const t of ctx.targets) {
       if (t.pid === undefined || !m.isAlive(t.pid)) continue;
+      // The sampled pages of the young regions: accessed in this interval or not.
+      const cache = this.folioCache;
+      cache.reset();
+      for (const r of t.regions) {
+        if (!this.sampled.has(r)) continue;
+        const a = r.samplingAddr;
+        let accessed = cache.lookup(a);
+        if (accessed === null) {
+          accessed = m.youngVaddr(t.pid, a, this.account);
+          cache.store(a, m.lastFolioBytes, accessed);
+        }
+        if (accessed) r.nrAccesses++;
+      }
+      // Then the walk narrows down where the young memory is, for the next samples.
       let w = this.walks.get(t);
       if (w === undefined) {
         w = new PageTableWalk(m, m.process(t.pid), this.account);
@@ -73,10 +115,10 @@ export class PtscanOps implements Ops {
       }
       w.step(this.budget);
       const ext = youngExtents(w.young, PAGE_SIZE, Math.max(PAGE_SIZE, ctx.minRegionSz));
+      this.extents.set(t, ext);
       const before = t.regions.length;
       splitAtExtents(t, ext, Math.max(0, ctx.attrs.maxNrRegions - nrRegions));
       nrRegions += t.regions.length - before;
-      markCovered(t, ext);
     }
     for (const t of ctx.targets) for (const r of t.regions) if (r.nrAccesses > max) max = r.nrAccesses;
     return max;
@@ -88,6 +130,8 @@ export class PtscanOps implements Ops {
 
   cleanup(): void {
     this.walks.clear();
+    this.extents.clear();
+    this.sampled.clear();
   }
 }
 
@@ -118,9 +162,10 @@ export function splitAtExtents(t: Target, ext: readonly number[], maxSplits: num
   t.regions = out;
 }
 
-/** One access for each region at least half covered by the extents. */
-export function markCovered(t: Target, ext: readonly number[]): void {
-  if (ext.length === 0) return;
+/** The regions of t at least half covered by the extents (sorted byte ranges [s, e, ...]). */
+export function halfCovered(t: Target, ext: readonly number[]): Region[] {
+  const out: Region[] = [];
+  if (ext.length === 0) return out;
   let e = 0;
   for (const r of t.regions) {
     while (e < ext.length && ext[e + 1] <= r.start) e += 2;
@@ -128,8 +173,9 @@ export function markCovered(t: Target, ext: readonly number[]): void {
     for (let j = e; j < ext.length && ext[j] < r.end; j += 2) {
       covered += Math.min(ext[j + 1], r.end) - Math.max(ext[j], r.start);
     }
-    if (covered * 2 >= r.size) r.nrAccesses++;
+    if (covered * 2 >= r.size) out.push(r);
   }
+  return out;
 }
 
 /** `ptscan`: Telescope-like page-table scan of the workload's process (docs/ptscan.md). */
