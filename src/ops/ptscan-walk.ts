@@ -22,11 +22,13 @@ const PUD_TABLE = 1;
 const PMD_TABLE = 2;
 
 /**
- * What the last visit of a 2 MiB span found: "pmd", its PMD entry young (PTEs not
- * scanned yet); "whole", a young THP leaf or every page young at the last PTE scan;
- * or runs [s0, e0, s1, e1, ...] of the page offsets found young by that scan.
+ * What the last visits of a 2 MiB span found: "pmd", its PMD entry young once (PTEs
+ * not scanned); "pmd2", young at two passes in a row (its PTE scan is queued);
+ * "whole", a young THP leaf or every page young at the last PTE scan; or runs
+ * [s0, e0, s1, e1, ...] of the page offsets found young by that scan. A "pmd" span is
+ * not reported yet (youngExtents): a cold span touched once would only cost a region.
  */
-export type SpanState = "pmd" | "whole" | Int32Array;
+export type SpanState = "pmd" | "pmd2" | "whole" | Int32Array;
 
 /**
  * A span already scanned at PTE level is scanned again at every RESCAN_EVERY-th pass
@@ -175,7 +177,8 @@ export class PageTableWalk {
         this.young.set(key, "whole");
       } else if (st === undefined) {
         this.young.set(key, "pmd");
-      } else if (st === "pmd") {
+      } else if (st === "pmd" || st === "pmd2") {
+        this.young.set(key, "pmd2");
         this.pteQueue.add(key);
       } else {
         const n = (this.sinceScan.get(key) ?? 0) + 1;
@@ -311,6 +314,7 @@ export function youngExtents(
   for (const k of keys) {
     const st = young.get(k)!;
     const base = k * PMD_SPAN_PAGES * pageSize;
+    if (st === "pmd") continue;
     if (typeof st === "string") push(base, base + PMD_SPAN_PAGES * pageSize);
     else for (let i = 0; i < st.length; i += 2) push(base + st[i] * pageSize, base + st[i + 1] * pageSize);
   }
