@@ -24,7 +24,7 @@ const PMD_TABLE = 2;
 /**
  * What the last visits of a 2 MiB span found: "pmd", its PMD entry young once (PTEs
  * not scanned); "pmd2", young at two passes in a row (its PTE scan is queued);
- * "whole", a young THP leaf or every page young at the last PTE scan; or runs
+ * "whole", a young THP leaf or at least half its pages young at the last PTE scan; or runs
  * [s0, e0, s1, e1, ...] of the page offsets found young by that scan. A "pmd" span is
  * not reported yet (youngExtents): a cold span touched once would only cost a region.
  */
@@ -264,7 +264,10 @@ export class PageTableWalk {
       runs.push(i, j);
       i = j;
     }
-    const whole = runs.length === 2 && runs[0] === 0 && runs[1] === PMD_SPAN_PAGES;
+    // Mostly young: the span is in use as a whole (runs with holes would cost regions, not add accuracy).
+    let n = 0;
+    for (let i = 0; i < runs.length; i += 2) n += runs[i + 1] - runs[i];
+    const whole = n * 2 >= PMD_SPAN_PAGES;
     this.young.set(key, whole ? "whole" : Int32Array.from(runs));
   }
 }

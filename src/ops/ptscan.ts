@@ -114,7 +114,8 @@ export class PtscanOps implements Ops {
         this.walks.set(t, w);
       }
       w.step(this.budget);
-      const ext = youngExtents(w.young, PAGE_SIZE, Math.max(PAGE_SIZE, ctx.minRegionSz));
+      const all = youngExtents(w.young, PAGE_SIZE, Math.max(PAGE_SIZE, ctx.minRegionSz));
+      const ext = fitExtents(all, Math.max(1, Math.floor(ctx.attrs.maxNrRegions / 4)));
       this.extents.set(t, ext);
       const before = t.regions.length;
       splitAtExtents(t, ext, Math.max(0, ctx.attrs.maxNrRegions - nrRegions));
@@ -160,6 +161,26 @@ export function splitAtExtents(t: Target, ext: readonly number[], maxSplits: num
     out.push(cur);
   }
   t.regions = out;
+}
+
+/**
+ * At most `max` extents: the smallest gaps between neighbours are closed first. Without
+ * this the region limit would go to the first extents in address order (say, scattered
+ * cold pages at the start of a mapping) and a hot set further up would get no region.
+ */
+export function fitExtents(ext: readonly number[], max: number): number[] {
+  const n = ext.length / 2;
+  if (n <= max) return [...ext];
+  const gaps: number[] = [];
+  for (let i = 1; i < n; i++) gaps.push(ext[2 * i] - ext[2 * i - 1]);
+  // Close the n − max smallest gaps (ties at the threshold close too).
+  const limit = [...gaps].sort((a, b) => a - b)[n - max - 1];
+  const out = [ext[0], ext[1]];
+  for (let i = 1; i < n; i++) {
+    if (gaps[i - 1] <= limit) out[out.length - 1] = ext[2 * i + 1];
+    else out.push(ext[2 * i], ext[2 * i + 1]);
+  }
+  return out;
 }
 
 /** The regions of t at least half covered by the extents (sorted byte ranges [s, e, ...]). */

@@ -10,7 +10,7 @@ import { Target, setRegions } from "../../src/core/region.js";
 import { Machine, type AccessStream } from "../../src/mm/machine.js";
 import { DEFAULT_COSTS } from "../../src/mm/cost-model.js";
 import { PAGE_SIZE } from "../../src/mm/vma.js";
-import { PtscanOps, halfCovered, splitAtExtents } from "../../src/ops/ptscan.js";
+import { PtscanOps, fitExtents, halfCovered, splitAtExtents } from "../../src/ops/ptscan.js";
 import { youngExtents } from "../../src/ops/ptscan-walk.js";
 import { runExperiment } from "../../src/eval/experiment.js";
 import { builtinWorkload } from "../../src/workload/builtins.js";
@@ -225,4 +225,12 @@ test("run: tiny-hot at 64 GiB through runExperiment — ptscan finds the 4 MiB h
     `precision ${r.summary.precisionBytes}`,
   );
   assert.ok(r.summary.monitorCpuShare > 0, "the walk is charged to kdamond");
+});
+
+test("fitExtents closes the smallest gaps first, so a far extent keeps its own edges", () => {
+  // Three close cold extents at the start, one hot extent far above.
+  const ext = [0, 1, 3, 4, 6, 7, 1000, 1100];
+  assert.deepEqual(fitExtents(ext, 4), ext);
+  assert.deepEqual(fitExtents(ext, 2), [0, 7, 1000, 1100]);
+  assert.deepEqual(fitExtents(ext, 1), [0, 1100]);
 });
