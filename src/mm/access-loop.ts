@@ -83,6 +83,7 @@ export function loopNoTlb(
   const lat0 = lat.length === 1 ? lat[0] : -1;
   // Low 32 bits of vs: (vsLow + idx) >>> 9 & 511 is the page's PMD entry in its 1 GiB block.
   const vsLow = (vs % 4294967296) | 0;
+  let lastPmd = -1;
   let t = st[ST_TIME];
   const i0 = i;
   let exit = EXIT_END;
@@ -118,8 +119,13 @@ export function loopNoTlb(
     }
     // writes[] holds 0/1: the Dirty bit without a branch.
     flags[idx] = f | PTE_ACCESSED | (writes[i] << DIRTY_SHIFT);
-    // Every access walks: the PMD entry's Accessed bit too (upper-accessed.ts).
-    pmdA[((vsLow + idx) >>> 9) & 511] = 1;
+    // Every access walks: the PMD entry's Accessed bit too (upper-accessed.ts), stored
+    // once per PMD per call (nothing clears it during a call).
+    const pi = ((vsLow + idx) >>> 9) & 511;
+    if (pi !== lastPmd) {
+      pmdA[pi] = 1;
+      lastPmd = pi;
+    }
     t += lat0 >= 0 ? lat0 : lat[latBase + frameNode[pfn]];
     if (truth !== 0) tC[pfn]++;
   }
@@ -192,6 +198,7 @@ export function loopTlb(
   const lat0 = lat.length === 1 ? lat[0] : -1;
   let t = st[ST_TIME];
   const vsLow = (vs % 4294967296) | 0;
+  let lastPmd = -1;
   let lastTag = +st[ST_LAST_TAG];
   const i0 = i;
   let hits = 0;
@@ -299,8 +306,13 @@ export function loopTlb(
           seen++;
         }
         f |= PTE_ACCESSED;
-        // The walk sets the PMD entry's Accessed bit too (upper-accessed.ts).
-        pmdA[((vsLow + idx) >>> 9) & 511] = 1;
+        // The walk sets the PMD entry's Accessed bit too (upper-accessed.ts); once per
+        // PMD per call is enough, since nothing clears it during a call.
+        const pi = ((vsLow + idx) >>> 9) & 511;
+        if (pi !== lastPmd) {
+          pmdA[pi] = 1;
+          lastPmd = pi;
+        }
       }
       lastTag = tag;
     } else {
