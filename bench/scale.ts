@@ -35,6 +35,9 @@ interface CellResult {
   /** Mean F1 over the windows where something is truly or estimated hot (idle windows do not score 1 here). */
   f1Active: number | null;
   activeWindows: number;
+  /** Median working set over the windows, estimated (regions with any access) and true. */
+  estWssBytes: number;
+  trueWssBytes: number;
   monitorCpuShare: number;
   kdamondNsPerSample: number;
   regionsMin: number;
@@ -63,6 +66,8 @@ function child(c: Cell): CellResult {
     f1Bytes: s.f1Bytes,
     f1Active: s.f1Active,
     activeWindows: s.activeWindows,
+    estWssBytes: s.estWssMedianBytes,
+    trueWssBytes: s.trueWssMedianBytes,
     monitorCpuShare: s.monitorCpuShare,
     kdamondNsPerSample: s.monitorCpuShare * SAMPLE_US * 1000,
     regionsMin: s.nrRegionsMin,
@@ -86,6 +91,8 @@ function run(c: Cell): CellResult {
 const fmtSize = (b: number): string => (b >= TiB ? `${b / TiB} TiB` : `${b / GiB} GiB`);
 const f3 = (x: number | null): string => (x === null ? "n/a" : x.toFixed(3));
 const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
+const wss = (b: number): string =>
+  b >= GiB ? `${+(b / GiB).toFixed(1)} GiB` : `${+(b / 2 ** 20).toFixed(1)} MiB`;
 
 function costSweep(): void {
   const sizes = [GiB, 16 * GiB, 256 * GiB, 4 * TiB, 64 * TiB];
@@ -121,9 +128,9 @@ function table(opsList: string[]): void {
     "tiny-hot scaled in size (hot set 1/16384 of the mapping), 1.5 s simulated, seed 1; byte-weighted and active-window scores (docs/metrics.md):",
   );
   console.log(
-    "| mapping | source | precision (bytes) | recall (bytes) | F1 (bytes) | F1, active windows (n) | monitoring CPU | regions | host peak RSS | host CPU s / sim s |",
+    "| mapping | source | precision (bytes) | recall (bytes) | F1 (bytes) | F1, active windows (n) | WSS est. / true | monitoring CPU | regions | host peak RSS | host CPU s / sim s |",
   );
-  console.log("|---|---|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|");
   for (const sh of shapes) {
     for (const ops of opsList) {
       const r = run({
@@ -134,7 +141,7 @@ function table(opsList: string[]): void {
       });
       console.log(
         `| ${sh.label} | ${ops} | ${f3(r.precisionBytes)} | ${f3(r.recallBytes)} | ${f3(r.f1Bytes)} | ` +
-          `${f3(r.f1Active)} (${r.activeWindows}) | ` +
+          `${f3(r.f1Active)} (${r.activeWindows}) | ${wss(r.estWssBytes)} / ${wss(r.trueWssBytes)} | ` +
           `${(r.monitorCpuShare * 100).toFixed(3)} % | ${r.regionsMin}..${r.regionsMax} | ${mb(r.maxRssBytes)} | ` +
           `${(r.cpuS / r.simS).toFixed(1)} |`,
       );
@@ -146,7 +153,7 @@ const args = process.argv.slice(2);
 if (args[0] === "--child") {
   console.log(JSON.stringify(child(JSON.parse(args[1]) as Cell)));
 } else if (args[0] === "--table") {
-  table((args[1] ?? "vaddr,paddr,vaddr-fault,hwsample").split(","));
+  table((args[1] ?? "vaddr,paddr,vaddr-fault,hwsample,ptscan").split(","));
 } else {
   costSweep();
 }

@@ -56,7 +56,14 @@ export function missWarnings(results: ResultData[]): string[] {
     const regions = (s.nrRegionsMin + s.nrRegionsMax) / 2;
     const avg = regions > 0 ? span / regions : span;
     const miss = `${r.ops} missed most of the hot set (byte-weighted recall ${recall.toFixed(2)})`;
-    if (avg >= HIDING_RATIO * hot) {
+    if (r.ops === "ptscan") {
+      // No sampled page per region: what it misses, no walk marked (docs/ptscan.md).
+      out.push(
+        `warning: ${miss}: its page-table walk found the Accessed bits above the hot set clear, so no ` +
+          `translation of it was loaded (a hot set whose translations stay in the TLB is never walked: ` +
+          `see --machine-profile) or the budget did not reach it (--ptscan-budget; docs/ptscan.md)`,
+      );
+    } else if (avg >= HIDING_RATIO * hot) {
       out.push(
         `warning: ${miss}: its ${s.nrRegionsMin}..${s.nrRegionsMax} regions over ${fmtBytes(span)} average ` +
           `${fmtBytes(avg)}, ${Math.round(avg / hot)}× the ${fmtBytes(hot)} working set, so a region's one sampled ` +

@@ -57,6 +57,8 @@ export interface ExperimentOptions {
   faultKeepArmed?: boolean;
   /** hwsample: report every Nth access per CPU. */
   hwsamplePeriod?: number;
+  /** ptscan: page-table entries read per sampling interval. */
+  ptscanBudget?: number;
   /** DAMOS, when schemes run. */
   schemes?: (m: Machine, ctx: Context) => SchemesEngine;
   /** Called with the global virtual time about every simulated second. */

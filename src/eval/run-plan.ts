@@ -58,6 +58,8 @@ export interface RunPlan {
   hintingMode: HintingMode;
   faultKeepArmed: boolean;
   hwsamplePeriod: number;
+  /** ptscan: page-table entries read per sampling interval. */
+  ptscanBudget?: number;
   baseline: boolean;
   numaBalancing?: NumaBalancingOptions;
   damos: {
@@ -173,6 +175,7 @@ export function executeRun(
           hintingMode: p.hintingMode,
           faultKeepArmed: p.faultKeepArmed,
           hwsamplePeriod: p.hwsamplePeriod,
+          ptscanBudget: p.ptscanBudget,
           baseline: p.baseline,
           machine: pr.machine,
           numaBalancing: p.numaBalancing,

@@ -42,7 +42,7 @@ export const EXIT_VMA = 2;
 export const EXIT_SLOW = 3;
 export const EXIT_TRUTH = 4;
 
-/** TLB model off: every access sets the Accessed bit. */
+/** TLB model off: every access sets the Accessed bit (of the PTE and, through `pmdA`, of the PMD). */
 export function loopNoTlb(
   addrs: Float64Array,
   writes: Uint8Array,
@@ -65,6 +65,7 @@ export function loopNoTlb(
   curW: number,
   logSamples: boolean,
   st: Float64Array,
+  pmdA: Uint8Array,
 ): number {
   // Scalars as untagged locals and flags as 0/1 ints: TurboFan re-checks a tagged
   // parameter (Smi tag, number map, truthiness) at each use inside the loop.
@@ -80,6 +81,9 @@ export function loopNoTlb(
   const logAll = logSamples ? 1 : 0;
   // One NUMA node: every access costs the same, without two array reads per access.
   const lat0 = lat.length === 1 ? lat[0] : -1;
+  // Low 32 bits of vs: (vsLow + idx) >>> 9 & 511 is the page's PMD entry in its 1 GiB block.
+  const vsLow = (vs % 4294967296) | 0;
+  let lastPmd = -1;
   let t = st[ST_TIME];
   const i0 = i;
   let exit = EXIT_END;
@@ -115,6 +119,13 @@ export function loopNoTlb(
     }
     // writes[] holds 0/1: the Dirty bit without a branch.
     flags[idx] = f | PTE_ACCESSED | (writes[i] << DIRTY_SHIFT);
+    // Every access walks: the PMD entry's Accessed bit too (upper-accessed.ts), stored
+    // once per PMD per call (nothing clears it during a call).
+    const pi = ((vsLow + idx) >>> 9) & 511;
+    if (pi !== lastPmd) {
+      pmdA[pi] = 1;
+      lastPmd = pi;
+    }
     t += lat0 >= 0 ? lat0 : lat[latBase + frameNode[pfn]];
     if (truth !== 0) tC[pfn]++;
   }
@@ -162,6 +173,7 @@ export function loopTlb(
   hintMask: number,
   clrStamp: Int32Array,
   clrCur: number,
+  pmdA: Uint8Array,
 ): number {
   // As in loopNoTlb: untagged scalars, 0/1 flags, one-node latency.
   i = i | 0;
@@ -186,6 +198,7 @@ export function loopTlb(
   const lat0 = lat.length === 1 ? lat[0] : -1;
   let t = st[ST_TIME];
   const vsLow = (vs % 4294967296) | 0;
+  let lastPmd = -1;
   let lastTag = +st[ST_LAST_TAG];
   const i0 = i;
   let hits = 0;
@@ -293,6 +306,13 @@ export function loopTlb(
           seen++;
         }
         f |= PTE_ACCESSED;
+        // The walk sets the PMD entry's Accessed bit too (upper-accessed.ts); once per
+        // PMD per call is enough, since nothing clears it during a call.
+        const pi = ((vsLow + idx) >>> 9) & 511;
+        if (pi !== lastPmd) {
+          pmdA[pi] = 1;
+          lastPmd = pi;
+        }
       }
       lastTag = tag;
     } else {

@@ -35,6 +35,7 @@ import {
   type Vma,
 } from "./vma.js";
 import { allocFrame } from "./reclaim.js";
+import { markWalked, PMD_SLOTS } from "./upper-accessed.js";
 import { hugeFault } from "./thp.js";
 import { contextSwitch, growClrStamp, tlbEventsDue } from "./tlb-invalidate.js";
 
@@ -42,6 +43,7 @@ const EMPTY_U8 = new Uint8Array(0);
 const EMPTY_I32 = new Int32Array(0);
 const EMPTY_U16 = new Uint16Array(0);
 const EMPTY_F64 = new Float64Array(0);
+const EMPTY_PT = new Uint8Array(PMD_SLOTS);
 
 /**
  * Runs `addrs[i..n)` on thread `th`'s CPU until its clock reaches `limitNs`;
@@ -110,6 +112,8 @@ export function execAccesses(
     const curS = truthOn ? truth.curSample : 0;
     const curW = truthOn ? truth.curWin : 0;
     const logSamples = truthOn && truth.logSamples;
+    const pt = chunk !== null ? chunk.pt : EMPTY_PT;
+    const missesBefore = st[ST_MISSES];
     i =
       tlb === null
         ? loopNoTlb(
@@ -134,6 +138,7 @@ export function execAccesses(
             curW,
             logSamples,
             st,
+            pt,
           )
         : loopTlb(
             addrs,
@@ -169,7 +174,10 @@ export function execAccesses(
             tlb.hintMask,
             m.clrStamp,
             curS * 2 + 2,
+            pt,
           );
+    // A loop call runs in one chunk: if it walked, the PUD and PGD entries above were used.
+    if (chunk !== null && (tlb === null ? i > before : st[ST_MISSES] > missesBefore)) markWalked(chunk);
     if (sampler !== null) {
       left -= i - before;
       if (left === 0) {

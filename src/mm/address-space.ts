@@ -7,6 +7,7 @@
  * mmap/munmap/brk during a run change it.
  */
 import { InputError } from "../util/errors.js";
+import { UpperAccessedBits } from "./upper-accessed.js";
 import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, Vma, type VmaInfo, type VmaKind } from "./vma.js";
 
 export const TEXT_START = 0x555555554000;
@@ -52,6 +53,8 @@ export class AddressSpace {
   private readonly mallocChunks = new Map<number, { addr: number; len: number }>();
   /** Memory cgroup id the process is charged to (1 = the root cgroup). */
   memcgId = 1;
+  /** Accessed bits of the page tables' upper levels (PGD/PUD/PMD), shared by all VMAs. */
+  readonly upper = new UpperAccessedBits();
 
   constructor(
     /** Index into the machine's address spaces (used in TLB tags and the reverse map). */
@@ -270,6 +273,7 @@ export class AddressSpace {
     if ((i > 0 && vs[i - 1].end > v.start) || (i < vs.length && vs[i].start < v.end)) {
       throw new Error(`VMA [0x${v.start.toString(16)}, 0x${v.end.toString(16)}) overlaps an existing one`);
     }
+    v.upper = this.upper;
     vs.splice(i, 0, v);
     this.layoutGen++;
   }

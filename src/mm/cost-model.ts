@@ -22,6 +22,13 @@ export interface CostModel {
   mkoldNs: number;
   /** DAMON young check of one page: page-table walk, test Accessed and PG_idle (≈0.2–0.3 µs). */
   youngCheckNs: number;
+  /**
+   * A page-table scanner (the `ptscan` ops) reading one entry of a table page:
+   * entries are read in sequence, 8 to a cache line (≈ 1–2 ns each).
+   */
+  ptEntryScanNs: number;
+  /** The same scanner clearing an entry's set Accessed bit (a locked test-and-clear). */
+  ptEntryClearNs: number;
   /** Extra cost per reverse-map walk (paddr ops: lock the folio, find its mappings). */
   rmapWalkNs: number;
   /** Invalidating one page's TLB entry on the calling CPU. */
@@ -52,6 +59,8 @@ export const DEFAULT_COSTS: Readonly<CostModel> = Object.freeze({
   minorFaultNs: 1000,
   mkoldNs: 200,
   youngCheckNs: 250,
+  ptEntryScanNs: 2,
+  ptEntryClearNs: 20,
   rmapWalkNs: 100,
   tlbFlushLocalNs: 100,
   tlbShootdownPerCpuNs: 1000,

@@ -258,6 +258,7 @@ export class Machine {
         if (c.owners !== null) c.owners[i] = 0;
       }
     }
+    as.upper.release(a, b);
     // Like Linux's tlb_single_page_flush_ceiling: big ranges flush the whole mm.
     // Every CPU that held a translation of the range takes a shootdown (the address
     // space does not know which CPU called munmap, so none is counted as local).

@@ -225,6 +225,8 @@ export function mkoldMapping(m: Machine, v: Vma, idx: number, pfn: number): void
     }
     for (let i = b; i < b + THP_PAGES; i++)
       ft.flags[frames[i]] |= young ? FRAME_IDLE | FRAME_YOUNG : FRAME_IDLE;
+    // The PMD is the leaf: its Accessed bit is the folio's young bit (upper-accessed.ts).
+    c.pt[Math.floor((c.startPage + b) / THP_PAGES) % THP_PAGES] = 0;
     return;
   }
   const f = v.flagAt(idx);

@@ -7,6 +7,8 @@
  * indexed by page offset from the VMA's first page, as the flat arrays were.
  */
 
+import { PMD_SLOTS, PGD_SPAN_PAGES, type UpperAccessedBits } from "./upper-accessed.js";
+
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 4096;
 /** Multiply by this instead of dividing by PAGE_SIZE (exact for powers of two). */
@@ -63,15 +65,26 @@ export class PageChunk {
   frames: Int32Array;
   /** Per-page hinting-fault owner mask (issue 4), allocated on the first arm. */
   owners: Uint8Array | null = null;
+  /** The upper-level Accessed bits of this chunk's 1 GiB block (upper-accessed.ts). */
+  readonly pt: Uint8Array;
+  /** The address space's PGD bits, and this chunk's entry there. */
+  readonly pgdBits: Uint8Array;
+  readonly pgdIdx: number;
 
   constructor(
     readonly startPage: number,
     /** One past the last page (the arrays may hold more: room for heap growth). */
     public endPage: number,
     capacity = endPage - startPage,
+    /** The address space's upper-level bits; null = private ones (a VMA outside any address space). */
+    upper: UpperAccessedBits | null = null,
   ) {
     this.flags = new Uint8Array(capacity);
     this.frames = new Int32Array(capacity);
+    const block = Math.floor(startPage * INV_CHUNK_PAGES);
+    this.pt = upper !== null ? upper.block(block) : new Uint8Array(PMD_SLOTS);
+    this.pgdIdx = Math.floor(startPage / PGD_SPAN_PAGES);
+    this.pgdBits = upper !== null ? upper.pgd : new Uint8Array(this.pgdIdx + 1);
   }
 
   /** The owners array, allocated on first use. */
@@ -118,6 +131,8 @@ export class Vma {
   nrChunks = 0;
   /** Pages with PTE_PRESENT set (resident set of this VMA). */
   residentPages = 0;
+  /** The address space's upper-level Accessed bits (set when the VMA is inserted). */
+  upper: UpperAccessedBits | null = null;
   private readonly baseChunk: number;
 
   constructor(
@@ -163,7 +178,7 @@ export class Vma {
       const block = (k + this.baseChunk) * CHUNK_PAGES;
       const a = Math.max(this.startPage, block);
       const b = Math.min(this.endPage, block + CHUNK_PAGES);
-      c = new PageChunk(a, b);
+      c = new PageChunk(a, b, b - a, this.upper);
       while (this.chunks.length < k) this.chunks.push(null);
       this.chunks[k] = c;
       this.nrChunks++;
@@ -252,6 +267,7 @@ export class Vma {
       this.name,
       this.policyNode,
     );
+    v.upper = this.upper;
     let r = 0;
     for (const c of this.chunksIn(fromPage, toPage)) {
       const a = Math.max(fromPage, c.startPage);

@@ -26,6 +26,8 @@ export interface OpsBuildOptions {
   faultKeepArmed?: boolean;
   /** hwsample sets: report every Nth access per CPU. */
   hwsamplePeriod?: number;
+  /** ptscan: page-table entries read per sampling interval. */
+  ptscanBudget?: number;
 }
 
 export interface OpsDescriptor {

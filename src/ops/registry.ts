@@ -8,6 +8,7 @@ import { paddrFaultDescriptor, vaddrFaultDescriptor } from "./fault.js";
 import { fvaddrDescriptor } from "./fvaddr.js";
 import { hwsampleDescriptor, hwsampleVaddrDescriptor } from "./hwsample.js";
 import { paddrDescriptor } from "./paddr.js";
+import { ptscanDescriptor } from "./ptscan.js";
 import { vaddrDescriptor, vaddrFlushDescriptor } from "./vaddr.js";
 
 export type { AddressSpaceKind, OpsBuildOptions, OpsDescriptor } from "./descriptor.js";
@@ -28,6 +29,7 @@ registerOps(paddrFaultDescriptor);
 registerOps(hwsampleDescriptor);
 registerOps(hwsampleVaddrDescriptor);
 registerOps(fvaddrDescriptor);
+registerOps(ptscanDescriptor);
 
 /** Names of every registered operation set, in registration order. */
 export function opsNames(): string[] {

@@ -33,6 +33,7 @@ import { renderRunHeatmap, RunRecorder } from "../run-heatmap.js";
 import { sampleFiltersFrom } from "../sample-filters.js";
 import { addProbeOptions, probesOption, requireProbeOps, type ProbeOptionValues } from "../probe-options.js";
 import { DEFAULT_HWSAMPLE_PERIOD } from "../../ops/hwsample.js";
+import { PTSCAN_DEFAULT_BUDGET } from "../../ops/ptscan.js";
 import { HINTING_MODES, isHintingMode } from "../../mm/hinting/isolation.js";
 import { machineShapeOptions, numaBalancingOption } from "../numa-options.js";
 import { printDamos } from "../run-damos.js";
@@ -81,6 +82,7 @@ export interface RunOptionValues extends MonitorOptionValues, UiAttachValues, Pr
   hinting: string;
   faultKeepArmed?: boolean;
   hwsamplePeriod: string;
+  ptscanBudget: string;
   nodes?: string;
   tier?: string;
   numaBalancing: string;
@@ -149,6 +151,11 @@ export function addSimulationOptions(cmd: Command): Command {
       "--hwsample-period <n>",
       "hwsample sources: report every Nth access of each CPU",
       String(DEFAULT_HWSAMPLE_PERIOD),
+    )
+    .option(
+      "--ptscan-budget <n>",
+      "ptscan source: page-table entries read per sampling interval (docs/ptscan.md)",
+      String(PTSCAN_DEFAULT_BUDGET),
     )
     .option(
       "--fault-keep-armed",
@@ -242,6 +249,8 @@ export function runPlanFromOptions(
     throw new UsageError(`'${o.hinting}' is not a hinting mode (${HINTING_MODES.join(", ")})`, "--hinting");
   const hwsamplePeriod = parseCount(o.hwsamplePeriod, "--hwsample-period");
   if (hwsamplePeriod < 1) throw new UsageError("must be at least 1", "--hwsample-period");
+  const ptscanBudget = parseCount(o.ptscanBudget, "--ptscan-budget");
+  if (ptscanBudget < 512) throw new UsageError("must be at least 512 (one table page)", "--ptscan-budget");
   if (!(o.swap in SWAP_DEVICES))
     throw new UsageError(
       `'${o.swap}' is not a swap device (${Object.keys(SWAP_DEVICES).join(", ")})`,
@@ -269,6 +278,7 @@ export function runPlanFromOptions(
     hintingMode: o.hinting,
     faultKeepArmed: o.faultKeepArmed === true,
     hwsamplePeriod,
+    ptscanBudget,
     baseline: o.baseline,
     numaBalancing: numaBalancingOption(o.numaBalancing),
     damos: {
