@@ -10,9 +10,14 @@
  *
  * `--access-ns N` runs each seed in-process at N ns per access instead
  * (bench/damos-preset-seed.ts: fewer accesses per virtual second, no machine
- * profile), for long runs on a loaded host.
+ * profile), for long runs on a loaded host. `--from A.json,B.json,...` runs
+ * nothing and summarizes saved `run ... --seed N --json` outputs (seeds run as
+ * separate processes, e.g. under `nice`, a few at a time).
+ *
+ *   npx tsx bench/damos-seeds.ts --from seed1.json,seed2.json
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { summarizeSeeds, type SeedOutcome, type SeedSummary } from "../src/eval/damos-seeds.js";
 import { fmtPct, formatTable } from "../src/cli/table.js";
@@ -56,6 +61,20 @@ function render(t: SeedSummary): string {
 ${verdict}`;
 }
 
+/** One saved `damon-ts run ... --seed N --json` output as a seed's outcome. */
+function readSeed(file: string): SeedOutcome {
+  let j: { runs?: { seed?: unknown; damos?: SeedOutcome["damos"] }[] };
+  try {
+    j = JSON.parse(readFileSync(file, "utf8")) as typeof j;
+  } catch (e) {
+    throw new Error(`${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const run = j.runs?.[0];
+  if (!run || typeof run.seed !== "number")
+    throw new Error(`${file}: runs[0].seed: not a \`run --json\` output`);
+  return { seed: run.seed, damos: run.damos ?? null };
+}
+
 function runSeed(args: string[], seed: number, accessNs: number | null): Promise<SeedOutcome> {
   const argv =
     accessNs === null
@@ -82,17 +101,31 @@ function runSeed(args: string[], seed: number, accessNs: number | null): Promise
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const dash = argv.indexOf("--");
-  const own = dash >= 0 ? argv.slice(0, dash) : [];
-  const args = dash >= 0 ? argv.slice(dash + 1) : argv;
+  // Without `--`: either the run command alone or our own options alone (--from).
+  const bare = argv[0] === "run";
+  const own = dash >= 0 ? argv.slice(0, dash) : bare ? [] : argv;
+  const args = dash >= 0 ? argv.slice(dash + 1) : bare ? argv : [];
   let seeds = [1, 2, 3, 4, 5];
   let jobs = 1;
   let accessNs: number | null = null;
+  let from: string[] | null = null;
   for (let i = 0; i < own.length; i++) {
     if (own[i] === "--seeds") seeds = parseSeeds(own[++i] ?? "");
     else if (own[i] === "--jobs") jobs = Math.max(1, Number(own[++i]));
     else if (own[i] === "--access-ns") accessNs = Number(own[++i]);
+    else if (own[i] === "--from") from = (own[++i] ?? "").split(",").filter(Boolean);
     else
-      throw new Error(`unknown option ${own[i]} (--seeds, --jobs, --access-ns, then -- and the run command)`);
+      throw new Error(
+        `unknown option ${own[i]} (--seeds, --jobs, --access-ns, then -- and the run command; or --from FILES)`,
+      );
+  }
+  if (from) {
+    const results = from.map(readSeed).sort((a, b) => a.seed - b.seed);
+    const t = summarizeSeeds(results);
+    console.log(`saved outputs: ${from.join(", ")}  (seeds ${t.seeds.join(", ")})\n`);
+    console.log(render(t));
+    if (t.failing.length > 0) process.exitCode = 1;
+    return;
   }
   if (args[0] !== "run")
     throw new Error("give the run command after --, e.g. -- run zipf-kv --preset tiering");
