@@ -12,6 +12,7 @@ import { normalizeIntText, recordFromFields, snapshotFromFields, type Unset } fr
 import { RegionFields, type Scalar } from "./region-fields.js";
 import { FAST_LIMIT, FastSnapshots, START_TIME, type SnapshotSink } from "./snapshot-fast.js";
 import { PendingChunks } from "./pending-chunks.js";
+import { slotSnapshots, type ParsedSlot } from "./slot-snapshots.js";
 import { ReusedBytes } from "./reused-bytes.js";
 import { At, type Frame, Role, knownKey, partOf, roleOf } from "./record-grammar.js";
 import type { DamonRecord, Snapshot } from "./model.js";
@@ -103,6 +104,33 @@ export class RecordJsonParser implements SnapshotSink {
       }
     }
     this.feedJoined(this.carry ? this.joinSpace.set(this.carry, chunk) : chunk, final);
+  }
+
+  /**
+   * Feeds a slot whose head snapshots another thread already read (slot-snapshots.ts):
+   * they are taken as they are when a snapshot may start here (the grammar is between
+   * two snapshots of a list, nothing carried over), and the rest of the bytes is read
+   * as usual; otherwise the whole slot is read here and the parsed columns dropped.
+   */
+  feedParsed(chunk: Buffer, parsed: ParsedSlot | null): void {
+    const f = this.stack[this.stack.length - 1];
+    if (
+      parsed === null ||
+      !this.fast.enabled ||
+      !this.started ||
+      this.done ||
+      this.carry !== null ||
+      this.pending.active ||
+      f === undefined ||
+      f.role !== Role.Snapshots ||
+      (f.at !== At.Start && f.at !== At.Value)
+    ) {
+      this.feed(chunk);
+      return;
+    }
+    slotSnapshots(parsed, this.snapshots);
+    f.at = At.After;
+    if (parsed.end < chunk.length) this.feed(chunk.subarray(parsed.end));
   }
 
   private feedJoined(joined: Buffer, final: boolean): void {

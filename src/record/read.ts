@@ -10,7 +10,7 @@ import { FormatError, InputError } from "../util/errors.js";
 import { RecordJsonParser } from "./json-stream.js";
 import { PerfScriptParser } from "./perf-script.js";
 import { validateRecords } from "./validate.js";
-import { inflateOnWorker } from "./inflate-worker.js";
+import { readOnWorker, type ReadWorkerOptions } from "./read-worker.js";
 import type { DamonRecord, Snapshot } from "./model.js";
 
 export type RecordFormat = "json_compressed" | "json" | "perf_script";
@@ -21,8 +21,8 @@ export type ReadableFormat = RecordFormat | "json_gzip";
 const CHUNK = 4 << 20;
 
 /**
- * Compressed files from this size on are inflated on a worker thread
- * (inflate-worker.ts); below it a worker's start-up would cost more than it saves.
+ * JSON files (compressed or not) from this size on are read on a worker thread
+ * too (read-worker.ts); below it a worker's start-up would cost more than it saves.
  */
 export const WORKER_INFLATE_MIN_BYTES = 1 << 20;
 
@@ -71,8 +71,9 @@ export function detectRecordFormat(path: string): ReadableFormat {
 export async function readRecords(
   path: string,
   workerMinBytes = WORKER_INFLATE_MIN_BYTES,
+  workerOptions: ReadWorkerOptions = {},
 ): Promise<DamonRecord[]> {
-  const records = await parseRecords(path, workerMinBytes);
+  const records = await parseRecords(path, workerMinBytes, undefined, workerOptions);
   validateRecords(records, path);
   return records;
 }
@@ -101,10 +102,17 @@ function corrupt(e: unknown, path: string): Error {
   return new FormatError(`zlib data is corrupt or truncated (${(e as Error).message})`, path);
 }
 
+/** A failure while reading plain text: the parser's own errors as they are, the rest as I/O errors. */
+function unreadable(e: unknown, path: string): Error {
+  if (e instanceof InputError) return e;
+  return new InputError(`cannot read record file: ${(e as Error).message}`, path);
+}
+
 async function parseRecords(
   path: string,
   workerMinBytes: number,
   drain?: (p: RecordJsonParser) => void,
+  workerOptions: ReadWorkerOptions = {},
 ): Promise<DamonRecord[]> {
   const format = detectRecordFormat(path);
   if (statSync(path).isDirectory()) throw new InputError("is a directory, not a record file", path);
@@ -115,14 +123,15 @@ async function parseRecords(
     return parser.end();
   }
   const parser = new RecordJsonParser(path);
-  if (format !== "json" && statSync(path).size >= workerMinBytes) {
+  if (statSync(path).size >= workerMinBytes) {
+    const codec = format === "json" ? "none" : format === "json_gzip" ? "gzip" : "zlib";
     try {
-      for await (const chunk of inflateOnWorker(path, format === "json_gzip")) {
-        parser.feed(chunk);
+      for await (const piece of readOnWorker(path, codec, workerOptions)) {
+        parser.feedParsed(piece.bytes, piece.parsed);
         drain?.(parser);
       }
     } catch (e) {
-      throw corrupt(e, path);
+      throw codec === "none" ? unreadable(e, path) : corrupt(e, path);
     }
     return parser.end();
   }
