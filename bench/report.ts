@@ -7,7 +7,8 @@
  * default level 6). Shapes (`--shape NAME[,NAME]`, default all but compact):
  * `zlib` (json_compressed, damo's default), `json` (plain json, 555 MB), `targets`
  * (three targets sharing the 1,000 regions), `wide` (regions of GiBs over 120 TiB:
- * longer numbers), `compact` (RecordWriter's compact layout). `--input FILE` times
+ * longer numbers), `perf` (perf_script text, as `damo record --output_type
+ * perf_script` writes it), `compact` (RecordWriter's compact layout). `--input FILE` times
  * an existing record. Times `report heatmap --output raw`, `report wss` and `report
  * access --raw_form` (each in a fresh process, output to /dev/null) and prints
  * seconds, CPU seconds (process total, worker threads included: steadier than wall
@@ -18,7 +19,7 @@
  * before/after figures under the same load. Goal: each < 1 s wall with Node's start
  * and < 500 MB (damo: ~60 s, 2.6 GB).
  *
- *   npx tsx bench/report.ts [--shape zlib,json,targets,wide,compact] [--snapshots N]
+ *   npx tsx bench/report.ts [--shape zlib,json,targets,wide,perf,compact] [--snapshots N]
  *                           [--regions N] [--seed N] [--keep] [--input FILE]
  *                           [--vs REF] [--rounds N]
  */
@@ -40,7 +41,7 @@ import { createDeflate } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { RecordWriter } from "../src/record/write.js";
+import { RecordWriter, writeRecords } from "../src/record/write.js";
 import { damoJsonChunks } from "../src/record/damo-layout.js";
 import { emptyRecord, makeSnapshot, type DamonRecord, type RegionInput } from "../src/record/model.js";
 import { Rng } from "../src/util/rng.js";
@@ -148,13 +149,14 @@ function med(runs: Stats[]): Stats {
 }
 
 /** The record shapes timed (damo 3.3's writer for all but `compact`). */
-const SHAPES = ["zlib", "json", "targets", "wide", "compact"] as const;
+const SHAPES = ["zlib", "json", "targets", "wide", "perf", "compact"] as const;
 type Shape = (typeof SHAPES)[number];
 const SHAPE_TEXT: Record<Shape, string> = {
   zlib: "1 target, as damo 3.3 writes it, json_compressed",
   json: "1 target, as damo 3.3 writes it, json",
   targets: "3 targets (333-334 regions each), as damo 3.3 writes it, json_compressed",
   wide: "1 target over 120 TiB (regions of GiBs), as damo 3.3 writes it, json_compressed",
+  perf: "1 target, perf_script text (damo --output_type perf_script)",
   compact: "1 target, RecordWriter's compact layout, json_compressed",
 };
 
@@ -221,7 +223,9 @@ const shapes = parseShapes(strArg("--shape"));
 async function generate(shape: Shape, path: string): Promise<void> {
   const t0 = performance.now();
   const recs = makeRecords(shape);
-  if (shape === "compact") {
+  if (shape === "perf") {
+    writeRecords(path, recs, "perf_script");
+  } else if (shape === "compact") {
     const [rec] = recs;
     const w = new RecordWriter(path, {
       kdamondIdx: 0,
