@@ -51,6 +51,13 @@ export function detectRecordFormat(path: string): ReadableFormat {
       path,
     );
   }
+  if (b.subarray(0, 16).toString("latin1") === "damon_recfmt_ver") {
+    throw new FormatError(
+      "this is damo's old binary record format (damon_recfmt_ver, written only by damo 2.0 and older); " +
+        "not supported: convert it to json with the damo version that wrote it",
+      path,
+    );
+  }
   let i = 0;
   if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) i = 3;
   while (i < n && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i++;
