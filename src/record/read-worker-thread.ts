@@ -8,6 +8,7 @@
  * with it and it may be refilled.
  */
 import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
 import { parentPort, workerData } from "node:worker_threads";
 import { createGunzip, createInflate } from "node:zlib";
 import { SlotSnapshotReader, snapshotCut, transferList, type ParsedSlot } from "./slot-snapshots.js";
@@ -84,23 +85,35 @@ async function run(
     slot = next;
   };
 
-  const src = createReadStream(data.path, { highWaterMark: size });
-  let bytes: AsyncIterable<Buffer> = src;
-  if (data.codec !== "none") {
+  if (data.codec === "none") {
+    // plain text: read straight into the slots, no copy
+    const file = await open(data.path, "r");
+    try {
+      for (;;) {
+        const { bytesRead } = await file.read(views[slot], fill, size - fill, null);
+        if (bytesRead === 0) break;
+        fill += bytesRead;
+        if (fill === size) await publish(false);
+      }
+    } finally {
+      await file.close();
+    }
+  } else {
+    const src = createReadStream(data.path, { highWaterMark: size });
     const inflate =
       data.codec === "gzip" ? createGunzip({ chunkSize: size }) : createInflate({ chunkSize: size });
     src.on("error", (e) => inflate.destroy(e));
     src.pipe(inflate);
-    bytes = inflate;
-  }
-  for await (const c of bytes) {
-    let off = 0;
-    while (off < c.length) {
-      const n = Math.min(c.length - off, size - fill);
-      views[slot].set(c.subarray(off, off + n), fill);
-      fill += n;
-      off += n;
-      if (fill === size) await publish(false);
+    for await (const chunk of inflate) {
+      const c = chunk as Buffer;
+      let off = 0;
+      while (off < c.length) {
+        const n = Math.min(c.length - off, size - fill);
+        views[slot].set(c.subarray(off, off + n), fill);
+        fill += n;
+        off += n;
+        if (fill === size) await publish(false);
+      }
     }
   }
   if (fill > 0) await publish(true);

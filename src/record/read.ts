@@ -6,6 +6,7 @@
  */
 import { createReadStream, openSync, readSync, closeSync, statSync } from "node:fs";
 import { createGunzip, createInflate } from "node:zlib";
+import { availableParallelism, loadavg } from "node:os";
 import { FormatError, InputError } from "../util/errors.js";
 import { RecordJsonParser } from "./json-stream.js";
 import { PerfScriptParser } from "./perf-script.js";
@@ -103,6 +104,15 @@ export async function streamRecords(
   return records;
 }
 
+/**
+ * Whether a core is free to parse beside the main thread: two or more cores and a
+ * 1-minute load average below their number less a half.
+ */
+function coreToSpare(): boolean {
+  const cores = availableParallelism();
+  return cores >= 2 && loadavg()[0] < cores - 0.5;
+}
+
 /** A failure while inflating: the parser's own errors as they are, the rest as corrupt data. */
 function corrupt(e: unknown, path: string): Error {
   if (e instanceof InputError) return e;
@@ -130,10 +140,13 @@ async function parseRecords(
     return parser.end();
   }
   const parser = new RecordJsonParser(path);
+  // parse on both cores only when one is free: on a busy machine (or in a busy
+  // process group) the second thread only adds its own start and copies
+  const parse = workerOptions.parse ?? (coreToSpare() ? "auto" : "none");
   if (statSync(path).size >= workerMinBytes) {
     const codec = format === "json" ? "none" : format === "json_gzip" ? "gzip" : "zlib";
     try {
-      for await (const piece of readOnWorker(path, codec, workerOptions)) {
+      for await (const piece of readOnWorker(path, codec, { ...workerOptions, parse })) {
         parser.feedParsed(piece.bytes, piece.parsed);
         drain?.(parser);
       }
