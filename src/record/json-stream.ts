@@ -107,24 +107,14 @@ export class RecordJsonParser implements SnapshotSink {
   }
 
   /**
-   * Feeds a slot whose head snapshots another thread already read (slot-snapshots.ts):
-   * they are taken as they are when a snapshot may start here (the grammar is between
-   * two snapshots of a list, nothing carried over), and the rest of the bytes is read
-   * as usual; otherwise the whole slot is read here and the parsed columns dropped.
+   * Feeds a slot whose head snapshots another thread read (slot-snapshots.ts). They
+   * are taken where a snapshot may start (between snapshots of a list, nothing
+   * carried over) and the rest is read as usual; elsewhere all is read here.
    */
   feedParsed(chunk: Buffer, parsed: ParsedSlot | null): void {
     const f = this.stack[this.stack.length - 1];
-    if (
-      parsed === null ||
-      !this.fast.enabled ||
-      !this.started ||
-      this.done ||
-      this.carry !== null ||
-      this.pending.active ||
-      f === undefined ||
-      f.role !== Role.Snapshots ||
-      (f.at !== At.Start && f.at !== At.Value)
-    ) {
+    const clean = this.started && !this.done && this.carry === null && !this.pending.active;
+    if (!parsed || !this.fast.enabled || !clean || f?.role !== Role.Snapshots || f.at === At.After) {
       this.feed(chunk);
       return;
     }
@@ -268,7 +258,8 @@ export class RecordJsonParser implements SnapshotSink {
           this.onScalar(v, "");
         } else {
           const text = buf.toString("latin1", i, j);
-          if (!JSON_NUMBER.test(text)) this.fail(`bad number '${clipText(text)}' (not JSON)`);
+          if (!JSON_NUMBER.test(text))
+            this.fail(`bad number '${text.length > 40 ? text.slice(0, 40) + "..." : text}' (not JSON)`);
           this.onScalar(Number(text), text);
         }
         i = j;
@@ -507,7 +498,3 @@ export class RecordJsonParser implements SnapshotSink {
 
 /** RFC 8259's number grammar. */
 const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
-
-function clipText(s: string): string {
-  return s.length > 40 ? s.slice(0, 40) + "..." : s;
-}
