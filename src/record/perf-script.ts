@@ -43,6 +43,8 @@ export class PerfScriptParser {
   /** The region the previous damon_aggregated line added, for its region_aggregated twin. */
   private lastRegion: { snap: PendingSnapshot; idx: number; tid: string; range: string } | null = null;
 
+  private readonly where = (): string => `${this.file}:${this.lineNo}`;
+
   constructor(
     private readonly file: string,
     private readonly intervals: Intervals | null = null,
@@ -57,12 +59,13 @@ export class PerfScriptParser {
 
   private line(line: string): void {
     this.lineNo++;
-    const fields = line.trim().split(/\s+/);
+    const fields = fieldsOf(line);
     if (fields.length <= 5) return;
     const ev = fields[4].slice(0, -1);
     let tsField: string, tidField: string, nrField: string, rangeField: string, accField: string;
     let ageField: string | undefined;
-    const where = `${this.file}:${this.lineNo}`;
+    // the place is made into text only for an error (and once per snapshot)
+    const where = this.where;
     let probeHits: number[] | null = null;
     if (ev === "damon:damon_region_aggregated") {
       probeHits = parseProbeHitsFields(fields.slice(10), line, where);
@@ -78,27 +81,22 @@ export class PerfScriptParser {
     if (ev === "damon:damon_aggregated" || ev === "damon:damon_region_aggregated") {
       // a damon line with the wrong number of fields is damage (a cut line), never skipped
       if (fields.length !== 9 && fields.length !== 10)
-        throw new FormatError(`malformed ${ev} line (cut or damaged): '${clip(line.trim())}'`, where);
-      [tsField, , tidField, nrField, rangeField, accField] = [
-        fields[3],
-        "",
-        fields[5],
-        fields[6],
-        fields[7],
-        fields[8],
-      ];
+        throw new FormatError(`malformed ${ev} line (cut or damaged): '${clip(line.trim())}'`, where());
+      tsField = fields[3];
+      tidField = fields[5];
+      nrField = fields[6];
+      rangeField = fields[7];
+      accField = fields[8];
       ageField = fields[9];
     } else if (ev === "damon:damos_before_apply") {
       if (fields.length !== 12)
-        throw new FormatError(`malformed ${ev} line (cut or damaged): '${clip(line.trim())}'`, where);
-      [tsField, tidField, nrField, rangeField, accField, ageField] = [
-        fields[3],
-        fields[7],
-        fields[8],
-        fields[9],
-        fields[10],
-        fields[11],
-      ];
+        throw new FormatError(`malformed ${ev} line (cut or damaged): '${clip(line.trim())}'`, where());
+      tsField = fields[3];
+      tidField = fields[7];
+      nrField = fields[8];
+      rangeField = fields[9];
+      accField = fields[10];
+      ageField = fields[11];
     } else return;
     const ts = tsField.slice(0, -1);
     const endNs = /^\d+(\.\d+)?$/.test(ts) && tsField.endsWith(":") ? Math.trunc(Number(ts) * 1e9) : NaN;
@@ -106,22 +104,23 @@ export class PerfScriptParser {
     const nrRegions = Number(intAfterEq(nrField, where, "nr_regions"));
     const m = /^(\d+)-(\d+):$/.exec(rangeField);
     if (!Number.isFinite(endNs) || !m)
-      throw new FormatError(`malformed ${ev} line: '${clip(line.trim())}'`, where);
+      throw new FormatError(`malformed ${ev} line: '${clip(line.trim())}'`, where());
     const acc = /^-?\d+$/.test(accField) ? Number(accField) : NaN;
     const age = ageField === undefined ? NaN : /^-?\d+$/.test(ageField) ? Number(ageField) : NaN;
     if (!Number.isSafeInteger(acc) || (ageField !== undefined && !Number.isSafeInteger(age)))
-      throw new FormatError(`malformed nr_accesses/age in '${clip(line.trim())}'`, where);
+      throw new FormatError(`malformed nr_accesses/age in '${clip(line.trim())}'`, where());
     const rStart = Number(m[1]);
     const rEnd = Number(m[2]);
     if (!Number.isSafeInteger(rStart) || !Number.isSafeInteger(rEnd))
       throw new FormatError(
         `region ${m[1]}-${m[2]}: addresses above 2^53-1 (${Number.MAX_SAFE_INTEGER}) are not supported`,
-        where,
+        where(),
       );
-    if (rEnd < rStart) throw new FormatError(`region end ${m[2]} is below its start ${m[1]}`, where);
-    if (nrRegions < 1) throw new FormatError("nr_regions must be at least 1", where);
+    if (rEnd < rStart) throw new FormatError(`region end ${m[2]} is below its start ${m[1]}`, where());
+    if (nrRegions < 1) throw new FormatError("nr_regions must be at least 1", where());
 
-    let rec = this.records.find((r) => r.targetId === tid);
+    let rec: DamonRecord | undefined;
+    for (const r of this.records) if (r.targetId === tid) rec = rec ?? r;
     if (!rec) {
       rec = emptyRecord(tid, this.intervals);
       this.records.push(rec);
@@ -131,7 +130,7 @@ export class PerfScriptParser {
     let startNs = NaN;
     if (snaps.length > 0) {
       startNs = snaps[snaps.length - 1].endNs;
-      if (startNs > endNs) throw new FormatError("trace is not time-sorted", where);
+      if (startNs > endNs) throw new FormatError("trace is not time-sorted", where());
     }
     // A snapshot is the next nr_regions lines of one target, in address order (the
     // kernel writes them so). damo keeps one "current snapshot" across targets and
@@ -142,12 +141,12 @@ export class PerfScriptParser {
       if (cur.rec !== rec)
         throw new FormatError(
           `snapshot of target ${cur.rec.targetId} has ${have} of its ${cur.nrRegions} regions when a line of target ${tid} starts (lines lost or cut)`,
-          where,
+          where(),
         );
       if (nrRegions !== cur.nrRegions || rStart < cur.end[have - 1])
         throw new FormatError(
           `snapshot of target ${tid} has ${have} of its ${cur.nrRegions} regions when a new snapshot starts (lines lost or cut)`,
-          where,
+          where(),
         );
     } else {
       this.current = {
@@ -160,7 +159,7 @@ export class PerfScriptParser {
         probeHits: [],
         rec,
         nrRegions,
-        line: where,
+        line: where(),
       };
       snaps.push(this.current);
     }
@@ -197,19 +196,42 @@ export class PerfScriptParser {
   }
 }
 
-function intAfterEq(field: string, where: string, name: string): string {
+function intAfterEq(field: string, where: () => string, name: string): string {
   const m = /^([a-z_]+)=(\d+)$/.exec(field);
-  if (!m || m[1] !== name) throw new FormatError(`expected ${name}=<number>, found '${clip(field)}'`, where);
-  return BigInt(m[2]).toString();
+  if (!m || m[1] !== name)
+    throw new FormatError(`expected ${name}=<number>, found '${clip(field)}'`, where());
+  // the decimal text without leading zeros; exact as a double below 16 digits
+  return m[2].length < 16 ? String(Number(m[2])) : BigInt(m[2]).toString();
+}
+
+/**
+ * `line.trim().split(/\s+/)` without the regular expression for ASCII text (most
+ * of a perf script's reading time went to it); other text goes the regular way.
+ */
+function fieldsOf(line: string): string[] {
+  const out: string[] = [];
+  const n = line.length;
+  let i = 0;
+  while (i < n) {
+    const from = i;
+    for (; i < n; i++) {
+      const c = line.charCodeAt(i);
+      if (c === 32 || (c >= 9 && c <= 13)) break;
+      if (c >= 128) return line.trim().split(/\s+/);
+    }
+    if (i > from) out.push(line.slice(from, i));
+    i++;
+  }
+  return out;
 }
 
 /** The hex bytes after `probe_hits=` (the kernel prints one `%02x` per probe, space-separated). */
-function parseProbeHitsFields(rest: string[], line: string, where: string): number[] {
+function parseProbeHitsFields(rest: string[], line: string, where: () => string): number[] {
   if (rest.length === 0 || !rest[0].startsWith("probe_hits="))
-    throw new FormatError(`malformed damon:damon_region_aggregated line: '${clip(line.trim())}'`, where);
+    throw new FormatError(`malformed damon:damon_region_aggregated line: '${clip(line.trim())}'`, where());
   const words = [rest[0].slice("probe_hits=".length), ...rest.slice(1)].filter((w) => w !== "");
   return words.map((w) => {
-    if (!/^[0-9a-fA-F]{1,2}$/.test(w)) throw new FormatError(`malformed probe hit '${clip(w)}'`, where);
+    if (!/^[0-9a-fA-F]{1,2}$/.test(w)) throw new FormatError(`malformed probe hit '${clip(w)}'`, where());
     return parseInt(w, 16);
   });
 }
