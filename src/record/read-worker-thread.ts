@@ -34,7 +34,9 @@ export interface ReadWorkerData {
 }
 
 export type FromWorker =
-  { slot: number; len: number; parsed: ParsedSlot | null } | { done: true } | { error: string };
+  | { slot: number; start: number; end: number; parsed: ParsedSlot | null }
+  | { done: true }
+  | { error: string };
 
 // Atomics.waitAsync is in Node 20 but typed only from lib ES2024 (this project: ES2023)
 const atomics = Atomics as unknown as {
@@ -45,7 +47,7 @@ async function run(
   data: ReadWorkerData,
   post: (m: FromWorker, transfer?: ArrayBuffer[]) => void,
 ): Promise<void> {
-  const views = data.slots.map((s) => Buffer.from(s));
+  const views = data.slots.map((s) => new Uint8Array(s));
   const full = new Int32Array(data.full);
   const size = views[0].length;
   const reader = new SlotSnapshotReader();
@@ -64,24 +66,32 @@ async function run(
   };
 
   let slot = 0;
+  /** Where the slot's bytes start: the rest of the slot before, kept at its offset mod 8 (below). */
+  let start = 0;
   let fill = 0;
   let atSnapshot = false;
   const publish = async (final: boolean): Promise<void> => {
     const view = views[slot];
-    const cut = final ? -1 : snapshotCut(view.subarray(0, fill), fill);
-    const len = cut > 0 ? cut : fill;
+    const at = final ? -1 : snapshotCut(Buffer.from(data.slots[slot], start, fill - start), fill - start);
+    const cut = at > 0 && start + at >= 8 ? start + at : -1;
+    const end = cut > 0 ? cut : fill;
     const next = (slot + 1) % views.length;
+    // the rest goes to the next slot at the same offset mod 8, so that this copy and
+    // the later ones from zlib's chunks stay 8-byte aligned on both sides: V8 copies
+    // into shared memory a byte at a time otherwise (most of the worker's time)
+    const nextStart = cut > 0 ? cut % 8 : 0;
     if (!final) {
       await acquire(next);
-      if (cut > 0) views[next].set(view.subarray(cut, fill), 0);
+      if (cut > 0) views[next].set(view.subarray(cut, fill), nextStart);
     }
     let parsed: ParsedSlot | null = null;
     if (atSnapshot && (data.parse === "all" || (data.parse === "auto" && mainHolds() >= data.busy)))
-      parsed = reader.read(new Uint8Array(data.slots[slot], 0, len));
+      parsed = reader.read(new Uint8Array(data.slots[slot], start, end - start));
     Atomics.store(full, slot, 1);
-    post({ slot, len, parsed }, parsed ? transferList(parsed) : []);
+    post({ slot, start, end, parsed }, parsed ? transferList(parsed) : []);
     atSnapshot = cut > 0;
-    fill = cut > 0 ? fill - cut : 0;
+    fill = cut > 0 ? nextStart + fill - cut : 0;
+    start = nextStart;
     slot = next;
   };
 

@@ -95,7 +95,7 @@ export async function* readOnWorker(
       const m = queue.shift()!;
       if ("error" in m) throw failure ?? new Error(m.error);
       if ("done" in m) return;
-      yield { bytes: Buffer.from(slots[m.slot], 0, m.len), parsed: m.parsed };
+      yield { bytes: Buffer.from(slots[m.slot], m.start, m.end - m.start), parsed: m.parsed };
       // parsed: hand the slot back (a shared flag, cheaper than a message)
       Atomics.store(flags, m.slot, 0);
       Atomics.notify(flags, m.slot);
