@@ -12,6 +12,7 @@ import { FormatError } from "../util/errors.js";
 import { pyFixed } from "./pyfmt.js";
 import { emptyRecord, type DamonRecord, type Intervals, type Snapshot } from "./model.js";
 import { ProbeHitsBuilder, regionProbeHits } from "./probe-hits.js";
+import { AggregatedLine, LineKind, readLineBytes } from "./perf-script-bytes.js";
 
 interface PendingSnapshot {
   startNs: number;
@@ -32,16 +33,35 @@ function clip(s: string): string {
   return s.length > 200 ? s.slice(0, 200) + "..." : s;
 }
 
-/** Line-by-line perf script parser; feed text, then call end(). */
+/**
+ * Line-by-line perf script parser; feed text (feed) or bytes (feedBytes, not both),
+ * then call end(). Bytes are read without a string per line where the line is of
+ * the usual form (perf-script-bytes.ts), other lines as text.
+ */
 export class PerfScriptParser {
   private records: DamonRecord[] = [];
   private pending = new Map<DamonRecord, PendingSnapshot[]>();
   private current: PendingSnapshot | null = null;
   private lineNo = 0;
   private rest = "";
+  /** feedBytes' bytes after the last newline, a copy. */
+  private restBytes: Buffer = Buffer.alloc(0);
+  private readonly values = new AggregatedLine();
+  /** The decimal text of the target id the byte reader saw last. */
+  private tidNum = -1;
+  private tidText = "";
   private nrParsed = 0;
-  /** The region the previous damon_aggregated line added, for its region_aggregated twin. */
-  private lastRegion: { snap: PendingSnapshot; idx: number; tid: string; range: string } | null = null;
+  /**
+   * The region the previous damon_aggregated line added, for its region_aggregated
+   * twin: its target id's text and its range field (null: `${lastStart}-${lastEnd}:`,
+   * its text when the byte reader read it).
+   */
+  private lastSnap: PendingSnapshot | null = null;
+  private lastIdx = 0;
+  private lastTid = "";
+  private lastRange: string | null = null;
+  private lastStart = 0;
+  private lastEnd = 0;
 
   private readonly where = (): string => `${this.file}:${this.lineNo}`;
 
@@ -57,6 +77,50 @@ export class PerfScriptParser {
     for (const l of lines) this.line(l);
   }
 
+  feedBytes(chunk: Buffer): void {
+    let pos = 0;
+    if (this.restBytes.length > 0) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        this.restBytes = Buffer.concat([this.restBytes, chunk]);
+        return;
+      }
+      const joined = Buffer.concat([this.restBytes, chunk.subarray(0, nl)]);
+      this.restBytes = Buffer.alloc(0);
+      this.byteLine(joined, 0, joined.length);
+      pos = nl + 1;
+    }
+    for (let nl = chunk.indexOf(10, pos); nl >= 0; nl = chunk.indexOf(10, pos)) {
+      this.byteLine(chunk, pos, nl);
+      pos = nl + 1;
+    }
+    if (pos < chunk.length) this.restBytes = Buffer.from(chunk.subarray(pos));
+  }
+
+  private byteLine(buf: Buffer, from: number, to: number): void {
+    const v = this.values;
+    const kind = readLineBytes(buf, from, to, v);
+    if (kind === LineKind.Other) return this.line(buf.toString("utf8", from, to));
+    this.lineNo++;
+    if (kind === LineKind.Skip) return;
+    if (v.tid !== this.tidNum) {
+      this.tidNum = v.tid;
+      this.tidText = String(v.tid);
+    }
+    this.addRegion(
+      this.tidText,
+      v.nrRegions,
+      v.endNs,
+      v.start,
+      v.end,
+      v.samples,
+      v.age,
+      null,
+      this.tidText,
+      null,
+    );
+  }
+
   private line(line: string): void {
     this.lineNo++;
     const fields = fieldsOf(line);
@@ -69,11 +133,15 @@ export class PerfScriptParser {
     let probeHits: number[] | null = null;
     if (ev === "damon:damon_region_aggregated") {
       probeHits = parseProbeHitsFields(fields.slice(10), line, where);
-      const last = this.lastRegion;
-      this.lastRegion = null;
+      const last = this.lastSnap;
+      this.lastSnap = null;
       // the twin of the damon_aggregated line just read: attach the hits to that region
-      if (last && fields[5] === `target_id=${last.tid}` && fields[7] === last.range) {
-        last.snap.probeHits[last.idx] = probeHits;
+      if (
+        last &&
+        fields[5] === `target_id=${this.lastTid}` &&
+        fields[7] === (this.lastRange ?? `${this.lastStart}-${this.lastEnd}:`)
+      ) {
+        last.probeHits[this.lastIdx] = probeHits;
         return;
       }
       fields.length = 10;
@@ -118,7 +186,40 @@ export class PerfScriptParser {
       );
     if (rEnd < rStart) throw new FormatError(`region end ${m[2]} is below its start ${m[1]}`, where());
     if (nrRegions < 1) throw new FormatError("nr_regions must be at least 1", where());
+    const aggregated = ev === "damon:damon_aggregated";
+    this.addRegion(
+      tid,
+      nrRegions,
+      endNs,
+      rStart,
+      rEnd,
+      acc,
+      age,
+      probeHits,
+      aggregated ? tidField.slice(10) : null,
+      rangeField,
+    );
+  }
 
+  /**
+   * Adds a line's region to its target's current snapshot. `tidField` is the text
+   * after `target_id=` of a damon_aggregated line (null for other lines), whose
+   * region_aggregated twin may follow; `rangeField` its range's text (null: the
+   * numbers' own text).
+   */
+  private addRegion(
+    tid: string,
+    nrRegions: number,
+    endNs: number,
+    rStart: number,
+    rEnd: number,
+    acc: number,
+    age: number,
+    probeHits: number[] | null,
+    tidField: string | null,
+    rangeField: string | null,
+  ): void {
+    const where = this.where;
     let rec: DamonRecord | undefined;
     for (const r of this.records) if (r.targetId === tid) rec = rec ?? r;
     if (!rec) {
@@ -169,10 +270,14 @@ export class PerfScriptParser {
     s.samples.push(acc);
     s.age.push(age);
     s.probeHits.push(probeHits);
-    this.lastRegion =
-      ev === "damon:damon_aggregated"
-        ? { snap: s, idx: s.start.length - 1, tid: tidField.slice(10), range: rangeField }
-        : null;
+    this.lastSnap = tidField === null ? null : s;
+    if (tidField !== null) {
+      this.lastIdx = s.start.length - 1;
+      this.lastTid = tidField;
+      this.lastRange = rangeField;
+      this.lastStart = rStart;
+      this.lastEnd = rEnd;
+    }
     this.nrParsed++;
     if (s.start.length === nrRegions) this.current = null;
   }
@@ -180,6 +285,8 @@ export class PerfScriptParser {
   end(): DamonRecord[] {
     if (this.rest) this.line(this.rest);
     this.rest = "";
+    if (this.restBytes.length > 0) this.byteLine(this.restBytes, 0, this.restBytes.length);
+    this.restBytes = Buffer.alloc(0);
     if (this.nrParsed === 0)
       throw new FormatError("no damon:damon_aggregated tracepoint lines found; not a record file", this.file);
     const cur = this.current;

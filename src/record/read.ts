@@ -135,8 +135,8 @@ async function parseRecords(
   if (statSync(path).isDirectory()) throw new InputError("is a directory, not a record file", path);
   if (format === "perf_script") {
     const parser = new PerfScriptParser(path);
-    const stream = createReadStream(path, { encoding: "utf8", highWaterMark: CHUNK });
-    for await (const chunk of stream) parser.feed(chunk as string);
+    const stream = createReadStream(path, { highWaterMark: CHUNK });
+    for await (const chunk of stream) parser.feedBytes(chunk as Buffer);
     return parser.end();
   }
   const parser = new RecordJsonParser(path);
