@@ -27,6 +27,13 @@ export class AggregatedLine {
   samples = 0;
   /** NaN when the line has no age field. */
   age = NaN;
+  /**
+   * The bytes of the last Aggregated line up to its range field (the lines of a
+   * snapshot share them): a line that starts with them has its first seven fields,
+   * so only the rest is read. prefixLen 0: none.
+   */
+  readonly prefix = Buffer.alloc(256);
+  prefixLen = 0;
 }
 
 const MAX_FIELDS = 11;
@@ -44,7 +51,7 @@ const NR_REGIONS = ascii("nr_regions=");
 const from = new Int32Array(MAX_FIELDS);
 const to = new Int32Array(MAX_FIELDS);
 
-function startsWith(buf: Uint8Array, at: number, end: number, word: Uint8Array): boolean {
+function startsWith(buf: Buffer, at: number, end: number, word: Uint8Array): boolean {
   if (end - at < word.length) return false;
   for (let i = 0; i < word.length; i++) if (buf[at + i] !== word[i]) return false;
   return true;
@@ -54,7 +61,7 @@ function startsWith(buf: Uint8Array, at: number, end: number, word: Uint8Array):
  * Digits from..to as a number; -1 when not 1 to 15 digits, or (canonical) when
  * written with a leading zero (its text would then differ from the number's).
  */
-function digits(buf: Uint8Array, a: number, b: number, canonical: boolean): number {
+function digits(buf: Buffer, a: number, b: number, canonical: boolean): number {
   if (b <= a || b - a > MAX_DIGITS || (canonical && buf[a] === 0x30 && b - a > 1)) return -1;
   let v = 0;
   for (let i = a; i < b; i++) {
@@ -66,7 +73,7 @@ function digits(buf: Uint8Array, a: number, b: number, canonical: boolean): numb
 }
 
 /** `-?\d+` as Number() reads it (so "-0" is -0); NaN when not of that form or too long. */
-function signedInt(buf: Uint8Array, a: number, b: number): number {
+function signedInt(buf: Buffer, a: number, b: number): number {
   const neg = buf[a] === 0x2d;
   const v = digits(buf, neg ? a + 1 : a, b, false);
   if (v < 0) return NaN;
@@ -78,7 +85,7 @@ function signedInt(buf: Uint8Array, a: number, b: number): number {
  * most 15 digits the digits and the power of ten are exact doubles, so their
  * quotient is the correctly rounded value Number() gives. NaN for other forms.
  */
-function timestampNs(buf: Uint8Array, a: number, b: number): number {
+function timestampNs(buf: Buffer, a: number, b: number): number {
   if (buf[b - 1] !== 0x3a) return NaN;
   let dot = -1;
   for (let i = a; i < b - 1; i++)
@@ -97,22 +104,39 @@ function timestampNs(buf: Uint8Array, a: number, b: number): number {
   return Math.trunc(((whole * POW10[k] + frac) / POW10[k]) * 1e9);
 }
 
-/** Reads the line buf[a..b) (no newline); fills `out` for an Aggregated line. */
-export function readLineBytes(buf: Uint8Array, a: number, b: number, out: AggregatedLine): LineKind {
+/**
+ * Reads the line buf[a..b) (no newline); fills `out` for an Aggregated line.
+ * `ascii`: the caller knows the bytes are ASCII (a chunk checked at once).
+ */
+export function readLineBytes(
+  buf: Buffer,
+  a: number,
+  b: number,
+  out: AggregatedLine,
+  ascii: boolean,
+): LineKind {
+  if (!ascii) for (let i = a; i < b; i++) if (buf[i] >= 128) return LineKind.Other;
   // fields at ASCII whitespace, as the string reader's fieldsOf; other text is its to read
   let n = 0;
   let i = a;
+  const same =
+    out.prefixLen > 0 &&
+    b - a > out.prefixLen &&
+    buf.compare(out.prefix, 0, out.prefixLen, a, a + out.prefixLen) === 0;
+  if (same) {
+    n = 7;
+    i = a + out.prefixLen;
+  }
   while (i < b) {
     const c = buf[i];
-    if (c === 32 || (c >= 9 && c <= 13)) {
+    if (c <= 32 && (c === 32 || (c >= 9 && c <= 13))) {
       i++;
       continue;
     }
     const f = i;
     for (; i < b; i++) {
       const d = buf[i];
-      if (d === 32 || (d >= 9 && d <= 13)) break;
-      if (d >= 128) return LineKind.Other;
+      if (d <= 32 && (d === 32 || (d >= 9 && d <= 13))) break;
     }
     if (n < MAX_FIELDS) {
       from[n] = f;
@@ -120,6 +144,7 @@ export function readLineBytes(buf: Uint8Array, a: number, b: number, out: Aggreg
     }
     n++;
   }
+  if (same) return n === 9 || n === 10 ? rangeAndCounts(buf, n, out) : LineKind.Other;
   if (n <= 5) return LineKind.Skip;
   const evLen = to[4] - from[4] - 1;
   if (evLen === AGGREGATED.length && startsWith(buf, from[4], to[4], AGGREGATED)) {
@@ -131,6 +156,7 @@ export function readLineBytes(buf: Uint8Array, a: number, b: number, out: Aggreg
     return LineKind.Other;
   else return LineKind.Skip;
 
+  out.prefixLen = 0;
   out.endNs = timestampNs(buf, from[3], to[3]);
   out.tid = startsWith(buf, from[5], to[5], TARGET_ID)
     ? digits(buf, from[5] + TARGET_ID.length, to[5], true)
@@ -138,6 +164,17 @@ export function readLineBytes(buf: Uint8Array, a: number, b: number, out: Aggreg
   out.nrRegions = startsWith(buf, from[6], to[6], NR_REGIONS)
     ? digits(buf, from[6] + NR_REGIONS.length, to[6], false)
     : -1;
+  if (Number.isNaN(out.endNs) || out.tid < 0 || out.nrRegions < 1) return LineKind.Other;
+  const kind = rangeAndCounts(buf, n, out);
+  if (kind === LineKind.Aggregated && from[7] - a <= out.prefix.length) {
+    buf.copy(out.prefix, 0, a, from[7]);
+    out.prefixLen = from[7] - a;
+  }
+  return kind;
+}
+
+/** The range, nr_accesses and age fields (7 to 9) of a damon_aggregated line of n fields. */
+function rangeAndCounts(buf: Buffer, n: number, out: AggregatedLine): LineKind {
   // the range `start-end:`
   const r = from[7];
   const rEnd = to[7];
@@ -152,9 +189,6 @@ export function readLineBytes(buf: Uint8Array, a: number, b: number, out: Aggreg
   out.samples = signedInt(buf, from[8], to[8]);
   out.age = n === 10 ? signedInt(buf, from[9], to[9]) : NaN;
   if (
-    Number.isNaN(out.endNs) ||
-    out.tid < 0 ||
-    out.nrRegions < 1 ||
     out.start < 0 ||
     out.end < out.start ||
     Number.isNaN(out.samples) ||

@@ -8,6 +8,7 @@
  * line; a trace of region_aggregated lines alone is read as regions too. damo
  * skips those lines, so files we write stay readable by it.
  */
+import { isAscii } from "node:buffer";
 import { FormatError } from "../util/errors.js";
 import { pyFixed } from "./pyfmt.js";
 import { emptyRecord, type DamonRecord, type Intervals, type Snapshot } from "./model.js";
@@ -87,19 +88,21 @@ export class PerfScriptParser {
       }
       const joined = Buffer.concat([this.restBytes, chunk.subarray(0, nl)]);
       this.restBytes = Buffer.alloc(0);
-      this.byteLine(joined, 0, joined.length);
+      this.byteLine(joined, 0, joined.length, false);
       pos = nl + 1;
     }
+    // one native check for the chunk instead of one per byte
+    const ascii = isAscii(chunk);
     for (let nl = chunk.indexOf(10, pos); nl >= 0; nl = chunk.indexOf(10, pos)) {
-      this.byteLine(chunk, pos, nl);
+      this.byteLine(chunk, pos, nl, ascii);
       pos = nl + 1;
     }
     if (pos < chunk.length) this.restBytes = Buffer.from(chunk.subarray(pos));
   }
 
-  private byteLine(buf: Buffer, from: number, to: number): void {
+  private byteLine(buf: Buffer, from: number, to: number, ascii: boolean): void {
     const v = this.values;
-    const kind = readLineBytes(buf, from, to, v);
+    const kind = readLineBytes(buf, from, to, v, ascii);
     if (kind === LineKind.Other) return this.line(buf.toString("utf8", from, to));
     this.lineNo++;
     if (kind === LineKind.Skip) return;
@@ -285,7 +288,7 @@ export class PerfScriptParser {
   end(): DamonRecord[] {
     if (this.rest) this.line(this.rest);
     this.rest = "";
-    if (this.restBytes.length > 0) this.byteLine(this.restBytes, 0, this.restBytes.length);
+    if (this.restBytes.length > 0) this.byteLine(this.restBytes, 0, this.restBytes.length, false);
     this.restBytes = Buffer.alloc(0);
     if (this.nrParsed === 0)
       throw new FormatError("no damon:damon_aggregated tracepoint lines found; not a record file", this.file);
