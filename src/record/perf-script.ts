@@ -18,11 +18,14 @@ import { AggregatedLine, LineKind, readLineBytes } from "./perf-script-bytes.js"
 interface PendingSnapshot {
   startNs: number;
   endNs: number;
-  start: number[];
-  end: number[];
-  samples: number[];
-  age: number[];
-  probeHits: (number[] | null)[];
+  /** The regions so far; the columns grow to nrRegions (a damaged nr_regions allocates nothing). */
+  nr: number;
+  start: Float64Array;
+  end: Float64Array;
+  samples: Float64Array;
+  age: Float64Array;
+  /** Region index to its probe hits; null while no region has any. */
+  probeHits: (number[] | null)[] | null;
   rec: DamonRecord;
   nrRegions: number;
   /** file:line of the snapshot's first line */
@@ -144,7 +147,7 @@ export class PerfScriptParser {
         fields[5] === `target_id=${this.lastTid}` &&
         fields[7] === (this.lastRange ?? `${this.lastStart}-${this.lastEnd}:`)
       ) {
-        last.probeHits[this.lastIdx] = probeHits;
+        (last.probeHits ??= [])[this.lastIdx] = probeHits;
         return;
       }
       fields.length = 10;
@@ -241,7 +244,7 @@ export class PerfScriptParser {
     // crashes or merges when that does not hold; we say where the damage is instead.
     const cur = this.current;
     if (cur !== null) {
-      const have = cur.start.length;
+      const have = cur.nr;
       if (cur.rec !== rec)
         throw new FormatError(
           `snapshot of target ${cur.rec.targetId} has ${have} of its ${cur.nrRegions} regions when a line of target ${tid} starts (lines lost or cut)`,
@@ -253,14 +256,16 @@ export class PerfScriptParser {
           where(),
         );
     } else {
+      const room = Math.min(nrRegions, FIRST_ROOM);
       this.current = {
         startNs,
         endNs,
-        start: [],
-        end: [],
-        samples: [],
-        age: [],
-        probeHits: [],
+        nr: 0,
+        start: new Float64Array(room),
+        end: new Float64Array(room),
+        samples: new Float64Array(room),
+        age: new Float64Array(room),
+        probeHits: null,
         rec,
         nrRegions,
         line: where(),
@@ -268,21 +273,23 @@ export class PerfScriptParser {
       snaps.push(this.current);
     }
     const s = this.current!;
-    s.start.push(rStart);
-    s.end.push(rEnd);
-    s.samples.push(acc);
-    s.age.push(age);
-    s.probeHits.push(probeHits);
+    if (s.nr === s.start.length) grow(s);
+    const i = s.nr++;
+    s.start[i] = rStart;
+    s.end[i] = rEnd;
+    s.samples[i] = acc;
+    s.age[i] = age;
+    if (probeHits !== null) (s.probeHits ??= [])[i] = probeHits;
     this.lastSnap = tidField === null ? null : s;
     if (tidField !== null) {
-      this.lastIdx = s.start.length - 1;
+      this.lastIdx = i;
       this.lastTid = tidField;
       this.lastRange = rangeField;
       this.lastStart = rStart;
       this.lastEnd = rEnd;
     }
     this.nrParsed++;
-    if (s.start.length === nrRegions) this.current = null;
+    if (s.nr === nrRegions) this.current = null;
   }
 
   end(): DamonRecord[] {
@@ -295,7 +302,7 @@ export class PerfScriptParser {
     const cur = this.current;
     if (cur !== null)
       throw new FormatError(
-        `the text ends inside a snapshot of target ${cur.rec.targetId}: ${cur.start.length} of its ${cur.nrRegions} regions (truncated)`,
+        `the text ends inside a snapshot of target ${cur.rec.targetId}: ${cur.nr} of its ${cur.nrRegions} regions (truncated)`,
         cur.line,
       );
     for (const rec of this.records) {
@@ -346,20 +353,33 @@ function parseProbeHitsFields(rest: string[], line: string, where: () => string)
   });
 }
 
+/** Room for a snapshot's regions at first; more as they come. */
+const FIRST_ROOM = 4096;
+
+function grow(p: PendingSnapshot): void {
+  const room = Math.min(p.nrRegions, 2 * p.start.length);
+  for (const k of ["start", "end", "samples", "age"] as const) {
+    const a = new Float64Array(room);
+    a.set(p[k]);
+    p[k] = a;
+  }
+}
+
+/** A complete snapshot (nr === nrRegions, the columns' length) as a Snapshot. */
 function toSnapshot(p: PendingSnapshot): Snapshot {
   const hits = new ProbeHitsBuilder();
-  p.probeHits.forEach((h, i) => hits.set(i, h));
-  const probeHits = hits.take(p.start.length);
+  p.probeHits?.forEach((h, i) => hits.set(i, h));
+  const probeHits = hits.take(p.nr);
   return {
     ...(probeHits ? { probeHits } : {}),
     startNs: p.startNs,
     endNs: p.endNs,
-    nr: p.start.length,
-    start: Float64Array.from(p.start),
-    end: Float64Array.from(p.end),
-    samples: Float64Array.from(p.samples),
-    age: Float64Array.from(p.age),
-    szFilterPassed: new Float64Array(p.start.length),
+    nr: p.nr,
+    start: p.start,
+    end: p.end,
+    samples: p.samples,
+    age: p.age,
+    szFilterPassed: new Float64Array(p.nr),
     totalBytes: null,
     damosStats: null,
     sampleIntervalUs: null,
