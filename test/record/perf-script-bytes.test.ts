@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { StringDecoder } from "node:string_decoder";
 import { PerfScriptParser } from "../../src/record/perf-script.js";
 import { Rng } from "../../src/util/rng.js";
+import { AggregatedLine, LineKind, readLineBytes } from "../../src/record/perf-script-bytes.js";
 
 const CASES = 400;
 
@@ -138,7 +139,6 @@ void test("the byte reader gives the string reader's records or error, in any ch
     if ("records" in want) ok++;
     else failed++;
   }
-  console.log(ok, failed);
   // both kinds of outcome were compared, not one only
   assert.ok(ok > CASES / 5 && failed > CASES / 10, `${ok} read, ${failed} failed`);
 });
@@ -162,4 +162,35 @@ void test("the byte reader's numbers: timestamps, -0, no age, leading zeros, lon
   assert.equal(b.snapshots[0].age[0], -2);
   assert.equal(c.targetId, "12345678901234567");
   assert.equal(c.snapshots[0].endNs, 14.1e9);
+});
+
+void test("the usual lines are read from the bytes, the rest left to the string reader", () => {
+  const out = new AggregatedLine();
+  const kind = (line: string): LineKind => {
+    const b = Buffer.from(line);
+    return readLineBytes(b, 0, b.length, out, false);
+  };
+  const line =
+    "kdamond.x xxxx xxxx 1.100000: damon:damon_aggregated: target_id=3 nr_regions=2 4096-8192: 5 7";
+  assert.equal(kind(line), LineKind.Aggregated);
+  assert.deepEqual(
+    [out.endNs, out.tid, out.nrRegions, out.start, out.end, out.samples, out.age],
+    [1.1e9, 3, 2, 4096, 8192, 5, 7],
+  );
+  // the next line of the snapshot shares the first seven fields
+  assert.equal(kind(line.replace("4096-8192: 5 7", "8192-12288: 0")), LineKind.Aggregated);
+  assert.deepEqual([out.endNs, out.tid, out.start, out.end, out.samples], [1.1e9, 3, 8192, 12288, 0]);
+  assert.ok(Number.isNaN(out.age));
+  assert.equal(kind("perf 1 [000] 1.0: sched:sched_switch: a b c"), LineKind.Skip);
+  assert.equal(kind("short line"), LineKind.Skip);
+  for (const other of [
+    line.replace("kdamond.x", "kdämond.x"),
+    line.replace("target_id=3", "target_id=03"),
+    line.replace("4096-8192", "8192-4096"),
+    line.replace("nr_regions=2", "nr_regions=0"),
+    line.replace(" 5 7", " 5 7 9"),
+    line.replace("1.100000", "1.1234567890123456"),
+    line.replace("damon_aggregated", "damon_region_aggregated") + " probe_hits=01",
+  ])
+    assert.equal(kind(other), LineKind.Other, other);
 });
