@@ -1,20 +1,27 @@
 /**
- * Benchmark of record reports on the case of issue 19: a seeded 1,000-snapshot x
- * 1,000-region json_compressed record over three far-apart ranges, written exactly
- * as damo 3.3 writes one (json.dumps(indent=4) text with damo's percent, usec,
- * probe_hits, sample_interval_us and data_source fields, one zlib stream at the
- * default level 6: src/record/damo-layout.ts, checked byte for byte against damo's
- * own output). `--compact` writes RecordWriter's compact layout instead; `--input
- * FILE` times an existing record. Times `report heatmap --output raw`, `report wss`
- * and `report access --raw_form` (each in a fresh process, output to /dev/null) and
- * prints seconds and peak RSS, with the ratio to a baseline measured in the same
- * run: just inflating the file, and the CPU seconds used (steadier than wall time on
- * a shared machine), and the CLI's own start-up (`report --help`). `--vs REF` also builds git REF's CLI and runs it interleaved
- * with this one (`--rounds N` each, medians), for before/after figures under the
- * same load. Goal: each < 1 s and < 500 MB (damo: ~60 s, 2.6 GB).
+ * Benchmark of record reports on the case of issue 19: seeded 1,000-snapshot x
+ * 1,000-region records over three far-apart ranges, written exactly as damo 3.3
+ * writes them (json.dumps(indent=4) text with damo's percent, usec, probe_hits,
+ * sample_interval_us and data_source fields: src/record/damo-layout.ts, checked byte
+ * for byte against damo's own output; json_compressed is one zlib stream at the
+ * default level 6). Shapes (`--shape NAME[,NAME]`, default all but compact):
+ * `zlib` (json_compressed, damo's default), `json` (plain json, 555 MB), `targets`
+ * (three targets sharing the 1,000 regions), `wide` (regions of GiBs over 120 TiB:
+ * longer numbers), `perf` (perf_script text, as `damo record --output_type
+ * perf_script` writes it), `compact` (RecordWriter's compact layout). `--input FILE` times
+ * an existing record. Times `report heatmap --output raw`, `report wss` and `report
+ * access --raw_form` (each in a fresh process, output to /dev/null) and prints
+ * seconds, CPU seconds (process total, worker threads included: steadier than wall
+ * time on a shared machine), wall time including Node's start, and peak RSS, with
+ * the ratio to a baseline measured in the same run (just reading and inflating the
+ * file) and the CLI's own start-up (`report --help`). `--vs REF` also builds git
+ * REF's CLI and runs it interleaved with this one (`--rounds N` each, medians), for
+ * before/after figures under the same load. Goal: each < 1 s wall with Node's start
+ * and < 500 MB (damo: ~60 s, 2.6 GB).
  *
- *   npx tsx bench/report.ts [--snapshots N] [--regions N] [--seed N] [--compact] [--keep]
- *                           [--input FILE] [--vs REF] [--rounds N]
+ *   npx tsx bench/report.ts [--shape zlib,json,targets,wide,perf,compact] [--snapshots N]
+ *                           [--regions N] [--seed N] [--keep] [--input FILE]
+ *                           [--vs REF] [--rounds N]
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { once } from "node:events";
@@ -34,9 +41,9 @@ import { createDeflate } from "node:zlib";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { RecordWriter, JsonLayout } from "../src/record/write.js";
-import { damoSnapshotText } from "../src/record/damo-layout.js";
-import { emptyRecord, makeSnapshot, type RegionInput } from "../src/record/model.js";
+import { RecordWriter, writeRecords } from "../src/record/write.js";
+import { damoJsonChunks } from "../src/record/damo-layout.js";
+import { emptyRecord, makeSnapshot, type DamonRecord, type RegionInput } from "../src/record/model.js";
 import { Rng } from "../src/util/rng.js";
 
 function arg(name: string, def: number): number {
@@ -50,7 +57,7 @@ function strArg(name: string): string | null {
 const nrSnapshots = arg("--snapshots", 1000);
 const nrRegions = arg("--regions", 1000);
 const seed = arg("--seed", 1);
-const compact = process.argv.includes("--compact");
+const keep = process.argv.includes("--keep");
 const input = strArg("--input");
 const vsRef = strArg("--vs");
 const rounds = arg("--rounds", vsRef ? 3 : 1);
@@ -58,7 +65,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 
 const dir = mkdtempSync(join(tmpdir(), "damon-ts-bench-"));
-const file = input ?? join(dir, "damon.data");
 // Builds go to .tmp/ (git-ignored) so that node_modules resolves; removed at the end.
 const builds = join(root, ".tmp/bench-report");
 
@@ -86,11 +92,14 @@ function buildCli(srcRoot: string, out: string): string {
       "const t0 = performance.now();",
       "const args = process.argv.slice(2);",
       'process.on("exit", () => process.stderr.write(`\\nBENCH ${JSON.stringify({ seconds: (performance.now() - t0) / 1000, maxRssMb: resourceUsage().maxRSS / 1024, cpu: (resourceUsage().userCPUTime + resourceUsage().systemCPUTime) / 1e6 })}\\n`));',
-      'if (args[0] === "--inflate-only") {',
-      '  const { createReadStream } = await import("node:fs");',
+      'if (args[0] === "--read-only") {',
+      '  const { createReadStream, openSync, readSync } = await import("node:fs");',
       '  const { createInflate } = await import("node:zlib");',
+      "  const head = Buffer.alloc(1);",
+      '  readSync(openSync(args[1], "r"), head, 0, 1, 0);',
+      "  const src = createReadStream(args[1], { highWaterMark: 1 << 22 });",
       "  let n = 0;",
-      "  for await (const c of createReadStream(args[1], { highWaterMark: 1 << 22 }).pipe(createInflate({ chunkSize: 1 << 22 }))) n += c.length;",
+      "  for await (const c of head[0] === 0x78 ? src.pipe(createInflate({ chunkSize: 1 << 22 })) : src) n += c.length;",
       "} else {",
       '  process.argv = [process.argv[0], "damon-ts", ...args];',
       '  await import("./dist/cli/main.js");',
@@ -139,42 +148,41 @@ function med(runs: Stats[]): Stats {
   };
 }
 
-async function generate(): Promise<void> {
-  // A workload-like record: three far-apart ranges (heap, mmap, stack), regions
-  // that split and merge a little each aggregation, a hot band that moves.
-  const t0 = performance.now();
+/** The record shapes timed (damo 3.3's writer for all but `compact`). */
+const SHAPES = ["zlib", "json", "targets", "wide", "perf", "compact"] as const;
+type Shape = (typeof SHAPES)[number];
+const SHAPE_TEXT: Record<Shape, string> = {
+  zlib: "1 target, as damo 3.3 writes it, json_compressed",
+  json: "1 target, as damo 3.3 writes it, json",
+  targets: "3 targets (333-334 regions each), as damo 3.3 writes it, json_compressed",
+  wide: "1 target over 120 TiB (regions of GiBs), as damo 3.3 writes it, json_compressed",
+  perf: "1 target, perf_script text (damo --output_type perf_script)",
+  compact: "1 target, RecordWriter's compact layout, json_compressed",
+};
+
+/**
+ * A workload-like record: far-apart ranges (heap, mmap, stack), regions that split
+ * and merge a little each aggregation, a hot band that moves. `targets` records share
+ * the regions of each snapshot; `wide` regions are GiBs over the 47-bit user space.
+ */
+function makeRecords(shape: Shape): DamonRecord[] {
   const rng = new Rng(seed);
-  const meta = {
+  const intervals = { sampleUs: 5000, aggrUs: 100000, updateUs: 1000000, goal: null };
+  const nrTargets = shape === "targets" ? 3 : 1;
+  const recs = Array.from({ length: nrTargets }, (_, t) => ({
+    ...emptyRecord(String(t), intervals),
     kdamondIdx: 0,
     contextIdx: 0,
-    targetId: 0,
-    intervals: { sampleUs: 5000, aggrUs: 100000, updateUs: 1000000 },
-  };
-  // damo's writer: one zlib stream (zlib.compress, level 6) of the json.dumps(indent=4) text
-  const rec = { ...emptyRecord("0", { ...meta.intervals, goal: null }), kdamondIdx: 0, contextIdx: 0 };
-  const deflate = compact ? null : createDeflate({ level: 6 });
-  const out = deflate ? createWriteStream(file) : null;
-  if (deflate && out) {
-    deflate.pipe(out);
-    deflate.write("[" + new JsonLayout(4).recordHead(rec, true, true));
-  }
-  const w = compact ? new RecordWriter(file, { ...meta, indent: 0 }) : null;
-  const add = async (
-    startNs: number,
-    endNs: number,
-    regions: RegionInput[],
-    first: boolean,
-  ): Promise<void> => {
-    if (w) w.addSnapshot({ startNs, endNs, regions });
-    else if (!deflate!.write(damoSnapshotText(rec, makeSnapshot(startNs, endNs, regions), first)))
-      await once(deflate!, "drain");
-  };
-  const bases = [0x55d0_0000_0000, 0x7f30_0000_0000, 0x7ffd_0000_0000];
+  }));
+  const wide = shape === "wide";
+  const bases = wide
+    ? [0x1000_0000_0000, 0x5000_0000_0000, 0x7000_0000_0000]
+    : [0x55d0_0000_0000, 0x7f30_0000_0000, 0x7ffd_0000_0000];
   const shares = [0.6, 0.38, 0.02];
-  const regionBytes = 1 << 20;
+  const regionBytes = wide ? 40 * 2 ** 30 : 1 << 20;
   const ages = new Float64Array(nrRegions);
   for (let s = 0; s < nrSnapshots; s++) {
-    const regions = [];
+    const regions: RegionInput[] = [];
     const hot = Math.floor((s / nrSnapshots) * nrRegions * 0.6);
     let idx = 0;
     for (let b = 0; b < bases.length; b++) {
@@ -189,28 +197,95 @@ async function generate(): Promise<void> {
         addr += size;
       }
     }
-    await add(1e9 + s * 100e6, 1e9 + (s + 1) * 100e6, regions, s === 0);
-  }
-  if (w) w.close();
-  if (deflate && out) {
-    deflate.end(
-      new JsonLayout(4).recordTail({ ...rec, dataSource: "unknown" }, nrSnapshots === 0, true) + "\n]",
+    const per = Math.ceil(nrRegions / nrTargets);
+    recs.forEach((rec, t) =>
+      rec.snapshots.push(
+        makeSnapshot(1e9 + s * 100e6, 1e9 + (s + 1) * 100e6, regions.slice(t * per, (t + 1) * per)),
+      ),
     );
+  }
+  return recs;
+}
+
+function parseShapes(text: string | null): Shape[] {
+  if (text === null) return SHAPES.filter((x) => x !== "compact");
+  return text.split(",").map((x) => {
+    if (!(SHAPES as readonly string[]).includes(x)) {
+      console.error(`--shape: unknown shape '${x}' (one of ${SHAPES.join(", ")})`);
+      process.exit(2);
+    }
+    return x as Shape;
+  });
+}
+const shapes = parseShapes(strArg("--shape"));
+
+/** Writes the shape's record to `path` as damo's writer (or RecordWriter for `compact`) would. */
+async function generate(shape: Shape, path: string): Promise<void> {
+  const t0 = performance.now();
+  const recs = makeRecords(shape);
+  if (shape === "perf") {
+    writeRecords(path, recs, "perf_script");
+  } else if (shape === "compact") {
+    const [rec] = recs;
+    const w = new RecordWriter(path, {
+      kdamondIdx: 0,
+      contextIdx: 0,
+      targetId: 0,
+      intervals: rec.intervals!,
+      indent: 0,
+    });
+    for (const s of rec.snapshots) w.addSnapshot(s);
+    w.close();
+  } else {
+    // damo's writer: json.dumps(indent=4) text; for json_compressed one zlib stream
+    // (zlib.compress, level 6)
+    const out = createWriteStream(path);
+    const sink = shape === "json" ? out : createDeflate({ level: 6 });
+    if (sink !== out) sink.pipe(out);
+    for (const chunk of damoJsonChunks(recs)) if (!sink.write(chunk)) await once(sink, "drain");
+    sink.end();
     await finished(out);
   }
-  const genS = (performance.now() - t0) / 1000;
   console.log(
-    `record: ${nrSnapshots} snapshots x ${nrRegions} regions, ${compact ? "compact (RecordWriter)" : "as damo 3.3 writes it"} json_compressed, ` +
-      `${(statSync(file).size / 2 ** 20).toFixed(1)} MiB, written in ${genS.toFixed(2)} s (seed ${seed})`,
+    `record "${shape}": ${nrSnapshots} snapshots x ${nrRegions} regions, ${SHAPE_TEXT[shape]}, ` +
+      `${(statSync(path).size / 2 ** 20).toFixed(1)} MiB, written in ${((performance.now() - t0) / 1000).toFixed(2)} s (seed ${seed})`,
   );
 }
 
+/** Times the three reports on `file` with each CLI, after the read-only baseline. */
+function timeReports(file: string): void {
+  const base = med(
+    Array.from({ length: rounds }, () => run(clis[0].child, "read only", ["--read-only", file])),
+  );
+  console.log(
+    `baseline (read and inflate the file, nothing else): ${base.seconds.toFixed(2)} s (cpu ${base.cpu.toFixed(2)} s), peak RSS ${base.maxRssMb.toFixed(0)} MB` +
+      (rounds > 1 ? ` (medians of ${rounds} rounds, CLIs interleaved)` : ""),
+  );
+  console.log(
+    `${"command".padEnd(36)} ${clis.length > 1 ? "CLI".padEnd(12) : ""}seconds  (x baseline)  cpu s   wall incl. startup  peak RSS   goal`,
+  );
+  for (const [label, args] of [
+    ["report heatmap --output raw", ["report", "heatmap", "--output", "raw", "--input", file]],
+    ["report wss", ["report", "wss", "--input", file]],
+    ["report access --raw_form", ["report", "access", "--raw_form", "--input", file]],
+  ] as const) {
+    const runs = clis.map((): Stats[] => []);
+    for (let k = 0; k < rounds; k++) clis.forEach((c, j) => runs[j].push(run(c.child, label, [...args])));
+    clis.forEach((c, j) => {
+      const r = med(runs[j]);
+      const ok = r.wall < 1 && r.maxRssMb < 500;
+      console.log(
+        `${label.padEnd(36)} ${clis.length > 1 ? c.name.slice(0, 11).padEnd(12) : ""}${r.seconds.toFixed(2).padStart(7)}  (${(r.seconds / base.seconds).toFixed(2).padStart(5)}x)  ${r.cpu.toFixed(2).padStart(5)}   ${r.wall.toFixed(2).padStart(6)} s          ${r.maxRssMb.toFixed(0).padStart(5)} MB   ${ok ? "met" : "MISSED"} (<1 s wall, <500 MB)`,
+      );
+    });
+  }
+}
+
+const clis: { name: string; child: string }[] = [];
 try {
   const tb = performance.now();
   // Time the CLI as it is installed: compiled JavaScript, not tsx's on-the-fly compile.
-  const clis: { name: string; child: string }[] = [
-    { name: "this tree", child: buildCli(root, join(builds, "this")) },
-  ];
+  clis.push({ name: "this tree", child: buildCli(root, join(builds, "this")) });
   if (vsRef) {
     const src = join(builds, "ref-src");
     mkdirSync(src, { recursive: true });
@@ -234,15 +309,6 @@ try {
     `built ${clis.length === 1 ? "the CLI" : "both CLIs"} in ${((performance.now() - tb) / 1000).toFixed(1)} s`,
   );
   if (input) console.log(`record: ${input}, ${(statSync(input).size / 2 ** 20).toFixed(1)} MiB`);
-  else await generate();
-
-  const base = med(
-    Array.from({ length: rounds }, () => run(clis[0].child, "inflate only", ["--inflate-only", file])),
-  );
-  console.log(
-    `baseline (inflate the file, nothing else): ${base.seconds.toFixed(2)} s (cpu ${base.cpu.toFixed(2)} s), peak RSS ${base.maxRssMb.toFixed(0)} MB` +
-      (rounds > 1 ? ` (medians of ${rounds} rounds, CLIs interleaved)` : ""),
-  );
   const startup = clis.map((c) =>
     med(Array.from({ length: rounds }, () => run(c.child, "start-up", ["report", "--help"]))),
   );
@@ -251,26 +317,14 @@ try {
       `CLI start-up (report --help)${clis.length > 1 ? ` ${c.name}` : ""}: ${startup[j].seconds.toFixed(2)} s (cpu ${startup[j].cpu.toFixed(2)} s)`,
     ),
   );
-  console.log(
-    `${"command".padEnd(36)} ${clis.length > 1 ? "CLI".padEnd(12) : ""}seconds  (x baseline)  cpu s   wall incl. startup  peak RSS   goal`,
-  );
-  for (const [label, args] of [
-    ["report heatmap --output raw", ["report", "heatmap", "--output", "raw", "--input", file]],
-    ["report wss", ["report", "wss", "--input", file]],
-    ["report access --raw_form", ["report", "access", "--raw_form", "--input", file]],
-  ] as const) {
-    const runs = clis.map((): Stats[] => []);
-    for (let k = 0; k < rounds; k++) clis.forEach((c, j) => runs[j].push(run(c.child, label, [...args])));
-    clis.forEach((c, j) => {
-      const r = med(runs[j]);
-      const ok = r.seconds < 1 && r.maxRssMb < 500;
-      console.log(
-        `${label.padEnd(36)} ${clis.length > 1 ? c.name.slice(0, 11).padEnd(12) : ""}${r.seconds.toFixed(2).padStart(7)}  (${(r.seconds / base.seconds).toFixed(2).padStart(5)}x)  ${r.cpu.toFixed(2).padStart(5)}   ${r.wall.toFixed(2).padStart(6)} s          ${r.maxRssMb.toFixed(0).padStart(5)} MB   ${ok ? "met" : "MISSED"} (<1 s, <500 MB)`,
-      );
-    });
+  for (const shape of input ? [null] : shapes) {
+    const file = input ?? join(dir, `damon.data.${shape}`);
+    if (shape) await generate(shape, file);
+    timeReports(file);
+    if (shape && !keep) rmSync(file, { force: true });
+    else if (shape) console.log(`kept ${file}`);
   }
 } finally {
   rmSync(builds, { recursive: true, force: true });
-  if (!process.argv.includes("--keep") || input) rmSync(dir, { recursive: true, force: true });
-  else console.log(`kept ${file}`);
+  if (!keep || input) rmSync(dir, { recursive: true, force: true });
 }

@@ -12,6 +12,7 @@ import { normalizeIntText, recordFromFields, snapshotFromFields, type Unset } fr
 import { RegionFields, type Scalar } from "./region-fields.js";
 import { FAST_LIMIT, FastSnapshots, START_TIME, type SnapshotSink } from "./snapshot-fast.js";
 import { PendingChunks } from "./pending-chunks.js";
+import { slotSnapshots, type ParsedSlot } from "./slot-snapshots.js";
 import { ReusedBytes } from "./reused-bytes.js";
 import { At, type Frame, Role, knownKey, partOf, roleOf } from "./record-grammar.js";
 import type { DamonRecord, Snapshot } from "./model.js";
@@ -103,6 +104,23 @@ export class RecordJsonParser implements SnapshotSink {
       }
     }
     this.feedJoined(this.carry ? this.joinSpace.set(this.carry, chunk) : chunk, final);
+  }
+
+  /**
+   * Feeds a slot whose head snapshots another thread read (slot-snapshots.ts). They
+   * are taken where a snapshot may start (between snapshots of a list, nothing
+   * carried over) and the rest is read as usual; elsewhere all is read here.
+   */
+  feedParsed(chunk: Buffer, parsed: ParsedSlot | null): void {
+    const f = this.stack[this.stack.length - 1];
+    const clean = this.started && !this.done && this.carry === null && !this.pending.active;
+    if (!parsed || !this.fast.enabled || !clean || f?.role !== Role.Snapshots || f.at === At.After) {
+      this.feed(chunk);
+      return;
+    }
+    slotSnapshots(parsed, this.snapshots);
+    f.at = At.After;
+    if (parsed.end < chunk.length) this.feed(chunk.subarray(parsed.end));
   }
 
   private feedJoined(joined: Buffer, final: boolean): void {
@@ -240,7 +258,8 @@ export class RecordJsonParser implements SnapshotSink {
           this.onScalar(v, "");
         } else {
           const text = buf.toString("latin1", i, j);
-          if (!JSON_NUMBER.test(text)) this.fail(`bad number '${clipText(text)}' (not JSON)`);
+          if (!JSON_NUMBER.test(text))
+            this.fail(`bad number '${text.length > 40 ? text.slice(0, 40) + "..." : text}' (not JSON)`);
           this.onScalar(Number(text), text);
         }
         i = j;
@@ -479,7 +498,3 @@ export class RecordJsonParser implements SnapshotSink {
 
 /** RFC 8259's number grammar. */
 const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
-
-function clipText(s: string): string {
-  return s.length > 40 ? s.slice(0, 40) + "..." : s;
-}

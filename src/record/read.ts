@@ -6,11 +6,12 @@
  */
 import { createReadStream, openSync, readSync, closeSync, statSync } from "node:fs";
 import { createGunzip, createInflate } from "node:zlib";
+import { availableParallelism, loadavg } from "node:os";
 import { FormatError, InputError } from "../util/errors.js";
 import { RecordJsonParser } from "./json-stream.js";
 import { PerfScriptParser } from "./perf-script.js";
 import { validateRecords } from "./validate.js";
-import { inflateOnWorker } from "./inflate-worker.js";
+import { readOnWorker, type ReadWorkerOptions } from "./read-worker.js";
 import type { DamonRecord, Snapshot } from "./model.js";
 
 export type RecordFormat = "json_compressed" | "json" | "perf_script";
@@ -21,8 +22,8 @@ export type ReadableFormat = RecordFormat | "json_gzip";
 const CHUNK = 4 << 20;
 
 /**
- * Compressed files from this size on are inflated on a worker thread
- * (inflate-worker.ts); below it a worker's start-up would cost more than it saves.
+ * JSON files (compressed or not) from this size on are read on a worker thread
+ * too (read-worker.ts); below it a worker's start-up would cost more than it saves.
  */
 export const WORKER_INFLATE_MIN_BYTES = 1 << 20;
 
@@ -51,6 +52,13 @@ export function detectRecordFormat(path: string): ReadableFormat {
       path,
     );
   }
+  if (b.subarray(0, 16).toString("latin1") === "damon_recfmt_ver") {
+    throw new FormatError(
+      "this is damo's old binary record format (damon_recfmt_ver, written only by damo 2.0 and older); " +
+        "not supported: convert it to json with the damo version that wrote it",
+      path,
+    );
+  }
   let i = 0;
   if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) i = 3;
   while (i < n && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i++;
@@ -71,8 +79,9 @@ export function detectRecordFormat(path: string): ReadableFormat {
 export async function readRecords(
   path: string,
   workerMinBytes = WORKER_INFLATE_MIN_BYTES,
+  workerOptions: ReadWorkerOptions = {},
 ): Promise<DamonRecord[]> {
-  const records = await parseRecords(path, workerMinBytes);
+  const records = await parseRecords(path, workerMinBytes, undefined, workerOptions);
   validateRecords(records, path);
   return records;
 }
@@ -95,34 +104,54 @@ export async function streamRecords(
   return records;
 }
 
+/**
+ * Whether a core is free to parse beside the main thread: two or more cores and a
+ * 1-minute load average below their number less a half.
+ */
+function coreToSpare(): boolean {
+  const cores = availableParallelism();
+  return cores >= 2 && loadavg()[0] < cores - 0.5;
+}
+
 /** A failure while inflating: the parser's own errors as they are, the rest as corrupt data. */
 function corrupt(e: unknown, path: string): Error {
   if (e instanceof InputError) return e;
   return new FormatError(`zlib data is corrupt or truncated (${(e as Error).message})`, path);
 }
 
+/** A failure while reading plain text: the parser's own errors as they are, the rest as I/O errors. */
+function unreadable(e: unknown, path: string): Error {
+  if (e instanceof InputError) return e;
+  return new InputError(`cannot read record file: ${(e as Error).message}`, path);
+}
+
 async function parseRecords(
   path: string,
   workerMinBytes: number,
   drain?: (p: RecordJsonParser) => void,
+  workerOptions: ReadWorkerOptions = {},
 ): Promise<DamonRecord[]> {
   const format = detectRecordFormat(path);
   if (statSync(path).isDirectory()) throw new InputError("is a directory, not a record file", path);
   if (format === "perf_script") {
     const parser = new PerfScriptParser(path);
-    const stream = createReadStream(path, { encoding: "utf8", highWaterMark: CHUNK });
-    for await (const chunk of stream) parser.feed(chunk as string);
+    const stream = createReadStream(path, { highWaterMark: CHUNK });
+    for await (const chunk of stream) parser.feedBytes(chunk as Buffer);
     return parser.end();
   }
   const parser = new RecordJsonParser(path);
-  if (format !== "json" && statSync(path).size >= workerMinBytes) {
+  // parse on both cores only when one is free: on a busy machine (or in a busy
+  // process group) the second thread only adds its own start and copies
+  const parse = workerOptions.parse ?? (coreToSpare() ? "auto" : "none");
+  if (statSync(path).size >= workerMinBytes) {
+    const codec = format === "json" ? "none" : format === "json_gzip" ? "gzip" : "zlib";
     try {
-      for await (const chunk of inflateOnWorker(path, format === "json_gzip")) {
-        parser.feed(chunk);
+      for await (const piece of readOnWorker(path, codec, { ...workerOptions, parse })) {
+        parser.feedParsed(piece.bytes, piece.parsed);
         drain?.(parser);
       }
     } catch (e) {
-      throw corrupt(e, path);
+      throw codec === "none" ? unreadable(e, path) : corrupt(e, path);
     }
     return parser.end();
   }

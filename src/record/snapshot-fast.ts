@@ -33,7 +33,7 @@ export class FastSnapshots {
   /** Bytes after a pending snapshot's start already searched for the next one. */
   private searchedTo = 0;
 
-  constructor(private readonly enabled = true) {}
+  constructor(readonly enabled = true) {}
 
   /** Drops the reference to the last buffer. */
   release(): void {

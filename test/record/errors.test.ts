@@ -131,3 +131,12 @@ void test("wrong-typed snapshot field names the snapshot (in every reading path)
   await expectFormatError(JSON.stringify([bad]), /snapshot 1: 'start_time'/);
   await expectFormatError(JSON.stringify([bad], null, 4), /snapshot 1: 'start_time'/);
 });
+
+void test("damo's old binary record format is named and refused", async () => {
+  // damo 2.0's layout: magic, int32 version, then int64 sec/nsec and binary regions
+  const old = Buffer.concat([
+    Buffer.from("damon_recfmt_ver", "latin1"),
+    Buffer.from([2, 0, 0, 0, 1, 0, 0, 0]),
+  ]);
+  await expectFormatError(old, /old binary record format \(damon_recfmt_ver.*not supported/);
+});
