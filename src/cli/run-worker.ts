@@ -5,11 +5,9 @@
  * A separate module from run-threads.ts: a module that answers on parentPort
  * must not be imported by code that other workers (the sweep's) load.
  */
-import { isMainThread, parentPort } from "node:worker_threads";
 import { resultData, runBaseline } from "../eval/experiment.js";
 import { executeRun } from "../eval/run-plan.js";
-import type { WorkerReply } from "../sweep/pool.js";
-import { InputError } from "../util/errors.js";
+import { serveJobs } from "../sweep/pool.js";
 import { preparedRunFromOptions } from "./commands/run.js";
 import { systemErrorText } from "./run-cli.js";
 import type { RunThreadJob, RunThreadResult } from "./run-threads.js";
@@ -28,18 +26,7 @@ function runJob(job: RunThreadJob, progress: (nowNs: number) => void): RunThread
   return { kind: "run", data: resultData(r) };
 }
 
-if (!isMainThread && parentPort) {
-  const port = parentPort;
-  port.on("message", ({ id, job }: { id: number; job: RunThreadJob }) => {
-    const t0 = performance.now();
-    let reply: WorkerReply<RunThreadResult>;
-    try {
-      const value = runJob(job, (now) => port.postMessage({ id, note: now }));
-      reply = { id, ok: true, value, hostMs: performance.now() - t0 };
-    } catch (e) {
-      const err = e instanceof Error ? e : new Error(String(e));
-      reply = { id, ok: false, error: systemErrorText(err) ?? err.message, input: e instanceof InputError };
-    }
-    port.postMessage(reply);
-  });
-}
+serveJobs<RunThreadJob, RunThreadResult>(runJob, (e) => {
+  const err = e instanceof Error ? e : new Error(String(e));
+  return systemErrorText(err) ?? err.message;
+});

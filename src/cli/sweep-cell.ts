@@ -6,9 +6,8 @@
  * sweep accepts and does exactly what `run` does.
  */
 import { Command, CommanderError } from "commander";
-import { isMainThread, parentPort } from "node:worker_threads";
 import type { SweepCell } from "../sweep/grid.js";
-import type { WorkerReply } from "../sweep/pool.js";
+import { serveJobs } from "../sweep/pool.js";
 import { sweepRow, type SweepRow } from "../sweep/table.js";
 import { ConfigError, InputError } from "../util/errors.js";
 import { attrsFromOptions } from "./options.js";
@@ -65,18 +64,7 @@ export function runCell(c: SweepCell): SweepRow {
   return sweepRow(c, r);
 }
 
-if (!isMainThread && parentPort) {
-  const port = parentPort;
-  port.on("message", ({ id, job }: { id: number; job: SweepCell }) => {
-    const t0 = performance.now();
-    let reply: WorkerReply<SweepRow>;
-    try {
-      reply = { id, ok: true, value: runCell(job), hostMs: performance.now() - t0 };
-    } catch (e) {
-      const where = `${job.workload} / ${job.source} / ${job.attrs} / seed ${job.seed}`;
-      const msg = e instanceof Error ? e.message : String(e);
-      reply = { id, ok: false, error: `${where}: ${msg}`, input: e instanceof InputError };
-    }
-    port.postMessage(reply);
-  });
-}
+serveJobs<SweepCell, SweepRow>(runCell, (e, job) => {
+  const where = `${job.workload} / ${job.source} / ${job.attrs} / seed ${job.seed}`;
+  return `${where}: ${e instanceof Error ? e.message : String(e)}`;
+});

@@ -7,7 +7,7 @@
  * stops every worker and rejects; results come back in job order.
  */
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { isMainThread, parentPort, Worker } from "node:worker_threads";
 import { InputError } from "../util/errors.js";
 import { startModuleWorker } from "../util/worker-thread.js";
 
@@ -22,6 +22,31 @@ export type WorkerReply<R> =
   | { id: number; ok: true; value: R; hostMs: number }
   | { id: number; ok: false; error: string; input: boolean }
   | { id: number; ok?: undefined; note: unknown };
+
+/**
+ * The worker side of the protocol: answers each `{ id, job }` on this thread's
+ * port with the job's value and host time, or with its error as one line
+ * (`errorText`) and whether the input was bad; `note` sends a note for the job.
+ * Does nothing on the main thread, so a worker module calls it at top level.
+ */
+export function serveJobs<J, R>(
+  run: (job: J, note: (note: unknown) => void) => R,
+  errorText: (e: unknown, job: J) => string,
+): void {
+  if (isMainThread || !parentPort) return;
+  const port = parentPort;
+  port.on("message", ({ id, job }: { id: number; job: J }) => {
+    const t0 = performance.now();
+    let reply: WorkerReply<R>;
+    try {
+      const value = run(job, (note) => port.postMessage({ id, note }));
+      reply = { id, ok: true, value, hostMs: performance.now() - t0 };
+    } catch (e) {
+      reply = { id, ok: false, error: errorText(e, job), input: e instanceof InputError };
+    }
+    port.postMessage(reply);
+  });
+}
 
 export interface PoolOptions<R> {
   /** Workers to start (default: available cores, at most the number of jobs). */
