@@ -39,6 +39,21 @@ export type SpanState = "pmd" | "pmd2" | "whole" | Int32Array;
  */
 export const RESCAN_EVERY = 4;
 export const RESCAN_WHOLE_EVERY = 16;
+/**
+ * A span found whole again at its rescan waits twice as many young passes for the next
+ * one, up to this many: a hot span that stays hot costs 512 clears ever more rarely, and
+ * the per-region samples (ptscan.ts) still measure how much of it is used.
+ */
+export const RESCAN_WHOLE_MAX = 256;
+/**
+ * Passes start every `passPeriod` sampling intervals: 1 while the reported spans change,
+ * doubled (up to PASS_PERIOD_MAX) after each pass whose upper walk found them nearly unchanged (at
+ * most STABLE_CHANGE of their young pages added or dropped). A stable tree is re-tested every 40 ms
+ * instead of every 5 ms; a change is seen within one period and walked every interval
+ * again (Telescope's flexible profiling window, docs/ptscan.md).
+ */
+export const PASS_PERIOD_MAX = 8;
+export const STABLE_CHANGE = 0.1;
 
 export interface WalkStats {
   /** Entries read this call (the budget's unit). */
@@ -47,6 +62,8 @@ export interface WalkStats {
   clears: number;
   /** Passes (walks from the PGD) started so far. */
   passes: number;
+  /** Sampling intervals between pass starts now (adaptive, 1..PASS_PERIOD_MAX). */
+  passPeriod: number;
   /** Simulated ns charged for this call. */
   ns: number;
 }
@@ -60,7 +77,12 @@ export class PageTableWalk {
   readonly young = new Map<number, SpanState>();
   /** Young visits of a PTE-scanned span since its last PTE scan. */
   private readonly sinceScan = new Map<number, number>();
-  readonly stats: WalkStats = { entries: 0, clears: 0, passes: 0, ns: 0 };
+  /** Young passes a whole span waits for its next PTE scan (doubles while it stays whole). */
+  private readonly wholeWait = new Map<number, number>();
+  readonly stats: WalkStats = { entries: 0, clears: 0, passes: 0, passPeriod: 1, ns: 0 };
+  /** Calls since the current pass started; young pages per span when the last pass's upper walk ended. */
+  private sinceStart = Infinity;
+  private weightAtStart = new Map<number, number>();
   /** Upper-level tables of the current pass, in visit order (breadth first). */
   private upperQueue: number[] = [];
   private upperHead = 0;
@@ -84,19 +106,21 @@ export class PageTableWalk {
     const st = this.stats;
     st.entries = 0;
     st.clears = 0;
-    let started = false;
+    this.sinceStart++;
     while (st.entries + TABLE <= budget) {
       if (this.upperHead < this.upperQueue.length) {
         this.visit(this.upperQueue[this.upperHead++]);
+        if (this.upperHead === this.upperQueue.length) this.adaptPassPeriod();
         continue;
       }
-      if (!started) {
-        // A new pass, once per call: a second one now would test bits cleared moments ago.
-        started = true;
+      if (this.sinceStart >= st.passPeriod) {
+        // A new pass, once per call at most: a second one now would test bits cleared moments ago.
+        this.sinceStart = 0;
         st.passes++;
         this.upperQueue = [];
         this.upperHead = 0;
         this.visitPgd();
+        if (this.upperQueue.length === 0) this.adaptPassPeriod();
         continue;
       }
       const next = this.pteQueue.values().next();
@@ -109,6 +133,34 @@ export class PageTableWalk {
     this.m.charge(this.account, st.ns);
     this.account.checks += st.entries;
     this.account.mkolds += st.clears;
+  }
+
+  /**
+   * Longer periods while the young pages stay the same from pass to pass, 1 after a
+   * change. Spans weigh by their young pages (a whole span 512, a span not PTE-scanned
+   * yet 1), so the few cold pages that come and go do not count as much as a hot set that
+   * moves.
+   */
+  private adaptPassPeriod(): void {
+    const now = new Map<number, number>();
+    let total = 0;
+    for (const [k, v] of this.young) {
+      const w = spanWeight(v);
+      if (w === 0) continue;
+      now.set(k, w);
+      total += w;
+    }
+    let prevTotal = 0;
+    let changed = 0;
+    for (const [k, w] of this.weightAtStart) {
+      prevTotal += w;
+      changed += Math.abs(w - (now.get(k) ?? 0));
+    }
+    for (const [k, w] of now) if (!this.weightAtStart.has(k)) changed += w;
+    const stable = changed <= STABLE_CHANGE * Math.max(total, prevTotal);
+    const st = this.stats;
+    st.passPeriod = stable ? Math.min(PASS_PERIOD_MAX, st.passPeriod * 2) : 1;
+    this.weightAtStart = now;
   }
 
   private get upper(): UpperAccessedBits {
@@ -183,7 +235,8 @@ export class PageTableWalk {
       } else {
         const n = (this.sinceScan.get(key) ?? 0) + 1;
         this.sinceScan.set(key, n);
-        if (n >= (st === "whole" ? RESCAN_WHOLE_EVERY : RESCAN_EVERY)) this.pteQueue.add(key);
+        const wait = st === "whole" ? (this.wholeWait.get(key) ?? RESCAN_WHOLE_EVERY) : RESCAN_EVERY;
+        if (n >= wait) this.pteQueue.add(key);
       }
     }
   }
@@ -202,6 +255,7 @@ export class PageTableWalk {
   private drop(key: number): void {
     this.young.delete(key);
     this.sinceScan.delete(key);
+    this.wholeWait.delete(key);
   }
 
   /** If span `key` is a PMD-mapped huge page: clear its young bit (all its PTE flags), true. */
@@ -268,8 +322,26 @@ export class PageTableWalk {
     let n = 0;
     for (let i = 0; i < runs.length; i += 2) n += runs[i + 1] - runs[i];
     const whole = n * 2 >= PMD_SPAN_PAGES;
+    if (whole && this.young.get(key) === "whole") {
+      this.wholeWait.set(
+        key,
+        Math.min(RESCAN_WHOLE_MAX, 2 * (this.wholeWait.get(key) ?? RESCAN_WHOLE_EVERY)),
+      );
+    } else {
+      this.wholeWait.delete(key);
+    }
     this.young.set(key, whole ? "whole" : Int32Array.from(runs));
   }
+}
+
+/** Young pages a span stands for: 512 when whole, its runs' pages, 1 when its PTEs are not scanned yet. */
+function spanWeight(v: SpanState): number {
+  if (v === "pmd") return 0;
+  if (v === "pmd2") return 1;
+  if (v === "whole") return PMD_SPAN_PAGES;
+  let n = 0;
+  for (let i = 0; i < v.length; i += 2) n += v[i + 1] - v[i];
+  return n;
 }
 
 /**
