@@ -7,6 +7,9 @@
  *
  *   npx tsx bench/scale.ts                  # cost sweep: tiny-hot, 1 GiB … 64 TiB, vaddr
  *   npx tsx bench/scale.ts --table [ops]    # accuracy table (docs/scale.md), ops comma-separated
+ *   npx tsx bench/scale.ts --windows SCALE OPS SIM_S [THRESHOLD]
+ *                                           # one run of tiny-hot scaled in size only (hot set 1/16384
+ *                                           # of a 64 GiB × SCALE mapping): the truth per window
  *
  * Per-sample kdamond cost = simulated monitoring CPU / number of sampling intervals
  * (the simulator's cost model, the same the run's "monitoring CPU" row reports).
@@ -17,6 +20,7 @@ import { blindSpotWarning } from "../src/cli/machine-profile-option.js";
 import { missWarnings } from "../src/cli/run-summary.js";
 import { runExperiment } from "../src/eval/experiment.js";
 import { machineOptionsFor } from "../src/mm/machine-profile.js";
+import { PtscanOps } from "../src/ops/ptscan.js";
 import { builtinWorkload, type WorkloadOptions } from "../src/workload/builtins.js";
 
 const GiB = 2 ** 30;
@@ -25,27 +29,22 @@ const SAMPLE_US = 5000;
 /** The machine profile `run` uses by default (src/cli/machine-profile-option.ts). */
 const PROFILE = "guest";
 /**
- * Simulated seconds of the accuracy table: the 64 TiB hot set (a million pages) takes
- * about 1.3 s to be faulted in, and the warm-up the scores skip (docs/metrics.md: 20
- * windows of 100 ms) must cover that.
+ * The accuracy table: the same workload in a mapping of each size, 4 s simulated (the
+ * scores skip the first quarter, docs/metrics.md). tiny-hot at size scale 64 (a 256 MiB
+ * hot set, 16 GiB cold part) in 64 GiB, 4 TiB and 64 TiB. Not a hot set that grows with
+ * the mapping: one thread makes 1.5–5 × 10^5 accesses per 5 ms sampling interval, so a
+ * 4 GiB hot set (1/16384 of 64 TiB, a million pages) has each page used in 14–40 % of
+ * the intervals: none of it is hot by the 0.5 threshold, and a lower threshold cuts
+ * through the middle of its pages' frequencies (docs/scale.md).
  */
-const TABLE_SIM_S = 8;
-/**
- * Hot threshold of the accuracy table. One thread makes about 10^8 accesses per
- * simulated second, so each page of the 4 GiB hot set at 64 TiB is used in about 40 %
- * of the 5 ms sampling intervals: nothing there is hot by the default 0.5, and every
- * source would score "n/a". At 64 GiB and 4 TiB the hot pages are used in every interval
- * and the cold ones in almost none, so 0.2 changes nothing there.
- */
-const TABLE_HOT_THRESHOLD = 0.2;
+const TABLE_SIM_S = 4;
+const TABLE_SIZE_SCALE = 64;
 
 interface Cell {
   workload: string;
   opts: WorkloadOptions;
   ops: string;
   memoryBytes: number;
-  /** The table's settings (the cost sweep keeps the defaults). */
-  hotThreshold?: number;
 }
 
 interface CellResult {
@@ -89,7 +88,6 @@ function child(c: Cell): CellResult {
     attrs: { sampleUs: SAMPLE_US },
     baseline: false,
     seed: 1,
-    ...(c.hotThreshold === undefined ? {} : { hotThreshold: c.hotThreshold }),
   });
   const t = process.cpuUsage(t0);
   const s = r.summary;
@@ -167,29 +165,32 @@ function costSweep(): void {
 }
 
 function table(opsList: string[]): void {
-  // The same shape at each size: tiny-hot scaled in size only (hot set 1/16384 of the mapping).
-  const shapes = [
-    { label: "64 GiB", sizeScale: 1 },
-    { label: "4 TiB", sizeScale: 64 },
-    { label: "64 TiB", sizeScale: 1024 },
+  const sizes = [
+    { label: "64 GiB", bytes: 64 * GiB },
+    { label: "4 TiB", bytes: 4 * TiB },
+    { label: "64 TiB", bytes: 64 * TiB },
   ];
   console.log(
-    `tiny-hot scaled in size (hot set 1/16384 of the mapping), machine profile ${PROFILE}, ${TABLE_SIM_S} s simulated, ` +
-      `seed 1, hot threshold ${TABLE_HOT_THRESHOLD}; byte-weighted and active-window scores after the warm-up (docs/metrics.md):`,
+    `tiny-hot --scale ${TABLE_SIZE_SCALE} (256 MiB hot set, 16 GiB cold part) in a mapping of each size, machine profile ${PROFILE}, ` +
+      `${TABLE_SIM_S} s simulated, seed 1; byte-weighted and active-window scores after the warm-up (docs/metrics.md):`,
   );
   console.log(
     "| mapping | source | precision (bytes) | recall (bytes) | F1 (bytes) | F1, active windows (n) | true hot / WSS est. / true | hot set in by | windows (warm-up) | monitoring CPU | regions | host peak RSS | host CPU s / sim s |",
   );
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   const warnings: string[] = [];
-  for (const sh of shapes) {
+  for (const sh of sizes) {
     for (const ops of opsList) {
       const r = run({
         workload: "tiny-hot",
-        opts: { sizeScale: sh.sizeScale, timeScale: TABLE_SIM_S / 30 },
+        // tiny-hot's sizes (mapping, hot set, cold part) are multiplied by the size scale.
+        opts: {
+          sizeScale: TABLE_SIZE_SCALE,
+          spaceBytes: sh.bytes / TABLE_SIZE_SCALE,
+          timeScale: TABLE_SIM_S / 30,
+        },
         ops,
-        memoryBytes: 64 * GiB * sh.sizeScale,
-        hotThreshold: TABLE_HOT_THRESHOLD,
+        memoryBytes: sh.bytes,
       });
       // A warm-up shorter than the fault-in would score the ramp: say so rather than hide it.
       const ramp = r.faultedInS > r.warmupEndS ? " (after the warm-up!)" : "";
@@ -207,9 +208,52 @@ function table(opsList: string[]): void {
   for (const w of warnings) console.log(w);
 }
 
+/**
+ * The proportional shape (hot set 1/16384 of the mapping) window by window: when the hot
+ * set is faulted in, how much of it is truly hot at the threshold, and for ptscan what
+ * its walk costs apart from its per-region samples.
+ */
+function windows(sizeScale: number, ops: string, simS: number, hotThreshold: number): void {
+  const t0 = process.cpuUsage();
+  const r = runExperiment({
+    workload: builtinWorkload("tiny-hot", { sizeScale, timeScale: simS / 30 }),
+    ops,
+    machine: machineOptionsFor(PROFILE, { nodes: [{ sizeBytes: 64 * GiB * sizeScale }] }),
+    attrs: { sampleUs: SAMPLE_US },
+    baseline: false,
+    seed: 1,
+    hotThreshold,
+  });
+  const t = process.cpuUsage(t0);
+  console.log(`| window end | true WSS | truly hot (≥ ${hotThreshold}) | estimated hot | both | regions |`);
+  console.log("|---|---|---|---|---|---|");
+  for (const w of r.windows) {
+    const a = w.accuracy;
+    console.log(
+      `| ${(w.endNs / 1e9).toFixed(1)} s | ${wss(a.trueWssBytes)} | ${wss(a.trueHotBytes)} | ${wss(a.estHotBytes)} | ` +
+        `${wss(a.bothHotBytes)} | ${w.nrRegions} |`,
+    );
+  }
+  const s = r.summary;
+  const ctxOps = r.ctx.ops;
+  const walk = ctxOps instanceof PtscanOps ? ctxOps.walkOf(r.ctx.targets[0])?.stats : undefined;
+  console.log(
+    `${ops}: precision ${f3(s.precisionBytes)}, recall ${f3(s.recallBytes)}, F1 ${f3(s.f1Bytes)} (bytes, after ` +
+      `${s.warmupWindows} warm-up windows); monitoring CPU ${(s.monitorCpuShare * 100).toFixed(3)} %` +
+      (walk === undefined
+        ? ""
+        : ` (walk ${((walk.totalNs / r.durationNs) * 100).toFixed(3)} %: ${walk.totalEntries} entries read, ` +
+          `${walk.totalClears} bits cleared, ${walk.passes} passes)`) +
+      `; ${r.appNsPerAccess.toFixed(1)} ns per access; host ${((t.user + t.system) / 1e6).toFixed(1)} CPU s, ` +
+      `peak RSS ${mb(process.resourceUsage().maxRSS * 1024)}`,
+  );
+}
+
 const args = process.argv.slice(2);
 if (args[0] === "--child") {
   console.log(JSON.stringify(child(JSON.parse(args[1]) as Cell)));
+} else if (args[0] === "--windows") {
+  windows(Number(args[1]), args[2], Number(args[3]), Number(args[4] ?? 0.5));
 } else if (args[0] === "--table") {
   table((args[1] ?? "vaddr,paddr,vaddr-fault,hwsample,ptscan").split(","));
 } else {

@@ -66,6 +66,10 @@ export interface WalkStats {
   passPeriod: number;
   /** Simulated ns charged for this call. */
   ns: number;
+  /** Entries read, bits cleared and ns charged over all calls. */
+  totalEntries: number;
+  totalClears: number;
+  totalNs: number;
 }
 
 export class PageTableWalk {
@@ -79,7 +83,16 @@ export class PageTableWalk {
   private readonly sinceScan = new Map<number, number>();
   /** Young passes a whole span waits for its next PTE scan (doubles while it stays whole). */
   private readonly wholeWait = new Map<number, number>();
-  readonly stats: WalkStats = { entries: 0, clears: 0, passes: 0, passPeriod: 1, ns: 0 };
+  readonly stats: WalkStats = {
+    entries: 0,
+    clears: 0,
+    passes: 0,
+    passPeriod: 1,
+    ns: 0,
+    totalEntries: 0,
+    totalClears: 0,
+    totalNs: 0,
+  };
   /** Calls since the current pass started; young pages per span when the last pass's upper walk ended. */
   private sinceStart = Infinity;
   private weightAtStart = new Map<number, number>();
@@ -130,6 +143,9 @@ export class PageTableWalk {
     }
     const c = this.m.costs;
     st.ns = st.entries * c.ptEntryScanNs + st.clears * c.ptEntryClearNs;
+    st.totalEntries += st.entries;
+    st.totalClears += st.clears;
+    st.totalNs += st.ns;
     this.m.charge(this.account, st.ns);
     this.account.checks += st.entries;
     this.account.mkolds += st.clears;
