@@ -43,7 +43,9 @@ const HIDING_RATIO = 8;
 /**
  * One line per access source that missed most of the hot set (byte-weighted recall
  * under 0.5: the plain per-window mean lets windows with nothing hot score 1), saying why when the run shows it: regions far bigger than the hot set
- * (huge spans with few regions: the terabyte case, docs/scale.md).
+ * (huge spans with few regions: the terabyte case, docs/scale.md). Also one per source
+ * that found it but counted mostly cold bytes hot with it (byte-weighted precision
+ * under 0.5, e.g. hwsample: a sampled access marks its whole region).
  */
 export function missWarnings(results: ResultData[]): string[] {
   const out: string[] = [];
@@ -51,10 +53,20 @@ export function missWarnings(results: ResultData[]): string[] {
     const s = r.summary;
     const hot = s.trueWssMedianBytes;
     const recall = s.recallBytes ?? s.recall;
-    if (!(recall < 0.5) || hot <= 0) continue;
     const span = monitoredBytes(r);
     const regions = (s.nrRegionsMin + s.nrRegionsMax) / 2;
     const avg = regions > 0 ? span / regions : span;
+    if (hot > 0 && recall >= 0.5 && s.precisionBytes !== null && s.precisionBytes < 0.5) {
+      // Found the hot set but drowned it: hot regions far bigger than what is hot in them.
+      out.push(
+        `warning: ${r.ops} counted mostly cold memory as hot (byte-weighted precision ` +
+          `${s.precisionBytes.toFixed(2)}): a region is hot or not as a whole, and its ` +
+          `${s.nrRegionsMin}..${s.nrRegionsMax} regions average ${fmtBytes(avg)}, ` +
+          `${Math.round(avg / hot)}× the ${fmtBytes(hot)} working set (more --min-regions or a narrower target help; docs/scale.md)`,
+      );
+      continue;
+    }
+    if (!(recall < 0.5) || hot <= 0) continue;
     const miss = `${r.ops} missed most of the hot set (byte-weighted recall ${recall.toFixed(2)})`;
     if (r.ops === "ptscan") {
       // No sampled page per region: what it misses, no walk marked (docs/ptscan.md).

@@ -44,3 +44,25 @@ test("ptscan's warning names the walk, not region size: a hot set kept in the TL
   assert.equal(ws.length, 1, `recall ${r.summary.recallBytes}`);
   assert.match(ws[0], /^warning: ptscan missed most of the hot set .*page-table walk.*TLB.*--ptscan-budget/);
 });
+
+test("a source that finds the hot set inside far bigger hot regions says its precision is low, and why", () => {
+  // hwsample: every 10,000th access is reported, so the 4 MiB hot set is found, but each
+  // report marks its whole region (gigabytes in 64 GiB) hot.
+  for (const seed of [1, 2]) {
+    const w = builtinWorkload("tiny-hot", { timeScale: 0.02 });
+    const r = runExperiment({ workload: w, ops: "hwsample", machine: FAST, baseline: false, seed });
+    const s = r.summary;
+    assert.ok((s.recallBytes ?? 0) >= 0.5, `seed ${seed}: recall ${s.recallBytes}`);
+    assert.ok(
+      s.precisionBytes !== null && s.precisionBytes < 0.5,
+      `seed ${seed}: precision ${s.precisionBytes}`,
+    );
+    const ws = missWarnings([r]);
+    assert.equal(ws.length, 1);
+    assert.ok(!ws[0].includes("\n"), "one line");
+    assert.match(
+      ws[0],
+      /^warning: hwsample counted mostly cold memory as hot \(byte-weighted precision 0\.\d\d\): .* regions average .*× the .* working set/,
+    );
+  }
+});
