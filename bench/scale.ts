@@ -6,7 +6,8 @@
  * time, which on a shared host mostly measures the other processes.
  *
  *   npx tsx bench/scale.ts                  # cost sweep: tiny-hot, 1 GiB … 64 TiB, vaddr
- *   npx tsx bench/scale.ts --table [ops]    # accuracy table (docs/scale.md), ops comma-separated
+ *   npx tsx bench/scale.ts --table [ops] [--sizes 64GiB,4TiB,64TiB]
+ *                                           # accuracy table (docs/scale.md), ops comma-separated
  *   npx tsx bench/scale.ts --windows SCALE OPS SIM_S [THRESHOLD]
  *                                           # one run of tiny-hot scaled in size only (hot set 1/16384
  *                                           # of a 64 GiB × SCALE mapping): the truth per window
@@ -164,12 +165,15 @@ function costSweep(): void {
   console.log(`per-sample kdamond cost, 64 TiB / 1 GiB: ${ratio.toFixed(2)} (goal 0.5-2)`);
 }
 
-function table(opsList: string[]): void {
-  const sizes = [
-    { label: "64 GiB", bytes: 64 * GiB },
-    { label: "4 TiB", bytes: 4 * TiB },
-    { label: "64 TiB", bytes: 64 * TiB },
-  ];
+const TABLE_SIZES = [
+  { label: "64 GiB", bytes: 64 * GiB },
+  { label: "4 TiB", bytes: 4 * TiB },
+  { label: "64 TiB", bytes: 64 * TiB },
+];
+
+function table(opsList: string[], only?: string[]): void {
+  const sizes = TABLE_SIZES.filter((x) => only === undefined || only.includes(x.label.replace(" ", "")));
+  if (sizes.length === 0) throw new Error(`--sizes: none of ${only?.join(",")} is one of 64GiB, 4TiB, 64TiB`);
   console.log(
     `tiny-hot --scale ${TABLE_SIZE_SCALE} (256 MiB hot set, 16 GiB cold part) in a mapping of each size, machine profile ${PROFILE}, ` +
       `${TABLE_SIM_S} s simulated, seed 1; byte-weighted and active-window scores after the warm-up (docs/metrics.md):`,
@@ -255,7 +259,11 @@ if (args[0] === "--child") {
 } else if (args[0] === "--windows") {
   windows(Number(args[1]), args[2], Number(args[3]), Number(args[4] ?? 0.5));
 } else if (args[0] === "--table") {
-  table((args[1] ?? "vaddr,paddr,vaddr-fault,hwsample,ptscan").split(","));
+  // --table [OPS] [--sizes 64GiB,4TiB,64TiB]: a subset of the rows (to run them in parallel).
+  const sz = args.indexOf("--sizes");
+  const ops =
+    args[1] !== undefined && args[1] !== "--sizes" ? args[1] : "vaddr,paddr,vaddr-fault,hwsample,ptscan";
+  table(ops.split(","), sz >= 0 ? args[sz + 1]?.split(",") : undefined);
 } else {
   costSweep();
 }
