@@ -152,6 +152,15 @@ export class PageTableWalk {
   }
 
   /**
+   * Something changed that the walk has not seen yet (the ops' samples found the young
+   * regions' pages much less used): back to a pass every interval, starting with the next.
+   */
+  hurry(): void {
+    this.stats.passPeriod = 1;
+    this.sinceStart = Infinity;
+  }
+
+  /**
    * Longer periods while the young pages stay the same from pass to pass, 1 after a
    * change. Spans weigh by their young pages (a whole span 512, a span not PTE-scanned
    * yet 1), so the few cold pages that come and go do not count as much as a hot set that

@@ -23,6 +23,11 @@ import { applyThreeRegions } from "./vaddr.js";
 /** Default budget: page-table entries read per sampling interval (64 table pages). */
 export const PTSCAN_DEFAULT_BUDGET = 32768;
 
+/** A walk spacing out its passes is hurried when the sampled use falls under this share of its average. */
+const HURRY_SHARE = 0.5;
+/** Weight of the last interval in that average. */
+const USED_AVG_WEIGHT = 0.25;
+
 export interface PtscanOpsOptions {
   /** Page-table entries read per sampling interval (at least 512: one table page). */
   budget?: number;
@@ -41,6 +46,8 @@ export class PtscanOps implements Ops {
   /** Regions whose sampled page was cleared at this sample's start. */
   private readonly sampled = new Set<Region>();
   private readonly folioCache = new SameFolioCache();
+  /** Per target: a moving average of the bytes of sampled regions found used per interval. */
+  private readonly usedBytesAvg = new Map<Target, number>();
 
   constructor(
     private readonly machine: Machine,
@@ -97,6 +104,7 @@ export class PtscanOps implements Ops {
       // The sampled pages of the young regions: accessed in this interval or not.
       const cache = this.folioCache;
       cache.reset();
+      let used = 0;
       for (const r of t.regions) {
         if (!this.sampled.has(r)) continue;
         const a = r.samplingAddr;
@@ -105,7 +113,10 @@ export class PtscanOps implements Ops {
           accessed = m.youngVaddr(t.pid, a, this.account);
           cache.store(a, m.lastFolioBytes, accessed);
         }
-        if (accessed) r.nrAccesses++;
+        if (accessed) {
+          r.nrAccesses++;
+          used += r.size;
+        }
       }
       // Then the walk narrows down where the young memory is, for the next samples.
       let w = this.walks.get(t);
@@ -113,6 +124,11 @@ export class PtscanOps implements Ops {
         w = new PageTableWalk(m, m.process(t.pid), this.account);
         this.walks.set(t, w);
       }
+      // The young regions' pages much less used than lately: the hot set may have moved,
+      // so the walk should not wait for its next spaced-out pass to look.
+      const avg = this.usedBytesAvg.get(t) ?? 0;
+      if (used < HURRY_SHARE * avg) w.hurry();
+      this.usedBytesAvg.set(t, avg + (used - avg) * USED_AVG_WEIGHT);
       w.step(this.budget);
       const all = youngExtents(w.young, PAGE_SIZE, Math.max(PAGE_SIZE, ctx.minRegionSz));
       const ext = fitExtents(all, Math.max(1, Math.floor(ctx.attrs.maxNrRegions / 4)));
@@ -132,6 +148,7 @@ export class PtscanOps implements Ops {
   cleanup(): void {
     this.walks.clear();
     this.extents.clear();
+    this.usedBytesAvg.clear();
     this.sampled.clear();
   }
 }
