@@ -95,7 +95,7 @@ export class PageTableWalk {
   };
   /** Calls since the current pass started; young pages per span when the last pass's upper walk ended. */
   private sinceStart = Infinity;
-  private weightAtStart = new Map<number, number>();
+  private weightLastPass = new Map<number, number>();
   /** Upper-level tables of the current pass, in visit order (breadth first). */
   private upperQueue: number[] = [];
   private upperHead = 0;
@@ -177,15 +177,15 @@ export class PageTableWalk {
     }
     let prevTotal = 0;
     let changed = 0;
-    for (const [k, w] of this.weightAtStart) {
+    for (const [k, w] of this.weightLastPass) {
       prevTotal += w;
       changed += Math.abs(w - (now.get(k) ?? 0));
     }
-    for (const [k, w] of now) if (!this.weightAtStart.has(k)) changed += w;
+    for (const [k, w] of now) if (!this.weightLastPass.has(k)) changed += w;
     const stable = changed <= STABLE_CHANGE * Math.max(total, prevTotal);
     const st = this.stats;
     st.passPeriod = stable ? Math.min(PASS_PERIOD_MAX, st.passPeriod * 2) : 1;
-    this.weightAtStart = now;
+    this.weightLastPass = now;
   }
 
   private get upper(): UpperAccessedBits {
