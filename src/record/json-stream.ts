@@ -6,7 +6,7 @@
  * streaming requirement). Everything outside regions is small and built generically.
  */
 import { FormatError } from "../util/errors.js";
-import { RegionColumns } from "./compact-snapshot.js";
+import { RegionColumns } from "./region-columns.js";
 import { ProbeHitsBuilder, parseProbeHitsValue } from "./probe-hits.js";
 import { normalizeIntText, recordFromFields, snapshotFromFields, type Unset } from "./record-fields.js";
 import { RegionFields, type Scalar } from "./region-fields.js";

@@ -5,7 +5,8 @@
  * give up (0) on anything unusual, and the byte-level parser then reads the
  * snapshot and names any problem exactly, so the fast paths change speed only.
  */
-import { CompactReader, LAYOUTS, MISMATCH, NEED_MORE, RegionColumns } from "./compact-snapshot.js";
+import { CompactReader, LAYOUTS, MISMATCH, NEED_MORE } from "./compact-snapshot.js";
+import type { RegionColumns } from "./region-columns.js";
 import { ProbeHitsBuilder, parseProbeHitsValue } from "./probe-hits.js";
 import { fastSize } from "./region-fields.js";
 import type { Snapshot } from "./model.js";
