@@ -15,8 +15,11 @@
  * match) and a DataView throws, and a snapshot that fails near the end of the
  * bytes is reported as NEED_MORE, to be read again once more bytes are there.
  */
-import { SIZE_UNIT } from "./region-fields.js";
+import { SIZE_UNIT } from "../util/units.js";
 import type { RegionColumns } from "./region-columns.js";
+
+/** The key that opens every snapshot (where snapshots are searched for and slots cut). */
+export const START_TIME = Buffer.from('"start_time"', "latin1");
 
 export const MISMATCH = -1;
 export const NEED_MORE = -2;

@@ -9,7 +9,6 @@ import { createGunzip, createInflate } from "node:zlib";
 import { availableParallelism, loadavg } from "node:os";
 import { FormatError, InputError } from "../util/errors.js";
 import { RecordJsonParser } from "./json-stream.js";
-import { PerfScriptParser } from "./perf-script.js";
 import { validateRecords } from "./validate.js";
 import { readOnWorker, type ReadWorkerOptions } from "./read-worker.js";
 import type { DamonRecord, Snapshot } from "./model.js";
@@ -134,6 +133,8 @@ async function parseRecords(
   const format = detectRecordFormat(path);
   if (statSync(path).isDirectory()) throw new InputError("is a directory, not a record file", path);
   if (format === "perf_script") {
+    // loaded only for perf script records: JSON ones (the usual) need not pay for it
+    const { PerfScriptParser } = await import("./perf-script.js");
     const parser = new PerfScriptParser(path);
     const stream = createReadStream(path, { highWaterMark: CHUNK });
     for await (const chunk of stream) parser.feedBytes(chunk as Buffer);

@@ -8,9 +8,8 @@
  * anything the pattern reader does not take (another layout, DAMOS stats, the end
  * of a record, bad data) is read, or reported, exactly as before.
  */
-import { CompactReader, LAYOUTS } from "./compact-snapshot.js";
+import { CompactReader, LAYOUTS, START_TIME } from "./compact-snapshot.js";
 import { RegionColumns } from "./region-columns.js";
-import { START_TIME } from "./snapshot-fast.js";
 import type { Snapshot } from "./model.js";
 
 /** Per snapshot in ParsedSlot.meta: start, end, region count, total bytes, sample interval (NaN: null). */

@@ -18,7 +18,7 @@ import { InputError, UsageError } from "../../../util/errors.js";
 import { writeFileAtomic } from "../../../util/atomic-write.js";
 import { announceWritten, existedBefore } from "../../files.js";
 import { intOpt, ints, loadRecords, writeOut } from "./common.js";
-import { PROBE_INDEX_HELP, recordsForProbe } from "../../probe-options.js";
+import { PROBE_INDEX_HELP, recordsForProbe } from "./probe-index.js";
 
 export function registerHeatmap(report: Command): void {
   report
