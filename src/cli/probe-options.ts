@@ -6,8 +6,6 @@ import type { Command } from "commander";
 import type { Attrs } from "../core/attrs.js";
 import { validateProbes, type Probe } from "../core/probe.js";
 import { parseProbeSpecs } from "../config/probes.js";
-import type { DamonRecord } from "../record/model.js";
-import { probeHitsAsAccesses } from "../record/probe-hits.js";
 import { UsageError } from "../util/errors.js";
 
 export interface ProbeOptionValues {
@@ -43,18 +41,6 @@ export function probesOption(
     );
   }
   return probes;
-}
-
-/** Help of `--probe <n>` on reports drawn from access counts (heatmap, wss). */
-export const PROBE_INDEX_HELP =
-  "draw probe N's hits (0-based; records made with --probe) instead of accesses";
-
-/** The records as given, or with probe N's hits in place of access counts when --probe N is set. */
-export function recordsForProbe(records: DamonRecord[], probe: unknown): DamonRecord[] {
-  if (probe === undefined) return records;
-  const text = typeof probe === "string" ? probe : "";
-  if (!/^\d+$/.test(text)) throw new UsageError(`'${text}' is not a probe index (0, 1, 2 or 3)`, "--probe");
-  return probeHitsAsAccesses(records, Number(text));
 }
 
 /** Operation sets whose probes are evaluated (`ops.apply_probes`). */

@@ -14,7 +14,7 @@ type Register = (program: Command) => void;
  * Modules are imported only when needed: loading all of them costs about
  * 0.5 CPU-s at start-up, more than a whole `report wss` on a large record.
  */
-export const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] = [
+export const COMMANDS: readonly (readonly [string, (args: readonly string[]) => Promise<Register>])[] = [
   ["demo", async () => (await import("./commands/demo.js")).registerDemo],
   ["run", async () => (await import("./commands/run.js")).registerRun],
   ["record", async () => (await import("./commands/run.js")).registerRecord],
@@ -24,7 +24,8 @@ export const COMMANDS: readonly (readonly [string, () => Promise<Register>])[] =
   ["vm", async () => (await import("./commands/vm.js")).registerVm],
   ["fidelity", async () => (await import("./commands/fidelity.js")).registerFidelity],
   ["trace", async () => (await import("./commands/trace.js")).registerTrace],
-  ["report", async () => (await import("./commands/report.js")).registerReport],
+  // report loads only the kind of report the arguments name
+  ["report", async (args) => (await import("./commands/report.js")).reportRegister(args)],
   ["adjust", async () => (await import("./commands/adjust.js")).registerAdjust],
   ["live", async () => (await import("./commands/live.js")).registerLive],
   ["sweep", async () => (await import("./commands/sweep.js")).registerSweep],
@@ -69,7 +70,7 @@ export async function buildProgram(
   const name = namedCommand(args);
   const named = commands.filter(([n]) => all || n === name);
   if (named.length > 0) {
-    const registers = await Promise.all(named.map(([, load]) => load()));
+    const registers = await Promise.all(named.map(([, load]) => load(args)));
     for (const register of registers) register(program);
     return program;
   }

@@ -15,7 +15,11 @@
  * match) and a DataView throws, and a snapshot that fails near the end of the
  * bytes is reported as NEED_MORE, to be read again once more bytes are there.
  */
-import { SIZE_UNIT } from "./region-fields.js";
+import { SIZE_UNIT } from "../util/units.js";
+import type { RegionColumns } from "./region-columns.js";
+
+/** The key that opens every snapshot (where snapshots are searched for and slots cut). */
+export const START_TIME = Buffer.from('"start_time"', "latin1");
 
 export const MISMATCH = -1;
 export const NEED_MORE = -2;
@@ -110,76 +114,6 @@ function layout(indent: number): Layout {
 }
 
 export const LAYOUTS: readonly Layout[] = [layout(0), layout(4)];
-
-const BLOCK = 1 << 17;
-
-export interface SnapshotColumns {
-  start: Float64Array;
-  end: Float64Array;
-  samples: Float64Array;
-  age: Float64Array;
-  szFilterPassed: Float64Array;
-}
-
-/** The region columns of the snapshot being read, grown as needed and reused. */
-export class RegionColumns {
-  start = new Float64Array(1024);
-  end = new Float64Array(1024);
-  samples = new Float64Array(1024);
-  age = new Float64Array(1024);
-  szf = new Float64Array(1024);
-
-  push(k: number, start: number, end: number, samples: number, age: number, szf: number): void {
-    if (k >= this.start.length) this.grow();
-    this.start[k] = start;
-    this.end[k] = end;
-    this.samples[k] = samples;
-    this.age[k] = age;
-    this.szf[k] = szf;
-  }
-
-  /**
-   * Copies of the first n rows for a snapshot, carved out of shared blocks: one
-   * allocation per 128 Ki values instead of five per snapshot keeps the garbage
-   * collector out of large reads.
-   */
-  take(n: number): SnapshotColumns {
-    return {
-      start: this.copy(this.start, n),
-      end: this.copy(this.end, n),
-      samples: this.copy(this.samples, n),
-      age: this.copy(this.age, n),
-      szFilterPassed: this.copy(this.szf, n),
-    };
-  }
-
-  private block = new Float64Array(0);
-  private used = 0;
-
-  private copy(a: Float64Array, n: number): Float64Array {
-    if (this.used + n > this.block.length) {
-      this.block = new Float64Array(Math.max(BLOCK, n));
-      this.used = 0;
-    }
-    const d = this.block.subarray(this.used, this.used + n);
-    this.used += n;
-    d.set(a.subarray(0, n));
-    return d;
-  }
-
-  private grow(): void {
-    const g = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
-      const d = new Float64Array(a.length * 2);
-      d.set(a);
-      return d;
-    };
-    this.start = g(this.start);
-    this.end = g(this.end);
-    this.samples = g(this.samples);
-    this.age = g(this.age);
-    this.szf = g(this.szf);
-  }
-}
 
 export interface CompactSnapshot {
   end: number;
@@ -327,9 +261,36 @@ function optionalNumber(s: Scan, p: number, key: Lit): number {
   return quotedOrBare(s, q);
 }
 
-/** Grouped digits at p (the hottest loop: region addresses) into s.v; -1 if none. */
+/**
+ * Grouped digits at p (the hottest loop: region addresses) into s.v; -1 if none.
+ * The usual form ("94,827,419,009,024": 1-3 digits, then groups of three) is read
+ * a group at a time, which makes the chain of floating-point steps a third as
+ * long; any other form, or a value from 2^53 on (where rounding could differ from
+ * the digit-at-a-time sum), is read by `digits`, so the value is always the same.
+ */
 function groupedDigits(s: Scan, p: number): number {
-  return digits(s, p, true);
+  const b = s.b;
+  const from = p;
+  let v = 0;
+  let c = b[p];
+  for (let n = 0; n < 3 && c >= 0x30 && c <= 0x39; n++) {
+    v = v * 10 + (c - 0x30);
+    c = b[++p];
+  }
+  if (p === from) return digits(s, from, true);
+  while (c === 0x2c) {
+    const d0 = b[p + 1];
+    const d1 = b[p + 2];
+    const d2 = b[p + 3];
+    if (d0 < 0x30 || d0 > 0x39 || d1 < 0x30 || d1 > 0x39 || d2 < 0x30 || d2 > 0x39)
+      return digits(s, from, true);
+    v = v * 1000 + (d0 * 100 + d1 * 10 + d2 - 0x30 * 111);
+    p += 4;
+    c = b[p];
+  }
+  if ((c >= 0x30 && c <= 0x39) || p - from >= MAX_NUMBER || v >= 2 ** 53) return digits(s, from, true);
+  s.v = v;
+  return p;
 }
 
 /** One region at p into cols[k]: the position after it, or -1. */

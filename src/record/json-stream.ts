@@ -6,11 +6,12 @@
  * streaming requirement). Everything outside regions is small and built generically.
  */
 import { FormatError } from "../util/errors.js";
-import { RegionColumns } from "./compact-snapshot.js";
+import { RegionColumns } from "./region-columns.js";
 import { ProbeHitsBuilder, parseProbeHitsValue } from "./probe-hits.js";
 import { normalizeIntText, recordFromFields, snapshotFromFields, type Unset } from "./record-fields.js";
 import { RegionFields, type Scalar } from "./region-fields.js";
-import { FAST_LIMIT, FastSnapshots, START_TIME, type SnapshotSink } from "./snapshot-fast.js";
+import { FAST_LIMIT, FastSnapshots, type SnapshotSink } from "./snapshot-fast.js";
+import { START_TIME } from "./compact-snapshot.js";
 import { PendingChunks } from "./pending-chunks.js";
 import { slotSnapshots, type ParsedSlot } from "./slot-snapshots.js";
 import { ReusedBytes } from "./reused-bytes.js";

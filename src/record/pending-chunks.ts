@@ -4,7 +4,7 @@
  * would copy them again each time, quadratic in the snapshot's size) until the
  * next snapshot's `"start_time"` key shows the snapshot is complete.
  */
-import { START_TIME } from "./snapshot-fast.js";
+import { START_TIME } from "./compact-snapshot.js";
 
 export class PendingChunks {
   /** Whether the reader is waiting (chunks go here). */

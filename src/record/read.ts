@@ -4,12 +4,11 @@
  * a zlib header means json_compressed, a leading '[' or '{' means JSON, text lines
  * mean perf script. Data is streamed, never loaded whole.
  */
-import { createReadStream, openSync, readSync, closeSync, statSync } from "node:fs";
+import { createReadStream, openSync, readSync, closeSync, readFileSync, statSync } from "node:fs";
 import { createGunzip, createInflate } from "node:zlib";
 import { availableParallelism, loadavg } from "node:os";
 import { FormatError, InputError } from "../util/errors.js";
 import { RecordJsonParser } from "./json-stream.js";
-import { PerfScriptParser } from "./perf-script.js";
 import { validateRecords } from "./validate.js";
 import { readOnWorker, type ReadWorkerOptions } from "./read-worker.js";
 import type { DamonRecord, Snapshot } from "./model.js";
@@ -105,12 +104,24 @@ export async function streamRecords(
 }
 
 /**
- * Whether a core is free to parse beside the main thread: two or more cores and a
- * 1-minute load average below their number less a half.
+ * Whether a core is free to parse beside the main thread: two or more cores, and
+ * either the 1-minute load average or the threads runnable right now (this one
+ * not counted) below their number less a half. The load average alone lags: right
+ * after a busy minute (a benchmark's own reports, one after another) it said
+ * "busy" on a machine that was quiet again, and a report took a third longer.
  */
-function coreToSpare(): boolean {
-  const cores = availableParallelism();
-  return cores >= 2 && loadavg()[0] < cores - 0.5;
+export function coreToSpare(cores: number, load1: number, runnableNow: number): boolean {
+  return cores >= 2 && Math.min(load1, runnableNow - 1) < cores - 0.5;
+}
+
+/** Threads runnable right now, this one included (Linux's /proc/loadavg), or Infinity where unknown. */
+function runnableNow(): number {
+  try {
+    const m = / (\d+)\/\d+ /.exec(readFileSync("/proc/loadavg", "latin1"));
+    return m ? Number(m[1]) : Infinity;
+  } catch {
+    return Infinity;
+  }
 }
 
 /** A failure while inflating: the parser's own errors as they are, the rest as corrupt data. */
@@ -134,6 +145,8 @@ async function parseRecords(
   const format = detectRecordFormat(path);
   if (statSync(path).isDirectory()) throw new InputError("is a directory, not a record file", path);
   if (format === "perf_script") {
+    // loaded only for perf script records: JSON ones (the usual) need not pay for it
+    const { PerfScriptParser } = await import("./perf-script.js");
     const parser = new PerfScriptParser(path);
     const stream = createReadStream(path, { highWaterMark: CHUNK });
     for await (const chunk of stream) parser.feedBytes(chunk as Buffer);
@@ -142,7 +155,9 @@ async function parseRecords(
   const parser = new RecordJsonParser(path);
   // parse on both cores only when one is free: on a busy machine (or in a busy
   // process group) the second thread only adds its own start and copies
-  const parse = workerOptions.parse ?? (coreToSpare() ? "auto" : "none");
+  const parse =
+    workerOptions.parse ??
+    (coreToSpare(availableParallelism(), loadavg()[0], runnableNow()) ? "auto" : "none");
   if (statSync(path).size >= workerMinBytes) {
     const codec = format === "json" ? "none" : format === "json_gzip" ? "gzip" : "zlib";
     try {

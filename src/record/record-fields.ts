@@ -8,7 +8,7 @@
  */
 import { textToBytes, textToNr, textToNs } from "./damo-fmt.js";
 import type { DamonRecord, DamosStats, Intervals, IntervalsGoal, SchemeFilter, Snapshot } from "./model.js";
-import type { SnapshotColumns } from "./compact-snapshot.js";
+import type { SnapshotColumns } from "./region-columns.js";
 
 /** How a check reports a problem: a FormatError naming where the reader is. */
 export type Fail = (msg: string) => never;

@@ -5,7 +5,7 @@
  * region closes. Also the byte-level forms of the most common region values,
  * read without making a string.
  */
-import { SIZE_UNIT_BYTES } from "../util/units.js";
+import { SIZE_UNIT } from "../util/units.js";
 import { textToBytes, textToNr, textToNs } from "./damo-fmt.js";
 import { parseProbeHitsValue } from "./probe-hits.js";
 import { conv, type Fail } from "./record-fields.js";
@@ -149,11 +149,6 @@ export function fastGroupedInt(buf: Buffer, from: number, to: number): number | 
   }
   return v;
 }
-
-/** The binary-unit letters damo prints (K, M, G, T, P, E), by char code, for the byte-level readers. */
-export const SIZE_UNIT: Readonly<Record<number, number>> = Object.fromEntries(
-  ["K", "M", "G", "T", "P", "E"].map((u) => [u.charCodeAt(0), SIZE_UNIT_BYTES[u]]),
-);
 
 /** "0 B", "123 B", "31.340 MiB" as damo's text_to_bytes reads them; undefined for other forms. */
 export function fastSize(buf: Buffer, from: number, to: number): number | undefined {

@@ -8,8 +8,8 @@
  * anything the pattern reader does not take (another layout, DAMOS stats, the end
  * of a record, bad data) is read, or reported, exactly as before.
  */
-import { CompactReader, LAYOUTS, RegionColumns } from "./compact-snapshot.js";
-import { START_TIME } from "./snapshot-fast.js";
+import { CompactReader, LAYOUTS, START_TIME } from "./compact-snapshot.js";
+import { RegionColumns } from "./region-columns.js";
 import type { Snapshot } from "./model.js";
 
 /** Per snapshot in ParsedSlot.meta: start, end, region count, total bytes, sample interval (NaN: null). */
@@ -48,49 +48,32 @@ export function snapshotCut(b: Buffer, len: number): number {
   return -1;
 }
 
-/** Growable columns of one slot's regions and snapshots. */
-class SlotColumns {
-  n = 0;
+/** A slot's snapshot metadata (META numbers each), grown as needed. */
+class SlotMeta {
   count = 0;
   meta = new Float64Array(64 * META);
-  start = new Float64Array(8192);
-  endAddr = new Float64Array(8192);
-  samples = new Float64Array(8192);
-  age = new Float64Array(8192);
-  szf = new Float64Array(8192);
 
-  add(cols: RegionColumns, nr: number, m: readonly number[]): void {
-    if ((this.count + 1) * META > this.meta.length) this.meta = grown(this.meta, 2 * this.meta.length);
-    this.meta.set(m, this.count * META);
-    this.count++;
-    const need = this.n + nr;
-    if (need > this.start.length) {
-      const size = Math.max(need, 2 * this.start.length);
-      this.start = grown(this.start, size);
-      this.endAddr = grown(this.endAddr, size);
-      this.samples = grown(this.samples, size);
-      this.age = grown(this.age, size);
-      this.szf = grown(this.szf, size);
+  add(startNs: number, endNs: number, nr: number, total: number, interval: number): void {
+    if ((this.count + 1) * META > this.meta.length) {
+      const d = new Float64Array(2 * this.meta.length);
+      d.set(this.meta);
+      this.meta = d;
     }
-    this.start.set(cols.start.subarray(0, nr), this.n);
-    this.endAddr.set(cols.end.subarray(0, nr), this.n);
-    this.samples.set(cols.samples.subarray(0, nr), this.n);
-    this.age.set(cols.age.subarray(0, nr), this.n);
-    this.szf.set(cols.szf.subarray(0, nr), this.n);
-    this.n = need;
+    const o = this.count * META;
+    this.meta[o] = startNs;
+    this.meta[o + 1] = endNs;
+    this.meta[o + 2] = nr;
+    this.meta[o + 3] = total;
+    this.meta[o + 4] = interval;
+    this.count++;
   }
-}
-
-function grown(a: Float64Array, size: number): Float64Array<ArrayBuffer> {
-  const d = new Float64Array(size);
-  d.set(a);
-  return d;
 }
 
 /** Reads the snapshots at the head of slots, in whichever of the two layouts fits. */
 export class SlotSnapshotReader {
   private readonly compact = new CompactReader();
-  private readonly cols = new RegionColumns();
+  /** A slot's regions are read straight into these columns and sent on (a slot holds about 7,500 of damo's). */
+  private readonly cols = new RegionColumns(8192);
   /** The layout that last fitted (damo's indent-4 layout first). */
   private layout = 1;
 
@@ -99,7 +82,7 @@ export class SlotSnapshotReader {
    * to the first one the pattern reader does not take; null when it takes none.
    */
   read(b: Uint8Array): ParsedSlot | null {
-    const out = new SlotColumns();
+    const out = new SlotMeta();
     let p = 0;
     let end = 0;
     const len = b.length;
@@ -111,7 +94,8 @@ export class SlotSnapshotReader {
         if (typeof r === "object") this.layout = other;
       }
       if (typeof r !== "object") break;
-      out.add(this.cols, r.nr, [r.startNs, r.endNs, r.nr, r.totalBytes ?? NaN, r.sampleIntervalUs ?? NaN]);
+      this.cols.keep(r.nr);
+      out.add(r.startNs, r.endNs, r.nr, r.totalBytes ?? NaN, r.sampleIntervalUs ?? NaN);
       end = r.end;
       if (b[end] !== 0x2c) break;
       p = end + 1;
@@ -119,15 +103,17 @@ export class SlotSnapshotReader {
     }
     this.compact.release();
     if (out.count === 0) return null;
+    // fresh blocks for the next slot: these ones are transferred to the main thread
+    const c = this.cols.detach(true);
     return {
       end,
       count: out.count,
       meta: out.meta,
-      start: out.start,
-      endAddr: out.endAddr,
-      samples: out.samples,
-      age: out.age,
-      szf: out.szf,
+      start: c.start,
+      endAddr: c.end,
+      samples: c.samples,
+      age: c.age,
+      szf: c.szFilterPassed,
     };
   }
 }

@@ -5,12 +5,12 @@
  * give up (0) on anything unusual, and the byte-level parser then reads the
  * snapshot and names any problem exactly, so the fast paths change speed only.
  */
-import { CompactReader, LAYOUTS, MISMATCH, NEED_MORE, RegionColumns } from "./compact-snapshot.js";
+import { CompactReader, LAYOUTS, MISMATCH, NEED_MORE, START_TIME } from "./compact-snapshot.js";
+import type { RegionColumns } from "./region-columns.js";
 import { ProbeHitsBuilder, parseProbeHitsValue } from "./probe-hits.js";
 import { fastSize } from "./region-fields.js";
 import type { Snapshot } from "./model.js";
 
-export const START_TIME = Buffer.from('"start_time"', "latin1");
 /** Snapshots bigger than this are read by the byte-level parser instead of waiting for more data. */
 export const FAST_LIMIT = 32 << 20;
 

@@ -39,6 +39,11 @@ export const SIZE_UNIT_BYTES: Readonly<Record<string, number>> = {
   EiB: 2 ** 60,
 };
 
+/** The binary-unit letters damo prints (K, M, G, T, P, E), by char code, for the byte-level readers. */
+export const SIZE_UNIT: Readonly<Record<number, number>> = Object.fromEntries(
+  ["K", "M", "G", "T", "P", "E"].map((u) => [u.charCodeAt(0), SIZE_UNIT_BYTES[u]]),
+);
+
 /** The CLI's size units are case-insensitive (`4kib`, `1 gb`). */
 const SIZE_B: Record<string, number> = Object.fromEntries(
   Object.entries(SIZE_UNIT_BYTES).map(([k, v]) => [k.toLowerCase(), v]),

@@ -54,9 +54,9 @@ void test("only the command named on the command line is loaded", async () => {
       ([name, load]) =>
         [
           name,
-          () => {
+          (a: readonly string[]) => {
             loaded.push(name);
-            return load();
+            return load(a);
           },
         ] as const,
     );

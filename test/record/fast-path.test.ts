@@ -189,3 +189,35 @@ void test("a bad time text is the same error with and without fast paths", () =>
   assert.ok("error" in slow && /age\.usec/.test(slow.error), JSON.stringify(slow).slice(0, 200));
   assert.deepEqual(read(Buffer.from(damo), true), slow);
 });
+
+void test("addresses in any comma grouping, with leading zeros, long or from 2^53 on read as the byte-level parser reads them", () => {
+  const damo = [...damoJsonChunks(records(7))].join("");
+  const first = /"start": "([0-9,]+)",(\s+)"end": "([0-9,]+)"/.exec(damo)!;
+  assert.equal(first[1], "94,351,841,558,528");
+  const forms = [
+    "94,351,841,558,528", // the usual grouping, as damo writes it
+    "94351841558528",
+    "9,4351,841,558,528", // groups of other sizes
+    "94,351,841,5,58,528",
+    "94,,351,841,558,528",
+    "94,351,841,558,528,", // a trailing comma
+    ",94,351,841,558,528",
+    "000,000,000,094,351,841,558,528", // leading zeros
+    "0,000,000,000,000,000,000,000,000,000,000,001", // 40 bytes and more: not the pattern reader's
+    "9,007,199,254,740,991", // 2^53 - 1
+    "9,007,199,254,740,993", // above 2^53: rounded
+    "18,446,744,073,709,551,615",
+    "123,456,789,012,345,678,901,234,567",
+  ];
+  for (const form of forms) {
+    // the end at or after the start, so that the region is read (not given up as end < start)
+    const end = form.length >= 21 ? form : "9,007,199,254,740,991";
+    const text = Buffer.from(damo.replace(first[0], `"start": "${form}",${first[2]}"end": "${end}"`));
+    const slow = read(text, false);
+    let fast: Outcome = { error: "not read" };
+    const n = patternReads(() => (fast = read(text, true, [3000, 5000])));
+    assert.deepEqual(fast, slow, form);
+    // a first snapshot the pattern reader cannot read turns it off for the file
+    assert.equal(n, form.length >= 40 ? 0 : 8, `${form}: snapshots read by the pattern reader`);
+  }
+});

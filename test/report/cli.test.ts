@@ -89,3 +89,25 @@ void test("bad input: one line on stderr, exit code 2", { skip }, () => {
   assert.equal(badImage.code, 2);
   assert.match(badImage.err, /unsupported image type/);
 });
+
+void test("report heatmap writes PNG and SVG files (their writers loaded on demand)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "damon-ts-heatmap-image-"));
+  try {
+    const input = resolve(here, "../fixtures/probes/damon.data");
+    for (const [name, head] of [
+      ["h.png", "\x89PNG"],
+      ["h.svg", "<svg"],
+    ] as const) {
+      const file = join(dir, name);
+      const r = run(["report", "heatmap", "-i", input, "--output", file]);
+      assert.equal(r.code, 0, r.err);
+      assert.match(
+        r.err,
+        new RegExp(`wrote ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(5 snapshots drawn`),
+      );
+      assert.ok(readFileSync(file, "latin1").includes(head), `${name} starts as its format does`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

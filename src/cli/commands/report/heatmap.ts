@@ -12,13 +12,12 @@ import {
   rawHeatmapLines,
   selectRecords,
 } from "../../../report/heatmap.js";
-import { heatmapPng, heatmapSvg } from "../../../report/heatmap-image.js";
 import { formatSz } from "../../../record/damo-fmt.js";
 import { InputError, UsageError } from "../../../util/errors.js";
 import { writeFileAtomic } from "../../../util/atomic-write.js";
 import { announceWritten, existedBefore } from "../../files.js";
 import { intOpt, ints, loadRecords, writeOut } from "./common.js";
-import { PROBE_INDEX_HELP, recordsForProbe } from "../../probe-options.js";
+import { PROBE_INDEX_HELP, recordsForProbe } from "./probe-index.js";
 
 export function registerHeatmap(report: Command): void {
   report
@@ -110,6 +109,8 @@ export function registerHeatmap(report: Command): void {
           const [s, e] = plan.addrRanges[i];
           const title = `target ${plan.selection.targetId ?? "-"}, addresses ${s.toString(16)}-${e.toString(16)} (${formatSz(e - s, false)})`;
           const replaces = existedBefore(file);
+          // the image writers (and their font) are loaded only for image outputs
+          const { heatmapPng, heatmapSvg } = await import("../../../report/heatmap-image.js");
           if (extname(file).toLowerCase() === ".png")
             writeFileAtomic(file, heatmapPng(grid, 800, title, base));
           else writeFileAtomic(file, heatmapSvg(grid, title, base));

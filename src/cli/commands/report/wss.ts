@@ -3,7 +3,7 @@ import { Command, Option } from "commander";
 import { WSS_DEFAULTS, wssReport } from "../../../report/wss.js";
 import { percentileRange } from "../../../report/dist.js";
 import { intOpt, ints, loadRecords, writeOut } from "./common.js";
-import { PROBE_INDEX_HELP, recordsForProbe } from "../../probe-options.js";
+import { PROBE_INDEX_HELP, recordsForProbe } from "./probe-index.js";
 
 export function registerWss(report: Command): void {
   report
