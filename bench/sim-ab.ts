@@ -10,33 +10,7 @@
  *
  * profile: default (1536 × 12 TLB, no events), guest, server, ... (machine-profile.ts).
  */
-import { resolve } from "node:path";
-
-interface Tree {
-  Machine: typeof import("../src/mm/machine.js").Machine;
-  Simulation: typeof import("../src/mm/driver.js").Simulation;
-  GroundTruth: typeof import("../src/truth/ground-truth.js").GroundTruth;
-  builtinWorkload: typeof import("../src/workload/builtins.js").builtinWorkload;
-  instantiateWorkload: typeof import("../src/workload/instantiate.js").instantiateWorkload;
-  machineOptionsFor: typeof import("../src/mm/machine-profile.js").machineOptionsFor;
-}
-type ProfileName = import("../src/mm/machine-profile.js").MachineProfileName;
-
-async function load(root: string): Promise<Tree> {
-  const src = resolve(root, "src");
-  const mm = (await import(`${src}/mm/index.js`)) as Tree;
-  const truth = (await import(`${src}/truth/index.js`)) as Tree;
-  const wl = (await import(`${src}/workload/index.js`)) as Tree;
-  const prof = (await import(`${src}/mm/machine-profile.js`)) as Tree;
-  return {
-    Machine: mm.Machine,
-    Simulation: mm.Simulation,
-    GroundTruth: truth.GroundTruth,
-    builtinWorkload: wl.builtinWorkload,
-    instantiateWorkload: wl.instantiateWorkload,
-    machineOptionsFor: prof.machineOptionsFor,
-  };
-}
+import { loadTree, runCase, type Tree } from "./sim-tree.js";
 
 const [oldRoot, workload = "stairs", profile = "default", roundsArg = "3", scaleArg = "0.05"] =
   process.argv.slice(2);
@@ -44,33 +18,12 @@ if (!oldRoot) {
   console.error("usage: npx tsx bench/sim-ab.ts OLD-TREE [workload] [profile] [rounds] [time-scale]");
   process.exit(2);
 }
-const trees: Record<string, Tree> = { old: await load(oldRoot), new: await load(".") };
+const trees: Record<string, Tree> = { old: await loadTree(oldRoot), new: await loadTree(".") };
 
-/** One run: accesses per second and a fingerprint of its results. */
+/** One run: accesses per CPU second and a fingerprint of its results. */
 function run(t: Tree, tlb: boolean): { rate: number; fingerprint: string } {
-  const opts = !tlb
-    ? { tlb: false as const }
-    : profile === "default"
-      ? {}
-      : t.machineOptionsFor(profile as ProfileName);
-  const m = new t.Machine(opts);
-  const gt = new t.GroundTruth({ sampleNs: 5e6, aggrNs: 100e6 });
-  m.attachTruth(gt);
-  t.instantiateWorkload(m, t.builtinWorkload(workload, { timeScale: Number(scaleArg) }), { seed: 1 });
-  const sim = new t.Simulation(m);
-  sim.addAgent(gt);
-  // CPU time, not wall time: on a shared host the wall clock mostly measures the others.
-  const c0 = process.cpuUsage();
-  sim.run();
-  const c = process.cpuUsage(c0);
-  const rate = m.totalAccesses() / ((c.user + c.system) / 1e6);
-  const fingerprint = JSON.stringify([
-    m.totalAccesses(),
-    m.cpus.map((c) => [c.timeNs, c.tlb?.hits, c.tlb?.misses]),
-    m.hiddenPageSamples,
-    m.seenPageSamples,
-  ]);
-  return { rate, fingerprint };
+  const r = runCase(t, { workload, profile, timeScale: Number(scaleArg), tlb });
+  return { rate: r.accesses / r.cpuSeconds, fingerprint: r.fingerprint };
 }
 
 const best: Record<string, number> = {};
