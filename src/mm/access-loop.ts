@@ -1,8 +1,11 @@
+import type { VmaCache } from "./vma-cache.js";
+
 /**
  * The per-access inner loops, kept as plain functions over typed arrays with
  * no property access, allocation or call inside, so V8 compiles them to tight
  * machine code. They stop and return to the caller (machine.ts) for anything
- * rare — an address outside the cached VMA, a page that must fault, a page's
+ * rare — an address outside the thread's cached chunks (vma-cache.ts; a cached one
+ * is switched to in the loop), a page that must fault, a page's
  * first access in a truth window (or in a sampling interval, when the truth
  * logs samples) — and the caller resumes them after handling it. Everything they must report goes through the `st` state array.
  */
@@ -34,7 +37,11 @@ export const ST_PFN = 7;
  */
 export const ST_HIDDEN = 8;
 export const ST_SEEN = 9;
-export const ST_SIZE = 10;
+/** VMA cache slot of the chunk the loop stopped in (vma-cache.ts). */
+export const ST_SLOT = 10;
+/** Bit k set: a walk (TLB miss, or any access without the TLB model) under slot k's chunk. */
+export const ST_WALKED = 11;
+export const ST_SIZE = 12;
 
 export const EXIT_END = 0;
 export const EXIT_TIME = 1;
@@ -49,10 +56,8 @@ export function loopNoTlb(
   i: number,
   n: number,
   limitNs: number,
-  flags: Uint8Array,
-  frames: Int32Array,
-  vs: number,
-  ve: number,
+  vc: VmaCache,
+  slot: number,
   frameNode: Uint8Array,
   lat: Float64Array,
   latBase: number,
@@ -65,15 +70,12 @@ export function loopNoTlb(
   curW: number,
   logSamples: boolean,
   st: Float64Array,
-  pmdA: Uint8Array,
 ): number {
   // Scalars as untagged locals and flags as 0/1 ints: TurboFan re-checks a tagged
   // parameter (Smi tag, number map, truthiness) at each use inside the loop.
   i = i | 0;
   n = n | 0;
   limitNs = +limitNs;
-  vs = +vs;
-  ve = +ve;
   latBase = latBase | 0;
   curS = curS | 0;
   curW = curW | 0;
@@ -81,11 +83,25 @@ export function loopNoTlb(
   const logAll = logSamples ? 1 : 0;
   // One NUMA node: every access costs the same, without two array reads per access.
   const lat0 = lat.length === 1 ? lat[0] : -1;
+  // The current chunk (a VMA cache slot): pages [vs, ve), switched in the loop.
+  const cB = vc.bounds;
+  const cF = vc.flags;
+  const cFr = vc.frames;
+  const cPt = vc.pt;
+  const nSlots = (cB.length >> 1) - 1;
+  slot = slot | 0;
+  let flags = cF[slot];
+  let frames = cFr[slot];
+  let pmdA = cPt[slot];
+  let vs = cB[2 * slot];
+  let ve = cB[2 * slot + 1];
   // Low 32 bits of vs: (vsLow + idx) >>> 9 & 511 is the page's PMD entry in its 1 GiB block.
-  const vsLow = (vs % 4294967296) | 0;
+  let vsLow = (vs % 4294967296) | 0;
   let lastPmd = -1;
+  let walked = 0;
   let t = st[ST_TIME];
   const i0 = i;
+  let iEnter = i;
   let exit = EXIT_END;
   for (; i < n; i++) {
     if (t >= limitNs) {
@@ -95,9 +111,24 @@ export function loopNoTlb(
     const vpn = Math.floor(addrs[i] * INV_PAGE_SIZE);
     // Written so that a NaN address also leaves the fast path.
     if (!(vpn >= vs && vpn < ve)) {
-      exit = EXIT_VMA;
-      st[ST_VPN] = vpn;
-      break;
+      // Another cached chunk: switch to it here (every access walks: one under the old chunk marks it).
+      let k = 0;
+      while (k < nSlots && !(vpn >= cB[2 * k] && vpn < cB[2 * k + 1])) k++;
+      if (k === nSlots) {
+        exit = EXIT_VMA;
+        st[ST_VPN] = vpn;
+        break;
+      }
+      if (i !== iEnter) walked |= 1 << slot;
+      iEnter = i;
+      slot = k;
+      flags = cF[k];
+      frames = cFr[k];
+      pmdA = cPt[k];
+      vs = cB[2 * k];
+      ve = cB[2 * k + 1];
+      vsLow = (vs % 4294967296) | 0;
+      lastPmd = -1;
     }
     const idx = (vpn - vs) | 0;
     const f = flags[idx];
@@ -129,9 +160,12 @@ export function loopNoTlb(
     t += lat0 >= 0 ? lat0 : lat[latBase + frameNode[pfn]];
     if (truth !== 0) tC[pfn]++;
   }
+  if (i !== iEnter) walked |= 1 << slot;
   st[ST_TIME] = t;
   st[ST_DONE] += i - i0;
   st[ST_EXIT] = exit;
+  st[ST_SLOT] = slot;
+  st[ST_WALKED] = walked;
   return i;
 }
 
@@ -145,10 +179,8 @@ export function loopTlb(
   i: number,
   n: number,
   limitNs: number,
-  flags: Uint8Array,
-  frames: Int32Array,
-  vs: number,
-  ve: number,
+  vc: VmaCache,
+  slot: number,
   frameNode: Uint8Array,
   lat: Float64Array,
   latBase: number,
@@ -173,14 +205,11 @@ export function loopTlb(
   hintMask: number,
   clrStamp: Int32Array,
   clrCur: number,
-  pmdA: Uint8Array,
 ): number {
   // As in loopNoTlb: untagged scalars, 0/1 flags, one-node latency.
   i = i | 0;
   n = n | 0;
   limitNs = +limitNs;
-  vs = +vs;
-  ve = +ve;
   latBase = latBase | 0;
   curS = curS | 0;
   curW = curW | 0;
@@ -197,12 +226,26 @@ export function loopTlb(
   const logAll = logSamples ? 1 : 0;
   const lat0 = lat.length === 1 ? lat[0] : -1;
   let t = st[ST_TIME];
-  const vsLow = (vs % 4294967296) | 0;
+  // The current chunk, as in loopNoTlb.
+  const cB = vc.bounds;
+  const cF = vc.flags;
+  const cFr = vc.frames;
+  const cPt = vc.pt;
+  const nSlots = (cB.length >> 1) - 1;
+  slot = slot | 0;
+  let flags = cF[slot];
+  let frames = cFr[slot];
+  let pmdA = cPt[slot];
+  let vs = cB[2 * slot];
+  let ve = cB[2 * slot + 1];
+  let vsLow = (vs % 4294967296) | 0;
   let lastPmd = -1;
+  let walked = 0;
   let lastTag = +st[ST_LAST_TAG];
   const i0 = i;
   let hits = 0;
   let misses = 0;
+  let mEnter = 0;
   let hidden = 0;
   let seen = 0;
   // Stamps of this sampling interval: clrCur = hidden, clrCur + 1 = seen.
@@ -215,9 +258,24 @@ export function loopTlb(
     }
     const vpn = Math.floor(addrs[i] * INV_PAGE_SIZE);
     if (!(vpn >= vs && vpn < ve)) {
-      exit = EXIT_VMA;
-      st[ST_VPN] = vpn;
-      break;
+      // Another cached chunk: switch to it here (a walk is a miss: one under the old chunk marks it).
+      let k = 0;
+      while (k < nSlots && !(vpn >= cB[2 * k] && vpn < cB[2 * k + 1])) k++;
+      if (k === nSlots) {
+        exit = EXIT_VMA;
+        st[ST_VPN] = vpn;
+        break;
+      }
+      if (misses !== mEnter) walked |= 1 << slot;
+      mEnter = misses;
+      slot = k;
+      flags = cF[k];
+      frames = cFr[k];
+      pmdA = cPt[k];
+      vs = cB[2 * k];
+      ve = cB[2 * k + 1];
+      vsLow = (vs % 4294967296) | 0;
+      lastPmd = -1;
     }
     const idx = (vpn - vs) | 0;
     let f = flags[idx];
@@ -332,5 +390,8 @@ export function loopTlb(
   st[ST_SEEN] += seen;
   st[ST_LAST_TAG] = lastTag;
   st[ST_EXIT] = exit;
+  if (misses !== mEnter) walked |= 1 << slot;
+  st[ST_SLOT] = slot;
+  st[ST_WALKED] = walked;
   return i;
 }
