@@ -12,8 +12,8 @@
 import type { PageChunk, Vma } from "./vma.js";
 import { PMD_SLOTS } from "./upper-accessed.js";
 
-/** Chunks a thread's loop serves without leaving it. */
-export const VMA_CACHE_SLOTS = 4;
+/** Chunks a thread's loop serves without leaving it: the fixture traces use 8–16 in turn (binary, libraries, heap, stack). */
+export const VMA_CACHE_SLOTS = 16;
 /** The "no chunk" slot. */
 export const NO_SLOT = VMA_CACHE_SLOTS;
 
