@@ -48,20 +48,18 @@ export class VmaCache {
   }
 
   /**
-   * Makes the slots current for layout generation `gen`: all dropped if the layout
-   * changed (a mapping may be gone), else re-read from their chunks, whose arrays and
-   * end move with heap growth. Returns whether they were dropped.
+   * Drops every slot if the layout changed since the last call (generation `gen`): a
+   * mapping may be gone. Every change to a chunk's extent or arrays is a layout
+   * change (brk bumps the generation), so unchanged slots are still exact. Returns
+   * whether they were dropped.
    */
   sync(gen: number): boolean {
-    if (gen !== this.gen) {
-      this.gen = gen;
-      this.next = 0;
-      this.slot = NO_SLOT;
-      for (let k = 0; k < VMA_CACHE_SLOTS; k++) this.set(k, null, null);
-      return true;
-    }
-    for (let k = 0; k < VMA_CACHE_SLOTS; k++) this.set(k, this.vmas[k], this.chunks[k]);
-    return false;
+    if (gen === this.gen) return false;
+    this.gen = gen;
+    this.next = 0;
+    this.slot = NO_SLOT;
+    for (let k = 0; k < VMA_CACHE_SLOTS; k++) this.set(k, null, null);
+    return true;
   }
 
   /** Puts `chunk` of `vma` in a slot (it is in none) and makes it the current one; returns the slot. */
