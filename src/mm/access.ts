@@ -164,7 +164,7 @@ export function execAccesses(
     slot = st[ST_SLOT];
     // The PUD and PGD entries above the chunks the loop walked under were used.
     const walked = st[ST_WALKED];
-    if (walked !== 0) for (let k = 0; k < NO_SLOT; k++) if (walked & (1 << k)) markWalked(vc.chunks[k]!);
+    for (let w = walked; w !== 0; w &= w - 1) markWalked(vc.chunks[31 - Math.clz32(w & -w)]!);
     if (sampler !== null) {
       left -= i - before;
       if (left === 0) {
