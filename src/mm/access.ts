@@ -22,9 +22,9 @@ import {
   ST_PFN,
   ST_SEEN,
   ST_SLOT,
-  ST_WALKED,
   ST_TIME,
   ST_VPN,
+  ST_WALKED,
 } from "./access-loop.js";
 import {
   PAGE_SIZE,

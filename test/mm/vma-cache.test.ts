@@ -41,7 +41,7 @@ function accesses(w: World, seed: number, n: number): { addrs: Float64Array; wri
   const rng = new Rng(seed);
   const addrs = new Float64Array(n);
   const writes = new Uint8Array(n);
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const b = rng.randRange(0, 50) === 0 ? 0x1000 : w.bases[rng.randRange(0, w.bases.length)];
     for (let r = 1 + rng.randRange(0, 4); r > 0 && i < n; r--, i++) {
       addrs[i] = b + rng.randRange(0, MAP_BYTES / PAGE_SIZE) * PAGE_SIZE + rng.randRange(0, PAGE_SIZE);

@@ -170,7 +170,10 @@ void test("lastDueClock: every clock up to it is due by the limit, the next inte
       const limit = base + rng.randRange(0, 2 ** 20) * 1.13;
       const c = lastDueClock(base, c0, rate, limit);
       assert.ok(Number.isInteger(c), `seed ${seed}: ${c}`);
-      assert.ok(due(base, c0, rate, limit, c) && !due(base, c0, rate, limit, c + 1), `seed ${seed} case ${k}`);
+      assert.ok(
+        due(base, c0, rate, limit, c) && !due(base, c0, rate, limit, c + 1),
+        `seed ${seed} case ${k}`,
+      );
       // Monotone: clocks below it are due too.
       assert.ok(due(base, c0, rate, limit, c - rng.randRange(0, 1000)));
     }
