@@ -14,7 +14,7 @@ import type { InstantiateOptions, WorkloadInstance } from "./instantiate.js";
 import { ChunkCache } from "./replay/chunk-cache.js";
 import { ReplayLayout } from "./replay/replay-layout.js";
 import { ReplayShared, TraceThreadStream } from "./replay/thread-stream.js";
-import { scanTrace, takeScanChunks, type TraceScan } from "./replay/trace-scan.js";
+import { scanTrace, type TraceScan } from "./replay/trace-scan.js";
 import type { WorkloadSpec } from "./spec.js";
 
 export const TRACE_PREFIX = "trace:";
@@ -147,7 +147,6 @@ export function instantiateReplay(
     scan.path,
     scan.chunkOffsets,
     scan.threads.map((t) => t.chunks),
-    takeScanChunks(scan),
   );
   const shared = new ReplayShared(
     scan.path,

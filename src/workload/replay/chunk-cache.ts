@@ -5,8 +5,7 @@
  * chunk: a run decodes the trace once per loop, and allocates nothing per chunk
  * once warm. Threads that drift apart keep more chunks alive; past
  * MAX_CACHED_CHUNKS the furthest-ahead one is dropped and decoded again when its
- * next thread reaches it (slower, same result). The first replay of a scan starts
- * with the scan's decoded chunks (up to that bound) live, so it decodes only the rest.
+ * next thread reaches it (slower, same result).
  */
 import { AccessDecoder, type AccessChunk } from "../trace/access-decode.js";
 import { AccessChunkFile } from "../trace/chunk-file.js";
@@ -29,11 +28,8 @@ export class ChunkCache {
     path: string,
     private readonly offsets: readonly number[],
     threadChunks: readonly (readonly number[])[],
-    /** Chunks already decoded (the scan's first ones, trace-scan.ts): live from the start. */
-    decoded: ReadonlyMap<number, AccessDecoder> = new Map(),
   ) {
     this.file = new AccessChunkFile(path);
-    for (const [k, d] of decoded) this.live.set(k, d);
     this.users = new Int32Array(offsets.length);
     for (const list of threadChunks) for (const k of list) this.users[k]++;
     this.pending = this.users.slice();

@@ -10,8 +10,6 @@ import { existsSync } from "node:fs";
 import { InputError } from "../../util/errors.js";
 import type { MapEvent, TraceDamage, TraceHeader } from "../trace/format.js";
 import { TraceReader } from "../trace/reader.js";
-import type { AccessDecoder } from "../trace/access-decode.js";
-import { MAX_CACHED_CHUNKS } from "./chunk-cache.js";
 
 /** Linux's default stack rlimit: how far below its mapping a stack may grow. */
 const STACK_GROWTH_LIMIT = 8 * 2 ** 20;
@@ -41,12 +39,6 @@ export interface TraceScan {
   chunkOffsets: number[];
   /** Bytes the first stack mapping must be extended downwards to hold every stack access. */
   stackGrowthBytes: number;
-  /**
-   * The first MAX_CACHED_CHUNKS access chunks as the scan decoded them, by position in
-   * chunkOffsets: the first replay built from this scan starts its chunk cache with
-   * them (takeScanChunks) instead of reading and decoding them again.
-   */
-  decoded: Map<number, AccessDecoder>;
   damage: TraceDamage[];
   partial: boolean;
   /** True when the trace has no footer at all (cut short). */
@@ -74,7 +66,6 @@ export function scanTrace(path: string): TraceScan {
     let lastTid = NaN;
     let cur: TraceThreadInfo | undefined;
     const chunkOffsets: number[] = [];
-    const decoded = new Map<number, AccessDecoder>();
     for (const item of r) {
       if (item.kind === "events") {
         for (const ev of item.events) {
@@ -110,7 +101,6 @@ export function scanTrace(path: string): TraceScan {
           if (a < stackStart && a >= lowLimit && a < lowestStack) lowestStack = a;
         }
         accesses += n;
-        if (decoded.size < MAX_CACHED_CHUNKS) decoded.set(chunk, r.takeDecoder());
       }
     }
     if (accesses === 0) throw new InputError(`${path}: the trace has no accesses to replay`);
@@ -124,7 +114,6 @@ export function scanTrace(path: string): TraceScan {
       events,
       chunkOffsets,
       stackGrowthBytes: lowestStack === Infinity ? 0 : stackStart - Math.floor(lowestStack / 4096) * 4096,
-      decoded,
       damage: [...r.damage],
       partial: r.partial,
       footerMissing: r.footer === undefined,
@@ -133,11 +122,4 @@ export function scanTrace(path: string): TraceScan {
   } finally {
     r.close();
   }
-}
-
-/** The scan's decoded chunks, once: the first replay takes them, later ones decode their own. */
-export function takeScanChunks(scan: TraceScan): Map<number, AccessDecoder> {
-  const d = new Map(scan.decoded);
-  scan.decoded.clear();
-  return d;
 }

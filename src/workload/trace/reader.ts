@@ -61,18 +61,8 @@ export class TraceReader implements Iterable<TraceItem> {
   private fileOffset = 0; // file offset of buf[0]
   private eof = false;
   private expectedIndex = 0;
-  private decoder = new AccessDecoder();
+  private readonly decoder = new AccessDecoder();
   private iterated = false;
-
-  /**
-   * Hands over the decoder holding the access chunk just yielded (it stays valid) and
-   * decodes later chunks into a new one: a replay keeps its scan's first chunks.
-   */
-  takeDecoder(): AccessDecoder {
-    const d = this.decoder;
-    this.decoder = new AccessDecoder();
-    return d;
-  }
 
   private constructor(
     private readonly src: ByteSource,
