@@ -22,6 +22,8 @@ import type { ReplayLayout } from "./replay-layout.js";
 
 /** How far ahead of its CPU's clock a batch may reach. */
 const BATCH_AHEAD_NS = 2_000;
+/** Shortest stretch copied with TypedArray.set (two subarray views each); shorter ones element by element. */
+const SET_MIN = 32;
 /** How often a thread waiting for the others at a loop boundary looks again. */
 const BARRIER_POLL_NS = 1_000;
 
@@ -182,11 +184,16 @@ export class TraceThreadStream implements AccessStream {
           // copied whole. The loop checks any after them (a later clock) exactly.
           let j = i;
           while (j < s && clock[j] <= dueMax) j++;
-          if (j > i) {
+          if (j - i >= SET_MIN) {
             addrs.set(addr.subarray(i, j), n);
             writes.set(wr.subarray(i, j), n);
             n += j - i;
             i = j;
+          } else {
+            for (; i < j; i++, n++) {
+              addrs[n] = addr[i];
+              writes[n] = wr[i];
+            }
           }
           if (n === cap) {
             stop = true;
