@@ -84,24 +84,18 @@ export function loopNoTlb(
   // One NUMA node: every access costs the same, without two array reads per access.
   const lat0 = lat.length === 1 ? lat[0] : -1;
   // The current chunk (a VMA cache slot): pages [vs, ve), switched in the loop.
-  const cB = vc.bounds;
-  const cF = vc.flags;
-  const cFr = vc.frames;
-  const cPt = vc.pt;
-  const nSlots = (cB.length >> 1) - 1;
   slot = slot | 0;
-  let flags = cF[slot];
-  let frames = cFr[slot];
-  let pmdA = cPt[slot];
-  let vs = cB[2 * slot];
-  let ve = cB[2 * slot + 1];
+  let flags = vc.flags[slot];
+  let frames = vc.frames[slot];
+  let pmdA = vc.pt[slot];
+  let vs = vc.bounds[2 * slot];
+  let ve = vc.bounds[2 * slot + 1];
   // Low 32 bits of vs: (vsLow + idx) >>> 9 & 511 is the page's PMD entry in its 1 GiB block.
   let vsLow = (vs % 4294967296) | 0;
   let lastPmd = -1;
   let walked = 0;
   let t = st[ST_TIME];
   const i0 = i;
-  let iEnter = i;
   let exit = EXIT_END;
   for (; i < n; i++) {
     if (t >= limitNs) {
@@ -111,7 +105,10 @@ export function loopNoTlb(
     const vpn = Math.floor(addrs[i] * INV_PAGE_SIZE);
     // Written so that a NaN address also leaves the fast path.
     if (!(vpn >= vs && vpn < ve)) {
-      // Another cached chunk: switch to it here (every access walks: one under the old chunk marks it).
+      // Another cached chunk: switch to it here (the cache is read only here, so that
+      // none of its arrays is live across the loop).
+      const cB = vc.bounds;
+      const nSlots = (cB.length >> 1) - 1;
       let k = 0;
       while (k < nSlots && !(vpn >= cB[2 * k] && vpn < cB[2 * k + 1])) k++;
       if (k === nSlots) {
@@ -119,12 +116,10 @@ export function loopNoTlb(
         st[ST_VPN] = vpn;
         break;
       }
-      if (i !== iEnter) walked |= 1 << slot;
-      iEnter = i;
       slot = k;
-      flags = cF[k];
-      frames = cFr[k];
-      pmdA = cPt[k];
+      flags = vc.flags[k];
+      frames = vc.frames[k];
+      pmdA = vc.pt[k];
       vs = cB[2 * k];
       ve = cB[2 * k + 1];
       vsLow = (vs % 4294967296) | 0;
@@ -156,11 +151,12 @@ export function loopNoTlb(
     if (pi !== lastPmd) {
       pmdA[pi] = 1;
       lastPmd = pi;
+      // A walk under this chunk (lastPmd is reset at each switch): its PUD and PGD bits too.
+      walked |= 1 << slot;
     }
     t += lat0 >= 0 ? lat0 : lat[latBase + frameNode[pfn]];
     if (truth !== 0) tC[pfn]++;
   }
-  if (i !== iEnter) walked |= 1 << slot;
   st[ST_TIME] = t;
   st[ST_DONE] += i - i0;
   st[ST_EXIT] = exit;
@@ -227,17 +223,12 @@ export function loopTlb(
   const lat0 = lat.length === 1 ? lat[0] : -1;
   let t = st[ST_TIME];
   // The current chunk, as in loopNoTlb.
-  const cB = vc.bounds;
-  const cF = vc.flags;
-  const cFr = vc.frames;
-  const cPt = vc.pt;
-  const nSlots = (cB.length >> 1) - 1;
   slot = slot | 0;
-  let flags = cF[slot];
-  let frames = cFr[slot];
-  let pmdA = cPt[slot];
-  let vs = cB[2 * slot];
-  let ve = cB[2 * slot + 1];
+  let flags = vc.flags[slot];
+  let frames = vc.frames[slot];
+  let pmdA = vc.pt[slot];
+  let vs = vc.bounds[2 * slot];
+  let ve = vc.bounds[2 * slot + 1];
   let vsLow = (vs % 4294967296) | 0;
   let lastPmd = -1;
   let walked = 0;
@@ -245,7 +236,6 @@ export function loopTlb(
   const i0 = i;
   let hits = 0;
   let misses = 0;
-  let mEnter = 0;
   let hidden = 0;
   let seen = 0;
   // Stamps of this sampling interval: clrCur = hidden, clrCur + 1 = seen.
@@ -258,7 +248,10 @@ export function loopTlb(
     }
     const vpn = Math.floor(addrs[i] * INV_PAGE_SIZE);
     if (!(vpn >= vs && vpn < ve)) {
-      // Another cached chunk: switch to it here (a walk is a miss: one under the old chunk marks it).
+      // Another cached chunk: switch to it here (the cache is read only here, so that
+      // none of its arrays is live across the loop).
+      const cB = vc.bounds;
+      const nSlots = (cB.length >> 1) - 1;
       let k = 0;
       while (k < nSlots && !(vpn >= cB[2 * k] && vpn < cB[2 * k + 1])) k++;
       if (k === nSlots) {
@@ -266,12 +259,10 @@ export function loopTlb(
         st[ST_VPN] = vpn;
         break;
       }
-      if (misses !== mEnter) walked |= 1 << slot;
-      mEnter = misses;
       slot = k;
-      flags = cF[k];
-      frames = cFr[k];
-      pmdA = cPt[k];
+      flags = vc.flags[k];
+      frames = vc.frames[k];
+      pmdA = vc.pt[k];
       vs = cB[2 * k];
       ve = cB[2 * k + 1];
       vsLow = (vs % 4294967296) | 0;
@@ -370,6 +361,7 @@ export function loopTlb(
         if (pi !== lastPmd) {
           pmdA[pi] = 1;
           lastPmd = pi;
+          walked |= 1 << slot;
         }
       }
       lastTag = tag;
@@ -390,7 +382,6 @@ export function loopTlb(
   st[ST_SEEN] += seen;
   st[ST_LAST_TAG] = lastTag;
   st[ST_EXIT] = exit;
-  if (misses !== mEnter) walked |= 1 << slot;
   st[ST_SLOT] = slot;
   st[ST_WALKED] = walked;
   return i;
