@@ -1,8 +1,11 @@
+import type { VmaCache } from "./vma-cache.js";
+
 /**
  * The per-access inner loops, kept as plain functions over typed arrays with
  * no property access, allocation or call inside, so V8 compiles them to tight
  * machine code. They stop and return to the caller (machine.ts) for anything
- * rare — an address outside the cached VMA, a page that must fault, a page's
+ * rare — an address outside the thread's cached chunks (vma-cache.ts; a cached one
+ * is switched to in the loop), a page that must fault, a page's
  * first access in a truth window (or in a sampling interval, when the truth
  * logs samples) — and the caller resumes them after handling it. Everything they must report goes through the `st` state array.
  */
@@ -34,7 +37,11 @@ export const ST_PFN = 7;
  */
 export const ST_HIDDEN = 8;
 export const ST_SEEN = 9;
-export const ST_SIZE = 10;
+/** VMA cache slot of the chunk the loop stopped in (vma-cache.ts). */
+export const ST_SLOT = 10;
+/** Bit k set: a walk (TLB miss, or any access without the TLB model) under slot k's chunk. */
+export const ST_WALKED = 11;
+export const ST_SIZE = 12;
 
 export const EXIT_END = 0;
 export const EXIT_TIME = 1;
@@ -49,10 +56,8 @@ export function loopNoTlb(
   i: number,
   n: number,
   limitNs: number,
-  flags: Uint8Array,
-  frames: Int32Array,
-  vs: number,
-  ve: number,
+  vc: VmaCache,
+  slot: number,
   frameNode: Uint8Array,
   lat: Float64Array,
   latBase: number,
@@ -65,15 +70,12 @@ export function loopNoTlb(
   curW: number,
   logSamples: boolean,
   st: Float64Array,
-  pmdA: Uint8Array,
 ): number {
   // Scalars as untagged locals and flags as 0/1 ints: TurboFan re-checks a tagged
   // parameter (Smi tag, number map, truthiness) at each use inside the loop.
   i = i | 0;
   n = n | 0;
   limitNs = +limitNs;
-  vs = +vs;
-  ve = +ve;
   latBase = latBase | 0;
   curS = curS | 0;
   curW = curW | 0;
@@ -81,9 +83,17 @@ export function loopNoTlb(
   const logAll = logSamples ? 1 : 0;
   // One NUMA node: every access costs the same, without two array reads per access.
   const lat0 = lat.length === 1 ? lat[0] : -1;
+  // The current chunk (a VMA cache slot): pages [vs, ve), switched in the loop.
+  slot = slot | 0;
+  let flags = vc.flags[slot];
+  let frames = vc.frames[slot];
+  let pmdA = vc.pt[slot];
+  let vs = vc.bounds[2 * slot];
+  let ve = vc.bounds[2 * slot + 1];
   // Low 32 bits of vs: (vsLow + idx) >>> 9 & 511 is the page's PMD entry in its 1 GiB block.
-  const vsLow = (vs % 4294967296) | 0;
+  let vsLow = (vs % 4294967296) | 0;
   let lastPmd = -1;
+  let walked = 0;
   let t = st[ST_TIME];
   const i0 = i;
   let exit = EXIT_END;
@@ -95,9 +105,25 @@ export function loopNoTlb(
     const vpn = Math.floor(addrs[i] * INV_PAGE_SIZE);
     // Written so that a NaN address also leaves the fast path.
     if (!(vpn >= vs && vpn < ve)) {
-      exit = EXIT_VMA;
-      st[ST_VPN] = vpn;
-      break;
+      // Another cached chunk: switch to it here (the cache is read only here, so that
+      // none of its arrays is live across the loop).
+      const cB = vc.bounds;
+      const nSlots = (cB.length >> 1) - 1;
+      let k = 0;
+      while (k < nSlots && !(vpn >= cB[2 * k] && vpn < cB[2 * k + 1])) k++;
+      if (k === nSlots) {
+        exit = EXIT_VMA;
+        st[ST_VPN] = vpn;
+        break;
+      }
+      slot = k;
+      flags = vc.flags[k];
+      frames = vc.frames[k];
+      pmdA = vc.pt[k];
+      vs = cB[2 * k];
+      ve = cB[2 * k + 1];
+      vsLow = (vs % 4294967296) | 0;
+      lastPmd = -1;
     }
     const idx = (vpn - vs) | 0;
     const f = flags[idx];
@@ -125,6 +151,8 @@ export function loopNoTlb(
     if (pi !== lastPmd) {
       pmdA[pi] = 1;
       lastPmd = pi;
+      // A walk under this chunk (lastPmd is reset at each switch): its PUD and PGD bits too.
+      walked |= 1 << slot;
     }
     t += lat0 >= 0 ? lat0 : lat[latBase + frameNode[pfn]];
     if (truth !== 0) tC[pfn]++;
@@ -132,6 +160,8 @@ export function loopNoTlb(
   st[ST_TIME] = t;
   st[ST_DONE] += i - i0;
   st[ST_EXIT] = exit;
+  st[ST_SLOT] = slot;
+  st[ST_WALKED] = walked;
   return i;
 }
 
@@ -145,10 +175,8 @@ export function loopTlb(
   i: number,
   n: number,
   limitNs: number,
-  flags: Uint8Array,
-  frames: Int32Array,
-  vs: number,
-  ve: number,
+  vc: VmaCache,
+  slot: number,
   frameNode: Uint8Array,
   lat: Float64Array,
   latBase: number,
@@ -173,14 +201,11 @@ export function loopTlb(
   hintMask: number,
   clrStamp: Int32Array,
   clrCur: number,
-  pmdA: Uint8Array,
 ): number {
   // As in loopNoTlb: untagged scalars, 0/1 flags, one-node latency.
   i = i | 0;
   n = n | 0;
   limitNs = +limitNs;
-  vs = +vs;
-  ve = +ve;
   latBase = latBase | 0;
   curS = curS | 0;
   curW = curW | 0;
@@ -197,8 +222,16 @@ export function loopTlb(
   const logAll = logSamples ? 1 : 0;
   const lat0 = lat.length === 1 ? lat[0] : -1;
   let t = st[ST_TIME];
-  const vsLow = (vs % 4294967296) | 0;
+  // The current chunk, as in loopNoTlb.
+  slot = slot | 0;
+  let flags = vc.flags[slot];
+  let frames = vc.frames[slot];
+  let pmdA = vc.pt[slot];
+  let vs = vc.bounds[2 * slot];
+  let ve = vc.bounds[2 * slot + 1];
+  let vsLow = (vs % 4294967296) | 0;
   let lastPmd = -1;
+  let walked = 0;
   let lastTag = +st[ST_LAST_TAG];
   const i0 = i;
   let hits = 0;
@@ -215,9 +248,25 @@ export function loopTlb(
     }
     const vpn = Math.floor(addrs[i] * INV_PAGE_SIZE);
     if (!(vpn >= vs && vpn < ve)) {
-      exit = EXIT_VMA;
-      st[ST_VPN] = vpn;
-      break;
+      // Another cached chunk: switch to it here (the cache is read only here, so that
+      // none of its arrays is live across the loop).
+      const cB = vc.bounds;
+      const nSlots = (cB.length >> 1) - 1;
+      let k = 0;
+      while (k < nSlots && !(vpn >= cB[2 * k] && vpn < cB[2 * k + 1])) k++;
+      if (k === nSlots) {
+        exit = EXIT_VMA;
+        st[ST_VPN] = vpn;
+        break;
+      }
+      slot = k;
+      flags = vc.flags[k];
+      frames = vc.frames[k];
+      pmdA = vc.pt[k];
+      vs = cB[2 * k];
+      ve = cB[2 * k + 1];
+      vsLow = (vs % 4294967296) | 0;
+      lastPmd = -1;
     }
     const idx = (vpn - vs) | 0;
     let f = flags[idx];
@@ -312,6 +361,7 @@ export function loopTlb(
         if (pi !== lastPmd) {
           pmdA[pi] = 1;
           lastPmd = pi;
+          walked |= 1 << slot;
         }
       }
       lastTag = tag;
@@ -332,5 +382,7 @@ export function loopTlb(
   st[ST_SEEN] += seen;
   st[ST_LAST_TAG] = lastTag;
   st[ST_EXIT] = exit;
+  st[ST_SLOT] = slot;
+  st[ST_WALKED] = walked;
   return i;
 }

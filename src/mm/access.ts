@@ -21,8 +21,10 @@ import {
   ST_MISSES,
   ST_PFN,
   ST_SEEN,
+  ST_SLOT,
   ST_TIME,
   ST_VPN,
+  ST_WALKED,
 } from "./access-loop.js";
 import {
   PAGE_SIZE,
@@ -35,15 +37,14 @@ import {
   type Vma,
 } from "./vma.js";
 import { allocFrame } from "./reclaim.js";
-import { markWalked, PMD_SLOTS } from "./upper-accessed.js";
+import { markWalked } from "./upper-accessed.js";
+import { NO_SLOT } from "./vma-cache.js";
 import { hugeFault } from "./thp.js";
 import { contextSwitch, growClrStamp, tlbEventsDue } from "./tlb-invalidate.js";
 
-const EMPTY_U8 = new Uint8Array(0);
 const EMPTY_I32 = new Int32Array(0);
 const EMPTY_U16 = new Uint16Array(0);
 const EMPTY_F64 = new Float64Array(0);
-const EMPTY_PT = new Uint8Array(PMD_SLOTS);
 
 /**
  * Runs `addrs[i..n)` on thread `th`'s CPU until its clock reaches `limitNs`;
@@ -82,14 +83,10 @@ export function execAccesses(
   // No previous tag at the start of a call: the first access of each page in a call
   // takes the checked path, where the blind-spot counters look (access-loop.ts).
   if (tlb !== null) st[ST_LAST_TAG] = -1;
-  if (th.cacheGen !== as.layoutGen) {
-    th.cacheVma = null;
-    th.cacheChunk = null;
-    th.cacheGen = as.layoutGen;
-  }
-  let vma = th.cacheVma;
-  // The loops run over one chunk of the VMA at a time (a mini-VMA, vma.ts).
-  let chunk = th.cacheChunk;
+  // The thread's last few chunks (mini-VMAs, vma.ts), which the loops switch between themselves.
+  const vc = th.vmaCache;
+  vc.sync(as.layoutGen);
+  let slot = vc.slot;
   const truth = m.truth;
   const truthOn = truth !== null;
   const asidTag = as.asid * ASID_TAG_SCALE;
@@ -101,10 +98,6 @@ export function execAccesses(
   while (i < n) {
     const stop = sampler !== null ? Math.min(n, i + left) : n;
     const before = i;
-    const flags = chunk !== null ? chunk.flags : EMPTY_U8;
-    const frames = chunk !== null ? chunk.frames : EMPTY_I32;
-    const vs = chunk !== null ? chunk.startPage : 0;
-    const ve = chunk !== null ? chunk.endPage : 0;
     const tS = truthOn ? truth.sampleStamp : EMPTY_I32;
     const tW = truthOn ? truth.winStamp : EMPTY_I32;
     const tP = truthOn ? truth.positive : EMPTY_U16;
@@ -112,8 +105,6 @@ export function execAccesses(
     const curS = truthOn ? truth.curSample : 0;
     const curW = truthOn ? truth.curWin : 0;
     const logSamples = truthOn && truth.logSamples;
-    const pt = chunk !== null ? chunk.pt : EMPTY_PT;
-    const missesBefore = st[ST_MISSES];
     i =
       tlb === null
         ? loopNoTlb(
@@ -122,10 +113,8 @@ export function execAccesses(
             i,
             stop,
             limitNs,
-            flags,
-            frames,
-            vs,
-            ve,
+            vc,
+            slot,
             m.frames.node,
             m.latency,
             latBase,
@@ -138,7 +127,6 @@ export function execAccesses(
             curW,
             logSamples,
             st,
-            pt,
           )
         : loopTlb(
             addrs,
@@ -146,10 +134,8 @@ export function execAccesses(
             i,
             stop,
             lim,
-            flags,
-            frames,
-            vs,
-            ve,
+            vc,
+            slot,
             m.frames.node,
             m.latency,
             latBase,
@@ -174,16 +160,17 @@ export function execAccesses(
             tlb.hintMask,
             m.clrStamp,
             curS * 2 + 2,
-            pt,
           );
-    // A loop call runs in one chunk: if it walked, the PUD and PGD entries above were used.
-    if (chunk !== null && (tlb === null ? i > before : st[ST_MISSES] > missesBefore)) markWalked(chunk);
+    slot = st[ST_SLOT];
+    // The PUD and PGD entries above the chunks the loop walked under were used.
+    const walked = st[ST_WALKED];
+    for (let w = walked; w !== 0; w &= w - 1) markWalked(vc.chunks[31 - Math.clz32(w & -w)]!);
     if (sampler !== null) {
       left -= i - before;
       if (left === 0) {
         left = sampler.period;
-        // The access at i − 1 just completed inside `vma`.
-        st[ST_TIME] += sampler.sample(th, vma!, addrs[i - 1], writes[i - 1] !== 0, st[ST_TIME]);
+        // The access at i − 1 just completed inside the current slot's VMA.
+        st[ST_TIME] += sampler.sample(th, vc.vmas[slot]!, addrs[i - 1], writes[i - 1] !== 0, st[ST_TIME]);
       }
     }
     const exit = st[ST_EXIT];
@@ -202,19 +189,23 @@ export function execAccesses(
     }
     const vpn = st[ST_VPN];
     if (exit === EXIT_VMA) {
-      // Another chunk of the same VMA needs no layout search.
-      if (vma === null || !(vpn >= vma.startPage && vpn < vma.endPage)) vma = as.findVma(vpn);
+      // In none of the cached chunks. Another chunk of the last VMA needs no layout search.
+      const last = vc.vmas[slot];
+      const vma = last !== null && vpn >= last.startPage && vpn < last.endPage ? last : as.findVma(vpn);
       if (vma === null) {
-        chunk = null;
+        slot = NO_SLOT;
         invalid++;
         i++;
       } else {
-        chunk = vma.ensureChunk(vpn);
+        slot = vc.insert(vma, vma.ensureChunk(vpn));
       }
     } else if (exit === EXIT_SLOW) {
+      const vma = vc.vmas[slot]!;
       if (tlb !== null) tlb.lastTag = st[ST_LAST_TAG];
-      st[ST_TIME] += slowPath(m, th, vma!, vpn - vma!.startPage, vpn, writes[i] !== 0, st[ST_TIME]);
+      st[ST_TIME] += slowPath(m, th, vma, vpn - vma.startPage, vpn, writes[i] !== 0, st[ST_TIME]);
       if (tlb !== null) st[ST_LAST_TAG] = tlb.lastTag;
+      // A fault handler that changed the layout (none does today) must not leave stale slots.
+      if (vc.sync(as.layoutGen)) slot = NO_SLOT;
     } else {
       truth!.touchSlow(st[ST_PFN], as.asid, vpn);
     }
@@ -230,8 +221,7 @@ export function execAccesses(
     m.hiddenPageSamples += st[ST_HIDDEN];
     m.seenPageSamples += st[ST_SEEN];
   }
-  th.cacheVma = vma;
-  th.cacheChunk = chunk;
+  vc.slot = slot;
   th.accesses += st[ST_DONE];
   th.invalidAccesses += invalid;
   th.tlbMisses += misses;

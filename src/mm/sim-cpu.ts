@@ -4,7 +4,7 @@
  */
 import type { AddressSpace } from "./address-space.js";
 import type { Tlb } from "./tlb.js";
-import type { PageChunk, Vma } from "./vma.js";
+import { VmaCache } from "./vma-cache.js";
 
 /**
  * A thread's access generator. The machine asks for a batch when the previous
@@ -75,10 +75,8 @@ export class SimThread {
   tlbMisses = 0;
   /** Accesses to addresses outside every VMA (counted and skipped: a segfault in real life). */
   invalidAccesses = 0;
-  /** Cached VMA and page chunk of the last access and the layout generation they are valid for. */
-  cacheVma: Vma | null = null;
-  cacheChunk: PageChunk | null = null;
-  cacheGen = -1;
+  /** The last few page chunks it accessed, served by the access loops (vma-cache.ts). */
+  readonly vmaCache = new VmaCache();
   constructor(
     readonly tid: number,
     readonly as: AddressSpace,

@@ -22,6 +22,8 @@ import type { ReplayLayout } from "./replay-layout.js";
 
 /** How far ahead of its CPU's clock a batch may reach. */
 const BATCH_AHEAD_NS = 2_000;
+/** Shortest stretch copied with TypedArray.set (two subarray views each); shorter ones element by element. */
+const SET_MIN = 32;
 /** How often a thread waiting for the others at a loop boundary looks again. */
 const BARRIER_POLL_NS = 1_000;
 
@@ -108,6 +110,7 @@ export class TraceThreadStream implements AccessStream {
     const c0 = sh.firstClock;
     const base = sh.loopStartNs;
     const limit = nowNs + BATCH_AHEAD_NS;
+    const dueMax = lastDueClock(base, c0, rate, limit);
     const cap = addrs.length;
     const me = this.tid;
     const ti = this.index;
@@ -177,11 +180,20 @@ export class TraceThreadStream implements AccessStream {
           writes[n] = wr[i];
           n++;
           i++;
-          while (i < s && base + (clock[i] - c0) * rate <= limit) {
-            addrs[n] = addr[i];
-            writes[n] = wr[i];
-            n++;
-            i++;
+          // Accesses with a clock up to dueMax are due: found with one compare each and
+          // copied whole. The loop checks any after them (a later clock) exactly.
+          let j = i;
+          while (j < s && clock[j] <= dueMax) j++;
+          if (j - i >= SET_MIN) {
+            addrs.set(addr.subarray(i, j), n);
+            writes.set(wr.subarray(i, j), n);
+            n += j - i;
+            i = j;
+          } else {
+            for (; i < j; i++, n++) {
+              addrs[n] = addr[i];
+              writes[n] = wr[i];
+            }
           }
           if (n === cap) {
             stop = true;
@@ -206,4 +218,18 @@ export class TraceThreadStream implements AccessStream {
     this.finished = true;
     return 0;
   }
+}
+
+/**
+ * A clock c with base + (c − c0) × rate ≤ limit (trace clocks are integers: the
+ * largest such one, found next to the real quotient), or −Infinity if rounding
+ * leaves none nearby. Every operation in that sum is monotone, so any clock up to
+ * it is due by `limit`.
+ */
+export function lastDueClock(base: number, c0: number, rate: number, limit: number): number {
+  const due = (c: number) => base + (c - c0) * rate <= limit;
+  let c = Math.floor(c0 + (limit - base) / rate);
+  for (let k = 0; k < 4 && !due(c); k++) c--;
+  for (let k = 0; k < 4 && due(c + 1); k++) c++;
+  return due(c) ? c : -Infinity;
 }

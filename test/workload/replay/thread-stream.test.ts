@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Rng } from "../../../src/util/rng.js";
 import { MAX_CACHED_CHUNKS } from "../../../src/workload/replay/chunk-cache.js";
+import { lastDueClock } from "../../../src/workload/replay/thread-stream.js";
 import { setupSimulation } from "../../../src/workload/setup.js";
 import { replayWorkload, type ReplayInstance } from "../../../src/workload/trace-replay.js";
 import { writeTrace, type Accesses } from "../trace/helpers.js";
@@ -155,4 +156,26 @@ void test("a trace rewritten between the scan and the replay: a FormatError nami
       e.message.includes(path) &&
       /offset \d+/.test(e.message),
   );
+});
+
+void test("lastDueClock: every clock up to it is due by the limit, the next integer clock is not", () => {
+  const due = (base: number, c0: number, rate: number, limit: number, c: number) =>
+    base + (c - c0) * rate <= limit;
+  for (const seed of [1, 2, 3]) {
+    const rng = new Rng(seed);
+    for (let k = 0; k < 2000; k++) {
+      const c0 = rng.randRange(0, 2 ** 40);
+      const rate = [0.5, 0.3, 1 / 3, 7.1, 1e-3][rng.randRange(0, 5)];
+      const base = rng.randRange(0, 2 ** 30) * 0.37;
+      const limit = base + rng.randRange(0, 2 ** 20) * 1.13;
+      const c = lastDueClock(base, c0, rate, limit);
+      assert.ok(Number.isInteger(c), `seed ${seed}: ${c}`);
+      assert.ok(
+        due(base, c0, rate, limit, c) && !due(base, c0, rate, limit, c + 1),
+        `seed ${seed} case ${k}`,
+      );
+      // Monotone: clocks below it are due too.
+      assert.ok(due(base, c0, rate, limit, c - rng.randRange(0, 1000)));
+    }
+  }
 });
