@@ -4,9 +4,8 @@
  * a zlib header means json_compressed, a leading '[' or '{' means JSON, text lines
  * mean perf script. Data is streamed, never loaded whole.
  */
-import { createReadStream, openSync, readSync, closeSync, readFileSync, statSync } from "node:fs";
+import { createReadStream, openSync, readSync, closeSync, statSync } from "node:fs";
 import { createGunzip, createInflate } from "node:zlib";
-import { availableParallelism, loadavg } from "node:os";
 import { FormatError, InputError } from "../util/errors.js";
 import { RecordJsonParser } from "./json-stream.js";
 import { validateRecords } from "./validate.js";
@@ -103,27 +102,6 @@ export async function streamRecords(
   return records;
 }
 
-/**
- * Whether a core is free to parse beside the main thread: two or more cores, and
- * either the 1-minute load average or the threads runnable right now (this one
- * not counted) below their number less a half. The load average alone lags: right
- * after a busy minute (a benchmark's own reports, one after another) it said
- * "busy" on a machine that was quiet again, and a report took a third longer.
- */
-export function coreToSpare(cores: number, load1: number, runnableNow: number): boolean {
-  return cores >= 2 && Math.min(load1, runnableNow - 1) < cores - 0.5;
-}
-
-/** Threads runnable right now, this one included (Linux's /proc/loadavg), or Infinity where unknown. */
-function runnableNow(): number {
-  try {
-    const m = / (\d+)\/\d+ /.exec(readFileSync("/proc/loadavg", "latin1"));
-    return m ? Number(m[1]) : Infinity;
-  } catch {
-    return Infinity;
-  }
-}
-
 /** A failure while inflating: the parser's own errors as they are, the rest as corrupt data. */
 function corrupt(e: unknown, path: string): Error {
   if (e instanceof InputError) return e;
@@ -153,11 +131,11 @@ async function parseRecords(
     return parser.end();
   }
   const parser = new RecordJsonParser(path);
-  // parse on both cores only when one is free: on a busy machine (or in a busy
-  // process group) the second thread only adds its own start and copies
-  const parse =
-    workerOptions.parse ??
-    (coreToSpare(availableParallelism(), loadavg()[0], runnableNow()) ? "auto" : "none");
+  // The worker only reads and inflates; the main thread parses. Interleaved runs of
+  // the three reports on 1,000 x 1,000 records (docs/records.md) were 5-20 % slower in
+  // wall time when the worker parsed slots too, even on a quiet machine: the hand-over
+  // of parsed slots costs more than the second core gains.
+  const parse = workerOptions.parse ?? "none";
   if (statSync(path).size >= workerMinBytes) {
     const codec = format === "json" ? "none" : format === "json_gzip" ? "gzip" : "zlib";
     try {
