@@ -13,7 +13,6 @@ import { RegionFields, type Scalar } from "./region-fields.js";
 import { FAST_LIMIT, FastSnapshots, type SnapshotSink } from "./snapshot-fast.js";
 import { START_TIME } from "./compact-snapshot.js";
 import { PendingChunks } from "./pending-chunks.js";
-import { slotSnapshots, type ParsedSlot } from "./slot-snapshots.js";
 import { ReusedBytes } from "./reused-bytes.js";
 import { At, type Frame, Role, knownKey, partOf, roleOf } from "./record-grammar.js";
 import type { DamonRecord, Snapshot } from "./model.js";
@@ -105,23 +104,6 @@ export class RecordJsonParser implements SnapshotSink {
       }
     }
     this.feedJoined(this.carry ? this.joinSpace.set(this.carry, chunk) : chunk, final);
-  }
-
-  /**
-   * Feeds a slot whose head snapshots another thread read (slot-snapshots.ts). They
-   * are taken where a snapshot may start (between snapshots of a list, nothing
-   * carried over) and the rest is read as usual; elsewhere all is read here.
-   */
-  feedParsed(chunk: Buffer, parsed: ParsedSlot | null): void {
-    const f = this.stack[this.stack.length - 1];
-    const clean = this.started && !this.done && this.carry === null && !this.pending.active;
-    if (!parsed || !this.fast.enabled || !clean || f?.role !== Role.Snapshots || f.at === At.After) {
-      this.feed(chunk);
-      return;
-    }
-    slotSnapshots(parsed, this.snapshots);
-    f.at = At.After;
-    if (parsed.end < chunk.length) this.feed(chunk.subarray(parsed.end));
   }
 
   private feedJoined(joined: Buffer, final: boolean): void {

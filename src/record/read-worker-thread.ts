@@ -2,26 +2,18 @@
  * The worker thread of read-worker.ts. It reads the record file (inflating it on
  * Node's zlib thread when compressed) into a few SharedArrayBuffer slots in turn,
  * cuts each full slot just before the last snapshot that starts in it (the rest
- * moves to the next slot, which then starts at a snapshot), and, while the main
- * thread is busy, reads a slot's snapshots itself (slot-snapshots.ts) and sends
- * their columns along. A shared flag per slot says when the main thread is done
- * with it and it may be refilled.
+ * moves to the next slot, which then starts at a snapshot, so the main thread's
+ * parser carries nothing between slots). A shared flag per slot says when the main
+ * thread is done with it and it may be refilled.
  */
 import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
 import { parentPort, workerData } from "node:worker_threads";
 import { createGunzip, createInflate } from "node:zlib";
-import { SlotSnapshotReader, snapshotCut, transferList, type ParsedSlot } from "./slot-snapshots.js";
+import { snapshotCut } from "./slot-snapshots.js";
 
 /** How the file's bytes are stored. */
 export type Codec = "zlib" | "gzip" | "none";
-
-/**
- * Which slots the worker reads itself: those that find the main thread with at
- * least `busy` slots not yet done ("auto", the default), every one it can ("all",
- * tests), or none (only cutting and inflating).
- */
-export type WorkerParse = "auto" | "all" | "none";
 
 export interface ReadWorkerData {
   path: string;
@@ -29,28 +21,19 @@ export interface ReadWorkerData {
   slots: SharedArrayBuffer[];
   /** Per slot: 1 while it holds bytes the main thread has not finished with, else 0. */
   full: SharedArrayBuffer;
-  parse: WorkerParse;
-  busy: number;
 }
 
-export type FromWorker =
-  | { slot: number; start: number; end: number; parsed: ParsedSlot | null }
-  | { done: true }
-  | { error: string };
+export type FromWorker = { slot: number; start: number; end: number } | { done: true } | { error: string };
 
 // Atomics.waitAsync is in Node 20 but typed only from lib ES2024 (this project: ES2023)
 const atomics = Atomics as unknown as {
   waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string };
 };
 
-async function run(
-  data: ReadWorkerData,
-  post: (m: FromWorker, transfer?: ArrayBuffer[]) => void,
-): Promise<void> {
+async function run(data: ReadWorkerData, post: (m: FromWorker) => void): Promise<void> {
   const views = data.slots.map((s) => new Uint8Array(s));
   const full = new Int32Array(data.full);
   const size = views[0].length;
-  const reader = new SlotSnapshotReader();
 
   /** Waits (without blocking the inflater) until the main thread is done with the slot. */
   const acquire = async (slot: number): Promise<void> => {
@@ -59,17 +42,11 @@ async function run(
       if (w.async) await w.value;
     }
   };
-  const mainHolds = (): number => {
-    let n = 0;
-    for (let k = 0; k < views.length; k++) n += Atomics.load(full, k);
-    return n;
-  };
 
   let slot = 0;
   /** Where the slot's bytes start: the rest of the slot before, kept at its offset mod 8 (below). */
   let start = 0;
   let fill = 0;
-  let atSnapshot = false;
   const publish = async (final: boolean): Promise<void> => {
     const view = views[slot];
     const at = final ? -1 : snapshotCut(Buffer.from(data.slots[slot], start, fill - start), fill - start);
@@ -84,12 +61,8 @@ async function run(
       await acquire(next);
       if (cut > 0) views[next].set(view.subarray(cut, fill), nextStart);
     }
-    let parsed: ParsedSlot | null = null;
-    if (atSnapshot && (data.parse === "all" || (data.parse === "auto" && mainHolds() >= data.busy)))
-      parsed = reader.read(new Uint8Array(data.slots[slot], start, end - start));
     Atomics.store(full, slot, 1);
-    post({ slot, start, end, parsed }, parsed ? transferList(parsed) : []);
-    atSnapshot = cut > 0;
+    post({ slot, start, end });
     fill = cut > 0 ? nextStart + fill - cut : 0;
     start = nextStart;
     slot = next;
@@ -133,6 +106,6 @@ async function run(
 const port = parentPort!;
 // a pending Atomics.waitAsync does not keep a thread alive; a listening port does
 port.on("message", () => undefined);
-run(workerData as ReadWorkerData, (m, transfer) => port.postMessage(m, transfer)).catch((e: unknown) =>
+run(workerData as ReadWorkerData, (m) => port.postMessage(m)).catch((e: unknown) =>
   port.postMessage({ error: e instanceof Error ? e.message : String(e) } satisfies FromWorker),
 );

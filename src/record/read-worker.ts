@@ -2,9 +2,8 @@
  * Reads a large record file's text on a worker thread (read-worker-thread.ts) into
  * a few reused SharedArrayBuffer slots, in turn, while the main thread parses the
  * previous slot. The worker inflates (json_compressed, gzip) or just reads (json),
- * cuts slots at snapshot boundaries and, when the main thread is behind, reads a
- * slot's snapshots itself (slot-snapshots.ts): a 1,000 x 1,000 damo record is 555
- * MB of text, and reading it is then shared by two threads. The main thread also
+ * and cuts slots at snapshot boundaries: a 1,000 x 1,000 damo record is 555 MB of
+ * text, and inflating it is then off the main thread. The main thread also
  * allocates nothing per chunk (fresh 4 MiB buffers cost it most of a second of
  * collector time in a CPU profile).
  *
@@ -12,29 +11,18 @@
  * tsx's loader, registered in the worker; the built CLI loads the compiled file.
  */
 import { Worker } from "node:worker_threads";
-import type { Codec, FromWorker, ReadWorkerData, WorkerParse } from "./read-worker-thread.js";
-import type { ParsedSlot } from "./slot-snapshots.js";
+import type { Codec, FromWorker, ReadWorkerData } from "./read-worker-thread.js";
 
-export type { Codec, WorkerParse } from "./read-worker-thread.js";
+export type { Codec } from "./read-worker-thread.js";
 
 /** Bytes per slot (as the in-thread reader's chunks). */
 const SLOT_BYTES = 4 << 20;
-/** Slots in flight: some being parsed or waiting on the main thread, one being filled. */
+/** Slots in flight: some being parsed by or waiting on the main thread, one being filled. */
 const SLOTS = 4;
 
 export interface ReadWorkerOptions {
-  /** Which slots the worker reads itself (read-worker-thread.ts); "auto" by default. */
-  parse?: WorkerParse;
-  /** "auto": the worker reads a slot itself when the main thread holds at least this many (default 1). */
-  busy?: number;
   /** Slot size (tests use small slots to cross many boundaries). */
   slotBytes?: number;
-}
-
-/** A slot's bytes, and the snapshots the worker already read from their head (or null). */
-export interface ReadPiece {
-  bytes: Buffer;
-  parsed: ParsedSlot | null;
 }
 
 function startWorker(workerData: ReadWorkerData): Worker {
@@ -55,19 +43,12 @@ export async function* readOnWorker(
   path: string,
   codec: Codec,
   options: ReadWorkerOptions = {},
-): AsyncGenerator<ReadPiece> {
+): AsyncGenerator<Buffer> {
   const slotBytes = options.slotBytes ?? SLOT_BYTES;
   const slots = Array.from({ length: SLOTS }, () => new SharedArrayBuffer(slotBytes));
   const full = new SharedArrayBuffer(4 * SLOTS);
   const flags = new Int32Array(full);
-  const worker = startWorker({
-    path,
-    codec,
-    slots,
-    full,
-    parse: options.parse ?? "auto",
-    busy: options.busy ?? 1,
-  });
+  const worker = startWorker({ path, codec, slots, full });
   const queue: FromWorker[] = [];
   let failure: Error | null = null;
   let wake: (() => void) | null = null;
@@ -95,7 +76,7 @@ export async function* readOnWorker(
       const m = queue.shift()!;
       if ("error" in m) throw failure ?? new Error(m.error);
       if ("done" in m) return;
-      yield { bytes: Buffer.from(slots[m.slot], m.start, m.end - m.start), parsed: m.parsed };
+      yield Buffer.from(slots[m.slot], m.start, m.end - m.start);
       // parsed: hand the slot back (a shared flag, cheaper than a message)
       Atomics.store(flags, m.slot, 0);
       Atomics.notify(flags, m.slot);

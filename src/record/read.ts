@@ -134,13 +134,12 @@ async function parseRecords(
   // The worker only reads and inflates; the main thread parses. Interleaved runs of
   // the three reports on 1,000 x 1,000 records (docs/records.md) were 5-20 % slower in
   // wall time when the worker parsed slots too, even on a quiet machine: the hand-over
-  // of parsed slots costs more than the second core gains.
-  const parse = workerOptions.parse ?? "none";
+  // of parsed slots cost more than the second core gained, so that mode is gone.
   if (statSync(path).size >= workerMinBytes) {
     const codec = format === "json" ? "none" : format === "json_gzip" ? "gzip" : "zlib";
     try {
-      for await (const piece of readOnWorker(path, codec, { ...workerOptions, parse })) {
-        parser.feedParsed(piece.bytes, piece.parsed);
+      for await (const piece of readOnWorker(path, codec, workerOptions)) {
+        parser.feed(piece);
         drain?.(parser);
       }
     } catch (e) {

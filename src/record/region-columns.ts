@@ -6,7 +6,7 @@
  * copying a 1,000 x 1,000 record's 40 MB of columns saves a tenth of its parse.
  */
 
-/** Rows per block (the main thread's reader; the worker's start small and grow). */
+/** Rows per block (smaller ones, for tests, grow as needed). */
 const BLOCK_ROWS = 1 << 17;
 
 export interface SnapshotColumns {
@@ -65,12 +65,8 @@ export class RegionColumns {
     return this.detach();
   }
 
-  /**
-   * The rows kept since the last detach, as views; later rows go after them.
-   * `fresh`: later rows go to new blocks instead, so the views' buffers can be
-   * transferred to another thread.
-   */
-  detach(fresh = false): SnapshotColumns {
+  /** The rows kept since the last detach, as views; later rows go after them. */
+  detach(): SnapshotColumns {
     const a = this.base;
     const b = this.used;
     const out = {
@@ -80,7 +76,6 @@ export class RegionColumns {
       age: this.age.subarray(a, b),
       szFilterPassed: this.szf.subarray(a, b),
     };
-    if (fresh) this.replace(this.blockRows, b, b);
     this.base = this.used;
     return out;
   }

@@ -11,7 +11,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { deflateSync, gzipSync } from "node:zlib";
 import { readRecords } from "../../src/record/read.js";
-import { readOnWorker, type WorkerParse } from "../../src/record/read-worker.js";
+import { readOnWorker } from "../../src/record/read-worker.js";
 import { writeRecords } from "../../src/record/write.js";
 import { damoJsonChunks } from "../../src/record/damo-layout.js";
 import { emptyRecord, makeSnapshot, type DamonRecord } from "../../src/record/model.js";
@@ -123,11 +123,10 @@ void test("corrupt, truncated and bad-JSON compressed files give the same error 
   }
 });
 
-const MODES: WorkerParse[] = ["all", "auto", "none"];
-/** Small slots: many cuts, and snapshots both read by the worker and left to the main thread. */
+/** Small slots: many cuts, at snapshots and inside records. */
 const SMALL_SLOTS = 64 << 10;
 
-void test("slots read by the worker equal in-thread reads: layouts, codecs, several targets, every mode", async () => {
+void test("slots read by the worker equal in-thread reads: layouts, codecs, several targets", async () => {
   const dir = tempDir("damon-ts-slots-");
   // seeds pinned; three targets (records) of different shapes, so cuts fall inside
   // records, at record boundaries and before the first snapshot of a record
@@ -147,15 +146,12 @@ void test("slots read by the worker equal in-thread reads: layouts, codecs, seve
       const path = join(dir, name);
       const expected = await readRecords(path, IN_THREAD);
       assert.equal(expected.length, 3);
-      for (const parse of MODES) {
-        const got = await readRecords(path, VIA_WORKER, { parse, slotBytes: SMALL_SLOTS });
-        sameRecords(got, expected);
-      }
+      sameRecords(await readRecords(path, VIA_WORKER, { slotBytes: SMALL_SLOTS }), expected);
     }
   }
 });
 
-void test("the worker reads snapshots itself when asked, and leaves unusual ones to the main thread", async () => {
+void test("slots cut at snapshots keep unusual snapshots whole", async () => {
   const dir = tempDir("damon-ts-slots-");
   const rec = record(21, 120, 100);
   // every 10th snapshot has a key the pattern reader does not know (damo ignores it)
@@ -167,23 +163,19 @@ void test("the worker reads snapshots itself when asked, and leaves unusual ones
   const path = join(dir, "odd.z");
   writeFileSync(path, deflateSync(text));
   let pieces = 0;
-  let parsedSnapshots = 0;
-  for await (const p of readOnWorker(path, "zlib", { parse: "all", slotBytes: SMALL_SLOTS })) {
+  let atSnapshot = 0;
+  for await (const p of readOnWorker(path, "zlib", { slotBytes: SMALL_SLOTS })) {
     pieces++;
-    if (p.parsed) parsedSnapshots += p.parsed.count;
+    if (p[0] === 0x7b && p.subarray(0, 40).toString().includes('"start_time"')) atSnapshot++;
   }
   assert.ok(pieces > 10, `${pieces} pieces`);
-  // every slot but the first starts at a snapshot, and the worker read most of them
-  assert.ok(
-    parsedSnapshots > 60 && parsedSnapshots <= 108,
-    `${parsedSnapshots} snapshots read by the worker`,
-  );
+  // every slot but the first starts at a snapshot
+  assert.equal(atSnapshot, pieces - 1);
   const expected = await readRecords(path, IN_THREAD);
-  sameRecords(await readRecords(path, VIA_WORKER, { parse: "all", slotBytes: SMALL_SLOTS }), expected);
-  sameRecords(await readRecords(path, VIA_WORKER, { parse: "none", slotBytes: SMALL_SLOTS }), expected);
+  sameRecords(await readRecords(path, VIA_WORKER, { slotBytes: SMALL_SLOTS }), expected);
 });
 
-void test("bad data read by worker-parsed slots gives the in-thread error", async () => {
+void test("bad data read through the worker's slots gives the in-thread error", async () => {
   const dir = tempDir("damon-ts-slots-");
   const t = text(record(31, 100, 100));
   const at = Math.floor(t.length * 0.7);
@@ -200,15 +192,13 @@ void test("bad data read by worker-parsed slots gives the in-thread error", asyn
       const path = join(dir, `${name}.${ext}`);
       writeFileSync(path, bytes);
       const inThread = await errorOf(path, IN_THREAD);
-      for (const parse of MODES) {
-        let got = "";
-        try {
-          await readRecords(path, VIA_WORKER, { parse, slotBytes: SMALL_SLOTS });
-        } catch (e) {
-          got = (e as Error).message;
-        }
-        assert.equal(got, inThread, `${name}.${ext} ${parse}`);
+      let got = "";
+      try {
+        await readRecords(path, VIA_WORKER, { slotBytes: SMALL_SLOTS });
+      } catch (e) {
+        got = (e as Error).message;
       }
+      assert.equal(got, inThread, `${name}.${ext}`);
     }
   }
 });
