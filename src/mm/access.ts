@@ -11,8 +11,6 @@ import {
   EXIT_SLOW,
   EXIT_TIME,
   EXIT_VMA,
-  loopNoTlb,
-  loopTlb,
   ST_DONE,
   ST_EXIT,
   ST_HIDDEN,
@@ -39,12 +37,9 @@ import {
 import { allocFrame } from "./reclaim.js";
 import { markWalked } from "./upper-accessed.js";
 import { NO_SLOT } from "./vma-cache.js";
+import { loopsOf } from "./cpu-loops.js";
 import { hugeFault } from "./thp.js";
 import { contextSwitch, growClrStamp, tlbEventsDue } from "./tlb-invalidate.js";
-
-const EMPTY_I32 = new Int32Array(0);
-const EMPTY_U16 = new Uint16Array(0);
-const EMPTY_F64 = new Float64Array(0);
 
 /**
  * Runs `addrs[i..n)` on thread `th`'s CPU until its clock reaches `limitNs`;
@@ -64,7 +59,6 @@ export function execAccesses(
   const cpu = th.cpu;
   const as = th.as;
   const st = m.st;
-  const latBase = cpu.node * m.frames.nrNodes;
   const tlb = cpu.tlb;
   if (tlb !== null) {
     if (cpu.lastAsid !== as.asid) cpu.timeNs += contextSwitch(m, cpu, as.asid);
@@ -98,69 +92,15 @@ export function execAccesses(
   while (i < n) {
     const stop = sampler !== null ? Math.min(n, i + left) : n;
     const before = i;
-    const tS = truthOn ? truth.sampleStamp : EMPTY_I32;
-    const tW = truthOn ? truth.winStamp : EMPTY_I32;
-    const tP = truthOn ? truth.positive : EMPTY_U16;
-    const tC = truthOn ? truth.count : EMPTY_F64;
+    const cl = loopsOf(m, cpu);
+    const loops = cl.loops;
     const curS = truthOn ? truth.curSample : 0;
     const curW = truthOn ? truth.curWin : 0;
-    const logSamples = truthOn && truth.logSamples;
     i =
       tlb === null
-        ? loopNoTlb(
-            addrs,
-            writes,
-            i,
-            stop,
-            limitNs,
-            vc,
-            slot,
-            m.frames.node,
-            m.latency,
-            latBase,
-            truthOn,
-            tS,
-            tW,
-            tP,
-            tC,
-            curS,
-            curW,
-            logSamples,
-            st,
-          )
-        : loopTlb(
-            addrs,
-            writes,
-            i,
-            stop,
-            lim,
-            vc,
-            slot,
-            m.frames.node,
-            m.latency,
-            latBase,
-            truthOn,
-            tS,
-            tW,
-            tP,
-            tC,
-            curS,
-            curW,
-            logSamples,
-            st,
-            tlb.tags,
-            tlb.state,
-            tlb.headOff,
-            tlb.ways,
-            tlb.setMask,
-            asidTag,
-            asidHash,
-            m.costs.tlbMissWalkNs,
-            tlb.hintOff,
-            tlb.hintMask,
-            m.clrStamp,
-            curS * 2 + 2,
-          );
+        ? loops.loopNoTlb(addrs, writes, i, stop, limitNs, vc, slot, curS, curW)
+        : loops.loopTlb(addrs, writes, i, stop, lim, vc, slot, curS, curW, asidTag, asidHash, curS * 2 + 2);
+    cl.accesses += i - before;
     slot = st[ST_SLOT];
     // The PUD and PGD entries above the chunks the loop walked under were used.
     const walked = st[ST_WALKED];

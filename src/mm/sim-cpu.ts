@@ -2,6 +2,7 @@
  * The simulated CPUs and threads: each CPU's clock, TLB and invalidation
  * counters; each thread's access stream, batch buffer and counters.
  */
+import type { CpuLoops } from "./cpu-loops.js";
 import type { AddressSpace } from "./address-space.js";
 import type { Tlb } from "./tlb.js";
 import { VmaCache } from "./vma-cache.js";
@@ -48,6 +49,8 @@ export class SimCpu {
   switchFlushes = 0;
   /** Time the events cost this CPU (tick handlers, switches, shootdown IPIs received). */
   eventNs = 0;
+  /** This CPU's compiled access loops and what they are bound to (cpu-loops.ts). */
+  loops: CpuLoops | null = null;
   constructor(
     readonly id: number,
     readonly node: number,

@@ -1,0 +1,87 @@
+/**
+ * The access loops (access-loop.ts) each CPU runs, bound to the arrays it runs
+ * over. A CPU starts on the shared loops, already compiled and warm; once it has
+ * run SPECIALIZE_AFTER accesses it gets a compiled copy of its own, whose arrays
+ * are constants of the code. An array that is replaced (frames, the truth's
+ * per-frame arrays and the blind-spot stamps grow with the frame count) or a truth
+ * attached or detached rebinds them: a few reference compares per call find out.
+ */
+import { bindAccessLoops, compileAccessLoops, type AccessLoops, type LoopBinding } from "./access-loop.js";
+import type { Machine } from "./machine.js";
+import type { SimCpu } from "./sim-cpu.js";
+
+const EMPTY_I32 = new Int32Array(0);
+const EMPTY_U16 = new Uint16Array(0);
+const EMPTY_F64 = new Float64Array(0);
+
+/**
+ * Accesses a CPU runs on the shared loops before it gets its own copy: a copy
+ * starts cold (tens of ms of interpreted and baseline code), which short runs
+ * and tests would not win back.
+ */
+export const SPECIALIZE_AFTER = 4_000_000;
+
+export class CpuLoops {
+  /** Accesses run on these loops (execAccesses adds to it). */
+  accesses = 0;
+  constructor(
+    readonly binding: LoopBinding,
+    readonly loops: AccessLoops,
+    readonly compiled: boolean,
+  ) {}
+}
+
+/** The loops for `cpu`'s next call, rebound when an array changed. */
+export function loopsOf(m: Machine, cpu: SimCpu): CpuLoops {
+  const c = cpu.loops;
+  if (c !== null && boundToCurrent(m, c.binding)) {
+    if (c.compiled || c.accesses < SPECIALIZE_AFTER) return c;
+    return (cpu.loops = new CpuLoops(c.binding, compileAccessLoops(c.binding), true));
+  }
+  const b = bindingOf(m, cpu);
+  // A rebinding keeps a compiled copy's CPU on compiled copies: it has shown it runs long.
+  const compiled = c !== null && c.compiled;
+  return (cpu.loops = new CpuLoops(b, compiled ? compileAccessLoops(b) : bindAccessLoops(b), compiled));
+}
+
+function boundToCurrent(m: Machine, b: LoopBinding): boolean {
+  const truth = m.truth;
+  return (
+    b.frameNode === m.frames.node &&
+    b.clrStamp === m.clrStamp &&
+    b.walkNs === m.costs.tlbMissWalkNs &&
+    (truth === null
+      ? !b.truthOn
+      : b.tS === truth.sampleStamp &&
+        b.tW === truth.winStamp &&
+        b.tP === truth.positive &&
+        b.tC === truth.count &&
+        b.logSamples === truth.logSamples)
+  );
+}
+
+function bindingOf(m: Machine, cpu: SimCpu): LoopBinding {
+  const truth = m.truth;
+  const tlb = cpu.tlb;
+  return {
+    st: m.st,
+    frameNode: m.frames.node,
+    lat: m.latency,
+    latBase: cpu.node * m.frames.nrNodes,
+    truthOn: truth !== null,
+    logSamples: truth !== null && truth.logSamples,
+    tS: truth?.sampleStamp ?? EMPTY_I32,
+    tW: truth?.winStamp ?? EMPTY_I32,
+    tP: truth?.positive ?? EMPTY_U16,
+    tC: truth?.count ?? EMPTY_F64,
+    tags: tlb?.tags ?? EMPTY_F64,
+    tl: tlb?.state ?? EMPTY_I32,
+    headOff: tlb?.headOff ?? 0,
+    ways: tlb?.ways ?? 0,
+    setMask: tlb?.setMask ?? 0,
+    hintOff: tlb?.hintOff ?? 0,
+    hintMask: tlb?.hintMask ?? 0,
+    walkNs: m.costs.tlbMissWalkNs,
+    clrStamp: m.clrStamp,
+  };
+}
