@@ -1,7 +1,7 @@
 /**
  * The access loops (access-loop.ts) each CPU runs, bound to the arrays it runs
  * over. A CPU starts on the shared loops, already compiled and warm; once it has
- * run SPECIALIZE_AFTER accesses it gets a compiled copy of its own, whose arrays
+ * run Machine.loopCopyAfter accesses (default LOOP_COPY_AFTER) it gets a compiled copy of its own, whose arrays
  * are constants of the code. An array that is replaced (frames, the truth's
  * per-frame arrays and the blind-spot stamps grow with the frame count) or a truth
  * attached or detached rebinds them: a few reference compares per call find out.
@@ -19,7 +19,7 @@ const EMPTY_F64 = new Float64Array(0);
  * starts cold (tens of ms of interpreted and baseline code), which short runs
  * and tests would not win back.
  */
-export const SPECIALIZE_AFTER = 4_000_000;
+export const LOOP_COPY_AFTER = 4_000_000;
 
 export class CpuLoops {
   /** Accesses run on these loops (execAccesses adds to it). */
@@ -35,12 +35,12 @@ export class CpuLoops {
 export function loopsOf(m: Machine, cpu: SimCpu): CpuLoops {
   const c = cpu.loops;
   if (c !== null && boundToCurrent(m, c.binding)) {
-    if (c.compiled || c.accesses < SPECIALIZE_AFTER) return c;
+    if (c.compiled || c.accesses < m.loopCopyAfter) return c;
     return (cpu.loops = new CpuLoops(c.binding, compileAccessLoops(c.binding), true));
   }
   const b = bindingOf(m, cpu);
   // A rebinding keeps a compiled copy's CPU on compiled copies: it has shown it runs long.
-  const compiled = c !== null && c.compiled;
+  const compiled = (c !== null && c.compiled) || m.loopCopyAfter <= 0;
   return (cpu.loops = new CpuLoops(b, compiled ? compileAccessLoops(b) : bindAccessLoops(b), compiled));
 }
 
