@@ -470,9 +470,10 @@ export function compileAccessLoops(b: LoopBinding): AccessLoops {
   copies++;
   // `__name` is what tsx's transform (esbuild keepNames) wraps inner functions in.
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const make = new Function("__name", `return ${makeAccessLoops.toString()} // copy ${copies}`)(
-    keepName,
-  ) as typeof makeAccessLoops;
+  const outer = new Function("__name", `return ${makeAccessLoops.toString()} // copy ${copies}`) as (
+    name: typeof keepName,
+  ) => typeof makeAccessLoops;
+  const make = outer(keepName);
   return make(b, LOOP_CONSTANTS);
 }
 
