@@ -40,7 +40,16 @@ export const ST_SEEN = 9;
 export const ST_SLOT = 10;
 /** Bit k set: a walk (TLB miss, or any access without the TLB model) under slot k's chunk. */
 export const ST_WALKED = 11;
-export const ST_SIZE = 12;
+/**
+ * Inputs that are not small integers: the CPU time to stop at and the address
+ * space's TLB tag base (asid × ASID_TAG_SCALE). Passed here, not as arguments,
+ * so the loops always read doubles: an argument that is an integer at first and
+ * then not (time passes 2^31 ns) made V8 drop the loop's optimised code, and at
+ * times it never optimised it again (the rest of the run at half speed).
+ */
+export const ST_LIMIT = 12;
+export const ST_ASID_TAG = 13;
+export const ST_SIZE = 14;
 
 export const EXIT_END = 0;
 export const EXIT_TIME = 1;
@@ -83,7 +92,6 @@ export interface AccessLoops {
     writes: Uint8Array,
     i: number,
     n: number,
-    limitNs: number,
     vc: VmaCache,
     slot: number,
     curS: number,
@@ -94,12 +102,10 @@ export interface AccessLoops {
     writes: Uint8Array,
     i: number,
     n: number,
-    limitNs: number,
     vc: VmaCache,
     slot: number,
     curS: number,
     curW: number,
-    asidTag: number,
     asidHash: number,
     clrCur: number,
   ) => number;
@@ -124,6 +130,8 @@ const LOOP_CONSTANTS = {
   ST_SEEN,
   ST_SLOT,
   ST_WALKED,
+  ST_LIMIT,
+  ST_ASID_TAG,
   EXIT_END,
   EXIT_TIME,
   EXIT_VMA,
@@ -138,7 +146,7 @@ const LOOP_CONSTANTS = {
 export function makeAccessLoops(b: LoopBinding, k: typeof LOOP_CONSTANTS): AccessLoops {
   const { INV_PAGE_SIZE, PTE_PRESENT, PTE_ACCESSED, DIRTY_SHIFT, PTE_FAST_MASK } = k;
   const { ST_TIME, ST_DONE, ST_HITS, ST_MISSES, ST_LAST_TAG, ST_EXIT, ST_VPN, ST_PFN } = k;
-  const { ST_HIDDEN, ST_SEEN, ST_SLOT, ST_WALKED } = k;
+  const { ST_HIDDEN, ST_SEEN, ST_SLOT, ST_WALKED, ST_LIMIT, ST_ASID_TAG } = k;
   const { EXIT_END, EXIT_TIME, EXIT_VMA, EXIT_SLOW, EXIT_TRUTH } = k;
   const { st, frameNode, lat, tS, tW, tP, tC, tags, tl, clrStamp } = b;
   // Scalars as ints and flags as 0/1, so the loops test no tags or truthiness.
@@ -160,7 +168,6 @@ export function makeAccessLoops(b: LoopBinding, k: typeof LOOP_CONSTANTS): Acces
     writes: Uint8Array,
     i: number,
     n: number,
-    limitNs: number,
     vc: VmaCache,
     slot: number,
     curS: number,
@@ -170,7 +177,7 @@ export function makeAccessLoops(b: LoopBinding, k: typeof LOOP_CONSTANTS): Acces
     // number map) at each use inside the loop.
     i = i | 0;
     n = n | 0;
-    limitNs = +limitNs;
+    const limitNs = st[ST_LIMIT];
     curS = curS | 0;
     curW = curW | 0;
     // The current chunk (a VMA cache slot): pages [vs, ve), switched in the loop.
@@ -262,22 +269,20 @@ export function makeAccessLoops(b: LoopBinding, k: typeof LOOP_CONSTANTS): Acces
     writes: Uint8Array,
     i: number,
     n: number,
-    limitNs: number,
     vc: VmaCache,
     slot: number,
     curS: number,
     curW: number,
-    asidTag: number,
     asidHash: number,
     clrCur: number,
   ): number {
     // As in loopNoTlb: untagged scalars.
     i = i | 0;
     n = n | 0;
-    limitNs = +limitNs;
+    const limitNs = st[ST_LIMIT];
     curS = curS | 0;
     curW = curW | 0;
-    asidTag = +asidTag;
+    const asidTag = st[ST_ASID_TAG];
     asidHash = asidHash | 0;
     clrCur = clrCur | 0;
     let t = st[ST_TIME];

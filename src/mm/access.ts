@@ -16,6 +16,8 @@ import {
   ST_HIDDEN,
   ST_HITS,
   ST_LAST_TAG,
+  ST_LIMIT,
+  ST_ASID_TAG,
   ST_MISSES,
   ST_PFN,
   ST_SEEN,
@@ -96,10 +98,12 @@ export function execAccesses(
     const loops = cl.loops;
     const curS = truthOn ? truth.curSample : 0;
     const curW = truthOn ? truth.curWin : 0;
+    st[ST_LIMIT] = tlb === null ? limitNs : lim;
+    st[ST_ASID_TAG] = asidTag;
     i =
       tlb === null
-        ? loops.loopNoTlb(addrs, writes, i, stop, limitNs, vc, slot, curS, curW)
-        : loops.loopTlb(addrs, writes, i, stop, lim, vc, slot, curS, curW, asidTag, asidHash, curS * 2 + 2);
+        ? loops.loopNoTlb(addrs, writes, i, stop, vc, slot, curS, curW)
+        : loops.loopTlb(addrs, writes, i, stop, vc, slot, curS, curW, asidHash, curS * 2 + 2);
     cl.accesses += i - before;
     slot = st[ST_SLOT];
     // The PUD and PGD entries above the chunks the loop walked under were used.
