@@ -37,7 +37,6 @@ import {
   type TlbEventConfig,
 } from "./tlb-events.js";
 import { ST_SIZE } from "./access-loop.js";
-import { LOOP_COPY_AFTER } from "./cpu-loops.js";
 import { PAGE_SIZE, PTE_PRESENT, PTE_SWAPPED, type Vma, type VmaInfo } from "./vma.js";
 
 export class Machine {
@@ -98,8 +97,6 @@ export class Machine {
   readonly dead = new Set<number>();
   private nextPid = 1000;
   private readonly batchSize: number;
-  /** MachineOptions.loopCopyAfter. */
-  readonly loopCopyAfter: number;
   /** State array shared with the inner loops (access-loop.ts). */
   readonly st = new Float64Array(ST_SIZE);
 
@@ -151,7 +148,6 @@ export class Machine {
       }
     }
     this.batchSize = opts.batchSize ?? 4096;
-    this.loopCopyAfter = opts.loopCopyAfter ?? LOOP_COPY_AFTER;
   }
 
   get nrNodes(): number {
