@@ -1,4 +1,5 @@
 import type { VmaCache } from "./vma-cache.js";
+import { INV_PAGE_SIZE, PTE_ACCESSED, PTE_DIRTY, PTE_FAST_MASK, PTE_PRESENT } from "./vma.js";
 
 /**
  * The per-access inner loops, kept as plain functions over typed arrays with
@@ -10,19 +11,11 @@ import type { VmaCache } from "./vma-cache.js";
  * logs samples) — and the caller resumes them after handling it. Everything they
  * must report goes through the `st` state array.
  *
- * Each CPU has the loops bound to its arrays and settings (bindAccessLoops,
- * cpu-loops.ts): those live in the closure, not in the loops' arguments, which
- * leaves the few registers free for the per-access values (docs/memory-model.md,
- * "fifth pass").
+ * Each CPU runs its own compiled copy (compileAccessLoops), whose arrays and
+ * settings are constants of the copy: TurboFan then embeds each typed array's
+ * storage and length in the machine code, instead of reloading and checking them
+ * at every use (docs/memory-model.md, "fifth pass").
  */
-// Local copies of vma.ts constants: imported bindings are not constant-folded in hot loops.
-const INV_PAGE_SIZE = 1 / 4096;
-const PTE_PRESENT = 1;
-const PTE_ACCESSED = 2;
-const DIRTY_SHIFT = 2; // PTE_DIRTY === 1 << DIRTY_SHIFT
-const PTE_FAST_MASK = 1 | 8;
-/** The local copies, for a test that checks them against vma.ts. */
-export const LOOP_CONSTANTS = { INV_PAGE_SIZE, PTE_PRESENT, PTE_ACCESSED, DIRTY_SHIFT, PTE_FAST_MASK };
 
 /** Slots of the loop state array. */
 export const ST_TIME = 0;
@@ -64,7 +57,7 @@ export const EXIT_VMA = 2;
 export const EXIT_SLOW = 3;
 export const EXIT_TRUTH = 4;
 
-/** What a CPU's loops are bound to: its arrays and settings. */
+/** What a copy of the loops is bound to: one CPU's arrays and settings. */
 export interface LoopBinding {
   /** The machine's loop state array (ST_* slots). */
   st: Float64Array;
@@ -118,8 +111,43 @@ export interface AccessLoops {
   ) => number;
 }
 
-/** The loops bound to `b`: one CPU's arrays and settings. */
-export function bindAccessLoops(b: LoopBinding): AccessLoops {
+/** The constants the loops use, handed to each copy (a copy cannot see this module). */
+const LOOP_CONSTANTS = {
+  INV_PAGE_SIZE,
+  PTE_PRESENT,
+  PTE_ACCESSED,
+  DIRTY_SHIFT: 31 - Math.clz32(PTE_DIRTY),
+  PTE_FAST_MASK,
+  ST_TIME,
+  ST_DONE,
+  ST_HITS,
+  ST_MISSES,
+  ST_LAST_TAG,
+  ST_EXIT,
+  ST_VPN,
+  ST_PFN,
+  ST_HIDDEN,
+  ST_SEEN,
+  ST_SLOT,
+  ST_WALKED,
+  ST_LIMIT,
+  ST_ASID_TAG,
+  EXIT_END,
+  EXIT_TIME,
+  EXIT_VMA,
+  EXIT_SLOW,
+  EXIT_TRUTH,
+};
+
+/**
+ * The loops over one binding. Self-contained (it reads nothing of this module),
+ * because compileAccessLoops compiles a fresh copy of its source per CPU.
+ */
+export function makeAccessLoops(b: LoopBinding, k: typeof LOOP_CONSTANTS): AccessLoops {
+  const { INV_PAGE_SIZE, PTE_PRESENT, PTE_ACCESSED, DIRTY_SHIFT, PTE_FAST_MASK } = k;
+  const { ST_TIME, ST_DONE, ST_HITS, ST_MISSES, ST_LAST_TAG, ST_EXIT, ST_VPN, ST_PFN } = k;
+  const { ST_HIDDEN, ST_SEEN, ST_SLOT, ST_WALKED, ST_LIMIT, ST_ASID_TAG } = k;
+  const { EXIT_END, EXIT_TIME, EXIT_VMA, EXIT_SLOW, EXIT_TRUTH } = k;
   const { st, frameNode, lat, tS, tW, tP, tC, tags, tl, clrStamp } = b;
   // Scalars as ints and flags as 0/1, so the loops test no tags or truthiness.
   const latBase = b.latBase | 0;
@@ -422,4 +450,36 @@ export function bindAccessLoops(b: LoopBinding): AccessLoops {
   }
 
   return { loopNoTlb, loopTlb };
+}
+
+/**
+ * The loops bound to `b`, sharing their code (and V8's type feedback) with every
+ * other binding: what a CPU runs until it has run enough to repay a compiled copy.
+ */
+export function bindAccessLoops(b: LoopBinding): AccessLoops {
+  return makeAccessLoops(b, LOOP_CONSTANTS);
+}
+
+/**
+ * A copy of the loops of its own, bound to `b`. Compiling the source anew makes
+ * the copy's closures the only ones of their kind, which is what lets TurboFan
+ * treat the binding as constants (function context specialization).
+ */
+export function compileAccessLoops(b: LoopBinding): AccessLoops {
+  // A distinct source per copy: V8 caches compiled sources, and a cached one would
+  // hand every copy the same function (and so feedback shared by all their closures).
+  copies++;
+  // `__name` is what tsx's transform (esbuild keepNames) wraps inner functions in.
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const outer = new Function("__name", `return ${makeAccessLoops.toString()} // copy ${copies}`) as (
+    name: typeof keepName,
+  ) => typeof makeAccessLoops;
+  const make = outer(keepName);
+  return make(b, LOOP_CONSTANTS);
+}
+
+let copies = 0;
+
+function keepName<T>(f: T): T {
+  return f;
 }

@@ -94,7 +94,8 @@ export function execAccesses(
   while (i < n) {
     const stop = sampler !== null ? Math.min(n, i + left) : n;
     const before = i;
-    const loops = loopsOf(m, cpu);
+    const cl = loopsOf(m, cpu);
+    const loops = cl.loops;
     const curS = truthOn ? truth.curSample : 0;
     const curW = truthOn ? truth.curWin : 0;
     st[ST_LIMIT] = tlb === null ? limitNs : lim;
@@ -103,6 +104,7 @@ export function execAccesses(
       tlb === null
         ? loops.loopNoTlb(addrs, writes, i, stop, vc, slot, curS, curW)
         : loops.loopTlb(addrs, writes, i, stop, vc, slot, curS, curW, asidHash, curS * 2 + 2);
+    cl.accesses += i - before;
     slot = st[ST_SLOT];
     // The PUD and PGD entries above the chunks the loop walked under were used.
     const walked = st[ST_WALKED];

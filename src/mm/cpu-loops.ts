@@ -1,10 +1,12 @@
 /**
  * The access loops (access-loop.ts) each CPU runs, bound to the arrays it runs
- * over. An array that is replaced (the frame table, the truth's per-frame arrays
- * and the blind-spot stamps grow with the frame count) or a truth attached or
- * detached rebinds them: a few reference compares per call find out.
+ * over. A CPU starts on the shared loops, already compiled and warm; once it has
+ * run Machine.loopCopyAfter accesses (default LOOP_COPY_AFTER) it gets a compiled copy of its own, whose arrays
+ * are constants of the code. An array that is replaced (frames, the truth's
+ * per-frame arrays and the blind-spot stamps grow with the frame count) or a truth
+ * attached or detached rebinds them: a few reference compares per call find out.
  */
-import { bindAccessLoops, type AccessLoops, type LoopBinding } from "./access-loop.js";
+import { bindAccessLoops, compileAccessLoops, type AccessLoops, type LoopBinding } from "./access-loop.js";
 import type { Machine } from "./machine.js";
 import type { SimCpu } from "./sim-cpu.js";
 
@@ -12,18 +14,34 @@ const EMPTY_I32 = new Int32Array(0);
 const EMPTY_U16 = new Uint16Array(0);
 const EMPTY_F64 = new Float64Array(0);
 
-export interface CpuLoops {
-  readonly binding: LoopBinding;
-  readonly loops: AccessLoops;
+/**
+ * Accesses a CPU runs on the shared loops before it gets its own copy: a copy
+ * starts cold (tens of ms of interpreted and baseline code), which short runs
+ * and tests would not win back.
+ */
+export const LOOP_COPY_AFTER = 4_000_000;
+
+export class CpuLoops {
+  /** Accesses run on these loops (execAccesses adds to it). */
+  accesses = 0;
+  constructor(
+    readonly binding: LoopBinding,
+    readonly loops: AccessLoops,
+    readonly compiled: boolean,
+  ) {}
 }
 
-/** `cpu`'s loops for its next call, bound anew when an array they use changed. */
-export function loopsOf(m: Machine, cpu: SimCpu): AccessLoops {
+/** The loops for `cpu`'s next call, rebound when an array changed. */
+export function loopsOf(m: Machine, cpu: SimCpu): CpuLoops {
   const c = cpu.loops;
-  if (c !== null && boundToCurrent(m, c.binding)) return c.loops;
-  const binding = bindingOf(m, cpu);
-  cpu.loops = { binding, loops: bindAccessLoops(binding) };
-  return cpu.loops.loops;
+  if (c !== null && boundToCurrent(m, c.binding)) {
+    if (c.compiled || c.accesses < m.loopCopyAfter) return c;
+    return (cpu.loops = new CpuLoops(c.binding, compileAccessLoops(c.binding), true));
+  }
+  const b = bindingOf(m, cpu);
+  // A rebinding keeps a compiled copy's CPU on compiled copies: it has shown it runs long.
+  const compiled = (c !== null && c.compiled) || m.loopCopyAfter <= 0;
+  return (cpu.loops = new CpuLoops(b, compiled ? compileAccessLoops(b) : bindAccessLoops(b), compiled));
 }
 
 function boundToCurrent(m: Machine, b: LoopBinding): boolean {

@@ -47,6 +47,11 @@ export interface MachineOptions {
   /** Accesses per batch buffer of a thread (default 4096). */
   batchSize?: number;
   /**
+   * Accesses a CPU runs on the shared access loops before it gets a compiled copy
+   * of its own (cpu-loops.ts; default 4 M). Speed only: results are the same.
+   */
+  loopCopyAfter?: number;
+  /**
    * Flush each CPU's whole TLB every this many ns of its time (0 = never, the
    * default): what context switches to other processes or kernel entries
    * without PCID do on a real machine, disturbing cached translations.

@@ -37,6 +37,7 @@ import {
   type TlbEventConfig,
 } from "./tlb-events.js";
 import { ST_SIZE } from "./access-loop.js";
+import { LOOP_COPY_AFTER } from "./cpu-loops.js";
 import { PAGE_SIZE, PTE_PRESENT, PTE_SWAPPED, type Vma, type VmaInfo } from "./vma.js";
 
 export class Machine {
@@ -97,6 +98,8 @@ export class Machine {
   readonly dead = new Set<number>();
   private nextPid = 1000;
   private readonly batchSize: number;
+  /** MachineOptions.loopCopyAfter. */
+  readonly loopCopyAfter: number;
   /** State array shared with the inner loops (access-loop.ts). */
   readonly st = new Float64Array(ST_SIZE);
 
@@ -148,6 +151,7 @@ export class Machine {
       }
     }
     this.batchSize = opts.batchSize ?? 4096;
+    this.loopCopyAfter = opts.loopCopyAfter ?? LOOP_COPY_AFTER;
   }
 
   get nrNodes(): number {

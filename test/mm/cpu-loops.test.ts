@@ -1,66 +1,136 @@
 /**
- * Each CPU's access loops are bound to the machine's arrays (cpu-loops.ts): when
- * the frame table and the truth's per-frame arrays grow, the loops must follow
- * them, or the accesses after the growth land in the old arrays.
+ * Each CPU's compiled copy of the access loops (cpu-loops.ts) must run exactly as
+ * the shared loops do: same accesses, clocks, TLB and blind-spot counters, same
+ * truth windows. And a copy must follow the arrays it is bound to when they grow.
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { test } from "node:test";
-import { Machine, PAGE_SIZE } from "../../src/mm/index.js";
+import { Machine, PAGE_SIZE, Simulation, type MachineOptions } from "../../src/mm/index.js";
+import { machineOptionsFor } from "../../src/mm/machine-profile.js";
 import { GroundTruth } from "../../src/truth/index.js";
+import { builtinWorkload, instantiateWorkload } from "../../src/workload/index.js";
 
-/** Touches `pages` pages of a fresh mapping one after another, `rounds` times, on CPU 0. */
-function touchMany(tlb: boolean, pages: number, rounds: number) {
-  const m = new Machine({ nodes: [{ sizeBytes: 2 * 2 ** 30 }], ...(tlb ? {} : { tlb: false }) });
+interface Case {
+  name: string;
+  workload: string;
+  machine: MachineOptions;
+  logSamples: boolean;
+}
+
+/** A fingerprint of one run; also says whether its CPUs ran compiled copies. */
+function run(c: Case, seed: number, loopCopyAfter: number): { print: string; compiled: boolean[] } {
+  const m = new Machine({ ...c.machine, loopCopyAfter });
+  const gt = new GroundTruth({ sampleNs: 5e6, aggrNs: 50e6, logSamples: c.logSamples });
+  const h = createHash("sha256");
+  gt.onWindow = (w) => {
+    h.update(JSON.stringify([w.index, w.n, w.samples, w.wssBytes, w.totalAccesses]));
+    h.update(w.vaddr.subarray(0, w.n));
+    h.update(w.positive.subarray(0, w.n));
+    h.update(w.accesses.subarray(0, w.n));
+    if (w.sampleLog !== null) h.update(JSON.stringify(w.sampleLog));
+  };
+  m.attachTruth(gt);
+  instantiateWorkload(m, builtinWorkload(c.workload, { timeScale: 0.005 }), { seed });
+  const sim = new Simulation(m);
+  sim.addAgent(gt);
+  sim.run();
+  const print = JSON.stringify([
+    m.totalAccesses(),
+    m.cpus.map((cpu) => [cpu.timeNs, cpu.tlb?.hits, cpu.tlb?.misses]),
+    m.hiddenPageSamples,
+    m.seenPageSamples,
+    h.digest("hex"),
+  ]);
+  return { print, compiled: m.cpus.map((cpu) => cpu.loops?.compiled ?? false) };
+}
+
+const cases: Case[] = [
+  { name: "stairs, default TLB", workload: "stairs", machine: {}, logSamples: false },
+  {
+    name: "stairs, guest profile",
+    workload: "stairs",
+    machine: machineOptionsFor("guest"),
+    logSamples: false,
+  },
+  { name: "zipf-kv, TLB off", workload: "zipf-kv", machine: { tlb: false }, logSamples: false },
+  {
+    name: "zipf-kv, guest, sample log",
+    workload: "zipf-kv",
+    machine: machineOptionsFor("guest"),
+    logSamples: true,
+  },
+  // Two nodes: the latency row of the CPU's node is part of the binding.
+  {
+    name: "stairs-mt, server profile, 2 nodes",
+    workload: "stairs-mt",
+    machine: {
+      ...machineOptionsFor("server"),
+      nodes: [{ sizeBytes: 2 ** 30 }, { sizeBytes: 2 ** 30 }],
+      cpus: [0, 1],
+    },
+    logSamples: false,
+  },
+];
+
+for (const c of cases) {
+  void test(`compiled copies run as the shared loops do (${c.name}, seeds 1-3)`, () => {
+    for (let seed = 1; seed <= 3; seed++) {
+      const shared = run(c, seed, Infinity);
+      const copied = run(c, seed, 0);
+      const late = run(c, seed, 100_000);
+      assert.ok(!shared.compiled.some(Boolean), "Infinity: the shared loops only");
+      assert.ok(copied.compiled.some(Boolean), "0: a copy from the first access");
+      assert.equal(copied.print, shared.print, `seed ${seed}: a copy from the start`);
+      assert.equal(late.print, shared.print, `seed ${seed}: a copy after 100 000 accesses`);
+    }
+  });
+}
+
+/** Touches `pages` pages of a fresh mapping one after another, then again, on CPU 0. */
+function touchMany(loopCopyAfter: number, pages: number): { m: Machine; gt: GroundTruth; first: unknown[] } {
+  const m = new Machine({ nodes: [{ sizeBytes: 2 * 2 ** 30 }], loopCopyAfter });
   const gt = new GroundTruth({ sampleNs: 5e6, aggrNs: 50e6 });
   m.attachTruth(gt);
   const as = m.createProcess("app");
   const base = as.malloc(pages * PAGE_SIZE);
   const th = m.spawnThread(as, 0, { fill: () => 0, finished: true, resumeNs: 0 });
-  const first = { node: m.frames.node, clr: m.clrStamp, tS: gt.sampleStamp, tC: gt.count };
+  const first = [m.frames.node, m.clrStamp, gt.sampleStamp, gt.count];
   const n = 4096;
   const addrs = new Float64Array(n);
   const writes = new Uint8Array(n);
-  for (let round = 0; round < rounds; round++) {
+  for (let round = 0; round < 2; round++) {
     for (let p0 = 0; p0 < pages; p0 += n) {
       const k = Math.min(n, pages - p0);
       for (let j = 0; j < k; j++) {
-        addrs[j] = base + (p0 + j) * PAGE_SIZE + 8 * (j & 63);
+        addrs[j] = base + (p0 + j) * PAGE_SIZE + 8 * j;
         writes[j] = j & 1;
       }
       assert.equal(m.exec(th, addrs, writes, 0, k), k);
     }
   }
-  return { m, gt, as, base, first };
+  return { m, gt, first };
 }
 
-for (const tlb of [true, false]) {
-  void test(`the loops follow the frame table and truth arrays as they grow (TLB ${tlb ? "on" : "off"})`, () => {
-    // 100 000 pages: past the 65 536 frames the per-frame arrays start with.
-    const pages = 100_000;
-    const rounds = 2;
-    const { m, gt, as, base, first } = touchMany(tlb, pages, rounds);
-    assert.notEqual(m.frames.node, first.node);
-    // The blind-spot stamps exist with the TLB model only.
-    if (tlb) assert.notEqual(m.clrStamp, first.clr);
-    assert.notEqual(gt.sampleStamp, first.tS);
-    assert.notEqual(gt.count, first.tC);
-    const b = m.cpus[0].loops!.binding;
-    assert.equal(b.frameNode, m.frames.node);
-    assert.equal(b.clrStamp, m.clrStamp);
-    assert.equal(b.tS, gt.sampleStamp);
-    assert.equal(b.tW, gt.winStamp);
-    assert.equal(b.tP, gt.positive);
-    assert.equal(b.tC, gt.count);
-    // No window closed (no agent ran): every access is in the current arrays, each
-    // page's frame counted once per round.
-    let sum = 0;
-    for (let p = 0; p < pages; p++) {
-      const pfn = Math.floor(m.translate(as.pid, base + p * PAGE_SIZE) / PAGE_SIZE);
-      assert.ok(pfn >= 0, `page ${p} is mapped`);
-      assert.equal(gt.count[pfn], rounds, `page ${p}`);
-      sum += gt.count[pfn];
-    }
-    assert.equal(sum, pages * rounds);
-    assert.equal(m.totalAccesses(), pages * rounds);
-  });
-}
+void test("a CPU's copy is rebound to the frame table and truth arrays when they grow", () => {
+  // 100 000 pages: past the 65 536 frames the per-frame arrays start with.
+  const { m, gt, first } = touchMany(0, 100_000);
+  const [node, clr, tS, tC] = first;
+  assert.notEqual(m.frames.node, node);
+  assert.notEqual(m.clrStamp, clr);
+  assert.notEqual(gt.sampleStamp, tS);
+  assert.notEqual(gt.count, tC);
+  const cl = m.cpus[0].loops!;
+  assert.ok(cl.compiled);
+  assert.equal(cl.binding.frameNode, m.frames.node);
+  assert.equal(cl.binding.clrStamp, m.clrStamp);
+  assert.equal(cl.binding.tS, gt.sampleStamp);
+  assert.equal(cl.binding.tC, gt.count);
+  // And it ran as the shared loops do.
+  const shared = touchMany(Infinity, 100_000);
+  assert.ok(!shared.m.cpus[0].loops!.compiled);
+  const counters = (x: Machine) => [x.cpus[0].timeNs, x.cpus[0].tlb?.hits, x.cpus[0].tlb?.misses];
+  assert.deepEqual(counters(m), counters(shared.m));
+  assert.deepEqual(gt.count, shared.gt.count);
+  assert.deepEqual(gt.positive, shared.gt.positive);
+});

@@ -141,16 +141,6 @@ test("System RAM ranges skip the PCI hole and are per node", () => {
   );
 });
 
-test("the inner loop's local constants match vma.ts", () => {
-  // access-loop.ts keeps private copies (imported bindings are slow in hot loops).
-  const c = loop.LOOP_CONSTANTS;
-  assert.equal(c.PTE_PRESENT, vma.PTE_PRESENT);
-  assert.equal(c.PTE_ACCESSED, vma.PTE_ACCESSED);
-  assert.equal(1 << c.DIRTY_SHIFT, vma.PTE_DIRTY);
-  assert.equal(c.PTE_FAST_MASK, vma.PTE_FAST_MASK);
-  assert.equal(c.INV_PAGE_SIZE, vma.INV_PAGE_SIZE);
-});
-
 test("migratePage moves a page to another node, keeping its state, truth entry and costs", () => {
   const m = new Machine({
     nodes: [{ sizeBytes: 2 ** 30 }, { sizeBytes: 2 * PAGE_SIZE }],
