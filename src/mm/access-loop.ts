@@ -11,10 +11,10 @@ import { INV_PAGE_SIZE, PTE_ACCESSED, PTE_DIRTY, PTE_FAST_MASK, PTE_PRESENT } fr
  * logs samples) — and the caller resumes them after handling it. Everything they
  * must report goes through the `st` state array.
  *
- * Each CPU runs its own compiled copy (compileAccessLoops), whose arrays and
- * settings are constants of the copy: TurboFan then embeds each typed array's
- * storage and length in the machine code, instead of reloading and checking them
- * at every use (docs/memory-model.md, "fifth pass").
+ * The loops are bound to one CPU's arrays and settings (a LoopBinding) in a
+ * closure rather than taking them as arguments, which leaves registers for the
+ * per-access values; a CPU that runs long gets a compiled copy of its own
+ * (compileAccessLoops, cpu-loops.ts). docs/memory-model.md, "fifth pass".
  */
 
 /** Slots of the loop state array. */
@@ -144,24 +144,6 @@ const LOOP_CONSTANTS = {
  * because compileAccessLoops compiles a fresh copy of its source per CPU.
  */
 export function makeAccessLoops(b: LoopBinding, k: typeof LOOP_CONSTANTS): AccessLoops {
-  const { INV_PAGE_SIZE, PTE_PRESENT, PTE_ACCESSED, DIRTY_SHIFT, PTE_FAST_MASK } = k;
-  const { ST_TIME, ST_DONE, ST_HITS, ST_MISSES, ST_LAST_TAG, ST_EXIT, ST_VPN, ST_PFN } = k;
-  const { ST_HIDDEN, ST_SEEN, ST_SLOT, ST_WALKED, ST_LIMIT, ST_ASID_TAG } = k;
-  const { EXIT_END, EXIT_TIME, EXIT_VMA, EXIT_SLOW, EXIT_TRUTH } = k;
-  const { st, frameNode, lat, tS, tW, tP, tC, tags, tl, clrStamp } = b;
-  // Scalars as ints and flags as 0/1, so the loops test no tags or truthiness.
-  const latBase = b.latBase | 0;
-  const truth = b.truthOn ? 1 : 0;
-  const logAll = b.logSamples ? 1 : 0;
-  const headOff = b.headOff | 0;
-  const ways = b.ways | 0;
-  const setMask = b.setMask | 0;
-  const hintOff = b.hintOff | 0;
-  const hintMask = b.hintMask | 0;
-  const walkNs = +b.walkNs;
-  // One NUMA node: every access costs the same, without two array reads per access.
-  const lat0 = lat.length === 1 ? lat[0] : -1;
-
   /** TLB model off: every access sets the Accessed bit (of the PTE and, through `pmdA`, of the PMD). */
   function loopNoTlb(
     addrs: Float64Array,
@@ -177,9 +159,21 @@ export function makeAccessLoops(b: LoopBinding, k: typeof LOOP_CONSTANTS): Acces
     // number map) at each use inside the loop.
     i = i | 0;
     n = n | 0;
-    const limitNs = st[ST_LIMIT];
     curS = curS | 0;
     curW = curW | 0;
+    // The binding and constants as locals of each call (read once per call, not at
+    // each use), whether or not V8 has made them constants of the code.
+    const { INV_PAGE_SIZE, PTE_PRESENT, PTE_ACCESSED, DIRTY_SHIFT, PTE_FAST_MASK } = k;
+    const { ST_TIME, ST_DONE, ST_EXIT, ST_VPN, ST_PFN, ST_SLOT, ST_WALKED, ST_LIMIT } = k;
+    const { EXIT_END, EXIT_TIME, EXIT_VMA, EXIT_SLOW, EXIT_TRUTH } = k;
+    const { st, frameNode, lat, tS, tW, tP, tC } = b;
+    // Scalars as ints and flags as 0/1, so the loops test no tags or truthiness.
+    const latBase = b.latBase | 0;
+    const truth = b.truthOn ? 1 : 0;
+    const logAll = b.logSamples ? 1 : 0;
+    // One NUMA node: every access costs the same, without two array reads per access.
+    const lat0 = lat.length === 1 ? lat[0] : -1;
+    const limitNs = st[ST_LIMIT];
     // The current chunk (a VMA cache slot): pages [vs, ve), switched in the loop.
     slot = slot | 0;
     let flags = vc.flags[slot];
@@ -279,12 +273,31 @@ export function makeAccessLoops(b: LoopBinding, k: typeof LOOP_CONSTANTS): Acces
     // As in loopNoTlb: untagged scalars.
     i = i | 0;
     n = n | 0;
-    const limitNs = st[ST_LIMIT];
     curS = curS | 0;
     curW = curW | 0;
-    const asidTag = st[ST_ASID_TAG];
     asidHash = asidHash | 0;
     clrCur = clrCur | 0;
+    // The binding and constants as locals of each call (read once per call, not at
+    // each use), whether or not V8 has made them constants of the code.
+    const { INV_PAGE_SIZE, PTE_PRESENT, PTE_ACCESSED, DIRTY_SHIFT, PTE_FAST_MASK } = k;
+    const { ST_TIME, ST_DONE, ST_HITS, ST_MISSES, ST_LAST_TAG, ST_EXIT, ST_VPN, ST_PFN } = k;
+    const { ST_HIDDEN, ST_SEEN, ST_SLOT, ST_WALKED, ST_LIMIT, ST_ASID_TAG } = k;
+    const { EXIT_END, EXIT_TIME, EXIT_VMA, EXIT_SLOW, EXIT_TRUTH } = k;
+    const { st, frameNode, lat, tS, tW, tP, tC, tags, tl, clrStamp } = b;
+    // Scalars as ints and flags as 0/1, so the loops test no tags or truthiness.
+    const latBase = b.latBase | 0;
+    const truth = b.truthOn ? 1 : 0;
+    const logAll = b.logSamples ? 1 : 0;
+    const headOff = b.headOff | 0;
+    const ways = b.ways | 0;
+    const setMask = b.setMask | 0;
+    const hintOff = b.hintOff | 0;
+    const hintMask = b.hintMask | 0;
+    const walkNs = +b.walkNs;
+    // One NUMA node: every access costs the same, without two array reads per access.
+    const lat0 = lat.length === 1 ? lat[0] : -1;
+    const limitNs = st[ST_LIMIT];
+    const asidTag = st[ST_ASID_TAG];
     let t = st[ST_TIME];
     // The current chunk, as in loopNoTlb.
     slot = slot | 0;

@@ -1,10 +1,12 @@
 /**
  * The access loops (access-loop.ts) each CPU runs, bound to the arrays it runs
- * over. A CPU starts on the shared loops, already compiled and warm; once it has
- * run Machine.loopCopyAfter accesses (default LOOP_COPY_AFTER) it gets a compiled copy of its own, whose arrays
- * are constants of the code. An array that is replaced (frames, the truth's
- * per-frame arrays and the blind-spot stamps grow with the frame count) or a truth
- * attached or detached rebinds them: a few reference compares per call find out.
+ * over. A CPU starts on the shared loops, whose code every machine in the process
+ * shares (warm at once, but slower once machines with other arrays have run it).
+ * Once it has run Machine.loopCopyAfter accesses (default LOOP_COPY_AFTER) it
+ * gets a compiled copy of its own, whose code no other CPU's feedback reaches.
+ * An array that is replaced (frames, the truth's per-frame arrays and the
+ * blind-spot stamps grow with the frame count) or a truth attached or detached
+ * rebinds them: a few reference compares per call find out.
  */
 import { bindAccessLoops, compileAccessLoops, type AccessLoops, type LoopBinding } from "./access-loop.js";
 import type { Machine } from "./machine.js";
@@ -16,10 +18,10 @@ const EMPTY_F64 = new Float64Array(0);
 
 /**
  * Accesses a CPU runs on the shared loops before it gets its own copy: a copy
- * starts cold (tens of ms of interpreted and baseline code), which short runs
- * and tests would not win back.
+ * starts cold (interpreted, then compiled again on each deopt: about 0.1 CPU-s),
+ * which short runs, trace replays and tests would not win back.
  */
-export const LOOP_COPY_AFTER = 4_000_000;
+export const LOOP_COPY_AFTER = 16_000_000;
 
 export class CpuLoops {
   /** Accesses run on these loops (execAccesses adds to it). */

@@ -48,7 +48,7 @@ export interface MachineOptions {
   batchSize?: number;
   /**
    * Accesses a CPU runs on the shared access loops before it gets a compiled copy
-   * of its own (cpu-loops.ts; default 4 M). Speed only: results are the same.
+   * of its own (cpu-loops.ts; default 16 M). Speed only: results are the same.
    */
   loopCopyAfter?: number;
   /**
