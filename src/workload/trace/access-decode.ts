@@ -38,6 +38,8 @@ export interface AccessChunk {
   runs: number;
   runStart: Int32Array;
   runTid: Int32Array;
+  /** True when no clock in the chunk is below the one before it (a consumer may binary-search them). */
+  clocksAscend: boolean;
 }
 
 export interface AccessDecoderOptions {
@@ -64,9 +66,10 @@ export class AccessDecoder {
     runs: 0,
     runStart: new Int32Array(1),
     runTid: new Int32Array(0),
+    clocksAscend: true,
   };
   private readonly laneAt = new Float64Array(ADDRESS_LANES + 1);
-  private readonly state = new Float64Array(3);
+  private readonly state = new Float64Array(4);
   private size32: Uint32Array = new Uint32Array(0);
   private isWrite32: Uint32Array = new Uint32Array(0);
   private readonly lean: boolean;
@@ -144,6 +147,7 @@ export class AccessDecoder {
     st[0] = sAt;
     st[1] = cAt;
     st[2] = clk;
+    st[3] = 0;
     decodeOpsAndClock(
       u8,
       n,
@@ -159,6 +163,7 @@ export class AccessDecoder {
     );
     if (st[0] !== sAt + sCount * 2 || st[1] !== sAt)
       return "access chunk size or clock escapes do not match their lengths";
+    c.clocksAscend = st[3] === 0;
     if (!decodeAddresses(u8, n, opsAt, laneLen, lanes, c.addr))
       return "access chunk address streams do not match their lengths";
     return "";
@@ -180,7 +185,7 @@ const DELTA_LEN = Uint8Array.from(DELTA_BYTES);
 
 /**
  * Decodes sizes (unless `sizes` is false), write flags and clocks.
- * st = [sizeEscPos, clockEscPos, clock] in/out.
+ * st = [sizeEscPos, clockEscPos, clock, any negative clock step] in/out.
  */
 function decodeOpsAndClock(
   raw: Uint8Array,
@@ -270,6 +275,8 @@ function scalarOp(
       mul *= 128;
     } while (b >= 128 && mul < 2 ** 63);
     st[1] = q;
+    // A negative step (only escapes have one) means the clocks do not ascend.
+    if (z % 2 === 1) st[3] = 1;
     st[2] += z % 2 === 1 ? -(z + 1) / 2 : z / 2;
   }
   clock[i] = st[2];

@@ -16,13 +16,15 @@ const cols = (c: AccessChunk) => ({
   runTid: [...c.runTid.subarray(0, c.runs)],
 });
 
-void test("lean decode: same addresses, writes, clocks and runs as a full decode; no sizes or thread ids (seeds 1-3, escapes, odd chunk sizes)", () => {
+void test("lean decode: same addresses, writes, clocks and runs as a full decode, no sizes or thread ids; clocksAscend exactly when no clock steps back (seeds 1-3, escapes, odd chunk sizes)", () => {
   for (const seed of [1, 2, 3]) {
     for (const chunkAccesses of [1, 5, 333, 4096]) {
       const b = Buffer.from(writeTrace(syntheticAccesses(seed, 3000), { chunkAccesses }));
       const full = new AccessDecoder();
       const lean = new AccessDecoder({ lean: true });
       let chunks = 0;
+      let descending = 0;
+      let prevLast = -Infinity;
       for (let p = FILE_PREFIX_BYTES + b.readUInt32LE(12); p < b.length;) {
         const h = parseChunkHeader(b, p)!;
         if (h.type === CHUNK_ACCESSES) {
@@ -33,6 +35,13 @@ void test("lean decode: same addresses, writes, clocks and runs as a full decode
           assert.equal(full.decode(raw, h.count), "");
           assert.equal(lean.decode(raw, h.count), "");
           assert.deepEqual(cols(lean.chunk), cols(full.chunk));
+          const clocks = cols(full.chunk).clock;
+          // The first clock steps from the last one before the chunk (format.md): a step back there counts.
+          const ascend = clocks.every((c, i) => c >= (i === 0 ? prevLast : clocks[i - 1]));
+          assert.equal(full.chunk.clocksAscend, ascend);
+          assert.equal(lean.chunk.clocksAscend, full.chunk.clocksAscend);
+          prevLast = clocks[clocks.length - 1];
+          descending += full.chunk.clocksAscend ? 0 : 1;
           assert.equal(lean.chunk.size.length, 0);
           assert.equal(lean.chunk.tid.length, 0);
           chunks++;
@@ -47,6 +56,7 @@ void test("lean decode: same addresses, writes, clocks and runs as a full decode
         p += CHUNK_HEADER_BYTES + h.compLen;
       }
       assert.ok(chunks >= 1);
+      if (chunkAccesses >= 333) assert.ok(descending > 0, "the stream has backward clock steps");
     }
   }
 });
