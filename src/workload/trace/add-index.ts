@@ -8,10 +8,9 @@ import { readFileSync } from "node:fs";
 import { writeFileAtomic } from "../../util/atomic-write.js";
 import { FormatError } from "../../util/errors.js";
 import { IndexBuilder } from "./access-index.js";
-import { parseChunkHeader } from "./chunk-frame.js";
 import { CHUNK_FOOTER, CHUNK_HEADER_BYTES, CHUNK_INDEX, FILE_PREFIX_BYTES } from "./format.js";
 import { TraceReader } from "./reader.js";
-import { frameChunk } from "./writer.js";
+import { frameChunk, parseChunkHeader } from "./chunk-frame.js";
 
 /** Adds the index to the trace at `path`; false when it already has one. Damaged or partial traces are refused. */
 export function addTraceIndex(path: string): boolean {

@@ -2,7 +2,7 @@
  * Streaming trace writer: accesses are delta-encoded as they arrive (no per-access
  * allocation), cut into chunks, compressed and checksummed (docs/trace-format.md).
  */
-import { brotliCompressSync, constants as zc, crc32, deflateRawSync } from "node:zlib";
+import { crc32 } from "node:zlib";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { AtomicFileWriter } from "../../util/atomic-write.js";
@@ -14,12 +14,8 @@ import {
   CHUNK_ACCESSES,
   CHUNK_EVENTS,
   CHUNK_FOOTER,
-  CHUNK_HEADER_BYTES,
   CHUNK_INDEX,
-  CHUNK_MAGIC,
   CLOCK_ESCAPE,
-  CODEC_BROTLI,
-  CODEC_DEFLATE_RAW,
   DEFAULT_CHUNK_ACCESSES,
   FILE_MAGIC,
   FILE_PREFIX_BYTES,
@@ -36,6 +32,7 @@ import {
   type TraceHeader,
 } from "./format.js";
 import { chunkThreads, StackLowTracker, type IndexChunk, type TraceIndex } from "./access-index.js";
+import { frameChunk } from "./chunk-frame.js";
 
 export interface TraceWriterOptions {
   /** Accesses per chunk (default 262,144). */
@@ -422,38 +419,6 @@ export class TraceWriter {
     this.bytesOut += b.length;
     this.sink(b);
   }
-}
-
-/** A chunk's header and compressed payload (docs/trace-format.md, "Chunks"). */
-export function frameChunk(
-  type: number,
-  count: number,
-  raw: Uint8Array,
-  firstIndex: number,
-  codec: TraceCodec,
-  level: number,
-): [Buffer, Buffer] {
-  const comp =
-    codec === "brotli"
-      ? brotliCompressSync(raw, {
-          params: {
-            [zc.BROTLI_PARAM_QUALITY]: level,
-            [zc.BROTLI_PARAM_LGWIN]: 22,
-            [zc.BROTLI_PARAM_SIZE_HINT]: raw.length,
-          },
-        })
-      : deflateRawSync(raw, { level: level });
-  const h = Buffer.alloc(CHUNK_HEADER_BYTES);
-  h.writeUInt32LE(CHUNK_MAGIC, 0);
-  h.writeUInt8(type, 4);
-  h.writeUInt8(codec === "brotli" ? CODEC_BROTLI : CODEC_DEFLATE_RAW, 5);
-  h.writeUInt32LE(count, 8);
-  h.writeUInt32LE(raw.length, 12);
-  h.writeUInt32LE(comp.length, 16);
-  h.writeUInt32LE(crc32(comp), 20);
-  h.writeDoubleLE(firstIndex, 24);
-  h.writeUInt32LE(crc32(h.subarray(0, 32)), 32);
-  return [h, comp];
 }
 
 /** A trace file being written: commit() renames it into place, abort() removes it. */
