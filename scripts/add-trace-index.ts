@@ -5,6 +5,7 @@
  *
  *   npx tsx scripts/add-trace-index.ts FILE.dtrace...
  */
+import { requireInputFile } from "../src/cli/files.js";
 import { InputError } from "../src/util/errors.js";
 import { addTraceIndex } from "../src/workload/trace/add-index.js";
 
@@ -15,10 +16,12 @@ if (files.length === 0) {
 }
 for (const f of files) {
   try {
+    requireInputFile(f, "trace file");
     console.log(`${f}: ${addTraceIndex(f) ? "index added" : "already has an index"}`);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    console.error(`${f}: ${e.message}`);
-    process.exit(1);
+    // Bad input (a missing file, not a trace, damaged, cut short): one line, exit 2.
+    console.error(e.message);
+    process.exit(2);
   }
 }

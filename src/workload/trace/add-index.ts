@@ -27,7 +27,7 @@ export function addTraceIndex(path: string): boolean {
     else b.accesses(item, parseChunkHeader(bytes, item.offset)!.crc);
   }
   if (r.footer === undefined) throw new FormatError("no footer (cut short): not indexed", path);
-  const footerAt = lastChunkOffset(bytes);
+  const footerAt = lastChunkOffset(bytes, path);
   const index = b.finish();
   const [h, comp] = frameChunk(
     CHUNK_INDEX,
@@ -42,15 +42,15 @@ export function addTraceIndex(path: string): boolean {
 }
 
 /** Offset of the footer chunk, which must end the file (the trace read clean). */
-function lastChunkOffset(bytes: Buffer): number {
+function lastChunkOffset(bytes: Buffer, path: string): number {
   let s = FILE_PREFIX_BYTES + bytes.readUInt32LE(12);
   let last = -1;
   while (s < bytes.length) {
     const h = parseChunkHeader(bytes, s);
-    if (h === undefined) throw new FormatError("no chunk header here", `offset ${s}`);
+    if (h === undefined) throw new FormatError("no chunk header here", `${path}:offset ${s}`);
     last = h.type === CHUNK_FOOTER ? s : -1;
     s += CHUNK_HEADER_BYTES + h.compLen;
   }
-  if (last < 0 || s !== bytes.length) throw new FormatError("the footer is not the last chunk");
+  if (last < 0 || s !== bytes.length) throw new FormatError("the footer is not the last chunk", path);
   return last;
 }

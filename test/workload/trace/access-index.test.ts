@@ -108,6 +108,12 @@ void test("the index a writer writes is the one rebuilt from the accesses: addin
     assert.equal(addTraceIndex(p), false, "already indexed");
     assert.equal(scanTrace(p).fromIndex, true);
   }
+  // A damaged trace is not indexed, and left as it was.
+  const bare = withoutIndex(Buffer.from(writeTrace(threaded(4), { chunkAccesses: 500 })));
+  bare[Math.floor(bare.length / 2)] ^= 0x55;
+  const p = save("damaged.dtrace", bare);
+  assert.throws(() => addTraceIndex(p), /damaged\.dtrace: damaged at offset \d+: not indexed/);
+  assert.deepEqual(readFileSync(p), bare);
 });
 
 void test("readers that skip the index read the same trace: items and trace info equal with and without it", () => {
