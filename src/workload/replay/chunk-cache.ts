@@ -10,7 +10,7 @@
 import { AccessDecoder, type AccessChunk } from "../trace/access-decode.js";
 import { AccessChunkFile } from "../trace/chunk-file.js";
 
-/** Most decoded chunks alive at once (a default chunk of 256 Ki accesses holds about 6 MB). */
+/** Most decoded chunks alive at once (a default chunk of 256 Ki accesses holds about 4.5 MB: lean decoders keep no sizes or thread ids). */
 export const MAX_CACHED_CHUNKS = 16;
 
 export class ChunkCache {
@@ -40,7 +40,7 @@ export class ChunkCache {
     const have = this.live.get(k);
     if (have !== undefined) return have.chunk;
     if (this.live.size >= MAX_CACHED_CHUNKS) this.dropFurthest();
-    const d = this.spare.pop() ?? new AccessDecoder();
+    const d = this.spare.pop() ?? new AccessDecoder({ lean: true });
     try {
       this.file.read(this.offsets[k], d);
     } catch (e) {

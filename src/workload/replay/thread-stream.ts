@@ -141,6 +141,7 @@ export class TraceThreadStream implements AccessStream {
       const wr = ch.isWrite;
       const clock = ch.clock;
       const first = ch.firstIndex;
+      const ascend = ch.clocksAscend;
       let r = this.run;
       let i = this.ci;
       let stop = false;
@@ -180,10 +181,18 @@ export class TraceThreadStream implements AccessStream {
           writes[n] = wr[i];
           n++;
           i++;
-          // Accesses with a clock up to dueMax are due: found with one compare each and
-          // copied whole. The loop checks any after them (a later clock) exactly.
+          // Accesses with a clock up to dueMax are due: found with one compare each (a
+          // binary search when the chunk's clocks ascend) and copied whole. The loop
+          // checks any after them (a later clock) exactly.
           let j = i;
-          while (j < s && clock[j] <= dueMax) j++;
+          if (ascend) {
+            let hi = s;
+            while (j < hi) {
+              const mid = (j + hi) >>> 1;
+              if (clock[mid] <= dueMax) j = mid + 1;
+              else hi = mid;
+            }
+          } else while (j < s && clock[j] <= dueMax) j++;
           if (j - i >= SET_MIN) {
             addrs.set(addr.subarray(i, j), n);
             writes.set(wr.subarray(i, j), n);

@@ -5,14 +5,17 @@
  * grew below its mapping (the capture records no event for that), and where each
  * thread's access chunks are. Replay needs all of this up front: the threads to
  * spawn, the run length, the layout, and which chunks each thread must read.
+ *
+ * A trace written with an access index (format 1.1, access-index.ts) is scanned
+ * without inflating its access chunks: their checksums are checked and the index
+ * supplies the rest. A trace without one, damaged or partial, or whose index does
+ * not match its chunk headers, is scanned by decoding every access, as before.
  */
 import { existsSync } from "node:fs";
 import { InputError } from "../../util/errors.js";
-import type { MapEvent, TraceDamage, TraceHeader } from "../trace/format.js";
-import { TraceReader } from "../trace/reader.js";
-
-/** Linux's default stack rlimit: how far below its mapping a stack may grow. */
-const STACK_GROWTH_LIMIT = 8 * 2 ** 20;
+import type { TraceIndex } from "../trace/access-index.js";
+import { STACK_GROWTH_LIMIT, type MapEvent, type TraceDamage, type TraceHeader } from "../trace/format.js";
+import { TraceReader, type AccessHeaderItem } from "../trace/reader.js";
 
 export interface TraceThreadInfo {
   tid: number;
@@ -45,6 +48,19 @@ export interface TraceScan {
   footerMissing: boolean;
   /** The footer's end reason, when it has one. */
   endReason: string | undefined;
+  /** True when the summary came from the trace's access index (no access was decoded). */
+  fromIndex: boolean;
+}
+
+/** Where the first stack mapping starts (NaN without one). */
+function firstStackStart(events: readonly MapEvent[]): number {
+  const ev = events.find((e) => e.kind === "stack" && e.type === "map");
+  return ev === undefined ? NaN : ev.start;
+}
+
+/** Bytes from the page of the lowest stack access up to the stack mapping. */
+function stackGrowth(stackStart: number, lowest: number): number {
+  return lowest === Infinity ? 0 : stackStart - Math.floor(lowest / 4096) * 4096;
 }
 
 export function scanTrace(path: string): TraceScan {
@@ -54,6 +70,81 @@ export function scanTrace(path: string): TraceScan {
       "a replayed trace is read twice (a scan, then the replay): give a file, not -",
       "trace:-",
     );
+  return scanWithIndex(path) ?? scanAccesses(path);
+}
+
+/**
+ * The scan from the trace's access index, or undefined when the trace has no usable
+ * one: damage, no footer, no index, or an index that differs from the chunk headers
+ * (offsets, first indexes, counts) or cannot say how far the stack grew.
+ */
+function scanWithIndex(path: string): TraceScan | undefined {
+  const r = TraceReader.open(path);
+  try {
+    const events: MapEvent[] = [];
+    const heads: AccessHeaderItem[] = [];
+    for (const item of r.skim()) {
+      if (item.kind === "events") for (const ev of item.events) events.push(ev);
+      else if (item.kind === "access-header") heads.push(item);
+      else return undefined;
+    }
+    const ix = r.index;
+    if (r.footer === undefined || ix === undefined || !matchesHeaders(ix, heads)) return undefined;
+    if (ix.stackLowest === undefined) return undefined;
+    const byTid = new Map<number, TraceThreadInfo>();
+    let accesses = 0;
+    ix.chunks.forEach((c, chunk) => {
+      for (const [tid, n, firstAt] of c.threads) {
+        let t = byTid.get(tid);
+        if (t === undefined) {
+          t = { tid, accesses: 0, firstIndex: c.firstIndex + firstAt, chunks: [] };
+          byTid.set(tid, t);
+        }
+        t.accesses += n;
+        t.chunks.push(chunk);
+      }
+      accesses += c.count;
+    });
+    if (accesses === 0) throw new InputError(`${path}: the trace has no accesses to replay`);
+    const stackStart = firstStackStart(events);
+    return {
+      path,
+      header: r.header,
+      accesses,
+      threads: [...byTid.values()],
+      firstClock: ix.firstClock,
+      lastClock: ix.lastClock,
+      events,
+      chunkOffsets: heads.map((h) => h.offset),
+      stackGrowthBytes: ix.stackLowest === null ? 0 : stackGrowth(stackStart, ix.stackLowest),
+      damage: [],
+      partial: r.partial,
+      footerMissing: false,
+      endReason: r.footer.endReason,
+      fromIndex: true,
+    };
+  } finally {
+    r.close();
+  }
+}
+
+/** True when the index lists exactly the access chunks the file holds (same payload checksums), none empty. */
+function matchesHeaders(ix: TraceIndex, heads: readonly AccessHeaderItem[]): boolean {
+  if (ix.chunks.length !== heads.length) return false;
+  return heads.every((h, k) => {
+    const c = ix.chunks[k];
+    return (
+      h.count > 0 &&
+      c.offset === h.offset &&
+      c.firstIndex === h.firstIndex &&
+      c.count === h.count &&
+      c.crc === h.crc
+    );
+  });
+}
+
+/** The scan by decoding every access (traces without a usable index). */
+export function scanAccesses(path: string): TraceScan {
   const r = TraceReader.open(path);
   try {
     const byTid = new Map<number, TraceThreadInfo>();
@@ -113,11 +204,12 @@ export function scanTrace(path: string): TraceScan {
       lastClock,
       events,
       chunkOffsets,
-      stackGrowthBytes: lowestStack === Infinity ? 0 : stackStart - Math.floor(lowestStack / 4096) * 4096,
+      stackGrowthBytes: stackGrowth(stackStart, lowestStack),
       damage: [...r.damage],
       partial: r.partial,
       footerMissing: r.footer === undefined,
       endReason: r.footer?.endReason,
+      fromIndex: false,
     };
   } finally {
     r.close();

@@ -38,6 +38,17 @@ export interface AccessChunk {
   runs: number;
   runStart: Int32Array;
   runTid: Int32Array;
+  /** True when no clock in the chunk is below the one before it (a consumer may binary-search them). */
+  clocksAscend: boolean;
+}
+
+export interface AccessDecoderOptions {
+  /**
+   * Decode only what a replay uses: addresses, write flags, clocks and the thread
+   * runs. `size` and `tid` stay empty (length 0): the per-access thread id column
+   * and the sizes cost about a fifth of a decode.
+   */
+  lean?: boolean;
 }
 
 /** Decodes access payloads into one reused AccessChunk. */
@@ -55,11 +66,17 @@ export class AccessDecoder {
     runs: 0,
     runStart: new Int32Array(1),
     runTid: new Int32Array(0),
+    clocksAscend: true,
   };
   private readonly laneAt = new Float64Array(ADDRESS_LANES + 1);
-  private readonly state = new Float64Array(3);
+  private readonly state = new Float64Array(4);
   private size32: Uint32Array = new Uint32Array(0);
   private isWrite32: Uint32Array = new Uint32Array(0);
+  private readonly lean: boolean;
+
+  constructor(opts: AccessDecoderOptions = {}) {
+    this.lean = opts.lean ?? false;
+  }
 
   /** Decodes an access payload into the shared chunk arrays; returns an error message or "". */
   decode(raw: Uint8Array, count: number): string {
@@ -98,10 +115,12 @@ export class AccessDecoder {
       // Capacity a multiple of 4 so sizes and write flags can be stored 4 bytes at a time.
       const cap = (n + 3) & ~3;
       c.addr = new Float64Array(cap);
-      c.size = new Uint16Array(cap);
       c.isWrite = new Uint8Array(cap);
-      c.tid = new Int32Array(cap);
       c.clock = new Float64Array(cap);
+      if (!this.lean) {
+        c.size = new Uint16Array(cap);
+        c.tid = new Int32Array(cap);
+      }
       this.size32 = new Uint32Array(c.size.buffer);
       this.isWrite32 = new Uint32Array(c.isWrite.buffer);
     }
@@ -116,7 +135,7 @@ export class AccessDecoder {
       const to = r + 1 < nRuns ? dv.getUint32(runsAt + r * 8 + 8, true) : n;
       if (from > to || to > n || (r === 0 && from !== 0)) return "access chunk thread runs are inconsistent";
       const t = dv.getInt32(runsAt + r * 8 + 4, true);
-      tid.fill(t, from, to);
+      if (!this.lean) tid.fill(t, from, to);
       c.runStart[r] = from;
       c.runTid[r] = t;
     }
@@ -128,9 +147,23 @@ export class AccessDecoder {
     st[0] = sAt;
     st[1] = cAt;
     st[2] = clk;
-    decodeOpsAndClock(u8, n, opsAt, clkAt, st, c.size, this.size32, c.isWrite, this.isWrite32, c.clock);
+    st[3] = 0;
+    decodeOpsAndClock(
+      u8,
+      n,
+      opsAt,
+      clkAt,
+      st,
+      !this.lean,
+      c.size,
+      this.size32,
+      c.isWrite,
+      this.isWrite32,
+      c.clock,
+    );
     if (st[0] !== sAt + sCount * 2 || st[1] !== sAt)
       return "access chunk size or clock escapes do not match their lengths";
+    c.clocksAscend = st[3] === 0;
     if (!decodeAddresses(u8, n, opsAt, laneLen, lanes, c.addr))
       return "access chunk address streams do not match their lengths";
     return "";
@@ -150,13 +183,17 @@ const DELTA_LEN = Uint8Array.from(DELTA_BYTES);
 // branch-free (mixed codes defeat the branch predictor), and run the four address
 // lanes' base→add→store chains side by side. Rare cases (escapes) take scalar paths.
 
-/** Decodes sizes, write flags and clocks. st = [sizeEscPos, clockEscPos, clock] in/out. */
+/**
+ * Decodes sizes (unless `sizes` is false), write flags and clocks.
+ * st = [sizeEscPos, clockEscPos, clock, any negative clock step] in/out.
+ */
 function decodeOpsAndClock(
   raw: Uint8Array,
   n: number,
   opsAt: number,
   clkAt: number,
   st: Float64Array,
+  sizes: boolean,
   size: Uint16Array,
   size32: Uint32Array,
   isWrite: Uint8Array,
@@ -180,13 +217,15 @@ function decodeOpsAndClock(
     ) {
       st[2] = clk + run;
       run = 0;
-      for (let i = 4 * j; i < 4 * j + 4; i++) scalarOp(raw, i, opsAt, clkAt, st, size, isWrite, clock);
+      for (let i = 4 * j; i < 4 * j + 4; i++) scalarOp(raw, i, opsAt, clkAt, st, sizes, size, isWrite, clock);
       clk = st[2];
       continue;
     }
     isWrite32[j] = (ow >>> 3) & 0x01010101;
-    size32[2 * j] = (1 << (ow & 7)) | ((1 << ((ow >> 8) & 7)) << 16);
-    size32[2 * j + 1] = (1 << ((ow >> 16) & 7)) | ((1 << ((ow >>> 24) & 7)) << 16);
+    if (sizes) {
+      size32[2 * j] = (1 << (ow & 7)) | ((1 << ((ow >> 8) & 7)) << 16);
+      size32[2 * j + 1] = (1 << ((ow >> 16) & 7)) | ((1 << ((ow >>> 24) & 7)) << 16);
+    }
     const i = 4 * j;
     run += cw & 255;
     clock[i] = clk + run;
@@ -198,7 +237,7 @@ function decodeOpsAndClock(
     clock[i + 3] = clk + run;
   }
   st[2] = clk + run;
-  for (let i = 4 * n4; i < n; i++) scalarOp(raw, i, opsAt, clkAt, st, size, isWrite, clock);
+  for (let i = 4 * n4; i < n; i++) scalarOp(raw, i, opsAt, clkAt, st, sizes, size, isWrite, clock);
 }
 
 function scalarOp(
@@ -207,6 +246,7 @@ function scalarOp(
   opsAt: number,
   clkAt: number,
   st: Float64Array,
+  sizes: boolean,
   size: Uint16Array,
   isWrite: Uint8Array,
   clock: Float64Array,
@@ -214,10 +254,12 @@ function scalarOp(
   const op = raw[opsAt + i];
   const sc = op & 7;
   isWrite[i] = (op >> 3) & 1;
-  if (sc !== SIZE_ESC) size[i] = 1 << sc;
-  else {
+  if (sc !== SIZE_ESC) {
+    if (sizes) size[i] = 1 << sc;
+  } else {
+    // The escape is consumed either way: the stream's length is checked after.
     const sp = st[0];
-    size[i] = raw[sp] | (raw[sp + 1] << 8);
+    if (sizes) size[i] = raw[sp] | (raw[sp + 1] << 8);
     st[0] = sp + 2;
   }
   const c = raw[clkAt + i];
@@ -233,6 +275,8 @@ function scalarOp(
       mul *= 128;
     } while (b >= 128 && mul < 2 ** 63);
     st[1] = q;
+    // A negative step (only escapes have one) means the clocks do not ascend.
+    if (z % 2 === 1) st[3] = 1;
     st[2] += z % 2 === 1 ? -(z + 1) / 2 : z / 2;
   }
   clock[i] = st[2];

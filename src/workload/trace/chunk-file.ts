@@ -19,14 +19,21 @@ export class AccessChunkFile {
 
   /**
    * Decodes the access chunk at `offset` into `decoder` and returns it. The offset
-   * comes from a scan that read this chunk whole, so anything else there means the
-   * file changed since: a FormatError naming the offset.
+   * comes from a scan that checked this chunk's checksums, so anything else there
+   * means the file changed since: a FormatError naming the offset. (A scan from the
+   * trace's access index does not decode the chunk: a payload that passes its
+   * checksum but does not decode is found here, and said so.)
    */
   read(offset: number, decoder: AccessDecoder): AccessChunk {
     if (this.fd < 0) this.fd = openSync(this.path, "r");
     const where = `${this.path}:offset ${offset}`;
     const changed = (what: string) =>
       new FormatError(`${what} (the trace changed since it was scanned)`, where);
+    const corrupt = (what: string) =>
+      new FormatError(
+        `${what} (the trace changed since it was scanned, or the chunk is corrupt under a valid checksum)`,
+        where,
+      );
     if (!this.readAt(this.head, CHUNK_HEADER_BYTES, offset)) throw changed("the trace ends inside a chunk");
     const h = parseChunkHeader(this.head, 0);
     if (h === undefined || h.type !== CHUNK_ACCESSES) throw changed("no access chunk here");
@@ -39,10 +46,10 @@ export class AccessChunkFile {
     try {
       raw = inflatePayload(comp, h);
     } catch {
-      throw changed("chunk does not decompress");
+      throw corrupt("chunk does not decompress");
     }
     const msg = decoder.decode(raw, h.count);
-    if (msg) throw changed(msg);
+    if (msg) throw corrupt(msg);
     const c = decoder.chunk;
     c.offset = offset;
     c.firstIndex = h.firstIndex;

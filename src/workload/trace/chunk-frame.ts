@@ -1,9 +1,17 @@
 /**
  * Chunk framing (format.md): parsing a chunk header and turning a verified payload
- * back into its raw bytes. Shared by the streaming reader (reader.ts) and the
- * random-access one (chunk-file.ts).
+ * back into its raw bytes, shared by the streaming reader (reader.ts) and the
+ * random-access one (chunk-file.ts); and the reverse, a chunk's header and
+ * compressed payload, for the writer and for adding an index (add-index.ts).
  */
-import { brotliDecompressSync, crc32, inflateRawSync } from "node:zlib";
+import {
+  brotliCompressSync,
+  brotliDecompressSync,
+  constants as zc,
+  crc32,
+  deflateRawSync,
+  inflateRawSync,
+} from "node:zlib";
 import {
   CHUNK_ACCESSES,
   CHUNK_HEADER_BYTES,
@@ -13,6 +21,7 @@ import {
   CODEC_NONE,
   MAX_CHUNK_ACCESSES,
   MAX_CHUNK_BYTES,
+  type TraceCodec,
 } from "./format.js";
 
 export interface ChunkHeader {
@@ -58,4 +67,36 @@ export function inflatePayload(comp: Uint8Array, h: ChunkHeader): Uint8Array {
         : inflateRawSync(comp, zopts);
   if (raw.length !== h.rawLen) throw new Error("length mismatch");
   return raw;
+}
+
+/** A chunk's header and compressed payload (docs/trace-format.md, "Chunks"). */
+export function frameChunk(
+  type: number,
+  count: number,
+  raw: Uint8Array,
+  firstIndex: number,
+  codec: TraceCodec,
+  level: number,
+): [Buffer, Buffer] {
+  const comp =
+    codec === "brotli"
+      ? brotliCompressSync(raw, {
+          params: {
+            [zc.BROTLI_PARAM_QUALITY]: level,
+            [zc.BROTLI_PARAM_LGWIN]: 22,
+            [zc.BROTLI_PARAM_SIZE_HINT]: raw.length,
+          },
+        })
+      : deflateRawSync(raw, { level: level });
+  const h = Buffer.alloc(CHUNK_HEADER_BYTES);
+  h.writeUInt32LE(CHUNK_MAGIC, 0);
+  h.writeUInt8(type, 4);
+  h.writeUInt8(codec === "brotli" ? CODEC_BROTLI : CODEC_DEFLATE_RAW, 5);
+  h.writeUInt32LE(count, 8);
+  h.writeUInt32LE(raw.length, 12);
+  h.writeUInt32LE(comp.length, 16);
+  h.writeUInt32LE(crc32(comp), 20);
+  h.writeDoubleLE(firstIndex, 24);
+  h.writeUInt32LE(crc32(h.subarray(0, 32)), 32);
+  return [h, comp];
 }

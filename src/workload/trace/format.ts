@@ -7,7 +7,8 @@
 export const FILE_MAGIC = "DAMONTRC";
 /** Major version: a reader refuses other majors. Minor versions only add fields. */
 export const FORMAT_MAJOR = 1;
-export const FORMAT_MINOR = 0;
+/** 1.1 added the access index chunk (CHUNK_INDEX); a 1.0 reader skips it. */
+export const FORMAT_MINOR = 1;
 /** magic(8) major(2) minor(2) jsonLength(4) jsonCrc32(4), then the header JSON. */
 export const FILE_PREFIX_BYTES = 20;
 
@@ -18,6 +19,18 @@ export const CHUNK_HEADER_BYTES = 36;
 export const CHUNK_ACCESSES = 1;
 export const CHUNK_EVENTS = 2;
 export const CHUNK_FOOTER = 3;
+/**
+ * What a replay needs before its first access, summarised per access chunk by the
+ * writer (access-index.ts), just before the footer. Optional: readers that skip it
+ * (1.0) or traces without it decode every access instead.
+ */
+export const CHUNK_INDEX = 4;
+
+/**
+ * How far below the initial stack mapping the stack may have grown (Linux's default
+ * stack rlimit): the index records the lowest access in this window.
+ */
+export const STACK_GROWTH_LIMIT = 8 * 2 ** 20;
 
 export const CODEC_NONE = 0;
 export const CODEC_DEFLATE_RAW = 1;

@@ -11,6 +11,7 @@ import { TraceWriter } from "./writer.js";
 import { FormatError } from "../../util/errors.js";
 import { validateMapEvent, validateTraceFooter, validateTraceHeader } from "./validate.js";
 import { AccessDecoder, type AccessChunk } from "./access-decode.js";
+import { validTraceIndex, type TraceIndex } from "./access-index.js";
 
 export type { AccessChunk };
 import {
@@ -18,6 +19,7 @@ import {
   CHUNK_EVENTS,
   CHUNK_FOOTER,
   CHUNK_HEADER_BYTES,
+  CHUNK_INDEX,
   FILE_MAGIC,
   FILE_PREFIX_BYTES,
   FORMAT_MAJOR,
@@ -40,6 +42,18 @@ export interface DamageItem {
 
 export type TraceItem = AccessChunk | EventsItem | DamageItem;
 
+/** An access chunk whose checksum held, not inflated (TraceReader.skim). */
+export interface AccessHeaderItem {
+  kind: "access-header";
+  offset: number;
+  firstIndex: number;
+  count: number;
+  /** CRC-32 of the stored payload. */
+  crc: number;
+}
+
+export type SkimItem = AccessHeaderItem | EventsItem | DamageItem;
+
 /** Where the reader gets bytes: a file descriptor (file or pipe) or a buffer. */
 interface ByteSource {
   read(into: Uint8Array, off: number, len: number): number;
@@ -53,6 +67,11 @@ export class TraceReader implements Iterable<TraceItem> {
   readonly header: TraceHeader;
   /** Set once the footer chunk has been read. */
   footer: TraceFooter | undefined;
+  /**
+   * The access index (access-index.ts) once skim() has read it, when the trace has a
+   * well-formed one; full iteration skips it.
+   */
+  index: TraceIndex | undefined;
   /** Every damaged stretch met so far (also yielded as `damage` items). */
   readonly damage: TraceDamage[] = [];
   private buf: Uint8Array = new Uint8Array(READ_BLOCK);
@@ -133,7 +152,19 @@ export class TraceReader implements Iterable<TraceItem> {
   [Symbol.iterator](): Iterator<TraceItem> {
     if (this.iterated) throw new Error("a TraceReader can be iterated once");
     this.iterated = true;
-    return this.items();
+    return this.items(true) as Iterator<TraceItem>;
+  }
+
+  /**
+   * Like iteration, but access chunks are only checked (header and payload
+   * checksums), not inflated or decoded: what a reader that takes its summary from
+   * the index needs. A chunk whose checksum holds but whose payload does not decode
+   * is not found this way. Once per reader, like iteration.
+   */
+  *skim(): Generator<SkimItem> {
+    if (this.iterated) throw new Error("a TraceReader can be iterated once");
+    this.iterated = true;
+    yield* this.items(false) as Generator<SkimItem>;
   }
 
   /** Ensures `n` bytes are buffered from `start`; false at end of input. */
@@ -190,7 +221,7 @@ export class TraceReader implements Iterable<TraceItem> {
     return validateTraceHeader(header, `${this.name}:offset ${FILE_PREFIX_BYTES}`);
   }
 
-  private *items(): Generator<TraceItem> {
+  private *items(decode: boolean): Generator<TraceItem | AccessHeaderItem> {
     let damageStart = -1;
     for (;;) {
       if (!this.fill(CHUNK_HEADER_BYTES)) {
@@ -249,6 +280,12 @@ export class TraceReader implements Iterable<TraceItem> {
         if (h.type === CHUNK_ACCESSES) this.expectedIndex = h.firstIndex + h.count;
         continue;
       }
+      if (!decode && h.type === CHUNK_ACCESSES) {
+        if (h.firstIndex > this.expectedIndex) yield this.missingBefore(off, h.firstIndex);
+        this.expectedIndex = h.firstIndex + h.count;
+        yield { kind: "access-header", offset: off, firstIndex: h.firstIndex, count: h.count, crc: h.crc };
+        continue;
+      }
       let raw: Uint8Array;
       try {
         raw = inflatePayload(comp, h);
@@ -263,16 +300,7 @@ export class TraceReader implements Iterable<TraceItem> {
         continue;
       }
       if (h.type === CHUNK_ACCESSES) {
-        if (h.firstIndex > this.expectedIndex) {
-          // A chunk vanished without leaving bytes (e.g. cut out): say so.
-          yield this.report(
-            off,
-            0,
-            `accesses ${this.expectedIndex}..${h.firstIndex - 1} are missing before this chunk`,
-            h.firstIndex - this.expectedIndex,
-            true,
-          );
-        }
+        if (h.firstIndex > this.expectedIndex) yield this.missingBefore(off, h.firstIndex);
         const msg = this.decoder.decode(raw, h.count);
         if (msg) {
           yield this.report(off, CHUNK_HEADER_BYTES + h.compLen, msg, h.count, true);
@@ -312,9 +340,22 @@ export class TraceReader implements Iterable<TraceItem> {
           continue;
         }
         this.footer = validateTraceFooter(footer, `${this.name}:offset ${off} (footer)`);
+      } else if (h.type === CHUNK_INDEX && !decode) {
+        this.index = validTraceIndex(this.parseJson<unknown>(raw));
       }
       // Unknown chunk types are skipped: later minor versions may add some.
     }
+  }
+
+  /** A chunk vanished without leaving bytes (e.g. cut out): accesses before `firstIndex` are missing. */
+  private missingBefore(off: number, firstIndex: number): DamageItem {
+    return this.report(
+      off,
+      0,
+      `accesses ${this.expectedIndex}..${firstIndex - 1} are missing before this chunk`,
+      firstIndex - this.expectedIndex,
+      true,
+    );
   }
 
   private report(

@@ -2,7 +2,7 @@
  * Streaming trace writer: accesses are delta-encoded as they arrive (no per-access
  * allocation), cut into chunks, compressed and checksummed (docs/trace-format.md).
  */
-import { brotliCompressSync, constants as zc, crc32, deflateRawSync } from "node:zlib";
+import { crc32 } from "node:zlib";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { AtomicFileWriter } from "../../util/atomic-write.js";
@@ -14,11 +14,8 @@ import {
   CHUNK_ACCESSES,
   CHUNK_EVENTS,
   CHUNK_FOOTER,
-  CHUNK_HEADER_BYTES,
-  CHUNK_MAGIC,
+  CHUNK_INDEX,
   CLOCK_ESCAPE,
-  CODEC_BROTLI,
-  CODEC_DEFLATE_RAW,
   DEFAULT_CHUNK_ACCESSES,
   FILE_MAGIC,
   FILE_PREFIX_BYTES,
@@ -34,6 +31,8 @@ import {
   type TraceFooter,
   type TraceHeader,
 } from "./format.js";
+import { chunkThreads, StackLowTracker, type IndexChunk, type TraceIndex } from "./access-index.js";
+import { frameChunk } from "./chunk-frame.js";
 
 export interface TraceWriterOptions {
   /** Accesses per chunk (default 262,144). */
@@ -115,6 +114,11 @@ export class TraceWriter {
   private nEvents = 0;
   private bytesOut = 0;
   private finished = false;
+  // The access index (access-index.ts), written before the footer.
+  private readonly indexChunks: IndexChunk[] = [];
+  private readonly stack = new StackLowTracker();
+  /** The stack was mapped inside a chunk: the index cannot say how far it grew. */
+  private stackUnknown = false;
 
   constructor(
     private readonly sink: (bytes: Uint8Array) => void,
@@ -170,6 +174,8 @@ export class TraceWriter {
     if (n === this.nextSpecial || tid !== this.curTid) this.special(n, tid, clock);
     if (!(addr >= 0 && addr < MAX_INT) || Math.floor(addr) !== addr)
       throw new FormatError(`address ${addr} is not an integer in [0, 2^52)`);
+    const st = this.stack;
+    if (addr < st.start && addr >= st.floor && addr < st.lowest) st.lowest = addr;
     let op = size <= 64 ? SIZE_CODE_OF[size] : -1;
     if (op < 0) op = this.sizeEscape(size);
     if (isWrite) op |= 8;
@@ -262,6 +268,8 @@ export class TraceWriter {
   event(ev: Omit<MapEvent, "index"> & { index?: number }): void {
     this.pendingEvents.push({ ...ev, index: ev.index ?? this.total });
     this.nEvents++;
+    // A reader applies it from the chunk written after it, which already has n accesses.
+    if (this.stack.event(ev) && this.n > 0) this.stackUnknown = true;
     if (this.pendingEvents.length >= 4096) this.flushEvents();
   }
 
@@ -270,6 +278,13 @@ export class TraceWriter {
     if (this.finished) throw new Error("trace writer already finished");
     this.flushAccesses();
     this.flushEvents();
+    const index: TraceIndex = {
+      chunks: this.indexChunks,
+      firstClock: this.total > 0 ? this.firstClock : 0,
+      lastClock: this.total > 0 ? this.prevClock : 0,
+    };
+    if (!this.stackUnknown) index.stackLowest = this.stack.value;
+    this.writeChunk(CHUNK_INDEX, this.indexChunks.length, Buffer.from(JSON.stringify(index)), this.total);
     const footer: TraceFooter = {
       ...how,
       accesses: this.total,
@@ -371,7 +386,16 @@ export class TraceWriter {
     payload.set(this.clockEsc.subarray(0, this.clen), p);
     p += this.clen;
     for (let i = 0; i < this.slen; i++, p += 2) payload.writeUInt16LE(this.sizeEsc[i], p);
-    this.writeChunk(CHUNK_ACCESSES, n, payload, this.total - n);
+    const [h, comp] = frameChunk(CHUNK_ACCESSES, n, payload, this.total - n, this.codec, this.level);
+    this.indexChunks.push({
+      offset: this.bytesOut,
+      firstIndex: this.total - n,
+      count: n,
+      crc: h.readUInt32LE(20),
+      threads: chunkThreads(this.tidRunStart, this.tidRunTid, this.nTidRuns, n),
+    });
+    this.emit(h);
+    this.emit(comp);
     // Every chunk decodes on its own: reset the coder.
     this.n = 0;
     this.dlen = 0;
@@ -386,26 +410,7 @@ export class TraceWriter {
   }
 
   private writeChunk(type: number, count: number, raw: Uint8Array, firstIndex: number): void {
-    const comp =
-      this.codec === "brotli"
-        ? brotliCompressSync(raw, {
-            params: {
-              [zc.BROTLI_PARAM_QUALITY]: this.level,
-              [zc.BROTLI_PARAM_LGWIN]: 22,
-              [zc.BROTLI_PARAM_SIZE_HINT]: raw.length,
-            },
-          })
-        : deflateRawSync(raw, { level: this.level });
-    const h = Buffer.alloc(CHUNK_HEADER_BYTES);
-    h.writeUInt32LE(CHUNK_MAGIC, 0);
-    h.writeUInt8(type, 4);
-    h.writeUInt8(this.codec === "brotli" ? CODEC_BROTLI : CODEC_DEFLATE_RAW, 5);
-    h.writeUInt32LE(count, 8);
-    h.writeUInt32LE(raw.length, 12);
-    h.writeUInt32LE(comp.length, 16);
-    h.writeUInt32LE(crc32(comp), 20);
-    h.writeDoubleLE(firstIndex, 24);
-    h.writeUInt32LE(crc32(h.subarray(0, 32)), 32);
+    const [h, comp] = frameChunk(type, count, raw, firstIndex, this.codec, this.level);
     this.emit(h);
     this.emit(comp);
   }

@@ -118,6 +118,42 @@ for (const seed of [1, 2, 3]) {
   });
 }
 
+void test("fill: the binary search over ascending clocks cuts the same batches as the access-by-access scan", () => {
+  for (const seed of [1, 2, 3]) {
+    const { path } = multiThreadTrace(seed, 3, 12_000, 40, 1024);
+    const batches = (search: boolean): string[] => {
+      // 20 ns per instruction: batches end at the 2 µs limit, a few dozen accesses each.
+      const s = setupSimulation(replayWorkload(path, { loops: 2, nsPerInstruction: 20 }), { truth: null });
+      const inst = s.workload as ReplayInstance;
+      const cache = inst.shared.chunks;
+      const get = cache.get.bind(cache);
+      let ascending = 0;
+      cache.get = (k) => {
+        const c = get(k);
+        ascending += c.clocksAscend ? 1 : 0;
+        if (!search) c.clocksAscend = false;
+        return c;
+      };
+      const out: string[] = [];
+      for (const st of inst.replayStreams) {
+        const fill = st.fill.bind(st);
+        st.fill = (addrs, writes, now) => {
+          const k = fill(addrs, writes, now);
+          out.push(`${st.tid}@${now}:${k}`);
+          return k;
+        };
+      }
+      s.sim.run();
+      if (search) assert.ok(ascending > 0, "the trace's clocks ascend");
+      return out;
+    };
+    const a = batches(true);
+    const b = batches(false);
+    assert.ok(a.length > 100, `${a.length} fills`);
+    assert.deepEqual(a, b, `seed ${seed}`);
+  }
+});
+
 void test("a thread far behind the others: chunks dropped from the cache are decoded again, accesses unchanged", () => {
   const { path, a } = multiThreadTrace(4, 2, 256 * (MAX_CACHED_CHUNKS + 24), 20);
   const s = setupSimulation(replayWorkload(path), { truth: null });
