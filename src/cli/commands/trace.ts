@@ -72,7 +72,7 @@ export function printInfo(i: TraceInfo): string {
   );
   lines.push(`  duration: ${i.duration} ${h.clockUnit} (clock ${i.firstClock}..${i.lastClock})`);
   lines.push(`  memory map: ${i.mapEvents} events, ${i.mappings.length} mappings at the end`);
-  if (h.notes) for (const n of h.notes) lines.push(`  note: ${n}`);
+  for (const n of [...(h.notes ?? []), ...(i.footer?.notes ?? [])]) lines.push(`  note: ${n}`);
   if (!i.footer) lines.push("  PARTIAL: no footer (the capture was cut short)");
   else if (i.footer.partial) lines.push(`  PARTIAL: ${i.footer.endReason ?? "capture interrupted"}`);
   else lines.push(`  complete (${i.footer.endReason ?? "ok"})`);

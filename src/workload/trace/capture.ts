@@ -15,6 +15,9 @@ import { chooseTool, findValgrind, type ToolChoice, type ToolOptions } from "./v
 import { createTraceFile, type TraceWriterOptions } from "./writer.js";
 import type { TraceFooter } from "./format.js";
 
+/** With lackey, the memory map is read again after this much of its output. */
+const MAP_READ_BYTES = 1 << 20;
+
 export interface CaptureProgress {
   accesses: number;
   bytesWritten: number;
@@ -69,7 +72,7 @@ export async function captureTrace(opts: CaptureOptions): Promise<CaptureResult>
   if (lackey)
     notes.push(
       "captured with valgrind lackey: no thread ids (all accesses carry the process id)",
-      "memory map polled from /proc/PID/maps (includes some of Valgrind's own anonymous mappings)",
+      "memory map read from /proc/PID/maps at the program's first instruction, then every MiB of lackey output and every second (includes some of Valgrind's own anonymous mappings)",
     );
   const file = createTraceFile(
     opts.output,
@@ -102,16 +105,36 @@ export async function captureTrace(opts: CaptureOptions): Promise<CaptureResult>
     : new RawRecordDecoder(writer, tool.kind === "damontrace" ? tool.libDir : undefined);
   const text = lackey ? new LackeyParser(writer, "<lackey>", child.pid ?? 0) : undefined;
   const maps = lackey && child.pid ? new ProcMapsPoller(child.pid) : undefined;
+  // The map is read only while the traced program runs: before its first instruction
+  // the pid is still the valgrind wrapper script or launcher (or mid-exec), and after
+  // the exit it may be reaped and reused. Valgrind blocks once the pipe holds 64 KiB
+  // we have not read, so a read made while a chunk is handled sees the program alive
+  // unless its whole remaining output fits in the pipe.
+  let running = false;
+  let exited = false;
+  let bytesSinceMapRead = 0;
+  child.on("exit", () => {
+    exited = true;
+  });
   const pollMaps = (): void => {
-    if (!maps || !text) return;
+    if (!maps || !text || !running || exited) return;
+    bytesSinceMapRead = 0;
     for (const ev of maps.poll(text.instructions)) writer.event(ev);
   };
-  pollMaps();
+  if (text)
+    text.onFirstInstruction = () => {
+      running = true;
+      pollMaps();
+    };
   records.on("data", (piece: Buffer) => {
     if (failure) return;
     try {
       if (raw) raw.feed(piece);
-      else text?.feed(piece.toString("latin1"));
+      else if (text) {
+        bytesSinceMapRead += piece.length;
+        if (bytesSinceMapRead >= MAP_READ_BYTES) pollMaps();
+        text.feed(piece.toString("latin1"));
+      }
     } catch (e) {
       failure = e instanceof Error ? e : new Error(String(e));
       child.kill("SIGKILL");
@@ -170,6 +193,13 @@ export async function captureTrace(opts: CaptureOptions): Promise<CaptureResult>
     const partial = interrupted || sig !== null || !toolOk;
     const endReason = sig !== null ? `signal ${sig}` : `exit ${code}`;
     const footer = file.commit({
+      ...(maps && maps.reads === 0
+        ? {
+            notes: [
+              "no memory map: the program ended before /proc/PID/maps could be read (its whole lackey output fit in the pipe) or never started",
+            ],
+          }
+        : {}),
       partial,
       endReason: interrupted ? `interrupted (${endReason})` : endReason,
       wallSeconds: (performance.now() - started) / 1000,

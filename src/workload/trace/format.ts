@@ -108,6 +108,8 @@ export interface TraceFooter {
   endReason?: string;
   /** Wall-clock duration of the capture in seconds, when known. */
   wallSeconds?: number;
+  /** What the capture learnt only at the end, e.g. that no memory map could be read. */
+  notes?: string[];
   [key: string]: unknown;
 }
 

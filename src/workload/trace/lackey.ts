@@ -19,6 +19,11 @@ export class LackeyParser {
   lines = 0;
   /** The process id lackey printed, once seen. */
   pid: number | undefined;
+  /**
+   * Called just before the first instruction line is counted: the client is running,
+   * so its initial memory image is in place (capture reads /proc/PID/maps then).
+   */
+  onFirstInstruction: (() => void) | undefined;
   private tail = "";
 
   constructor(
@@ -51,6 +56,7 @@ export class LackeyParser {
     // "I  04016a60,3": one instruction.
     if (c0 === 73 /* I */) {
       if (!INSN_RE.test(line)) throw this.bad(line);
+      if (this.instructions === 0) this.onFirstInstruction?.();
       this.instructions++;
       return;
     }

@@ -33,24 +33,38 @@ function kindOf(name: string): MapEvent["kind"] {
 /** Polls one process's memory map and reports what changed since the last poll. */
 export class ProcMapsPoller {
   private known = new Map<string, ProcMapping>();
+  /** Polls that read a memory map (a process that is gone, or mid-exec, gives none). */
+  reads = 0;
 
-  constructor(private readonly pid: number) {}
+  /** `mapsPath` is for tests; the default is the process's /proc file. */
+  constructor(
+    pid: number,
+    private readonly mapsPath = `/proc/${pid}/maps`,
+  ) {}
 
-  /** Returns the events since the last poll (empty when the process is gone). */
+  /** Returns the events since the last poll (empty when the map cannot be read). */
   poll(clock: number): Omit<MapEvent, "index">[] {
     let text: string;
     try {
-      text = readFileSync(`/proc/${this.pid}/maps`, "utf8");
+      text = readFileSync(this.mapsPath, "utf8");
     } catch {
       return [];
     }
+    const all = parseProcMaps(text);
+    // A live process always has a mapping; an empty file is a zombie, or a process
+    // between exec's dropping its old memory and loading the new image. Taking it
+    // as "everything was unmapped" would empty the map the trace ends with.
+    if (all.length === 0) return [];
+    this.reads++;
     const now = new Map<string, ProcMapping>();
-    for (const m of parseProcMaps(text)) {
-      // Valgrind's own files and the kernel's vsyscall pages are not the program's.
+    for (const m of all) {
+      // Valgrind's own files (and its gdbserver's shared memory) and the kernel's
+      // vsyscall pages ("[vvar_vclock]" too, on newer kernels) are not the program's.
       if (
         isValgrindOwnMapping(m.name) ||
+        m.name.includes("/vgdb-pipe-shared-mem-") ||
         m.name === "[vsyscall]" ||
-        m.name === "[vvar]" ||
+        m.name.startsWith("[vvar") ||
         m.name === "[vdso]"
       )
         continue;
@@ -59,7 +73,7 @@ export class ProcMapsPoller {
     const events: Omit<MapEvent, "index">[] = [];
     for (const [k, m] of this.known)
       if (!now.has(k)) events.push({ type: "unmap", clock, start: m.start, length: m.end - m.start });
-    const first = this.known.size === 0;
+    const first = this.reads === 1;
     for (const [k, m] of now)
       if (!this.known.has(k)) {
         const ev: Omit<MapEvent, "index"> = {

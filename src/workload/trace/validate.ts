@@ -103,5 +103,6 @@ export function validateTraceFooter(f: unknown, where: string): TraceFooter {
     (typeof f.wallSeconds !== "number" || !Number.isFinite(f.wallSeconds) || f.wallSeconds < 0)
   )
     bad("wallSeconds", "a non-negative number");
+  if (f.notes !== undefined && !isStringArray(f.notes)) bad("notes", "an array of strings");
   return f as TraceFooter;
 }

@@ -226,6 +226,22 @@ void test("trace reader: a footer field of the wrong type is a FormatError namin
   }, /f\.dtrace:offset \d+ \(footer\): footer field partial is "no", expected true or false/);
 });
 
+void test("trace reader: footer notes must be strings; a footer with notes reads back", () => {
+  const read = (notes: unknown): TraceReader => {
+    const parts: Uint8Array[] = [];
+    const w = new TraceWriter((b) => parts.push(Uint8Array.from(b)), HEADER, { chunkAccesses: 16 });
+    w.access(0x1000, 8, 0, 1, 1);
+    w.finish({ partial: false, notes });
+    return TraceReader.fromBytes(Buffer.concat(parts), "f.dtrace");
+  };
+  assert.throws(() => {
+    for (const _ of read([1]));
+  }, /footer field notes is .*, expected an array of strings/);
+  const r = read(["no memory map: test"]);
+  for (const _ of r);
+  assert.deepEqual(r.footer?.notes, ["no memory map: test"]);
+});
+
 // Fails before refuseHugeMappings: a 256 TiB map event crashed the run with
 // "RangeError: Invalid typed array length" at the first access.
 void test("run trace: a map event too large to simulate is a FormatError before the run", () => {
