@@ -11,9 +11,7 @@ import {
   PTE_PRESENT,
   type AccessStream,
 } from "../../src/mm/index.js";
-import * as loop from "../../src/mm/access-loop.js";
 import { GroundTruth } from "../../src/truth/index.js";
-import * as vma from "../../src/mm/vma.js";
 
 const idle: AccessStream = { fill: () => 0, finished: true, resumeNs: 0 };
 
