@@ -196,11 +196,13 @@ export function makeAccessLoops(b: LoopBinding, k: typeof LOOP_CONSTANTS): Acces
       const vpn = Math.floor(addrs[i] * INV_PAGE_SIZE);
       // Written so that a NaN address also leaves the fast path.
       if (!(vpn >= vs && vpn < ve)) {
-        // Another cached chunk: switch to it here. The search is a call (this path is
-        // rare): an inner loop here would keep TurboFan from hoisting the checks of
-        // every array out of this loop.
-        const k = vc.find(vpn);
-        if (k < 0) {
+        // Another cached chunk: switch to it here (the cache is read only here, so that
+        // none of its arrays is live across the loop).
+        const cB = vc.bounds;
+        const nSlots = (cB.length >> 1) - 1;
+        let k = 0;
+        while (k < nSlots && !(vpn >= cB[2 * k] && vpn < cB[2 * k + 1])) k++;
+        if (k === nSlots) {
           exit = EXIT_VMA;
           st[ST_VPN] = vpn;
           break;
@@ -209,8 +211,8 @@ export function makeAccessLoops(b: LoopBinding, k: typeof LOOP_CONSTANTS): Acces
         flags = vc.flags[k];
         frames = vc.frames[k];
         pmdA = vc.pt[k];
-        vs = vc.bounds[2 * k];
-        ve = vc.bounds[2 * k + 1];
+        vs = cB[2 * k];
+        ve = cB[2 * k + 1];
         vsLow = (vs % 4294967296) | 0;
         lastPmd = -1;
       }
@@ -325,11 +327,13 @@ export function makeAccessLoops(b: LoopBinding, k: typeof LOOP_CONSTANTS): Acces
       }
       const vpn = Math.floor(addrs[i] * INV_PAGE_SIZE);
       if (!(vpn >= vs && vpn < ve)) {
-        // Another cached chunk: switch to it here. The search is a call (this path is
-        // rare): an inner loop here would keep TurboFan from hoisting the checks of
-        // every array out of this loop.
-        const k = vc.find(vpn);
-        if (k < 0) {
+        // Another cached chunk: switch to it here (the cache is read only here, so that
+        // none of its arrays is live across the loop).
+        const cB = vc.bounds;
+        const nSlots = (cB.length >> 1) - 1;
+        let k = 0;
+        while (k < nSlots && !(vpn >= cB[2 * k] && vpn < cB[2 * k + 1])) k++;
+        if (k === nSlots) {
           exit = EXIT_VMA;
           st[ST_VPN] = vpn;
           break;
@@ -338,8 +342,8 @@ export function makeAccessLoops(b: LoopBinding, k: typeof LOOP_CONSTANTS): Acces
         flags = vc.flags[k];
         frames = vc.frames[k];
         pmdA = vc.pt[k];
-        vs = vc.bounds[2 * k];
-        ve = vc.bounds[2 * k + 1];
+        vs = cB[2 * k];
+        ve = cB[2 * k + 1];
         vsLow = (vs % 4294967296) | 0;
         lastPmd = -1;
       }

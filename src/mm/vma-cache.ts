@@ -62,13 +62,6 @@ export class VmaCache {
     return true;
   }
 
-  /** The slot whose chunk holds page `vpn`, or -1. */
-  find(vpn: number): number {
-    const b = this.bounds;
-    for (let k = 0; k < VMA_CACHE_SLOTS; k++) if (vpn >= b[2 * k] && vpn < b[2 * k + 1]) return k;
-    return -1;
-  }
-
   /** Puts `chunk` of `vma` in a slot (it is in none) and makes it the current one; returns the slot. */
   insert(vma: Vma, chunk: PageChunk): number {
     const k = this.next;
