@@ -17,9 +17,10 @@ const EMPTY_U16 = new Uint16Array(0);
 const EMPTY_F64 = new Float64Array(0);
 
 /**
- * Accesses a CPU runs on the shared loops before it gets its own copy: a copy
- * starts cold (interpreted, then compiled again on each deopt: about 0.1 CPU-s),
- * which short runs, trace replays and tests would not win back.
+ * Accesses a CPU runs on the shared loops before it gets its own copy. A copy
+ * starts cold (interpreted, then recompiled after each deopt); on runs of 29 M
+ * accesses that cost was within the noise, but the many short machines of tests
+ * and trace replays gain nothing from a copy, so they keep the shared code.
  */
 export const LOOP_COPY_AFTER = 16_000_000;
 
