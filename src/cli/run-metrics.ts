@@ -35,6 +35,11 @@ export function metricRows(results: ResultData[]): string[][] {
     row("WSS median, estimated", (r) => fmtBytes(r.summary.estWssMedianBytes)),
     row("WSS median, true", (r) => fmtBytes(r.summary.trueWssMedianBytes)),
     row("WSS error (mean per window)", (r) => fmtPct(r.summary.wssRelError)),
+    row("true hot set: pieces × mean size (median)", (r) =>
+      r.summary.trueHotPiecesMedian === 0
+        ? "nothing hot"
+        : `${r.summary.trueHotPiecesMedian} × ${fmtBytes(r.summary.trueHotPieceBytesMedian)}`,
+    ),
     row("convergence after phase change", conv),
     row("regions (min..max)", (r) => `${r.summary.nrRegionsMin}..${r.summary.nrRegionsMax}`),
     row("access checks / s", (r) => r.summary.checksPerSec.toFixed(0)),

@@ -41,8 +41,35 @@ function runSentence(r: ResultData): string {
 const HIDING_RATIO = 8;
 
 /**
+ * Regions per hot piece a source needs to tell the pieces from the cold memory between
+ * them: one for the piece and one for the gap after it; ptscan shapes at most
+ * max_nr_regions / 4 extents (docs/ptscan.md), so it needs four.
+ */
+function regionsPerPiece(ops: string): number {
+  return ops === "ptscan" ? 4 : 2;
+}
+
+/** Why a source missed a hot set in more pieces than its regions can separate, or null. */
+function piecesWarning(r: ResultData, miss: string): string | null {
+  const s = r.summary;
+  const pieces = s.trueHotPiecesMedian;
+  const per = regionsPerPiece(r.ops);
+  const max = r.attrs.maxNrRegions;
+  if (!(pieces * per > max)) return null;
+  return (
+    `warning: ${miss}: the true hot set is in ${pieces} separate pieces (median per window, ` +
+    `${fmtBytes(s.trueHotPieceBytesMedian)} each on average), and at most ${max} regions tell about ` +
+    `${Math.floor(max / per)} pieces from the cold memory between them (${per} regions a piece` +
+    `${r.ops === "ptscan" ? ": ptscan shapes at most max_nr_regions / 4 extents" : ", the piece and the gap after it"}), ` +
+    `so most pieces share a region with cold memory and read as cold; ${r.ops} cannot find this hot set ` +
+    `in full with fewer than ${pieces * per} regions (--max-regions; docs/metrics.md, "Hot-set pieces")`
+  );
+}
+
+/**
  * One line per access source that missed most of the hot set (byte-weighted recall
- * under 0.5: the plain per-window mean lets windows with nothing hot score 1), saying why when the run shows it: regions far bigger than the hot set
+ * under 0.5: the plain per-window mean lets windows with nothing hot score 1), saying why when the run shows it: a hot set
+ * in more separate pieces than the regions can tell apart (sparse-kv-drift), or regions far bigger than the hot set
  * (huge spans with few regions: the terabyte case, docs/scale.md). Also one per source
  * that found it but counted mostly cold bytes hot with it (byte-weighted precision
  * under 0.5, e.g. hwsample: a sampled access marks its whole region).
@@ -68,7 +95,10 @@ export function missWarnings(results: ResultData[]): string[] {
     }
     if (!(recall < 0.5) || hot <= 0) continue;
     const miss = `${r.ops} missed most of the hot set (byte-weighted recall ${recall.toFixed(2)})`;
-    if (r.ops === "ptscan") {
+    const scattered = piecesWarning(r, miss);
+    if (scattered !== null) {
+      out.push(scattered);
+    } else if (r.ops === "ptscan") {
       // No sampled page per region: what it misses, no walk marked (docs/ptscan.md).
       out.push(
         `warning: ${miss}: its page-table walk found the Accessed bits above the hot set clear, so no ` +

@@ -61,6 +61,13 @@ export interface RunSummary {
   f1Bytes: number | null;
   trueWssMedianBytes: number;
   estWssMedianBytes: number;
+  /**
+   * Over the windows after the warm-up with something truly hot: the median number of
+   * separate pieces the true hot set is in (WindowAccuracy.trueHotPieces), and the
+   * median of their mean size. 0 when nothing was truly hot.
+   */
+  trueHotPiecesMedian: number;
+  trueHotPieceBytesMedian: number;
   /** |median est − median true| / median true. */
   wssMedianRelError: number;
   /** Mean over windows of the per-window WSS relative error. */
@@ -119,6 +126,7 @@ export function summarizeRun(i: SummaryInput): RunSummary {
   });
   const conv = convergence.map((c) => c.windows);
   const active = acc.filter((a) => a.trueHotBytes > 0 || a.estHotBytes > 0);
+  const hotWindows = acc.filter((a) => a.trueHotPieces > 0);
   const both = acc.reduce((t, a) => t + a.bothHotBytes, 0);
   const estHot = acc.reduce((t, a) => t + a.estHotBytes, 0);
   const trueHot = acc.reduce((t, a) => t + a.trueHotBytes, 0);
@@ -153,6 +161,8 @@ export function summarizeRun(i: SummaryInput): RunSummary {
     f1Bytes,
     trueWssMedianBytes: trueMed,
     estWssMedianBytes: estMed,
+    trueHotPiecesMedian: median(hotWindows.map((a) => a.trueHotPieces)),
+    trueHotPieceBytesMedian: median(hotWindows.map((a) => a.trueHotBytes / a.trueHotPieces)),
     wssMedianRelError: trueMed === 0 ? 0 : Math.abs(estMed - trueMed) / trueMed,
     wssRelError: mean(acc.map((a) => a.wssRelError)),
     convergence,

@@ -36,6 +36,12 @@ export interface WindowAccuracy {
   estHotBytes: number;
   /** Bytes both truly and estimated hot (the run's byte-weighted F1 sums these). */
   bothHotBytes: number;
+  /**
+   * Separate pieces of the true hot set: maximal runs of truly-hot pages at adjacent
+   * addresses. Regions can tell at most about one piece per two regions (the piece and
+   * the gap after it) from the cold memory around it.
+   */
+  trueHotPieces: number;
   /** Truly accessed bytes that no region covered. */
   unmonitoredAccessedBytes: number;
 }
@@ -109,9 +115,17 @@ export function windowAccuracy(
     // Untouched pages of the region have true frequency 0.
     errBytes += e * Math.max(0, size - touchedBytes);
   }
+  let pieces = 0;
+  let pieceEnd = -1;
   for (let j = 0; j < m; j++) {
     trueWss += PAGE;
-    if (sortFreq[j] >= theta) trueHot += PAGE;
+    if (sortFreq[j] >= theta) {
+      trueHot += PAGE;
+      // A hot page that does not follow the previous hot page starts a piece (a cold or
+      // untouched page between them breaks it).
+      if (sortAddr[j] !== pieceEnd) pieces++;
+      pieceEnd = sortAddr[j] + PAGE;
+    }
   }
   const precision = estHot === 0 ? 1 : bothHot / estHot;
   const recall = trueHot === 0 ? 1 : bothHot / trueHot;
@@ -126,6 +140,7 @@ export function windowAccuracy(
     trueHotBytes: trueHot,
     estHotBytes: estHot,
     bothHotBytes: bothHot,
+    trueHotPieces: pieces,
     unmonitoredAccessedBytes: trueWss - covered,
   };
 }

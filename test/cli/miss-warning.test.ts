@@ -66,3 +66,36 @@ test("a source that finds the hot set inside far bigger hot regions says its pre
     );
   }
 });
+
+test("a hot set in more pieces than the regions can tell apart: the warning counts them (sparse-kv-drift)", () => {
+  // Zipf-hot 1 KiB values hashed over 64 GiB: each hot key is a 4 KiB piece of its own
+  // (docs/metrics.md, "Hot-set pieces"). With 100 regions at most, vaddr separates about
+  // 50 pieces and ptscan 25; with 1000, the pieces are not what stops vaddr here.
+  const w = builtinWorkload("sparse-kv-drift", { timeScale: 0.02 });
+  const attrs = { minNrRegions: 10, maxNrRegions: 100 };
+  for (const [ops, per] of [
+    ["vaddr", 2],
+    ["ptscan", 4],
+  ] as const) {
+    const r = runExperiment({ workload: w, ops, attrs, machine: FAST, baseline: false, seed: 1 });
+    const pieces = r.summary.trueHotPiecesMedian;
+    assert.ok(pieces * per > 100, `${ops}: ${pieces} pieces`);
+    const ws = missWarnings([r]);
+    assert.equal(ws.length, 1, ops);
+    assert.ok(!ws[0].includes("\n"), "one line");
+    assert.match(
+      ws[0],
+      new RegExp(
+        `^warning: ${ops} missed most of the hot set .*: the true hot set is in ${pieces} separate pieces`,
+      ),
+    );
+    assert.match(ws[0], new RegExp(`at most 100 regions tell about ${100 / per} pieces`));
+    assert.match(ws[0], new RegExp(`fewer than ${pieces * per} regions`));
+  }
+  const wide = runExperiment({ workload: w, ops: "vaddr", machine: FAST, baseline: false, seed: 1 });
+  assert.ok(wide.summary.trueHotPiecesMedian * 2 <= 1000);
+  const ws = missWarnings([wide]);
+  assert.equal(ws.length, 1);
+  assert.doesNotMatch(ws[0], /pieces/);
+  assert.match(ws[0], /regions over .* average/);
+});
