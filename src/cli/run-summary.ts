@@ -27,13 +27,28 @@ function followed(r: ResultData): string {
   return `, caught up within ${worst} aggregation window${worst === 1 ? "" : "s"} after every phase change`;
 }
 
-/** One sentence per run: how well it found the hot memory, its WSS, and the cost. */
-function runSentence(r: ResultData): string {
+/**
+ * One sentence per run: how well it found the hot memory, its WSS, and the cost. The
+ * grade is the run's F1 (over the active windows, docs/metrics.md), never the plain
+ * mean, which scores a window with nothing hot as 1.
+ */
+export function runSentence(r: ResultData): string {
   const s = r.summary;
+  const rest =
+    `working set ${fmtBytes(s.estWssMedianBytes)} against a true ${fmtBytes(s.trueWssMedianBytes)}` +
+    `${followed(r)}, for ${fmtPct(s.monitorCpuShare, 3)} of one CPU.`;
+  if (s.f1Active === null) {
+    const after = s.windowsScored - s.warmupWindows;
+    return (
+      `${r.ops}: nothing was truly or estimated hot in the ${after} window${after === 1 ? "" : "s"} ` +
+      `after the warm-up, so there is no hot set to score (a longer run helps); ${rest}`
+    );
+  }
+  const frac = (x: number | null): string => (x === null ? "none" : x.toFixed(2));
   return (
-    `${r.ops} did ${grade(s.f1)}: hot-set F1 ${s.f1.toFixed(2)} (precision ${s.precision.toFixed(2)}, ` +
-    `recall ${s.recall.toFixed(2)}), working set ${fmtBytes(s.estWssMedianBytes)} against a true ` +
-    `${fmtBytes(s.trueWssMedianBytes)}${followed(r)}, for ${fmtPct(s.monitorCpuShare, 3)} of one CPU.`
+    `${r.ops} did ${grade(s.f1Active)}: hot-set F1 ${s.f1Active.toFixed(2)} over ${s.activeWindows} active ` +
+    `window${s.activeWindows === 1 ? "" : "s"} (byte-weighted precision ${frac(s.precisionBytes)}, ` +
+    `recall ${frac(s.recallBytes)}), ${rest}`
   );
 }
 

@@ -9,14 +9,23 @@ import type { ExperimentResult } from "../eval/experiment.js";
 import { FormatError } from "../util/errors.js";
 import type { Shard, SweepCell, SweepGrid } from "./grid.js";
 
-export const SWEEP_JSON_SCHEMA = "damon-ts/sweep/1";
+/** Version 2: the run's F1 (f1Active) and the byte-weighted precision and recall beside the plain means. */
+export const SWEEP_JSON_SCHEMA = "damon-ts/sweep/2";
 
-/** Columns after the cell's coordinates, taken from the run's summary (docs/metrics.md). */
+/**
+ * Columns after the cell's coordinates, taken from the run's summary (docs/metrics.md).
+ * The run's F1 first: f1Active (null when no window was active) and the byte-weighted
+ * scores; precision, recall and f1 are plain means that count idle windows as 1.
+ */
 const METRICS = [
+  "f1Active",
+  "activeWindows",
+  "f1Bytes",
+  "precisionBytes",
+  "recallBytes",
   "precision",
   "recall",
   "f1",
-  "f1Bytes",
   "freqError",
   "wssRelError",
   "monitorCpuShare",
@@ -26,6 +35,7 @@ const METRICS = [
   "nrRegionsMin",
   "nrRegionsMax",
   "appAccesses",
+  "trueHotPiecesMedian",
 ] as const;
 
 export const SWEEP_COLUMNS = [
@@ -108,6 +118,11 @@ export function parseTable(data: unknown, file: string): SweepTable {
     throw new FormatError(`not a sweep table (schema ${SWEEP_JSON_SCHEMA}; merge reads the JSON form)`, file);
   if (typeof t.gridId !== "string" || typeof t.cells !== "number" || !Array.isArray(t.rows) || !t.grid)
     throw new FormatError("sweep table without gridId, cells, grid or rows", file);
+  if (!Array.isArray(t.columns) || t.columns.join(",") !== SWEEP_COLUMNS.join(","))
+    throw new FormatError(
+      `sweep table with other columns than this damon-ts writes (${SWEEP_COLUMNS.length}): run its slice again with this version`,
+      file,
+    );
   return t as SweepTable;
 }
 

@@ -12,7 +12,15 @@ import {
   type SweepGrid,
 } from "../../src/sweep/grid.js";
 import { runOnWorkers } from "../../src/sweep/pool.js";
-import { mergeTables, sweepTable, tableCsv, type SweepRow, type SweepTable } from "../../src/sweep/table.js";
+import {
+  mergeTables,
+  parseTable,
+  SWEEP_COLUMNS,
+  sweepTable,
+  tableCsv,
+  type SweepRow,
+  type SweepTable,
+} from "../../src/sweep/table.js";
 import { ConfigError, FormatError, InputError } from "../../src/util/errors.js";
 import { cli } from "../cli/helpers.js";
 import { tempDir } from "../helpers/temp.js";
@@ -179,6 +187,26 @@ describe("sweep merge", () => {
     }
   });
 
+  it("reads only slices with this version's columns (a version 1 slice lacks the run's F1)", () => {
+    const t = JSON.parse(JSON.stringify(slice(1, 2).table)) as SweepTable;
+    assert.equal(parseTable(t, "p1.json").gridId, t.gridId);
+    assert.deepEqual(t.columns.slice(6, 9), ["f1Active", "activeWindows", "f1Bytes"]);
+    const v1 = { ...t, schema: "damon-ts/sweep/1" };
+    assert.match(
+      errorOf(() => parseTable(v1, "old.json")).message,
+      /^old\.json: not a sweep table \(schema damon-ts\/sweep\/2/,
+    );
+    const fewer = { ...t, columns: t.columns.filter((c) => c !== "f1Active") };
+    const e = errorOf(() => parseTable(fewer, "hand.json"));
+    assert.ok(e instanceof FormatError);
+    assert.match(
+      e.message,
+      new RegExp(
+        `^hand\\.json: sweep table with other columns than this damon-ts writes \\(${SWEEP_COLUMNS.length}\\)`,
+      ),
+    );
+  });
+
   it("writes CSV with a header and empty fields for null", () => {
     const t = sweepTable(grid, gridId(grid), 12, null, [{ ...row(0), workload: 'a,"b"', appSlowdown: null }]);
     const lines = tableCsv(t).trimEnd().split("\n");
@@ -208,6 +236,9 @@ describe("sweep on worker threads", () => {
       assert.ok(Number(r.appAccesses) > 0);
       for (const k of ["precision", "recall", "f1"] as const)
         assert.ok(Number(r[k]) >= 0 && Number(r[k]) <= 1);
+      // The run's F1: null only when no window was active, else a fraction with its window count.
+      if (r.f1Active === null) assert.equal(r.activeWindows, 0);
+      else assert.ok(Number(r.f1Active) >= 0 && Number(r.f1Active) <= 1 && Number(r.activeWindows) > 0);
     }
     // The slices through the CLI, merged through the CLI.
     for (const s of ["1/2", "2/2"]) {
