@@ -10,6 +10,7 @@ import type { RunOptionValues } from "./run.js";
 import { addUiOption } from "../ui-options.js";
 import { runJson } from "../run-json.js";
 import { metricRows } from "../run-metrics.js";
+import { missWarnings } from "../run-summary.js";
 import { fmtNs, formatTable } from "../table.js";
 
 export function registerCompare(program: Command): void {
@@ -38,5 +39,7 @@ export function registerCompare(program: Command): void {
         `definitions: docs/metrics.md\n`,
     );
     console.log(formatTable(["metric", ...results.map((r) => r.ops)], metricRows(results)));
+    // As `run` does: why a source missed most of the hot set (stderr, under the table).
+    for (const w of missWarnings(results)) console.error(w);
   });
 }

@@ -21,7 +21,7 @@ import type { InterferenceWorkload } from "./workloads.js";
 export const INTERFERENCE_CONSUMERS = ["damon", "numa", "uffd"] as const;
 export type InterferenceConsumer = (typeof INTERFERENCE_CONSUMERS)[number];
 
-/** One row of `damon-ts study interference --json` (schema damon-ts/interference/1, docs/json-output.md). */
+/** One row of `damon-ts study interference --json` (schema damon-ts/interference/2, docs/json-output.md). */
 export interface InterferenceRow {
   policy: IsolationMode;
   workload: string;
@@ -29,7 +29,18 @@ export interface InterferenceRow {
   seed: number;
   durationNs: number;
   /** DAMON's accuracy (null when DAMON did not sample with faults). */
-  damon: { f1: number; freqError: number; wssRelError: number; reportsCounted: number } | null;
+  /**
+   * DAMON's accuracy: `f1` is the run's F1 (over its active windows, docs/metrics.md; null
+   * when no window was active), not the plain mean that scores idle windows as 1.
+   */
+  damon: {
+    f1: number | null;
+    activeWindows: number;
+    f1Bytes: number | null;
+    freqError: number;
+    wssRelError: number;
+    reportsCounted: number;
+  } | null;
   /** NUMA balancing's outcome (null when off or refused by the policy). */
   numa: { faults: number; migrations: number; promotions: number; scans: number } | null;
   /** Share of the application's accesses that went to memory on its own CPU's node (from the truth). */
@@ -136,7 +147,9 @@ export function runInterferenceCase(o: CaseOptions): InterferenceRow {
     durationNs: r.durationNs,
     damon: on("damon")
       ? {
-          f1: s.f1,
+          f1: s.f1Active,
+          activeWindows: s.activeWindows,
+          f1Bytes: s.f1Bytes,
           freqError: s.freqError,
           wssRelError: s.wssRelError,
           reportsCounted: r.ctx.reports.stats.counted,

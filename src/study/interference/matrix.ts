@@ -13,7 +13,8 @@ import { runJob } from "./job.js";
 import type { StudyJob, StudyJobResult } from "./job.js";
 import { moduleBeside, startModuleWorker } from "../../util/worker-thread.js";
 
-export const INTERFERENCE_JSON_SCHEMA = "damon-ts/interference/1";
+/** Version 2: `damon.f1` is the run's F1 (active windows), with `activeWindows` and `f1Bytes`. */
+export const INTERFERENCE_JSON_SCHEMA = "damon-ts/interference/2";
 
 export interface MatrixOptions {
   policies: readonly IsolationMode[];
