@@ -12,17 +12,8 @@ export function formatTable(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
-/** Bytes in binary units with 1 decimal (e.g. `10.0 MiB`). */
-export function fmtBytes(b: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = b;
-  let u = 0;
-  while (Math.abs(v) >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
-}
+/** Bytes in binary units with 1 decimal (src/util/units.ts; here for the tables' users). */
+export { fmtBytes } from "../util/units.js";
 
 export function fmtPct(x: number, digits = 1): string {
   return `${(x * 100).toFixed(digits)} %`;

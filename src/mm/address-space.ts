@@ -6,6 +6,7 @@
  * vaddr "three regions" layout (spec §3.4) has real gaps to find, and
  * mmap/munmap/brk during a run change it.
  */
+import { fmtBytes } from "../util/units.js";
 import { InputError } from "../util/errors.js";
 import { UpperAccessedBits } from "./upper-accessed.js";
 import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, Vma, type VmaInfo, type VmaKind } from "./vma.js";
@@ -250,11 +251,13 @@ export class AddressSpace {
   private findTopDown(size: number): number {
     let hi = MMAP_TOP;
     const floor = pageAlignUp(this.brkEnd) + 2 ** 30; // keep room for the heap to grow
+    let largest = 0;
     for (let i = this.vmas.length - 1; i >= 0; i--) {
       const v = this.vmas[i];
       if (v.start >= MMAP_TOP) continue;
       if (v.kind === "heap" || v.kind === "data" || v.kind === "text") break;
       if (hi - v.end >= size) return hi - size;
+      largest = Math.max(largest, hi - v.end);
       hi = Math.min(hi, v.start);
     }
     if (hi - size >= floor) return hi - size;
@@ -263,7 +266,11 @@ export class AddressSpace {
     let below = TEXT_START;
     for (const v of this.vmas) if (v.start < TEXT_START) below = Math.min(below, v.start);
     if (below - size >= MMAP_MIN_ADDR) return below - size;
-    throw new InputError(`mmap: no room for ${size} bytes`);
+    largest = Math.max(largest, hi - floor, below - MMAP_MIN_ADDR);
+    throw new InputError(
+      `mmap: no room for ${fmtBytes(size)}: the largest free range of the process's address space ` +
+        `(x86-64 user space is 128 TiB) is ${fmtBytes(largest)}`,
+    );
   }
 
   private insert(v: Vma): void {

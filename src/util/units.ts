@@ -118,3 +118,15 @@ export function parseBool(text: string, field = "flag"): boolean {
   if (t === "n" || t === "no" || t === "false") return false;
   throw new UsageError(`'${text}' is not a boolean (yes/no/true/false)`, field);
 }
+
+/** Bytes in binary units with 1 decimal (e.g. `10.0 MiB`). */
+export function fmtBytes(b: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let v = b;
+  let u = 0;
+  while (Math.abs(v) >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
+}

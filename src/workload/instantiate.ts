@@ -8,6 +8,8 @@ import type { AddressSpace } from "../mm/address-space.js";
 import { THREAD_STACK_BYTES } from "../mm/address-space.js";
 import type { Machine, SimThread } from "../mm/machine.js";
 import { DEFAULT_SEED, Rng } from "../util/rng.js";
+import { InputError } from "../util/errors.js";
+import { fmtBytes } from "../util/units.js";
 import { PhasedStream, type PhaseEvent, type RegionLayout } from "./phased-stream.js";
 import { validateWorkload, type WorkloadSpec } from "./spec.js";
 
@@ -50,7 +52,16 @@ export function instantiateWorkload(
   const mapRegion = (i: number): void => {
     if (bases[i] !== 0) return;
     const r = spec.regions[i];
-    bases[i] = as.malloc(r.sizeBytes, r.name);
+    try {
+      bases[i] = as.malloc(r.sizeBytes, r.name);
+    } catch (e) {
+      // Name the region: a region too big for the address space comes from the workload's sizes.
+      if (e instanceof InputError)
+        throw new InputError(
+          `workload ${spec.name}: region '${r.name}' (${fmtBytes(r.sizeBytes)}): ${e.message} (--scale sets the regions' sizes)`,
+        );
+      throw e;
+    }
     if (r.node !== undefined) {
       const v = as.vmaAt(bases[i]);
       if (v && v.kind === "mmap") v.policyNode = r.node;

@@ -133,3 +133,15 @@ test("record -o announces the file, and says when it overwrote one", () => {
     new RegExp(`^overwrote ${file} \\(\\d+ snapshots, [\\d.]+ (?:B|KiB|MiB)\\)$`, "m"),
   );
 });
+
+test("a workload region bigger than the address space: one line naming the workload, the region and the room left", () => {
+  // tiny-hot's space is 64 GiB × --scale: 128 TiB at 2048, the whole of x86-64 user space.
+  const r = cli(["run", "tiny-hot", "--scale", "2048", "--memory", "64TiB", "--no-baseline"]);
+  assert.equal(r.code, 2);
+  assert.equal(r.out, "");
+  assert.equal(r.err.trim().split("\n").length, 1, r.err);
+  assert.match(
+    r.err.trim(),
+    /^damon-ts: workload tiny-hot: region 'space' \(128\.0 TiB\): mmap: no room for 128\.0 TiB: the largest free range .* is \d+\.\d TiB \(--scale sets the regions' sizes\)$/,
+  );
+});
