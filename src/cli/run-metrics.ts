@@ -21,9 +21,8 @@ export function metricRows(results: ResultData[]): string[][] {
   return [
     row("windows scored / unscored", scored),
     row("frequency error (byte-weighted)", (r) => r.summary.freqError.toFixed(4)),
-    row("hot-set precision", (r) => r.summary.precision.toFixed(3)),
-    row("hot-set recall", (r) => r.summary.recall.toFixed(3)),
-    row("hot-set F1 (mean of all windows; idle = 1)", (r) => r.summary.f1.toFixed(3)),
+    // The run's F1 first (docs/metrics.md), then its byte-weighted precision and recall;
+    // the plain means, which score a window with nothing hot as 1, last and labelled so.
     row("hot-set F1 (active windows)", (r) =>
       r.summary.f1Active === null
         ? "no active window"
@@ -32,6 +31,11 @@ export function metricRows(results: ResultData[]): string[][] {
     row("hot-set F1 (byte-weighted)", (r) =>
       r.summary.f1Bytes === null ? "nothing hot" : r.summary.f1Bytes.toFixed(3),
     ),
+    row("hot-set precision (byte-weighted)", (r) => fraction(r.summary.precisionBytes, "none estimated hot")),
+    row("hot-set recall (byte-weighted)", (r) => fraction(r.summary.recallBytes, "nothing truly hot")),
+    row("hot-set precision (mean of all windows; idle = 1)", (r) => r.summary.precision.toFixed(3)),
+    row("hot-set recall (mean of all windows; idle = 1)", (r) => r.summary.recall.toFixed(3)),
+    row("hot-set F1 (mean of all windows; idle = 1)", (r) => r.summary.f1.toFixed(3)),
     row("WSS median, estimated", (r) => fmtBytes(r.summary.estWssMedianBytes)),
     row("WSS median, true", (r) => fmtBytes(r.summary.trueWssMedianBytes)),
     row("WSS error (mean per window)", (r) => fmtPct(r.summary.wssRelError)),
@@ -59,6 +63,11 @@ export function metricRows(results: ResultData[]): string[][] {
       r.summary.attribution ? r.summary.attribution.thread.toFixed(3) : "n/a",
     ),
   ];
+}
+
+/** A 0..1 score with 3 decimals, or what its null means. */
+function fraction(x: number | null, none: string): string {
+  return x === null ? none : x.toFixed(3);
 }
 
 /** NUMA balancing's counters, when any run had it on. */

@@ -13,6 +13,20 @@ test("compare tiny-hot: a column per source, the hot set's pieces, and why each 
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^metric +vaddr +hwsample$/m);
   assert.match(r.out, /^true hot set: pieces × mean size \(median\) +1 × 4\.0 MiB +1 × 4\.0 MiB$/m);
+  // The run's F1 and byte-weighted scores come first; vaddr estimated nothing hot, which
+  // only the plain mean (labelled so) turns into a precision of 1.
+  const rowNames = [...r.out.matchAll(/^(hot-set [^)]*\))/gm)].map((m) => m[1]);
+  assert.deepEqual(rowNames, [
+    "hot-set F1 (active windows)",
+    "hot-set F1 (byte-weighted)",
+    "hot-set precision (byte-weighted)",
+    "hot-set recall (byte-weighted)",
+    "hot-set precision (mean of all windows; idle = 1)",
+    "hot-set recall (mean of all windows; idle = 1)",
+    "hot-set F1 (mean of all windows; idle = 1)",
+  ]);
+  assert.match(r.out, /^hot-set precision \(byte-weighted\) +none estimated hot +0\.\d{3}$/m);
+  assert.match(r.out, /^hot-set precision \(mean of all windows; idle = 1\) +1\.000 +0\.\d{3}$/m);
   const warnings = r.err.trim().split("\n");
   assert.equal(warnings.length, 2, r.err);
   assert.match(
