@@ -26,7 +26,10 @@ export interface SummaryInput {
 
 export interface ConvergenceAfterChange {
   changeNs: number;
-  /** Windows from the change until F1 ≥ 0.9 (the window containing the change counts as 1); null if never before the next change. */
+  /**
+   * Windows from the change until F1 ≥ 0.9 (the window containing the change counts as 1);
+   * null if never before the next change or the end of the scored windows.
+   */
   windows: number | null;
 }
 
@@ -113,8 +116,12 @@ export function summarizeRun(i: SummaryInput): RunSummary {
   const acc = steady.map((w) => w.accuracy);
   const trueMed = median(acc.map((a) => a.trueWssBytes));
   const estMed = median(acc.map((a) => a.estWssBytes));
-  const convergence: ConvergenceAfterChange[] = i.phaseChangesNs.map((c, k) => {
-    const nextChange = i.phaseChangesNs[k + 1] ?? Infinity;
+  // A change in the run's unscored tail (after DAMON's last aggregation) cannot be
+  // judged: it is left out rather than called "never".
+  const scoredEnd = ws.length > 0 ? ws[ws.length - 1].endNs : 0;
+  const judged = i.phaseChangesNs.filter((c) => c < scoredEnd);
+  const convergence: ConvergenceAfterChange[] = judged.map((c, k) => {
+    const nextChange = judged[k + 1] ?? Infinity;
     let n = 0;
     for (const w of ws) {
       if (w.endNs <= c) continue;

@@ -90,3 +90,30 @@ test("estimated hot where nothing is truly hot: active, F1 0 (byte-weighted too)
   assert.equal(s.recallBytes, null);
   assert.equal(s.f1Bytes, 0);
 });
+
+test("convergence judges the phase changes inside the scored windows and leaves out those in the unscored tail", () => {
+  // Four 100 ms windows: missed, missed, exact, exact. Changes at 50 ms (converges in
+  // its third window), 380 ms (inside the last window: converged at once) and 450 ms
+  // (after the last aggregation: nothing scored it, so it is not "never").
+  const missed = acc(0, 100);
+  const exact = acc(10, 10);
+  const ws = [missed, missed, exact, exact];
+  const s = summarizeRun({
+    windows: ws.map((a, index) => ({
+      index,
+      startNs: index * 100e6,
+      endNs: (index + 1) * 100e6,
+      nrRegions: 2,
+      accuracy: a,
+    })),
+    phaseChangesNs: [50e6, 380e6, 450e6],
+    machine: new Machine({ tlb: false }),
+    durationNs: 470e6,
+    baselineNsPerAccess: null,
+  });
+  assert.deepEqual(s.convergence, [
+    { changeNs: 50e6, windows: 3 },
+    { changeNs: 380e6, windows: 1 },
+  ]);
+  assert.equal(s.convergenceMaxWindows, 3);
+});
