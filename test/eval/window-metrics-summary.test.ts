@@ -32,7 +32,7 @@ function acc(estPages: number, truePages: number, off = 0): WindowAccuracy {
   );
 }
 
-function summary(accs: WindowAccuracy[]) {
+function summary(accs: WindowAccuracy[], phaseChangesNs: number[] = []) {
   return summarizeRun({
     windows: accs.map((a, index) => ({
       index,
@@ -41,7 +41,7 @@ function summary(accs: WindowAccuracy[]) {
       nrRegions: 2,
       accuracy: a,
     })),
-    phaseChangesNs: [],
+    phaseChangesNs,
     machine: new Machine({ tlb: false }),
     durationNs: accs.length * 100e6,
     baselineNsPerAccess: null,
@@ -97,20 +97,7 @@ test("convergence judges the phase changes inside the scored windows and leaves 
   // (after the last aggregation: nothing scored it, so it is not "never").
   const missed = acc(0, 100);
   const exact = acc(10, 10);
-  const ws = [missed, missed, exact, exact];
-  const s = summarizeRun({
-    windows: ws.map((a, index) => ({
-      index,
-      startNs: index * 100e6,
-      endNs: (index + 1) * 100e6,
-      nrRegions: 2,
-      accuracy: a,
-    })),
-    phaseChangesNs: [50e6, 380e6, 450e6],
-    machine: new Machine({ tlb: false }),
-    durationNs: 470e6,
-    baselineNsPerAccess: null,
-  });
+  const s = summary([missed, missed, exact, exact], [50e6, 380e6, 450e6]);
   assert.deepEqual(s.convergence, [
     { changeNs: 50e6, windows: 3 },
     { changeNs: 380e6, windows: 1 },
