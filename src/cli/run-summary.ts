@@ -4,6 +4,7 @@
  * and at what cost — and, when a physical-address source ran, why it looks worse.
  */
 import type { ResultData } from "../eval/experiment.js";
+import { PTSCAN_REGIONS_PER_EXTENT } from "../ops/ptscan.js";
 import { fmtBytes, fmtNs, fmtPct } from "./table.js";
 
 /** Bytes DAMON monitored in a run: the regions of its first target at the last window. */
@@ -57,11 +58,11 @@ const HIDING_RATIO = 8;
 
 /**
  * Regions per hot piece a source needs to tell the pieces from the cold memory between
- * them: one for the piece and one for the gap after it; ptscan shapes at most
- * max_nr_regions / 4 extents (docs/ptscan.md), so it needs four.
+ * them: one for the piece and one for the gap after it; ptscan fits its extents into
+ * max_nr_regions / PTSCAN_REGIONS_PER_EXTENT (docs/ptscan.md).
  */
 function regionsPerPiece(ops: string): number {
-  return ops === "ptscan" ? 4 : 2;
+  return ops === "ptscan" ? PTSCAN_REGIONS_PER_EXTENT : 2;
 }
 
 /** Why a source missed a hot set in more pieces than its regions can separate, or null. */
@@ -75,7 +76,7 @@ function piecesWarning(r: ResultData, miss: string): string | null {
     `warning: ${miss}: the true hot set is in ${pieces} separate pieces (median per window, ` +
     `${fmtBytes(s.trueHotPieceBytesMedian)} each on average), and at most ${max} regions tell about ` +
     `${Math.floor(max / per)} pieces from the cold memory between them (${per} regions a piece` +
-    `${r.ops === "ptscan" ? ": ptscan shapes at most max_nr_regions / 4 extents" : ", the piece and the gap after it"}), ` +
+    `${r.ops === "ptscan" ? `: ptscan shapes at most max_nr_regions / ${per} extents` : ", the piece and the gap after it"}), ` +
     `so most pieces share a region with cold memory and read as cold; ${r.ops} cannot find this hot set ` +
     `in full with fewer than ${pieces * per} regions (--max-regions; docs/metrics.md, "Hot-set pieces")`
   );

@@ -22,6 +22,11 @@ import { applyThreeRegions } from "./vaddr.js";
 
 /** Default budget: page-table entries read per sampling interval (64 table pages). */
 export const PTSCAN_DEFAULT_BUDGET = 32768;
+/**
+ * The young extents are fitted into max_nr_regions / this many (docs/ptscan.md): each
+ * extent and the gaps beside it become regions, within the region limit.
+ */
+export const PTSCAN_REGIONS_PER_EXTENT = 4;
 
 /** A walk spacing out its passes is hurried when the sampled use falls under this share of its average. */
 const HURRY_SHARE = 0.5;
@@ -131,7 +136,10 @@ export class PtscanOps implements Ops {
       this.usedBytesAvg.set(t, avg + (used - avg) * USED_AVG_WEIGHT);
       w.step(this.budget);
       const all = youngExtents(w.young, PAGE_SIZE, Math.max(PAGE_SIZE, ctx.minRegionSz));
-      const ext = fitExtents(all, Math.max(1, Math.floor(ctx.attrs.maxNrRegions / 4)));
+      const ext = fitExtents(
+        all,
+        Math.max(1, Math.floor(ctx.attrs.maxNrRegions / PTSCAN_REGIONS_PER_EXTENT)),
+      );
       this.extents.set(t, ext);
       const before = t.regions.length;
       splitAtExtents(t, ext, Math.max(0, ctx.attrs.maxNrRegions - nrRegions));
