@@ -14,11 +14,11 @@ import { join } from "node:path";
 import { Machine, Simulation, type MachineOptions } from "../src/mm/index.js";
 import { machineOptionsFor } from "../src/mm/machine-profile.js";
 import { GroundTruth } from "../src/truth/index.js";
-import { Rng } from "../src/util/rng.js";
 import { builtinWorkload, instantiateWorkload } from "../src/workload/index.js";
 import { setupSimulation } from "../src/workload/setup.js";
 import { replayWorkload } from "../src/workload/trace-replay.js";
 import { projectRoot } from "../src/workload/trace/valgrind-tool.js";
+import { bareLoop as bareOver, bareSink, makeBatch } from "./bare-loop.js";
 
 const SECONDS = Number(process.argv[2] ?? 0.3);
 const ROUNDS = 5;
@@ -55,69 +55,16 @@ function bestOf(cases: Record<string, () => number>): Record<string, number> {
   return best;
 }
 
-function batch(base: number, span: number, seed: number): { addrs: Float64Array; writes: Uint8Array } {
-  const rng = new Rng(seed);
-  const addrs = new Float64Array(N);
-  const writes = new Uint8Array(N);
-  for (let i = 0; i < N; i++) {
-    addrs[i] = base + Math.floor(rng.nextFloat() * span);
-    writes[i] = rng.nextU32() & 1;
-  }
-  return { addrs, writes };
-}
-
 /** The simulator's access path (Machine.exec) over a pre-generated batch. */
 function simPath(tlb: boolean, truth: boolean, span: number): () => number {
   const m = new Machine({ tlb: tlb ? undefined : false });
   if (truth) m.attachTruth(new GroundTruth({ sampleNs: 5e6, aggrNs: 100e6 }));
   const as = m.createProcess("bench");
   const base = as.malloc(span);
-  const { addrs, writes } = batch(base, span, 1);
+  const { addrs, writes } = makeBatch(N, base, span, 1);
   const th = m.spawnThread(as, 0, { fill: () => 0, finished: true, resumeNs: 0 });
   return () => {
     m.exec(th, addrs, writes, 0, N);
-    return N;
-  };
-}
-
-/** The bare loop: page number, PTE test and update, frame → node latency; nothing else. */
-function bareWork(
-  addrs: Float64Array,
-  writes: Uint8Array,
-  flags: Uint8Array,
-  frames: Int32Array,
-  node: Uint8Array,
-  lat: Float64Array,
-  vs: number,
-): number {
-  // An untagged local, as the simulator's loops do (access-loop.ts): a tagged parameter
-  // is re-checked at each use in the loop, which made this "bare" loop slower than them.
-  vs = +vs;
-  let t = 0;
-  for (let i = 0; i < addrs.length; i++) {
-    const vpn = Math.floor(addrs[i] * (1 / 4096));
-    const idx = (vpn - vs) | 0;
-    const f = flags[idx];
-    if ((f & 9) !== 1) t += 1000;
-    const pfn = frames[idx];
-    flags[idx] = f | 2 | (writes[i] << 2);
-    t += lat[node[pfn]];
-  }
-  return t;
-}
-
-let sink = 0;
-function bareLoop(span: number): () => number {
-  const pages = Math.ceil(span / 4096) + 1;
-  const flags = new Uint8Array(pages).fill(1);
-  const frames = new Int32Array(pages);
-  for (let i = 0; i < pages; i++) frames[i] = 256 + i;
-  const node = new Uint8Array(256 + pages);
-  const lat = new Float64Array([10]);
-  const base = 0x7ffff0000000;
-  const { addrs, writes } = batch(base, span, 1);
-  return () => {
-    sink += bareWork(addrs, writes, flags, frames, node, lat, base / 4096);
     return N;
   };
 }
@@ -147,6 +94,12 @@ function replay(name: string, tlb = true): number {
   );
   s.sim.run();
   return s.machine.totalAccesses() / (cpuS() - t0);
+}
+
+/** The bare loop over random accesses in `span` at a user-space base. */
+function bareLoop(span: number): () => number {
+  const base = 0x7ffff0000000;
+  return bareOver(makeBatch(N, base, span, 1), base, span);
 }
 
 const M = (x: number): string => `${(x / 1e6).toFixed(1)} M/s`;
@@ -193,4 +146,4 @@ console.log(
 );
 for (const [k, v] of Object.entries(best))
   console.log(`  ${k} ${M(v)}   bare/e2e ${(bare64 / v).toFixed(2)}x`);
-if (sink === -1) console.log("");
+if (bareSink() === -1) console.log("");
