@@ -248,6 +248,28 @@ describe("sweep on worker threads", () => {
     const m = cli(["sweep", "merge", join(dir, "part2.json"), join(dir, "part1.json")]);
     assert.equal(m.code, 0, m.err);
     assert.deepEqual(JSON.parse(m.out), JSON.parse(JSON.stringify(whole)));
+    // -o and --format after merge's arguments, as docs/sweep.md writes them (the sweep
+    // command shares them and used to take them, leaving merge printing to stdout).
+    const parts = [join(dir, "part2.json"), join(dir, "part1.json")];
+    const toFile = cli(["sweep", "merge", ...parts, "-o", join(dir, "table.json")]);
+    assert.equal(toFile.code, 0, toFile.err);
+    assert.equal(toFile.out, "");
+    assert.equal(readFileSync(join(dir, "table.json"), "utf8"), m.out);
+    // CSV by --format, or by the output's extension; an explicit --format wins.
+    const csv = cli(["sweep", "merge", ...parts, "--format", "csv"]);
+    assert.equal(csv.code, 0, csv.err);
+    assert.match(csv.out, /^cell,workload,source,attrs,seed,/);
+    assert.equal(cli(["sweep", "merge", ...parts, "-o", join(dir, "table.csv")]).code, 0);
+    assert.equal(readFileSync(join(dir, "table.csv"), "utf8"), csv.out);
+    assert.equal(cli(["sweep", "merge", "--format", "json", ...parts, "-o", join(dir, "t2.csv")]).code, 0);
+    assert.equal(readFileSync(join(dir, "t2.csv"), "utf8"), m.out);
+    // sweep's own options are refused, and a CSV slice is named as one.
+    const shardOpt = cli(["sweep", "merge", ...parts, "--shard", "1/2"]);
+    assert.equal(shardOpt.code, 2);
+    assert.match(shardOpt.err, /--shard: is an option of 'sweep', not of 'sweep merge'/);
+    const csvSlice = cli(["sweep", "merge", join(dir, "table.csv"), parts[1]]);
+    assert.equal(csvSlice.code, 2, csvSlice.err);
+    assert.match(csvSlice.err, /table\.csv: a CSV table: merge reads the JSON slices/);
     const part1 = JSON.parse(readFileSync(join(dir, "part1.json"), "utf8")) as SweepTable;
     assert.deepEqual(part1.shard, { index: 1, count: 2 });
     assert.equal(part1.rows.length, 6);

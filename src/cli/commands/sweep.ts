@@ -25,7 +25,7 @@ import { checkCells } from "../sweep-cell.js";
 interface SweepOptionValues {
   shard?: string;
   jobs?: string;
-  format: string;
+  format?: string;
   output?: string;
   progress?: boolean;
 }
@@ -50,7 +50,9 @@ Examples:
   damon-ts sweep merge part1.json part2.json -o table.json
 `;
 
-function formatOf(text: string): "json" | "csv" {
+/** --format, or without it the --output file's extension: CSV for `.csv`, else JSON. */
+function formatOf(o: SweepOptionValues): "json" | "csv" {
+  const text = o.format ?? (o.output !== undefined && /\.csv$/i.test(o.output) ? "csv" : "json");
   if (text !== "json" && text !== "csv")
     throw new UsageError(`'${text}' is not a format (json, csv)`, "--format");
   return text;
@@ -71,7 +73,7 @@ function emit(t: SweepTable, format: "json" | "csv", output: string | undefined,
 const label = (c: SweepCell): string => `${c.workload} / ${c.source} / ${c.attrs} / seed ${c.seed}`;
 
 async function sweepAction(file: string, o: SweepOptionValues): Promise<void> {
-  const format = formatOf(o.format);
+  const format = formatOf(o);
   const jobs = o.jobs === undefined ? defaultWorkers() : parseCount(o.jobs, "--jobs");
   if (jobs < 1) throw new UsageError("must be at least 1", "--jobs");
   if (o.output !== undefined) checkOutputPath(o.output);
@@ -108,15 +110,34 @@ async function sweepAction(file: string, o: SweepOptionValues): Promise<void> {
   emit(sweepTable(grid, gridId(grid), all.length, shard, rows), format, o.output, [file]);
 }
 
-function mergeAction(files: string[], o: SweepOptionValues): void {
-  const format = formatOf(o.format);
+function mergeAction(files: string[], own: SweepOptionValues, cmd: Command): void {
+  // Commander hands the options 'sweep' and 'merge' share (-o, --format) to 'sweep' when
+  // they follow the subcommand's arguments: take them from there, and refuse the
+  // options that only 'sweep' has rather than ignore them.
+  const parent: SweepOptionValues = cmd.parent?.opts() ?? {};
+  for (const [key, flag] of [
+    ["shard", "--shard"],
+    ["jobs", "--jobs"],
+    ["progress", "--progress"],
+  ] as const)
+    if (parent[key] !== undefined)
+      throw new UsageError("is an option of 'sweep', not of 'sweep merge'", flag);
+  const o: SweepOptionValues = { format: own.format ?? parent.format, output: own.output ?? parent.output };
+  const format = formatOf(o);
   if (o.output !== undefined) checkOutputPath(o.output);
   const slices = files.map((file) => {
     requireInputFile(file, "sweep table");
     let data: unknown;
+    const text = readFileSync(file, "utf8");
     try {
-      data = JSON.parse(readFileSync(file, "utf8")) as unknown;
+      data = JSON.parse(text) as unknown;
     } catch (e) {
+      // A slice written as CSV (`--format csv`, or an --output ending in .csv) has the table's header first.
+      if (text.startsWith("cell,"))
+        throw new FormatError(
+          "a CSV table: merge reads the JSON slices 'sweep --shard' writes (-o part1.json), and writes CSV itself with --format csv",
+          file,
+        );
       throw new FormatError(`not JSON: ${e instanceof Error ? e.message : String(e)}`, file);
     }
     return { file, table: parseTable(data, file) };
@@ -139,7 +160,7 @@ export function registerSweep(program: Command): void {
       "run only slice I of N (every Nth cell), for job arrays; join slices with 'sweep merge'",
     )
     .option("-j, --jobs <n>", `worker threads (default: the host's cores, ${defaultWorkers()} here)`)
-    .option("--format <fmt>", "json or csv", "json")
+    .option("--format <fmt>", "json or csv (default: csv for an --output file ending in .csv, else json)")
     .option("-o, --output <file>", "write the table to FILE (atomically) instead of stdout")
     .option("--progress", "a line per finished run on stderr even when it is not a terminal")
     .addHelpText("after", EXAMPLE)
@@ -148,7 +169,7 @@ export function registerSweep(program: Command): void {
     .command("merge")
     .argument("<slices...>", "JSON tables written by 'sweep --shard I/N', one per shard")
     .description("join shard slices of one grid into the table an unsharded sweep prints")
-    .option("--format <fmt>", "json or csv", "json")
+    .option("--format <fmt>", "json or csv (default: csv for an --output file ending in .csv, else json)")
     .option("-o, --output <file>", "write the table to FILE (atomically) instead of stdout")
     .action(mergeAction);
 }
