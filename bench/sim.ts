@@ -19,41 +19,12 @@ import { setupSimulation } from "../src/workload/setup.js";
 import { replayWorkload } from "../src/workload/trace-replay.js";
 import { projectRoot } from "../src/workload/trace/valgrind-tool.js";
 import { bareLoop as bareOver, bareSink, makeBatch } from "./bare-loop.js";
+import { bestOf, cpuS } from "./cpu-rate.js";
 
 const SECONDS = Number(process.argv[2] ?? 0.3);
 const ROUNDS = 5;
 const N = 1 << 16;
 const MiB = 2 ** 20;
-
-/** CPU seconds of this process so far. */
-function cpuS(): number {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1e6;
-}
-
-/** Accesses per CPU second of `fn` (which returns how many it did) over one timed stretch. */
-function rate(fn: () => number): number {
-  const t0 = cpuS();
-  let total = 0;
-  while (cpuS() - t0 < SECONDS) total += fn();
-  return total / (cpuS() - t0);
-}
-
-/**
- * Best rate of each case over ROUNDS rounds, the cases interleaved within a
- * round, so load from other processes hits all of them alike.
- */
-function bestOf(cases: Record<string, () => number>): Record<string, number> {
-  const best: Record<string, number> = {};
-  for (const [k, fn] of Object.entries(cases)) {
-    for (let w = 0; w < 5; w++) fn(); // warm up
-    best[k] = 0;
-  }
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const [k, fn] of Object.entries(cases)) best[k] = Math.max(best[k], rate(fn));
-  }
-  return best;
-}
 
 /** The simulator's access path (Machine.exec) over a pre-generated batch. */
 function simPath(tlb: boolean, truth: boolean, span: number): () => number {
@@ -108,12 +79,16 @@ console.log(
   `bench/sim: best of ${ROUNDS} rounds of ${SECONDS}s per case; batches of ${N} random accesses over the span`,
 );
 for (const span of [64 * MiB, 4 * MiB]) {
-  const r = bestOf({
-    bare: bareLoop(span),
-    off: simPath(false, false, span),
-    offTruth: simPath(false, true, span),
-    on: simPath(true, false, span),
-  });
+  const r = bestOf(
+    {
+      bare: bareLoop(span),
+      off: simPath(false, false, span),
+      offTruth: simPath(false, true, span),
+      on: simPath(true, false, span),
+    },
+    ROUNDS,
+    SECONDS,
+  );
   if (span === 64 * MiB) bare64 = r.bare;
   console.log(`span ${span / MiB} MiB:`);
   console.log(`  bare loop                 ${M(r.bare)}`);
@@ -140,7 +115,7 @@ const e2e: Record<string, () => number> = {
 const best: Record<string, number> = {};
 for (let r = 0; r < 3; r++) for (const [k, f] of Object.entries(e2e)) best[k] = Math.max(best[k] ?? 0, f());
 // The bare loop again after the end-to-end runs: load may have changed meanwhile.
-bare64 = Math.max(bare64, bestOf({ bare: bareLoop(64 * MiB) }).bare);
+bare64 = Math.max(bare64, bestOf({ bare: bareLoop(64 * MiB) }, ROUNDS, SECONDS).bare);
 console.log(
   `end to end (driver + stairs generator + access path), best of 3 runs; bare/e2e against the 64 MiB bare loop (${M(bare64)}):`,
 );

@@ -22,6 +22,7 @@ import { ASID_TAG_SCALE, DEFAULT_TLB, Tlb } from "../src/mm/tlb.js";
 import { GroundTruth } from "../src/truth/index.js";
 import { projectRoot } from "../src/workload/trace/valgrind-tool.js";
 import { bareLoop, bareSink, makeBatch, type Batch } from "./bare-loop.js";
+import { bestOf } from "./cpu-rate.js";
 
 const SECONDS = Number(process.argv[2] ?? 0.3);
 const ROUNDS = 5;
@@ -30,18 +31,6 @@ const MiB = 2 ** 20;
 /** Calls each path runs before the hit and miss counts are compared, and then compared over. */
 const WARM_CALLS = 5;
 const CHECK_CALLS = 3;
-
-function cpuS(): number {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1e6;
-}
-
-function rate(fn: () => number): number {
-  const t0 = cpuS();
-  let total = 0;
-  while (cpuS() - t0 < SECONDS) total += fn();
-  return total / (cpuS() - t0);
-}
 
 /** A path over one batch: `run` does one call, `counts` reads its TLB hits and misses so far. */
 interface Path {
@@ -212,10 +201,7 @@ for (const s of STREAMS) {
     simOff: simOff.path.run,
     wasmOff: wOff.run,
   };
-  for (const fn of Object.values(cases)) for (let w = 0; w < 5; w++) fn();
-  const best: Record<string, number> = {};
-  for (let r = 0; r < ROUNDS; r++)
-    for (const [k, fn] of Object.entries(cases)) best[k] = Math.max(best[k] ?? 0, rate(fn));
+  const best = bestOf(cases, ROUNDS, SECONDS);
   const missRatio = cW.misses / (cW.hits + cW.misses);
   console.log(
     `${s.name} (TLB miss ratio ${missRatio.toFixed(3)}; same model: ${same ? "yes" : `NO: simulator ${cSim.hits} hits ${cSim.misses} misses, WebAssembly ${cW.hits} / ${cW.misses}`}):`,
