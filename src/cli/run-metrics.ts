@@ -28,9 +28,7 @@ export function metricRows(results: ResultData[]): string[][] {
         ? "no active window"
         : `${r.summary.f1Active.toFixed(3)} (${r.summary.activeWindows})`,
     ),
-    row("hot-set F1 (byte-weighted)", (r) =>
-      r.summary.f1Bytes === null ? "nothing hot" : r.summary.f1Bytes.toFixed(3),
-    ),
+    row("hot-set F1 (byte-weighted)", (r) => fraction(r.summary.f1Bytes, "nothing hot")),
     row("hot-set precision (byte-weighted)", (r) => fraction(r.summary.precisionBytes, "none estimated hot")),
     row("hot-set recall (byte-weighted)", (r) => fraction(r.summary.recallBytes, "nothing truly hot")),
     row("hot-set precision (mean of all windows; idle = 1)", (r) => r.summary.precision.toFixed(3)),
