@@ -18,7 +18,7 @@ import { builtinWorkload, instantiateWorkload } from "../src/workload/index.js";
 import { setupSimulation } from "../src/workload/setup.js";
 import { replayWorkload } from "../src/workload/trace-replay.js";
 import { projectRoot } from "../src/workload/trace/valgrind-tool.js";
-import { bareLoop as bareOver, bareSink, makeBatch } from "./bare-loop.js";
+import { bareLoop as bareOver, bareSink, makeBatch, simOnBatch } from "./batch-paths.js";
 import { bestOf, cpuS } from "./cpu-rate.js";
 
 const SECONDS = Number(process.argv[2] ?? 0.3);
@@ -26,18 +26,9 @@ const ROUNDS = 5;
 const N = 1 << 16;
 const MiB = 2 ** 20;
 
-/** The simulator's access path (Machine.exec) over a pre-generated batch. */
+/** The simulator's access path (Machine.exec) over a pre-generated batch of random accesses. */
 function simPath(tlb: boolean, truth: boolean, span: number): () => number {
-  const m = new Machine({ tlb: tlb ? undefined : false });
-  if (truth) m.attachTruth(new GroundTruth({ sampleNs: 5e6, aggrNs: 100e6 }));
-  const as = m.createProcess("bench");
-  const base = as.malloc(span);
-  const { addrs, writes } = makeBatch(N, base, span, 1);
-  const th = m.spawnThread(as, 0, { fill: () => 0, finished: true, resumeNs: 0 });
-  return () => {
-    m.exec(th, addrs, writes, 0, N);
-    return N;
-  };
+  return simOnBatch({ n: N, span, tlb, truth }).run;
 }
 
 /** Whole simulation: driver + masim generator + access path (+ truth), stairs at 1/20 time. */

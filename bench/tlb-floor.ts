@@ -17,11 +17,9 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Machine } from "../src/mm/index.js";
 import { ASID_TAG_SCALE, DEFAULT_TLB, Tlb } from "../src/mm/tlb.js";
-import { GroundTruth } from "../src/truth/index.js";
 import { projectRoot } from "../src/workload/trace/valgrind-tool.js";
-import { bareLoop, bareSink, makeBatch, type Batch } from "./bare-loop.js";
+import { bareLoop, bareSink, makeBatch, simOnBatch, type Batch } from "./batch-paths.js";
 import { bestOf } from "./cpu-rate.js";
 
 const SECONDS = Number(process.argv[2] ?? 0.3);
@@ -43,23 +41,13 @@ function simPath(
   stream: Stream,
   tlb: boolean,
 ): { path: Path; base: number; asid: number; walkNs: number; lat0: number } {
-  const m = new Machine({ tlb: tlb ? undefined : false });
-  m.attachTruth(new GroundTruth({ sampleNs: 5e6, aggrNs: 100e6 }));
-  const as = m.createProcess("bench");
-  const base = as.malloc(stream.span);
-  const b = makeBatch(N, base, stream.span, 1, stream.sequential);
-  const th = m.spawnThread(as, 0, { fill: () => 0, finished: true, resumeNs: 0 });
+  const sim = simOnBatch({ n: N, span: stream.span, tlb, truth: true, sequential: stream.sequential });
+  const m = sim.machine;
   const cpu = m.cpus[0];
   return {
-    path: {
-      run: () => {
-        m.exec(th, b.addrs, b.writes, 0, N);
-        return N;
-      },
-      counts: () => ({ hits: cpu.tlb?.hits ?? 0, misses: cpu.tlb?.misses ?? 0 }),
-    },
-    base,
-    asid: as.asid,
+    path: { run: sim.run, counts: () => ({ hits: cpu.tlb?.hits ?? 0, misses: cpu.tlb?.misses ?? 0 }) },
+    base: sim.base,
+    asid: sim.asid,
     walkNs: m.costs.tlbMissWalkNs,
     lat0: m.latency[0],
   };

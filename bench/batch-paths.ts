@@ -1,8 +1,11 @@
 /**
- * The bare loop the access-path benches measure the simulator against: page
- * number, PTE flag test and update, frame → node latency over typed arrays, with
- * no simulator around it. Shared by bench/sim.ts and bench/tlb-floor.ts.
+ * What the access-path benches (bench/sim.ts, bench/tlb-floor.ts) time on one
+ * batch of accesses: the simulator's path (Machine.exec), and the bare loop they
+ * measure it against (page number, PTE flag test and update, frame → node latency
+ * over typed arrays, with no simulator around it).
  */
+import { Machine } from "../src/mm/index.js";
+import { GroundTruth } from "../src/truth/index.js";
 import { Rng } from "../src/util/rng.js";
 
 /** A batch of accesses: addresses and write flags (0/1). */
@@ -74,4 +77,42 @@ export function bareLoop(batch: Batch, base: number, span: number): () => number
 /** Keeps the bare loop's result observable, so its work is not optimised away. */
 export function bareSink(): number {
   return sink;
+}
+
+/** The simulator on one batch: a fresh machine, one process, the batch at its malloc'd base. */
+export interface SimOnBatch {
+  machine: Machine;
+  /** The mapping's first address, and the process's address-space id. */
+  base: number;
+  asid: number;
+  /** Runs the batch once; returns its accesses. */
+  run: () => number;
+}
+
+/**
+ * `n` accesses over a `span`-byte mapping (makeBatch's pattern) through Machine.exec,
+ * with the default TLB or none, and the truth kept or not.
+ */
+export function simOnBatch(o: {
+  n: number;
+  span: number;
+  tlb: boolean;
+  truth: boolean;
+  sequential?: boolean;
+}): SimOnBatch {
+  const m = new Machine({ tlb: o.tlb ? undefined : false });
+  if (o.truth) m.attachTruth(new GroundTruth({ sampleNs: 5e6, aggrNs: 100e6 }));
+  const as = m.createProcess("bench");
+  const base = as.malloc(o.span);
+  const { addrs, writes } = makeBatch(o.n, base, o.span, 1, o.sequential);
+  const th = m.spawnThread(as, 0, { fill: () => 0, finished: true, resumeNs: 0 });
+  return {
+    machine: m,
+    base,
+    asid: as.asid,
+    run: () => {
+      m.exec(th, addrs, writes, 0, o.n);
+      return o.n;
+    },
+  };
 }
