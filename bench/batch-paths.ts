@@ -99,12 +99,19 @@ export function simOnBatch(o: {
   tlb: boolean;
   truth: boolean;
   sequential?: boolean;
+  /** Which access loop (MachineOptions.loop; default: the machine's). */
+  loop?: "wasm" | "js";
 }): SimOnBatch {
-  const m = new Machine({ tlb: o.tlb ? undefined : false });
+  const m = new Machine({ tlb: o.tlb ? undefined : false, loop: o.loop });
   if (o.truth) m.attachTruth(new GroundTruth({ sampleNs: 5e6, aggrNs: 100e6 }));
   const as = m.createProcess("bench");
   const base = as.malloc(o.span);
-  const { addrs, writes } = makeBatch(o.n, base, o.span, 1, o.sequential);
+  const batch = makeBatch(o.n, base, o.span, 1, o.sequential);
+  // In the machine's heap, as a thread's buffers are (else each call copies them there).
+  const addrs = m.alloc.f64(o.n);
+  addrs.set(batch.addrs);
+  const writes = m.alloc.u8(o.n);
+  writes.set(batch.writes);
   const th = m.spawnThread(as, 0, { fill: () => 0, finished: true, resumeNs: 0 });
   return {
     machine: m,

@@ -5,6 +5,8 @@
  * around it, measured in the same run. Goal (issue 3): ≥ 50 M accesses/s with
  * the TLB off and within 3× of the bare loop. Issue 17: the default path end to
  * end (TLB on, truth on) within 3× of the bare loop, trace replay ≥ 40 M/s.
+ * The simulator runs its WebAssembly loop (wasm-loops.ts); the "JS loop" rows run
+ * the JavaScript loops it replaced, in the same run, for the ratio between them.
  * Rates are per CPU second of this process: on a shared host the wall clock
  * mostly measures the other processes.
  *
@@ -27,8 +29,8 @@ const N = 1 << 16;
 const MiB = 2 ** 20;
 
 /** The simulator's access path (Machine.exec) over a pre-generated batch of random accesses. */
-function simPath(tlb: boolean, truth: boolean, span: number): () => number {
-  return simOnBatch({ n: N, span, tlb, truth }).run;
+function simPath(tlb: boolean, truth: boolean, span: number, loop?: "js"): () => number {
+  return simOnBatch({ n: N, span, tlb, truth, loop }).run;
 }
 
 /** Whole simulation: driver + masim generator + access path (+ truth), stairs at 1/20 time. */
@@ -45,13 +47,13 @@ function endToEnd(tlb: boolean | MachineOptions, truth: boolean): number {
 }
 
 /** Trace replay of a fixture trace (no monitoring, no truth, as bench/replay.ts), setup and scan included. */
-function replay(name: string, tlb = true): number {
+function replay(name: string, tlb = true, loop?: "js"): number {
   const t0 = cpuS();
   const s = setupSimulation(
     replayWorkload(join(projectRoot(), "test", "fixtures", "traces", `${name}.dtrace`)),
     {
       truth: null,
-      machine: tlb ? {} : { tlb: false },
+      machine: { loop, ...(tlb ? {} : { tlb: false }) },
     },
   );
   s.sim.run();
@@ -76,6 +78,7 @@ for (const span of [64 * MiB, 4 * MiB]) {
       off: simPath(false, false, span),
       offTruth: simPath(false, true, span),
       on: simPath(true, false, span),
+      onJs: simPath(true, false, span, "js"),
     },
     ROUNDS,
     SECONDS,
@@ -86,6 +89,7 @@ for (const span of [64 * MiB, 4 * MiB]) {
   console.log(`  sim, TLB off              ${M(r.off)}   bare/sim ${(r.bare / r.off).toFixed(2)}x`);
   console.log(`  sim, TLB off, with truth  ${M(r.offTruth)}   bare/sim ${(r.bare / r.offTruth).toFixed(2)}x`);
   console.log(`  sim, TLB on               ${M(r.on)}   bare/sim ${(r.bare / r.on).toFixed(2)}x`);
+  console.log(`  sim, TLB on, JS loop      ${M(r.onJs)}   bare/sim ${(r.bare / r.onJs).toFixed(2)}x`);
 }
 // End to end: best of 3 interleaved runs per case (one run is 1.5 s of virtual time).
 // "no events" runs a profile's TLB geometry without its invalidation events: the
@@ -94,11 +98,14 @@ const e2e: Record<string, () => number> = {
   "TLB off            ": () => endToEnd(false, false),
   "TLB off, truth     ": () => endToEnd(false, true),
   "TLB on, truth      ": () => endToEnd(true, true),
+  "TLB on, truth, JS loop": () => endToEnd({ loop: "js" }, true),
   "guest prof., truth ": () => endToEnd(machineOptionsFor("guest"), true),
+  "guest prof., JS loop": () => endToEnd({ ...machineOptionsFor("guest"), loop: "js" }, true),
   "guest TLB, no events": () => endToEnd({ ...machineOptionsFor("guest"), tlbEvents: undefined }, true),
   "server prof., truth": () => endToEnd(machineOptionsFor("server"), true),
   "server TLB, no events": () => endToEnd({ ...machineOptionsFor("server"), tlbEvents: undefined }, true),
   "replay sort.dtrace ": () => replay("sort"),
+  "replay sort, JS loop": () => replay("sort", true, "js"),
   "replay xz-threads  ": () => replay("xz-threads"),
   "replay sort, TLB off": () => replay("sort", false),
   "replay xz, TLB off ": () => replay("xz-threads", false),

@@ -1,9 +1,10 @@
 /**
  * What the exact TLB model costs, apart from what JavaScript adds to it.
  *
- * The same access loop as the simulator's (src/mm/access-loop.ts) written in
- * WebAssembly (bench/tlb-floor.wat, assembled here with wabt), run beside the
- * simulator's own path (Machine.exec, truth on) and the bare loop of bench/sim on
+ * The same access loop as the simulator's JavaScript loops (src/mm/access-loop.ts)
+ * written in WebAssembly (bench/tlb-floor.wat, assembled here with wabt), run beside
+ * the simulator's path on those loops (Machine.exec with MachineOptions.loop "js",
+ * truth on) and the bare loop of bench/sim on
  * the same accesses, in the same run: a 4 KiB stride over 10 MiB (stairs' pattern:
  * with the default 1536 × 12 TLB every access misses), random over 64 MiB (mostly
  * misses) and random over 4 MiB (all hits once warm). With the TLB model off as
@@ -12,12 +13,16 @@
  * difference between its TLB-on and TLB-off rates is what the model itself costs
  * per access. Before timing, each stream is run through the simulator and the
  * WebAssembly loop alike and their TLB hits and misses compared ("same model").
+ * This measurement is what led to the simulator's own WebAssembly loop (its
+ * default since docs/memory-model.md's "eighth pass"; src/mm/wasm/access-loop.wat,
+ * which adds the chunk switch, the exits and the truth switch to this one).
  *
  *   npx tsx bench/tlb-floor.ts [seconds-per-round]
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ASID_TAG_SCALE, DEFAULT_TLB, Tlb } from "../src/mm/tlb.js";
+import { Wasm, type WasmMemory } from "../src/mm/wasm/wasm-api.js";
 import { projectRoot } from "../src/workload/trace/valgrind-tool.js";
 import { bareLoop, bareSink, makeBatch, simOnBatch, type Batch } from "./batch-paths.js";
 import { bestOf } from "./cpu-rate.js";
@@ -36,12 +41,19 @@ interface Path {
   counts: () => { hits: number; misses: number };
 }
 
-/** The simulator: a fresh default machine with truth, one process, the batch at its malloc'd base. */
+/** The simulator's JavaScript loops: a fresh default machine with truth, one process, the batch at its malloc'd base. */
 function simPath(
   stream: Stream,
   tlb: boolean,
 ): { path: Path; base: number; asid: number; walkNs: number; lat0: number } {
-  const sim = simOnBatch({ n: N, span: stream.span, tlb, truth: true, sequential: stream.sequential });
+  const sim = simOnBatch({
+    n: N,
+    span: stream.span,
+    tlb,
+    truth: true,
+    sequential: stream.sequential,
+    loop: "js",
+  });
   const m = sim.machine;
   const cpu = m.cpus[0];
   return {
@@ -54,17 +66,6 @@ function simPath(
 }
 
 type WasmLoop = (...args: number[]) => number;
-
-/** The part of the WebAssembly API used here (the project's TypeScript lib has no DOM types). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-interface WasmMemory {
-  buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 async function wasmModule(): Promise<object> {
   const wabt = await (await import("wabt")).default();

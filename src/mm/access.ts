@@ -38,7 +38,7 @@ import {
 } from "./vma.js";
 import { allocFrame } from "./reclaim.js";
 import { markWalked } from "./upper-accessed.js";
-import { NO_SLOT } from "./vma-cache.js";
+import { NO_SLOT, VMA_CACHE_SLOTS } from "./vma-cache.js";
 import { loopsOf } from "./cpu-loops.js";
 import { hugeFault } from "./thp.js";
 import { contextSwitch, growClrStamp, tlbEventsDue } from "./tlb-invalidate.js";
@@ -65,7 +65,6 @@ export function execAccesses(
   if (tlb !== null) {
     if (cpu.lastAsid !== as.asid) cpu.timeNs += contextSwitch(m, cpu, as.asid);
     if (cpu.timeNs >= cpu.nextEventNs) cpu.timeNs += tlbEventsDue(m, cpu, cpu.timeNs);
-    if (m.clrStamp.length < m.frames.capacity) growClrStamp(m);
   }
   const t0 = cpu.timeNs;
   st[ST_TIME] = t0;
@@ -88,22 +87,79 @@ export function execAccesses(
   const asidTag = as.asid * ASID_TAG_SCALE;
   const asidHash = Math.imul(as.asid, 0x9e3779b1);
   let invalid = 0;
+  // The WebAssembly loop reads the accesses from the heap: the driver's buffers are
+  // there; a hand-made sequence is copied there first.
+  const wasmLoop = m.wasmLoop;
+  let aPtr = -1;
+  let wPtr = -1;
+  if (wasmLoop !== null) {
+    const heap = m.heap!;
+    aPtr = heap.ptr(addrs);
+    wPtr = heap.ptr(writes);
+    if ((aPtr < 0 || wPtr < 0) && !heap.overflowed) [aPtr, wPtr] = heapCopy(m, addrs, writes, n);
+  }
+  const bPtr = vc.bounds.byteOffset;
+  const pPtr = vc.ptrs.byteOffset;
 
   const sampler = m.sampler;
   let left = sampler !== null ? m.sampleLeft[cpu.id] : Infinity;
   while (i < n) {
     const stop = sampler !== null ? Math.min(n, i + left) : n;
     const before = i;
+    // The blind-spot stamps must cover every frame before a loop reads them: a fault or
+    // a hook in this call may have grown the frame table (the other per-frame arrays
+    // grow with it; reading past the end was a miscount in JavaScript, and in
+    // WebAssembly would read another array).
+    if (tlb !== null && m.clrStamp.length < m.frames.capacity) growClrStamp(m);
     const cl = loopsOf(m, cpu);
     const loops = cl.loops;
     const curS = truthOn ? truth.curSample : 0;
     const curW = truthOn ? truth.curWin : 0;
     st[ST_LIMIT] = tlb === null ? limitNs : lim;
     st[ST_ASID_TAG] = asidTag;
-    i =
-      tlb === null
-        ? loops.loopNoTlb(addrs, writes, i, stop, vc, slot, curS, curW)
-        : loops.loopTlb(addrs, writes, i, stop, vc, slot, curS, curW, asidHash, curS * 2 + 2);
+    const w = cl.wasm;
+    if (w !== null && aPtr >= 0 && vc.foreign === 0) {
+      i = wasmLoop!(
+        w.st,
+        aPtr,
+        wPtr,
+        i,
+        stop,
+        bPtr,
+        pPtr,
+        VMA_CACHE_SLOTS,
+        slot,
+        curS,
+        curW,
+        asidHash,
+        curS * 2 + 2,
+        w.truth,
+        w.logAll,
+        w.tS,
+        w.tW,
+        w.tP,
+        w.tC,
+        w.tlbOn,
+        w.tags,
+        w.tl,
+        w.clrStamp,
+        w.headOff,
+        w.ways,
+        w.setMask,
+        w.hintOff,
+        w.hintMask,
+        w.walkNs,
+        w.frameNode,
+        w.lat,
+        w.latBase,
+        w.lat0,
+      );
+    } else {
+      i =
+        tlb === null
+          ? loops.loopNoTlb(addrs, writes, i, stop, vc, slot, curS, curW)
+          : loops.loopTlb(addrs, writes, i, stop, vc, slot, curS, curW, asidHash, curS * 2 + 2);
+    }
     cl.accesses += i - before;
     slot = st[ST_SLOT];
     // The PUD and PGD entries above the chunks the loop walked under were used.
@@ -172,6 +228,22 @@ export function execAccesses(
   th.runNs += t - t0;
   cpu.timeNs = t;
   return i;
+}
+
+/**
+ * `addrs[0..n)` and `writes[0..n)` copied into the machine's scratch buffers in its
+ * heap (grown as needed); returns their offsets, or -1s if the heap is full.
+ */
+function heapCopy(m: Machine, addrs: Float64Array, writes: Uint8Array, n: number): [number, number] {
+  const heap = m.heap!;
+  let s = m.scratch;
+  if (s === null || s.addrs.length < n) {
+    const cap = Math.max(n, 2 * (s?.addrs.length ?? 0), 4096);
+    s = m.scratch = { addrs: heap.f64(cap), writes: heap.u8(cap) };
+  }
+  s.addrs.set(addrs.subarray(0, n));
+  s.writes.set(writes.subarray(0, n));
+  return [heap.ptr(s.addrs), heap.ptr(s.writes)];
 }
 
 /** Not present (first touch) or armed: the fault paths. Returns the cost in ns. */

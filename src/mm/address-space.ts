@@ -9,6 +9,7 @@
 import { fmtBytes } from "../util/units.js";
 import { InputError } from "../util/errors.js";
 import { UpperAccessedBits } from "./upper-accessed.js";
+import { PLAIN_ALLOC, type ArrayAlloc } from "./sim-heap.js";
 import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE, Vma, type VmaInfo, type VmaKind } from "./vma.js";
 
 export const TEXT_START = 0x555555554000;
@@ -55,7 +56,7 @@ export class AddressSpace {
   /** Memory cgroup id the process is charged to (1 = the root cgroup). */
   memcgId = 1;
   /** Accessed bits of the page tables' upper levels (PGD/PUD/PMD), shared by all VMAs. */
-  readonly upper = new UpperAccessedBits();
+  readonly upper: UpperAccessedBits;
 
   constructor(
     /** Index into the machine's address spaces (used in TLB tags and the reverse map). */
@@ -63,7 +64,10 @@ export class AddressSpace {
     readonly pid: number,
     readonly comm: string,
     private readonly release: ReleasePages,
+    /** Where page tables live (the machine's heap); chunks take it from `upper`. */
+    alloc: ArrayAlloc = PLAIN_ALLOC,
   ) {
+    this.upper = new UpperAccessedBits(alloc);
     const rx = PROT_READ | PROT_EXEC;
     const rw = PROT_READ | PROT_WRITE;
     this.insert(new Vma(TEXT_START, TEXT_START + 0x2000, "text", rx, comm));

@@ -11,6 +11,7 @@
 import { bindAccessLoops, compileAccessLoops, type AccessLoops, type LoopBinding } from "./access-loop.js";
 import type { Machine } from "./machine.js";
 import type { SimCpu } from "./sim-cpu.js";
+import { wasmBindingOf, type WasmBinding } from "./wasm-loops.js";
 
 const EMPTY_I32 = new Int32Array(0);
 const EMPTY_U16 = new Uint16Array(0);
@@ -31,6 +32,8 @@ export class CpuLoops {
     readonly binding: LoopBinding,
     readonly loops: AccessLoops,
     readonly compiled: boolean,
+    /** The same arrays as heap offsets for the WebAssembly loop; null: the JavaScript loops run. */
+    readonly wasm: WasmBinding | null,
   ) {}
 }
 
@@ -38,13 +41,14 @@ export class CpuLoops {
 export function loopsOf(m: Machine, cpu: SimCpu): CpuLoops {
   const c = cpu.loops;
   if (c !== null && boundToCurrent(m, c.binding)) {
-    if (c.compiled || c.accesses < m.loopCopyAfter) return c;
-    return (cpu.loops = new CpuLoops(c.binding, compileAccessLoops(c.binding), true));
+    if (c.wasm !== null || c.compiled || c.accesses < m.loopCopyAfter) return c;
+    return (cpu.loops = new CpuLoops(c.binding, compileAccessLoops(c.binding), true, null));
   }
   const b = bindingOf(m, cpu);
+  const wasm = m.heap !== null && m.wasmLoop !== null ? wasmBindingOf(m.heap, b, cpu.tlb !== null) : null;
   // A rebinding keeps a compiled copy's CPU on compiled copies: it has shown it runs long.
-  const compiled = (c !== null && c.compiled) || m.loopCopyAfter <= 0;
-  return (cpu.loops = new CpuLoops(b, compiled ? compileAccessLoops(b) : bindAccessLoops(b), compiled));
+  const compiled = wasm === null && ((c !== null && c.compiled) || m.loopCopyAfter <= 0);
+  return (cpu.loops = new CpuLoops(b, compiled ? compileAccessLoops(b) : bindAccessLoops(b), compiled, wasm));
 }
 
 function boundToCurrent(m: Machine, b: LoopBinding): boolean {

@@ -5,6 +5,7 @@
  * 64 GiB of simulated RAM costs only what the workload touches.
  */
 import { PAGE_SIZE } from "./vma.js";
+import { PLAIN_ALLOC, type ArrayAlloc } from "./sim-heap.js";
 
 /** Per-frame flag bits in `FrameTable.flags`. */
 export const FRAME_ALLOCATED = 1;
@@ -73,7 +74,11 @@ export class FrameTable {
   private readonly freeCounts: number[];
   private readonly nodeRanges: RamRange[][];
 
-  constructor(nodes: readonly NodeConfig[]) {
+  constructor(
+    nodes: readonly NodeConfig[],
+    /** Where `node` lives (the access loop reads it): the machine's heap. */
+    private readonly alloc: ArrayAlloc = PLAIN_ALLOC,
+  ) {
     if (nodes.length === 0) throw new RangeError("a machine needs at least one NUMA node");
     if (nodes.length > 255) throw new RangeError("at most 255 NUMA nodes");
     const ranges: RamRange[] = [];
@@ -112,7 +117,7 @@ export class FrameTable {
     this.freeCounts = nodes.map(() => 0);
     const cap = 1 << 16;
     this.flags = new Uint8Array(cap);
-    this.node = new Uint8Array(cap);
+    this.node = alloc.u8(cap);
     this.rmapAsid = new Int32Array(cap);
     this.rmapVpn = new Float64Array(cap);
   }
@@ -194,7 +199,7 @@ export class FrameTable {
     while (cap < minCap) cap *= 2;
     const f = new Uint8Array(cap);
     f.set(this.flags);
-    const nd = new Uint8Array(cap);
+    const nd = this.alloc.u8(cap);
     nd.set(this.node);
     const ra = new Int32Array(cap);
     ra.set(this.rmapAsid);

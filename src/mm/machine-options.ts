@@ -52,6 +52,17 @@ export interface MachineOptions {
    */
   loopCopyAfter?: number;
   /**
+   * Which access loop runs: "wasm" (the default where Node.js has shared
+   * WebAssembly memory; wasm-loops.ts) or "js" (access-loop.ts, the reference).
+   * Speed only: results are the same.
+   */
+  loop?: "wasm" | "js";
+  /**
+   * Limit of the WebAssembly loop's heap (sim-heap.ts; default and most 4 GiB).
+   * Past it the machine runs the JavaScript loops. Tests set small ones.
+   */
+  heapMaxBytes?: number;
+  /**
    * Flush each CPU's whole TLB every this many ns of its time (0 = never, the
    * default): what context switches to other processes or kernel entries
    * without PCID do on a real machine, disturbing cached translations.

@@ -37,6 +37,8 @@ import {
   type TlbEventConfig,
 } from "./tlb-events.js";
 import { ST_SIZE } from "./access-loop.js";
+import { PLAIN_ALLOC, SimHeap, sharedWasmMemoryWorks, type ArrayAlloc } from "./sim-heap.js";
+import { instantiateAccessLoop, type WasmLoopFn } from "./wasm-loops.js";
 import { LOOP_COPY_AFTER } from "./cpu-loops.js";
 import { PAGE_SIZE, PTE_PRESENT, PTE_SWAPPED, type Vma, type VmaInfo } from "./vma.js";
 
@@ -66,7 +68,17 @@ export class Machine {
   shootdowns = 0;
   seenPageSamples = 0;
   /** Per-frame stamp for the blind-spot counters (grown with the frame table). */
-  clrStamp = new Int32Array(0);
+  clrStamp: Int32Array;
+  /**
+   * The access path's arrays live here when the WebAssembly loop runs (sim-heap.ts);
+   * null with MachineOptions.loop "js". `alloc` is the heap, or plain typed arrays.
+   */
+  readonly heap: SimHeap | null;
+  readonly alloc: ArrayAlloc;
+  /** The WebAssembly loop over `heap` (null: the JavaScript loops run). */
+  readonly wasmLoop: WasmLoopFn | null;
+  /** Where execAccesses copies accesses that are not in the heap (access.ts heapCopy). */
+  scratch: { addrs: Float64Array; writes: Uint8Array } | null = null;
   /** Access cost by [cpuNode * nrNodes + memNode]. */
   readonly latency: Float64Array;
   /** The default account DAMON's primitives charge (the kdamond). */
@@ -101,14 +113,22 @@ export class Machine {
   /** MachineOptions.loopCopyAfter. */
   readonly loopCopyAfter: number;
   /** State array shared with the inner loops (access-loop.ts). */
-  readonly st = new Float64Array(ST_SIZE);
+  readonly st: Float64Array;
 
   constructor(opts: MachineOptions = {}) {
+    const loop = opts.loop ?? (sharedWasmMemoryWorks() ? "wasm" : "js");
+    if (loop !== "wasm" && loop !== "js")
+      throw new RangeError(`loop must be "wasm" or "js", got ${String(loop)}`);
+    this.heap = loop === "wasm" ? new SimHeap(opts.heapMaxBytes) : null;
+    this.alloc = this.heap ?? PLAIN_ALLOC;
+    this.wasmLoop = this.heap !== null ? instantiateAccessLoop(this.heap) : null;
+    this.st = this.alloc.f64(ST_SIZE);
+    this.clrStamp = this.alloc.i32(0);
     const dev = opts.swap ?? "zswap";
     if (!(dev in SWAP_DEVICES)) throw new RangeError(`unknown swap device '${dev}' (zswap, disk)`);
     this.costs = makeCostModel({ ...SWAP_DEVICES[dev], ...opts.costs });
     const nodes = opts.nodes ?? [{ sizeBytes: 16 * 2 ** 30 }];
-    this.frames = new FrameTable(nodes);
+    this.frames = new FrameTable(nodes, this.alloc);
     this.lru = new LruLists(this.frames);
     const wm = opts.wmarksPermil ?? { min: 4, low: 6, high: 8 };
     if (!(wm.min >= 0 && wm.min <= wm.low && wm.low <= wm.high && wm.high < 1000))
@@ -130,7 +150,7 @@ export class Machine {
     }
     this.tlbOn = opts.tlb !== false;
     const tlbCfg = opts.tlb === false ? null : (opts.tlb ?? DEFAULT_TLB);
-    this.cpus = cpuNodes.map((n, i) => new SimCpu(i, n, tlbCfg ? new Tlb(tlbCfg) : null));
+    this.cpus = cpuNodes.map((n, i) => new SimCpu(i, n, tlbCfg ? new Tlb(tlbCfg, this.alloc) : null));
     const every = opts.tlbFlushEveryNs ?? 0;
     if (!(every >= 0)) throw new RangeError(`tlbFlushEveryNs must be >= 0, got ${every}`);
     this.tlbFlushEveryNs = tlbCfg ? every : 0;
@@ -143,7 +163,7 @@ export class Machine {
       c.nextTickNs = this.tickPeriodNs;
       c.nextEventNs = Math.min(c.nextTlbFlushNs, c.nextTickNs);
     }
-    this.latency = new Float64Array(nn * nn);
+    this.latency = this.alloc.f64(nn * nn);
     for (let c = 0; c < nn; c++) {
       for (let m = 0; m < nn; m++) {
         const base = nodes[m].accessNs ?? this.costs.localAccessNs;
@@ -163,7 +183,13 @@ export class Machine {
   /** Creates a process with the standard layout (binary, libraries, stack). */
   createProcess(comm = "app"): AddressSpace {
     const asid = this.spaces.length;
-    const as = new AddressSpace(asid, this.nextPid++, comm, (s, v, a, b) => this.releasePages(s, v, a, b));
+    const as = new AddressSpace(
+      asid,
+      this.nextPid++,
+      comm,
+      (s, v, a, b) => this.releasePages(s, v, a, b),
+      this.alloc,
+    );
     this.spaces.push(as);
     this.byPid.set(as.pid, as);
     return as;
@@ -203,7 +229,7 @@ export class Machine {
   spawnThread(as: AddressSpace, cpu: number, stream: AccessStream, name = as.comm): SimThread {
     const c = this.cpus[cpu];
     if (!c) throw new RangeError(`CPU ${cpu} does not exist (machine has ${this.cpus.length})`);
-    const t = new SimThread(this.threads.length, as, c, stream, name, this.batchSize);
+    const t = new SimThread(this.threads.length, as, c, stream, name, this.batchSize, this.heap);
     this.threads.push(t);
     c.threads.push(t);
     return t;
@@ -229,7 +255,7 @@ export class Machine {
   /** Attaches the ground-truth recorder (fed from the access path from now on). */
   attachTruth(truth: GroundTruth): void {
     this.truth = truth;
-    truth.bind((asid) => this.spaces[asid].pid, this.frames.capacity);
+    truth.bind((asid) => this.spaces[asid].pid, this.frames.capacity, this.alloc);
     this.frames.onGrow = (cap) => truth.ensureCapacity(cap);
     this.frames.onFree = (pfn) => truth.frameFreed(pfn);
   }
@@ -238,10 +264,13 @@ export class Machine {
 
   /** Runs a hand-made access sequence on `th` now (tests, traces). */
   runAccesses(th: SimThread, addrs: ArrayLike<number>, writes?: ArrayLike<number>): void {
-    const a = Float64Array.from(addrs);
-    const w = new Uint8Array(a.length);
+    const a = this.alloc.f64(addrs.length);
+    a.set(addrs);
+    const w = this.alloc.u8(a.length);
     if (writes) for (let i = 0; i < a.length; i++) w[i] = writes[i] ? 1 : 0; // the loops need exactly 0/1
     this.exec(th, a, w, 0, a.length);
+    this.alloc.release(a);
+    this.alloc.release(w);
   }
 
   /** munmap/brk shrink/exit: free the frames of pages [a, b) and drop their translations. */

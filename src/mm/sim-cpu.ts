@@ -6,6 +6,7 @@ import type { CpuLoops } from "./cpu-loops.js";
 import type { AddressSpace } from "./address-space.js";
 import type { Tlb } from "./tlb.js";
 import { VmaCache } from "./vma-cache.js";
+import type { SimHeap } from "./sim-heap.js";
 
 /**
  * A thread's access generator. The machine asks for a batch when the previous
@@ -79,7 +80,7 @@ export class SimThread {
   /** Accesses to addresses outside every VMA (counted and skipped: a segfault in real life). */
   invalidAccesses = 0;
   /** The last few page chunks it accessed, served by the access loops (vma-cache.ts). */
-  readonly vmaCache = new VmaCache();
+  readonly vmaCache: VmaCache;
   constructor(
     readonly tid: number,
     readonly as: AddressSpace,
@@ -87,8 +88,11 @@ export class SimThread {
     readonly stream: AccessStream,
     readonly name: string,
     batchSize: number,
+    /** The machine's heap (the buffers and cache tables go there for the WebAssembly loop), or null. */
+    heap: SimHeap | null = null,
   ) {
-    this.addrs = new Float64Array(batchSize);
-    this.writes = new Uint8Array(batchSize);
+    this.addrs = heap !== null ? heap.f64(batchSize) : new Float64Array(batchSize);
+    this.writes = heap !== null ? heap.u8(batchSize) : new Uint8Array(batchSize);
+    this.vmaCache = new VmaCache(heap);
   }
 }

@@ -81,7 +81,7 @@ export function shootdownReceived(m: Machine, cpu: SimCpu): void {
 }
 
 export function growClrStamp(m: Machine): void {
-  const a = new Int32Array(m.frames.capacity);
+  const a = m.alloc.i32(m.frames.capacity);
   a.set(m.clrStamp);
   m.clrStamp = a;
 }

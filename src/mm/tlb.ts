@@ -4,6 +4,7 @@
  * machine.ts inlines the lookup over these arrays; this class owns the layout,
  * the flushes and a slow lookup for tests.
  */
+import { PLAIN_ALLOC, type ArrayAlloc } from "./sim-heap.js";
 
 /** Tags are `asid * ASID_TAG_SCALE + vpn`: vpn < 2^36 for 48-bit addresses, asid < 2^16. */
 export const ASID_TAG_SCALE = 2 ** 36;
@@ -58,7 +59,7 @@ export class Tlb {
   hits = 0;
   misses = 0;
 
-  constructor(cfg: TlbConfig) {
+  constructor(cfg: TlbConfig, alloc: ArrayAlloc = PLAIN_ALLOC) {
     const sets = cfg.entries / cfg.ways;
     if (!Number.isInteger(sets) || sets < 1 || (sets & (sets - 1)) !== 0) {
       throw new RangeError(`TLB: entries/ways must be a power of two, got ${cfg.entries}/${cfg.ways}`);
@@ -67,14 +68,14 @@ export class Tlb {
     if (!(cfg.entries <= 65536)) throw new RangeError(`TLB: at most 65536 entries, got ${cfg.entries}`);
     this.ways = cfg.ways;
     this.setMask = sets - 1;
-    this.tags = new Float64Array(cfg.entries).fill(-1);
+    this.tags = alloc.f64(cfg.entries).fill(-1);
     let hs = 1;
     while (hs < cfg.entries * 4) hs *= 2;
     this.hintMask = hs - 1;
     this.headOff = cfg.entries * 4;
     this.hintOff = this.headOff + sets;
     this.dummy = this.hintOff + hs;
-    const S = (this.state = new Int32Array(this.dummy + 1));
+    const S = (this.state = alloc.i32(this.dummy + 1));
     const ways = cfg.ways;
     for (let st = 0; st < sets; st++) {
       const b = st * ways;

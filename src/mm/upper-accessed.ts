@@ -13,6 +13,7 @@
  * PUD and PGD bits after a loop call that walked (access.ts), which is exact at
  * kdamond's granularity since kdamond runs only between loop calls.
  */
+import { PLAIN_ALLOC, type ArrayAlloc } from "./sim-heap.js";
 
 /** Bytes per 1 GiB block: 512 PMD entries' Accessed bits, then the PUD entry's. */
 export const PMD_SLOTS = 513;
@@ -34,11 +35,16 @@ export class UpperAccessedBits {
   /** Per existing 1 GiB block (vpn / PUD_SPAN_PAGES): its PMD bits and its PUD bit. */
   readonly blocks = new Map<number, Uint8Array>();
 
+  constructor(
+    /** Where the address space's page-table arrays live (the machine's heap): blocks and chunks. */
+    readonly alloc: ArrayAlloc = PLAIN_ALLOC,
+  ) {}
+
   /** The bits of block `block`, created (all clear) if it has none yet. */
   block(block: number): Uint8Array {
     let b = this.blocks.get(block);
     if (b === undefined) {
-      b = new Uint8Array(PMD_SLOTS);
+      b = this.alloc.u8(PMD_SLOTS);
       this.blocks.set(block, b);
       this.blocksUnderPgd[Math.floor(block / 512)]++;
     }

@@ -11,6 +11,7 @@
  */
 import type { PageChunk, Vma } from "./vma.js";
 import { PMD_SLOTS } from "./upper-accessed.js";
+import type { SimHeap } from "./sim-heap.js";
 
 /** Chunks a thread's loop serves without leaving it: the fixture traces use 8–16 in turn (binary, libraries, heap, stack). */
 export const VMA_CACHE_SLOTS = 16;
@@ -23,7 +24,14 @@ const EMPTY_PT = new Uint8Array(PMD_SLOTS);
 
 export class VmaCache {
   /** Slot k's chunk covers pages [bounds[2k], bounds[2k + 1]); empty slots are [0, 0). */
-  readonly bounds = new Float64Array(2 * (VMA_CACHE_SLOTS + 1));
+  readonly bounds: Float64Array;
+  /**
+   * For the WebAssembly loop (wasm-loops.ts): slot k's flags, frames and PMD-bit
+   * arrays as byte offsets in the heap, at [3k, 3k + 3); both tables live in the heap.
+   */
+  readonly ptrs: Int32Array;
+  /** Slots whose chunk has an array outside the heap (bit k): the JavaScript loops must run. */
+  foreign = 0;
   /** Slot k's chunk arrays (PageChunk.flags, .frames, .pt), for the loop. */
   readonly flags: Uint8Array[] = [];
   readonly frames: Int32Array[] = [];
@@ -37,7 +45,11 @@ export class VmaCache {
   /** Next slot to replace (round robin). */
   private next = 0;
 
-  constructor() {
+  constructor(private readonly heap: SimHeap | null = null) {
+    this.bounds =
+      heap !== null ? heap.f64(2 * (VMA_CACHE_SLOTS + 1)) : new Float64Array(2 * (VMA_CACHE_SLOTS + 1));
+    this.ptrs =
+      heap !== null ? heap.i32(3 * (VMA_CACHE_SLOTS + 1)) : new Int32Array(3 * (VMA_CACHE_SLOTS + 1));
     for (let k = 0; k <= VMA_CACHE_SLOTS; k++) {
       this.flags.push(EMPTY_U8);
       this.frames.push(EMPTY_I32);
@@ -79,5 +91,15 @@ export class VmaCache {
     this.flags[k] = c !== null ? c.flags : EMPTY_U8;
     this.frames[k] = c !== null ? c.frames : EMPTY_I32;
     this.pt[k] = c !== null ? c.pt : EMPTY_PT;
+    // An empty slot is never matched: offset 0 (reserved in the heap) is never read.
+    const h = this.heap;
+    const f = c !== null && h !== null ? h.ptr(c.flags) : 0;
+    const fr = c !== null && h !== null ? h.ptr(c.frames) : 0;
+    const pt = c !== null && h !== null ? h.ptr(c.pt) : 0;
+    this.ptrs[3 * k] = f;
+    this.ptrs[3 * k + 1] = fr;
+    this.ptrs[3 * k + 2] = pt;
+    if (f < 0 || fr < 0 || pt < 0) this.foreign |= 1 << k;
+    else this.foreign &= ~(1 << k);
   }
 }

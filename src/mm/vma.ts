@@ -8,6 +8,7 @@
  */
 
 import { PMD_SLOTS, PGD_SPAN_PAGES, type UpperAccessedBits } from "./upper-accessed.js";
+import { PLAIN_ALLOC, type ArrayAlloc } from "./sim-heap.js";
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 4096;
@@ -70,6 +71,8 @@ export class PageChunk {
   /** The address space's PGD bits, and this chunk's entry there. */
   readonly pgdBits: Uint8Array;
   readonly pgdIdx: number;
+  /** Where flags and frames live: the address space's (the machine's heap), for the access loop. */
+  private readonly alloc: ArrayAlloc;
 
   constructor(
     readonly startPage: number,
@@ -79,8 +82,9 @@ export class PageChunk {
     /** The address space's upper-level bits; null = private ones (a VMA outside any address space). */
     upper: UpperAccessedBits | null = null,
   ) {
-    this.flags = new Uint8Array(capacity);
-    this.frames = new Int32Array(capacity);
+    this.alloc = upper?.alloc ?? PLAIN_ALLOC;
+    this.flags = this.alloc.u8(capacity);
+    this.frames = this.alloc.i32(capacity);
     const block = Math.floor(startPage * INV_CHUNK_PAGES);
     this.pt = upper !== null ? upper.block(block) : new Uint8Array(PMD_SLOTS);
     this.pgdIdx = Math.floor(startPage / PGD_SPAN_PAGES);
@@ -98,9 +102,9 @@ export class PageChunk {
     const need = endPage - this.startPage;
     if (need > this.flags.length) {
       const cap = Math.min(CHUNK_PAGES, Math.max(need, this.flags.length * 2));
-      const f = new Uint8Array(cap);
+      const f = this.alloc.u8(cap);
       f.set(this.flags);
-      const fr = new Int32Array(cap);
+      const fr = this.alloc.i32(cap);
       fr.set(this.frames);
       this.flags = f;
       this.frames = fr;

@@ -12,6 +12,7 @@
  * long watermark waits, pauses or tuned intervals made it).
  */
 import { PAGE_SIZE } from "../mm/vma.js";
+import { PLAIN_ALLOC, type ArrayAlloc } from "../mm/sim-heap.js";
 
 /** One closed aggregation window. Arrays hold `n` entries, one per page touched in the window. */
 export interface TruthWindow {
@@ -119,6 +120,8 @@ export class GroundTruth {
   positive: Uint16Array = new Uint16Array(0);
   /** Accesses to the frame in the current window (Float64: exact far beyond 2^32). */
   count: Float64Array = new Float64Array(0);
+  /** Where the four arrays above come from (Machine.attachTruth sets the machine's). */
+  private alloc: ArrayAlloc = PLAIN_ALLOC;
   /** Index of the frame's entry in the current window. */
   private entryOf: Int32Array = new Int32Array(0);
   /** Current sampling interval id (starts at 1; 0 in the stamps means never). */
@@ -176,9 +179,21 @@ export class GroundTruth {
     }
   }
 
-  /** Called by Machine.attachTruth: how to name the process of an address space. */
-  bind(pidOf: (asid: number) => number, frameCapacity: number): void {
+  /**
+   * Called by Machine.attachTruth: how to name the process of an address space, and
+   * where the per-frame arrays the access loop updates live (the machine's heap).
+   */
+  bind(pidOf: (asid: number) => number, frameCapacity: number, alloc: ArrayAlloc = PLAIN_ALLOC): void {
     this.pidOf = pidOf;
+    if (alloc !== this.alloc) {
+      this.alloc = alloc;
+      // Re-home what exists (a truth made before its machine has empty arrays).
+      const n = this.sampleStamp.length;
+      this.sampleStamp = copyInto(alloc.i32(n), this.sampleStamp);
+      this.winStamp = copyInto(alloc.i32(n), this.winStamp);
+      this.positive = copyInto(alloc.u16(n), this.positive);
+      this.count = copyInto(alloc.f64(n), this.count);
+    }
     this.ensureCapacity(frameCapacity);
   }
 
@@ -190,10 +205,11 @@ export class GroundTruth {
       b.set(a);
       return b;
     };
-    this.sampleStamp = grow(this.sampleStamp, (n) => new Int32Array(n));
-    this.winStamp = grow(this.winStamp, (n) => new Int32Array(n));
-    this.positive = grow(this.positive, (n) => new Uint16Array(n));
-    this.count = grow(this.count, (n) => new Float64Array(n));
+    const alloc = this.alloc;
+    this.sampleStamp = grow(this.sampleStamp, (n) => alloc.i32(n));
+    this.winStamp = grow(this.winStamp, (n) => alloc.i32(n));
+    this.positive = grow(this.positive, (n) => alloc.u16(n));
+    this.count = grow(this.count, (n) => alloc.f64(n));
     this.entryOf = grow(this.entryOf, (n) => new Int32Array(n));
   }
 
@@ -416,4 +432,9 @@ export class GroundTruth {
     this.ePos = g(this.ePos, (n) => new Uint16Array(n));
     this.eCnt = g(this.eCnt, (n) => new Float64Array(n));
   }
+}
+
+function copyInto<T extends Int32Array | Uint16Array | Float64Array>(to: T, from: T): T {
+  to.set(from);
+  return to;
 }

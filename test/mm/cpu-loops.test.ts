@@ -1,7 +1,8 @@
 /**
  * Each CPU's compiled copy of the access loops (cpu-loops.ts) must run exactly as
- * the shared loops do: same accesses, clocks, TLB and blind-spot counters, same
- * truth windows. And a copy must follow the arrays it is bound to when they grow.
+ * the shared loops do, and the WebAssembly loop (wasm-loops.ts) exactly as both:
+ * same accesses, clocks, TLB and blind-spot counters, same truth windows. And each
+ * must follow the arrays it is bound to when they grow.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -18,9 +19,14 @@ interface Case {
   logSamples: boolean;
 }
 
-/** A fingerprint of one run; also says whether its CPUs ran compiled copies. */
-function run(c: Case, seed: number, loopCopyAfter: number): { print: string; compiled: boolean[] } {
-  const m = new Machine({ ...c.machine, loopCopyAfter });
+/** A fingerprint of one run; also says whether its CPUs ran compiled copies, or the WebAssembly loop. */
+function run(
+  c: Case,
+  seed: number,
+  loopCopyAfter: number,
+  loop: "js" | "wasm" = "js",
+): { print: string; compiled: boolean[]; wasm: boolean[] } {
+  const m = new Machine({ ...c.machine, loopCopyAfter, loop });
   const gt = new GroundTruth({ sampleNs: 5e6, aggrNs: 50e6, logSamples: c.logSamples });
   const h = createHash("sha256");
   gt.onWindow = (w) => {
@@ -42,7 +48,11 @@ function run(c: Case, seed: number, loopCopyAfter: number): { print: string; com
     m.seenPageSamples,
     h.digest("hex"),
   ]);
-  return { print, compiled: m.cpus.map((cpu) => cpu.loops?.compiled ?? false) };
+  return {
+    print,
+    compiled: m.cpus.map((cpu) => cpu.loops?.compiled ?? false),
+    wasm: m.cpus.map((cpu) => (cpu.loops?.wasm ?? null) !== null),
+  };
 }
 
 const cases: Case[] = [
@@ -85,11 +95,26 @@ for (const c of cases) {
       assert.equal(late.print, shared.print, `seed ${seed}: a copy after 100 000 accesses`);
     }
   });
+
+  void test(`the WebAssembly loop runs as the JavaScript loops do (${c.name}, seeds 1-5)`, () => {
+    for (let seed = 1; seed <= 5; seed++) {
+      const js = run(c, seed, Infinity, "js");
+      const wasm = run(c, seed, 0, "wasm");
+      assert.ok(!js.wasm.some(Boolean), "loop js: no CPU on the WebAssembly loop");
+      assert.ok(wasm.wasm.some(Boolean), "loop wasm: the CPUs that ran are on it");
+      assert.ok(!wasm.compiled.some(Boolean), "loop wasm: no compiled JavaScript copies");
+      assert.equal(wasm.print, js.print, `seed ${seed}`);
+    }
+  });
 }
 
 /** Touches `pages` pages of a fresh mapping one after another, then again, on CPU 0. */
-function touchMany(loopCopyAfter: number, pages: number): { m: Machine; gt: GroundTruth; first: unknown[] } {
-  const m = new Machine({ nodes: [{ sizeBytes: 2 * 2 ** 30 }], loopCopyAfter });
+function touchMany(
+  loopCopyAfter: number,
+  pages: number,
+  loop: "js" | "wasm" = "js",
+): { m: Machine; gt: GroundTruth; first: unknown[] } {
+  const m = new Machine({ nodes: [{ sizeBytes: 2 * 2 ** 30 }], loopCopyAfter, loop });
   const gt = new GroundTruth({ sampleNs: 5e6, aggrNs: 50e6 });
   m.attachTruth(gt);
   const as = m.createProcess("app");
@@ -133,4 +158,22 @@ void test("a CPU's copy is rebound to the frame table and truth arrays when they
   assert.deepEqual(counters(m), counters(shared.m));
   assert.deepEqual(gt.count, shared.gt.count);
   assert.deepEqual(gt.positive, shared.gt.positive);
+});
+
+void test("the WebAssembly loop follows the frame table and truth arrays when they grow", () => {
+  const { m, gt, first } = touchMany(0, 100_000, "wasm");
+  const [node, , tS] = first;
+  assert.notEqual(m.frames.node, node);
+  assert.notEqual(gt.sampleStamp, tS);
+  const cl = m.cpus[0].loops!;
+  assert.ok(cl.wasm !== null);
+  assert.equal(cl.wasm.frameNode, m.frames.node.byteOffset);
+  assert.equal(cl.wasm.tS, gt.sampleStamp.byteOffset);
+  assert.equal(cl.wasm.tC, gt.count.byteOffset);
+  assert.equal(cl.wasm.clrStamp, m.clrStamp.byteOffset);
+  const js = touchMany(Infinity, 100_000, "js");
+  const counters = (x: Machine) => [x.cpus[0].timeNs, x.cpus[0].tlb?.hits, x.cpus[0].tlb?.misses];
+  assert.deepEqual(counters(m), counters(js.m));
+  assert.deepEqual([...gt.count], [...js.gt.count]);
+  assert.deepEqual([...gt.positive], [...js.gt.positive]);
 });

@@ -1,0 +1,166 @@
+/**
+ * One machine's arrays for the access path, in a WebAssembly memory, so that the
+ * WebAssembly access loop (wasm-loops.ts) reads and writes the same bytes the
+ * rest of the simulator does through ordinary typed arrays (docs/memory-model.md,
+ * "eighth pass"). The memory is shared (SharedArrayBuffer-backed) because a shared
+ * memory never moves when it grows: views made before a grow stay valid, so the
+ * arrays can be kept and passed around like any others.
+ *
+ * A WebAssembly memory holds at most 4 GiB. When an allocation does not fit, the
+ * heap hands out an ordinary typed array and marks itself overflowed; the machine
+ * then runs the JavaScript loops, which work on any array (slower, never wrong).
+ * Untouched pages of the memory are not committed by the OS, as with ordinary
+ * zeroed arrays, so a huge mostly idle mapping still costs little host memory.
+ *
+ * Blocks are powers of two from 16 bytes, bump-allocated and reused through one
+ * free list per size; a reused block is zeroed, as a new typed array is. Only
+ * arrays with one owner are given back (Machine.runAccesses' copies): an array
+ * replaced by a bigger one (the frame table, the truth, a chunk that grew) stays,
+ * as it did as a JavaScript array while anything still held it, which keeps the
+ * heap at most about twice what is in use.
+ */
+
+import { Wasm, type WasmMemory } from "./wasm/wasm-api.js";
+
+/** WebAssembly page size and the memory's limit in pages (4 GiB). */
+const WASM_PAGE = 65536;
+const MAX_PAGES = 65536;
+/** Bytes below this offset are never handed out: offset 0 is "no array" to the loop. */
+const RESERVED = 64;
+const MIN_CLASS = 4; // 16 bytes
+
+export type HeapArray = Uint8Array | Uint16Array | Int32Array | Float64Array;
+
+/** Where a machine's access-path arrays come from. */
+export interface ArrayAlloc {
+  u8(n: number): Uint8Array;
+  u16(n: number): Uint16Array;
+  i32(n: number): Int32Array;
+  f64(n: number): Float64Array;
+  /** Gives back an array this allocator made (others are ignored). */
+  release(a: HeapArray): void;
+}
+
+/** Ordinary typed arrays (machines without a heap, and tests). */
+export const PLAIN_ALLOC: ArrayAlloc = {
+  u8: (n) => new Uint8Array(n),
+  u16: (n) => new Uint16Array(n),
+  i32: (n) => new Int32Array(n),
+  f64: (n) => new Float64Array(n),
+  release: () => {},
+};
+
+/** Whether this Node.js can make shared WebAssembly memories (it can from Node 16 on). */
+export function sharedWasmMemoryWorks(): boolean {
+  try {
+    new Wasm.Memory({ initial: 1, maximum: 1, shared: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class SimHeap implements ArrayAlloc {
+  readonly memory: WasmMemory;
+  /** Set once an allocation did not fit: from then on the machine runs the JavaScript loops. */
+  overflowed = false;
+  private buf: SharedArrayBuffer;
+  /** Every buffer object the memory has had (a grow makes a new one); views over any are ours. */
+  private readonly bufs = new WeakSet<ArrayBufferLike>();
+  private top = RESERVED;
+  private readonly free: number[][] = [];
+  private readonly maxPages: number;
+
+  /** `maxBytes`: the limit, 4 GiB by default (smaller ones are for tests of the overflow). */
+  constructor(maxBytes = MAX_PAGES * WASM_PAGE, initialBytes = 1 << 20) {
+    this.maxPages = Math.max(1, Math.min(MAX_PAGES, Math.floor(maxBytes / WASM_PAGE)));
+    const initial = Math.min(this.maxPages, Math.max(1, Math.ceil(initialBytes / WASM_PAGE)));
+    this.memory = new Wasm.Memory({ initial, maximum: this.maxPages, shared: true });
+    this.buf = this.memory.buffer as SharedArrayBuffer;
+    this.bufs.add(this.buf);
+  }
+
+  /** Bytes of the memory in use by blocks or free lists (bump pointer). */
+  get usedBytes(): number {
+    return this.top;
+  }
+
+  u8(n: number): Uint8Array {
+    const off = this.alloc(n);
+    return off < 0 ? new Uint8Array(n) : new Uint8Array(this.buf, off, n);
+  }
+
+  u16(n: number): Uint16Array {
+    const off = this.alloc(n * 2);
+    return off < 0 ? new Uint16Array(n) : new Uint16Array(this.buf, off, n);
+  }
+
+  i32(n: number): Int32Array {
+    const off = this.alloc(n * 4);
+    return off < 0 ? new Int32Array(n) : new Int32Array(this.buf, off, n);
+  }
+
+  f64(n: number): Float64Array {
+    const off = this.alloc(n * 8);
+    return off < 0 ? new Float64Array(n) : new Float64Array(this.buf, off, n);
+  }
+
+  /** Whether `a` lives in this heap (so the WebAssembly loop can reach it by its byte offset). */
+  owns(a: HeapArray): boolean {
+    return this.bufs.has(a.buffer);
+  }
+
+  /** `a`'s byte offset in the memory, or -1 if it is not in this heap. */
+  ptr(a: HeapArray): number {
+    return this.bufs.has(a.buffer) ? a.byteOffset : -1;
+  }
+
+  release(a: HeapArray): void {
+    if (!this.bufs.has(a.buffer)) return;
+    const c = sizeClass(a.byteLength);
+    (this.free[c] ??= []).push(a.byteOffset);
+  }
+
+  /** A zeroed block of at least `bytes`, or -1 (and overflowed) when the memory is full. */
+  private alloc(bytes: number): number {
+    const c = sizeClass(bytes);
+    const list = this.free[c];
+    if (list !== undefined && list.length > 0) {
+      const off = list.pop()!;
+      new Uint8Array(this.buf, off, bytes).fill(0);
+      return off;
+    }
+    const size = 2 ** c;
+    const end = this.top + size;
+    if (end > this.buf.byteLength && !this.growTo(end)) {
+      this.overflowed = true;
+      return -1;
+    }
+    const off = this.top;
+    this.top = end;
+    return off;
+  }
+
+  /** Grows the memory to hold `end` bytes (at least doubling); false if 4 GiB is not enough. */
+  private growTo(end: number): boolean {
+    const have = this.buf.byteLength / WASM_PAGE;
+    const need = Math.ceil(end / WASM_PAGE);
+    if (need > this.maxPages) return false;
+    const pages = Math.min(this.maxPages, Math.max(need, have * 2));
+    try {
+      this.memory.grow(pages - have);
+    } catch {
+      return false;
+    }
+    this.buf = this.memory.buffer as SharedArrayBuffer;
+    this.bufs.add(this.buf);
+    return true;
+  }
+}
+
+/** log2 of the block size for `bytes`: a power of two, at least 16, 16-byte aligned by construction. */
+function sizeClass(bytes: number): number {
+  if (bytes <= 1 << MIN_CLASS) return MIN_CLASS;
+  // Past 2 GiB one block would take the whole memory: class 32 never fits.
+  return bytes > 2 ** 31 ? 32 : 32 - Math.clz32(bytes - 1);
+}

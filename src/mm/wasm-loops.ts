@@ -1,0 +1,117 @@
+/**
+ * The WebAssembly access loop (wasm/access-loop.wat) for one machine: an
+ * instance over the machine's SimHeap memory, and each CPU's arrays as byte
+ * offsets in it. The loop keeps the model, state and exits of the JavaScript
+ * loops (access-loop.ts), which remain the reference: a machine built with
+ * `loop: "js"`, or whose heap overflowed (sim-heap.ts), runs those.
+ * docs/memory-model.md, "eighth pass", says why it exists and what it gained.
+ */
+import { ACCESS_LOOP_WASM_BASE64 } from "./wasm/access-loop-bytes.js";
+import { Wasm } from "./wasm/wasm-api.js";
+import type { LoopBinding } from "./access-loop.js";
+import type { HeapArray, SimHeap } from "./sim-heap.js";
+
+/** The exported loop (parameters in access-loop.wat's order). */
+export type WasmLoopFn = (
+  ST: number,
+  A: number,
+  W: number,
+  i: number,
+  n: number,
+  BND: number,
+  PTR: number,
+  nSlots: number,
+  slot: number,
+  curS: number,
+  curW: number,
+  asidHash: number,
+  clrCur: number,
+  truth: number,
+  logAll: number,
+  TS: number,
+  TW: number,
+  TP: number,
+  TC: number,
+  tlbOn: number,
+  TG: number,
+  TL: number,
+  CS: number,
+  headOff: number,
+  ways: number,
+  setMask: number,
+  hintOff: number,
+  hintMask: number,
+  walkNs: number,
+  FN: number,
+  LAT: number,
+  latBase: number,
+  lat0: number,
+) => number;
+
+let compiled: object | null = null;
+
+/** The loop instantiated over `heap`'s memory (the module is compiled once per process). */
+export function instantiateAccessLoop(heap: SimHeap): WasmLoopFn {
+  compiled ??= new Wasm.Module(Buffer.from(ACCESS_LOOP_WASM_BASE64, "base64"));
+  const inst = new Wasm.Instance(compiled, { env: { mem: heap.memory } });
+  return inst.exports.loop as WasmLoopFn;
+}
+
+/** A CPU's loop arrays as offsets in the heap. */
+export interface WasmBinding {
+  st: number;
+  truth: number;
+  logAll: number;
+  tS: number;
+  tW: number;
+  tP: number;
+  tC: number;
+  tlbOn: number;
+  tags: number;
+  tl: number;
+  clrStamp: number;
+  headOff: number;
+  ways: number;
+  setMask: number;
+  hintOff: number;
+  hintMask: number;
+  walkNs: number;
+  frameNode: number;
+  lat: number;
+  latBase: number;
+  lat0: number;
+}
+
+/**
+ * `b`'s arrays as offsets, or null when one the loop reads is not in `heap`
+ * (the heap overflowed when it was made): that CPU then runs the JavaScript loops.
+ */
+export function wasmBindingOf(heap: SimHeap, b: LoopBinding, tlbOn: boolean): WasmBinding | null {
+  const need: HeapArray[] = [b.st, b.frameNode, b.lat];
+  if (b.truthOn) need.push(b.tS, b.tW, b.tP, b.tC);
+  if (tlbOn) need.push(b.tags, b.tl, b.clrStamp);
+  if (!need.every((a) => heap.owns(a))) return null;
+  return {
+    st: b.st.byteOffset,
+    truth: b.truthOn ? 1 : 0,
+    logAll: b.logSamples ? 1 : 0,
+    tS: b.tS.byteOffset,
+    tW: b.tW.byteOffset,
+    tP: b.tP.byteOffset,
+    tC: b.tC.byteOffset,
+    tlbOn: tlbOn ? 1 : 0,
+    tags: b.tags.byteOffset,
+    tl: b.tl.byteOffset,
+    clrStamp: b.clrStamp.byteOffset,
+    headOff: b.headOff,
+    ways: b.ways,
+    setMask: b.setMask,
+    hintOff: b.hintOff,
+    hintMask: b.hintMask,
+    walkNs: b.walkNs,
+    frameNode: b.frameNode.byteOffset,
+    lat: b.lat.byteOffset,
+    latBase: b.latBase,
+    lat0: b.lat.length === 1 ? b.lat[0] : -1,
+  };
+}

@@ -1,0 +1,233 @@
+;; The simulator's per-access loop in WebAssembly: the same model, state and exits
+;; as loopTlb and loopNoTlb in src/mm/access-loop.ts (read that file for the why of
+;; each step), over the machine's arrays in its SimHeap memory (sim-heap.ts), each
+;; passed as a byte offset. wasm-loops.ts calls it; test/mm/wasm-loop.test.ts runs
+;; both loops over the same machines and requires the same results.
+;;
+;; Generated into access-loop-bytes.ts by scripts/build-wasm.ts; edit this file,
+;; then run `npm run build:wasm` (a test fails while the two differ).
+;;
+;; Constants shared with TypeScript (a mismatch fails the differential test):
+;;   PTE bits (vma.ts): PRESENT 1, ACCESSED 2, DIRTY 4 (shift 2), ARMED 8; the fast
+;;   path runs when (flags & 9) == 1. PAGE_SIZE 4096.
+;;   st slots (access-loop.ts ST_*, 8 bytes each): TIME 0, DONE 8, HITS 16,
+;;   MISSES 24, LAST_TAG 32, EXIT 40, VPN 48, PFN 56, HIDDEN 64, SEEN 72,
+;;   SLOT 80, WALKED 88, LIMIT 96, ASID_TAG 104.
+;;   Exits: END 0, TIME 1, VMA 2, SLOW 3, TRUTH 4.
+;;   VMA cache (vma-cache.ts): bounds f64 [start, end) per slot; ptrs i32
+;;   [flags, frames, pmd bits] per slot.
+(module
+  (import "env" "mem" (memory 1 65536 shared))
+  (func (export "loop")
+    (param $ST i32) (param $A i32) (param $W i32) (param $i i32) (param $n i32)
+    (param $BND i32) (param $PTR i32) (param $nSlots i32) (param $slot i32)
+    (param $curS i32) (param $curW i32) (param $asidHash i32) (param $clrCur i32)
+    (param $truth i32) (param $logAll i32) (param $TS i32) (param $TW i32) (param $TP i32) (param $TC i32)
+    (param $tlbOn i32) (param $TG i32) (param $TL i32) (param $CS i32)
+    (param $headOff i32) (param $ways i32) (param $setMask i32) (param $hintOff i32) (param $hintMask i32)
+    (param $walkNs f64) (param $FN i32) (param $LAT i32) (param $latBase i32) (param $lat0 f64)
+    (result i32)
+    (local $t f64) (local $limit f64) (local $asidTag f64)
+    (local $F i32) (local $FR i32) (local $PM i32) (local $vs f64) (local $ve f64) (local $vsLow i32)
+    (local $vpn f64) (local $idx i32) (local $f i32) (local $pfn i32) (local $k i32)
+    (local $tag f64) (local $lastTag f64) (local $x i32) (local $set i32) (local $hs i32) (local $hd i32)
+    (local $hp i32) (local $hv i32) (local $e i32) (local $b i32) (local $w i32)
+    (local $hits i32) (local $misses i32) (local $hidden i32) (local $seen i32)
+    (local $last i32) (local $p i32) (local $nx i32) (local $pi i32) (local $lastPmd i32)
+    (local $exit i32) (local $clrSeen i32) (local $a i32) (local $i0 i32) (local $walked i32)
+    (local.set $t (f64.load (local.get $ST)))
+    (local.set $limit (f64.load offset=96 (local.get $ST)))
+    (local.set $asidTag (f64.load offset=104 (local.get $ST)))
+    (local.set $lastTag (f64.load offset=32 (local.get $ST)))
+    (local.set $clrSeen (i32.add (local.get $clrCur) (i32.const 1)))
+    ;; The current chunk (a VMA cache slot).
+    (local.set $a (i32.add (local.get $PTR) (i32.mul (local.get $slot) (i32.const 12))))
+    (local.set $F (i32.load (local.get $a)))
+    (local.set $FR (i32.load offset=4 (local.get $a)))
+    (local.set $PM (i32.load offset=8 (local.get $a)))
+    (local.set $a (i32.add (local.get $BND) (i32.shl (local.get $slot) (i32.const 4))))
+    (local.set $vs (f64.load (local.get $a)))
+    (local.set $ve (f64.load offset=8 (local.get $a)))
+    (local.set $vsLow (i32.wrap_i64 (i64.trunc_f64_s (local.get $vs))))
+    (local.set $lastPmd (i32.const -1))
+    (local.set $i0 (local.get $i))
+    (block $out
+      (loop $L
+        (br_if $out (i32.ge_s (local.get $i) (local.get $n)))
+        (if (f64.ge (local.get $t) (local.get $limit))
+          (then (local.set $exit (i32.const 1)) (br $out)))
+        (local.set $vpn (f64.floor (f64.mul
+          (f64.load (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 3))))
+          (f64.const 0.000244140625))))
+        ;; Written so that a NaN address also leaves the fast path.
+        (if (i32.eqz (i32.and (f64.ge (local.get $vpn) (local.get $vs)) (f64.lt (local.get $vpn) (local.get $ve))))
+          (then
+            ;; Another cached chunk: switch to it here.
+            (local.set $k (i32.const 0))
+            (block $found (loop $scan
+              (br_if $found (i32.ge_s (local.get $k) (local.get $nSlots)))
+              (local.set $a (i32.add (local.get $BND) (i32.shl (local.get $k) (i32.const 4))))
+              (br_if $found (i32.and
+                (f64.ge (local.get $vpn) (f64.load (local.get $a)))
+                (f64.lt (local.get $vpn) (f64.load offset=8 (local.get $a)))))
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (br $scan)))
+            (if (i32.eq (local.get $k) (local.get $nSlots))
+              (then
+                (local.set $exit (i32.const 2))
+                (f64.store offset=48 (local.get $ST) (local.get $vpn))
+                (br $out)))
+            (local.set $slot (local.get $k))
+            (local.set $vs (f64.load (local.get $a)))
+            (local.set $ve (f64.load offset=8 (local.get $a)))
+            (local.set $a (i32.add (local.get $PTR) (i32.mul (local.get $k) (i32.const 12))))
+            (local.set $F (i32.load (local.get $a)))
+            (local.set $FR (i32.load offset=4 (local.get $a)))
+            (local.set $PM (i32.load offset=8 (local.get $a)))
+            (local.set $vsLow (i32.wrap_i64 (i64.trunc_f64_s (local.get $vs))))
+            (local.set $lastPmd (i32.const -1))))
+        (local.set $idx (i32.trunc_f64_s (f64.sub (local.get $vpn) (local.get $vs))))
+        (local.set $f (i32.load8_u (i32.add (local.get $F) (local.get $idx))))
+        (if (i32.ne (i32.and (local.get $f) (i32.const 9)) (i32.const 1))
+          (then
+            (local.set $exit (i32.const 3))
+            (f64.store offset=48 (local.get $ST) (local.get $vpn))
+            (br $out)))
+        (local.set $pfn (i32.load (i32.add (local.get $FR) (i32.shl (local.get $idx) (i32.const 2)))))
+        (if (local.get $truth)
+          (then
+            (local.set $a (i32.add (local.get $TS) (i32.shl (local.get $pfn) (i32.const 2))))
+            (if (i32.ne (i32.load (local.get $a)) (local.get $curS))
+              (then
+                (if (i32.or
+                      (i32.ne (i32.load (i32.add (local.get $TW) (i32.shl (local.get $pfn) (i32.const 2)))) (local.get $curW))
+                      (local.get $logAll))
+                  (then
+                    (local.set $exit (i32.const 4))
+                    (f64.store offset=48 (local.get $ST) (local.get $vpn))
+                    (f64.store offset=56 (local.get $ST) (f64.convert_i32_s (local.get $pfn)))
+                    (br $out)))
+                (i32.store (local.get $a) (local.get $curS))
+                (local.set $a (i32.add (local.get $TP) (i32.shl (local.get $pfn) (i32.const 1))))
+                (i32.store16 (local.get $a) (i32.add (i32.load16_u (local.get $a)) (i32.const 1)))))))
+        (if (i32.eqz (local.get $tlbOn))
+          (then
+            ;; No TLB model: every access walks, sets Accessed and the PMD's bit.
+            (local.set $f (i32.or (local.get $f) (i32.const 2)))
+            (local.set $pi (i32.and (i32.shr_u (i32.add (local.get $vsLow) (local.get $idx)) (i32.const 9)) (i32.const 511)))
+            (if (i32.ne (local.get $pi) (local.get $lastPmd))
+              (then
+                (i32.store8 (i32.add (local.get $PM) (local.get $pi)) (i32.const 1))
+                (local.set $lastPmd (local.get $pi))
+                (local.set $walked (i32.or (local.get $walked) (i32.shl (i32.const 1) (local.get $slot)))))))
+          (else
+            (local.set $tag (f64.add (local.get $asidTag) (local.get $vpn)))
+            (if (f64.ne (local.get $tag) (local.get $lastTag))
+              (then
+                (local.set $x (i32.xor (i32.add (local.get $vsLow) (local.get $idx)) (local.get $asidHash)))
+                (local.set $set (i32.and (local.get $x) (local.get $setMask)))
+                (local.set $hs (i32.add (local.get $headOff) (local.get $set)))
+                (local.set $hd (i32.load (i32.add (local.get $TL) (i32.shl (local.get $hs) (i32.const 2)))))
+                (local.set $hp (i32.add (local.get $hintOff) (i32.and (local.get $x) (local.get $hintMask))))
+                (local.set $hv (i32.load (i32.add (local.get $TL) (i32.shl (local.get $hp) (i32.const 2)))))
+                (local.set $e (i32.const -1))
+                (if (i32.ge_s (local.get $hv) (i32.const 65536))
+                  (then
+                    (local.set $e (i32.and (local.get $hv) (i32.const 65535)))
+                    (if (f64.ne (f64.load (i32.add (local.get $TG) (i32.shl (local.get $e) (i32.const 3)))) (local.get $tag))
+                      (then
+                        (local.set $b (i32.mul (local.get $set) (local.get $ways)))
+                        (local.set $e (i32.const -1))
+                        (local.set $w (i32.const 0))
+                        (block $sd (loop $sl
+                          (br_if $sd (i32.ge_s (local.get $w) (local.get $ways)))
+                          (if (f64.eq (f64.load (i32.add (local.get $TG) (i32.shl (i32.add (local.get $b) (local.get $w)) (i32.const 3)))) (local.get $tag))
+                            (then
+                              (local.set $e (i32.add (local.get $b) (local.get $w)))
+                              (i32.store (i32.add (local.get $TL) (i32.shl (local.get $hp) (i32.const 2)))
+                                (i32.or (i32.and (local.get $hv) (i32.const -65536)) (local.get $e)))
+                              (br $sd)))
+                          (local.set $w (i32.add (local.get $w) (i32.const 1)))
+                          (br $sl)))))))
+                (if (i32.ge_s (local.get $e) (i32.const 0))
+                  (then
+                    ;; Hit.
+                    (local.set $hits (i32.add (local.get $hits) (i32.const 1)))
+                    (if (i32.eqz (i32.and (local.get $f) (i32.const 2)))
+                      (then
+                        (local.set $a (i32.add (local.get $CS) (i32.shl (local.get $pfn) (i32.const 2))))
+                        (if (i32.and (i32.ne (i32.load (local.get $a)) (local.get $clrCur)) (i32.ne (i32.load (local.get $a)) (local.get $clrSeen)))
+                          (then (i32.store (local.get $a) (local.get $clrCur)) (local.set $hidden (i32.add (local.get $hidden) (i32.const 1)))))))
+                    (if (i32.ne (local.get $e) (local.get $hd))
+                      (then
+                        (local.set $last (i32.load (i32.add (local.get $TL) (i32.shl (local.get $hd) (i32.const 4)))))
+                        (if (i32.ne (local.get $last) (local.get $e))
+                          (then
+                            (local.set $p (i32.load (i32.add (local.get $TL) (i32.shl (local.get $e) (i32.const 4)))))
+                            (local.set $nx (i32.load offset=4 (i32.add (local.get $TL) (i32.shl (local.get $e) (i32.const 4)))))
+                            (i32.store offset=4 (i32.add (local.get $TL) (i32.shl (local.get $p) (i32.const 4))) (local.get $nx))
+                            (i32.store (i32.add (local.get $TL) (i32.shl (local.get $nx) (i32.const 4))) (local.get $p))
+                            (i32.store offset=4 (i32.add (local.get $TL) (i32.shl (local.get $last) (i32.const 4))) (local.get $e))
+                            (i32.store (i32.add (local.get $TL) (i32.shl (local.get $e) (i32.const 4))) (local.get $last))
+                            (i32.store offset=4 (i32.add (local.get $TL) (i32.shl (local.get $e) (i32.const 4))) (local.get $hd))
+                            (i32.store (i32.add (local.get $TL) (i32.shl (local.get $hd) (i32.const 4))) (local.get $e))))
+                        (i32.store (i32.add (local.get $TL) (i32.shl (local.get $hs) (i32.const 2))) (local.get $e)))))
+                  (else
+                    ;; Miss: the LRU entry takes the page; the walker sets Accessed.
+                    (local.set $e (i32.load (i32.add (local.get $TL) (i32.shl (local.get $hd) (i32.const 4)))))
+                    (local.set $a (i32.add (local.get $TL) (i32.shl (i32.load offset=8 (i32.add (local.get $TL) (i32.shl (local.get $e) (i32.const 4)))) (i32.const 2))))
+                    (i32.store (local.get $a) (i32.sub (i32.load (local.get $a)) (i32.const 65536)))
+                    (f64.store (i32.add (local.get $TG) (i32.shl (local.get $e) (i32.const 3))) (local.get $tag))
+                    (i32.store offset=8 (i32.add (local.get $TL) (i32.shl (local.get $e) (i32.const 4))) (local.get $hp))
+                    (i32.store (i32.add (local.get $TL) (i32.shl (local.get $hp) (i32.const 2)))
+                      (i32.or (i32.add (i32.and (local.get $hv) (i32.const -65536)) (i32.const 65536)) (local.get $e)))
+                    (i32.store (i32.add (local.get $TL) (i32.shl (local.get $hs) (i32.const 2))) (local.get $e))
+                    (local.set $misses (i32.add (local.get $misses) (i32.const 1)))
+                    (local.set $t (f64.add (local.get $t) (local.get $walkNs)))
+                    (if (i32.eqz (i32.and (local.get $f) (i32.const 2)))
+                      (then
+                        (local.set $a (i32.add (local.get $CS) (i32.shl (local.get $pfn) (i32.const 2))))
+                        (if (i32.ne (i32.load (local.get $a)) (local.get $clrSeen))
+                          (then
+                            (if (i32.eq (i32.load (local.get $a)) (local.get $clrCur))
+                              (then (local.set $hidden (i32.sub (local.get $hidden) (i32.const 1)))))
+                            (i32.store (local.get $a) (local.get $clrSeen))
+                            (local.set $seen (i32.add (local.get $seen) (i32.const 1)))))))
+                    (local.set $f (i32.or (local.get $f) (i32.const 2)))
+                    (local.set $pi (i32.and (i32.shr_u (i32.add (local.get $vsLow) (local.get $idx)) (i32.const 9)) (i32.const 511)))
+                    (if (i32.ne (local.get $pi) (local.get $lastPmd))
+                      (then
+                        (i32.store8 (i32.add (local.get $PM) (local.get $pi)) (i32.const 1))
+                        (local.set $lastPmd (local.get $pi))
+                        (local.set $walked (i32.or (local.get $walked) (i32.shl (i32.const 1) (local.get $slot))))))))
+                (local.set $lastTag (local.get $tag)))
+              (else (local.set $hits (i32.add (local.get $hits) (i32.const 1)))))))
+        ;; The Dirty bit from the write flag (0/1), without a branch.
+        (i32.store8 (i32.add (local.get $F) (local.get $idx))
+          (i32.or (local.get $f) (i32.shl (i32.load8_u (i32.add (local.get $W) (local.get $i))) (i32.const 2))))
+        (if (f64.ge (local.get $lat0) (f64.const 0))
+          (then (local.set $t (f64.add (local.get $t) (local.get $lat0))))
+          (else
+            (local.set $t (f64.add (local.get $t) (f64.load (i32.add (local.get $LAT) (i32.shl
+              (i32.add (local.get $latBase) (i32.load8_u (i32.add (local.get $FN) (local.get $pfn))))
+              (i32.const 3))))))))
+        (if (local.get $truth)
+          (then
+            (local.set $a (i32.add (local.get $TC) (i32.shl (local.get $pfn) (i32.const 3))))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.const 1)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $L)))
+    (f64.store (local.get $ST) (local.get $t))
+    (f64.store offset=8 (local.get $ST) (f64.add (f64.load offset=8 (local.get $ST)) (f64.convert_i32_s (i32.sub (local.get $i) (local.get $i0)))))
+    (if (local.get $tlbOn)
+      (then
+        (f64.store offset=16 (local.get $ST) (f64.add (f64.load offset=16 (local.get $ST)) (f64.convert_i32_s (local.get $hits))))
+        (f64.store offset=24 (local.get $ST) (f64.add (f64.load offset=24 (local.get $ST)) (f64.convert_i32_s (local.get $misses))))
+        (f64.store offset=64 (local.get $ST) (f64.add (f64.load offset=64 (local.get $ST)) (f64.convert_i32_s (local.get $hidden))))
+        (f64.store offset=72 (local.get $ST) (f64.add (f64.load offset=72 (local.get $ST)) (f64.convert_i32_s (local.get $seen))))
+        (f64.store offset=32 (local.get $ST) (local.get $lastTag))))
+    (f64.store offset=40 (local.get $ST) (f64.convert_i32_s (local.get $exit)))
+    (f64.store offset=80 (local.get $ST) (f64.convert_i32_s (local.get $slot)))
+    (f64.store offset=88 (local.get $ST) (f64.convert_i32_s (local.get $walked)))
+    (local.get $i))
+)
