@@ -52,9 +52,10 @@ export interface MachineOptions {
    */
   loopCopyAfter?: number;
   /**
-   * Which access loop runs: "wasm" (the default where Node.js has shared
-   * WebAssembly memory; wasm-loops.ts) or "js" (access-loop.ts, the reference).
-   * Speed only: results are the same.
+   * Which access loop runs: "wasm" (the default; wasm-loops.ts) or "js"
+   * (access-loop.ts, the reference). Where the WebAssembly memory cannot be made
+   * (a process under `ulimit -v` below its 4 GiB reservation) "wasm" runs the
+   * JavaScript loops. Speed only: results are the same.
    */
   loop?: "wasm" | "js";
   /**

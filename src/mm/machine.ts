@@ -37,7 +37,7 @@ import {
   type TlbEventConfig,
 } from "./tlb-events.js";
 import { ST_SIZE } from "./access-loop.js";
-import { PLAIN_ALLOC, SimHeap, sharedWasmMemoryWorks, type ArrayAlloc } from "./sim-heap.js";
+import { PLAIN_ALLOC, makeSimHeap, type ArrayAlloc, type SimHeap } from "./sim-heap.js";
 import { instantiateAccessLoop, type WasmLoopFn } from "./wasm-loops.js";
 import { LOOP_COPY_AFTER } from "./cpu-loops.js";
 import { PAGE_SIZE, PTE_PRESENT, PTE_SWAPPED, type Vma, type VmaInfo } from "./vma.js";
@@ -116,10 +116,10 @@ export class Machine {
   readonly st: Float64Array;
 
   constructor(opts: MachineOptions = {}) {
-    const loop = opts.loop ?? (sharedWasmMemoryWorks() ? "wasm" : "js");
+    const loop = opts.loop ?? "wasm";
     if (loop !== "wasm" && loop !== "js")
       throw new RangeError(`loop must be "wasm" or "js", got ${String(loop)}`);
-    this.heap = loop === "wasm" ? new SimHeap(opts.heapMaxBytes) : null;
+    this.heap = loop === "wasm" ? makeSimHeap(opts.heapMaxBytes) : null;
     this.alloc = this.heap ?? PLAIN_ALLOC;
     this.wasmLoop = this.heap !== null ? instantiateAccessLoop(this.heap) : null;
     this.st = this.alloc.f64(ST_SIZE);

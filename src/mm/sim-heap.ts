@@ -50,13 +50,17 @@ export const PLAIN_ALLOC: ArrayAlloc = {
   release: () => {},
 };
 
-/** Whether this Node.js can make shared WebAssembly memories (it can from Node 16 on). */
-export function sharedWasmMemoryWorks(): boolean {
+/**
+ * A heap, or null where the memory cannot be made: a shared memory reserves its
+ * whole limit of address space up front, which a process under `ulimit -v` may not
+ * have. The machine then runs the JavaScript loops.
+ */
+export function makeSimHeap(maxBytes?: number): SimHeap | null {
   try {
-    new Wasm.Memory({ initial: 1, maximum: 1, shared: true });
-    return true;
-  } catch {
-    return false;
+    return new SimHeap(maxBytes);
+  } catch (e) {
+    if (e instanceof RangeError) return null;
+    throw e;
   }
 }
 

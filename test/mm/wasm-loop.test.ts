@@ -213,3 +213,27 @@ void test("the committed module bytes are access-loop.wat assembled (npm run bui
 void test("MachineOptions.loop: a clear error for anything but wasm or js", () => {
   assert.throws(() => new Machine({ loop: "asm" as "js" }), /loop must be "wasm" or "js", got asm/);
 });
+
+void test("where the WebAssembly memory cannot be made (ulimit -v), a machine runs the JavaScript loops", () => {
+  // What V8 throws when the 4 GiB reservation is refused, simulated: the constructor is swapped for the test.
+  const api = (globalThis as unknown as { WebAssembly: { Memory: unknown } }).WebAssembly;
+  const real = api.Memory;
+  api.Memory = function refused() {
+    throw new RangeError("WebAssembly.Memory(): could not allocate memory");
+  };
+  let m: Machine;
+  try {
+    m = new Machine({ cpus: 1 });
+  } finally {
+    api.Memory = real;
+  }
+  assert.equal(m.heap, null);
+  assert.equal(m.wasmLoop, null);
+  const as = m.createProcess("t");
+  const base = as.mmap(4 * PAGE_SIZE);
+  const th = m.spawnThread(as, 0, idle);
+  m.runAccesses(th, [base, base + PAGE_SIZE, base]);
+  assert.equal(th.accesses, 3);
+  assert.equal(th.minorFaults, 2);
+  assert.equal(m.cpus[0].loops?.wasm ?? null, null);
+});
