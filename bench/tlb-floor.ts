@@ -15,7 +15,9 @@
  * WebAssembly loop alike and their TLB hits and misses compared ("same model").
  * This measurement is what led to the simulator's own WebAssembly loop (its
  * default since docs/memory-model.md's "eighth pass"; src/mm/wasm/access-loop.wat,
- * which adds the chunk switch, the exits and the truth switch to this one).
+ * which adds the chunk switch, the exits and the truth switch to this one): the
+ * "simulator (wasm)" rows run it, the "simulator (JS)" rows the JavaScript loops,
+ * and all three must count the same TLB hits and misses.
  *
  *   npx tsx bench/tlb-floor.ts [seconds-per-round]
  */
@@ -41,10 +43,11 @@ interface Path {
   counts: () => { hits: number; misses: number };
 }
 
-/** The simulator's JavaScript loops: a fresh default machine with truth, one process, the batch at its malloc'd base. */
+/** The simulator on one of its loops: a fresh default machine with truth, one process, the batch at its malloc'd base. */
 function simPath(
   stream: Stream,
   tlb: boolean,
+  loop: "js" | "wasm",
 ): { path: Path; base: number; asid: number; walkNs: number; lat0: number } {
   const sim = simOnBatch({
     n: N,
@@ -52,7 +55,7 @@ function simPath(
     tlb,
     truth: true,
     sequential: stream.sequential,
-    loop: "js",
+    loop,
   });
   const m = sim.machine;
   const cpu = m.cpus[0];
@@ -173,22 +176,29 @@ console.log(
 );
 let mismatch = false;
 for (const s of STREAMS) {
-  const simOn = simPath(s, true);
-  const simOff = simPath(s, false);
+  const simOn = simPath(s, true, "js");
+  const simOff = simPath(s, false, "js");
+  const simWOn = simPath(s, true, "wasm");
+  const simWOff = simPath(s, false, "wasm");
   const wOn = wasmPath(mod, s, simOn, true);
   const wOff = wasmPath(mod, s, simOn, false);
   const cSim = checkCounts(simOn.path);
   const cW = checkCounts(wOn);
   const same = cSim.hits === cW.hits && cSim.misses === cW.misses;
   if (!same) mismatch = true;
+  const cSimW = checkCounts(simWOn.path);
+  if (cSimW.hits !== cSim.hits || cSimW.misses !== cSim.misses) mismatch = true;
   checkCounts(simOff.path);
   checkCounts(wOff);
+  checkCounts(simWOff.path);
   const cases: Record<string, () => number> = {
     bare: bareLoop(makeBatch(N, 0x7ffff0000000, s.span, 1, s.sequential), 0x7ffff0000000, s.span),
     simOn: simOn.path.run,
     wasmOn: wOn.run,
     simOff: simOff.path.run,
     wasmOff: wOff.run,
+    simWOn: simWOn.path.run,
+    simWOff: simWOff.path.run,
   };
   const best = bestOf(cases, ROUNDS, SECONDS);
   const missRatio = cW.misses / (cW.hits + cW.misses);
@@ -200,16 +210,20 @@ for (const s of STREAMS) {
       `  ${label.padEnd(28)} ${M(r).padStart(11)}  ${ns(r).padStart(8)}/access  bare/x ${(best.bare / r).toFixed(2)}x`,
     );
   row("bare loop", best.bare);
-  row("simulator, TLB on", best.simOn);
+  row("simulator (JS), TLB on", best.simOn);
+  row("simulator (wasm), TLB on", best.simWOn);
   row("WebAssembly, TLB on", best.wasmOn);
-  row("simulator, TLB off", best.simOff);
+  row("simulator (JS), TLB off", best.simOff);
+  row("simulator (wasm), TLB off", best.simWOff);
   row("WebAssembly, TLB off", best.wasmOff);
   console.log(
-    `  the TLB model's own cost (WebAssembly on − off): ${(1e9 / best.wasmOn - 1e9 / best.wasmOff).toFixed(1)} ns/access; simulator/WebAssembly with the TLB: ${(best.wasmOn / best.simOn).toFixed(2)}x slower`,
+    `  the TLB model's own cost (WebAssembly on − off): ${(1e9 / best.wasmOn - 1e9 / best.wasmOff).toFixed(1)} ns/access; JS simulator / WebAssembly with the TLB: ${(best.wasmOn / best.simOn).toFixed(2)}x slower`,
   );
 }
 if (bareSink() === -1) console.log("");
 if (mismatch) {
-  console.error("bench/tlb-floor: the WebAssembly loop's TLB counts differ from the simulator's (see above)");
+  console.error(
+    "bench/tlb-floor: TLB counts differ between the simulator's two loops or this bench's (see above)",
+  );
   process.exitCode = 1;
 }
