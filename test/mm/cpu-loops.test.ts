@@ -5,12 +5,11 @@
  * must follow the arrays it is bound to when they grow.
  */
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { test } from "node:test";
-import { Machine, PAGE_SIZE, Simulation, type MachineOptions } from "../../src/mm/index.js";
+import { Machine, PAGE_SIZE, type MachineOptions } from "../../src/mm/index.js";
 import { machineOptionsFor } from "../../src/mm/machine-profile.js";
 import { GroundTruth } from "../../src/truth/index.js";
-import { builtinWorkload, instantiateWorkload } from "../../src/workload/index.js";
+import { fingerprintRun } from "../helpers/loop-run.js";
 
 interface Case {
   name: string;
@@ -26,28 +25,12 @@ function run(
   loopCopyAfter: number,
   loop: "js" | "wasm" = "js",
 ): { print: string; compiled: boolean[]; wasm: boolean[] } {
-  const m = new Machine({ ...c.machine, loopCopyAfter, loop });
-  const gt = new GroundTruth({ sampleNs: 5e6, aggrNs: 50e6, logSamples: c.logSamples });
-  const h = createHash("sha256");
-  gt.onWindow = (w) => {
-    h.update(JSON.stringify([w.index, w.n, w.samples, w.wssBytes, w.totalAccesses]));
-    h.update(w.vaddr.subarray(0, w.n));
-    h.update(w.positive.subarray(0, w.n));
-    h.update(w.accesses.subarray(0, w.n));
-    if (w.sampleLog !== null) h.update(JSON.stringify(w.sampleLog));
-  };
-  m.attachTruth(gt);
-  instantiateWorkload(m, builtinWorkload(c.workload, { timeScale: 0.005 }), { seed });
-  const sim = new Simulation(m);
-  sim.addAgent(gt);
-  sim.run();
-  const print = JSON.stringify([
-    m.totalAccesses(),
-    m.cpus.map((cpu) => [cpu.timeNs, cpu.tlb?.hits, cpu.tlb?.misses]),
-    m.hiddenPageSamples,
-    m.seenPageSamples,
-    h.digest("hex"),
-  ]);
+  const { print, machine: m } = fingerprintRun({
+    workload: c.workload,
+    machine: { ...c.machine, loopCopyAfter, loop },
+    seed,
+    logSamples: c.logSamples,
+  });
   return {
     print,
     compiled: m.cpus.map((cpu) => cpu.loops?.compiled ?? false),

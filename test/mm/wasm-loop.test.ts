@@ -10,13 +10,13 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "node:test";
-import { Machine, PAGE_SIZE, Simulation } from "../../src/mm/index.js";
+import { Machine, PAGE_SIZE } from "../../src/mm/index.js";
 import { HintingFramework, DAMON_OWNER } from "../../src/mm/hinting/framework.js";
 import { RecordingOwner } from "../../src/eval/race.js";
 import { SimHeap } from "../../src/mm/sim-heap.js";
 import { GroundTruth } from "../../src/truth/index.js";
 import { Rng } from "../../src/util/rng.js";
-import { builtinWorkload, instantiateWorkload } from "../../src/workload/index.js";
+import { fingerprintRun } from "../helpers/loop-run.js";
 import { ACCESS_LOOP_WASM_BASE64 } from "../../src/mm/wasm/access-loop-bytes.js";
 import { assembleAccessLoop } from "../../scripts/build-wasm.js";
 
@@ -171,20 +171,12 @@ void test("SimHeap: zeroed blocks, views that survive growth, ownership, reuse",
 
 void test("a machine whose heap fills up runs the JavaScript loops, with the same results", () => {
   const run = (loop: "js" | "wasm", heapMaxBytes?: number) => {
-    const m = new Machine({ loop, heapMaxBytes, nodes: [{ sizeBytes: 2 ** 30 }] });
-    const gt = new GroundTruth({ sampleNs: 5e6, aggrNs: 50e6 });
-    m.attachTruth(gt);
-    instantiateWorkload(m, builtinWorkload("stairs", { timeScale: 0.005 }), { seed: 3 });
-    const sim = new Simulation(m);
-    sim.addAgent(gt);
-    sim.run();
-    const print = JSON.stringify([
-      m.totalAccesses(),
-      m.cpus.map((c) => [c.timeNs, c.tlb?.hits, c.tlb?.misses]),
-      m.hiddenPageSamples,
-      m.seenPageSamples,
-    ]);
-    return { print, m };
+    const r = fingerprintRun({
+      workload: "stairs",
+      machine: { loop, heapMaxBytes, nodes: [{ sizeBytes: 2 ** 30 }] },
+      seed: 3,
+    });
+    return { print: r.print, m: r.machine };
   };
   const js = run("js");
   // 1.75 MiB: the TLBs, buffers and truth arrays fit (1.6 MiB); the page tables and

@@ -1,0 +1,43 @@
+/**
+ * One simulated run of a built-in workload with the truth attached, and a
+ * fingerprint of everything the access path decides: accesses, each CPU's clock
+ * and TLB counts, the blind-spot counters and every truth window. Two runs that
+ * must be the same (the JavaScript and WebAssembly loops, a compiled copy or not)
+ * are compared by their fingerprints (test/mm/cpu-loops.test.ts, wasm-loop.test.ts).
+ */
+import { createHash } from "node:crypto";
+import { Machine, Simulation, type MachineOptions } from "../../src/mm/index.js";
+import { GroundTruth } from "../../src/truth/index.js";
+import { builtinWorkload, instantiateWorkload } from "../../src/workload/index.js";
+
+export function fingerprintRun(o: {
+  workload: string;
+  machine: MachineOptions;
+  seed: number;
+  logSamples?: boolean;
+  timeScale?: number;
+}): { print: string; machine: Machine } {
+  const m = new Machine(o.machine);
+  const gt = new GroundTruth({ sampleNs: 5e6, aggrNs: 50e6, logSamples: o.logSamples ?? false });
+  const h = createHash("sha256");
+  gt.onWindow = (w) => {
+    h.update(JSON.stringify([w.index, w.n, w.samples, w.wssBytes, w.totalAccesses]));
+    h.update(w.vaddr.subarray(0, w.n));
+    h.update(w.positive.subarray(0, w.n));
+    h.update(w.accesses.subarray(0, w.n));
+    if (w.sampleLog !== null) h.update(JSON.stringify(w.sampleLog));
+  };
+  m.attachTruth(gt);
+  instantiateWorkload(m, builtinWorkload(o.workload, { timeScale: o.timeScale ?? 0.005 }), { seed: o.seed });
+  const sim = new Simulation(m);
+  sim.addAgent(gt);
+  sim.run();
+  const print = JSON.stringify([
+    m.totalAccesses(),
+    m.cpus.map((cpu) => [cpu.timeNs, cpu.tlb?.hits, cpu.tlb?.misses]),
+    m.hiddenPageSamples,
+    m.seenPageSamples,
+    h.digest("hex"),
+  ]);
+  return { print, machine: m };
+}
