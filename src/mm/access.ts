@@ -119,6 +119,7 @@ export function execAccesses(
     st[ST_ASID_TAG] = asidTag;
     const w = cl.wasm;
     if (w !== null && aPtr >= 0 && vc.foreign === 0) {
+      const b = cl.binding;
       i = wasmLoop!(
         w.st,
         aPtr,
@@ -143,15 +144,15 @@ export function execAccesses(
         w.tags,
         w.tl,
         w.clrStamp,
-        w.headOff,
-        w.ways,
-        w.setMask,
-        w.hintOff,
-        w.hintMask,
-        w.walkNs,
+        b.headOff,
+        b.ways,
+        b.setMask,
+        b.hintOff,
+        b.hintMask,
+        b.walkNs,
         w.frameNode,
         w.lat,
-        w.latBase,
+        b.latBase,
         w.lat0,
       );
     } else {

@@ -57,7 +57,11 @@ export function instantiateAccessLoop(heap: SimHeap): WasmLoopFn {
   return inst.exports.loop as WasmLoopFn;
 }
 
-/** A CPU's loop arrays as offsets in the heap. */
+/**
+ * A CPU's loop arrays (LoopBinding's) as offsets in the heap, and its flags as
+ * 0/1; the scalars (TLB geometry, walk cost, latency row) the caller reads from
+ * the LoopBinding itself.
+ */
 export interface WasmBinding {
   st: number;
   truth: number;
@@ -70,15 +74,9 @@ export interface WasmBinding {
   tags: number;
   tl: number;
   clrStamp: number;
-  headOff: number;
-  ways: number;
-  setMask: number;
-  hintOff: number;
-  hintMask: number;
-  walkNs: number;
   frameNode: number;
   lat: number;
-  latBase: number;
+  /** lat[0] with one NUMA node (every access costs the same), else −1. */
   lat0: number;
 }
 
@@ -103,15 +101,8 @@ export function wasmBindingOf(heap: SimHeap, b: LoopBinding, tlbOn: boolean): Wa
     tags: b.tags.byteOffset,
     tl: b.tl.byteOffset,
     clrStamp: b.clrStamp.byteOffset,
-    headOff: b.headOff,
-    ways: b.ways,
-    setMask: b.setMask,
-    hintOff: b.hintOff,
-    hintMask: b.hintMask,
-    walkNs: b.walkNs,
     frameNode: b.frameNode.byteOffset,
     lat: b.lat.byteOffset,
-    latBase: b.latBase,
     lat0: b.lat.length === 1 ? b.lat[0] : -1,
   };
 }
