@@ -8,17 +8,21 @@
 import { createHash } from "node:crypto";
 import { Machine, Simulation, type MachineOptions } from "../../src/mm/index.js";
 import { GroundTruth } from "../../src/truth/index.js";
-import { builtinWorkload, instantiateWorkload } from "../../src/workload/index.js";
+import { builtinWorkload, instantiateWorkload, type WorkloadSpec } from "../../src/workload/index.js";
 
 export function fingerprintRun(o: {
-  workload: string;
+  /** A built-in workload's name (at `timeScale`), or a spec (a trace replay). */
+  workload: string | WorkloadSpec;
   machine: MachineOptions;
   seed: number;
   logSamples?: boolean;
   timeScale?: number;
+  /** The truth's sampling interval and window (default 5 ms, 50 ms). */
+  truthNs?: [number, number];
 }): { print: string; machine: Machine } {
   const m = new Machine(o.machine);
-  const gt = new GroundTruth({ sampleNs: 5e6, aggrNs: 50e6, logSamples: o.logSamples ?? false });
+  const [sampleNs, aggrNs] = o.truthNs ?? [5e6, 50e6];
+  const gt = new GroundTruth({ sampleNs, aggrNs, logSamples: o.logSamples ?? false });
   const h = createHash("sha256");
   gt.onWindow = (w) => {
     h.update(JSON.stringify([w.index, w.n, w.samples, w.wssBytes, w.totalAccesses]));
@@ -28,7 +32,11 @@ export function fingerprintRun(o: {
     if (w.sampleLog !== null) h.update(JSON.stringify(w.sampleLog));
   };
   m.attachTruth(gt);
-  instantiateWorkload(m, builtinWorkload(o.workload, { timeScale: o.timeScale ?? 0.005 }), { seed: o.seed });
+  const spec =
+    typeof o.workload === "string"
+      ? builtinWorkload(o.workload, { timeScale: o.timeScale ?? 0.005 })
+      : o.workload;
+  instantiateWorkload(m, spec, { seed: o.seed });
   const sim = new Simulation(m);
   sim.addAgent(gt);
   sim.run();

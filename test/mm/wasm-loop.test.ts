@@ -3,14 +3,20 @@
  * JavaScript loops it must equal (access-loop.ts), on hand-made sequences that reach
  * every exit: addresses outside every mapping and NaN ones, more mappings than the
  * VMA cache holds, first touches, armed pages (hinting faults), the hardware sampler,
- * writes. Also its heap (sim-heap.ts), the fallback when the heap is full, and that
- * the committed module bytes are the .wat assembled. Workload-level equality is in
- * cpu-loops.test.ts.
+ * writes; every built-in workload on three machines, and two trace replays. Also its
+ * heap (sim-heap.ts), the fallbacks when the heap is full or cannot be made, and that
+ * the committed module bytes are the .wat assembled. cpu-loops.test.ts compares five
+ * workload cases over five seeds.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "node:test";
-import { Machine, PAGE_SIZE } from "../../src/mm/index.js";
+import { join } from "node:path";
+import { Machine, PAGE_SIZE, type MachineOptions } from "../../src/mm/index.js";
+import { machineOptionsFor } from "../../src/mm/machine-profile.js";
+import { BUILTIN_WORKLOADS } from "../../src/workload/builtins.js";
+import { replayWorkload } from "../../src/workload/trace-replay.js";
+import { projectRoot } from "../../src/workload/trace/valgrind-tool.js";
 import { HintingFramework, DAMON_OWNER } from "../../src/mm/hinting/framework.js";
 import { RecordingOwner } from "../../src/eval/race.js";
 import { SimHeap } from "../../src/mm/sim-heap.js";
@@ -228,4 +234,27 @@ void test("where the WebAssembly memory cannot be made (ulimit -v), a machine ru
   assert.equal(th.accesses, 3);
   assert.equal(th.minorFaults, 2);
   assert.equal(m.cpus[0].loops?.wasm ?? null, null);
+});
+
+void test("every built-in workload on three machines, and the fixture trace replays: the WebAssembly loop equals the JavaScript loops", () => {
+  const machines: [string, MachineOptions][] = [
+    ["default", {}],
+    ["guest", machineOptionsFor("guest")],
+    ["TLB off", { tlb: false }],
+  ];
+  for (const w of BUILTIN_WORKLOADS) {
+    for (const [name, mo] of machines) {
+      const run = (loop: "js" | "wasm") =>
+        fingerprintRun({ workload: w.name, machine: { ...mo, loop }, seed: 2, timeScale: 0.002 }).print;
+      assert.equal(run("wasm"), run("js"), `${w.name}, ${name} machine`);
+    }
+  }
+  // Traces of real programs: many mappings, chunk switches every few accesses (a
+  // replay lasts about 50 ms: 5 ms truth windows).
+  for (const trace of ["sort", "xz-threads"]) {
+    const spec = replayWorkload(join(projectRoot(), "test", "fixtures", "traces", `${trace}.dtrace`));
+    const run = (loop: "js" | "wasm") =>
+      fingerprintRun({ workload: spec, machine: { loop }, seed: 1, truthNs: [1e6, 5e6] }).print;
+    assert.equal(run("wasm"), run("js"), `${trace}.dtrace`);
+  }
 });
