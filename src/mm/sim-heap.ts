@@ -16,8 +16,9 @@
  * free list per size; a reused block is zeroed, as a new typed array is. Only
  * arrays with one owner are given back (Machine.runAccesses' copies): an array
  * replaced by a bigger one (the frame table, the truth, a chunk that grew) stays,
- * as it did as a JavaScript array while anything still held it, which keeps the
- * heap at most about twice what is in use.
+ * as it did as a JavaScript array while anything still held it (nothing can then
+ * read a block reused for something else). Such arrays grow by doubling, so what
+ * they leave behind is at most as much again as the arrays themselves.
  */
 
 import { Wasm, type WasmMemory } from "./wasm/wasm-api.js";
