@@ -6,7 +6,7 @@ import type { CpuLoops } from "./cpu-loops.js";
 import type { AddressSpace } from "./address-space.js";
 import type { Tlb } from "./tlb.js";
 import { VmaCache } from "./vma-cache.js";
-import type { SimHeap } from "./sim-heap.js";
+import { PLAIN_ALLOC, type SimHeap } from "./sim-heap.js";
 
 /**
  * A thread's access generator. The machine asks for a batch when the previous
@@ -91,8 +91,9 @@ export class SimThread {
     /** The machine's heap (the buffers and cache tables go there for the WebAssembly loop), or null. */
     heap: SimHeap | null = null,
   ) {
-    this.addrs = heap !== null ? heap.f64(batchSize) : new Float64Array(batchSize);
-    this.writes = heap !== null ? heap.u8(batchSize) : new Uint8Array(batchSize);
+    const alloc = heap ?? PLAIN_ALLOC;
+    this.addrs = alloc.f64(batchSize);
+    this.writes = alloc.u8(batchSize);
     this.vmaCache = new VmaCache(heap);
   }
 }

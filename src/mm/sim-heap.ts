@@ -85,11 +85,6 @@ export class SimHeap implements ArrayAlloc {
     this.bufs.add(this.buf);
   }
 
-  /** Bytes of the memory in use by blocks or free lists (bump pointer). */
-  get usedBytes(): number {
-    return this.top;
-  }
-
   u8(n: number): Uint8Array {
     const off = this.alloc(n);
     return off < 0 ? new Uint8Array(n) : new Uint8Array(this.buf, off, n);

@@ -11,7 +11,7 @@
  */
 import type { PageChunk, Vma } from "./vma.js";
 import { PMD_SLOTS } from "./upper-accessed.js";
-import type { SimHeap } from "./sim-heap.js";
+import { PLAIN_ALLOC, type SimHeap } from "./sim-heap.js";
 
 /** Chunks a thread's loop serves without leaving it: the fixture traces use 8–16 in turn (binary, libraries, heap, stack). */
 export const VMA_CACHE_SLOTS = 16;
@@ -46,10 +46,9 @@ export class VmaCache {
   private next = 0;
 
   constructor(private readonly heap: SimHeap | null = null) {
-    this.bounds =
-      heap !== null ? heap.f64(2 * (VMA_CACHE_SLOTS + 1)) : new Float64Array(2 * (VMA_CACHE_SLOTS + 1));
-    this.ptrs =
-      heap !== null ? heap.i32(3 * (VMA_CACHE_SLOTS + 1)) : new Int32Array(3 * (VMA_CACHE_SLOTS + 1));
+    const alloc = heap ?? PLAIN_ALLOC;
+    this.bounds = alloc.f64(2 * (VMA_CACHE_SLOTS + 1));
+    this.ptrs = alloc.i32(3 * (VMA_CACHE_SLOTS + 1));
     for (let k = 0; k <= VMA_CACHE_SLOTS; k++) {
       this.flags.push(EMPTY_U8);
       this.frames.push(EMPTY_I32);

@@ -188,18 +188,18 @@ export class GroundTruth {
     if (alloc !== this.alloc) {
       this.alloc = alloc;
       // Re-home what exists (a truth made before its machine has empty arrays).
-      const n = this.sampleStamp.length;
-      this.sampleStamp = copyInto(alloc.i32(n), this.sampleStamp);
-      this.winStamp = copyInto(alloc.i32(n), this.winStamp);
-      this.positive = copyInto(alloc.u16(n), this.positive);
-      this.count = copyInto(alloc.f64(n), this.count);
+      this.resize(this.sampleStamp.length);
     }
     this.ensureCapacity(frameCapacity);
   }
 
   /** Sizes the per-frame arrays (the frame table grew). */
   ensureCapacity(frames: number): void {
-    if (this.sampleStamp.length >= frames) return;
+    if (this.sampleStamp.length < frames) this.resize(frames);
+  }
+
+  /** The per-frame arrays, `frames` long, made by `alloc` and holding what they held. */
+  private resize(frames: number): void {
     const grow = <T extends Int32Array | Uint16Array | Float64Array>(a: T, make: (n: number) => T): T => {
       const b = make(frames);
       b.set(a);
@@ -432,9 +432,4 @@ export class GroundTruth {
     this.ePos = g(this.ePos, (n) => new Uint16Array(n));
     this.eCnt = g(this.eCnt, (n) => new Float64Array(n));
   }
-}
-
-function copyInto<T extends Int32Array | Uint16Array | Float64Array>(to: T, from: T): T {
-  to.set(from);
-  return to;
 }
