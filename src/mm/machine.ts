@@ -264,13 +264,10 @@ export class Machine {
 
   /** Runs a hand-made access sequence on `th` now (tests, traces). */
   runAccesses(th: SimThread, addrs: ArrayLike<number>, writes?: ArrayLike<number>): void {
-    const a = this.alloc.f64(addrs.length);
-    a.set(addrs);
-    const w = this.alloc.u8(a.length);
+    const a = Float64Array.from(addrs);
+    const w = new Uint8Array(a.length);
     if (writes) for (let i = 0; i < a.length; i++) w[i] = writes[i] ? 1 : 0; // the loops need exactly 0/1
     this.exec(th, a, w, 0, a.length);
-    this.alloc.release(a);
-    this.alloc.release(w);
   }
 
   /** munmap/brk shrink/exit: free the frames of pages [a, b) and drop their translations. */

@@ -12,13 +12,12 @@
  * Untouched pages of the memory are not committed by the OS, as with ordinary
  * zeroed arrays, so a huge mostly idle mapping still costs little host memory.
  *
- * Blocks are powers of two from 16 bytes, bump-allocated and reused through one
- * free list per size; a reused block is zeroed, as a new typed array is. Only
- * arrays with one owner are given back (Machine.runAccesses' copies): an array
- * replaced by a bigger one (the frame table, the truth, a chunk that grew) stays,
- * as it did as a JavaScript array while anything still held it (nothing can then
- * read a block reused for something else). Such arrays grow by doubling, so what
- * they leave behind is at most as much again as the arrays themselves.
+ * Blocks are bump-allocated, 16-byte aligned, from memory never used before, so
+ * they are zeroed as a new typed array is. Nothing is given back: an array replaced
+ * by a bigger one (the frame table, the truth, a chunk that grew) stays, as it did
+ * as a JavaScript array while anything still held it (nothing can then read a block
+ * reused for something else). Such arrays grow by doubling, so what they leave
+ * behind is at most as much again as the arrays themselves.
  */
 
 import { Wasm, type WasmMemory } from "./wasm/wasm-api.js";
@@ -28,7 +27,6 @@ const WASM_PAGE = 65536;
 const MAX_PAGES = 65536;
 /** Bytes below this offset are never handed out: offset 0 is "no array" to the loop. */
 const RESERVED = 64;
-const MIN_CLASS = 4; // 16 bytes
 
 export type HeapArray = Uint8Array | Uint16Array | Int32Array | Float64Array;
 
@@ -38,8 +36,6 @@ export interface ArrayAlloc {
   u16(n: number): Uint16Array;
   i32(n: number): Int32Array;
   f64(n: number): Float64Array;
-  /** Gives back an array this allocator made (others are ignored). */
-  release(a: HeapArray): void;
 }
 
 /** Ordinary typed arrays (machines without a heap, and tests). */
@@ -48,7 +44,6 @@ export const PLAIN_ALLOC: ArrayAlloc = {
   u16: (n) => new Uint16Array(n),
   i32: (n) => new Int32Array(n),
   f64: (n) => new Float64Array(n),
-  release: () => {},
 };
 
 /**
@@ -73,7 +68,6 @@ export class SimHeap implements ArrayAlloc {
   /** Every buffer object the memory has had (a grow makes a new one); views over any are ours. */
   private readonly bufs = new WeakSet<ArrayBufferLike>();
   private top = RESERVED;
-  private readonly free: number[][] = [];
   private readonly maxPages: number;
 
   /** `maxBytes`: the limit, 4 GiB by default (smaller ones are for tests of the overflow). */
@@ -115,23 +109,10 @@ export class SimHeap implements ArrayAlloc {
     return this.bufs.has(a.buffer) ? a.byteOffset : -1;
   }
 
-  release(a: HeapArray): void {
-    if (!this.bufs.has(a.buffer)) return;
-    const c = sizeClass(a.byteLength);
-    (this.free[c] ??= []).push(a.byteOffset);
-  }
-
   /** A zeroed block of at least `bytes`, or -1 (and overflowed) when the memory is full. */
   private alloc(bytes: number): number {
-    const c = sizeClass(bytes);
-    const list = this.free[c];
-    if (list !== undefined && list.length > 0) {
-      const off = list.pop()!;
-      new Uint8Array(this.buf, off, bytes).fill(0);
-      return off;
-    }
-    const size = 2 ** c;
-    const end = this.top + size;
+    // At least 16 bytes, so that an empty array too has an offset of its own.
+    const end = this.top + Math.max(16, Math.ceil(bytes / 16) * 16);
     if (end > this.buf.byteLength && !this.growTo(end)) {
       this.overflowed = true;
       return -1;
@@ -156,11 +137,4 @@ export class SimHeap implements ArrayAlloc {
     this.bufs.add(this.buf);
     return true;
   }
-}
-
-/** log2 of the block size for `bytes`: a power of two, at least 16, 16-byte aligned by construction. */
-function sizeClass(bytes: number): number {
-  if (bytes <= 1 << MIN_CLASS) return MIN_CLASS;
-  // Past 2 GiB one block would take the whole memory: class 32 never fits.
-  return bytes > 2 ** 31 ? 32 : 32 - Math.clz32(bytes - 1);
 }
