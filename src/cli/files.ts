@@ -4,7 +4,7 @@
  * input named by its option; an output goes to an existing folder and never over
  * an input; every file written is announced on stderr, saying when it replaced one.
  */
-import { existsSync, realpathSync, statSync } from "node:fs";
+import { realpathSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { outputPathProblem } from "../util/atomic-write.js";
 import { InputError, UsageError } from "../util/errors.js";
@@ -45,9 +45,13 @@ export function refuseOverwritingInput(output: string, inputs: string[], option:
       );
 }
 
-/** What is about to be written over: call before writing, pass to `announceWritten`. */
+/** Whether a file is about to be written over (not a device or pipe): call before writing, pass to `announceWritten`. */
 export function existedBefore(path: string): boolean {
-  return existsSync(path);
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -62,7 +66,8 @@ export function announceWritten(
 ): void {
   let size = "";
   try {
-    size = fmtBytes(statSync(path).size);
+    const st = statSync(path);
+    if (st.isFile()) size = fmtBytes(st.size);
   } catch {
     // announced all the same: the size is a detail
   }

@@ -10,10 +10,13 @@ export class JobFailed extends Error {}
 
 export async function runCli(program: Command, argv: string[]): Promise<void> {
   const debug = argv.includes("--debug");
-  // A reader that goes away (`| head`) ends the output quietly, not with a stack trace.
+  // A reader that goes away (`| head`) ends the output quietly, not with a stack trace;
+  // any other failure to write it (a full disk: `> /dev/full`) is said in one line, exit 1.
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
-    throw e;
+    if (debug) throw e;
+    process.stderr.write(`damon-ts: cannot write the standard output: ${e.code ?? e.message}\n`);
+    process.exit(1);
   });
   configureCommandTree(program);
   try {

@@ -19,15 +19,36 @@ import {
   type RunOptionValues,
 } from "./commands/run.js";
 
-/** `run`'s option values from a cell's arguments; bad ones raise a ConfigError naming `where`. */
+/**
+ * `run`'s option values from a cell's arguments; bad ones raise a ConfigError naming
+ * `where`. The grid writes each option as one argument (`--name=value`, `--name`
+ * for true, `--no-name` for false: grid.ts), so an option given true that needs a
+ * value, or a value for a plain switch, is told apart here.
+ */
 export function cellOptions(args: string[], where: string): RunOptionValues {
   const cmd = addSimulationOptions(new Command("run").option("--ops <list>", "", "vaddr"))
     .exitOverride()
     .configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  const byLong = new Map(cmd.options.map((opt) => [opt.long, opt]));
+  const given: string[] = [];
+  for (const a of args) {
+    const eq = a.indexOf("=");
+    const long = eq < 0 ? a : a.slice(0, eq);
+    const opt = byLong.get(long);
+    if (opt === undefined) {
+      // `name: true` where run has only --no-name: true is its default.
+      if (eq < 0 && a.startsWith("--") && byLong.get(`--no-${a.slice(2)}`)?.negate) continue;
+    } else if (eq < 0 && opt.required) throw new ConfigError(`${long} needs a value, not true`, where);
+    else if (eq >= 0 && !opt.required && !opt.optional)
+      throw new ConfigError(`${long} is a switch: give true or false, not '${a.slice(eq + 1)}'`, where);
+    given.push(a);
+  }
   try {
-    cmd.parse(args, { from: "user" });
+    cmd.parse(given, { from: "user" });
   } catch (e) {
-    if (e instanceof CommanderError) throw new ConfigError(e.message.replace(/^error: /, ""), where);
+    if (e instanceof CommanderError)
+      // Name an unknown option without the value the grid joined to it ('--memroy=1GiB').
+      throw new ConfigError(e.message.replace(/^error: /, "").replace(/'(--[^'=]+)=[^']*'/, "'$1'"), where);
     throw e;
   }
   if (cmd.args.length > 0) throw new ConfigError(`unexpected argument '${cmd.args[0]}'`, where);
@@ -47,8 +68,13 @@ export function checkCells(cells: SweepCell[], file: string): void {
     const where = `${file}: ${c.workload} / ${c.source} / ${c.attrs}`;
     try {
       const o = cellOptions(c.args, where);
-      parseOpsList(c.source);
-      workloadFromOptions(c.workload, o);
+      const ops = parseOpsList(c.source);
+      if (ops.length !== 1 || ops[0] !== c.source)
+        throw new ConfigError(
+          `'${c.source}' is not one operation set: list each source on its own in sources`,
+          where,
+        );
+      workloadFromOptions(c.target, o);
       attrsFromOptions(o);
     } catch (e) {
       if (e instanceof InputError && !e.message.startsWith(file)) throw new ConfigError(e.message, where);
@@ -60,7 +86,7 @@ export function checkCells(cells: SweepCell[], file: string): void {
 /** Runs one cell (one experiment) and returns its table row. */
 export function runCell(c: SweepCell): SweepRow {
   const o = cellOptions(c.args, `cell ${c.index}`);
-  const [r] = runAll(c.workload, o, [c.source], true);
+  const [r] = runAll(c.target, o, [c.source], true);
   return sweepRow(c, r);
 }
 

@@ -5,6 +5,8 @@ import { ConfigError } from "../util/errors.js";
 
 /** Decodes JSON or YAML text (JSON when it starts with `{`/`[`, or the name ends in .json). */
 export function decodeConfigText(text: string, file?: string): unknown {
+  // A byte-order mark (some Windows editors write one) is not part of the text.
+  if (text.startsWith("\uFEFF")) text = text.slice(1);
   const json = file ? /\.json$/i.test(file) : /^\s*[[{]/.test(text);
   if (json || /^\s*[[{]/.test(text)) {
     try {
@@ -32,8 +34,10 @@ export function decodeConfigText(text: string, file?: string): unknown {
       throw new ConfigError(`not valid JSON: ${msg}`, file ? `${file}${line ? `:${line}` : ""}` : undefined);
     }
   }
-  const doc = YAML.parseDocument(text, { prettyErrors: false });
-  if (doc.errors.length > 0) {
+  const docs = YAML.parseAllDocuments(text, { prettyErrors: false, logLevel: "error" });
+  const all = Array.isArray(docs) ? docs : [];
+  for (const doc of all) {
+    if (doc.errors.length === 0) continue;
     const err = doc.errors[0];
     const line = text.slice(0, err.pos[0]).split("\n").length;
     throw new ConfigError(
@@ -41,7 +45,20 @@ export function decodeConfigText(text: string, file?: string): unknown {
       file ? `${file}:${line}` : `line ${line}`,
     );
   }
-  return doc.toJS() as unknown;
+  if (all.length > 1) {
+    const line = text.slice(0, all[1].range[0]).split("\n").length;
+    throw new ConfigError(
+      "a second YAML document ('---'): a configuration file holds one",
+      file ? `${file}:${line}` : `line ${line}`,
+    );
+  }
+  if (all.length === 0) return null;
+  try {
+    // Keys that are not plain scalars (a list or map as a key) would become strings with a warning.
+    return all[0].toJS({ maxAliasCount: 1000 }) as unknown;
+  } catch (e) {
+    throw new ConfigError(`cannot read its YAML: ${e instanceof Error ? e.message : String(e)}`, file);
+  }
 }
 
 /** A configuration file's text; an unreadable file is a ConfigError naming it. */

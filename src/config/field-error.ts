@@ -25,6 +25,8 @@ function describe(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "an object";
+  // JSON has no Infinity or NaN (it would print null).
+  if (typeof v === "number" && !Number.isFinite(v)) return `number ${String(v)}`;
   const text = JSON.stringify(v);
   // a whole file read as one string must not be quoted in full: a short excerpt names it
   return text.length <= 40

@@ -4,21 +4,41 @@
  * are `damon-ts run` options spelt as in its --help without the dashes, so a
  * sweep accepts exactly what `run` accepts; the caller turns them into run
  * arguments (`runArgs`). Cells are numbered in grid order, workloads outermost.
+ * A workload given as a relative path (a masim config, `trace:FILE`) is found
+ * beside the grid file, wherever the sweep is started from (a job array's tasks
+ * may start anywhere).
  */
 import { createHash } from "node:crypto";
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
 import * as z from "zod";
 import { decodeConfigText, readConfigText } from "../config/config-text.js";
 import { validate } from "../config/field-error.js";
 import { ConfigError, UsageError } from "../util/errors.js";
+import { MAX_SEED } from "../util/rng.js";
+import { BUILTIN_WORKLOADS } from "../workload/builtins.js";
+import { tracePathOf } from "../workload/trace-replay.js";
 
 /** Run options a sweep sets itself, per cell: not allowed among the common options. */
 export const CELL_OPTIONS = ["ops", "seed", "sample", "aggr", "update", "min-regions", "max-regions"];
 /** Run options that make no sense in a table of results. */
 const OUTPUT_OPTIONS = ["json", "progress", "heatmap", "record", "record-format", "debug"];
+/** Commander's own flags: they print and exit, they are not run options. */
+const NOT_RUN_OPTIONS = ["help", "version"];
+/** Most shards of one grid: a slice per job-array task, and merge takes one file each. */
+export const MAX_SHARDS = 1_000_000;
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const attrSet = z.strictObject({
-  name: z.string().min(1).optional(),
+  name: z
+    .string()
+    .min(1)
+    .refine(
+      // eslint-disable-next-line no-control-regex
+      (s) => s.trim() !== "" && !/[\u0000-\u001f\u007f]/.test(s),
+      "a name needs a visible character and no control characters (it is a table column)",
+    )
+    .optional(),
   sample: z.union([z.string(), z.number()]).optional(),
   aggr: z.union([z.string(), z.number()]).optional(),
   update: z.union([z.string(), z.number()]).optional(),
@@ -29,7 +49,10 @@ const gridFile = z.strictObject({
   workloads: z.array(z.string().min(1)).min(1),
   sources: z.array(z.string().min(1)).min(1),
   attributes: z.array(attrSet).min(1).optional(),
-  seeds: z.array(z.number().int().nonnegative()).min(1).optional(),
+  seeds: z
+    .array(z.number().int().nonnegative().max(MAX_SEED, `a seed is 32 bits: 0 to ${MAX_SEED}`))
+    .min(1)
+    .optional(),
   options: z.record(z.string(), scalar).optional(),
 });
 
@@ -56,6 +79,8 @@ export interface SweepCell {
   source: string;
   attrs: string;
   seed: number;
+  /** The workload as `run` takes it: `workload`, with a relative file path resolved beside the grid file. */
+  target: string;
   /** Every `run` argument of this cell but the workload and `--ops`. */
   args: string[];
 }
@@ -67,7 +92,7 @@ export function parseGrid(data: unknown, file?: string): SweepGrid {
   const attributes = (raw.attributes ?? [{}]).map((a, i) => {
     const args: string[] = [];
     for (const key of ["sample", "aggr", "update", "min-regions", "max-regions"] as const) {
-      if (a[key] !== undefined) args.push(`--${key}`, String(a[key]));
+      if (a[key] !== undefined) args.push(`--${key}=${String(a[key])}`);
     }
     return { name: a.name ?? (args.length === 0 ? "default" : `attrs${i + 1}`), args };
   });
@@ -91,6 +116,13 @@ export function parseGrid(data: unknown, file?: string): SweepGrid {
   const args: string[] = [];
   for (const [key, value] of Object.entries(raw.options ?? {})) {
     const name = key.replace(/^--/, "");
+    if (!/^[a-z][a-z0-9-]*$/.test(name))
+      throw new ConfigError(
+        `'${key}' is not a run option name: write each option as 'name: value', as in 'damon-ts run --help' without the dashes`,
+        at(`options.${key}`),
+      );
+    if (NOT_RUN_OPTIONS.includes(name))
+      throw new ConfigError(`'${name}' is not a run option`, at(`options.${key}`));
     if (CELL_OPTIONS.includes(name))
       throw new ConfigError(
         `'${name}' is a dimension of the grid: set it in workloads/sources/attributes/seeds`,
@@ -101,9 +133,11 @@ export function parseGrid(data: unknown, file?: string): SweepGrid {
         `'${name}' does not apply to a sweep (its output is the table)`,
         at(`options.${key}`),
       );
+    // One argument per option (`--name=value`): a value that starts with a dash stays a
+    // value, and `name: true` on an option that needs one is found as such (sweep-cell.ts).
     if (value === true) args.push(`--${name}`);
     else if (value === false) args.push(`--no-${name}`);
-    else args.push(`--${name}`, String(value));
+    else args.push(`--${name}=${String(value)}`);
   }
   return { workloads: raw.workloads, sources: raw.sources, attributes, seeds: raw.seeds ?? [1], args };
 }
@@ -113,10 +147,40 @@ export function readGridFile(file: string): SweepGrid {
   return parseGrid(decodeConfigText(readConfigText(file), file), file);
 }
 
-/** Every cell in grid order: workloads, then sources, attribute sets and seeds. */
-export function gridCells(g: SweepGrid): SweepCell[] {
+/** The folder relative workload paths of the grid file `file` are found in. */
+export function gridFolder(file: string): string {
+  return dirname(resolve(file));
+}
+
+/**
+ * The file a workload names (a trace, or a masim config as `run` tells one: a path
+ * with a slash, a .cfg name, an existing file), resolved in `folder`; null for a
+ * built-in or an unknown name (which `run` reports as such).
+ */
+function workloadFile(workload: string, folder: string): string | null {
+  const trace = tracePathOf(workload);
+  const at = (p: string): string => (isAbsolute(p) ? p : resolve(folder, p));
+  if (trace !== null) return at(trace);
+  if (BUILTIN_WORKLOADS.some((b) => b.name === workload)) return null;
+  if (workload.includes("/") || workload.endsWith(".cfg") || existsSync(at(workload))) return at(workload);
+  return null;
+}
+
+/** The workload argument `run` gets: a relative file path resolved in `folder`. */
+function workloadTarget(workload: string, folder: string): string {
+  const file = workloadFile(workload, folder);
+  if (file === null) return workload;
+  return tracePathOf(workload) !== null ? `trace:${file}` : file;
+}
+
+/**
+ * Every cell in grid order: workloads, then sources, attribute sets and seeds.
+ * `folder` is where relative workload paths are (the grid file's, `gridFolder`).
+ */
+export function gridCells(g: SweepGrid, folder = "."): SweepCell[] {
   const cells: SweepCell[] = [];
-  for (const workload of g.workloads)
+  for (const workload of g.workloads) {
+    const target = workloadTarget(workload, folder);
     for (const source of g.sources)
       for (const a of g.attributes)
         for (const seed of g.seeds)
@@ -126,14 +190,51 @@ export function gridCells(g: SweepGrid): SweepCell[] {
             source,
             attrs: a.name,
             seed,
-            args: [...g.args, ...a.args, "--seed", String(seed)],
+            target,
+            args: [...g.args, ...a.args, `--seed=${seed}`],
           });
+  }
   return cells;
 }
 
-/** A short digest of the grid: slices of different grids must not be merged. */
-export function gridId(g: SweepGrid): string {
-  return createHash("sha256").update(JSON.stringify(g)).digest("hex").slice(0, 16);
+/** Bytes of a workload file read into the grid's digest, at each end (all of a small file). */
+const DIGEST_END_BYTES = 65536;
+
+/** A digest of a workload file's size and ends (all of it when small): a trace may be gigabytes. */
+function fileDigest(path: string): string {
+  const h = createHash("sha256");
+  let fd = -1;
+  try {
+    const size = statSync(path).size;
+    h.update(`${size}:`);
+    fd = openSync(path, "r");
+    const buf = Buffer.alloc(Math.min(size, 2 * DIGEST_END_BYTES));
+    if (size <= buf.length) readSync(fd, buf, 0, size, 0);
+    else {
+      readSync(fd, buf, 0, DIGEST_END_BYTES, 0);
+      readSync(fd, buf, DIGEST_END_BYTES, DIGEST_END_BYTES, size - DIGEST_END_BYTES);
+    }
+    h.update(buf);
+  } catch {
+    h.update("unreadable"); // the run reports the file itself
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+  return h.digest("hex");
+}
+
+/**
+ * A short digest of the grid and of the workload files it names (found in `folder`):
+ * slices of different grids, or of one grid file over different workload files,
+ * must not be merged.
+ */
+export function gridId(g: SweepGrid, folder = "."): string {
+  const h = createHash("sha256").update(JSON.stringify(g));
+  for (const w of g.workloads) {
+    const file = workloadFile(w, folder);
+    if (file !== null) h.update(`\0${w}\0${fileDigest(file)}`);
+  }
+  return h.digest("hex").slice(0, 16);
 }
 
 /** Which slice of the grid a shard runs. */
@@ -150,6 +251,7 @@ export function parseShard(text: string): Shard {
   const count = m ? Number(m[2]) : NaN;
   if (!(count >= 1 && index >= 1 && index <= count))
     throw new UsageError(`'${text}' is not a shard I/N with 1 <= I <= N`, "--shard");
+  if (count > MAX_SHARDS) throw new UsageError(`'${text}': N is at most ${MAX_SHARDS}`, "--shard");
   return { index, count };
 }
 

@@ -7,7 +7,7 @@
  */
 import type { ExperimentResult } from "../eval/experiment.js";
 import { FormatError } from "../util/errors.js";
-import type { Shard, SweepCell, SweepGrid } from "./grid.js";
+import { MAX_SHARDS, type Shard, type SweepCell, type SweepGrid } from "./grid.js";
 
 /** Version 2: the run's F1 (f1Active) and the byte-weighted precision and recall beside the plain means. */
 export const SWEEP_JSON_SCHEMA = "damon-ts/sweep/2";
@@ -123,7 +123,52 @@ export function parseTable(data: unknown, file: string): SweepTable {
       `sweep table with other columns than this damon-ts writes (${SWEEP_COLUMNS.length}): run its slice again with this version`,
       file,
     );
+  if (!Number.isSafeInteger(t.cells) || t.cells < 0)
+    throw new FormatError(`cells: ${String(t.cells)} is not a cell count`, file);
+  const sh = t.shard as unknown;
+  if (sh === undefined) throw new FormatError("sweep table without shard (null for a whole grid)", file);
+  if (sh !== null) {
+    const { index, count } = sh as Partial<Shard>;
+    if (
+      !Number.isSafeInteger(index) ||
+      !Number.isSafeInteger(count) ||
+      count! < 1 ||
+      count! > MAX_SHARDS ||
+      index! < 1 ||
+      index! > count!
+    )
+      throw new FormatError(
+        `shard: ${JSON.stringify(sh)} is not a shard {index, count} with 1 <= index <= count`,
+        file,
+      );
+  }
+  t.rows.forEach((r, i) => {
+    const problem = rowProblem(r, t.cells!);
+    if (problem !== null) throw new FormatError(`rows[${i}]: ${problem}`, file);
+  });
   return t as SweepTable;
+}
+
+/** What is wrong with a decoded row (every column, each of its type, a cell of the grid), or null. */
+function rowProblem(r: unknown, cells: number): string | null {
+  if (typeof r !== "object" || r === null || Array.isArray(r)) return "not a row object";
+  const row = r as Record<string, unknown>;
+  const keys = Object.keys(row);
+  const extra = keys.find((k) => !(SWEEP_COLUMNS as readonly string[]).includes(k));
+  if (extra !== undefined) return `unknown column '${extra}'`;
+  for (const c of SWEEP_COLUMNS) {
+    const v = row[c];
+    if (!(c in row)) return `column '${c}' is missing`;
+    const ok =
+      c === "workload" || c === "source" || c === "attrs"
+        ? typeof v === "string"
+        : c === "cell" || c === "seed"
+          ? Number.isSafeInteger(v) && (v as number) >= 0
+          : v === null || (typeof v === "number" && Number.isFinite(v));
+    if (!ok) return `${c}: ${JSON.stringify(v)} is not what the column holds`;
+  }
+  if ((row.cell as number) >= cells) return `cell ${String(row.cell)} is not in the grid's ${cells} cells`;
+  return null;
 }
 
 /** Joins the slices of one grid (every shard 1..N exactly once) into the whole table. */
@@ -131,11 +176,18 @@ export function mergeTables(slices: { file: string; table: SweepTable }[]): Swee
   if (slices.length === 0) throw new FormatError("nothing to merge");
   const first = slices[0];
   const count = first.table.shard?.count;
+  const gridText = JSON.stringify(first.table.grid);
   const seen = new Map<number, string>();
+  const cellIn = new Map<number, string>();
   for (const { file, table } of slices) {
     if (table.gridId !== first.table.gridId)
       throw new FormatError(
         `grid ${table.gridId} differs from ${first.file}'s grid ${first.table.gridId}: slices of different sweeps`,
+        file,
+      );
+    if (JSON.stringify(table.grid) !== gridText || table.cells !== first.table.cells)
+      throw new FormatError(
+        `its grid or cell count differs from ${first.file}'s under the same gridId: a slice edited by hand`,
         file,
       );
     if (table.shard === null)
@@ -145,10 +197,24 @@ export function mergeTables(slices: { file: string; table: SweepTable }[]): Swee
     const other = seen.get(table.shard.index);
     if (other !== undefined) throw new FormatError(`shard ${table.shard.index} is also in ${other}`, file);
     seen.set(table.shard.index, file);
+    for (const r of table.rows) {
+      const cell = Number(r.cell);
+      if (cell % count !== table.shard.index - 1)
+        throw new FormatError(`cell ${cell} does not belong to shard ${table.shard.index}/${count}`, file);
+      const twice = cellIn.get(cell);
+      if (twice !== undefined) throw new FormatError(`cell ${cell} is also in ${twice}`, file);
+      cellIn.set(cell, file);
+    }
   }
-  const missing = Array.from({ length: count! }, (_, i) => i + 1).filter((i) => !seen.has(i));
-  if (missing.length > 0)
-    throw new FormatError(`shard(s) ${missing.join(", ")} of ${count} missing: give every slice`);
+  if (seen.size !== count) {
+    // Name the first few missing shards without listing up to MAX_SHARDS of them.
+    const missing: number[] = [];
+    for (let i = 1; i <= count! && missing.length < 10; i++) if (!seen.has(i)) missing.push(i);
+    const more = count! - seen.size > missing.length ? ", ..." : "";
+    throw new FormatError(
+      `shard(s) ${missing.join(", ")}${more} of ${count} missing (${count! - seen.size}): give every slice`,
+    );
+  }
   const rows = slices.flatMap((s) => s.table.rows);
   if (rows.length !== first.table.cells)
     throw new FormatError(`the slices hold ${rows.length} rows, the grid has ${first.table.cells} cells`);

@@ -13,6 +13,11 @@
  *   The guard is stopped when the writer commits or aborts.
  * - what survives anyway (power loss, a guard killed too) is reported when a later
  *   writer starts on the same output (`staleTempFiles`, `setStaleTempReporter`).
+ *
+ * An output that is a symbolic link is written through it: the file it points to
+ * is replaced, the link stays. An output that is a device, pipe or socket
+ * (`-o /dev/null`, a FIFO) cannot be replaced, only written: it is written in
+ * place (renaming over it would swap the device for a plain file).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import {
@@ -20,8 +25,10 @@ import {
   closeSync,
   constants as fsc,
   fsyncSync,
+  lstatSync,
   openSync,
   readdirSync,
+  readlinkSync,
   renameSync,
   rmSync,
   statSync,
@@ -86,6 +93,34 @@ export function staleTempFiles(path: string): { file: string; bytes: number }[] 
   return out;
 }
 
+/** Where a write to an output lands (`outputTarget`). */
+export interface OutputTarget {
+  /** The file written: the output, or the file its symbolic link(s) point to. */
+  path: string;
+  /** A device, pipe or socket: written in place, not through a temporary file. */
+  inPlace: boolean;
+}
+
+/** Links followed before an output is refused as a loop (Linux's own limit). */
+const MAX_LINKS = 40;
+
+/** Follows `path`'s symbolic links (a dangling one too: its target is created) and says how it is written. */
+export function outputTarget(path: string): OutputTarget {
+  if (path === "") throw new UsageError("the output file name is empty");
+  let p = path;
+  for (let i = 0; ; i++) {
+    let st;
+    try {
+      st = lstatSync(p);
+    } catch {
+      return { path: p, inPlace: false };
+    }
+    if (!st.isSymbolicLink()) return { path: p, inPlace: !st.isFile() && !st.isDirectory() };
+    if (i === MAX_LINKS) throw new UsageError(`cannot write ${path}: too many levels of symbolic links`);
+    p = resolve(dirname(p), readlinkSync(p));
+  }
+}
+
 let reportStale: ((stale: { file: string; bytes: number }[], path: string) => void) | null = null;
 
 /**
@@ -102,7 +137,23 @@ export function setStaleTempReporter(
  * Why `path` cannot be written (it is a directory, its folder is missing, not a
  * folder or not writable), or null when it can.
  */
-export function outputPathProblem(path: string): string | null {
+export function outputPathProblem(output: string): string | null {
+  if (output === "") return "the output file name is empty";
+  let target: OutputTarget;
+  try {
+    target = outputTarget(output);
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+  const path = target.path;
+  if (target.inPlace) {
+    try {
+      accessSync(path, fsc.W_OK);
+      return null;
+    } catch {
+      return `cannot write ${output}: it is not writable`;
+    }
+  }
   const dir = dirname(resolve(path));
   let st;
   try {
@@ -133,10 +184,21 @@ export function outputPathProblem(path: string): string | null {
 export function checkOutputPath(path: string): void {
   const problem = outputPathProblem(path);
   if (problem !== null) throw new UsageError(problem);
-  if (reportStale) {
-    const stale = staleTempFiles(path);
-    if (stale.length > 0) reportStale(stale, path);
+  const target = outputTarget(path);
+  // Once per output and process: a command checks its output early, and again as it writes.
+  if (reportStale && !target.inPlace && !staleReported.has(resolve(target.path))) {
+    staleReported.add(resolve(target.path));
+    const stale = staleTempFiles(target.path);
+    if (stale.length > 0) reportStale(stale, target.path);
   }
+}
+
+const staleReported = new Set<string>();
+
+/** Writes all of `bytes` to `fd`. */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let off = 0;
+  while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
 }
 
 /** Starts the guard that removes `tmp` once this process has ended (null if it cannot start). */
@@ -162,16 +224,25 @@ function guard(tmp: string): ChildProcess | null {
 }
 
 /** Writes `data` to `path` atomically. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  checkOutputPath(path);
+export function writeFileAtomic(output: string, data: string | Uint8Array): void {
+  checkOutputPath(output);
+  const { path, inPlace } = outputTarget(output);
+  const bytes = typeof data === "string" ? Buffer.from(data) : data;
+  if (inPlace) {
+    const fd = openSync(path, "w");
+    try {
+      writeAll(fd, bytes);
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
   const tmp = tempPathFor(path);
   let fd = -1;
   track(tmp);
   try {
     fd = openSync(tmp, "w");
-    const bytes = typeof data === "string" ? Buffer.from(data) : data;
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    writeAll(fd, bytes);
     fsyncSync(fd);
     const f = fd;
     fd = -1;
@@ -193,24 +264,38 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
  */
 export class AtomicFileWriter {
   private fd: number;
-  private readonly tmp: string;
+  /** The temporary file; null when the output is written in place (a device or pipe). */
+  private readonly tmp: string | null;
+  private readonly path: string;
   private done = false;
   private readonly guard: ChildProcess | null;
-  constructor(private readonly path: string) {
-    checkOutputPath(path);
-    this.tmp = tempPathFor(path);
-    this.fd = openSync(this.tmp, "w");
-    track(this.tmp);
-    this.guard = guard(this.tmp);
+  constructor(output: string) {
+    checkOutputPath(output);
+    const target = outputTarget(output);
+    this.path = target.path;
+    if (target.inPlace) {
+      this.tmp = null;
+      this.fd = openSync(this.path, "w");
+      this.guard = null;
+      return;
+    }
+    const tmp = tempPathFor(this.path);
+    this.tmp = tmp;
+    this.fd = openSync(tmp, "w");
+    track(tmp);
+    this.guard = guard(tmp);
   }
   write(chunk: string | Uint8Array): void {
-    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-    let off = 0;
-    while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    writeAll(this.fd, typeof chunk === "string" ? Buffer.from(chunk) : chunk);
   }
   commit(): void {
     if (this.done) return;
     try {
+      if (this.tmp === null) {
+        this.closeFd();
+        this.finish();
+        return;
+      }
       fsyncSync(this.fd);
       this.closeFd();
       renameSync(this.tmp, this.path);
@@ -235,13 +320,13 @@ export class AtomicFileWriter {
     try {
       this.closeFd();
     } finally {
-      rmSync(this.tmp, { force: true });
+      if (this.tmp !== null) rmSync(this.tmp, { force: true });
       this.finish();
     }
   }
   private finish(): void {
     this.done = true;
-    live.delete(this.tmp);
+    if (this.tmp !== null) live.delete(this.tmp);
     this.guard?.kill();
   }
 }

@@ -4,6 +4,8 @@
  */
 /** The seed of a run when none is given: simulations, contexts, workloads and the CLI's --seed. */
 export const DEFAULT_SEED = 1;
+/** Seeds are 32 bits: a larger one would give the same runs as a smaller one. */
+export const MAX_SEED = 0xffffffff;
 
 export class Rng {
   private a: number;

@@ -3,6 +3,7 @@
  * durations (`5ms`, `1 s`, `1 m 3 s`), sizes (`4KiB`, `1.5 GiB`; all suffixes
  * binary), percentages, booleans. Every parser names the field it was parsing.
  */
+import { MAX_SEED } from "./rng.js";
 import { UsageError } from "./errors.js";
 
 /** Time units in ns, as damo spells them (its parsers and ours share this table). */
@@ -99,6 +100,14 @@ export function parseCount(text: string, field = "count"): number {
   const t = text.trim().replace(/,/g, "");
   if (!/^[0-9]+$/.test(t)) throw new UsageError(`'${text}' is not a non-negative integer`, field);
   return exact(Number(t), text, field);
+}
+
+/** Parses a seed: an integer from 0 to MAX_SEED (32 bits, as Rng takes it). */
+export function parseSeed(text: string, field = "--seed"): number {
+  const n = parseCount(text, field);
+  if (n > MAX_SEED)
+    throw new UsageError(`'${text.trim()}' is not a seed: seeds are 0 to ${MAX_SEED} (32 bits)`, field);
+  return n;
 }
 
 /**

@@ -22,6 +22,7 @@ import {
   type SweepTable,
 } from "../../src/sweep/table.js";
 import { ConfigError, FormatError, InputError } from "../../src/util/errors.js";
+import { fileURLToPath } from "node:url";
 import { cli } from "../cli/helpers.js";
 import { tempDir } from "../helpers/temp.js";
 
@@ -33,6 +34,7 @@ const TINY = {
   options: { scale: 0.005, duration: "100ms", memory: "8MiB", baseline: false },
 };
 const WORKER = new URL("../../src/cli/sweep-cell.ts", import.meta.url);
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 function errorOf(f: () => unknown): Error {
   try {
@@ -60,23 +62,18 @@ describe("sweep grid file", () => {
         ["stairs", "vaddr", "fine", 2],
       ],
     );
+    // One argument per option, so a value can never be taken for an option.
     assert.deepEqual(cells[3].args, [
-      "--scale",
-      "0.005",
-      "--duration",
-      "100ms",
-      "--memory",
-      "8MiB",
+      "--scale=0.005",
+      "--duration=100ms",
+      "--memory=8MiB",
       "--no-baseline",
-      "--sample",
-      "1ms",
-      "--aggr",
-      "20ms",
-      "--max-regions",
-      "200",
-      "--seed",
-      "2",
+      "--sample=1ms",
+      "--aggr=20ms",
+      "--max-regions=200",
+      "--seed=2",
     ]);
+    assert.equal(cells[3].target, "stairs");
     assert.deepEqual(
       cells.map((c) => c.index),
       cells.map((_, i) => i),
@@ -96,6 +93,17 @@ describe("sweep grid file", () => {
       [{ ...TINY, attributes: [{ sampel: "1ms" }] }, /^g\.yaml: attributes\[0\]\.sampel: unknown key/],
       [{ ...TINY, options: { seed: 3 } }, /^g\.yaml: options\.seed: 'seed' is a dimension of the grid/],
       [{ ...TINY, options: { json: true } }, /^g\.yaml: options\.json: 'json' does not apply/],
+      // A seed is 32 bits: 2^32 would repeat seed 0.
+      [{ ...TINY, seeds: [0, 2 ** 32] }, /^g\.yaml: seeds\[1\]: a seed is 32 bits: 0 to 4294967295/],
+      [{ ...TINY, attributes: [{ name: "  " }] }, /^g\.yaml: attributes\[0\]\.name: a name needs a visible/],
+      [{ ...TINY, attributes: [{ name: "a\nb" }] }, /^g\.yaml: attributes\[0\]\.name: /],
+      // A key that smuggles a value or another option past the dimension check.
+      [
+        { ...TINY, options: { "sample=20ms": true } },
+        /^g\.yaml: options\.sample=20ms: 'sample=20ms' is not a run option name/,
+      ],
+      [{ ...TINY, options: { "seed 7": true } }, /is not a run option name/],
+      [{ ...TINY, options: { help: true } }, /^g\.yaml: options\.help: 'help' is not a run option/],
     ];
     for (const [data, re] of cases) {
       const e = errorOf(() => parseGrid(data, "g.yaml"));
@@ -122,6 +130,26 @@ describe("sweep grid file", () => {
     );
     for (const e of [check({ options: { memroy: 1 } }), check({ workloads: ["nope"] })])
       assert.ok(e instanceof InputError);
+    // A source is one operation set: "paddr,vaddr" would fail at its run, after others ran.
+    for (const src of ["paddr,vaddr", " vaddr"])
+      assert.ok(
+        check({ sources: ["vaddr", src] }).message.startsWith(
+          `g.yaml: stairs / ${src} / default: '${src}' is not one operation set`,
+        ),
+      );
+    // true on an option that needs a value; a value on a switch; true where run has only --no-X.
+    assert.match(
+      check({ options: { memory: true } }).message,
+      /^g\.yaml: stairs \/ vaddr \/ default: --memory needs a value, not true/,
+    );
+    assert.match(
+      check({ options: { "allow-damaged-trace": 5 } }).message,
+      /--allow-damaged-trace is a switch: give true or false, not '5'/,
+    );
+    checkCells(
+      gridCells(parseGrid({ ...TINY, options: { ...TINY.options, baseline: true } }, "g.yaml")),
+      "g.yaml",
+    );
     checkCells(gridCells(parseGrid(TINY, "g.yaml")), "g.yaml"); // the good grid passes
   });
 
@@ -139,15 +167,17 @@ describe("sweep grid file", () => {
       );
     }
     assert.deepEqual(parseShard("2/3"), { index: 2, count: 3 });
-    for (const bad of ["0/2", "3/2", "1/0", "1-2", "a/b", ""])
+    for (const bad of ["0/2", "3/2", "1/0", "1-2", "a/b", "", "1/99999999999999999999", "1/1000001"])
       assert.ok(errorOf(() => parseShard(bad)) instanceof InputError);
   });
 });
 
 describe("sweep merge", () => {
   const grid: SweepGrid = parseGrid(TINY);
-  const row = (cell: number): SweepRow =>
-    ({ cell, workload: "w", source: "s", attrs: "a", seed: 1 }) as SweepRow;
+  const row = (cell: number): SweepRow => {
+    const r = Object.fromEntries(SWEEP_COLUMNS.map((c) => [c, null])) as SweepRow;
+    return { ...r, cell, workload: "w", source: "s", attrs: "a", seed: 1, durationNs: 1e8 };
+  };
   const slice = (index: number, count: number, g: SweepGrid = grid): { file: string; table: SweepTable } => ({
     file: `p${index}.json`,
     table: sweepTable(
@@ -185,6 +215,58 @@ describe("sweep merge", () => {
       assert.ok(e instanceof FormatError);
       assert.match(e.message, re);
     }
+  });
+
+  it("refuses slices whose rows are not this grid's: a cell twice, in the wrong shard, columns missing or of the wrong type", () => {
+    const bad = (edit: (t: SweepTable) => void): SweepTable => {
+      const t = JSON.parse(JSON.stringify(slice(2, 2).table)) as SweepTable;
+      edit(t);
+      return t;
+    };
+    const parsed: [SweepTable, RegExp][] = [
+      [bad((t) => delete (t as Partial<SweepTable>).shard), /^p2\.json: sweep table without shard/],
+      [
+        bad((t) => (t.shard = { index: 3, count: 2 })),
+        /^p2\.json: shard: \{"index":3,"count":2\} is not a shard/,
+      ],
+      [bad((t) => (t.shard = { index: 1, count: 1e20 })), /is not a shard/],
+      [bad((t) => ((t.rows as unknown[])[0] = 1)), /^p2\.json: rows\[0\]: not a row object/],
+      [
+        bad((t) => (t.rows[0] = { cell: 1 } as SweepRow)),
+        /^p2\.json: rows\[0\]: column 'workload' is missing/,
+      ],
+      [
+        bad((t) => (t.rows[0].f1 = "bogus")),
+        /^p2\.json: rows\[0\]: f1: "bogus" is not what the column holds/,
+      ],
+      [bad((t) => ((t.rows[0] as Record<string, unknown>).extra = 1)), /unknown column 'extra'/],
+      [bad((t) => (t.rows[0].cell = 99)), /cell 99 is not in the grid's 12 cells/],
+      [bad((t) => (t.cells = -1)), /cells: -1 is not a cell count/],
+    ];
+    for (const [t, re] of parsed) assert.match(errorOf(() => parseTable(t, "p2.json")).message, re);
+    // Rows that parse but do not belong: another shard's cells, a cell twice, an edited grid.
+    const a = slice(1, 2);
+    const wrongCells = { file: "p2.json", table: bad((t) => (t.rows = a.table.rows)) };
+    assert.match(
+      errorOf(() => mergeTables([a, wrongCells])).message,
+      /^p2\.json: cell 0 does not belong to shard 2\/2/,
+    );
+    const twice = { file: "p2.json", table: bad((t) => (t.rows[1] = { ...t.rows[0] })) };
+    assert.match(errorOf(() => mergeTables([a, twice])).message, /^p2\.json: cell 1 is also in p2\.json/);
+    const edited = { file: "p2.json", table: bad((t) => (t.grid.seeds = [7, 8])) };
+    assert.match(
+      errorOf(() => mergeTables([a, edited])).message,
+      /its grid or cell count differs from p1\.json's/,
+    );
+    // A count past the slices given names the first missing ones, without listing a million.
+    const many = (i: number) => ({
+      file: `q${i}.json`,
+      table: bad((t) => ((t.shard = { index: i, count: 1_000_000 }), (t.rows = []))),
+    });
+    assert.match(
+      errorOf(() => mergeTables([many(1), many(2)])).message,
+      /^shard\(s\) 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, \.\.\. of 1000000 missing \(999998\)/,
+    );
   });
 
   it("reads only slices with this version's columns (a version 1 slice lacks the run's F1)", () => {
@@ -284,5 +366,49 @@ describe("sweep on worker threads", () => {
     assert.equal(r.err.trim().split("\n").length, 1, r.err);
     assert.match(r.err, /grid\.yaml: stairs \/ vaddr \/ default \/ seed 1: --memory: 'lots' is not a size/);
     assert.equal(r.out, "");
+  });
+
+  it("checks the whole grid and the output before any run, whichever slice a task runs", () => {
+    const dir = tempDir("sweep-test-");
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, "workloads: [stairz]\nsources: [vaddr]\n");
+    // Slice 2 of 2 holds none of the one cell: it must fail all the same (a job array's tasks agree).
+    for (const shard of ["1/2", "2/2"]) {
+      const r = cli(["sweep", bad, "--shard", shard, "-o", join(dir, "p.json")]);
+      assert.equal(r.code, 2, `${shard}: ${r.err}`);
+      assert.match(r.err, /bad\.yaml: stairz \/ vaddr \/ default: /);
+    }
+    const good = join(dir, "good.yaml");
+    writeFileSync(good, "workloads: [stairs]\nsources: [vaddr]\noptions: {time-scale: 0.001}\n");
+    const empty = cli(["sweep", good, "--shard", "2/2", "-o", join(dir, "e.json")]);
+    assert.equal(empty.code, 0, empty.err);
+    assert.match(empty.err, /shard 2\/2 holds none of the grid's 1 cells: an empty slice/);
+    // The grid file as the output, or no name at all: refused before running (no "sweep:" progress).
+    for (const out of [good, ""]) {
+      const r = cli(["sweep", good, "-o", out, "--progress"]);
+      assert.equal(r.code, 2, r.err);
+      assert.doesNotMatch(r.err, /sweep: \[/);
+      assert.equal(r.err.trim().split("\n").length, 1, r.err);
+    }
+  });
+
+  it("finds relative workload files beside the grid file, and the grid's id covers their contents", () => {
+    const dir = tempDir("sweep-test-");
+    const cfg = readFileSync(join(ROOT, "workloads/masim/2mb.cfg"), "utf8");
+    writeFileSync(join(dir, "w.cfg"), cfg.replace("5000", "20"));
+    const file = join(dir, "grid.yaml");
+    writeFileSync(file, "workloads: [w.cfg]\nsources: [vaddr]\noptions: {baseline: false}\n");
+    // The CLI runs in the project root, not beside the grid.
+    const r = cli(["sweep", file]);
+    assert.equal(r.code, 0, r.err);
+    const t = JSON.parse(r.out) as SweepTable;
+    assert.equal(t.rows[0].workload, "w.cfg");
+    assert.ok(Number(t.rows[0].appAccesses) > 0);
+    const g = parseGrid({ workloads: ["w.cfg"], sources: ["vaddr"] });
+    assert.equal(gridCells(g, dir)[0].target, join(dir, "w.cfg"));
+    const before = gridId(g, dir);
+    assert.equal(before, gridId(g, dir));
+    writeFileSync(join(dir, "w.cfg"), cfg.replace("5000", "30"));
+    assert.notEqual(gridId(g, dir), before, "another workload file, another grid");
   });
 });

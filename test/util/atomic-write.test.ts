@@ -7,7 +7,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -144,4 +154,43 @@ void test("stale temp files of a dead process are reported when a writer starts 
   assert.deepEqual(seen, [`${out}: ${tmp}`]);
   assert.ok(existsSync(tmp), "reported, never removed silently");
   rmSync(tmp);
+});
+
+// A symbolic link is written through (its target replaced, the link kept); a pipe or
+// device is written in place: renaming over it swapped /dev/null for a plain file.
+test("writes through a symbolic link and into a pipe in place", async () => {
+  const target = join(dir, "link-target.json");
+  writeFileSync(target, "old");
+  const link = join(dir, "link.json");
+  symlinkSync(target, link);
+  writeFileAtomic(link, "new");
+  assert.ok(lstatSync(link).isSymbolicLink());
+  assert.equal(readFileSync(target, "utf8"), "new");
+  assert.equal(readdirSync(dir).filter((n) => n.includes(".tmp-")).length, 0);
+  // A dangling link creates its target.
+  const dangling = join(dir, "dangling.json");
+  symlinkSync(join(dir, "made-by-link.json"), dangling);
+  writeFileAtomic(dangling, "made");
+  assert.equal(readFileSync(join(dir, "made-by-link.json"), "utf8"), "made");
+  assert.ok(lstatSync(dangling).isSymbolicLink());
+  // A named pipe: a reader gets the bytes, and the pipe stays a pipe.
+  const fifo = join(dir, "pipe");
+  assert.equal(spawnSync("mkfifo", [fifo]).status, 0);
+  const reader = spawn("cat", [fifo], { stdio: ["ignore", "pipe", "inherit"] });
+  let got = "";
+  reader.stdout.on("data", (b: Buffer) => (got += b.toString()));
+  const done = new Promise<void>((res) => reader.on("exit", () => res()));
+  const w = new AtomicFileWriter(fifo);
+  w.write("through ");
+  w.write("the pipe");
+  w.commit();
+  await done;
+  assert.equal(got, "through the pipe");
+  assert.ok(lstatSync(fifo).isFIFO());
+  assert.equal(readdirSync(dir).filter((n) => n.includes(".tmp-")).length, 0);
+  // A loop of links, and an empty name, are refused in one line.
+  symlinkSync(join(dir, "loop-b"), join(dir, "loop-a"));
+  symlinkSync(join(dir, "loop-a"), join(dir, "loop-b"));
+  assert.throws(() => writeFileAtomic(join(dir, "loop-a"), "x"), /too many levels of symbolic links/);
+  assert.throws(() => writeFileAtomic("", "x"), /the output file name is empty/);
 });

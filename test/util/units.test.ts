@@ -6,6 +6,7 @@ import {
   parseSizeBytes,
   parseBool,
   parseCount,
+  parseSeed,
 } from "../../src/util/units.js";
 import { UsageError } from "../../src/util/errors.js";
 
@@ -42,4 +43,17 @@ test("counts and booleans", () => {
   assert.equal(parseBool("yes"), true);
   assert.equal(parseBool("N"), false);
   assert.throws(() => parseBool("maybe"));
+});
+
+// Rng takes 32 bits: seed 2^32 ran exactly as seed 0.
+test("seeds are 32 bits", () => {
+  assert.equal(parseSeed("0"), 0);
+  assert.equal(parseSeed("4294967295"), 4294967295);
+  assert.throws(
+    () => parseSeed("4294967296"),
+    (e: Error) =>
+      e instanceof UsageError &&
+      /--seed: '4294967296' is not a seed: seeds are 0 to 4294967295/.test(e.message),
+  );
+  assert.throws(() => parseSeed("-1"), UsageError);
 });

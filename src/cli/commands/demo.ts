@@ -11,7 +11,7 @@ import { Target, setRegions } from "../../core/region.js";
 import { nrSamplesPerAggr } from "../../core/attrs.js";
 import type { TargetSnapshot } from "../../core/snapshot.js";
 import { SyntheticOps } from "../../ops/synthetic.js";
-import { parseCount } from "../../util/units.js";
+import { parseSeed } from "../../util/units.js";
 
 const MiB = 2 ** 20;
 const SPACE = 64 * MiB;
@@ -50,7 +50,7 @@ export function registerDemo(program: Command): void {
     .action((opts: { seed: string }) => {
       const steps = [8, 24, 40, 16];
       const ops = new SyntheticOps([{ start: steps[0] * MiB, end: (steps[0] + 8) * MiB }]);
-      const ctx = createContext({ ops, seed: parseCount(opts.seed, "--seed") });
+      const ctx = createContext({ ops, seed: parseSeed(opts.seed, "--seed") });
       const t = new Target(1);
       setRegions(t, [{ start: 0, end: SPACE }], ctx.minRegionSz);
       ctx.targets.push(t);

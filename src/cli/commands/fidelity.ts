@@ -8,7 +8,7 @@ import { FIDELITY_SCHEMA, runFidelity, type FidelityReport } from "../../fidelit
 import { fidelityWorkload } from "../../fidelity/shapes.js";
 import { formatSz } from "../../record/damo-fmt.js";
 import { UsageError } from "../../util/errors.js";
-import { parseCount } from "../../util/units.js";
+import { parseCount, parseSeed } from "../../util/units.js";
 import { JobFailed } from "../run-cli.js";
 
 interface FidelityOpts {
@@ -137,7 +137,7 @@ export function registerFidelity(program: Command): void {
       const r = await runFidelity({
         workload: w,
         kdamonds: o.kdamonds ? readKdamondsFile(o.kdamonds) : undefined,
-        seed: parseCount(o.seed, "--seed"),
+        seed: parseSeed(o.seed, "--seed"),
         excludeSamples: parseCount(o.excludeSamples, "--exclude-samples"),
         wssTolerance: positive(o.tolerance, "--tolerance"),
         vm: { cacheDir: o.cacheDir, memoryMiB: parseCount(o.memory, "--memory") },

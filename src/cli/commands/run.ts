@@ -12,7 +12,7 @@ import { runOnThreads, threadableSimulations } from "../run-threads.js";
 import { BUILTIN_WORKLOADS, resolveWorkload } from "../../workload/builtins.js";
 import type { WorkloadSpec } from "../../workload/spec.js";
 import { UsageError } from "../../util/errors.js";
-import { parseCount } from "../../util/units.js";
+import { parseCount, parseSeed } from "../../util/units.js";
 import { DEFAULT_SEED } from "../../util/rng.js";
 import {
   addMonitorOptions,
@@ -264,7 +264,7 @@ export function runPlanFromOptions(
     opsExplicit,
     attrs: attrsFromOptions(o),
     durationNs: durationOption(o.duration, "--duration") ?? workloadDurationNs(workload),
-    seed: parseCount(o.seed, "--seed"),
+    seed: parseSeed(o.seed, "--seed"),
     tlb: onOffOption(o.tlb, "--tlb"),
     profile: machineProfileOption(o.machineProfile ?? DEFAULT_MACHINE_PROFILE),
     memoryBytes,

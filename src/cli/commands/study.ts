@@ -14,7 +14,7 @@ import { INTERFERENCE_JSON_SCHEMA, runInterferenceMatrix } from "../../study/int
 import { runTieringCase, TIERING_POLICIES } from "../../eval/interference/tiering.js";
 import type { TieringPolicy, TieringRow } from "../../eval/interference/tiering.js";
 import { UsageError } from "../../util/errors.js";
-import { parseCount } from "../../util/units.js";
+import { parseCount, parseSeed } from "../../util/units.js";
 import { positiveNumberOption } from "../options.js";
 import { fmtPct, formatTable } from "../table.js";
 
@@ -146,7 +146,7 @@ function registerTieringStudy(study: Command): void {
         ? listOption(o.policies, TIERING_POLICIES, "--policies")
         : [...TIERING_POLICIES];
       const seconds = positiveNumberOption(o.seconds, "--seconds", 3600);
-      const seed = parseCount(o.seed, "--seed");
+      const seed = parseSeed(o.seed, "--seed");
       const show = o.progress === true || process.stderr.isTTY === true;
       const rows = policies.map((p, i) => {
         const t0 = performance.now();
@@ -227,7 +227,7 @@ export function registerStudy(program: Command): void {
             : 0.25,
         tracePath: o.trace,
       };
-      const seed = parseCount(o.seed, "--seed");
+      const seed = parseSeed(o.seed, "--seed");
       const jobs = o.jobs === undefined ? undefined : Math.max(1, parseCount(o.jobs, "--jobs"));
       const show = o.progress === true || process.stderr.isTTY === true;
       const rows = await runInterferenceMatrix({

@@ -5,7 +5,15 @@
  */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { gridCells, gridId, parseShard, readGridFile, shardCells, type SweepCell } from "../../sweep/grid.js";
+import {
+  gridCells,
+  gridFolder,
+  gridId,
+  parseShard,
+  readGridFile,
+  shardCells,
+  type SweepCell,
+} from "../../sweep/grid.js";
 import { defaultWorkers, runOnWorkers } from "../../sweep/pool.js";
 import {
   mergeTables,
@@ -17,7 +25,7 @@ import {
   type SweepTable,
 } from "../../sweep/table.js";
 import { writeFileAtomic, checkOutputPath } from "../../util/atomic-write.js";
-import { FormatError, UsageError } from "../../util/errors.js";
+import { FormatError, InputError, UsageError } from "../../util/errors.js";
 import { parseCount } from "../../util/units.js";
 import { announceWritten, existedBefore, refuseOverwritingInput, requireInputFile } from "../files.js";
 import { checkCells } from "../sweep-cell.js";
@@ -58,13 +66,12 @@ function formatOf(o: SweepOptionValues): "json" | "csv" {
   return text;
 }
 
-function emit(t: SweepTable, format: "json" | "csv", output: string | undefined, inputs: string[]): void {
+function emit(t: SweepTable, format: "json" | "csv", output: string | undefined): void {
   const text = format === "json" ? tableJson(t) : tableCsv(t);
   if (output === undefined) {
     process.stdout.write(text);
     return;
   }
-  refuseOverwritingInput(output, inputs, "--output");
   const replaced = existedBefore(output);
   writeFileAtomic(output, text);
   announceWritten(output, replaced, [`${t.rows.length} of ${t.cells} cells`]);
@@ -76,13 +83,18 @@ async function sweepAction(file: string, o: SweepOptionValues): Promise<void> {
   const format = formatOf(o);
   const jobs = o.jobs === undefined ? defaultWorkers() : parseCount(o.jobs, "--jobs");
   if (jobs < 1) throw new UsageError("must be at least 1", "--jobs");
-  if (o.output !== undefined) checkOutputPath(o.output);
-  requireInputFile(file, "grid file");
-  const grid = readGridFile(file);
-  const all = gridCells(grid);
   const shard = o.shard === undefined ? null : parseShard(o.shard);
+  requireInputFile(file, "grid file");
+  if (o.output !== undefined) {
+    checkOutputPath(o.output);
+    refuseOverwritingInput(o.output, [file], "--output");
+  }
+  const grid = readGridFile(file);
+  const folder = gridFolder(file);
+  const all = gridCells(grid, folder);
   const cells = shard ? shardCells(all, shard) : all;
-  checkCells(cells, file);
+  // Every cell, not only this slice's: a broken grid fails in every task of a job array.
+  checkCells(all, file);
   const show = o.progress === true || process.stderr.isTTY === true;
   const t0 = performance.now();
   let runMs = 0;
@@ -103,11 +115,16 @@ async function sweepAction(file: string, o: SweepOptionValues): Promise<void> {
     },
   );
   const wallMs = performance.now() - t0;
-  process.stderr.write(
-    `sweep: ${cells.length} run(s) on ${Math.min(jobs, cells.length)} worker(s) in ${(wallMs / 1000).toFixed(1)} s, ` +
-      `${(runMs / 1000).toFixed(1)} s of runs (${(runMs / Math.max(1, wallMs)).toFixed(2)}x)\n`,
-  );
-  emit(sweepTable(grid, gridId(grid), all.length, shard, rows), format, o.output, [file]);
+  if (cells.length === 0)
+    process.stderr.write(
+      `sweep: shard ${shard!.index}/${shard!.count} holds none of the grid's ${all.length} cells: an empty slice\n`,
+    );
+  else
+    process.stderr.write(
+      `sweep: ${cells.length} run(s) on ${Math.min(jobs, cells.length)} worker(s) in ${(wallMs / 1000).toFixed(1)} s ` +
+        `of wall time, ${(runMs / 1000).toFixed(1)} s of run time (on average ${(runMs / Math.max(1, wallMs)).toFixed(2)} runs at once)\n`,
+    );
+  emit(sweepTable(grid, gridId(grid, folder), all.length, shard, rows), format, o.output);
 }
 
 function mergeAction(files: string[], own: SweepOptionValues, cmd: Command): void {
@@ -122,13 +139,28 @@ function mergeAction(files: string[], own: SweepOptionValues, cmd: Command): voi
   ] as const)
     if (parent[key] !== undefined)
       throw new UsageError("is an option of 'sweep', not of 'sweep merge'", flag);
+  for (const [key, flag] of [
+    ["output", "--output"],
+    ["format", "--format"],
+  ] as const)
+    if (own[key] !== undefined && parent[key] !== undefined && own[key] !== parent[key])
+      throw new UsageError(`given twice, as '${parent[key]}' and '${own[key]}'`, flag);
   const o: SweepOptionValues = { format: own.format ?? parent.format, output: own.output ?? parent.output };
   const format = formatOf(o);
-  if (o.output !== undefined) checkOutputPath(o.output);
+  if (o.output !== undefined) {
+    checkOutputPath(o.output);
+    refuseOverwritingInput(o.output, files, "--output");
+  }
   const slices = files.map((file) => {
     requireInputFile(file, "sweep table");
     let data: unknown;
-    const text = readFileSync(file, "utf8");
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      throw new InputError(`cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, file);
+    }
+    if (text.startsWith("\uFEFF")) text = text.slice(1);
     try {
       data = JSON.parse(text) as unknown;
     } catch (e) {
@@ -142,7 +174,7 @@ function mergeAction(files: string[], own: SweepOptionValues, cmd: Command): voi
     }
     return { file, table: parseTable(data, file) };
   });
-  emit(mergeTables(slices), format, o.output, files);
+  emit(mergeTables(slices), format, o.output);
 }
 
 export function registerSweep(program: Command): void {

@@ -4,11 +4,11 @@
  * chunks that fail their checksum; reading continues after damage.
  * Independent of the simulator: consumers copy what they need out of each chunk.
  */
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { crc32 } from "node:zlib";
 import { inflatePayload, parseChunkHeader } from "./chunk-frame.js";
 import { TraceWriter } from "./writer.js";
-import { FormatError } from "../../util/errors.js";
+import { FormatError, InputError } from "../../util/errors.js";
 import { validateMapEvent, validateTraceFooter, validateTraceHeader } from "./validate.js";
 import { AccessDecoder, type AccessChunk } from "./access-decode.js";
 import { validTraceIndex, type TraceIndex } from "./access-index.js";
@@ -93,6 +93,9 @@ export class TraceReader implements Iterable<TraceItem> {
 
   /** Opens a trace file (or `-` for standard input) and reads its header. */
   static open(path: string): TraceReader {
+    // A folder opens, and fails only at its first read, with no name to tell.
+    if (path !== "-" && statSync(path, { throwIfNoEntry: false })?.isDirectory())
+      throw new InputError("is a folder, not a trace file", path);
     const fd = path === "-" ? 0 : openSync(path, "r");
     const src: ByteSource = {
       read: (into, off, len) => {
