@@ -32,6 +32,7 @@ export function blindSpotWarning(r: ResultData, profile: MachineProfileName): st
     `warning: ${r.ops}: ${Math.round(b.hiddenShare * 100)}% of the accessed pages ` +
     `(${fmtBytes(b.hiddenBytesPerSample)} per sampling interval) stayed invisible to Accessed-bit checks: ` +
     `their translations stayed cached in the TLB after DAMON cleared the bit (machine profile ${profile}); ` +
-    `try --machine-profile guest (TLB flushed at every tick), --ops vaddr-flush, or a fault-based source (--ops vaddr-fault)`
+    `try ${profile === "guest" ? "" : "--machine-profile guest (TLB flushed at every tick), "}--ops vaddr-flush, ` +
+    `or a fault-based source (--ops vaddr-fault)`
   );
 }

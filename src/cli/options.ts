@@ -26,6 +26,13 @@ export function addMonitorOptions(cmd: Command): Command {
     .option("--max-regions <n>", "maximum number of regions", "1000");
 }
 
+/**
+ * Most regions a simulation takes. The kernel has no limit but memory; here each
+ * region is host memory and per-sample work, and 5 million ran the host out of
+ * heap. A million is a thousand times damo's default.
+ */
+export const MAX_NR_REGIONS_OPTION = 1_000_000;
+
 export function attrsFromOptions(o: MonitorOptionValues): Attrs {
   const a: Attrs = {
     ...defaultAttrs(),
@@ -36,6 +43,15 @@ export function attrsFromOptions(o: MonitorOptionValues): Attrs {
     maxNrRegions: parseCount(o.maxRegions, "--max-regions"),
   };
   if (a.sampleUs === 0) throw new UsageError("must be at least 1 µs", "--sample");
+  for (const [n, flag] of [
+    [a.minNrRegions, "--min-regions"],
+    [a.maxNrRegions, "--max-regions"],
+  ] as const)
+    if (n > MAX_NR_REGIONS_OPTION)
+      throw new UsageError(
+        `${n} is more than the ${MAX_NR_REGIONS_OPTION} regions a simulation takes (each costs host memory and per-sample work)`,
+        flag,
+      );
   try {
     validateAttrs(a);
   } catch (e) {

@@ -43,7 +43,9 @@ export function metricRows(results: ResultData[]): string[][] {
         : `${r.summary.trueHotPiecesMedian} × ${fmtBytes(r.summary.trueHotPieceBytesMedian)}`,
     ),
     row("convergence after phase change", conv),
-    row("regions (min..max)", (r) => `${r.summary.nrRegionsMin}..${r.summary.nrRegionsMax}`),
+    row("regions (min..max)", (r) =>
+      r.summary.windows === 0 ? "n/a" : `${r.summary.nrRegionsMin}..${r.summary.nrRegionsMax}`,
+    ),
     row("access checks / s", (r) => r.summary.checksPerSec.toFixed(0)),
     row("access checks / M app accesses", (r) => r.summary.checksPerMillionAccesses.toFixed(1)),
     row("hinting faults / s", (r) => r.summary.faultsPerSec.toFixed(0)),

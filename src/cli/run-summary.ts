@@ -38,6 +38,11 @@ export function runSentence(r: ResultData): string {
   const rest =
     `working set ${fmtBytes(s.estWssMedianBytes)} against a true ${fmtBytes(s.trueWssMedianBytes)}` +
     `${followed(r)}, for ${fmtPct(s.monitorCpuShare, 3)} of one CPU.`;
+  if (s.windows === 0)
+    return (
+      `${r.ops}: DAMON completed no aggregation window (a run shorter than --aggr, or watermarks ` +
+      `that kept its schemes' kdamond off), so there is nothing to score; ${rest}`
+    );
   if (s.f1Active === null) {
     const after = s.windowsScored - s.warmupWindows;
     return (
@@ -94,7 +99,16 @@ export function missWarnings(results: ResultData[]): string[] {
   const out: string[] = [];
   for (const r of results) {
     const s = r.summary;
-    const hot = s.trueWssMedianBytes;
+    if (s.monitorCpuShare > 1)
+      out.push(
+        `warning: ${r.ops}: monitoring took ${fmtPct(s.monitorCpuShare, 1)} of one CPU: its work per sampling ` +
+          `interval is longer than the interval. A real kdamond sleeps a full interval after its work, so its ` +
+          `intervals would stretch; this simulation charges the work without stretching them, so its scores are ` +
+          `those of a kdamond faster than any CPU (a longer --sample or a smaller --max-regions help)`,
+      );
+    // The true hot set (of the median window by pieces), not the working set: a warm
+    // region in the working set would make giant regions look close to its size.
+    const hot = s.trueHotPiecesMedian * s.trueHotPieceBytesMedian;
     const recall = s.recallBytes ?? s.recall;
     const span = monitoredBytes(r);
     const regions = (s.nrRegionsMin + s.nrRegionsMax) / 2;
@@ -104,8 +118,10 @@ export function missWarnings(results: ResultData[]): string[] {
       out.push(
         `warning: ${r.ops} counted mostly cold memory as hot (byte-weighted precision ` +
           `${s.precisionBytes.toFixed(2)}): a region is hot or not as a whole, and its ` +
-          `${s.nrRegionsMin}..${s.nrRegionsMax} regions average ${fmtBytes(avg)}, ` +
-          `${Math.round(avg / hot)}× the ${fmtBytes(hot)} working set (more --min-regions or a narrower target help; docs/scale.md)`,
+          `${s.nrRegionsMin}..${s.nrRegionsMax} regions average ${fmtBytes(avg)}` +
+          (avg >= 2 * hot
+            ? `, ${Math.round(avg / hot)}× the ${fmtBytes(hot)} true hot set (more --min-regions or a narrower target help; docs/scale.md)`
+            : ` against a ${fmtBytes(hot)} true hot set, so the cold memory it counted is beside the hot set, not inside its regions`),
       );
       continue;
     }
@@ -121,17 +137,24 @@ export function missWarnings(results: ResultData[]): string[] {
           `translation of it was loaded (a hot set whose translations stay in the TLB is never walked: ` +
           `see --machine-profile) or the budget did not reach it (--ptscan-budget; docs/ptscan.md)`,
       );
+    } else if (r.ops.startsWith("hwsample")) {
+      // Samples need no sampled page: a sampled access marks its whole region hot,
+      // so a miss means too few samples landed in the hot set.
+      out.push(
+        `warning: ${miss}: too few of its hardware samples (one per --hwsample-period accesses) landed in ` +
+          `the ${fmtBytes(hot)} true hot set to mark it (a smaller --hwsample-period or a longer run helps; docs/scale.md)`,
+      );
     } else if (avg >= HIDING_RATIO * hot) {
       out.push(
         `warning: ${miss}: its ${s.nrRegionsMin}..${s.nrRegionsMax} regions over ${fmtBytes(span)} average ` +
-          `${fmtBytes(avg)}, ${Math.round(avg / hot)}× the ${fmtBytes(hot)} working set, so a region's one sampled ` +
+          `${fmtBytes(avg)}, ${Math.round(avg / hot)}× the ${fmtBytes(hot)} true hot set, so a region's one sampled ` +
           `page per interval rarely lands in it and random splits need many windows to narrow down ` +
           `(more --min-regions, a longer run or a narrower target help; docs/scale.md)`,
       );
     } else {
       out.push(
         `warning: ${miss} although its regions (${fmtBytes(avg)} on average) are not much bigger than the ` +
-          `${fmtBytes(hot)} working set: the access source itself saw too few of the accesses`,
+          `${fmtBytes(hot)} true hot set: the access source itself saw too few of the accesses`,
       );
     }
   }
@@ -153,7 +176,8 @@ export function runSummaryText(results: ResultData[]): string {
       `. ` +
       results.map(runSentence).join(" "),
   ];
-  const paddr = results.find((r) => r.space === "paddr");
+  // Said only where physical memory is much bigger than the process (not of 4 TiB against 4 TiB).
+  const paddr = results.find((r) => r.space === "paddr" && monitoredBytes(r) > 2 * footprint);
   if (paddr) {
     lines.push(
       `(paddr watches all ${fmtBytes(monitoredBytes(paddr))} of physical memory, not just the process's ` +

@@ -133,7 +133,11 @@ export function summarizeRun(i: SummaryInput): RunSummary {
   });
   const conv = convergence.map((c) => c.windows);
   const active = acc.filter((a) => a.trueHotBytes > 0 || a.estHotBytes > 0);
-  const hotWindows = acc.filter((a) => a.trueHotPieces > 0);
+  // The pieces' count and size from one window, the median one by count: medians of
+  // each taken apart could pair a fault-in ramp's thousands of pages with a later
+  // window's one big piece.
+  const hotWindows = acc.filter((a) => a.trueHotPieces > 0).sort((a, b) => a.trueHotPieces - b.trueHotPieces);
+  const piecesWindow = hotWindows[Math.floor(hotWindows.length / 2)];
   const both = acc.reduce((t, a) => t + a.bothHotBytes, 0);
   const estHot = acc.reduce((t, a) => t + a.estHotBytes, 0);
   const trueHot = acc.reduce((t, a) => t + a.trueHotBytes, 0);
@@ -168,15 +172,16 @@ export function summarizeRun(i: SummaryInput): RunSummary {
     f1Bytes,
     trueWssMedianBytes: trueMed,
     estWssMedianBytes: estMed,
-    trueHotPiecesMedian: median(hotWindows.map((a) => a.trueHotPieces)),
-    trueHotPieceBytesMedian: median(hotWindows.map((a) => a.trueHotBytes / a.trueHotPieces)),
+    trueHotPiecesMedian: piecesWindow?.trueHotPieces ?? 0,
+    trueHotPieceBytesMedian: piecesWindow ? piecesWindow.trueHotBytes / piecesWindow.trueHotPieces : 0,
     wssMedianRelError: trueMed === 0 ? 0 : Math.abs(estMed - trueMed) / trueMed,
     wssRelError: mean(acc.map((a) => a.wssRelError)),
     convergence,
     convergenceMaxWindows:
       conv.length === 0 ? 0 : conv.some((c) => c === null) ? null : Math.max(...(conv as number[])),
-    nrRegionsMin: Math.min(...ws.map((w) => w.nrRegions)),
-    nrRegionsMax: Math.max(...ws.map((w) => w.nrRegions)),
+    // 0..0 when no aggregation window completed (Math.min of nothing is Infinity).
+    nrRegionsMin: ws.length === 0 ? 0 : Math.min(...ws.map((w) => w.nrRegions)),
+    nrRegionsMax: ws.length === 0 ? 0 : Math.max(...ws.map((w) => w.nrRegions)),
     checksPerSec: seconds > 0 ? checks / seconds : 0,
     checksPerMillionAccesses: accesses > 0 ? (checks / accesses) * 1e6 : 0,
     faultsPerSec: seconds > 0 ? faults / seconds : 0,

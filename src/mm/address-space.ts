@@ -117,6 +117,27 @@ export class AddressSpace {
     return null;
   }
 
+  /**
+   * The parts of [start, end) (bytes) whose page tables exist: the VMAs' allocated
+   * chunks, in address order. A page walk over the range visits only these, as the
+   * kernel's skips empty upper-level entries: an action over a mostly untouched
+   * terabyte region costs what was touched, not its size.
+   */
+  touchedRanges(start: number, end: number): [number, number][] {
+    const out: [number, number][] = [];
+    const from = Math.floor(start / PAGE_SIZE);
+    const to = Math.ceil(end / PAGE_SIZE);
+    for (const v of this.vmas) {
+      if (v.endPage <= from || v.startPage >= to) continue;
+      for (const c of v.chunksIn(Math.max(from, v.startPage), Math.min(to, v.endPage))) {
+        const s = Math.max(start, c.startPage * PAGE_SIZE);
+        const e = Math.min(end, c.endPage * PAGE_SIZE);
+        if (s < e) out.push([s, e]);
+      }
+    }
+    return out;
+  }
+
   /** The VMA containing byte address `addr`, or null. */
   vmaAt(addr: number): Vma | null {
     return this.findVma(Math.floor(addr / PAGE_SIZE));

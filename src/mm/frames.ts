@@ -6,6 +6,7 @@
  */
 import { PAGE_SIZE } from "./vma.js";
 import { PLAIN_ALLOC, type ArrayAlloc } from "./sim-heap.js";
+import { InputError } from "../util/errors.js";
 
 /** Per-frame flag bits in `FrameTable.flags`. */
 export const FRAME_ALLOCATED = 1;
@@ -104,8 +105,10 @@ export class FrameTable {
     // highest frame used: a node must start below 8 TiB (one node can be any size).
     for (let id = 1; id < nodes.length; id++) {
       if (this.nodeRanges[id][0].start / PAGE_SIZE >= MAX_FRAMES)
-        throw new RangeError(
+        // Bad input (the machine's --memory, --nodes or --tier), not an internal error.
+        throw new InputError(
           `node ${id} starts at ${+(this.nodeRanges[id][0].start / 2 ** 40).toFixed(2)} TiB: nodes must start below 8 TiB of physical address (make the earlier nodes smaller, or use one node)`,
+          "--memory/--nodes/--tier",
         );
     }
     this.ranges = ranges;

@@ -128,7 +128,7 @@ export class Vma {
   /**
    * Per-page state in 1 GiB chunks, indexed by (vpn >> CHUNK_SHIFT) − baseChunk;
    * null until the first touch in that chunk, and an untouched chunk reads as
-   * "not present" (so a 128 TiB mapping costs nothing until used).
+   * "not present" (so a terabyte mapping costs nothing until used).
    */
   chunks: (PageChunk | null)[] = [];
   /** Chunks allocated so far. */

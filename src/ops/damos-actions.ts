@@ -97,23 +97,28 @@ export class DamosActionExecutor implements ActionExecutor {
     const start = Math.ceil(r.start / PAGE_SIZE) * PAGE_SIZE;
     const end = r.end;
     const size = Math.max(0, end - start);
+    // The page walks below visit only pages whose page tables exist (touched chunks).
+    const ranges = (): [number, number][] => m.process(pid).touchedRanges(start, end);
     switch (s.action) {
       case "willneed":
-        for (let a = start; a < end; a += PAGE_SIZE)
-          if (m.swapInVaddr(pid, a, this.acct)) this.counters.swappedIn++;
+        for (const [from, to] of ranges())
+          for (let a = from; a < to; a += PAGE_SIZE)
+            if (m.swapInVaddr(pid, a, this.acct)) this.counters.swappedIn++;
         return { applied: size, filterPassed: 0 };
       case "cold":
-        for (let a = start; a < end; a += PAGE_SIZE) {
-          const pfn = m.frameOf(pid, a);
-          if (pfn >= 0) {
-            m.testClearReferenced(pfn, this.acct);
-            if (m.setLruActive(pfn, false, this.acct)) this.counters.lruMoves++;
+        for (const [from, to] of ranges())
+          for (let a = from; a < to; a += PAGE_SIZE) {
+            const pfn = m.frameOf(pid, a);
+            if (pfn >= 0) {
+              m.testClearReferenced(pfn, this.acct);
+              if (m.setLruActive(pfn, false, this.acct)) this.counters.lruMoves++;
+            }
           }
-        }
         return { applied: size, filterPassed: 0 };
       case "pageout":
-        for (let a = start; a < end; a += PAGE_SIZE)
-          if (m.pageoutVaddr(pid, a, this.acct)) this.counters.pagedOut++;
+        for (const [from, to] of ranges())
+          for (let a = from; a < to; a += PAGE_SIZE)
+            if (m.pageoutVaddr(pid, a, this.acct)) this.counters.pagedOut++;
         return { applied: size, filterPassed: 0 };
       case "hugepage":
       case "nohugepage":
@@ -130,20 +135,21 @@ export class DamosActionExecutor implements ActionExecutor {
     let passed = 0;
     const stat = s.action === "stat";
     if (stat && s.opsFilters.length === 0) return { applied: 0, filterPassed: 0 };
-    for (let a = start; a < end; a += PAGE_SIZE) {
-      const pfn = m.frameOf(pid, a);
-      if (pfn < 0 || !this.describe(pfn)) continue;
-      if (!opsFiltersPass(s, this.folio)) continue;
-      passed += PAGE_SIZE;
-      if (stat) continue;
-      const dest = migrateDest(s, this.migrateSeq);
-      if (dest < 0 || dest >= m.nrNodes) continue;
-      if (m.migratePage(pid, a, dest, this.acct)) {
-        this.migrateSeq++;
-        this.counters.migratedPages++;
-        applied += PAGE_SIZE;
+    for (const [from, to] of ranges())
+      for (let a = from; a < to; a += PAGE_SIZE) {
+        const pfn = m.frameOf(pid, a);
+        if (pfn < 0 || !this.describe(pfn)) continue;
+        if (!opsFiltersPass(s, this.folio)) continue;
+        passed += PAGE_SIZE;
+        if (stat) continue;
+        const dest = migrateDest(s, this.migrateSeq);
+        if (dest < 0 || dest >= m.nrNodes) continue;
+        if (m.migratePage(pid, a, dest, this.acct)) {
+          this.migrateSeq++;
+          this.counters.migratedPages++;
+          applied += PAGE_SIZE;
+        }
       }
-    }
     return { applied, filterPassed: passed };
   }
 

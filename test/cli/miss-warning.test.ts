@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { runExperiment } from "../../src/eval/experiment.js";
 import { missWarnings } from "../../src/cli/run-summary.js";
 import { builtinWorkload } from "../../src/workload/builtins.js";
+import type { WorkloadSpec } from "../../src/workload/spec.js";
 
 const FAST = { costs: { localAccessNs: 100 } };
 
@@ -19,7 +20,7 @@ test("a source that misses a tiny hot set in a huge span gets a one-line warning
       ws[0],
       /^warning: vaddr missed most of the hot set \(byte-weighted recall 0\.\d\d\): its \d+\.\.\d+ regions over /,
     );
-    assert.match(ws[0], /× the .* working set/);
+    assert.match(ws[0], /× the .* true hot set/);
   }
 });
 
@@ -62,7 +63,7 @@ test("a source that finds the hot set inside far bigger hot regions says its pre
     assert.ok(!ws[0].includes("\n"), "one line");
     assert.match(
       ws[0],
-      /^warning: hwsample counted mostly cold memory as hot \(byte-weighted precision 0\.\d\d\): .* regions average .*× the .* working set/,
+      /^warning: hwsample counted mostly cold memory as hot \(byte-weighted precision 0\.\d\d\): .* regions average .*× the .* true hot set/,
     );
   }
 });
@@ -98,4 +99,55 @@ test("a hot set in more pieces than the regions can tell apart: the warning coun
   assert.equal(ws.length, 1);
   assert.doesNotMatch(ws[0], /pieces/);
   assert.match(ws[0], /regions over .* average/);
+});
+
+// The warning compares region size with the true hot set, not the working set: a warm
+// 2 GiB region (often touched, not hot) made 4 GiB regions look "not much bigger" and
+// blamed the access source for what its regions hid.
+test("a hot set hidden beside a warm one: the warning measures regions against the hot set", () => {
+  const GiB = 2 ** 30;
+  const random = (region: number, probability: number) =>
+    ({ region, kind: "random", strideBytes: 64, probability, mode: "ro" }) as const;
+  const w: WorkloadSpec = {
+    name: "warm-hot",
+    description: "4 MiB hot beside a 2 GiB warm set in a 60 GiB idle mapping",
+    regions: [
+      { name: "space", sizeBytes: 60 * GiB },
+      { name: "hot", sizeBytes: 4 * 2 ** 20 },
+      { name: "warm", sizeBytes: 2 * GiB },
+    ],
+    threads: [
+      {
+        cpu: 0,
+        phases: [{ name: "all", durationNs: 1e9, patterns: [random(0, 1), random(1, 900), random(2, 99)] }],
+      },
+    ],
+  };
+  const r = runExperiment({ workload: w, ops: "vaddr", machine: FAST, baseline: false, seed: 1 });
+  const s = r.summary;
+  assert.ok((s.recallBytes ?? 0) < 0.5, `recall ${s.recallBytes}`);
+  assert.ok(
+    s.trueWssMedianBytes > 64 * s.trueHotPiecesMedian * s.trueHotPieceBytesMedian,
+    "the warm set is in the WSS",
+  );
+  const ws = missWarnings([r]);
+  assert.equal(ws.length, 1);
+  assert.match(
+    ws[0],
+    /× the 4\.0 MiB true hot set, so a region's one sampled page per interval rarely lands in it/,
+  );
+});
+
+test("a kdamond whose work outlasts its sampling interval is named: a real one would fall behind", () => {
+  const w = builtinWorkload("tiny-hot", { timeScale: 0.002 });
+  const attrs = { sampleUs: 1, aggrUs: 1000 };
+  const r = runExperiment({ workload: w, ops: "vaddr", attrs, machine: FAST, baseline: false, seed: 1 });
+  assert.ok(r.summary.monitorCpuShare > 1, `share ${r.summary.monitorCpuShare}`);
+  assert.match(
+    missWarnings([r])[0],
+    /^warning: vaddr: monitoring took \d+\.\d % of one CPU: its work per sampling interval is longer than the interval/,
+  );
+  const calm = runExperiment({ workload: w, ops: "vaddr", machine: FAST, baseline: false, seed: 1 });
+  assert.ok(calm.summary.monitorCpuShare < 1);
+  assert.ok(!missWarnings([calm]).some((l) => /monitoring took/.test(l)));
 });

@@ -121,3 +121,40 @@ test("the run's pieces are the median over the windows with something hot, after
   assert.equal(s.trueHotPiecesMedian, 7);
   assert.equal(s.trueHotPieceBytesMedian, P);
 });
+
+// A fault-in ramp of thousands of single pages beside one big piece later: the count
+// and the size must come from one window (their separate medians gave "11740 pieces of
+// 256 MiB each" for a 256 MiB hot set), and a run with no window has no regions.
+test("the pieces' count and size come from the same window", () => {
+  const window = (pages: [number, number][]): WindowAccuracy =>
+    windowAccuracy(truth(pages), ONE_REGION, { space: "vaddr", samplesPerAggr: 20 });
+  const ramp = window(Array.from({ length: 9 }, (_, i): [number, number] => [2 * i, 20]));
+  const big = window(Array.from({ length: 40 }, (_, i): [number, number] => [100 + i, 20]));
+  const run = (accs: WindowAccuracy[]) =>
+    summarizeRun({
+      windows: accs.map((a, index) => ({
+        index,
+        startNs: index * 1e8,
+        endNs: (index + 1) * 1e8,
+        nrRegions: 3,
+        accuracy: a,
+      })),
+      phaseChangesNs: [],
+      machine: new Machine({ tlb: false }),
+      durationNs: 2e8,
+      baselineNsPerAccess: null,
+    });
+  for (const order of [
+    [ramp, big],
+    [big, ramp],
+  ]) {
+    const s = run(order);
+    assert.equal(s.warmupWindows, 0);
+    // The median window by count is the ramp (upper median of 1 and 9): 9 pieces of one page.
+    assert.equal(s.trueHotPiecesMedian, 9);
+    assert.equal(s.trueHotPieceBytesMedian, P);
+    assert.equal(s.trueHotPiecesMedian * s.trueHotPieceBytesMedian, ramp.trueHotBytes);
+  }
+  const none = run([]);
+  assert.deepEqual([none.nrRegionsMin, none.nrRegionsMax, none.trueHotPiecesMedian], [0, 0, 0]);
+});

@@ -30,6 +30,7 @@ export function registerCompare(program: Command): void {
     const results = runAll(workloadName, { ...o, heatmap: false }, parseOpsList(o.ops));
     printBlindSpotWarnings(results, o);
     if (o.json) {
+      for (const w of missWarnings(results)) console.error(w);
       process.stdout.write(`${JSON.stringify(runJson(results), null, 2)}\n`);
       return;
     }

@@ -122,8 +122,12 @@ export function addSimulationOptions(cmd: Command): Command {
   return addProbeOptions(addMonitorOptions(cmd))
     .option("--duration <time>", "how long to simulate (default: the workload's own length)")
     .option("--seed <n>", "random seed of the workload and of DAMON", String(DEFAULT_SEED))
-    .option("--scale <f>", "shrink the workload's sizes and phase durations by this factor", "1")
-    .option("--time-scale <f>", "shrink only the phase durations (overrides --scale for time)")
+    .option(
+      "--scale <f>",
+      "multiply the workload's sizes and phase durations by this factor (0.1 shrinks, 64 grows)",
+      "1",
+    )
+    .option("--time-scale <f>", "multiply only the phase durations (overrides --scale for time)")
     .option("--threads <n>", "threads of the multi-threaded workloads")
     .option("--tlb <on|off>", "model per-CPU TLBs (the Accessed bit is set only on TLB fills)", "on")
     .option(
@@ -195,7 +199,11 @@ export function addSimulationOptions(cmd: Command): Command {
     .option("--progress", "show progress even when stderr is not a terminal");
 }
 
-/** Largest --scale: tiny-hot at 2048 maps 128 TiB, all of 4-level x86-64 user space. */
+/**
+ * Largest --scale (durations scale too: memory-light workloads may go this far).
+ * tiny-hot maps 64 GiB × scale, so it fits up to 1365 (85 TiB, the largest free
+ * range of 4-level user space below the binary); past that mmap says so.
+ */
 const MAX_SCALE = 4096;
 
 export function workloadFromOptions(name: string, o: RunOptionValues): WorkloadSpec {
@@ -452,6 +460,8 @@ async function runAction(
   const results = await runSimulations(cmd, workloadName, o, feed);
   printBlindSpotWarnings(results, o);
   if (o.json) {
+    // The warnings go to stderr with --json too: the JSON on stdout stays clean.
+    for (const w of missWarnings(results)) console.error(w);
     process.stdout.write(`${JSON.stringify(runJson(results), null, 2)}\n`);
     return;
   }
