@@ -56,12 +56,8 @@ export function metricRows(results: ResultData[]): string[][] {
       r.summary.appSlowdown === null ? "not measured" : fmtPct(r.summary.appSlowdown, 3),
     ),
     ...numaRows(results),
-    row("CPU attribution error (TV distance)", (r) =>
-      r.summary.attribution ? r.summary.attribution.cpu.toFixed(3) : "n/a",
-    ),
-    row("thread attribution error (TV distance)", (r) =>
-      r.summary.attribution ? r.summary.attribution.thread.toFixed(3) : "n/a",
-    ),
+    row("CPU attribution error (TV distance)", (r) => attributionCell(r, "cpu")),
+    row("thread attribution error (TV distance)", (r) => attributionCell(r, "thread")),
   ];
 }
 
@@ -87,4 +83,11 @@ function numaRows(results: ResultData[]): string[][] {
     row("NUMA balancing: migrations / promotions", (s) => `${s.migrations} / ${s.promotions}`),
     row("NUMA balancing: promotions rate-limited", (s) => String(s.rateLimited)),
   ];
+}
+
+/** An attribution error, or why there is none: no report-based source, or no report counted (no shares to compare). */
+function attributionCell(r: ResultData, which: "cpu" | "thread"): string {
+  const a = r.summary.attribution;
+  if (a === null) return "n/a";
+  return a.reports > 0 ? a[which].toFixed(3) : "n/a (no reports)";
 }
