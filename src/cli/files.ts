@@ -6,7 +6,7 @@
  */
 import { realpathSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { outputPathProblem } from "../util/atomic-write.js";
+import { outputPathProblem, outputTarget } from "../util/atomic-write.js";
 import { InputError, UsageError } from "../util/errors.js";
 import { fmtBytes } from "./table.js";
 
@@ -48,7 +48,7 @@ export function refuseOverwritingInput(output: string, inputs: string[], option:
 /** Whether a file is about to be written over (not a device or pipe): call before writing, pass to `announceWritten`. */
 export function existedBefore(path: string): boolean {
   try {
-    return statSync(path).isFile();
+    return statSync(path).isFile() && !outputTarget(path).inPlace;
   } catch {
     return false;
   }
@@ -67,7 +67,7 @@ export function announceWritten(
   let size = "";
   try {
     const st = statSync(path);
-    if (st.isFile()) size = fmtBytes(st.size);
+    if (st.isFile() && !outputTarget(path).inPlace) size = fmtBytes(st.size);
   } catch {
     // announced all the same: the size is a detail
   }

@@ -1,6 +1,7 @@
 /** The accuracy and overhead table of `run` and `compare`: one row per metric, one column per run. */
 import type { ResultData } from "../eval/experiment.js";
 import { fmtBytes, fmtPct } from "./table.js";
+import { maxOf } from "../util/extremes.js";
 
 /** The accuracy and overhead rows of a summary (one column per run). */
 export function metricRows(results: ResultData[]): string[][] {
@@ -10,7 +11,7 @@ export function metricRows(results: ResultData[]): string[][] {
     if (c.length === 0) return "no phase change";
     const ok = c.filter((x) => x.windows !== null).map((x) => x.windows!);
     const missed = c.length - ok.length;
-    const worst = ok.length ? Math.max(...ok) : 0;
+    const worst = ok.length ? maxOf(ok) : 0;
     return missed ? `${missed}/${c.length} never` : `≤ ${worst} windows`;
   };
   const scored = (r: ResultData): string => {

@@ -6,6 +6,7 @@
 import type { ResultData } from "../eval/experiment.js";
 import { PTSCAN_REGIONS_PER_EXTENT } from "../ops/ptscan.js";
 import { fmtBytes, fmtNs, fmtPct } from "./table.js";
+import { maxOf } from "../util/extremes.js";
 
 /** Bytes DAMON monitored in a run: the regions of its first target at the last window. */
 export function monitoredBytes(r: ResultData): number {
@@ -24,7 +25,7 @@ function followed(r: ResultData): string {
   if (c.length === 0) return "";
   const missed = c.filter((x) => x.windows === null).length;
   if (missed > 0) return `, and never caught up after ${missed} of ${c.length} phase changes`;
-  const worst = Math.max(...c.map((x) => x.windows!));
+  const worst = maxOf(c.map((x) => x.windows!));
   return `, caught up within ${worst} aggregation window${worst === 1 ? "" : "s"} after every phase change`;
 }
 

@@ -12,6 +12,7 @@ import { runOnWorkers } from "../sweep/pool.js";
 import { moduleBeside } from "../util/worker-thread.js";
 import type { RunOptionValues } from "./commands/run.js";
 import { RunProgress } from "./progress.js";
+import { minOf } from "../util/extremes.js";
 
 /** One simulation of a run: an operation set's monitored run, or the baseline (ops null). */
 export interface RunThreadJob {
@@ -27,7 +28,14 @@ export type RunThreadResult =
 
 /** How many simulations the prepared run has that could run apart, or 0 when it must stay on this thread. */
 export function threadableSimulations(o: RunOptionValues, prepared: PreparedRun, hasFeed: boolean): number {
-  if (prepared.damos || o.record || o.ui || hasFeed || !Number.isFinite(prepared.plan.durationNs)) return 0;
+  if (
+    prepared.damos ||
+    o.record !== undefined ||
+    o.ui ||
+    hasFeed ||
+    !Number.isFinite(prepared.plan.durationNs)
+  )
+    return 0;
   return prepared.ops.length + (prepared.plan.baseline ? 1 : 0);
 }
 
@@ -65,7 +73,7 @@ export async function runOnThreads(
         onNote: (i, note) => {
           if (typeof note !== "number" || i >= at.length) return;
           at[i] = note;
-          progress.update(Math.min(...at), plan.durationNs);
+          progress.update(minOf(at), plan.durationNs);
         },
       },
     );

@@ -4,6 +4,7 @@
 import type { Machine } from "../mm/machine.js";
 import type { WindowAccuracy } from "./window-metrics.js";
 import type { AttributionErrors } from "./attribution.js";
+import { maxOf, minOf } from "../util/extremes.js";
 
 /** A DAMON aggregation window that could not be judged, and why. */
 export interface UnscoredWindow {
@@ -178,10 +179,10 @@ export function summarizeRun(i: SummaryInput): RunSummary {
     wssRelError: mean(acc.map((a) => a.wssRelError)),
     convergence,
     convergenceMaxWindows:
-      conv.length === 0 ? 0 : conv.some((c) => c === null) ? null : Math.max(...(conv as number[])),
+      conv.length === 0 ? 0 : conv.some((c) => c === null) ? null : maxOf(conv as number[]),
     // 0..0 when no aggregation window completed (Math.min of nothing is Infinity).
-    nrRegionsMin: ws.length === 0 ? 0 : Math.min(...ws.map((w) => w.nrRegions)),
-    nrRegionsMax: ws.length === 0 ? 0 : Math.max(...ws.map((w) => w.nrRegions)),
+    nrRegionsMin: ws.length === 0 ? 0 : minOf(ws.map((w) => w.nrRegions)),
+    nrRegionsMax: ws.length === 0 ? 0 : maxOf(ws.map((w) => w.nrRegions)),
     checksPerSec: seconds > 0 ? checks / seconds : 0,
     checksPerMillionAccesses: accesses > 0 ? (checks / accesses) * 1e6 : 0,
     faultsPerSec: seconds > 0 ? faults / seconds : 0,

@@ -3,6 +3,7 @@ import { formatNr, formatSz, formatTimeUs } from "../record/damo-fmt.js";
 import { pyInt } from "../record/pyfmt.js";
 import type { AccessOptions } from "./access-options.js";
 import { idleTime, regionSize, tempNoSize, type Region } from "./access-region.js";
+import { maxOf, minOf } from "../util/extremes.js";
 
 function histRanges(minv: number, maxv: number, n: number, logscale: boolean): [number, number][] {
   const out: [number, number][] = [];
@@ -22,10 +23,10 @@ function histRanges(minv: number, maxv: number, n: number, logscale: boolean): [
 
 function histogramStr(hist: [string, string, number][]): string {
   const ys = hist.map((h) => h[2]);
-  const minY = Math.min(...ys);
-  const maxY = Math.max(...ys);
-  const xw = Math.max(...hist.map((h) => h[0].length));
-  const yw = Math.max(...hist.map((h) => h[1].length));
+  const minY = minOf(ys);
+  const maxY = maxOf(ys);
+  const xw = maxOf(hist.map((h) => h[0].length));
+  const yw = maxOf(hist.map((h) => h[1].length));
   const maxDots = 20;
   const per = Math.max(Math.trunc((maxY - minY) / maxDots), 1);
   return hist
@@ -120,8 +121,8 @@ export function percentilesStr(
   const fmtV = kind === "recency" ? formatTimeUs : formatNr;
   const pTxt = values.map(([p]) => pyInt(p));
   const vTxt = values.map(([, v]) => fmtV(v, raw));
-  const pw = Math.max(...pTxt.map((t) => t.length));
-  const vw = Math.max(...vTxt.map((t) => t.length));
+  const pw = maxOf(pTxt.map((t) => t.length));
+  const vw = maxOf(vTxt.map((t) => t.length));
   const minV = values[0][1];
   const maxV = values[values.length - 1][1];
   const perDot = maxV !== minV ? (maxV - minV) / 20 : 1;

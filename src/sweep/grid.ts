@@ -9,14 +9,14 @@
  * may start anywhere).
  */
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import * as z from "zod";
 import { decodeConfigText, readConfigText } from "../config/config-text.js";
 import { validate } from "../config/field-error.js";
 import { ConfigError, UsageError } from "../util/errors.js";
 import { MAX_SEED } from "../util/rng.js";
-import { BUILTIN_WORKLOADS } from "../workload/builtins.js";
+import { workloadFileOf } from "../workload/builtins.js";
 import { tracePathOf } from "../workload/trace-replay.js";
 
 /** Run options a sweep sets itself, per cell: not allowed among the common options. */
@@ -152,23 +152,9 @@ export function gridFolder(file: string): string {
   return dirname(resolve(file));
 }
 
-/**
- * The file a workload names (a trace, or a masim config as `run` tells one: a path
- * with a slash, a .cfg name, an existing file), resolved in `folder`; null for a
- * built-in or an unknown name (which `run` reports as such).
- */
-function workloadFile(workload: string, folder: string): string | null {
-  const trace = tracePathOf(workload);
-  const at = (p: string): string => (isAbsolute(p) ? p : resolve(folder, p));
-  if (trace !== null) return at(trace);
-  if (BUILTIN_WORKLOADS.some((b) => b.name === workload)) return null;
-  if (workload.includes("/") || workload.endsWith(".cfg") || existsSync(at(workload))) return at(workload);
-  return null;
-}
-
 /** The workload argument `run` gets: a relative file path resolved in `folder`. */
 function workloadTarget(workload: string, folder: string): string {
-  const file = workloadFile(workload, folder);
+  const file = workloadFileOf(workload, folder);
   if (file === null) return workload;
   return tracePathOf(workload) !== null ? `trace:${file}` : file;
 }
@@ -231,7 +217,7 @@ function fileDigest(path: string): string {
 export function gridId(g: SweepGrid, folder = "."): string {
   const h = createHash("sha256").update(JSON.stringify(g));
   for (const w of g.workloads) {
-    const file = workloadFile(w, folder);
+    const file = workloadFileOf(w, folder);
     if (file !== null) h.update(`\0${w}\0${fileDigest(file)}`);
   }
   return h.digest("hex").slice(0, 16);

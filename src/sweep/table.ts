@@ -7,7 +7,7 @@
  */
 import type { ExperimentResult } from "../eval/experiment.js";
 import { FormatError } from "../util/errors.js";
-import { MAX_SHARDS, type Shard, type SweepCell, type SweepGrid } from "./grid.js";
+import { gridCells, MAX_SHARDS, type Shard, type SweepCell, type SweepGrid } from "./grid.js";
 
 /** Version 2: the run's F1 (f1Active) and the byte-weighted precision and recall beside the plain means. */
 export const SWEEP_JSON_SCHEMA = "damon-ts/sweep/2";
@@ -125,6 +125,12 @@ export function parseTable(data: unknown, file: string): SweepTable {
     );
   if (!Number.isSafeInteger(t.cells) || t.cells < 0)
     throw new FormatError(`cells: ${String(t.cells)} is not a cell count`, file);
+  const gridProblem = gridShapeProblem(t.grid);
+  if (gridProblem !== null) throw new FormatError(`grid: ${gridProblem}`, file);
+  const g = t.grid;
+  const size = g.workloads.length * g.sources.length * g.attributes.length * g.seeds.length;
+  if (t.cells !== size)
+    throw new FormatError(`cells: ${String(t.cells)}, but its grid has ${size} cells`, file);
   const sh = t.shard as unknown;
   if (sh === undefined) throw new FormatError("sweep table without shard (null for a whole grid)", file);
   if (sh !== null) {
@@ -147,6 +153,29 @@ export function parseTable(data: unknown, file: string): SweepTable {
     if (problem !== null) throw new FormatError(`rows[${i}]: ${problem}`, file);
   });
   return t as SweepTable;
+}
+
+/** What is wrong with a decoded grid's shape (the lists gridCells reads), or null. */
+function gridShapeProblem(g: unknown): string | null {
+  if (typeof g !== "object" || g === null || Array.isArray(g)) return "not a grid object";
+  const x = g as Record<string, unknown>;
+  const strings = (v: unknown): boolean => Array.isArray(v) && v.every((s) => typeof s === "string");
+  for (const k of ["workloads", "sources", "args"])
+    if (!strings(x[k])) return `${k} is not a list of strings`;
+  if (!Array.isArray(x.seeds) || !x.seeds.every((s) => Number.isSafeInteger(s)))
+    return "seeds is not a list of integers";
+  if (
+    !Array.isArray(x.attributes) ||
+    !x.attributes.every(
+      (a) =>
+        typeof a === "object" &&
+        a !== null &&
+        typeof (a as { name?: unknown }).name === "string" &&
+        strings((a as { args?: unknown }).args),
+    )
+  )
+    return "attributes is not a list of {name, args}";
+  return null;
 }
 
 /** What is wrong with a decoded row (every column, each of its type, a cell of the grid), or null. */
@@ -216,6 +245,17 @@ export function mergeTables(slices: { file: string; table: SweepTable }[]): Swee
     );
   }
   const rows = slices.flatMap((s) => s.table.rows);
+  // Each row's coordinates are its cell's in the grid (a row edited by hand is not).
+  const cells = gridCells(first.table.grid);
+  for (const { file, table } of slices)
+    for (const r of table.rows) {
+      const c = cells[Number(r.cell)];
+      if (r.workload !== c.workload || r.source !== c.source || r.attrs !== c.attrs || r.seed !== c.seed)
+        throw new FormatError(
+          `cell ${c.index} reads ${String(r.workload)} / ${String(r.source)} / ${String(r.attrs)} / seed ${String(r.seed)}, but the grid's cell ${c.index} is ${c.workload} / ${c.source} / ${c.attrs} / seed ${c.seed}`,
+          file,
+        );
+    }
   if (rows.length !== first.table.cells)
     throw new FormatError(`the slices hold ${rows.length} rows, the grid has ${first.table.cells} cells`);
   return sweepTable(first.table.grid, first.table.gridId, first.table.cells, null, rows);

@@ -99,7 +99,12 @@ export interface OutputTarget {
   path: string;
   /** A device, pipe or socket: written in place, not through a temporary file. */
   inPlace: boolean;
+  /** One of this process's descriptors (`/dev/stdout`): appended to, as the shell opened it. */
+  append?: boolean;
 }
+
+/** Names of this process's open descriptors: writes go where the descriptor points. */
+const DESCRIPTOR_PATH = /^\/(?:dev\/(?:stdout|stderr|fd\/\d+)|proc\/self\/fd\/\d+)$/;
 
 /** Links followed before an output is refused as a loop (Linux's own limit). */
 const MAX_LINKS = 40;
@@ -107,6 +112,11 @@ const MAX_LINKS = 40;
 /** Follows `path`'s symbolic links (a dangling one too: its target is created) and says how it is written. */
 export function outputTarget(path: string): OutputTarget {
   if (path === "") throw new UsageError("the output file name is empty");
+  const st = statSync(path, { throwIfNoEntry: false });
+  // `-o /dev/stdout > log` must not replace log (nor `>> log` truncate it): written through the descriptor.
+  if (st !== undefined && DESCRIPTOR_PATH.test(path)) return { path, inPlace: true, append: true };
+  // A device or pipe behind links, some of them not paths (/proc's `pipe:[N]`): written through the name given.
+  if (st !== undefined && !st.isFile() && !st.isDirectory()) return { path, inPlace: true };
   let p = path;
   for (let i = 0; ; i++) {
     let st;
@@ -146,6 +156,7 @@ export function outputPathProblem(output: string): string | null {
     return e instanceof Error ? e.message : String(e);
   }
   const path = target.path;
+  if (/\/$/.test(output) && !target.inPlace) return `cannot write ${output}: the name ends with /, as a folder's does`;
   if (target.inPlace) {
     try {
       accessSync(path, fsc.W_OK);
@@ -154,6 +165,9 @@ export function outputPathProblem(output: string): string | null {
       return `cannot write ${output}: it is not writable`;
     }
   }
+  // The temporary file's name is the longest the write needs (most file systems allow 255 bytes).
+  if (Buffer.byteLength(basename(tempPathFor(path))) > 255)
+    return `cannot write ${output}: the file name is too long (at most ${255 - Buffer.byteLength(basename(tempPathFor("x"))) + 1} bytes here)`;
   const dir = dirname(resolve(path));
   let st;
   try {
@@ -226,10 +240,10 @@ function guard(tmp: string): ChildProcess | null {
 /** Writes `data` to `path` atomically. */
 export function writeFileAtomic(output: string, data: string | Uint8Array): void {
   checkOutputPath(output);
-  const { path, inPlace } = outputTarget(output);
+  const { path, inPlace, append } = outputTarget(output);
   const bytes = typeof data === "string" ? Buffer.from(data) : data;
   if (inPlace) {
-    const fd = openSync(path, "w");
+    const fd = openSync(path, append ? "a" : "w");
     try {
       writeAll(fd, bytes);
     } finally {
@@ -275,7 +289,7 @@ export class AtomicFileWriter {
     this.path = target.path;
     if (target.inPlace) {
       this.tmp = null;
-      this.fd = openSync(this.path, "w");
+      this.fd = openSync(this.path, target.append ? "a" : "w");
       this.guard = null;
       return;
     }

@@ -4,6 +4,7 @@
  * real experiments (30 s runs); `scale` shrinks them for tests.
  */
 import { existsSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
 import { UsageError } from "../util/errors.js";
 import { loadMasimConfig, type MasimConfig } from "./masim-config.js";
 import { replayWorkload, tracePathOf } from "./trace-replay.js";
@@ -401,6 +402,20 @@ export function builtinWorkload(name: string, opts: WorkloadOptions = {}): Workl
 }
 
 /** `name` is a built-in name, or a path to a masim config (anything with a slash or an existing file). */
+/**
+ * The file a workload name reads (a trace, or a masim config as resolveWorkload
+ * tells one: a path with a slash, a .cfg name, an existing file), resolved in
+ * `folder`; null for a built-in or an unknown name.
+ */
+export function workloadFileOf(nameOrPath: string, folder = "."): string | null {
+  const trace = tracePathOf(nameOrPath);
+  const at = (p: string): string => (isAbsolute(p) ? p : resolve(folder, p));
+  if (trace !== null) return at(trace);
+  if (BUILTIN_WORKLOADS.some((w) => w.name === nameOrPath)) return null;
+  if (nameOrPath.includes("/") || nameOrPath.endsWith(".cfg") || existsSync(at(nameOrPath))) return at(nameOrPath);
+  return null;
+}
+
 export function resolveWorkload(nameOrPath: string, opts: WorkloadOptions = {}): WorkloadSpec {
   const trace = tracePathOf(nameOrPath);
   if (trace !== null)

@@ -176,7 +176,16 @@ describe("sweep merge", () => {
   const grid: SweepGrid = parseGrid(TINY);
   const row = (cell: number): SweepRow => {
     const r = Object.fromEntries(SWEEP_COLUMNS.map((c) => [c, null])) as SweepRow;
-    return { ...r, cell, workload: "w", source: "s", attrs: "a", seed: 1, durationNs: 1e8 };
+    const c = gridCells(grid)[cell];
+    return {
+      ...r,
+      cell,
+      workload: c.workload,
+      source: c.source,
+      attrs: c.attrs,
+      seed: c.seed,
+      durationNs: 1e8,
+    };
   };
   const slice = (index: number, count: number, g: SweepGrid = grid): { file: string; table: SweepTable } => ({
     file: `p${index}.json`,
@@ -258,6 +267,30 @@ describe("sweep merge", () => {
       errorOf(() => mergeTables([a, edited])).message,
       /its grid or cell count differs from p1\.json's/,
     );
+    // Coordinates that are not the cell's, a grid that is not one, a cell count that is not the grid's.
+    const moved = { file: "p2.json", table: bad((t) => (t.rows[0].workload = "zigzag")) };
+    assert.match(
+      errorOf(() => mergeTables([a, moved])).message,
+      /^p2\.json: cell 1 reads zigzag \/ vaddr \/ default \/ seed 2, but the grid's cell 1 is stairs \/ vaddr \/ default \/ seed 2/,
+    );
+    assert.match(
+      errorOf(() =>
+        parseTable(
+          bad((t) => ((t as { grid: unknown }).grid = "x")),
+          "p2.json",
+        ),
+      ).message,
+      /^p2\.json: grid: not a grid object/,
+    );
+    assert.match(
+      errorOf(() =>
+        parseTable(
+          bad((t) => (t.cells = 11)),
+          "p2.json",
+        ),
+      ).message,
+      /^p2\.json: cells: 11, but its grid has 12 cells/,
+    );
     // A count past the slices given names the first missing ones, without listing a million.
     const many = (i: number) => ({
       file: `q${i}.json`,
@@ -294,7 +327,7 @@ describe("sweep merge", () => {
     const lines = tableCsv(t).trimEnd().split("\n");
     assert.equal(lines[0], t.columns.join(","));
     assert.equal(lines.length, 2);
-    assert.match(lines[1], /^0,"a,""b""",s,a,1,/);
+    assert.match(lines[1], /^0,"a,""b""",vaddr,default,1,/);
   });
 });
 

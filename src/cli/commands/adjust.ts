@@ -1,4 +1,5 @@
 /** `damon-ts adjust`: re-aggregates a record (damo adjust) and writes it in any record format. */
+import { outputTarget } from "../../util/atomic-write.js";
 import { chmodSync } from "node:fs";
 import { Command, Option } from "commander";
 import { adjustRecords } from "../../record/adjust.js";
@@ -48,7 +49,8 @@ export function registerAdjust(program: Command): void {
       requireOutputFolder(out, "--output");
       const replaces = existedBefore(out);
       writeRecords(out, records, o.output_type as RecordFormat);
-      chmodSync(out, parseInt(perm, 8));
+      // The permissions are the new file's: never a device's or pipe's written in place.
+      if (!outputTarget(out).inPlace) chmodSync(out, parseInt(perm, 8));
       const nr = records.reduce((n, r) => n + r.snapshots.length, 0);
       announceWritten(
         out,

@@ -6,7 +6,9 @@
 import type { Command } from "commander";
 import { runRace } from "../../eval/race.js";
 import type { RaceTotals } from "../../eval/race.js";
-import { parseCount } from "../../util/units.js";
+import { parseCount, parseSeed } from "../../util/units.js";
+import { MAX_SEED } from "../../util/rng.js";
+import { UsageError } from "../../util/errors.js";
 import { positiveNumberOption } from "../options.js";
 import { formatTable } from "../table.js";
 import { JobFailed } from "../run-cli.js";
@@ -44,7 +46,13 @@ export function registerRace(program: Command): void {
     )
     .action((o: RaceOptionValues) => {
       const seeds = parseCount(o.seeds, "--seeds");
-      const first = parseCount(o.firstSeed, "--first-seed");
+      const first = parseSeed(o.firstSeed, "--first-seed");
+      // The schedules run seeds first .. first + seeds − 1: all must be 32-bit seeds.
+      if (seeds > 0 && first + seeds - 1 > MAX_SEED)
+        throw new UsageError(
+          `${seeds} seeds from ${first} go past ${MAX_SEED}, the largest seed (32 bits)`,
+          "--first-seed",
+        );
       const opts = {
         steps: parseCount(o.steps, "--steps"),
         pages: Math.max(16, parseCount(o.pages, "--pages")),

@@ -9,7 +9,7 @@ import { executeRun, prepareRun, type PreparedRun, type RunPlan } from "../../ev
 import { findOps, opsDescriptor, opsNames } from "../../ops/registry.js";
 import type { ExperimentResult, ResultData } from "../../eval/experiment.js";
 import { runOnThreads, threadableSimulations } from "../run-threads.js";
-import { BUILTIN_WORKLOADS, resolveWorkload } from "../../workload/builtins.js";
+import { BUILTIN_WORKLOADS, resolveWorkload, workloadFileOf } from "../../workload/builtins.js";
 import type { WorkloadSpec } from "../../workload/spec.js";
 import { UsageError } from "../../util/errors.js";
 import { parseCount, parseSeed } from "../../util/units.js";
@@ -24,7 +24,8 @@ import {
 } from "../options.js";
 import type { MonitorOptionValues } from "../options.js";
 import { RunProgress } from "../progress.js";
-import { requireOutputFolder } from "../files.js";
+import { refuseOverwritingInput, requireOutputFolder } from "../files.js";
+import { outputTarget } from "../../util/atomic-write.js";
 import { colorFor } from "../color.js";
 import { missWarnings, runSummaryText } from "../run-summary.js";
 import { fmtNs, formatTable } from "../table.js";
@@ -308,12 +309,34 @@ export function preparedRunFromOptions(
 ): PreparedRun {
   const plan = runPlanFromOptions(workloadName, o, opsList, opsExplicit);
   if (o.recordFormat !== undefined) recordFormatOption(o.recordFormat);
-  if (o.record) requireOutputFolder(o.record, "--record");
   const prepared = prepareRun(plan);
+  if (o.record !== undefined) recordPaths(workloadName, o.record, prepared.ops);
   requireProbeOps(o, prepared.ops);
   // Probes are checked against the final intervals (a --kdamonds file may set them).
   plan.probes = probesOption(o, prepared.attrs);
   return prepared;
+}
+
+/**
+ * The files --record writes, FILE or FILE.OPS per operation set, each checked before
+ * any run: a name, a writable place, not the workload's own file (a masim config or
+ * a trace), and no FILE.OPS beside a device or pipe (`--record /dev/null` with two
+ * sources would create /dev/null.vaddr).
+ */
+export function recordPaths(workloadName: string, record: string, ops: string[]): string[] {
+  if (record === "") throw new UsageError("the file name is empty", "--record");
+  if (ops.length > 1 && outputTarget(record).inPlace)
+    throw new UsageError(
+      `with several --ops, a record per operation set is written (${record}.${ops[0]}, ...): give a file name, not a device or pipe`,
+      "--record",
+    );
+  const paths = ops.length > 1 ? ops.map((x) => `${record}.${x}`) : [record];
+  const input = workloadFileOf(workloadName);
+  for (const p of paths) {
+    requireOutputFolder(p, "--record");
+    if (input !== null) refuseOverwritingInput(p, [input], "--record");
+  }
+  return paths;
 }
 
 /** Runs one experiment per operation set with the common options, with progress (and --record). */
@@ -338,9 +361,10 @@ function runPrepared(
   const format = o.recordFormat === undefined ? undefined : recordFormatOption(o.recordFormat);
   return executeRun(prepared, (ops) => {
     const progress = new RunProgress(`${plan.workload.name} / ${ops}`, o.progress);
-    const recorder = o.record
-      ? new RunRecorder(prepared.ops.length > 1 ? `${o.record}.${ops}` : o.record, prepared.attrs, format)
-      : null;
+    const recorder =
+      o.record !== undefined
+        ? new RunRecorder(recordPaths(workloadName, o.record, prepared.ops)[prepared.ops.indexOf(ops)], prepared.attrs, format)
+        : null;
     const space = opsDescriptor(ops).space;
     let damosHandle: DamosHandle | undefined;
     const ui = uiRunFeed(

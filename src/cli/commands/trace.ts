@@ -12,7 +12,7 @@ import {
 import type { TraceCodec } from "../../workload/trace/format.js";
 import { traceInfo, type TraceInfo } from "../../workload/trace/info.js";
 import { chooseTool, findValgrind } from "../../workload/trace/valgrind-tool.js";
-import { requireInputFile } from "../files.js";
+import { requireInputFile, refuseOverwritingInput } from "../files.js";
 
 function fmtBytes(n: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -207,6 +207,8 @@ export function registerTrace(program: Command): void {
         let to = o.to as OutputFormat | undefined;
         if (to !== undefined && to !== "trace" && to !== "csv")
           throw new UsageError(`--to must be trace or csv, got ${JSON.stringify(o.to)}`);
+        // Converting a file onto itself would replace the input with its own conversion.
+        refuseOverwritingInput(o.output, [input], "--output");
         const fromFmt = from ?? detectFormat(input);
         if (to === undefined) to = fromFmt === "trace" && o.compress === undefined ? "csv" : "trace";
         const codec = codecOf(o.compress);

@@ -10,6 +10,7 @@ import { writeVmRecord } from "../../vm/record.js";
 import { UsageError } from "../../util/errors.js";
 import { parseCount, parseDurationUs } from "../../util/units.js";
 import { resolveWorkload, runVm, summarizePhases } from "../../vm/run.js";
+import { maxOf, minOf } from "../../util/extremes.js";
 
 interface VmRunOpts {
   kdamonds?: string;
@@ -66,7 +67,7 @@ export function registerVm(program: Command): void {
         kernel: r.kernelVersion,
         out: o.out,
         snapshots: r.snapshots.length,
-        nrRegions: nr.length ? { min: Math.min(...nr), max: Math.max(...nr) } : null,
+        nrRegions: nr.length ? { min: minOf(nr), max: maxOf(nr) } : null,
         phases,
         timings: r.timings,
       };

@@ -7,6 +7,7 @@ import { fmtBytes } from "../../cli/table.js";
 import type { UiRunMeta } from "../store.js";
 import { percentile, wssSeries, type RunData } from "./data.js";
 import { el, fmtTime, table } from "./dom.js";
+import { maxOf, minOf } from "../../util/extremes.js";
 
 export function compareTable(runs: { meta: UiRunMeta; data: RunData }[]): HTMLElement {
   const cols = runs.map((r) => {
@@ -17,7 +18,7 @@ export function compareTable(runs: { meta: UiRunMeta; data: RunData }[]): HTMLEl
       ["state", r.meta.live ? (r.meta.done ? "finished" : "running") : "record"],
       ["snapshots", String(d.nSnap)],
       ["duration", d.nSnap ? fmtTime(d.endNs[d.nSnap - 1] - d.startNs[0]) : "-"],
-      ["regions (min..max)", d.nSnap ? `${Math.min(...nrRegions)}..${Math.max(...nrRegions)}` : "-"],
+      ["regions (min..max)", d.nSnap ? `${minOf(nrRegions)}..${maxOf(nrRegions)}` : "-"],
       ["WSS median (record)", d.nSnap ? fmtBytes(percentile(wss, 50)) : "-"],
     ]);
     for (const row of r.meta.summary?.rows ?? []) rows.set(row[0], row[1]);

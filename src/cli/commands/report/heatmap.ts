@@ -15,7 +15,7 @@ import {
 import { formatSz } from "../../../record/damo-fmt.js";
 import { InputError, UsageError } from "../../../util/errors.js";
 import { writeFileAtomic } from "../../../util/atomic-write.js";
-import { announceWritten, existedBefore } from "../../files.js";
+import { announceWritten, existedBefore, refuseOverwritingInput } from "../../files.js";
 import { intOpt, ints, loadRecords, writeOut } from "./common.js";
 import { PROBE_INDEX_HELP, recordsForProbe } from "./probe-index.js";
 
@@ -108,6 +108,7 @@ export function registerHeatmap(report: Command): void {
           }
           const [s, e] = plan.addrRanges[i];
           const title = `target ${plan.selection.targetId ?? "-"}, addresses ${s.toString(16)}-${e.toString(16)} (${formatSz(e - s, false)})`;
+          refuseOverwritingInput(file, [o.input as string], "--output");
           const replaces = existedBefore(file);
           // the image writers (and their font) are loaded only for image outputs
           const { heatmapPng, heatmapSvg } = await import("../../../report/heatmap-image.js");
