@@ -251,18 +251,30 @@ export class TraceReader implements Iterable<TraceItem> {
         this.start = next >= 0 ? next : Math.max(this.start + 1, this.end - 3);
         continue;
       }
+      // Chunks whose header tells how many accesses come before their end: an access
+      // chunk (first index + count), the index and the footer (all accesses written).
+      const endIndex =
+        h.type === CHUNK_ACCESSES
+          ? h.firstIndex + h.count
+          : h.type === CHUNK_FOOTER || h.type === CHUNK_INDEX
+            ? h.firstIndex
+            : undefined;
       if (!this.fill(CHUNK_HEADER_BYTES + h.compLen)) {
+        // Cut short by the end of the file: its header (checked) still says what is lost.
+        const lost = endIndex === undefined ? undefined : endIndex - this.expectedIndex;
         yield this.report(
           damageStart >= 0 ? damageStart : off,
           this.fileOffset + this.end,
           "truncated chunk at end of file",
+          lost,
         );
+        if (lost !== undefined && lost > 0) this.expectedIndex = endIndex!;
         this.start = this.end;
         return;
       }
       if (damageStart >= 0) {
         const lost =
-          h.type === CHUNK_ACCESSES || h.type === CHUNK_FOOTER
+          h.type === CHUNK_ACCESSES || h.type === CHUNK_FOOTER || h.type === CHUNK_INDEX
             ? h.firstIndex - this.expectedIndex
             : undefined;
         yield this.report(damageStart, off, "damaged bytes (no valid chunk header)", lost);
@@ -272,6 +284,23 @@ export class TraceReader implements Iterable<TraceItem> {
       const payloadAt = this.start + CHUNK_HEADER_BYTES;
       const comp = this.buf.subarray(payloadAt, payloadAt + h.compLen);
       this.start = payloadAt + h.compLen;
+      if (h.type === CHUNK_ACCESSES && h.firstIndex < this.expectedIndex) {
+        // Accesses already read (a duplicated chunk) or given up as lost (chunks out of
+        // order): skipped, so no access is replayed twice or counted both lost and read.
+        yield this.report(
+          off,
+          CHUNK_HEADER_BYTES + h.compLen,
+          `accesses ${h.firstIndex}..${h.firstIndex + h.count - 1} come again after access ${this.expectedIndex - 1} (a duplicated or out-of-order chunk): skipped`,
+          undefined,
+          true,
+        );
+        continue;
+      }
+      if ((h.type === CHUNK_FOOTER || h.type === CHUNK_INDEX) && h.firstIndex > this.expectedIndex) {
+        // The last access chunks vanished (cut out): the index or footer counts them.
+        yield this.missingBefore(off, h.firstIndex);
+        this.expectedIndex = h.firstIndex;
+      }
       if (crc32(comp) !== h.crc) {
         yield this.report(
           off,
@@ -300,6 +329,8 @@ export class TraceReader implements Iterable<TraceItem> {
           h.type === CHUNK_ACCESSES ? h.count : undefined,
           true,
         );
+        // Its accesses are counted lost here, not again as missing before the next chunk.
+        if (h.type === CHUNK_ACCESSES) this.expectedIndex = h.firstIndex + h.count;
         continue;
       }
       if (h.type === CHUNK_ACCESSES) {

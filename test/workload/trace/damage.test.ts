@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { CHUNK_HEADER_BYTES, CHUNK_MAGIC } from "../../../src/workload/trace/format.js";
 import { TraceReader } from "../../../src/workload/trace/reader.js";
 import { Rng } from "../../../src/util/rng.js";
+import { crc32 } from "node:zlib";
 import { collect, syntheticAccesses, writeTrace } from "./helpers.js";
 
 /** Offsets of every chunk header in a trace (found by walking the chunk lengths). */
@@ -139,4 +140,56 @@ void test("megabytes of garbage (larger than the read buffer) are skipped in one
   assert.equal(r.damage[0].skippedBytes, garbage.length);
   assert.deepEqual(got.addr, a.addr);
   assert.equal(r.partial, false);
+});
+
+// Every access is read once or counted lost once: a duplicated chunk was read twice with
+// no damage, a cut-out last chunk and a chunk cut short by the end of the file were lost
+// uncounted, and a chunk that would not decompress was counted lost twice.
+void test("every access is read once or counted lost once: duplicated, reordered, cut-out, cut-short and undecompressable chunks", () => {
+  const a = syntheticAccesses(34, N);
+  const bytes = Buffer.from(writeTrace(a, { chunkAccesses: CHUNK }));
+  const chunks = accessChunks(bytes);
+  const all = chunkOffsets(bytes);
+  const span = (c: { offset: number; compLen: number }) =>
+    bytes.subarray(c.offset, c.offset + CHUNK_HEADER_BYTES + c.compLen);
+  const afterLast = chunks[7].offset + CHUNK_HEADER_BYTES + chunks[7].compLen;
+  const cases: [string, Buffer][] = [
+    [
+      "duplicated",
+      Buffer.concat([bytes.subarray(0, chunks[3].offset), span(chunks[2]), bytes.subarray(chunks[3].offset)]),
+    ],
+    [
+      "reordered",
+      Buffer.concat([
+        bytes.subarray(0, chunks[3].offset),
+        span(chunks[4]),
+        span(chunks[3]),
+        bytes.subarray(chunks[5].offset),
+      ]),
+    ],
+    ["last cut out", Buffer.concat([bytes.subarray(0, chunks[7].offset), bytes.subarray(afterLast)])],
+    ["cut short", bytes.subarray(0, chunks[7].offset + CHUNK_HEADER_BYTES + 5)],
+  ];
+  // A payload that passes its checksum but does not decompress (its checksum recomputed).
+  const bad = Buffer.from(bytes);
+  const v = chunks[4];
+  bad.fill(0xff, v.offset + CHUNK_HEADER_BYTES, v.offset + CHUNK_HEADER_BYTES + v.compLen);
+  bad.writeUInt32LE(
+    crc32(bad.subarray(v.offset + CHUNK_HEADER_BYTES, v.offset + CHUNK_HEADER_BYTES + v.compLen)),
+    v.offset + 20,
+  );
+  bad.writeUInt32LE(crc32(bad.subarray(v.offset, v.offset + 32)), v.offset + 32);
+  cases.push(["undecompressable", bad]);
+  assert.ok(
+    all.some((c) => c.type !== 1),
+    "the trace has index/footer chunks after its accesses",
+  );
+  for (const [name, file] of cases) {
+    const r = TraceReader.fromBytes(file);
+    const got = collect(r);
+    const lost = r.damage.reduce((t, d) => t + (d.lostAccesses ?? 0), 0);
+    assert.ok(r.damage.length > 0, `${name}: damage reported`);
+    assert.equal(got.addr.length + lost, N, `${name}: read ${got.addr.length} + lost ${lost}`);
+    assert.equal(new Set(got.firstIndexes).size, got.firstIndexes.length, `${name}: no chunk read twice`);
+  }
 });
