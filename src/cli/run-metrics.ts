@@ -6,6 +6,9 @@ import { maxOf } from "../util/extremes.js";
 /** The accuracy and overhead rows of a summary (one column per run). */
 export function metricRows(results: ResultData[]): string[][] {
   const row = (name: string, f: (r: ResultData) => string): string[] => [name, ...results.map(f)];
+  // A score of a run with no scored window would be a mean of nothing, printed as 0.
+  const accuracy = (name: string, f: (r: ResultData) => string): string[] =>
+    row(name, (r) => (r.summary.windowsScored === 0 ? "n/a (no window)" : f(r)));
   const conv = (r: ResultData): string => {
     const c = r.summary.convergence;
     if (c.length === 0) return "no phase change";
@@ -21,32 +24,32 @@ export function metricRows(results: ResultData[]): string[][] {
   };
   return [
     row("windows scored / unscored", scored),
-    row("frequency error (byte-weighted)", (r) => r.summary.freqError.toFixed(4)),
+    accuracy("frequency error (byte-weighted)", (r) => r.summary.freqError.toFixed(4)),
     // The run's F1 first (docs/metrics.md), then its byte-weighted precision and recall;
     // the plain means, which score a window with nothing hot as 1, last and labelled so.
-    row("hot-set F1 (active windows)", (r) =>
+    accuracy("hot-set F1 (active windows)", (r) =>
       r.summary.f1Active === null
         ? "no active window"
         : `${r.summary.f1Active.toFixed(3)} (${r.summary.activeWindows})`,
     ),
-    row("hot-set F1 (byte-weighted)", (r) => fraction(r.summary.f1Bytes, "nothing hot")),
-    row("hot-set precision (byte-weighted)", (r) => fraction(r.summary.precisionBytes, "none estimated hot")),
-    row("hot-set recall (byte-weighted)", (r) => fraction(r.summary.recallBytes, "nothing truly hot")),
-    row("hot-set precision (mean of all windows; idle = 1)", (r) => r.summary.precision.toFixed(3)),
-    row("hot-set recall (mean of all windows; idle = 1)", (r) => r.summary.recall.toFixed(3)),
-    row("hot-set F1 (mean of all windows; idle = 1)", (r) => r.summary.f1.toFixed(3)),
-    row("WSS median, estimated", (r) => fmtBytes(r.summary.estWssMedianBytes)),
-    row("WSS median, true", (r) => fmtBytes(r.summary.trueWssMedianBytes)),
-    row("WSS error (mean per window)", (r) => fmtPct(r.summary.wssRelError)),
-    row("true hot set: pieces × mean size (median)", (r) =>
+    accuracy("hot-set F1 (byte-weighted)", (r) => fraction(r.summary.f1Bytes, "nothing hot")),
+    accuracy("hot-set precision (byte-weighted)", (r) =>
+      fraction(r.summary.precisionBytes, "none estimated hot"),
+    ),
+    accuracy("hot-set recall (byte-weighted)", (r) => fraction(r.summary.recallBytes, "nothing truly hot")),
+    accuracy("hot-set precision (mean of all windows; idle = 1)", (r) => r.summary.precision.toFixed(3)),
+    accuracy("hot-set recall (mean of all windows; idle = 1)", (r) => r.summary.recall.toFixed(3)),
+    accuracy("hot-set F1 (mean of all windows; idle = 1)", (r) => r.summary.f1.toFixed(3)),
+    accuracy("WSS median, estimated", (r) => fmtBytes(r.summary.estWssMedianBytes)),
+    accuracy("WSS median, true", (r) => fmtBytes(r.summary.trueWssMedianBytes)),
+    accuracy("WSS error (mean per window)", (r) => fmtPct(r.summary.wssRelError)),
+    accuracy("true hot set: pieces × mean size (median)", (r) =>
       r.summary.trueHotPiecesMedian === 0
         ? "nothing hot"
         : `${r.summary.trueHotPiecesMedian} × ${fmtBytes(r.summary.trueHotPieceBytesMedian)}`,
     ),
     row("convergence after phase change", conv),
-    row("regions (min..max)", (r) =>
-      r.summary.windows === 0 ? "n/a" : `${r.summary.nrRegionsMin}..${r.summary.nrRegionsMax}`,
-    ),
+    accuracy("regions (min..max)", (r) => `${r.summary.nrRegionsMin}..${r.summary.nrRegionsMax}`),
     row("access checks / s", (r) => r.summary.checksPerSec.toFixed(0)),
     row("access checks / M app accesses", (r) => r.summary.checksPerMillionAccesses.toFixed(1)),
     row("hinting faults / s", (r) => r.summary.faultsPerSec.toFixed(0)),
@@ -90,5 +93,6 @@ function numaRows(results: ResultData[]): string[][] {
 function attributionCell(r: ResultData, which: "cpu" | "thread"): string {
   const a = r.summary.attribution;
   if (a === null) return "n/a";
-  return a.reports > 0 ? a[which].toFixed(3) : "n/a (no reports)";
+  const v = a[which];
+  return v === null ? "n/a (no reports)" : v.toFixed(3);
 }

@@ -39,11 +39,7 @@ export function runSentence(r: ResultData): string {
   const rest =
     `working set ${fmtBytes(s.estWssMedianBytes)} against a true ${fmtBytes(s.trueWssMedianBytes)}` +
     `${followed(r)}, for ${fmtPct(s.monitorCpuShare, 3)} of one CPU.`;
-  if (s.windows === 0)
-    return (
-      `${r.ops}: DAMON completed no aggregation window (a run shorter than --aggr, or watermarks ` +
-      `that kept its schemes' kdamond off), so there is nothing to score; ${rest}`
-    );
+  if (s.windows === 0) return `${r.ops} used ${fmtPct(s.monitorCpuShare, 3)} of one CPU.`;
   if (s.f1Active === null) {
     const after = s.windowsScored - s.warmupWindows;
     return (
@@ -105,7 +101,8 @@ export function missWarnings(results: ResultData[]): string[] {
         `warning: ${r.ops}: monitoring took ${fmtPct(s.monitorCpuShare, 1)} of one CPU: its work per sampling ` +
           `interval is longer than the interval. A real kdamond sleeps a full interval after its work, so its ` +
           `intervals would stretch; this simulation charges the work without stretching them, so its scores are ` +
-          `those of a kdamond faster than any CPU (a longer --sample or a smaller --max-regions help)`,
+          `those of a kdamond faster than any CPU (a longer --sample or a smaller --max-regions help; ` +
+          `with --scheme, its actions count too: "kdamond CPU: sampling + actions" below says which, and a quota bounds them)`,
       );
     // The true hot set (of the median window by pieces), not the working set: a warm
     // region in the working set would make giant regions look close to its size.
@@ -168,6 +165,12 @@ export function runSummaryText(results: ResultData[]): string {
   const first = results[0];
   const footprint = first.workloadRegions.reduce((s, x) => s + (x.end - x.start), 0);
   const changes = first.phaseChangesNs.length;
+  if (first.summary.windows === 0)
+    return (
+      `What DAMON found: nothing to score — no aggregation window completed in ${fmtNs(first.durationNs)} ` +
+      `(a run shorter than --aggr, or watermarks that kept the kdamond off). ` +
+      results.map(runSentence).join(" ")
+    );
   const lines = [
     `What DAMON found: ${first.workload} keeps a working set of about ` +
       `${fmtBytes(first.summary.trueWssMedianBytes)} in its ${fmtBytes(footprint)} of memory` +

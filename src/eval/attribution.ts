@@ -8,10 +8,10 @@
 import type { Machine } from "../mm/machine.js";
 
 export interface AttributionErrors {
-  /** Total variation distance between per-CPU shares of counted reports and of accesses. */
-  cpu: number;
+  /** Total variation distance between per-CPU shares of counted reports and of accesses; null with no report counted (no shares to compare). */
+  cpu: number | null;
   /** The same per thread. */
-  thread: number;
+  thread: number | null;
   /** Reports counted (the sample the shares come from). */
   reports: number;
 }
@@ -35,9 +35,10 @@ export class AttributionCounter {
       accCpu.set(t.cpu, (accCpu.get(t.cpu) ?? 0) + t.accesses);
       accTid.set(t.tid, t.accesses);
     }
+    // No report: the distance would read as the maximum, 1.
     return {
-      cpu: tvDistance(this.byCpu, accCpu),
-      thread: tvDistance(this.byTid, accTid),
+      cpu: this.total > 0 ? tvDistance(this.byCpu, accCpu) : null,
+      thread: this.total > 0 ? tvDistance(this.byTid, accTid) : null,
       reports: this.total,
     };
   }

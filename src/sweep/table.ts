@@ -38,6 +38,21 @@ const METRICS = [
   "trueHotPiecesMedian",
 ] as const;
 
+/** Columns that are empty (null) for a run with no scored window. */
+const UNSCORED_NULL = [
+  "f1Active",
+  "f1Bytes",
+  "precisionBytes",
+  "recallBytes",
+  "precision",
+  "recall",
+  "f1",
+  "freqError",
+  "wssRelError",
+  "nrRegionsMin",
+  "nrRegionsMax",
+] as const;
+
 export const SWEEP_COLUMNS = [
   "cell",
   "workload",
@@ -73,6 +88,8 @@ export function sweepRow(cell: SweepCell, r: ExperimentResult): SweepRow {
     durationNs: r.durationNs,
   };
   for (const k of METRICS) row[k] = r.summary[k];
+  // No scored window: its scores are means of nothing (0 in the summary), not results.
+  if (r.summary.windowsScored === 0) for (const k of UNSCORED_NULL) row[k] = null;
   return row as SweepRow;
 }
 

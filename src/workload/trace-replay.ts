@@ -53,6 +53,9 @@ export function tracePathOf(name: string): string | null {
   return name.startsWith(TRACE_PREFIX) ? name.slice(TRACE_PREFIX.length) : null;
 }
 
+/** Most traced threads a replay runs: each gets a simulated CPU (TLB, batch buffers). */
+export const MAX_REPLAY_THREADS = 1024;
+
 /** Reads the trace once (threads, clock range, map events) and returns it as a workload. */
 export function replayWorkload(path: string, opts: ReplayOptions = {}): WorkloadSpec {
   const rate = opts.nsPerInstruction ?? DEFAULT_NS_PER_INSTRUCTION;
@@ -63,6 +66,11 @@ export function replayWorkload(path: string, opts: ReplayOptions = {}): Workload
     throw new UsageError(`loop count must be a positive integer, got ${loops}`, "--loop");
   if (path === "") throw new UsageError("trace: needs a file name (trace:FILE)", "workload");
   const scan = scanTrace(path);
+  if (scan.threads.length > MAX_REPLAY_THREADS)
+    throw new InputError(
+      `the trace has ${scan.threads.length} threads; a replay gives each its own simulated CPU (about 1 MiB of host memory each), at most ${MAX_REPLAY_THREADS}`,
+      path,
+    );
   if (!opts.allowDamaged) refuseDamaged(scan);
   refuseHugeMappings(scan);
   const base = path.split("/").pop() ?? path;

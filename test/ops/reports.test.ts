@@ -40,7 +40,10 @@ test("report-based sources attribute accesses to the right CPUs and threads", ()
     const r = runExperiment({ workload: w, ops, machine: FAST, baseline: false, hwsamplePeriod: 2000 });
     const a = r.summary.attribution!;
     assert.ok(a.reports > 100, `${ops}: ${a.reports} reports`);
-    assert.ok(a.cpu < 0.1 && a.thread < 0.1, `${ops}: ${JSON.stringify(a)}`);
+    assert.ok(
+      a.cpu !== null && a.cpu < 0.1 && a.thread !== null && a.thread < 0.1,
+      `${ops}: ${JSON.stringify(a)}`,
+    );
   }
   const bits = runExperiment({ workload: w, ops: "vaddr", machine: FAST, baseline: false });
   assert.equal(bits.summary.attribution, null, "Accessed bits cannot attribute");

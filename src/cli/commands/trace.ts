@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import type { Command } from "commander";
 import { JobFailed } from "../run-cli.js";
 import { FormatError, UsageError } from "../../util/errors.js";
@@ -207,8 +208,14 @@ export function registerTrace(program: Command): void {
         let to = o.to as OutputFormat | undefined;
         if (to !== undefined && to !== "trace" && to !== "csv")
           throw new UsageError(`--to must be trace or csv, got ${JSON.stringify(o.to)}`);
+        requireInputFile(input, "trace or text file");
         // Converting a file onto itself would replace the input with its own conversion.
         refuseOverwritingInput(o.output, [input], "--output");
+        if (from === undefined && !statSync(input).isFile())
+          throw new UsageError(
+            `${input} is a pipe or device, read only once: its format cannot be detected first; give --from trace, lackey or csv`,
+            "--from",
+          );
         const fromFmt = from ?? detectFormat(input);
         if (to === undefined) to = fromFmt === "trace" && o.compress === undefined ? "csv" : "trace";
         const codec = codecOf(o.compress);

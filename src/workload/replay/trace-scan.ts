@@ -11,7 +11,7 @@
  * supplies the rest. A trace without one, damaged or partial, or whose index does
  * not match its chunk headers, is scanned by decoding every access, as before.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { InputError } from "../../util/errors.js";
 import type { TraceIndex } from "../trace/access-index.js";
 import { STACK_GROWTH_LIMIT, type MapEvent, type TraceDamage, type TraceHeader } from "../trace/format.js";
@@ -69,6 +69,13 @@ export function scanTrace(path: string): TraceScan {
     throw new InputError(
       "a replayed trace is read twice (a scan, then the replay): give a file, not -",
       "trace:-",
+    );
+  // A pipe cannot be read twice or by offset (ESPIPE, or a FIFO waiting for a second writer).
+  const st = statSync(path);
+  if (!st.isFile() && !st.isDirectory())
+    throw new InputError(
+      "is not a regular file (a pipe or device): a replay reads the trace twice and its chunks by offset; save it to a file first",
+      path,
     );
   return scanWithIndex(path) ?? scanAccesses(path);
 }

@@ -2,6 +2,7 @@
  * `trace convert`: lackey text or CSV → trace, trace → CSV. The input format is
  * detected from the first bytes unless given.
  */
+import { StringDecoder } from "node:string_decoder";
 import { closeSync, openSync, readSync } from "node:fs";
 import { AtomicFileWriter } from "../../util/atomic-write.js";
 import { FormatError, UsageError } from "../../util/errors.js";
@@ -49,15 +50,20 @@ export interface ConvertResult {
   footer?: TraceFooter;
 }
 
+/** Feeds the file's text in pieces, as UTF-8 (the CSV writer's encoding: mapping names may hold any character). */
 function streamText(path: string, feed: (s: string) => void): void {
   const fd = openSync(path, "r");
   const buf = Buffer.alloc(4 << 20);
+  // A character split between two reads is held back until its last byte is read.
+  const utf8 = new StringDecoder("utf8");
   try {
     for (;;) {
       const n = readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
-      feed(buf.toString("latin1", 0, n));
+      feed(utf8.write(buf.subarray(0, n)));
     }
+    const rest = utf8.end();
+    if (rest !== "") feed(rest);
   } finally {
     closeSync(fd);
   }

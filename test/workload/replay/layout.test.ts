@@ -6,7 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Machine } from "../../../src/mm/machine.js";
 import { ReplayLayout, protBits } from "../../../src/workload/replay/replay-layout.js";
-import { replayWorkload, type ReplayInstance } from "../../../src/workload/trace-replay.js";
+import {
+  MAX_REPLAY_THREADS,
+  replayWorkload,
+  type ReplayInstance,
+} from "../../../src/workload/trace-replay.js";
+import { InputError } from "../../../src/util/errors.js";
 import { setupSimulation } from "../../../src/workload/setup.js";
 import type { MapEvent } from "../../../src/workload/trace/format.js";
 import { writeTrace, type Accesses } from "../trace/helpers.js";
@@ -158,4 +163,46 @@ void test("bad traces: missing file and a trace without map events are one-line 
   );
   assert.throws(() => replayWorkload(p, { loops: 0 }), /loop/);
   assert.throws(() => replayWorkload(p, { nsPerInstruction: -1 }), /ns per instruction/);
+});
+
+// One simulated CPU per traced thread, with no bound: a 49 KiB trace of 4000 thread ids
+// passed 2.6 GB of host memory. Past MAX_REPLAY_THREADS it is refused, naming the file.
+test("a trace with more threads than a replay runs is refused in one line", () => {
+  const dir = mkdtempSync(join(tmpdir(), "dt-threads-"));
+  try {
+    const n = MAX_REPLAY_THREADS + 1;
+    const a = {
+      addr: Array.from({ length: n }, (_, i) => 0x10000000 + 64 * i),
+      size: Array.from({ length: n }, () => 8),
+      isWrite: Array.from({ length: n }, () => 0),
+      tid: Array.from({ length: n }, (_, i) => i + 1),
+      clock: Array.from({ length: n }, (_, i) => i),
+    };
+    const file = join(dir, "many.dtrace");
+    writeFileSync(
+      file,
+      writeTrace(a, {}, [
+        {
+          at: 0,
+          ev: {
+            type: "map",
+            clock: 0,
+            start: 0x10000000,
+            length: 1 << 20,
+            prot: "rw-",
+            kind: "anon",
+          },
+        },
+      ]),
+    );
+    assert.throws(
+      () => replayWorkload(file),
+      (e: Error) =>
+        e instanceof InputError &&
+        e.message.startsWith(`${file}: the trace has ${n} threads`) &&
+        e.message.includes(`at most ${MAX_REPLAY_THREADS}`),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -244,3 +244,33 @@ void test("convert: trace → trace re-encodes with another codec, keeping heade
     assert.equal(tr.footer?.partial, true, "a partial source stays partial");
   });
 });
+
+// The CSV is written as UTF-8 and was read back as latin1: "café" became "cafÃ©", and
+// worse at each round trip. A 4 MiB read boundary may also split a character.
+void test("mapping names keep every character through CSV and back, whatever the read boundaries", () => {
+  withDir((dir) => {
+    const name = "/tmp/café ünïcode ✓ 日本.so";
+    const pad = "x".repeat((4 << 20) - 60); // puts the name across the first 4 MiB read
+    const csv = join(dir, "in.csv");
+    writeFileSync(
+      csv,
+      `clock,tid,op,addr,size,prot,kind,name\n0,,map,0x10000000,1048576,rw-,anon,/${pad}\n0,,map,0x20000000,4096,rw-,anon,${name}\n1,1,W,0x10000000,8,,,\n`,
+    );
+    const t1 = join(dir, "a.dtrace");
+    convertTrace(csv, t1, { to: "trace" });
+    const back = join(dir, "back.csv");
+    convertTrace(t1, back, { to: "csv", withEvents: true });
+    const t2 = join(dir, "b.dtrace");
+    convertTrace(back, t2, { to: "trace" });
+    const names = (f: string) => {
+      const r = TraceReader.open(f);
+      const out: string[] = [];
+      for (const it of r)
+        if (it.kind === "events") for (const e of it.events) if ("name" in e) out.push(String(e.name));
+      r.close();
+      return out;
+    };
+    assert.ok(names(t1).includes(name), JSON.stringify(names(t1).map((n) => n.slice(0, 40))));
+    assert.deepEqual(names(t2), names(t1));
+  });
+});
