@@ -156,7 +156,8 @@ export function outputPathProblem(output: string): string | null {
     return e instanceof Error ? e.message : String(e);
   }
   const path = target.path;
-  if (/\/$/.test(output) && !target.inPlace) return `cannot write ${output}: the name ends with /, as a folder's does`;
+  if (/\/$/.test(output) && !target.inPlace)
+    return `cannot write ${output}: the name ends with /, as a folder's does`;
   if (target.inPlace) {
     try {
       accessSync(path, fsc.W_OK);

@@ -412,7 +412,8 @@ export function workloadFileOf(nameOrPath: string, folder = "."): string | null 
   const at = (p: string): string => (isAbsolute(p) ? p : resolve(folder, p));
   if (trace !== null) return at(trace);
   if (BUILTIN_WORKLOADS.some((w) => w.name === nameOrPath)) return null;
-  if (nameOrPath.includes("/") || nameOrPath.endsWith(".cfg") || existsSync(at(nameOrPath))) return at(nameOrPath);
+  if (nameOrPath.includes("/") || nameOrPath.endsWith(".cfg") || existsSync(at(nameOrPath)))
+    return at(nameOrPath);
   return null;
 }
 

@@ -363,7 +363,11 @@ function runPrepared(
     const progress = new RunProgress(`${plan.workload.name} / ${ops}`, o.progress);
     const recorder =
       o.record !== undefined
-        ? new RunRecorder(recordPaths(workloadName, o.record, prepared.ops)[prepared.ops.indexOf(ops)], prepared.attrs, format)
+        ? new RunRecorder(
+            recordPaths(workloadName, o.record, prepared.ops)[prepared.ops.indexOf(ops)],
+            prepared.attrs,
+            format,
+          )
         : null;
     const space = opsDescriptor(ops).space;
     let damosHandle: DamosHandle | undefined;
