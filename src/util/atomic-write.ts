@@ -112,7 +112,14 @@ const MAX_LINKS = 40;
 /** Follows `path`'s symbolic links (a dangling one too: its target is created) and says how it is written. */
 export function outputTarget(path: string): OutputTarget {
   if (path === "") throw new UsageError("the output file name is empty");
-  const st = statSync(path, { throwIfNoEntry: false });
+  let st;
+  try {
+    st = statSync(path, { throwIfNoEntry: false });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ELOOP")
+      throw new UsageError(`cannot write ${path}: too many levels of symbolic links`);
+    st = undefined; // the checks below name the problem
+  }
   // `-o /dev/stdout > log` must not replace log (nor `>> log` truncate it): written through the descriptor.
   if (st !== undefined && DESCRIPTOR_PATH.test(path)) return { path, inPlace: true, append: true };
   // A device or pipe behind links, some of them not paths (/proc's `pipe:[N]`): written through the name given.
