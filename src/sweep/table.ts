@@ -38,20 +38,15 @@ const METRICS = [
   "trueHotPiecesMedian",
 ] as const;
 
-/** Columns that are empty (null) for a run with no scored window. */
-const UNSCORED_NULL = [
-  "f1Active",
-  "f1Bytes",
-  "precisionBytes",
-  "recallBytes",
-  "precision",
-  "recall",
-  "f1",
-  "freqError",
-  "wssRelError",
-  "nrRegionsMin",
-  "nrRegionsMax",
-] as const;
+/** Columns a run has whether or not a window was scored (counts and costs); the others are null without one. */
+const KEPT_UNSCORED: readonly string[] = [
+  "activeWindows",
+  "monitorCpuShare",
+  "appSlowdown",
+  "checksPerSec",
+  "faultsPerSec",
+  "appAccesses",
+];
 
 export const SWEEP_COLUMNS = [
   "cell",
@@ -87,9 +82,9 @@ export function sweepRow(cell: SweepCell, r: ExperimentResult): SweepRow {
     seed: cell.seed,
     durationNs: r.durationNs,
   };
-  for (const k of METRICS) row[k] = r.summary[k];
   // No scored window: its scores are means of nothing (0 in the summary), not results.
-  if (r.summary.windowsScored === 0) for (const k of UNSCORED_NULL) row[k] = null;
+  const unscored = r.summary.windowsScored === 0;
+  for (const k of METRICS) row[k] = unscored && !KEPT_UNSCORED.includes(k) ? null : r.summary[k];
   return row as SweepRow;
 }
 

@@ -444,4 +444,26 @@ describe("sweep on worker threads", () => {
     writeFileSync(join(dir, "w.cfg"), cfg.replace("5000", "30"));
     assert.notEqual(gridId(g, dir), before, "another workload file, another grid");
   });
+
+  it("a run with no aggregation window has empty scores, not zeros", () => {
+    const dir = tempDir("sweep-test-");
+    const file = join(dir, "short.yaml");
+    writeFileSync(
+      file,
+      "workloads: [stairs]\nsources: [vaddr]\noptions: {duration: 50ms, baseline: false}\n",
+    );
+    const r = cli(["sweep", file]);
+    assert.equal(r.code, 0, r.err);
+    const row = (JSON.parse(r.out) as SweepTable).rows[0];
+    for (const k of [
+      "f1",
+      "precision",
+      "recall",
+      "freqError",
+      "nrRegionsMin",
+      "trueHotPiecesMedian",
+    ] as const)
+      assert.equal(row[k], null, k);
+    assert.ok(Number(row.appAccesses) > 0, "the counts stay");
+  });
 });
