@@ -5,15 +5,15 @@
  */
 
 /** The smallest of `xs` (Infinity for none, as Math.min()). */
-export function minOf(xs: readonly number[]): number {
+export function minOf(xs: ArrayLike<number>): number {
   let m = Infinity;
-  for (const x of xs) if (x < m || Number.isNaN(x)) m = x;
+  for (let i = 0; i < xs.length; i++) if (xs[i] < m || Number.isNaN(xs[i])) m = xs[i];
   return m;
 }
 
 /** The largest of `xs` (-Infinity for none, as Math.max()). */
-export function maxOf(xs: readonly number[]): number {
+export function maxOf(xs: ArrayLike<number>): number {
   let m = -Infinity;
-  for (const x of xs) if (x > m || Number.isNaN(x)) m = x;
+  for (let i = 0; i < xs.length; i++) if (xs[i] > m || Number.isNaN(xs[i])) m = xs[i];
   return m;
 }
