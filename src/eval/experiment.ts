@@ -282,10 +282,14 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
   });
   let accessedPageSamples = 0;
   let truthSamples = 0;
+  // Hidden page-samples up to the last closed window: the accessed ones are counted
+  // only in closed windows, so the run's unscored tail must not count on one side only.
+  let hiddenInWindows = 0;
   truth!.onWindow = (w) => {
     o.onTruthWindow?.(w, machine);
     for (let i = 0; i < w.n; i++) accessedPageSamples += w.positive[i];
     truthSamples += w.samples;
+    hiddenInWindows = machine.hiddenPageSamples;
     const c = current;
     current = null;
     // The truth is closed only at DAMON's aggregations (closeWindowAt above).
@@ -372,7 +376,7 @@ export function runExperiment(o: ExperimentOptions): ExperimentResult {
     residentAvgBytes: resident.avg,
     baselineResidentAvgBytes,
     baselineNsPerAccess,
-    tlbBlindSpot: tlbBlindSpot(machine.hiddenPageSamples, accessedPageSamples, truthSamples),
+    tlbBlindSpot: tlbBlindSpot(hiddenInWindows, accessedPageSamples, truthSamples),
   };
 }
 
