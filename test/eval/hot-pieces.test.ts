@@ -97,26 +97,33 @@ test("pieces: random hot sets, against a count over a bitmap (seeds 1..30)", () 
   }
 });
 
-test("the run's pieces are the median over the windows with something hot, after the warm-up", () => {
-  const acc = (pieces: number): WindowAccuracy => {
-    // `pieces` hot pages two pages apart.
-    const pages: [number, number][] = Array.from({ length: pieces }, (_, i) => [2 * i, 20]);
-    return windowAccuracy(truth(pages), ONE_REGION, { space: "vaddr", samplesPerAggr: 20 });
-  };
-  const ws = [500, 500, 3, 0, 7, 0, 5, 9].map(acc); // 8 windows: the first 2 are warm-up
-  const s = summarizeRun({
-    windows: ws.map((a, index) => ({
+/** A hot-set window of `pages` ([page, accesses] pairs) in one region. */
+const hotWindow = (pages: [number, number][]): WindowAccuracy =>
+  windowAccuracy(truth(pages), ONE_REGION, { space: "vaddr", samplesPerAggr: 20 });
+
+/** The run summary of consecutive 100 ms windows with `nrRegions` regions each. */
+function summaryOf(accs: WindowAccuracy[], nrRegions: number) {
+  return summarizeRun({
+    windows: accs.map((a, index) => ({
       index,
       startNs: index * 1e8,
       endNs: (index + 1) * 1e8,
-      nrRegions: 1,
+      nrRegions,
       accuracy: a,
     })),
     phaseChangesNs: [],
     machine: new Machine({ tlb: false }),
-    durationNs: 8e8,
+    durationNs: accs.length * 1e8,
     baselineNsPerAccess: null,
   });
+}
+
+test("the run's pieces are the median over the windows with something hot, after the warm-up", () => {
+  // `pieces` hot pages two pages apart.
+  const acc = (pieces: number): WindowAccuracy =>
+    hotWindow(Array.from({ length: pieces }, (_, i): [number, number] => [2 * i, 20]));
+  const ws = [500, 500, 3, 0, 7, 0, 5, 9].map(acc); // 8 windows: the first 2 are warm-up
+  const s = summaryOf(ws, 1);
   // Windows with something hot after the warm-up: 3, 7, 5, 9 → the (upper) median 7.
   assert.equal(s.trueHotPiecesMedian, 7);
   assert.equal(s.trueHotPieceBytesMedian, P);
@@ -126,24 +133,9 @@ test("the run's pieces are the median over the windows with something hot, after
 // and the size must come from one window (their separate medians gave "11740 pieces of
 // 256 MiB each" for a 256 MiB hot set), and a run with no window has no regions.
 test("the pieces' count and size come from the same window", () => {
-  const window = (pages: [number, number][]): WindowAccuracy =>
-    windowAccuracy(truth(pages), ONE_REGION, { space: "vaddr", samplesPerAggr: 20 });
-  const ramp = window(Array.from({ length: 9 }, (_, i): [number, number] => [2 * i, 20]));
-  const big = window(Array.from({ length: 40 }, (_, i): [number, number] => [100 + i, 20]));
-  const run = (accs: WindowAccuracy[]) =>
-    summarizeRun({
-      windows: accs.map((a, index) => ({
-        index,
-        startNs: index * 1e8,
-        endNs: (index + 1) * 1e8,
-        nrRegions: 3,
-        accuracy: a,
-      })),
-      phaseChangesNs: [],
-      machine: new Machine({ tlb: false }),
-      durationNs: 2e8,
-      baselineNsPerAccess: null,
-    });
+  const ramp = hotWindow(Array.from({ length: 9 }, (_, i): [number, number] => [2 * i, 20]));
+  const big = hotWindow(Array.from({ length: 40 }, (_, i): [number, number] => [100 + i, 20]));
+  const run = (accs: WindowAccuracy[]) => summaryOf(accs, 3);
   for (const order of [
     [ramp, big],
     [big, ramp],

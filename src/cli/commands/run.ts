@@ -359,16 +359,12 @@ function runPrepared(
 ): ExperimentResult[] {
   const plan = prepared.plan;
   const format = o.recordFormat === undefined ? undefined : recordFormatOption(o.recordFormat);
+  // Once for the run, not per operation set: one path per set, in prepared.ops order.
+  const records = o.record === undefined ? null : recordPaths(workloadName, o.record, prepared.ops);
   return executeRun(prepared, (ops) => {
     const progress = new RunProgress(`${plan.workload.name} / ${ops}`, o.progress);
     const recorder =
-      o.record !== undefined
-        ? new RunRecorder(
-            recordPaths(workloadName, o.record, prepared.ops)[prepared.ops.indexOf(ops)],
-            prepared.attrs,
-            format,
-          )
-        : null;
+      records !== null ? new RunRecorder(records[prepared.ops.indexOf(ops)], prepared.attrs, format) : null;
     const space = opsDescriptor(ops).space;
     let damosHandle: DamosHandle | undefined;
     const ui = uiRunFeed(
