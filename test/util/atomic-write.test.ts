@@ -179,7 +179,8 @@ test("writes through a symbolic link and into a pipe in place", async () => {
   const reader = spawn("cat", [fifo], { stdio: ["ignore", "pipe", "inherit"] });
   let got = "";
   reader.stdout.on("data", (b: Buffer) => (got += b.toString()));
-  const done = new Promise<void>((res) => reader.on("exit", () => res()));
+  // "close", not "exit": the exit can come before its stdout has been read.
+  const done = new Promise<void>((res) => reader.on("close", () => res()));
   const w = new AtomicFileWriter(fifo);
   w.write("through ");
   w.write("the pipe");
