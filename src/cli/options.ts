@@ -33,6 +33,25 @@ export function addMonitorOptions(cmd: Command): Command {
  */
 export const MAX_NR_REGIONS_OPTION = 1_000_000;
 
+/**
+ * Most worker threads `--jobs` starts. Each holds its own simulator (modules,
+ * compiled code, a WebAssembly memory reservation): 100,000 asked for exhausted
+ * the host instead of running; past the host's cores more only share them.
+ */
+export const MAX_JOBS = 256;
+
+/** A `--jobs` value: a whole number from 1 to MAX_JOBS. */
+export function jobsOption(text: string, flag = "--jobs"): number {
+  const n = parseCount(text, flag);
+  if (n < 1) throw new UsageError("must be at least 1", flag);
+  if (n > MAX_JOBS)
+    throw new UsageError(
+      `${n} is more than the ${MAX_JOBS} worker threads it starts (each holds a simulator; past the host's cores they only share them)`,
+      flag,
+    );
+  return n;
+}
+
 export function attrsFromOptions(o: MonitorOptionValues): Attrs {
   const a: Attrs = {
     ...defaultAttrs(),

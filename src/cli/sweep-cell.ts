@@ -10,7 +10,9 @@ import type { SweepCell } from "../sweep/grid.js";
 import { serveJobs } from "../sweep/pool.js";
 import { sweepRow, type SweepRow } from "../sweep/table.js";
 import { ConfigError, InputError } from "../util/errors.js";
+import { numaBalancingOption } from "./numa-options.js";
 import { attrsFromOptions } from "./options.js";
+import { requireSourceOptions } from "./source-options.js";
 import {
   addSimulationOptions,
   parseOpsList,
@@ -75,6 +77,7 @@ export function checkCells(cells: SweepCell[], file: string): void {
           where,
         );
       workloadFromOptions(c.target, o);
+      requireSourceOptions(o, ops, numaBalancingOption(o.numaBalancing) !== undefined);
       attrsFromOptions(o);
     } catch (e) {
       if (e instanceof InputError && !e.message.startsWith(file)) throw new ConfigError(e.message, where);

@@ -44,6 +44,11 @@ export interface OpsDescriptor {
    * and the layout is never refreshed.
    */
   readonly fixedRegions?: boolean;
+  /**
+   * The run options of OpsBuildOptions its primitives read: a run that gives one
+   * to no operation set that takes it is refused rather than silently ignored.
+   */
+  readonly takes?: readonly (keyof OpsBuildOptions)[];
   /** The monitoring primitives (init, update, prepare/check, target_valid, cleanup). */
   primitives(m: Machine, o: OpsBuildOptions): Ops;
   /** `apply_scheme`: the executor carrying out DAMOS actions on this space, charging `acct`. */
@@ -63,6 +68,7 @@ export function describeOps(d: {
   space: AddressSpaceKind;
   reportBased: boolean;
   fixedRegions?: boolean;
+  takes?: readonly (keyof OpsBuildOptions)[];
   primitives(m: Machine, o: OpsBuildOptions): Ops;
 }): OpsDescriptor {
   const space = d.space;

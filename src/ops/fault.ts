@@ -177,6 +177,7 @@ export const vaddrFaultDescriptor = describeOps({
   name: "vaddr-fault",
   space: "vaddr",
   reportBased: true,
+  takes: ["hintingMode", "faultKeepArmed"],
   primitives: (m, o) => new VaddrFaultOps(m, { mode: o.hintingMode, keepArmed: o.faultKeepArmed }),
 });
 
@@ -185,5 +186,6 @@ export const paddrFaultDescriptor = describeOps({
   name: "paddr-fault",
   space: "paddr",
   reportBased: true,
+  takes: ["hintingMode", "faultKeepArmed"],
   primitives: (m, o) => new PaddrFaultOps(m, { mode: o.hintingMode, keepArmed: o.faultKeepArmed }),
 });

@@ -96,6 +96,7 @@ export const hwsampleDescriptor = describeOps({
   name: "hwsample",
   space: "paddr",
   reportBased: true,
+  takes: ["hwsamplePeriod"],
   primitives: (m, o) => new HwSampleOps(m, true, { period: o.hwsamplePeriod }),
 });
 
@@ -104,5 +105,6 @@ export const hwsampleVaddrDescriptor = describeOps({
   name: "hwsample-vaddr",
   space: "vaddr",
   reportBased: true,
+  takes: ["hwsamplePeriod"],
   primitives: (m, o) => new HwSampleOps(m, false, { period: o.hwsamplePeriod }),
 });

@@ -229,5 +229,6 @@ export const ptscanDescriptor = describeOps({
   name: "ptscan",
   space: "vaddr",
   reportBased: false,
+  takes: ["ptscanBudget"],
   primitives: (m, o) => new PtscanOps(m, { budget: o.ptscanBudget }),
 });

@@ -18,6 +18,7 @@ import {
   addMonitorOptions,
   attrsFromOptions,
   durationOption,
+  jobsOption,
   onOffOption,
   positiveNumberOption,
   sizeOption,
@@ -36,7 +37,9 @@ import { addProbeOptions, probesOption, requireProbeOps, type ProbeOptionValues 
 import { DEFAULT_HWSAMPLE_PERIOD } from "../../ops/hwsample.js";
 import { PTSCAN_DEFAULT_BUDGET } from "../../ops/ptscan.js";
 import { HINTING_MODES, isHintingMode } from "../../mm/hinting/isolation.js";
+import { DEFAULT_NS_PER_INSTRUCTION } from "../../workload/trace-replay.js";
 import { machineShapeOptions, numaBalancingOption } from "../numa-options.js";
+import { requireSourceOptions, requireTieringOptions, requireTraceOptions } from "../source-options.js";
 import { printDamos } from "../run-damos.js";
 import { metricRows } from "../run-metrics.js";
 import { SWAP_DEVICES, type SwapDevice } from "../../mm/cost-model.js";
@@ -80,21 +83,21 @@ export interface RunOptionValues extends MonitorOptionValues, UiAttachValues, Pr
   record?: string;
   recordFormat?: string;
   filter?: string[];
-  hinting: string;
+  hinting?: string;
   faultKeepArmed?: boolean;
-  hwsamplePeriod: string;
-  ptscanBudget: string;
+  hwsamplePeriod?: string;
+  ptscanBudget?: string;
   nodes?: string;
   tier?: string;
   numaBalancing: string;
-  loop: string;
-  nsPerInsn: string;
+  loop?: string;
+  nsPerInsn?: string;
   allowDamagedTrace?: boolean;
   kdamonds?: string;
   scheme?: string[];
   preset?: string;
   fastMemory?: string;
-  startTier: string;
+  startTier?: string;
   swap: string;
   exporter?: string;
   /** `run`/`record`: worker threads for the run's simulations. */
@@ -149,18 +152,15 @@ export function addSimulationOptions(cmd: Command): Command {
     )
     .option(
       "--hinting <mode>",
-      "fault framework for *-fault sources: generic, or an isolation policy (run-time = piggyback, the rejected RFC; build-time, partial, ignore: docs/interference.md)",
-      "generic",
+      "fault framework for *-fault sources and NUMA balancing: generic, or an isolation policy (run-time = piggyback, the rejected RFC; build-time, partial, ignore: docs/interference.md) (default: generic)",
     )
     .option(
       "--hwsample-period <n>",
-      "hwsample sources: report every Nth access of each CPU",
-      String(DEFAULT_HWSAMPLE_PERIOD),
+      `hwsample sources: report every Nth access of each CPU (default: ${DEFAULT_HWSAMPLE_PERIOD})`,
     )
     .option(
       "--ptscan-budget <n>",
-      "ptscan source: page-table entries read per sampling interval (docs/ptscan.md)",
-      String(PTSCAN_DEFAULT_BUDGET),
+      `ptscan source: page-table entries read per sampling interval (docs/ptscan.md) (default: ${PTSCAN_DEFAULT_BUDGET})`,
     )
     .option(
       "--fault-keep-armed",
@@ -176,8 +176,11 @@ export function addSimulationOptions(cmd: Command): Command {
       "automatic NUMA balancing: off, on, or tiering (docs/numa-balancing.md)",
       "off",
     )
-    .option("--loop <n>", "trace:FILE workloads: replay the trace this many times", "1")
-    .option("--ns-per-insn <f>", "trace:FILE workloads: simulated ns per traced instruction", "0.5")
+    .option("--loop <n>", "trace:FILE workloads: replay the trace this many times (default: 1)")
+    .option(
+      "--ns-per-insn <f>",
+      `trace:FILE workloads: simulated ns per traced instruction (default: ${DEFAULT_NS_PER_INSTRUCTION})`,
+    )
     .option(
       "--allow-damaged-trace",
       "trace:FILE workloads: replay a damaged or partial trace (what is readable) instead of refusing it",
@@ -192,8 +195,7 @@ export function addSimulationOptions(cmd: Command): Command {
     .option("--fast-memory <size>", "tiering: size of the fast tier (node 0; --memory is the slow tier)")
     .option(
       "--start-tier <tier>",
-      "tiering: where first touches go, fast (node 0 first) or slow (node 1)",
-      "fast",
+      "tiering: where first touches go, fast (node 0 first) or slow (node 1) (default: fast)",
     )
     .option("--swap <device>", "swap device: zswap (in-memory, fast) or disk (SSD latency)", "zswap")
     .option("--json", "print the results as JSON (schema: docs/json-output.md)")
@@ -208,14 +210,16 @@ export function addSimulationOptions(cmd: Command): Command {
 const MAX_SCALE = 4096;
 
 export function workloadFromOptions(name: string, o: RunOptionValues): WorkloadSpec {
+  requireTraceOptions(o, name);
   const threads = o.threads === undefined ? undefined : parseCount(o.threads, "--threads");
   const w = resolveWorkload(name, {
     scale: positiveNumberOption(o.scale, "--scale", MAX_SCALE),
     timeScale:
       o.timeScale === undefined ? undefined : positiveNumberOption(o.timeScale, "--time-scale", 1000),
     threads,
-    loop: parseCount(o.loop, "--loop"),
-    nsPerInstruction: positiveNumberOption(o.nsPerInsn, "--ns-per-insn", 1e6),
+    loop: o.loop === undefined ? undefined : parseCount(o.loop, "--loop"),
+    nsPerInstruction:
+      o.nsPerInsn === undefined ? undefined : positiveNumberOption(o.nsPerInsn, "--ns-per-insn", 1e6),
     allowDamagedTrace: o.allowDamagedTrace === true,
   });
   // A workload that does not take a thread count would silently ignore --threads.
@@ -254,19 +258,21 @@ export function runPlanFromOptions(
 ): RunPlan {
   const workload = workloadFromOptions(workloadName, o);
   const memoryBytes = sizeOption(o.memory ?? DEFAULT_MEMORY, "--memory");
-  if (!isHintingMode(o.hinting))
-    throw new UsageError(`'${o.hinting}' is not a hinting mode (${HINTING_MODES.join(", ")})`, "--hinting");
-  const hwsamplePeriod = parseCount(o.hwsamplePeriod, "--hwsample-period");
+  const hintingMode = o.hinting ?? "generic";
+  if (!isHintingMode(hintingMode))
+    throw new UsageError(`'${hintingMode}' is not a hinting mode (${HINTING_MODES.join(", ")})`, "--hinting");
+  const hwsamplePeriod = parseCount(o.hwsamplePeriod ?? String(DEFAULT_HWSAMPLE_PERIOD), "--hwsample-period");
   if (hwsamplePeriod < 1) throw new UsageError("must be at least 1", "--hwsample-period");
-  const ptscanBudget = parseCount(o.ptscanBudget, "--ptscan-budget");
+  const ptscanBudget = parseCount(o.ptscanBudget ?? String(PTSCAN_DEFAULT_BUDGET), "--ptscan-budget");
   if (ptscanBudget < 512) throw new UsageError("must be at least 512 (one table page)", "--ptscan-budget");
   if (!(o.swap in SWAP_DEVICES))
     throw new UsageError(
       `'${o.swap}' is not a swap device (${Object.keys(SWAP_DEVICES).join(", ")})`,
       "--swap",
     );
-  if (o.startTier !== "fast" && o.startTier !== "slow")
-    throw new UsageError(`'${o.startTier}' is not a tier (fast, slow)`, "--start-tier");
+  const startTier = o.startTier ?? "fast";
+  if (startTier !== "fast" && startTier !== "slow")
+    throw new UsageError(`'${startTier}' is not a tier (fast, slow)`, "--start-tier");
   return {
     workload,
     ops: opsList,
@@ -284,7 +290,7 @@ export function runPlanFromOptions(
     swap: o.swap as SwapDevice,
     hotThreshold: positiveNumberOption(o.hotThreshold, "--hot-threshold", 1),
     sampleFilters: o.filter ? sampleFiltersFrom(o.filter) : undefined,
-    hintingMode: o.hinting,
+    hintingMode,
     faultKeepArmed: o.faultKeepArmed === true,
     hwsamplePeriod,
     ptscanBudget,
@@ -295,7 +301,7 @@ export function runPlanFromOptions(
       schemes: o.scheme,
       preset: o.preset,
       fastMemoryBytes: o.fastMemory === undefined ? undefined : sizeOption(o.fastMemory, "--fast-memory"),
-      startTier: o.startTier,
+      startTier,
     },
   };
 }
@@ -312,6 +318,8 @@ export function preparedRunFromOptions(
   const prepared = prepareRun(plan);
   if (o.record !== undefined) recordPaths(workloadName, o.record, prepared.ops);
   requireProbeOps(o, prepared.ops);
+  requireSourceOptions(o, prepared.ops, plan.numaBalancing !== undefined);
+  requireTieringOptions(o, prepared.damos?.fastNode != null);
   // Probes are checked against the final intervals (a --kdamonds file may set them).
   plan.probes = probesOption(o, prepared.attrs);
   return prepared;
@@ -462,8 +470,7 @@ async function runSimulations(
   o: RunOptionValues,
   feed?: RunFeed,
 ): Promise<(ExperimentResult | ResultData)[]> {
-  const jobs = o.jobs === undefined ? undefined : parseCount(o.jobs, "--jobs");
-  if (jobs !== undefined && jobs < 1) throw new UsageError("must be at least 1", "--jobs");
+  const jobs = o.jobs === undefined ? undefined : jobsOption(o.jobs);
   const opsExplicit = cmd.getOptionValueSource("ops") !== "default";
   const prepared = preparedRunFromOptions(workloadName, o, parseOpsList(o.ops), opsExplicit);
   const sims = threadableSimulations(o, prepared, feed !== undefined);

@@ -14,8 +14,8 @@ import { INTERFERENCE_JSON_SCHEMA, runInterferenceMatrix } from "../../study/int
 import { runTieringCase, TIERING_POLICIES } from "../../eval/interference/tiering.js";
 import type { TieringPolicy, TieringRow } from "../../eval/interference/tiering.js";
 import { UsageError } from "../../util/errors.js";
-import { parseCount, parseSeed } from "../../util/units.js";
-import { positiveNumberOption } from "../options.js";
+import { parseSeed } from "../../util/units.js";
+import { jobsOption, positiveNumberOption } from "../options.js";
 import { fmtPct, formatTable } from "../table.js";
 
 interface StudyOptionValues {
@@ -228,7 +228,7 @@ export function registerStudy(program: Command): void {
         tracePath: o.trace,
       };
       const seed = parseSeed(o.seed, "--seed");
-      const jobs = o.jobs === undefined ? undefined : Math.max(1, parseCount(o.jobs, "--jobs"));
+      const jobs = o.jobs === undefined ? undefined : jobsOption(o.jobs);
       const show = o.progress === true || process.stderr.isTTY === true;
       const rows = await runInterferenceMatrix({
         policies,

@@ -26,9 +26,9 @@ import {
 } from "../../sweep/table.js";
 import { writeFileAtomic, checkOutputPath } from "../../util/atomic-write.js";
 import { FormatError, InputError, UsageError } from "../../util/errors.js";
-import { parseCount } from "../../util/units.js";
 import { announceWritten, existedBefore, refuseOverwritingInput, requireInputFile } from "../files.js";
 import { checkCells } from "../sweep-cell.js";
+import { jobsOption } from "../options.js";
 
 interface SweepOptionValues {
   shard?: string;
@@ -81,8 +81,7 @@ const label = (c: SweepCell): string => `${c.workload} / ${c.source} / ${c.attrs
 
 async function sweepAction(file: string, o: SweepOptionValues): Promise<void> {
   const format = formatOf(o);
-  const jobs = o.jobs === undefined ? defaultWorkers() : parseCount(o.jobs, "--jobs");
-  if (jobs < 1) throw new UsageError("must be at least 1", "--jobs");
+  const jobs = o.jobs === undefined ? defaultWorkers() : jobsOption(o.jobs);
   const shard = o.shard === undefined ? null : parseShard(o.shard);
   requireInputFile(file, "grid file");
   if (o.output !== undefined) {
