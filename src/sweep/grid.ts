@@ -10,7 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import { closeSync, openSync, readSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
 import * as z from "zod";
 import { decodeConfigText, readConfigText } from "../config/config-text.js";
 import { validate } from "../config/field-error.js";
@@ -25,6 +25,12 @@ export const CELL_OPTIONS = ["ops", "seed", "sample", "aggr", "update", "min-reg
 const OUTPUT_OPTIONS = ["json", "progress", "heatmap", "record", "record-format", "debug"];
 /** Commander's own flags: they print and exit, they are not run options. */
 const NOT_RUN_OPTIONS = ["help", "version"];
+/**
+ * Run options whose value is a file: like workload files, a relative one is found
+ * beside the grid file (a job array's tasks may start anywhere), and its contents
+ * are part of the grid's digest.
+ */
+const FILE_OPTIONS = ["kdamonds"];
 /** Most shards of one grid: a slice per job-array task, and merge takes one file each. */
 export const MAX_SHARDS = 1_000_000;
 
@@ -165,6 +171,10 @@ function workloadTarget(workload: string, folder: string): string {
  */
 export function gridCells(g: SweepGrid, folder = "."): SweepCell[] {
   const cells: SweepCell[] = [];
+  const common = g.args.map((a) => {
+    const f = optionFile(a, folder);
+    return f === null ? a : `${a.slice(0, a.indexOf("=") + 1)}${f}`;
+  });
   for (const workload of g.workloads) {
     const target = workloadTarget(workload, folder);
     for (const source of g.sources)
@@ -177,7 +187,7 @@ export function gridCells(g: SweepGrid, folder = "."): SweepCell[] {
             attrs: a.name,
             seed,
             target,
-            args: [...g.args, ...a.args, `--seed=${seed}`],
+            args: [...common, ...a.args, `--seed=${seed}`],
           });
   }
   return cells;
@@ -220,7 +230,20 @@ export function gridId(g: SweepGrid, folder = "."): string {
     const file = workloadFileOf(w, folder);
     if (file !== null) h.update(`\0${w}\0${fileDigest(file)}`);
   }
+  for (const a of g.args) {
+    const file = optionFile(a, folder);
+    if (file !== null) h.update(`\0${a}\0${fileDigest(file)}`);
+  }
   return h.digest("hex").slice(0, 16);
+}
+
+/** The file a `--name=value` argument of a FILE_OPTIONS option names, resolved in `folder`; else null. */
+function optionFile(arg: string, folder: string): string | null {
+  const eq = arg.indexOf("=");
+  if (eq < 0 || !FILE_OPTIONS.includes(arg.slice(2, eq))) return null;
+  const value = arg.slice(eq + 1);
+  if (value === "") return null;
+  return isAbsolute(value) ? value : resolve(folder, value);
 }
 
 /** Which slice of the grid a shard runs. */

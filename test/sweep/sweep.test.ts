@@ -3,6 +3,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { checkCells } from "../../src/cli/sweep-cell.js";
+import { defaultScheme, simpleKdamonds } from "../../src/config/kdamonds-defaults.js";
+import { formatKdamonds } from "../../src/config/kdamonds-write.js";
 import {
   gridCells,
   gridId,
@@ -443,6 +445,33 @@ describe("sweep on worker threads", () => {
     assert.equal(before, gridId(g, dir));
     writeFileSync(join(dir, "w.cfg"), cfg.replace("5000", "30"));
     assert.notEqual(gridId(g, dir), before, "another workload file, another grid");
+  });
+
+  it("finds a relative --kdamonds file beside the grid file, and the grid's id covers its contents", () => {
+    const dir = tempDir("sweep-test-");
+    const kd = (sampleUs: number): string =>
+      formatKdamonds(
+        simpleKdamonds({ targetPid: 1, sampleUs, aggrUs: 20 * sampleUs, schemes: [defaultScheme("stat")] }),
+        "yaml",
+      );
+    writeFileSync(join(dir, "k.yaml"), kd(1000));
+    const file = join(dir, "grid.yaml");
+    writeFileSync(
+      file,
+      "workloads: [stairs]\nsources: [vaddr]\noptions: {kdamonds: k.yaml, time-scale: 0.002, baseline: false}\n",
+    );
+    // The CLI runs in the project root, where no k.yaml is.
+    const r = cli(["sweep", file]);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(Number((JSON.parse(r.out) as SweepTable).rows[0].appAccesses) > 0);
+    const g = parseGrid({ workloads: ["stairs"], sources: ["vaddr"], options: { kdamonds: "k.yaml" } });
+    assert.ok(gridCells(g, dir)[0].args.includes(`--kdamonds=${join(dir, "k.yaml")}`));
+    const abs = parseGrid({ workloads: ["stairs"], sources: ["vaddr"], options: { kdamonds: "/x/k.yaml" } });
+    assert.ok(gridCells(abs, dir)[0].args.includes("--kdamonds=/x/k.yaml"));
+    const before = gridId(g, dir);
+    assert.equal(before, gridId(g, dir));
+    writeFileSync(join(dir, "k.yaml"), kd(2000));
+    assert.notEqual(gridId(g, dir), before, "another kdamonds file, another grid");
   });
 
   it("a run with no aggregation window has empty scores, not zeros", () => {
