@@ -69,7 +69,7 @@ export class AccessDecoder {
     clocksAscend: true,
   };
   private readonly laneAt = new Float64Array(ADDRESS_LANES + 1);
-  private readonly state = new Float64Array(4);
+  private readonly state = new Float64Array(5);
   private size32: Uint32Array = new Uint32Array(0);
   private isWrite32: Uint32Array = new Uint32Array(0);
   private readonly lean: boolean;
@@ -95,6 +95,10 @@ export class AccessDecoder {
     }
     lanes[ADDRESS_LANES] = dLen;
     const clk = dv.getFloat64(40, true);
+    // Checksums prove the bytes are the writer's, not that the writer was sane: a NaN
+    // or huge clock would stall or scramble a replay's thread times.
+    if (!(clk >= 0 && clk < CLOCK_LIMIT) || !Number.isInteger(clk))
+      return "access chunk first clock is not an integer in [0, 2^52)";
     const runsAt = ACCESS_PRELUDE_BYTES;
     const opsAt = runsAt + nRuns * 8;
     const clkAt = opsAt + n;
@@ -148,6 +152,7 @@ export class AccessDecoder {
     st[1] = cAt;
     st[2] = clk;
     st[3] = 0;
+    st[4] = 0;
     decodeOpsAndClock(
       u8,
       n,
@@ -163,6 +168,7 @@ export class AccessDecoder {
     );
     if (st[0] !== sAt + sCount * 2 || st[1] !== sAt)
       return "access chunk size or clock escapes do not match their lengths";
+    if (st[4] !== 0 || !(st[2] < CLOCK_LIMIT)) return "access chunk clocks leave [0, 2^52)";
     c.clocksAscend = st[3] === 0;
     if (!decodeAddresses(u8, n, opsAt, laneLen, lanes, c.addr))
       return "access chunk address streams do not match their lengths";
@@ -177,6 +183,8 @@ const CLOCK_ESC = CLOCK_ESCAPE;
 const LANES = ADDRESS_LANES;
 const PAD = PAYLOAD_PAD;
 const DELTA_LEN = Uint8Array.from(DELTA_BYTES);
+/** Clocks are integers in [0, this) (format.md; the writer refuses others). */
+const CLOCK_LIMIT = 2 ** 52;
 
 // The hot loops. On this kind of machine V8 spends most of its time per typed-array
 // access, so they read four bytes at a time through a DataView, keep the common path
@@ -185,7 +193,9 @@ const DELTA_LEN = Uint8Array.from(DELTA_BYTES);
 
 /**
  * Decodes sizes (unless `sizes` is false), write flags and clocks.
- * st = [sizeEscPos, clockEscPos, clock, any negative clock step] in/out.
+ * st = [sizeEscPos, clockEscPos, clock, any negative clock step, any clock out of range] in/out.
+ * Between escapes clocks only grow, so checking the clock on both sides of each escaped
+ * step, and the last one, bounds them all.
  */
 function decodeOpsAndClock(
   raw: Uint8Array,
@@ -277,7 +287,9 @@ function scalarOp(
     st[1] = q;
     // A negative step (only escapes have one) means the clocks do not ascend.
     if (z % 2 === 1) st[3] = 1;
+    const before = st[2];
     st[2] += z % 2 === 1 ? -(z + 1) / 2 : z / 2;
+    if (!(before < CLOCK_LIMIT && st[2] >= 0 && st[2] < CLOCK_LIMIT)) st[4] = 1;
   }
   clock[i] = st[2];
 }

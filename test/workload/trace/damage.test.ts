@@ -2,6 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CHUNK_HEADER_BYTES, CHUNK_MAGIC } from "../../../src/workload/trace/format.js";
 import { TraceReader } from "../../../src/workload/trace/reader.js";
+import { AccessDecoder } from "../../../src/workload/trace/access-decode.js";
+import { frameChunk, inflatePayload, parseChunkHeader } from "../../../src/workload/trace/chunk-frame.js";
 import { Rng } from "../../../src/util/rng.js";
 import { crc32 } from "node:zlib";
 import { collect, syntheticAccesses, writeTrace } from "./helpers.js";
@@ -192,4 +194,59 @@ void test("every access is read once or counted lost once: duplicated, reordered
     assert.equal(got.addr.length + lost, N, `${name}: read ${got.addr.length} + lost ${lost}`);
     assert.equal(new Set(got.firstIndexes).size, got.firstIndexes.length, `${name}: no chunk read twice`);
   }
+});
+
+/** An access chunk's raw payload rewritten by `edit` and framed again with valid checksums. */
+function reframed(
+  bytes: Buffer,
+  victim: { offset: number; count: number; compLen: number },
+  edit: (raw: Buffer) => void,
+): Buffer {
+  const h = parseChunkHeader(bytes, victim.offset)!;
+  const at = victim.offset + CHUNK_HEADER_BYTES;
+  const raw = Buffer.from(inflatePayload(bytes.subarray(at, at + victim.compLen), h));
+  edit(raw);
+  const [head, comp] = frameChunk(h.type, h.count, raw, h.firstIndex, "deflate", 6);
+  return Buffer.concat([bytes.subarray(0, victim.offset), head, comp, bytes.subarray(at + victim.compLen)]);
+}
+
+void test("clocks out of [0, 2^52) in a chunk with valid checksums are damage, not NaN or huge thread times (format.md)", () => {
+  // Clocks 0, 1, 2, ... with a big escaped step in every chunk.
+  const a = syntheticAccesses(33, N);
+  a.clock = a.clock.map((_, i) => i + (i % CHUNK === 500 ? 2 ** 36 : 0) * Math.floor(i / CHUNK + 1));
+  for (let i = 1; i < N; i++) a.clock[i] = Math.max(a.clock[i], a.clock[i - 1] + 1);
+  const bytes = Buffer.from(writeTrace(a, { chunkAccesses: CHUNK }));
+  const victim = accessChunks(bytes)[2];
+  const decoder = new AccessDecoder({ lean: true });
+  const cases: [string, (raw: Buffer) => void, RegExp][] = [
+    ["NaN first clock", (raw) => raw.writeDoubleLE(NaN, 40), /first clock is not an integer in \[0, 2\^52\)/],
+    ["negative first clock", (raw) => raw.writeDoubleLE(-1, 40), /first clock/],
+    ["fractional first clock", (raw) => raw.writeDoubleLE(0.5, 40), /first clock/],
+    ["Infinity", (raw) => raw.writeDoubleLE(Infinity, 40), /first clock/],
+    // A valid first clock from which the deltas climb past 2^52 (plain deltas, then the escape).
+    ["deltas past 2^52", (raw) => raw.writeDoubleLE(2 ** 52 - 10, 40), /clocks leave \[0, 2\^52\)/],
+    ["an escape past 2^52", (raw) => raw.writeDoubleLE(2 ** 52 - 2 ** 35, 40), /clocks leave/],
+  ];
+  for (const [what, edit, re] of cases) {
+    const tampered = reframed(bytes, victim, edit);
+    const h = parseChunkHeader(tampered, victim.offset)!;
+    const at = victim.offset + CHUNK_HEADER_BYTES;
+    const raw = inflatePayload(tampered.subarray(at, at + h.compLen), h);
+    assert.match(decoder.decode(raw, h.count), re, what);
+    const r = TraceReader.fromBytes(tampered);
+    const got = collect(r);
+    const d = r.damage.find((x) => x.offset === victim.offset);
+    assert.ok(d, `${what}: ${JSON.stringify(r.damage)}`);
+    assert.match(d.message, re, what);
+    assert.equal(d.lostAccesses, CHUNK, what);
+    assert.ok(
+      got.clock.every((c) => Number.isInteger(c) && c >= 0 && c < 2 ** 52),
+      what,
+    );
+  }
+  // The untouched chunk decodes, and a first clock just inside the range is taken.
+  const ok = reframed(bytes, victim, (raw) => raw.writeDoubleLE(2 ** 40, 40));
+  const r = TraceReader.fromBytes(ok);
+  collect(r);
+  assert.equal(r.damage.filter((x) => x.offset === victim.offset).length, 0, JSON.stringify(r.damage));
 });
