@@ -74,6 +74,8 @@ export interface WorkloadSpec {
   name: string;
   /** One line, shown by the CLI's --help. */
   description: string;
+  /** What a user must hear before its run (a damaged trace replayed anyway); the CLI prints them. */
+  warnings?: string[];
   regions: RegionSpec[];
   threads: ThreadSpec[];
   /** Accesses per weighted pick (default MASIM_ACCESSES_PER_PICK). */

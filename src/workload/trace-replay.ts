@@ -14,7 +14,7 @@ import type { InstantiateOptions, WorkloadInstance } from "./instantiate.js";
 import { ChunkCache } from "./replay/chunk-cache.js";
 import { ReplayLayout } from "./replay/replay-layout.js";
 import { ReplayShared, TraceThreadStream } from "./replay/thread-stream.js";
-import { scanTrace, type TraceScan } from "./replay/trace-scan.js";
+import { scanAccesses, scanTrace, type TraceScan } from "./replay/trace-scan.js";
 import type { WorkloadSpec } from "./spec.js";
 
 export const TRACE_PREFIX = "trace:";
@@ -65,7 +65,10 @@ export function replayWorkload(path: string, opts: ReplayOptions = {}): Workload
   if (!Number.isInteger(loops) || loops < 1)
     throw new UsageError(`loop count must be a positive integer, got ${loops}`, "--loop");
   if (path === "") throw new UsageError("trace: needs a file name (trace:FILE)", "workload");
-  const scan = scanTrace(path);
+  // The index is trusted without decoding a chunk, so a payload that passes its checksum
+  // but does not decode shows only when the replay reaches it. A replay that may skip
+  // damage decodes every chunk first, so it finds all of it and replays the rest.
+  const scan = opts.allowDamaged ? scanAccesses(path) : scanTrace(path);
   if (scan.threads.length > MAX_REPLAY_THREADS)
     throw new InputError(
       `the trace has ${scan.threads.length} threads; a replay gives each its own simulated CPU (about 1 MiB of host memory each), at most ${MAX_REPLAY_THREADS}`,
@@ -74,9 +77,12 @@ export function replayWorkload(path: string, opts: ReplayOptions = {}): Workload
   if (!opts.allowDamaged) refuseDamaged(scan);
   refuseHugeMappings(scan);
   const base = path.split("/").pop() ?? path;
+  const problem = damageProblem(scan);
   return {
     name: `trace:${base}`,
     description: `replay of ${path} (${scan.accesses} accesses, ${scan.threads.length} threads)`,
+    warnings:
+      problem === null ? undefined : [`${path}: ${problem}; replaying the rest (--allow-damaged-trace)`],
     regions: [],
     threads: [],
     custom: {
@@ -107,23 +113,26 @@ export function refuseHugeMappings(scan: TraceScan): void {
   });
 }
 
-/** Throws when `trace info` would report damage or a partial trace (see ReplayOptions.allowDamaged). */
-export function refuseDamaged(scan: TraceScan): void {
-  const how = "(see damon-ts trace info; --allow-damaged-trace replays what is readable)";
+/** What `trace info` would report as damage or a partial trace, in one sentence; null for a sound trace. */
+export function damageProblem(scan: TraceScan): string | null {
   if (scan.damage.length > 0) {
     const d = scan.damage[0];
     const lost = scan.damage.reduce((n, x) => n + (x.lostAccesses ?? 0), 0);
+    return `the trace is damaged: ${scan.damage.length} damaged stretch(es), ${lost} accesses lost, first at offset ${d.offset}: ${d.message}`;
+  }
+  if (scan.partial)
+    return `the trace is partial: ${scan.footerMissing ? "it has no footer (cut short)" : `the capture was interrupted (${scan.endReason ?? "no reason given"})`}`;
+  return null;
+}
+
+/** Throws when `trace info` would report damage or a partial trace (see ReplayOptions.allowDamaged). */
+export function refuseDamaged(scan: TraceScan): void {
+  const problem = damageProblem(scan);
+  if (problem !== null)
     throw new FormatError(
-      `the trace is damaged: ${scan.damage.length} damaged stretch(es), ${lost} accesses lost, first at offset ${d.offset}: ${d.message} ${how}`,
+      `${problem} (see damon-ts trace info; --allow-damaged-trace replays what is readable)`,
       scan.path,
     );
-  }
-  if (scan.partial) {
-    throw new FormatError(
-      `the trace is partial: ${scan.footerMissing ? "it has no footer (cut short)" : `the capture was interrupted (${scan.endReason ?? "no reason given"})`} ${how}`,
-      scan.path,
-    );
-  }
 }
 
 /** Builds the replayed process and its threads on `m` from a scanned trace. */

@@ -473,6 +473,7 @@ async function runSimulations(
   const jobs = o.jobs === undefined ? undefined : jobsOption(o.jobs);
   const opsExplicit = cmd.getOptionValueSource("ops") !== "default";
   const prepared = preparedRunFromOptions(workloadName, o, parseOpsList(o.ops), opsExplicit);
+  for (const w of prepared.plan.workload.warnings ?? []) console.error(`warning: ${w}`);
   const sims = threadableSimulations(o, prepared, feed !== undefined);
   // One thread per simulation by default, even past the host's cores: the OS then
   // shares the cores among them, and the run ends when their total work is done

@@ -31,7 +31,8 @@ export class AccessChunkFile {
       new FormatError(`${what} (the trace changed since it was scanned)`, where);
     const corrupt = (what: string) =>
       new FormatError(
-        `${what} (the trace changed since it was scanned, or the chunk is corrupt under a valid checksum)`,
+        `${what} (the trace changed since it was scanned, or the chunk is corrupt under a valid checksum: ` +
+          "--allow-damaged-trace replays the rest)",
         where,
       );
     if (!this.readAt(this.head, CHUNK_HEADER_BYTES, offset)) throw changed("the trace ends inside a chunk");

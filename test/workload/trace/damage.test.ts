@@ -2,6 +2,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CHUNK_HEADER_BYTES, CHUNK_MAGIC } from "../../../src/workload/trace/format.js";
 import { TraceReader } from "../../../src/workload/trace/reader.js";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { FormatError } from "../../../src/util/errors.js";
+import { scanTrace } from "../../../src/workload/replay/trace-scan.js";
+import { setupSimulation } from "../../../src/workload/setup.js";
+import { replayWorkload } from "../../../src/workload/trace-replay.js";
+import { tempDir } from "../../helpers/temp.js";
+import { cli } from "../../cli/helpers.js";
 import { AccessDecoder } from "../../../src/workload/trace/access-decode.js";
 import { frameChunk, inflatePayload, parseChunkHeader } from "../../../src/workload/trace/chunk-frame.js";
 import { Rng } from "../../../src/util/rng.js";
@@ -249,4 +257,80 @@ void test("clocks out of [0, 2^52) in a chunk with valid checksums are damage, n
   const r = TraceReader.fromBytes(ok);
   collect(r);
   assert.equal(r.damage.filter((x) => x.offset === victim.offset).length, 0, JSON.stringify(r.damage));
+});
+
+void test("a chunk that passes its checksum and the index but does not decompress: the replay names it, and --allow-damaged-trace replays the rest", () => {
+  const base = 0x10000000;
+  const rng = new Rng(34);
+  const a = syntheticAccesses(34, N);
+  a.addr = a.addr.map(() => base + rng.randRange(0, 2 ** 20));
+  a.tid = a.tid.map(() => 7);
+  a.clock = a.clock.map((_, i) => 10 * i);
+  const map = {
+    type: "map" as const,
+    clock: 0,
+    start: base,
+    length: 2 ** 20,
+    prot: "rw-",
+    kind: "anon" as const,
+  };
+  const bytes = Buffer.from(writeTrace(a, { chunkAccesses: CHUNK }, [{ at: 0, ev: map }]));
+  const chunks = chunkOffsets(bytes);
+  const victim = chunks.filter((c) => c.type === 1)[4];
+  // Garbage of the same length under valid checksums: every offset stays where the index says.
+  const at = victim.offset + CHUNK_HEADER_BYTES;
+  bytes.fill(0xff, at, at + victim.compLen);
+  const crc = crc32(bytes.subarray(at, at + victim.compLen));
+  bytes.writeUInt32LE(crc, victim.offset + 20);
+  bytes.writeUInt32LE(crc32(bytes.subarray(victim.offset, victim.offset + 32)), victim.offset + 32);
+  // The index (type 4, just before the footer) gets the chunk's new checksum.
+  const ixAt = chunks.find((c) => c.type === 4)!;
+  const ixHead = parseChunkHeader(bytes, ixAt.offset)!;
+  const ixPayload = ixAt.offset + CHUNK_HEADER_BYTES;
+  const index = JSON.parse(
+    Buffer.from(inflatePayload(bytes.subarray(ixPayload, ixPayload + ixAt.compLen), ixHead)).toString(),
+  ) as { chunks: { offset: number; crc: number }[] };
+  index.chunks.find((c) => c.offset === victim.offset)!.crc = crc;
+  const [h, comp] = frameChunk(
+    4,
+    ixHead.count,
+    Buffer.from(JSON.stringify(index)),
+    ixHead.firstIndex,
+    "deflate",
+    6,
+  );
+  const file = join(tempDir("dt-damage-"), "garbage.dtrace");
+  writeFileSync(
+    file,
+    Buffer.concat([bytes.subarray(0, ixAt.offset), h, comp, bytes.subarray(ixPayload + ixAt.compLen)]),
+  );
+  assert.equal(scanTrace(file).fromIndex, true, "the index still matches every chunk header");
+
+  const run = (allowDamaged: boolean) => {
+    const s = setupSimulation(replayWorkload(file, { allowDamaged }), { truth: null });
+    s.sim.run();
+    return s.machine.totalAccesses();
+  };
+  assert.throws(
+    () => run(false),
+    (e: unknown) =>
+      e instanceof FormatError &&
+      e.message.includes(`offset ${victim.offset}: chunk does not decompress`) &&
+      e.message.includes("--allow-damaged-trace replays the rest"),
+  );
+  assert.equal(run(true), N - CHUNK);
+  // The CLI: one line naming the chunk without the flag; with it, a warning saying what was lost.
+  const args = ["run", `trace:${file}`, "--ops", "vaddr", "--no-baseline", "--no-heatmap", "--json"];
+  const refused = cli(args);
+  assert.equal(refused.code, 2, refused.err);
+  assert.match(refused.err, new RegExp(`offset ${victim.offset}: chunk does not decompress`));
+  assert.equal(refused.err.trim().split("\n").length, 1, refused.err);
+  const allowed = cli([...args, "--allow-damaged-trace"]);
+  assert.equal(allowed.code, 0, allowed.err);
+  assert.ok(
+    allowed.err.includes(
+      `warning: ${file}: the trace is damaged: 1 damaged stretch(es), ${CHUNK} accesses lost, first at offset ${victim.offset}: chunk does not decompress; replaying the rest`,
+    ),
+    allowed.err,
+  );
 });
