@@ -49,3 +49,31 @@ void test("exporter: DAMON_STAT absent is exit 1 saying so; a bad source is exit
   assert.equal(bad.code, 2);
   assert.match(bad.err, /--source: 'nfs' is not a source/);
 });
+
+void test("exporter --source sim:WORKLOAD runs the workload and serves its metrics (the run command is loaded for it)", async () => {
+  const c = startCli([
+    "exporter",
+    "--listen",
+    "127.0.0.1:0",
+    "--source",
+    "sim:stairs",
+    "--",
+    "--scale",
+    "0.01",
+  ]);
+  children.push(c);
+  const url = await waitFor(
+    "the URL",
+    () => /(http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(c.out() + c.err())?.[1],
+  );
+  assert.doesNotMatch(c.err(), /unknown command/);
+  const text = await waitFor("the run's metrics", async () => {
+    const t = await (await fetch(url)).text();
+    return /\ndamon_sample_interval_seconds\{kdamond="0",context="0"\} 0\.005\n/.test(t) ? t : undefined;
+  });
+  assert.match(text, /# TYPE damon_sample_interval_seconds gauge/);
+  await waitFor("the run's end", () =>
+    /the run ended; still serving/.test(c.err() + c.out()) ? true : undefined,
+  );
+  assert.equal(await stopChild(c, "SIGINT"), 0);
+});

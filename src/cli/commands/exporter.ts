@@ -74,7 +74,9 @@ export function registerExporter(program: Command): void {
       throw new UsageError("options after -- are run options, for a sim: source only", "exporter");
     if (kind === "sim") {
       if (arg === "") throw new UsageError("give a workload: sim:WORKLOAD (e.g. sim:stairs)", "--source");
-      // The same as `run WORKLOAD --exporter`: one code path for simulated runs.
+      // The same as `run WORKLOAD --exporter`: one code path for simulated runs. The
+      // program loads only the command it was started with (program.ts): add run.
+      if (!program.commands.some((c) => c.name() === "run")) (await import("./run.js")).registerRun(program);
       await program.parseAsync(
         ["run", arg, "--no-heatmap", ...runOptions, "--exporter", `${listen.host}:${listen.port}`],
         { from: "user" },
