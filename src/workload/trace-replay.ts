@@ -75,6 +75,8 @@ export function replayWorkload(path: string, opts: ReplayOptions = {}): Workload
       path,
     );
   if (!opts.allowDamaged) refuseDamaged(scan);
+  if (scan.accesses === 0)
+    throw new FormatError(`nothing readable to replay: ${damageProblem(scan) ?? "no accesses"}`, path);
   refuseHugeMappings(scan);
   const base = path.split("/").pop() ?? path;
   const problem = damageProblem(scan);

@@ -16,6 +16,8 @@ import { InputError } from "../../util/errors.js";
 import type { TraceIndex } from "../trace/access-index.js";
 import { STACK_GROWTH_LIMIT, type MapEvent, type TraceDamage, type TraceHeader } from "../trace/format.js";
 import { TraceReader, type AccessHeaderItem } from "../trace/reader.js";
+import { AccessDecoder } from "../trace/access-decode.js";
+import { AccessChunkFile } from "../trace/chunk-file.js";
 
 export interface TraceThreadInfo {
   tid: number;
@@ -98,6 +100,7 @@ function scanWithIndex(path: string): TraceScan | undefined {
     const ix = r.index;
     if (r.footer === undefined || ix === undefined || !matchesHeaders(ix, heads)) return undefined;
     if (ix.stackLowest === undefined) return undefined;
+    if (!clocksMatch(path, ix, heads)) return undefined;
     const byTid = new Map<number, TraceThreadInfo>();
     let accesses = 0;
     ix.chunks.forEach((c, chunk) => {
@@ -132,6 +135,28 @@ function scanWithIndex(path: string): TraceScan | undefined {
     };
   } finally {
     r.close();
+  }
+}
+
+/**
+ * True when the index's first and last clocks are those of the first and last access
+ * chunks: a replay times its threads from them, and a wrong one (which passes every
+ * checksum) stalled it or replayed nothing. Two chunk decodes, which also find a
+ * payload at either end that does not decode.
+ */
+function clocksMatch(path: string, ix: TraceIndex, heads: readonly AccessHeaderItem[]): boolean {
+  if (heads.length === 0) return true;
+  const file = new AccessChunkFile(path);
+  const decoder = new AccessDecoder({ lean: true });
+  try {
+    const first = file.read(heads[0].offset, decoder);
+    if (first.clock[0] !== ix.firstClock) return false;
+    const last = file.read(heads[heads.length - 1].offset, decoder);
+    return last.clock[last.count - 1] === ix.lastClock;
+  } catch {
+    return false; // the scan by decoding reports it
+  } finally {
+    file.close();
   }
 }
 
@@ -201,7 +226,9 @@ export function scanAccesses(path: string): TraceScan {
         accesses += n;
       }
     }
-    if (accesses === 0) throw new InputError(`${path}: the trace has no accesses to replay`);
+    // A trace whose every chunk is damaged is reported as damaged (trace-replay.ts).
+    if (accesses === 0 && r.damage.length === 0)
+      throw new InputError(`${path}: the trace has no accesses to replay`);
     return {
       path,
       header: r.header,

@@ -104,7 +104,8 @@ const isInt32 = (v: unknown): v is number => typeof v === "number" && (v | 0) ==
 export function validTraceIndex(x: unknown): TraceIndex | undefined {
   if (typeof x !== "object" || x === null || Array.isArray(x)) return undefined;
   const ix = x as Record<string, unknown>;
-  if (!Array.isArray(ix.chunks) || !Number.isFinite(ix.firstClock) || !Number.isFinite(ix.lastClock))
+  // Clocks as the format has them (integers in [0, 2^52)): a replay times its threads from them.
+  if (!Array.isArray(ix.chunks) || !isTraceInteger(ix.firstClock) || !isTraceInteger(ix.lastClock))
     return undefined;
   if (ix.stackLowest !== undefined && ix.stackLowest !== null && !isTraceInteger(ix.stackLowest))
     return undefined;

@@ -259,38 +259,21 @@ void test("clocks out of [0, 2^52) in a chunk with valid checksums are damage, n
   assert.equal(r.damage.filter((x) => x.offset === victim.offset).length, 0, JSON.stringify(r.damage));
 });
 
-void test("a chunk that passes its checksum and the index but does not decompress: the replay names it, and --allow-damaged-trace replays the rest", () => {
-  const base = 0x10000000;
-  const rng = new Rng(34);
-  const a = syntheticAccesses(34, N);
-  a.addr = a.addr.map(() => base + rng.randRange(0, 2 ** 20));
-  a.tid = a.tid.map(() => 7);
-  a.clock = a.clock.map((_, i) => 10 * i);
-  const map = {
-    type: "map" as const,
-    clock: 0,
-    start: base,
-    length: 2 ** 20,
-    prot: "rw-",
-    kind: "anon" as const,
-  };
-  const bytes = Buffer.from(writeTrace(a, { chunkAccesses: CHUNK }, [{ at: 0, ev: map }]));
-  const chunks = chunkOffsets(bytes);
-  const victim = chunks.filter((c) => c.type === 1)[4];
-  // Garbage of the same length under valid checksums: every offset stays where the index says.
-  const at = victim.offset + CHUNK_HEADER_BYTES;
-  bytes.fill(0xff, at, at + victim.compLen);
-  const crc = crc32(bytes.subarray(at, at + victim.compLen));
-  bytes.writeUInt32LE(crc, victim.offset + 20);
-  bytes.writeUInt32LE(crc32(bytes.subarray(victim.offset, victim.offset + 32)), victim.offset + 32);
-  // The index (type 4, just before the footer) gets the chunk's new checksum.
-  const ixAt = chunks.find((c) => c.type === 4)!;
+interface IndexJson {
+  firstClock: number;
+  lastClock: number;
+  chunks: { offset: number; crc: number }[];
+}
+
+/** The trace with its index chunk (type 4, just before the footer) rewritten by `edit`, checksums valid. */
+function withIndex(bytes: Buffer, edit: (ix: IndexJson) => void): Buffer {
+  const ixAt = chunkOffsets(bytes).find((c) => c.type === 4)!;
   const ixHead = parseChunkHeader(bytes, ixAt.offset)!;
   const ixPayload = ixAt.offset + CHUNK_HEADER_BYTES;
   const index = JSON.parse(
     Buffer.from(inflatePayload(bytes.subarray(ixPayload, ixPayload + ixAt.compLen), ixHead)).toString(),
-  ) as { chunks: { offset: number; crc: number }[] };
-  index.chunks.find((c) => c.offset === victim.offset)!.crc = crc;
+  ) as IndexJson;
+  edit(index);
   const [h, comp] = frameChunk(
     4,
     ixHead.count,
@@ -299,18 +282,56 @@ void test("a chunk that passes its checksum and the index but does not decompres
     "deflate",
     6,
   );
+  return Buffer.concat([bytes.subarray(0, ixAt.offset), h, comp, bytes.subarray(ixPayload + ixAt.compLen)]);
+}
+
+/** A replayable trace: one thread's N accesses in one mapped MiB, clocks 10 apart. */
+function replayableTrace(seed: number): Buffer {
+  const base = 0x10000000;
+  const rng = new Rng(seed);
+  const a = syntheticAccesses(seed, N);
+  a.addr = a.addr.map(() => base + rng.randRange(0, 2 ** 20));
+  a.tid = a.tid.map(() => 7);
+  a.clock = a.clock.map((_, i) => 1000 + 10 * i);
+  const map = {
+    type: "map" as const,
+    clock: 0,
+    start: base,
+    length: 2 ** 20,
+    prot: "rw-",
+    kind: "anon" as const,
+  };
+  return Buffer.from(writeTrace(a, { chunkAccesses: CHUNK }, [{ at: 0, ev: map }]));
+}
+
+/** Accesses and simulated time of a replay of `file`. */
+function replayRun(file: string, allowDamaged = false): { accesses: number; ns: number } {
+  const s = setupSimulation(replayWorkload(file, { allowDamaged }), { truth: null });
+  s.sim.run();
+  return { accesses: s.machine.totalAccesses(), ns: Math.max(...s.machine.cpus.map((c) => c.timeNs)) };
+}
+
+void test("a chunk that passes its checksum and the index but does not decompress: the replay names it, and --allow-damaged-trace replays the rest", () => {
+  const bytes = replayableTrace(34);
+  const chunks = chunkOffsets(bytes);
+  const victim = chunks.filter((c) => c.type === 1)[4];
+  // Garbage of the same length under valid checksums: every offset stays where the index says.
+  const at = victim.offset + CHUNK_HEADER_BYTES;
+  bytes.fill(0xff, at, at + victim.compLen);
+  const crc = crc32(bytes.subarray(at, at + victim.compLen));
+  bytes.writeUInt32LE(crc, victim.offset + 20);
+  bytes.writeUInt32LE(crc32(bytes.subarray(victim.offset, victim.offset + 32)), victim.offset + 32);
+  // The index gets the chunk's new checksum.
   const file = join(tempDir("dt-damage-"), "garbage.dtrace");
   writeFileSync(
     file,
-    Buffer.concat([bytes.subarray(0, ixAt.offset), h, comp, bytes.subarray(ixPayload + ixAt.compLen)]),
+    withIndex(bytes, (ix) => {
+      ix.chunks.find((c) => c.offset === victim.offset)!.crc = crc;
+    }),
   );
   assert.equal(scanTrace(file).fromIndex, true, "the index still matches every chunk header");
 
-  const run = (allowDamaged: boolean) => {
-    const s = setupSimulation(replayWorkload(file, { allowDamaged }), { truth: null });
-    s.sim.run();
-    return s.machine.totalAccesses();
-  };
+  const run = (allowDamaged: boolean) => replayRun(file, allowDamaged).accesses;
   assert.throws(
     () => run(false),
     (e: unknown) =>
@@ -325,6 +346,17 @@ void test("a chunk that passes its checksum and the index but does not decompres
   assert.equal(refused.code, 2, refused.err);
   assert.match(refused.err, new RegExp(`offset ${victim.offset}: chunk does not decompress`));
   assert.equal(refused.err.trim().split("\n").length, 1, refused.err);
+  const compared = cli([
+    "compare",
+    `trace:${file}`,
+    "--ops",
+    "vaddr",
+    "--no-baseline",
+    "--json",
+    "--allow-damaged-trace",
+  ]);
+  assert.equal(compared.code, 0, compared.err);
+  assert.match(compared.err, /^warning: .*the trace is damaged: 1 damaged stretch/m);
   const allowed = cli([...args, "--allow-damaged-trace"]);
   assert.equal(allowed.code, 0, allowed.err);
   assert.ok(
@@ -333,4 +365,44 @@ void test("a chunk that passes its checksum and the index but does not decompres
     ),
     allowed.err,
   );
+});
+
+void test("an index whose clocks are not the trace's is not used: the replay times its threads from the chunks", () => {
+  const bytes = replayableTrace(35);
+  const dir = tempDir("dt-index-");
+  const good = join(dir, "good.dtrace");
+  writeFileSync(good, bytes);
+  assert.equal(scanTrace(good).fromIndex, true);
+  const want = replayRun(good);
+  assert.equal(want.accesses, N);
+  const cases: [string, (ix: IndexJson) => void][] = [
+    ["firstClock out of range", (ix) => (ix.firstClock = -1e15)],
+    ["lastClock fractional", (ix) => (ix.lastClock += 0.5)],
+    ["firstClock in range but not the first access's", (ix) => (ix.firstClock = 0)],
+    ["lastClock in range but not the last access's", (ix) => (ix.lastClock = 4e15)],
+  ];
+  for (const [what, edit] of cases) {
+    const file = join(dir, "bad.dtrace");
+    writeFileSync(file, withIndex(bytes, edit));
+    const scan = scanTrace(file);
+    assert.equal(scan.fromIndex, false, what);
+    assert.equal(scan.damage.length, 0, what);
+    assert.deepEqual(replayRun(file), want, what);
+  }
+});
+
+void test("a trace whose every access chunk is damaged is refused as damaged, with or without --allow-damaged-trace", () => {
+  const bytes = replayableTrace(36);
+  for (const c of chunkOffsets(bytes).filter((x) => x.type === 1))
+    bytes[c.offset + CHUNK_HEADER_BYTES + Math.floor(c.compLen / 2)] ^= 0x5a;
+  const file = join(tempDir("dt-all-"), "all.dtrace");
+  writeFileSync(file, bytes);
+  for (const allowDamaged of [false, true])
+    assert.throws(
+      () => replayWorkload(file, { allowDamaged }),
+      (e: unknown) =>
+        e instanceof FormatError &&
+        /the trace is damaged: 8 damaged stretch\(es\), 8000 accesses lost/.test(e.message),
+      String(allowDamaged),
+    );
 });
