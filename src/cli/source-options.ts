@@ -39,6 +39,8 @@ export function requireSourceOptions(
   o: SourceOptionValues,
   ops: readonly string[],
   numaBalancing: boolean,
+  /** Where the operation sets came from, for the message. */
+  opsFrom = "--ops",
 ): void {
   for (const { flag, key, given } of BY_SOURCE) {
     if (!given(o) || ops.some((x) => findOps(x)?.takes?.includes(key) === true)) continue;
@@ -46,7 +48,7 @@ export function requireSourceOptions(
     const readers = opsNames().filter((x) => findOps(x)!.takes?.includes(key) === true);
     throw new UsageError(
       `only ${readers.join(", ")} read${readers.length === 1 ? "s" : ""} it${key === "hintingMode" ? " (and --numa-balancing)" : ""}, ` +
-        `and this run has ${ops.join(", ")} (--ops)`,
+        `and this run has ${ops.join(", ")} (${opsFrom})`,
       flag,
     );
   }

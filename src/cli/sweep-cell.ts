@@ -12,7 +12,7 @@ import { sweepRow, type SweepRow } from "../sweep/table.js";
 import { ConfigError, InputError } from "../util/errors.js";
 import { numaBalancingOption } from "./numa-options.js";
 import { attrsFromOptions } from "./options.js";
-import { requireSourceOptions } from "./source-options.js";
+import { requireSourceOptions, requireTieringOptions } from "./source-options.js";
 import {
   addSimulationOptions,
   parseOpsList,
@@ -40,6 +40,9 @@ export function cellOptions(args: string[], where: string): RunOptionValues {
     if (opt === undefined) {
       // `name: true` where run has only --no-name: true is its default.
       if (eq < 0 && a.startsWith("--") && byLong.get(`--no-${a.slice(2)}`)?.negate) continue;
+      // `name: false` where run has only the switch --name: false is its default.
+      const plain = a.startsWith("--no-") ? byLong.get(`--${a.slice(5)}`) : undefined;
+      if (eq < 0 && plain !== undefined && !plain.required && !plain.optional && !plain.negate) continue;
     } else if (eq < 0 && opt.required) throw new ConfigError(`${long} needs a value, not true`, where);
     else if (eq >= 0 && !opt.required && !opt.optional)
       throw new ConfigError(`${long} is a switch: give true or false, not '${a.slice(eq + 1)}'`, where);
@@ -59,9 +62,11 @@ export function cellOptions(args: string[], where: string): RunOptionValues {
 
 /**
  * Checks what can be checked without running: every option value, workload and
- * operation set of the grid. Errors name the grid file and the cell.
+ * operation set of the grid. Errors name the grid file and the cell. Returns the
+ * workloads' warnings (a damaged trace replayed anyway), each once.
  */
-export function checkCells(cells: SweepCell[], file: string): void {
+export function checkCells(cells: SweepCell[], file: string): string[] {
+  const warnings = new Set<string>();
   const done = new Set<string>();
   for (const c of cells) {
     const key = `${c.workload}\0${c.source}\0${c.attrs}`;
@@ -76,14 +81,16 @@ export function checkCells(cells: SweepCell[], file: string): void {
           `'${c.source}' is not one operation set: list each source on its own in sources`,
           where,
         );
-      workloadFromOptions(c.target, o);
+      for (const w of workloadFromOptions(c.target, o).warnings ?? []) warnings.add(w);
       requireSourceOptions(o, ops, numaBalancingOption(o.numaBalancing) !== undefined);
+      requireTieringOptions(o, o.preset === "tiering");
       attrsFromOptions(o);
     } catch (e) {
       if (e instanceof InputError && !e.message.startsWith(file)) throw new ConfigError(e.message, where);
       throw e;
     }
   }
+  return [...warnings];
 }
 
 /** Runs one cell (one experiment) and returns its table row. */

@@ -77,6 +77,7 @@ function intervalsOf(a: Attrs): IntervalsConfig {
 }
 
 export function setupDamos(i: DamosSetupInput): DamosSetup | null {
+  if (i.kdamondsFile === "") throw new UsageError("the file name is empty", "--kdamonds");
   const given = [i.kdamondsFile, i.schemes?.length ? i.schemes : undefined, i.preset].filter(
     (x) => x !== undefined,
   );

@@ -196,15 +196,18 @@ export function gridCells(g: SweepGrid, folder = "."): SweepCell[] {
 /** Bytes of a workload file read into the grid's digest, at each end (all of a small file). */
 const DIGEST_END_BYTES = 65536;
 
-/** A digest of a workload file's size and ends (all of it when small): a trace may be gigabytes. */
-function fileDigest(path: string): string {
+/**
+ * A digest of a file's size and ends (all of it when small, or `whole`): a trace
+ * may be gigabytes, while a config file (`whole`) is read whole by the run anyway.
+ */
+function fileDigest(path: string, whole = false): string {
   const h = createHash("sha256");
   let fd = -1;
   try {
     const size = statSync(path).size;
     h.update(`${size}:`);
     fd = openSync(path, "r");
-    const buf = Buffer.alloc(Math.min(size, 2 * DIGEST_END_BYTES));
+    const buf = Buffer.alloc(whole ? size : Math.min(size, 2 * DIGEST_END_BYTES));
     if (size <= buf.length) readSync(fd, buf, 0, size, 0);
     else {
       readSync(fd, buf, 0, DIGEST_END_BYTES, 0);
@@ -232,7 +235,7 @@ export function gridId(g: SweepGrid, folder = "."): string {
   }
   for (const a of g.args) {
     const file = optionFile(a, folder);
-    if (file !== null) h.update(`\0${a}\0${fileDigest(file)}`);
+    if (file !== null) h.update(`\0${a}\0${fileDigest(file, true)}`);
   }
   return h.digest("hex").slice(0, 16);
 }

@@ -20,6 +20,7 @@ it("run, sweep and study refuse -j past the limit before starting any worker", (
     ["run", "stairs", "--jobs", "100000", "--scale", "0.01"],
     ["sweep", "bench/sweep-grid.yaml", "-j", "100000"],
     ["study", "interference", "--jobs", "100000"],
+    ["study", "interference", "-j", "100000"],
   ]) {
     const r = cli(args, { timeoutMs: 60_000 });
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.err}`);

@@ -87,6 +87,52 @@ describe("options only some runs read", () => {
     checkCells(gridCells(parseGrid({ ...grid, sources: ["ptscan"] }, "g.yaml")), "g.yaml");
   });
 
+  it("says where the operation sets came from when --ops did not choose them", () => {
+    const e = usageError(() =>
+      prepare("stairs", ["vaddr"], [...SMALL, "--preset=reclaim", "--ptscan-budget=4096"]),
+    );
+    assert.equal(e.message, "--ptscan-budget: only ptscan reads it, and this run has vaddr (--ops)");
+    const implicit = usageError(() =>
+      preparedRunFromOptions(
+        "stairs",
+        cellOptions([...SMALL, "--preset=reclaim", "--ptscan-budget=4096"], "t"),
+        ["vaddr"],
+        false,
+      ),
+    );
+    assert.match(implicit.message, /this run has paddr \(the DAMOS setup's choice\)$/);
+  });
+
+  it("an empty --kdamonds is refused naming it (it was taken for a missing --preset)", () => {
+    const e = usageError(() => prepare("stairs", ["vaddr"], [...SMALL, "--kdamonds="]));
+    assert.equal(e.message, "--kdamonds: the file name is empty");
+  });
+
+  it("a sweep grid: tiering options are refused before any run without preset tiering; false for a switch is its default", () => {
+    const grid = {
+      workloads: ["stairs"],
+      sources: ["paddr"],
+      options: { scale: 0.01, "fast-memory": "16MiB" },
+    };
+    assert.throws(
+      () => checkCells(gridCells(parseGrid(grid, "g.yaml")), "g.yaml"),
+      (e: unknown) =>
+        e instanceof ConfigError && /^g\.yaml: stairs \/ paddr \/ default: --fast-memory: /.test(e.message),
+    );
+    checkCells(
+      gridCells(parseGrid({ ...grid, options: { ...grid.options, preset: "tiering" } }, "g.yaml")),
+      "g.yaml",
+    );
+    // `fault-keep-armed: false` is the default: no --no-fault-keep-armed error, nothing given for vaddr.
+    const off = {
+      workloads: ["stairs"],
+      sources: ["vaddr"],
+      options: { "fault-keep-armed": false, "allow-damaged-trace": false },
+    };
+    checkCells(gridCells(parseGrid(off, "g.yaml")), "g.yaml");
+    assert.equal(cellOptions(["--no-fault-keep-armed"], "t").faultKeepArmed, undefined);
+  });
+
   it("the CLI says so in one line with exit code 2", () => {
     const r = cli(["run", "stairs", "--ops", "vaddr", "--ptscan-budget", "4096", ...SMALL]);
     assert.equal(r.code, 2);

@@ -472,6 +472,12 @@ describe("sweep on worker threads", () => {
     assert.equal(before, gridId(g, dir));
     writeFileSync(join(dir, "k.yaml"), kd(2000));
     assert.notEqual(gridId(g, dir), before, "another kdamonds file, another grid");
+    // A change in the middle of a large file, its size kept: the whole file counts.
+    const pad = `# ${"x".repeat(100_000)}\n`;
+    writeFileSync(join(dir, "k.yaml"), pad + kd(1000) + pad);
+    const big = gridId(g, dir);
+    writeFileSync(join(dir, "k.yaml"), pad + kd(3000) + pad);
+    assert.notEqual(gridId(g, dir), big, "a change past the first and last 64 KiB");
   });
 
   it("a run with no aggregation window has empty scores, not zeros", () => {

@@ -5,7 +5,15 @@
  */
 import type { Command } from "commander";
 import { opsNames } from "../../ops/registry.js";
-import { addSimulationOptions, parseOpsList, printBlindSpotWarnings, runAll, workloadHelp } from "./run.js";
+import {
+  addSimulationOptions,
+  parseOpsList,
+  preparedRunFromOptions,
+  printBlindSpotWarnings,
+  printWorkloadWarnings,
+  runPrepared,
+  workloadHelp,
+} from "./run.js";
 import type { RunOptionValues } from "./run.js";
 import { addUiOption } from "../ui-options.js";
 import { runJson } from "../run-json.js";
@@ -27,7 +35,10 @@ export function registerCompare(program: Command): void {
     );
   addUiOption(addSimulationOptions(cmd)).addHelpText("after", workloadHelp());
   cmd.action((workloadName: string, o: RunOptionValues) => {
-    const results = runAll(workloadName, { ...o, heatmap: false }, parseOpsList(o.ops));
+    const opts = { ...o, heatmap: false };
+    const prepared = preparedRunFromOptions(workloadName, opts, parseOpsList(opts.ops));
+    printWorkloadWarnings(prepared);
+    const results = runPrepared(workloadName, opts, prepared);
     printBlindSpotWarnings(results, o);
     if (o.json) {
       for (const w of missWarnings(results)) console.error(w);

@@ -318,7 +318,12 @@ export function preparedRunFromOptions(
   const prepared = prepareRun(plan);
   if (o.record !== undefined) recordPaths(workloadName, o.record, prepared.ops);
   requireProbeOps(o, prepared.ops);
-  requireSourceOptions(o, prepared.ops, plan.numaBalancing !== undefined);
+  requireSourceOptions(
+    o,
+    prepared.ops,
+    plan.numaBalancing !== undefined,
+    opsExplicit ? "--ops" : prepared.damos !== null ? "the DAMOS setup's choice" : "the default --ops",
+  );
   requireTieringOptions(o, prepared.damos?.fastNode != null);
   // Probes are checked against the final intervals (a --kdamonds file may set them).
   plan.probes = probesOption(o, prepared.attrs);
@@ -359,7 +364,7 @@ export function runAll(
 }
 
 /** runAll's simulations, one after another on this thread, from its prepared plan. */
-function runPrepared(
+export function runPrepared(
   workloadName: string,
   o: RunOptionValues,
   prepared: PreparedRun,
@@ -473,7 +478,7 @@ async function runSimulations(
   const jobs = o.jobs === undefined ? undefined : jobsOption(o.jobs);
   const opsExplicit = cmd.getOptionValueSource("ops") !== "default";
   const prepared = preparedRunFromOptions(workloadName, o, parseOpsList(o.ops), opsExplicit);
-  for (const w of prepared.plan.workload.warnings ?? []) console.error(`warning: ${w}`);
+  printWorkloadWarnings(prepared);
   const sims = threadableSimulations(o, prepared, feed !== undefined);
   // One thread per simulation by default, even past the host's cores: the OS then
   // shares the cores among them, and the run ends when their total work is done
@@ -517,6 +522,11 @@ async function runAction(
   console.log("\nAccuracy against the exact truth, and what it cost (definitions: docs/metrics.md):\n");
   console.log(formatTable(["metric", ...results.map((r) => r.ops)], metricRows(results)));
   for (const r of results) if ("machine" in r) printDamos(r);
+}
+
+/** What the workload asks the user be told before its runs (a damaged trace replayed anyway), on stderr. */
+export function printWorkloadWarnings(prepared: PreparedRun): void {
+  for (const w of prepared.plan.workload.warnings ?? []) console.error(`warning: ${w}`);
 }
 
 /** One stderr line per run whose Accessed-bit checks the TLB blinded (machine-profile-option.ts). */

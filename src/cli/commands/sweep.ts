@@ -93,7 +93,7 @@ async function sweepAction(file: string, o: SweepOptionValues): Promise<void> {
   const all = gridCells(grid, folder);
   const cells = shard ? shardCells(all, shard) : all;
   // Every cell, not only this slice's: a broken grid fails in every task of a job array.
-  checkCells(all, file);
+  for (const w of checkCells(all, file)) console.error(`warning: ${w}`);
   const show = o.progress === true || process.stderr.isTTY === true;
   const t0 = performance.now();
   let runMs = 0;
