@@ -73,7 +73,7 @@ type WasmLoop = (...args: number[]) => number;
 async function wasmModule(): Promise<object> {
   const wabt = await (await import("wabt")).default();
   const file = join(projectRoot(), "bench", "tlb-floor.wat");
-  const parsed = wabt.parseWat(file, readFileSync(file, "utf8"));
+  const parsed = wabt.parseWat(file, readFileSync(file, "utf8"), { simd: true });
   parsed.validate();
   return new Wasm.Module(parsed.toBinary({}).buffer);
 }
@@ -109,7 +109,8 @@ function wasmPath(
   const TP = at(frames * 2);
   const TC = at(frames * 8);
   const TG = at(entries * 8);
-  const TL = at(tlbModel.state.length * 4);
+  const ORD = at(tlbModel.order.length);
+  const MTF = at(tlbModel.mtf.length);
   const CS = at(frames * 4);
   const PM = at(512);
   mem.grow(Math.ceil(off / 65536));
@@ -121,7 +122,8 @@ function wasmPath(
   const fr = new Int32Array(buf, FR, pages);
   for (let i = 0; i < pages; i++) fr[i] = 256 + i;
   new Float64Array(buf, TG, entries).set(tlbModel.tags);
-  new Int32Array(buf, TL, tlbModel.state.length).set(tlbModel.state);
+  new Uint8Array(buf, ORD, tlbModel.order.length).set(tlbModel.order);
+  new Uint8Array(buf, MTF, tlbModel.mtf.length).set(tlbModel.mtf);
   const curS = 1;
   const curW = 1;
   new Int32Array(buf, TW, frames).fill(curW); // every frame already seen in this truth window
@@ -134,10 +136,10 @@ function wasmPath(
       // As Machine.exec: each call starts with no previous tag.
       st[4] = -1;
       const i = loop(
-        0, N, A, W, F, FR, TS, TW, TP, TC, TG, TL, CS, PM,
+        0, N, A, W, F, FR, TS, TW, TP, TC, TG, ORD, MTF, CS, PM,
         vs, vs + pages, (vs % 4294967296) | 0,
         curS, curW, asidHash, clrCur,
-        tlbModel.headOff, tlbModel.ways, tlbModel.setMask, tlbModel.hintOff, tlbModel.hintMask,
+        tlbModel.ways, tlbModel.tagStride, tlbModel.setMask,
         sim.walkNs, sim.lat0, Infinity, asidTag, tlb ? 1 : 0,
       ); // prettier-ignore
       if (i !== N) throw new Error(`bench/tlb-floor: the WebAssembly loop stopped at ${i} (exit ${st[5]})`);

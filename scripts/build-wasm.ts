@@ -16,8 +16,9 @@ export const BYTES_FILE = join(root, "src", "mm", "wasm", "access-loop-bytes.ts"
 /** The .wat assembled: the module's bytes. */
 export async function assembleAccessLoop(): Promise<Uint8Array> {
   const wabt = await (await import("wabt")).default();
-  // Shared memory is the threads feature; validate takes the features too (its typings omit them).
-  const features = { threads: true };
+  // Shared memory is the threads feature, the TLB's set compare SIMD (both in Node 20);
+  // validate takes the features too (its typings omit them).
+  const features = { threads: true, simd: true };
   const parsed = wabt.parseWat(WAT_FILE, readFileSync(WAT_FILE, "utf8"), features);
   try {
     (parsed.validate as (f: typeof features) => void)(features);

@@ -75,12 +75,11 @@ export interface LoopBinding {
   tC: Float64Array;
   /** This CPU's TLB (Tlb fields; empty with the TLB model off). */
   tags: Float64Array;
-  tl: Int32Array;
-  headOff: number;
+  order: Uint8Array;
+  mtf: Uint8Array;
   ways: number;
+  tagStride: number;
   setMask: number;
-  hintOff: number;
-  hintMask: number;
   walkNs: number;
   /** Blind-spot stamps per frame (Machine.clrStamp). */
   clrStamp: Int32Array;
@@ -285,16 +284,14 @@ export function makeAccessLoops(b: LoopBinding, k: typeof LOOP_CONSTANTS): Acces
     const { ST_TIME, ST_DONE, ST_HITS, ST_MISSES, ST_LAST_TAG, ST_EXIT, ST_VPN, ST_PFN } = k;
     const { ST_HIDDEN, ST_SEEN, ST_SLOT, ST_WALKED, ST_LIMIT, ST_ASID_TAG } = k;
     const { EXIT_END, EXIT_TIME, EXIT_VMA, EXIT_SLOW, EXIT_TRUTH } = k;
-    const { st, frameNode, lat, tS, tW, tP, tC, tags, tl, clrStamp } = b;
+    const { st, frameNode, lat, tS, tW, tP, tC, tags, order, clrStamp } = b;
     // Scalars as ints and flags as 0/1, so the loops test no tags or truthiness.
     const latBase = b.latBase | 0;
     const truth = b.truthOn ? 1 : 0;
     const logAll = b.logSamples ? 1 : 0;
-    const headOff = b.headOff | 0;
     const ways = b.ways | 0;
+    const tagStride = b.tagStride | 0;
     const setMask = b.setMask | 0;
-    const hintOff = b.hintOff | 0;
-    const hintMask = b.hintMask | 0;
     const walkNs = +b.walkNs;
     // One NUMA node: every access costs the same, without two array reads per access.
     const lat0 = lat.length === 1 ? lat[0] : -1;
@@ -368,64 +365,34 @@ export function makeAccessLoops(b: LoopBinding, k: typeof LOOP_CONSTANTS): Acces
       const tag = asidTag + vpn;
       // The previous access's entry is already its set's most recent: nothing to do.
       if (tag !== lastTag) {
-        // Low 32 bits of vpn in int32 arithmetic (same set as Tlb.setBase's vpn >>> 0).
+        // Low 32 bits of vpn in int32 arithmetic (same set as Tlb.setOf's vpn >>> 0).
         const x = ((vsLow + idx) | 0) ^ asidHash;
         const set = x & setMask;
-        // tl (Tlb.state): [4e] prev, [4e + 1] next, [4e + 2] hint slot of entry e;
-        // [hs] the set's MRU entry, whose prev is the LRU; [hp] the hint: count << 16 | entry.
-        const hs = headOff + set;
-        const hd = tl[hs];
-        const hp = hintOff + (x & hintMask);
-        const hv = tl[hp];
-        let e = -1;
-        // No valid entry hashes to this hint slot: a miss, known without a set scan.
-        if (hv >= 65536) {
-          e = hv & 65535;
-          // The tag check makes a stale hint harmless.
-          if (tags[e] !== tag) {
-            const b = set * ways;
-            e = -1;
-            for (let w = 0; w < ways; w++) {
-              if (tags[b + w] === tag) {
-                e = b + w;
-                tl[hp] = (hv & -65536) | e;
-                break;
-              }
-            }
-          }
-        }
-        if (e >= 0) {
+        // tlb.ts: the set's tags from tb, its recency order (ways by position, most
+        // recent first) from ob.
+        const tb = set * tagStride;
+        const ob = set << 4;
+        let w = 0;
+        while (w < ways && tags[tb + w] !== tag) w++;
+        if (w < ways) {
           hits++;
           // A hit on a page whose Accessed bit was cleared: the access leaves no trace.
           if ((f & PTE_ACCESSED) === 0 && clrStamp[pfn] !== clrCur && clrStamp[pfn] !== clrSeen) {
             clrStamp[pfn] = clrCur;
             hidden++;
           }
-          // Move e to the front of its set's recency ring (tlb.ts); the LRU entry is
-          // already next to the front: only the head moves.
-          if (e !== hd) {
-            const last = tl[hd * 4];
-            if (last !== e) {
-              const p = tl[e * 4];
-              const nx = tl[e * 4 + 1];
-              tl[p * 4 + 1] = nx;
-              tl[nx * 4] = p;
-              tl[last * 4 + 1] = e;
-              tl[e * 4] = last;
-              tl[e * 4 + 1] = hd;
-              tl[hd * 4] = e;
-            }
-            tl[hs] = e;
-          }
+          // Move w to the front of its set's order.
+          let p = 0;
+          while (order[ob + p] !== w) p++;
+          for (; p > 0; p--) order[ob + p] = order[ob + p - 1];
+          order[ob] = w;
         } else {
-          // Miss: the LRU entry (an invalid one points its hint at Tlb.dummy) takes the
-          // page and becomes the head; the page walker sets Accessed.
-          e = tl[hd * 4];
-          tl[tl[e * 4 + 2]] -= 65536;
-          tags[e] = tag;
-          tl[e * 4 + 2] = hp;
-          tl[hp] = ((hv & -65536) + 65536) | e;
-          tl[hs] = e;
+          // Miss: the least recently used way (invalid ones are last) takes the page
+          // and moves to the front; the page walker sets Accessed.
+          const v = order[ob + ways - 1];
+          for (let p = ways - 1; p > 0; p--) order[ob + p] = order[ob + p - 1];
+          order[ob] = v;
+          tags[tb + v] = tag;
           misses++;
           t += walkNs;
           if ((f & PTE_ACCESSED) === 0 && clrStamp[pfn] !== clrSeen) {

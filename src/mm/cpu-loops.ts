@@ -13,6 +13,7 @@ import type { Machine } from "./machine.js";
 import type { SimCpu } from "./sim-cpu.js";
 import { wasmBindingOf, type WasmBinding } from "./wasm-loops.js";
 
+const EMPTY_U8 = new Uint8Array(0);
 const EMPTY_I32 = new Int32Array(0);
 const EMPTY_U16 = new Uint16Array(0);
 const EMPTY_F64 = new Float64Array(0);
@@ -82,12 +83,11 @@ function bindingOf(m: Machine, cpu: SimCpu): LoopBinding {
     tP: truth?.positive ?? EMPTY_U16,
     tC: truth?.count ?? EMPTY_F64,
     tags: tlb?.tags ?? EMPTY_F64,
-    tl: tlb?.state ?? EMPTY_I32,
-    headOff: tlb?.headOff ?? 0,
+    order: tlb?.order ?? EMPTY_U8,
+    mtf: tlb?.mtf ?? EMPTY_U8,
     ways: tlb?.ways ?? 0,
+    tagStride: tlb?.tagStride ?? 0,
     setMask: tlb?.setMask ?? 0,
-    hintOff: tlb?.hintOff ?? 0,
-    hintMask: tlb?.hintMask ?? 0,
     walkNs: m.costs.tlbMissWalkNs,
     clrStamp: m.clrStamp,
   };

@@ -9,10 +9,8 @@ import { PLAIN_ALLOC, type ArrayAlloc } from "./sim-heap.js";
 /** Tags are `asid * ASID_TAG_SCALE + vpn`: vpn < 2^36 for 48-bit addresses, asid < 2^16. */
 export const ASID_TAG_SCALE = 2 ** 36;
 
-/** Per-entry slots of `Tlb.state` (stride 4; access-loop.ts uses the literals). */
-const PREV = 0;
-const NEXT = 1;
-const HINT = 2;
+/** Bytes of a set's recency order (`Tlb.order`): one per way, at most 16 ways. */
+export const ORDER_STRIDE = 16;
 
 export interface TlbConfig {
   /** Number of entries (a multiple of `ways`; entries/ways must be a power of two). */
@@ -27,33 +25,29 @@ export const DEFAULT_TLB: Readonly<TlbConfig> = Object.freeze({ entries: 1536, w
 export class Tlb {
   readonly ways: number;
   readonly setMask: number;
-  /** Tag per entry; -1 = invalid. */
+  /**
+   * Entries per set in `tags`: `ways` rounded up to even, so the WebAssembly loop
+   * compares a set's tags two at a time (the pad entry stays invalid).
+   */
+  readonly tagStride: number;
+  /** Tag per entry, set by set (`set * tagStride + way`); -1 = invalid. */
   readonly tags: Float64Array;
   /**
-   * Every other per-entry, per-set and per-hint value in one Int32Array, so the
-   * inner loop (access-loop.ts) keeps two arrays live instead of seven: V8 holds a
-   * base and a length per typed array, and with too many the loop spilled them.
-   *
-   * - `[4e + PREV]`, `[4e + NEXT]`: the recency order of each set, a circular doubly
-   *   linked list over its entries; `[headOff + set]` is the set's most recently
-   *   used entry, so prev(head) is the least recently used. A hit moves its entry
-   *   to the head; a miss reuses the LRU entry, on a ring only a step of the head.
-   * - `[4e + HINT]`: the state index of the hint slot of the entry's tag (of the
-   *   spare slot `dummy` while the entry is invalid, so a miss that reuses it needs
-   *   no validity test).
-   * - `[hintOff + h]`: a lookup accelerator, not modelled hardware, one int per hash h:
-   *   `count << 16 | entry`, where entry last held a page of hash h (always verified
-   *   against `tags`) and count is how many valid entries hold a tag of hash h (at
-   *   most `ways`: a hash fixes the set). A miss whose count is 0 needs no set scan —
-   *   on a sequential stream, where nearly every access misses, the scan was half the
-   *   access path's time. One int instead of two saves the inner loop two accesses.
+   * Each set's recency order, ORDER_STRIDE bytes per set: byte k is the way at
+   * position k, position 0 the most recently used and position ways − 1 the least
+   * (bytes past `ways` are unused). A hit moves its way to the front; a miss reuses
+   * the last way and moves it to the front. Sixteen bytes are one WebAssembly
+   * vector: the loop finds a way's position with one compare and reorders the set
+   * with one shuffle (`mtf`), with no pointer to follow: the earlier linked list
+   * and hint slots made each miss a chain of dependent loads (docs/memory-model.md,
+   * "ninth pass").
    */
-  readonly state: Int32Array;
-  readonly headOff: number;
-  readonly hintOff: number;
-  readonly hintMask: number;
-  /** The spare state slot invalid entries point their hint at (its value is never read). */
-  readonly dummy: number;
+  readonly order: Uint8Array;
+  /**
+   * Move-to-front shuffles: bytes [16p, 16p + 16) reorder a set's order so that
+   * position p comes first and positions 0..p − 1 move one back.
+   */
+  readonly mtf: Uint8Array;
   /** The tag used by the previous access on this CPU: a hit that needs no set scan. -1 = none. */
   lastTag = -1;
   hits = 0;
@@ -64,45 +58,30 @@ export class Tlb {
     if (!Number.isInteger(sets) || sets < 1 || (sets & (sets - 1)) !== 0) {
       throw new RangeError(`TLB: entries/ways must be a power of two, got ${cfg.entries}/${cfg.ways}`);
     }
-    // Entry indices are stored in 16 bits of a hint slot.
-    if (!(cfg.entries <= 65536)) throw new RangeError(`TLB: at most 65536 entries, got ${cfg.entries}`);
+    if (!(Number.isInteger(cfg.ways) && cfg.ways >= 1 && cfg.ways <= ORDER_STRIDE))
+      throw new RangeError(`TLB: 1 to ${ORDER_STRIDE} ways, got ${cfg.ways}`);
     this.ways = cfg.ways;
     this.setMask = sets - 1;
-    this.tags = alloc.f64(cfg.entries).fill(-1);
-    let hs = 1;
-    while (hs < cfg.entries * 4) hs *= 2;
-    this.hintMask = hs - 1;
-    this.headOff = cfg.entries * 4;
-    this.hintOff = this.headOff + sets;
-    this.dummy = this.hintOff + hs;
-    const S = (this.state = alloc.i32(this.dummy + 1));
-    const ways = cfg.ways;
-    for (let st = 0; st < sets; st++) {
-      const b = st * ways;
-      S[this.headOff + st] = b;
-      for (let w = 0; w < ways; w++) {
-        S[(b + w) * 4 + PREV] = b + ((w + ways - 1) % ways);
-        S[(b + w) * 4 + NEXT] = b + ((w + 1) % ways);
-        S[(b + w) * 4 + HINT] = this.dummy;
-      }
-    }
+    this.tagStride = cfg.ways + (cfg.ways & 1);
+    this.tags = alloc.f64(sets * this.tagStride).fill(-1);
+    this.order = alloc.u8(sets * ORDER_STRIDE);
+    for (let st = 0; st < sets; st++)
+      for (let k = 0; k < ORDER_STRIDE; k++) this.order[st * ORDER_STRIDE + k] = k;
+    this.mtf = alloc.u8(ORDER_STRIDE * ORDER_STRIDE);
+    for (let p = 0; p < ORDER_STRIDE; p++)
+      for (let k = 0; k < ORDER_STRIDE; k++)
+        this.mtf[p * ORDER_STRIDE + k] = k === 0 ? p : k <= p ? k - 1 : k;
   }
 
-  /** Drops entry e's tag from its hint slot's count (e must hold a valid tag), as it becomes invalid. */
-  private uncount(e: number): void {
-    this.state[this.state[e * 4 + HINT]] -= 1 << 16;
-    this.state[e * 4 + HINT] = this.dummy;
-  }
-
-  /** First entry index of the set holding (asid, vpn). Same hash as the inlined access path. */
-  setBase(asid: number, vpn: number): number {
-    return (((vpn >>> 0) ^ Math.imul(asid, 0x9e3779b1)) & this.setMask) * this.ways;
+  /** Index of the set holding (asid, vpn). Same hash as the inlined access path. */
+  setOf(asid: number, vpn: number): number {
+    return ((vpn >>> 0) ^ Math.imul(asid, 0x9e3779b1)) & this.setMask;
   }
 
   /** Whether the translation is cached (no side effects). */
   contains(asid: number, vpn: number): boolean {
     const tag = asid * ASID_TAG_SCALE + vpn;
-    const b = this.setBase(asid, vpn);
+    const b = this.setOf(asid, vpn) * this.tagStride;
     for (let w = 0; w < this.ways; w++) if (this.tags[b + w] === tag) return true;
     return false;
   }
@@ -111,12 +90,12 @@ export class Tlb {
   flushPage(asid: number, vpn: number): boolean {
     const tag = asid * ASID_TAG_SCALE + vpn;
     if (this.lastTag === tag) this.lastTag = -1;
-    const b = this.setBase(asid, vpn);
+    const set = this.setOf(asid, vpn);
+    const b = set * this.tagStride;
     for (let w = 0; w < this.ways; w++) {
       if (this.tags[b + w] === tag) {
-        this.uncount(b + w);
         this.tags[b + w] = -1;
-        this.toBack(b + w); // an invalid entry is the first victim
+        this.toBack(set, w); // an invalid entry is the first victim
         return true;
       }
     }
@@ -131,50 +110,38 @@ export class Tlb {
     if (asid < 0) {
       for (let i = 0; i < t.length; i++) if (t[i] >= 0) n++;
       t.fill(-1); // every entry invalid: the order no longer matters
-      this.state.fill(0, this.hintOff, this.dummy);
-      for (let e = 0; e < t.length; e++) this.state[e * 4 + HINT] = this.dummy;
       return n;
     }
     const lo = asid * ASID_TAG_SCALE;
     const hi = lo + ASID_TAG_SCALE;
     for (let i = 0; i < t.length; i++) {
       if (t[i] >= lo && t[i] < hi) {
-        this.uncount(i);
         t[i] = -1;
-        this.toBack(i);
+        this.toBack(Math.floor(i / this.tagStride), i % this.tagStride);
         n++;
       }
     }
     return n;
   }
 
-  /** Makes entry `e` its set's least recently used. */
-  private toBack(e: number): void {
-    const S = this.state;
-    const hp = this.headOff + Math.floor(e / this.ways);
-    const h = S[hp];
-    if (S[h * 4 + PREV] === e) return;
-    if (h === e) {
-      S[hp] = S[e * 4 + NEXT]; // a step of the ring: the old head is now its last
-      return;
-    }
-    const p = S[e * 4 + PREV];
-    const n = S[e * 4 + NEXT];
-    S[p * 4 + NEXT] = n;
-    S[n * 4 + PREV] = p;
-    const last = S[h * 4 + PREV];
-    S[last * 4 + NEXT] = e;
-    S[e * 4 + PREV] = last;
-    S[e * 4 + NEXT] = h;
-    S[h * 4 + PREV] = e;
+  /** Makes way `w` of `set` its least recently used. */
+  private toBack(set: number, w: number): void {
+    const o = this.order;
+    const b = set * ORDER_STRIDE;
+    let p = 0;
+    while (o[b + p] !== w) p++;
+    for (; p < this.ways - 1; p++) o[b + p] = o[b + p + 1];
+    o[b + this.ways - 1] = w;
   }
 
-  /** Valid entries of one set, most recently used first (tests). */
+  /** Valid entries' tags of one set, most recently used first (tests). */
   setOrder(asid: number, vpn: number): number[] {
-    const st = this.setBase(asid, vpn) / this.ways;
+    const set = this.setOf(asid, vpn);
     const out: number[] = [];
-    for (let k = 0, e = this.state[this.headOff + st]; k < this.ways; k++, e = this.state[e * 4 + NEXT])
-      if (this.tags[e] >= 0) out.push(this.tags[e]);
+    for (let k = 0; k < this.ways; k++) {
+      const tag = this.tags[set * this.tagStride + this.order[set * ORDER_STRIDE + k]];
+      if (tag >= 0) out.push(tag);
+    }
     return out;
   }
 

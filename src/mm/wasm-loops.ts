@@ -34,13 +34,12 @@ export type WasmLoopFn = (
   TC: number,
   tlbOn: number,
   TG: number,
-  TL: number,
+  ORD: number,
+  MTF: number,
   CS: number,
-  headOff: number,
   ways: number,
+  tagStride: number,
   setMask: number,
-  hintOff: number,
-  hintMask: number,
   walkNs: number,
   FN: number,
   LAT: number,
@@ -72,7 +71,8 @@ export interface WasmBinding {
   tC: number;
   tlbOn: number;
   tags: number;
-  tl: number;
+  order: number;
+  mtf: number;
   clrStamp: number;
   frameNode: number;
   lat: number;
@@ -87,7 +87,7 @@ export interface WasmBinding {
 export function wasmBindingOf(heap: SimHeap, b: LoopBinding, tlbOn: boolean): WasmBinding | null {
   const need: HeapArray[] = [b.st, b.frameNode, b.lat];
   if (b.truthOn) need.push(b.tS, b.tW, b.tP, b.tC);
-  if (tlbOn) need.push(b.tags, b.tl, b.clrStamp);
+  if (tlbOn) need.push(b.tags, b.order, b.mtf, b.clrStamp);
   if (!need.every((a) => heap.owns(a))) return null;
   return {
     st: b.st.byteOffset,
@@ -99,7 +99,8 @@ export function wasmBindingOf(heap: SimHeap, b: LoopBinding, tlbOn: boolean): Wa
     tC: b.tC.byteOffset,
     tlbOn: tlbOn ? 1 : 0,
     tags: b.tags.byteOffset,
-    tl: b.tl.byteOffset,
+    order: b.order.byteOffset,
+    mtf: b.mtf.byteOffset,
     clrStamp: b.clrStamp.byteOffset,
     frameNode: b.frameNode.byteOffset,
     lat: b.lat.byteOffset,
