@@ -148,43 +148,63 @@ class RefTlb {
   }
 }
 
-test("the TLB matches a naive LRU model on random accesses and page, process and whole flushes (two processes)", () => {
+test("the TLB matches a naive LRU model on random accesses and page, process and whole flushes (two processes; 1 to 16 ways, odd and even; both loops)", () => {
   const op = fc.tuple(
     fc.integer({ min: 0, max: 9 }),
     fc.integer({ min: 0, max: 1 }),
     fc.integer({ min: 0, max: 300 }),
   );
-  fc.assert(
-    fc.property(fc.array(op, { minLength: 1, maxLength: 400 }), (seq) => {
-      const m = new Machine({ tlb: { entries: 16, ways: 4 }, cpus: 1 });
-      const procs = [m.createProcess("a"), m.createProcess("b")];
-      const bases = procs.map((p) => p.mmap(301 * PAGE_SIZE));
-      const ths = procs.map((p) => m.spawnThread(p, 0, idle));
-      const tlb = m.cpus[0].tlb!;
-      const ref = new RefTlb(4, 4);
-      for (const [kind, p, page] of seq) {
-        const vpn = bases[p] / PAGE_SIZE + page;
-        if (kind === 0) {
-          m.flushTlbPage(procs[p].pid, bases[p] + page * PAGE_SIZE);
-          ref.flushPage(procs[p].asid, vpn);
-        } else if (kind === 1 && page < 10) {
-          tlb.flushAll(procs[p].asid);
-          ref.flushAsid(procs[p].asid);
-        } else if (kind === 2 && page < 40) {
-          // Whole flush: every hint count is reset, every entry's hint slot forgotten.
-          tlb.flushAll();
-          ref.flushAll();
-        } else {
-          m.runAccesses(ths[p], [bases[p] + page * PAGE_SIZE]);
-          ref.access(procs[p].asid, vpn);
-        }
-        assert.deepEqual(tlb.setOrder(procs[p].asid, vpn), ref.setOf(procs[p].asid, vpn));
-      }
-      assert.equal(tlb.misses, ref.misses);
-      assert.equal(tlb.hits, ref.hits);
-    }),
-    { numRuns: 200, seed: 11 },
-  );
+  // The WebAssembly loop compares a set's tags two at a time, up to 8 pairs (tlb.ts).
+  const geometries: [number, number][] = [
+    [16, 4],
+    [8, 1],
+    [12, 3],
+    [10, 5],
+    [48, 12],
+    [32, 16],
+    [16, 16],
+  ];
+  for (const [entries, ways] of geometries)
+    for (const loop of ["wasm", "js"] as const)
+      fc.assert(
+        fc.property(fc.array(op, { minLength: 1, maxLength: 400, size: "max" }), (seq) => {
+          const m = new Machine({ tlb: { entries, ways }, cpus: 1, loop });
+          const procs = [m.createProcess("a"), m.createProcess("b")];
+          const bases = procs.map((p) => p.mmap(301 * PAGE_SIZE));
+          const ths = procs.map((p) => m.spawnThread(p, 0, idle));
+          const tlb = m.cpus[0].tlb!;
+          const ref = new RefTlb(entries / ways, ways);
+          for (const [kind, p, page] of seq) {
+            const vpn = bases[p] / PAGE_SIZE + page;
+            if (kind === 0) {
+              m.flushTlbPage(procs[p].pid, bases[p] + page * PAGE_SIZE);
+              ref.flushPage(procs[p].asid, vpn);
+            } else if (kind === 1 && page < 10) {
+              tlb.flushAll(procs[p].asid);
+              ref.flushAsid(procs[p].asid);
+            } else if (kind === 2 && page < 40) {
+              // Whole flush: every hint count is reset, every entry's hint slot forgotten.
+              tlb.flushAll();
+              ref.flushAll();
+            } else if (kind === 3) {
+              // A batch in one loop call: the loop's own state (the previous tag) carries over.
+              const pages = [page, page, (page + 1) % 301, page, (page + 7) % 301];
+              m.runAccesses(
+                ths[p],
+                pages.map((q) => bases[p] + q * PAGE_SIZE),
+              );
+              for (const q of pages) ref.access(procs[p].asid, bases[p] / PAGE_SIZE + q);
+            } else {
+              m.runAccesses(ths[p], [bases[p] + page * PAGE_SIZE]);
+              ref.access(procs[p].asid, vpn);
+            }
+            assert.deepEqual(tlb.setOrder(procs[p].asid, vpn), ref.setOf(procs[p].asid, vpn));
+          }
+          assert.equal(tlb.misses, ref.misses);
+          assert.equal(tlb.hits, ref.hits);
+        }),
+        { numRuns: 40, seed: 11 },
+      );
 });
 
 test("periodic whole-TLB flushes (context switches) bound the under-reporting", () => {
