@@ -68,6 +68,9 @@ export function cellOptions(args: string[], where: string): RunOptionValues {
 export function checkCells(cells: SweepCell[], file: string): string[] {
   const warnings = new Set<string>();
   const done = new Set<string>();
+  // A workload depends on the common options only (not on the source or attributes):
+  // built once each, as a trace's scan may decode the whole file.
+  const built = new Set<string>();
   for (const c of cells) {
     const key = `${c.workload}\0${c.source}\0${c.attrs}`;
     if (done.has(key)) continue;
@@ -81,7 +84,10 @@ export function checkCells(cells: SweepCell[], file: string): string[] {
           `'${c.source}' is not one operation set: list each source on its own in sources`,
           where,
         );
-      for (const w of workloadFromOptions(c.target, o).warnings ?? []) warnings.add(w);
+      if (!built.has(c.workload)) {
+        for (const w of workloadFromOptions(c.target, o).warnings ?? []) warnings.add(w);
+        built.add(c.workload);
+      }
       requireSourceOptions(o, ops, numaBalancingOption(o.numaBalancing) !== undefined);
       requireTieringOptions(o, o.preset === "tiering");
       attrsFromOptions(o);

@@ -75,11 +75,11 @@ export function replayWorkload(path: string, opts: ReplayOptions = {}): Workload
       path,
     );
   if (!opts.allowDamaged) refuseDamaged(scan);
+  const problem = damageProblem(scan);
   if (scan.accesses === 0)
-    throw new FormatError(`nothing readable to replay: ${damageProblem(scan) ?? "no accesses"}`, path);
+    throw new FormatError(`nothing readable to replay: ${problem ?? "no accesses"}`, path);
   refuseHugeMappings(scan);
   const base = path.split("/").pop() ?? path;
-  const problem = damageProblem(scan);
   return {
     name: `trace:${base}`,
     description: `replay of ${path} (${scan.accesses} accesses, ${scan.threads.length} threads)`,

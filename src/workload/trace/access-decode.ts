@@ -9,9 +9,11 @@ import {
   ADDRESS_LANES,
   CLOCK_ESCAPE,
   DELTA_BYTES,
+  MAX_EXACT,
   PAYLOAD_PAD,
   SIZE_ESCAPE,
 } from "./format.js";
+import { isTraceInteger } from "./validate.js";
 
 /**
  * One chunk of accesses. The arrays are owned by the reader and overwritten by the
@@ -97,8 +99,7 @@ export class AccessDecoder {
     const clk = dv.getFloat64(40, true);
     // Checksums prove the bytes are the writer's, not that the writer was sane: a NaN
     // or huge clock would stall or scramble a replay's thread times.
-    if (!(clk >= 0 && clk < CLOCK_LIMIT) || !Number.isInteger(clk))
-      return "access chunk first clock is not an integer in [0, 2^52)";
+    if (!isTraceInteger(clk)) return "access chunk first clock is not an integer in [0, 2^52)";
     const runsAt = ACCESS_PRELUDE_BYTES;
     const opsAt = runsAt + nRuns * 8;
     const clkAt = opsAt + n;
@@ -184,7 +185,7 @@ const LANES = ADDRESS_LANES;
 const PAD = PAYLOAD_PAD;
 const DELTA_LEN = Uint8Array.from(DELTA_BYTES);
 /** Clocks are integers in [0, this) (format.md; the writer refuses others). */
-const CLOCK_LIMIT = 2 ** 52;
+const CLOCK_LIMIT = MAX_EXACT;
 
 // The hot loops. On this kind of machine V8 spends most of its time per typed-array
 // access, so they read four bytes at a time through a DataView, keep the common path
