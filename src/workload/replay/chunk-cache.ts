@@ -40,7 +40,7 @@ export class ChunkCache {
     const have = this.live.get(k);
     if (have !== undefined) return have.chunk;
     if (this.live.size >= MAX_CACHED_CHUNKS) this.dropFurthest();
-    const d = this.spare.pop() ?? new AccessDecoder({ lean: true });
+    const d = this.spare.pop() ?? new AccessDecoder({ lean: true, wasm: true });
     try {
       this.file.read(this.offsets[k], d);
     } catch (e) {
