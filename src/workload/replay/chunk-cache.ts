@@ -13,6 +13,18 @@ import { AccessChunkFile } from "../trace/chunk-file.js";
 /** Most decoded chunks alive at once (a default chunk of 256 Ki accesses holds about 4.5 MB: lean decoders keep no sizes or thread ids). */
 export const MAX_CACHED_CHUNKS = 16;
 
+/**
+ * Decoders of replays that have finished, for the next replay in this process (a
+ * sweep's worker, a bench's rounds): each holds a WebAssembly memory of a few MB,
+ * and making and collecting those took a tenth of repeated xz-threads replays.
+ */
+const finishedDecoders: AccessDecoder[] = [];
+
+/** Decoders waiting for the next replay in this process (tests). */
+export function finishedDecoderCount(): number {
+  return finishedDecoders.length;
+}
+
 export class ChunkCache {
   /** Chunk decodes so far (once per chunk and loop unless the cache overflowed). */
   decodes = 0;
@@ -40,7 +52,7 @@ export class ChunkCache {
     const have = this.live.get(k);
     if (have !== undefined) return have.chunk;
     if (this.live.size >= MAX_CACHED_CHUNKS) this.dropFurthest();
-    const d = this.spare.pop() ?? new AccessDecoder({ lean: true, wasm: true });
+    const d = this.spare.pop() ?? finishedDecoders.pop() ?? new AccessDecoder({ lean: true, wasm: true });
     try {
       this.file.read(this.offsets[k], d);
     } catch (e) {
@@ -65,6 +77,15 @@ export class ChunkCache {
   /** Closes the file (a later get opens it again: the next loop). */
   close(): void {
     this.file.close();
+  }
+
+  /** The replay is over (every thread is done with every chunk): its decoders go to the next replay. */
+  finish(): void {
+    this.close();
+    for (const d of [...this.spare, ...this.live.values()])
+      if (finishedDecoders.length < MAX_CACHED_CHUNKS) finishedDecoders.push(d);
+    this.spare.length = 0;
+    this.live.clear();
   }
 
   /** Forgets the live chunk with the highest number (a thread may still hold it: it is not reused). */

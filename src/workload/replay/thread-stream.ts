@@ -55,11 +55,12 @@ export class ReplayShared {
     this.arrived++;
     if (this.arrived < this.nrThreads) return;
     this.arrived = 0;
-    this.chunks.close();
     if (this.loop + 1 >= this.loops) {
+      this.chunks.finish();
       this.loop++;
       return;
     }
+    this.chunks.close();
     this.loop++;
     this.loopStartNs = nowNs;
     this.loopStarts.push(nowNs);
