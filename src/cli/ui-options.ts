@@ -60,14 +60,17 @@ export interface UiAttachValues {
 
 /**
  * `--ui` (with `--ui-host`, `--ui-port`) on a command that produces runs: the UI
- * starts before the command's action and is served after it until Ctrl-C.
+ * starts before the command's action and is served after it until Ctrl-C. Its URL
+ * is printed when the first run starts (or the action ends), not before: an action
+ * that refuses its options prints the error alone, not a URL that serves nothing.
  */
 export function addUiOption(cmd: Command): Command {
   cmd.option("--ui", "show the run in the web UI while it happens (URL on stdout's first line; docs/ui.md)");
   cmd.hook("preAction", async (_cmd, action) => {
-    await startUiIfAsked(action.opts<UiAttachValues>());
+    await startUiIfAsked(action.opts<UiAttachValues>(), false);
   });
   cmd.hook("postAction", async () => {
+    announceUi();
     await session?.serveUntilInterrupted();
   });
   return addUiServerOptions(cmd, "ui-");
@@ -75,9 +78,18 @@ export function addUiOption(cmd: Command): Command {
 
 /** The session of this command, when it was given --ui (one command per process). */
 let session: UiSession | null = null;
+/** Whether the session's URL has been printed. */
+let announced = false;
 
-/** Starts the UI (printing its URL first) when the options ask for it. */
-export async function startUiIfAsked(o: UiAttachValues): Promise<UiSession | null> {
+/** Prints the session's URL as stdout's first line, once. */
+function announceUi(): void {
+  if (session === null || announced) return;
+  announced = true;
+  process.stdout.write(`${session.url}\n`);
+}
+
+/** Starts the UI when the options ask for it; prints its URL now unless `announce` is false (then the first run does). */
+export async function startUiIfAsked(o: UiAttachValues, announce = true): Promise<UiSession | null> {
   if (!o.ui) {
     if (o.uiHost !== undefined || o.uiPort !== undefined)
       throw new UsageError(
@@ -87,7 +99,8 @@ export async function startUiIfAsked(o: UiAttachValues): Promise<UiSession | nul
     return null;
   }
   session = await UiSession.start(uiServerOptions(o.uiHost, o.uiPort, "ui-"));
-  process.stdout.write(`${session.url}\n`);
+  announced = false;
+  if (announce) announceUi();
   return session;
 }
 
@@ -102,6 +115,7 @@ export function uiRunFeed(
   const damos = schemes
     ? (): UiSchemeStats[] => schemes().map((s, i) => ({ ...schemeOutcome(s), name: `#${i} ${s.action}` }))
     : null;
+  announceUi();
   return (
     session?.run(
       { name, source, live: true, space, sampleUs: attrs.sampleUs, aggrUs: attrs.aggrUs },

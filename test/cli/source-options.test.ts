@@ -139,4 +139,15 @@ describe("options only some runs read", () => {
     assert.equal(r.err, "damon-ts: --ptscan-budget: only ptscan reads it, and this run has vaddr (--ops)\n");
     assert.equal(r.out, "");
   });
+
+  // With --ui the server starts before the options are checked; its URL used to be
+  // printed first all the same, for a run that never came.
+  it("with --ui, a refused option prints the error alone: no URL of a UI that shows nothing", () => {
+    for (const cmd of ["run", "compare"]) {
+      const r = cli([cmd, "stairs", "--ui", "--ops", "vaddr", "--ptscan-budget", "4096", ...SMALL]);
+      assert.equal(r.code, 2, r.err);
+      assert.equal(r.out, "", cmd);
+      assert.match(r.err, /^damon-ts: --ptscan-budget: only ptscan reads it/);
+    }
+  });
 });
