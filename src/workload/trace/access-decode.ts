@@ -55,8 +55,9 @@ export interface AccessDecoderOptions {
   lean?: boolean;
   /**
    * With `lean`: decode in WebAssembly (wasm/access-decode.wat; same arrays and
-   * verdicts, about three times faster), the arrays then views into the decoder's
-   * own WebAssembly memory. Falls back to JavaScript where that memory cannot be made.
+   * verdicts, 1.7–2× the JavaScript decoder's rate: bench/decode.ts), the arrays then
+   * views into the decoder's own WebAssembly memory. Falls back to JavaScript where
+   * that memory cannot be made or grown.
    */
   wasm?: boolean;
 }
