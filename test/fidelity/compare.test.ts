@@ -128,10 +128,8 @@ void test("grid similarity: Pearson in [-1, 1], identical grids score 1, L1 simi
     fc.property(
       fc.array(
         fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })),
-        {
-          minLength: 2,
-          maxLength: 50,
-        },
+        // size "max": fast-check's default size caps arrays at about 10 whatever maxLength says.
+        { minLength: 2, maxLength: 50, size: "max" },
       ),
       (pairs) => {
         const a = Float64Array.from(pairs.map((p) => p[0]));
