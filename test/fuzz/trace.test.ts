@@ -1,8 +1,10 @@
 /**
  * Fuzz (issue 20): the trace binary reader and its consumers (trace info, the
  * replay scan, CSV export) on mutated traces: byte flips, cuts, spliced ranges,
- * and re-checksummed header, event, footer and chunk-header fields (so the field
- * checks are reached, not only the CRCs). Valid result or one FormatError/InputError.
+ * and re-checksummed header, event, footer and chunk-header fields and access
+ * payloads (a payload's own bytes edited, or bytes moved between its address lanes),
+ * so the field and decoder checks are reached, not only the CRCs. Valid result or
+ * one FormatError/InputError.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -13,7 +15,8 @@ import { crc32, deflateRawSync } from "node:zlib";
 import fc from "fast-check";
 import { scanTrace } from "../../src/workload/replay/trace-scan.js";
 import { traceToCsv } from "../../src/workload/trace/csv.js";
-import { CHUNK_HEADER_BYTES, CHUNK_MAGIC } from "../../src/workload/trace/format.js";
+import { inflatePayload, parseChunkHeader } from "../../src/workload/trace/chunk-frame.js";
+import { ACCESS_PRELUDE_BYTES, CHUNK_HEADER_BYTES, CHUNK_MAGIC } from "../../src/workload/trace/format.js";
 import { traceInfo } from "../../src/workload/trace/info.js";
 import { TraceReader } from "../../src/workload/trace/reader.js";
 import { syntheticAccesses, writeTrace } from "../workload/trace/helpers.js";
@@ -43,7 +46,19 @@ function base(seed: number, codec: "deflate" | "brotli"): Buffer {
   const a = syntheticAccesses(seed, 300);
   return Buffer.from(writeTrace(a, { chunkAccesses: 64, codec, level: 1 }, EVENTS));
 }
-const BASES = [base(1, "deflate"), base(2, "brotli")];
+/**
+ * No size or clock escapes and only short address deltas: an access chunk's payload
+ * ends 8 bytes after its last address lane, and the decoder's unchecked side-by-side
+ * loop (left only at a 7-byte delta) runs every lane to its end.
+ */
+function plainBase(seed: number): Buffer {
+  const a = syntheticAccesses(seed, 300);
+  a.clock = a.clock.map((_, i) => 1000 + 3 * i);
+  a.size = a.size.map(() => 8);
+  a.addr = a.addr.map((x, i) => 0x100000 + ((x + 64 * i) % 0x10000));
+  return Buffer.from(writeTrace(a, { chunkAccesses: 64, level: 1 }, EVENTS));
+}
+const BASES = [base(1, "deflate"), base(2, "brotli"), plainBase(3)];
 
 interface Chunk {
   offset: number;
@@ -193,7 +208,7 @@ const footer: fc.Arbitrary<Mutation> = fc.oneof(mutatedObject(FOOTER), oddValue)
 });
 /** An access chunk whose payload is replaced (random bytes, or a deflate bomb) with valid CRCs. */
 const payload: fc.Arbitrary<Mutation> = fc
-  .tuple(fc.nat(), fc.uint8Array({ maxLength: 300 }), fc.nat({ max: 1 << 22 }), fc.boolean())
+  .tuple(fc.nat(), fc.uint8Array({ maxLength: 300, size: "max" }), fc.nat({ max: 1 << 22 }), fc.boolean())
   .map(([which, bytes, count, bomb]) => (b) => {
     const cs = chunks(b).filter((x) => x.type === 1);
     if (cs.length === 0) return b;
@@ -201,6 +216,58 @@ const payload: fc.Arbitrary<Mutation> = fc
     if (!bomb) return rechunk(b, c, Buffer.from(bytes), count);
     // Compressed: 4 MiB of zeros declared as 100 bytes.
     return rechunk(b, c, BOMB, undefined, 1, 100);
+  });
+/**
+ * An access chunk's own payload with a few bytes changed (half of them in the prelude:
+ * counts, lane lengths, first clock), re-checksummed, so the decoder's checks past the
+ * layout are reached: random bytes (above) are refused as too short or inconsistent.
+ * This kind found the decoder reading past a payload whose last address lane was short.
+ */
+const payloadEdit: fc.Arbitrary<Mutation> = fc
+  .tuple(
+    fc.nat(),
+    fc.oneof(
+      fc.array(fc.tuple(fc.boolean(), fc.nat(), fc.integer({ min: 0, max: 255 })), {
+        minLength: 1,
+        maxLength: 4,
+        size: "max",
+      }),
+      // Or bytes moved from one address lane's stream to a neighbour's: the total stays,
+      // so the layout checks pass and the lanes' own ends are what is tested. The last
+      // lane's start moved later makes it run past its end (and, with no escapes after
+      // it, past the payload's); half the shifts take that lane.
+      fc.tuple(fc.oneof(fc.constant(3), fc.nat({ max: 3 })), fc.integer({ min: -64, max: 64 })),
+    ),
+  )
+  .map(([which, edit]) => (b) => {
+    const cs = chunks(b).filter((x) => x.type === 1);
+    if (cs.length === 0) return b;
+    const c = cs[which % cs.length];
+    const h = parseChunkHeader(b, c.offset);
+    if (h === undefined) return b;
+    let raw: Buffer;
+    try {
+      const comp = b.subarray(c.offset + CHUNK_HEADER_BYTES, c.offset + CHUNK_HEADER_BYTES + c.compLen);
+      raw = Buffer.from(inflatePayload(comp, h));
+    } catch {
+      return b; // an earlier mutation broke it already
+    }
+    if (typeof edit[0] === "number") {
+      const [lane, by] = edit as [number, number];
+      const other = lane === 3 ? 2 : lane + 1;
+      if (raw.length < ACCESS_PRELUDE_BYTES) return b;
+      const len = raw.readUInt32LE(20 + 4 * lane);
+      const next = raw.readUInt32LE(20 + 4 * other);
+      if (len - by < 0 || next + by < 0) return b;
+      raw.writeUInt32LE(len - by, 20 + 4 * lane);
+      raw.writeUInt32LE(next + by, 20 + 4 * other);
+    } else {
+      for (const [prelude, at, v] of edit as [boolean, number, number][]) {
+        const i = prelude ? at % ACCESS_PRELUDE_BYTES : at % raw.length;
+        if (i < raw.length) raw[i] = v;
+      }
+    }
+    return rechunk(b, c, raw);
   });
 /** A chunk header with random count / lengths / first index, re-checksummed. */
 const chunkHeader: fc.Arbitrary<Mutation> = fc
@@ -219,10 +286,13 @@ const chunkHeader: fc.Arbitrary<Mutation> = fc
     return out;
   });
 
-const mutation = fc.array(fc.oneof(flips, cut, splice, header, events, footer, payload, chunkHeader), {
-  minLength: 1,
-  maxLength: 3,
-});
+const mutation = fc.array(
+  fc.oneof(flips, cut, splice, header, events, footer, payload, payloadEdit, chunkHeader),
+  {
+    minLength: 1,
+    maxLength: 3,
+  },
+);
 
 void test(
   "fuzz: trace reader, trace info, replay scan and CSV export on mutated traces",
