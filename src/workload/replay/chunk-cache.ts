@@ -25,6 +25,16 @@ export function finishedDecoderCount(): number {
   return finishedDecoders.length;
 }
 
+/** A replay's chunk decoder (lean, in WebAssembly): a finished replay's, or a new one. */
+export function replayDecoder(): AccessDecoder {
+  return finishedDecoders.pop() ?? new AccessDecoder({ lean: true, wasm: true });
+}
+
+/** Hands back a decoder from replayDecoder() that no one reads any more. */
+export function releaseReplayDecoder(d: AccessDecoder): void {
+  if (finishedDecoders.length < MAX_CACHED_CHUNKS) finishedDecoders.push(d);
+}
+
 export class ChunkCache {
   /** Chunk decodes so far (once per chunk and loop unless the cache overflowed). */
   decodes = 0;
@@ -52,7 +62,7 @@ export class ChunkCache {
     const have = this.live.get(k);
     if (have !== undefined) return have.chunk;
     if (this.live.size >= MAX_CACHED_CHUNKS) this.dropFurthest();
-    const d = this.spare.pop() ?? finishedDecoders.pop() ?? new AccessDecoder({ lean: true, wasm: true });
+    const d = this.spare.pop() ?? replayDecoder();
     try {
       this.file.read(this.offsets[k], d);
     } catch (e) {
@@ -82,8 +92,7 @@ export class ChunkCache {
   /** The replay is over (every thread is done with every chunk): its decoders go to the next replay. */
   finish(): void {
     this.close();
-    for (const d of [...this.spare, ...this.live.values()])
-      if (finishedDecoders.length < MAX_CACHED_CHUNKS) finishedDecoders.push(d);
+    for (const d of [...this.spare, ...this.live.values()]) releaseReplayDecoder(d);
     this.spare.length = 0;
     this.live.clear();
   }

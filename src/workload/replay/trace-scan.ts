@@ -16,7 +16,7 @@ import { InputError } from "../../util/errors.js";
 import type { TraceIndex } from "../trace/access-index.js";
 import { STACK_GROWTH_LIMIT, type MapEvent, type TraceDamage, type TraceHeader } from "../trace/format.js";
 import { TraceReader, type AccessHeaderItem } from "../trace/reader.js";
-import { AccessDecoder } from "../trace/access-decode.js";
+import { releaseReplayDecoder, replayDecoder } from "./chunk-cache.js";
 import { AccessChunkFile } from "../trace/chunk-file.js";
 
 export interface TraceThreadInfo {
@@ -149,7 +149,7 @@ function clocksMatch(path: string, ix: TraceIndex, heads: readonly AccessHeaderI
   const file = new AccessChunkFile(path);
   // The replay's own decoder: JavaScript's, still cold this early in a run, took about
   // a twentieth of a replay of python-dict.dtrace on these two chunks.
-  const decoder = new AccessDecoder({ lean: true, wasm: true });
+  const decoder = replayDecoder();
   try {
     const first = file.read(heads[0].offset, decoder);
     if (first.clock[0] !== ix.firstClock) return false;
@@ -159,6 +159,7 @@ function clocksMatch(path: string, ix: TraceIndex, heads: readonly AccessHeaderI
     return false; // the scan by decoding reports it
   } finally {
     file.close();
+    releaseReplayDecoder(decoder);
   }
 }
 

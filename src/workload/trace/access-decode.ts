@@ -232,9 +232,8 @@ export class AccessDecoder {
       this.isWrite32,
       c.clock,
     );
-    if (st[0] !== sAt + sCount * 2 || st[1] !== sAt)
-      return "access chunk size or clock escapes do not match their lengths";
-    if (st[4] !== 0 || !(st[2] < CLOCK_LIMIT)) return "access chunk clocks leave [0, 2^52)";
+    const clocks = clockVerdict(st, sAt, sCount);
+    if (clocks) return clocks;
     c.clocksAscend = st[3] === 0;
     if (!decodeAddresses(u8, n, opsAt, laneLen, lanes, c.addr))
       return "access chunk address streams do not match their lengths";
@@ -266,9 +265,8 @@ export class AccessDecoder {
     c.addr = new Float64Array(buf, A, n);
     c.clock = new Float64Array(buf, C, n);
     c.isWrite = new Uint8Array(buf, W, n);
-    if (st[0] !== sAt + sCount * 2 || st[1] !== sAt)
-      return "access chunk size or clock escapes do not match their lengths";
-    if (st[4] !== 0 || !(st[2] < CLOCK_LIMIT)) return "access chunk clocks leave [0, 2^52)";
+    const clocks = clockVerdict(st, sAt, sCount);
+    if (clocks) return clocks;
     c.clocksAscend = st[3] === 0;
     const lanes = this.laneAt;
     // A lane length past n leaves the later lanes empty either way; clamped, the
@@ -279,6 +277,18 @@ export class AccessDecoder {
       ? ""
       : "access chunk address streams do not match their lengths";
   }
+}
+
+/**
+ * What the ops-and-clocks pass left in `st` ([size-escape end, clock-escape end, last
+ * clock, any step back, any clock out of range]) says of the chunk: "" or its damage.
+ * Both decoders' passes leave the same state; this is their one verdict.
+ */
+function clockVerdict(st: Float64Array, sAt: number, sCount: number): string {
+  if (st[0] !== sAt + sCount * 2 || st[1] !== sAt)
+    return "access chunk size or clock escapes do not match their lengths";
+  if (st[4] !== 0 || !(st[2] < CLOCK_LIMIT)) return "access chunk clocks leave [0, 2^52)";
+  return "";
 }
 
 /** Bytes in a WebAssembly memory page. */
