@@ -35,9 +35,10 @@ export const ACCESS_DECODE: WasmModuleSource = {
 /** A module's .wat assembled: its bytes. */
 export async function assemble(mod: WasmModuleSource): Promise<Uint8Array> {
   const wabt = await (await import("wabt")).default();
-  // Shared memory is the threads feature, the TLB's set compare SIMD (both in Node 20);
-  // validate takes the features too (its typings omit them).
-  const features = { threads: true, simd: true };
+  // Shared memory is the threads feature, the TLB's set compare SIMD, a batch's write
+  // flags memory.fill (bulk memory; all three in Node 20); validate takes the features
+  // too (its typings omit them).
+  const features = { threads: true, simd: true, bulk_memory: true };
   const parsed = wabt.parseWat(mod.wat, readFileSync(mod.wat, "utf8"), features);
   try {
     (parsed.validate as (f: typeof features) => void)(features);

@@ -94,8 +94,9 @@ export function execAccesses(
   let wPtr = -1;
   if (wasmLoop !== null) {
     const heap = m.heap!;
-    aPtr = heap.ptr(addrs);
-    wPtr = heap.ptr(writes);
+    // The thread's own buffers know their offsets (a WeakSet lookup per call was 1 %).
+    aPtr = addrs === th.addrs ? th.addrsPtr : heap.ptr(addrs);
+    wPtr = writes === th.writes ? th.writesPtr : heap.ptr(writes);
     if ((aPtr < 0 || wPtr < 0) && !heap.overflowed) [aPtr, wPtr] = heapCopy(m, addrs, writes, n);
   }
   const bPtr = vc.bounds.byteOffset;

@@ -166,7 +166,7 @@ export class Simulation {
       }
       if (th === null) return;
       if (th.pos === th.len) {
-        const got = th.stream.fill(th.addrs, th.writes, c.timeNs);
+        const got = th.stream.fill(th.addrs, th.writes, c.timeNs, m.batchFill);
         if (got === 0) {
           if (th.stream.finished) th.done = true;
           else if (th.stream.resumeNs > c.timeNs) th.resumeNs = th.stream.resumeNs;

@@ -2,6 +2,7 @@
  * The simulated CPUs and threads: each CPU's clock, TLB and invalidation
  * counters; each thread's access stream, batch buffer and counters.
  */
+import type { BatchFill } from "./batch-fill.js";
 import type { CpuLoops } from "./cpu-loops.js";
 import type { AddressSpace } from "./address-space.js";
 import type { Tlb } from "./tlb.js";
@@ -16,9 +17,11 @@ export interface AccessStream {
   /**
    * Writes up to `addrs.length` accesses: virtual byte addresses into `addrs`,
    * 1 (write) or 0 (read) into `writes`. Returns how many. 0 means the thread
-   * is finished if `finished` is true, else it sleeps until `resumeNs`.
+   * is finished if `finished` is true, else it sleeps until `resumeNs`. `batch`
+   * writes runs of them faster than a loop here can (batch-fill.ts); the driver
+   * passes the machine's.
    */
-  fill(addrs: Float64Array, writes: Uint8Array, nowNs: number): number;
+  fill(addrs: Float64Array, writes: Uint8Array, nowNs: number, batch?: BatchFill): number;
   readonly finished: boolean;
   readonly resumeNs: number;
 }
@@ -64,6 +67,9 @@ export class SimThread {
   /** Per-thread access buffer (reused batch). */
   readonly addrs: Float64Array;
   readonly writes: Uint8Array;
+  /** Their byte offsets in the heap, or −1 (execAccesses passes them to the WebAssembly loop). */
+  readonly addrsPtr: number;
+  readonly writesPtr: number;
   pos = 0;
   len = 0;
   done = false;
@@ -94,6 +100,8 @@ export class SimThread {
     const alloc = heap ?? PLAIN_ALLOC;
     this.addrs = alloc.f64(batchSize);
     this.writes = alloc.u8(batchSize);
+    this.addrsPtr = heap?.ptr(this.addrs) ?? -1;
+    this.writesPtr = heap?.ptr(this.writes) ?? -1;
     this.vmaCache = new VmaCache(heap);
   }
 }

@@ -9,6 +9,7 @@
 import { ACCESS_LOOP_WASM_BASE64 } from "./wasm/access-loop-bytes.js";
 import { Wasm } from "./wasm/wasm-api.js";
 import type { LoopBinding } from "./access-loop.js";
+import { wasmBatchFill, type BatchFill, type WasmBatchFillFns } from "./batch-fill.js";
 import type { HeapArray, SimHeap } from "./sim-heap.js";
 
 /** The exported loop (parameters in access-loop.wat's order). */
@@ -49,11 +50,17 @@ export type WasmLoopFn = (
 
 let compiled: object | null = null;
 
-/** The loop instantiated over `heap`'s memory (the module is compiled once per process). */
-export function instantiateAccessLoop(heap: SimHeap): WasmLoopFn {
+/**
+ * The module instantiated over `heap`'s memory (compiled once per process): the
+ * loop, and the batch writers for the machine's access streams (batch-fill.ts).
+ */
+export function instantiateAccessLoop(heap: SimHeap): { loop: WasmLoopFn; batchFill: BatchFill } {
   compiled ??= new Wasm.Module(Buffer.from(ACCESS_LOOP_WASM_BASE64, "base64"));
   const inst = new Wasm.Instance(compiled, { env: { mem: heap.memory } });
-  return inst.exports.loop as WasmLoopFn;
+  return {
+    loop: inst.exports.loop as WasmLoopFn,
+    batchFill: wasmBatchFill(heap, inst.exports as unknown as WasmBatchFillFns),
+  };
 }
 
 /**

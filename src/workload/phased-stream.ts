@@ -8,6 +8,7 @@
  * Accesses are written in batches into the caller's reused typed arrays.
  */
 import type { AccessStream } from "../mm/machine.js";
+import { JS_BATCH_FILL, type BatchFill } from "../mm/batch-fill.js";
 import type { Rng } from "../util/rng.js";
 import { MASIM_ACCESSES_PER_PICK, type WorkloadSpec } from "./spec.js";
 import { ZIPF_TABLE_MAX_ITEMS, ZipfRejectionSampler, zipfCdf } from "./zipf.js";
@@ -162,7 +163,7 @@ export class PhasedStream implements AccessStream {
     if (this.phases.length === 0) this.finished = true;
   }
 
-  fill(addrs: Float64Array, writes: Uint8Array, nowNs: number): number {
+  fill(addrs: Float64Array, writes: Uint8Array, nowNs: number, batch: BatchFill = JS_BATCH_FILL): number {
     if (this.finished) return 0;
     if (this.remaining === 0) {
       if (!this.started) {
@@ -199,7 +200,7 @@ export class PhasedStream implements AccessStream {
     const kind = p.kind[k];
     if (kind === KIND_SEQ) {
       const slot = p.cursor[k];
-      this.seqOffsets[slot] = fillSeq(addrs, n, base, this.seqOffsets[slot], p.stride[k], len);
+      this.seqOffsets[slot] = fillSeq(addrs, n, base, this.seqOffsets[slot], p.stride[k], len, batch);
     } else if (kind === KIND_RANDOM) {
       const rng = this.rng;
       if (len <= 0x100000000) {
@@ -231,7 +232,7 @@ export class PhasedStream implements AccessStream {
       this.itemAddr = addr;
       this.itemLinesLeft = left;
     }
-    writes.fill(w, 0, n);
+    batch.bytes(writes, w, n);
     this.remaining -= n;
     this.generated += n;
     return n;
@@ -267,25 +268,51 @@ function noLayout(region: number): void {
 
 /**
  * A sequential walk into addrs[0..n): offsets advance by `stride` from `off`,
- * wrapping to 0 at `len`; returns the last offset. A function of its own so V8
- * compiles this loop apart from fill's other kinds, with its checks out of the loop.
+ * wrapping to 0 at `len`; returns the last offset. With integer operands below
+ * 2^53 every sum is exact, so the k-th offset of a run without a wrap is
+ * `off + k * stride`, which `batch` writes a run at a time (batch-fill.ts);
+ * other operands take the running sum `off += stride` here.
  */
-function fillSeq(
+export function fillSeq(
   addrs: Float64Array,
   n: number,
   base: number,
   off: number,
   stride: number,
   len: number,
+  batch: BatchFill = JS_BATCH_FILL,
 ): number {
   n = n | 0;
   base = +base;
   stride = +stride;
   len = +len;
-  for (let i = 0; i < n; i++) {
-    off += stride;
-    if (off >= len) off = 0;
-    addrs[i] = base + off;
+  if (
+    !(stride > 0 && off >= 0) ||
+    !Number.isSafeInteger(base) ||
+    !Number.isSafeInteger(off) ||
+    !Number.isSafeInteger(stride) ||
+    !Number.isSafeInteger(len) ||
+    !Number.isSafeInteger(base + len + stride)
+  ) {
+    for (let i = 0; i < n; i++) {
+      off += stride;
+      if (off >= len) off = 0;
+      addrs[i] = base + off;
+    }
+    return off;
+  }
+  let i = 0;
+  while (i < n) {
+    // Steps from `off` that stay below `len`: off + k * stride < len for k = 1..run.
+    let run = off < len ? Math.ceil((len - off) / stride) - 1 : 0;
+    if (run > n - i) run = n - i;
+    batch.steps(addrs, i, run, base + off, stride);
+    i += run;
+    off += run * stride;
+    if (i < n) {
+      off = 0; // the next step reaches len: wrap
+      addrs[i++] = base;
+    }
   }
   return off;
 }

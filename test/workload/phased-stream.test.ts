@@ -4,6 +4,10 @@ import fc from "fast-check";
 import { Rng } from "../../src/util/rng.js";
 import { oneZipfSpec } from "./zipf-spec.js";
 import { PhasedStream, type PhaseEvent, type WorkloadSpec } from "../../src/workload/index.js";
+import { fillSeq } from "../../src/workload/phased-stream.js";
+import { JS_BATCH_FILL } from "../../src/mm/batch-fill.js";
+import { SimHeap } from "../../src/mm/sim-heap.js";
+import { instantiateAccessLoop } from "../../src/mm/wasm-loops.js";
 
 const BASE = 0x10000000;
 
@@ -166,4 +170,59 @@ test("zipf items: rank 0 is the most popular and each read touches its lines", (
   const c1 = counts.get(1) ?? 0;
   const c9 = counts.get(9) ?? 0;
   assert.ok(c0 > c1 && c1 > c9, `${c0} ${c1} ${c9}`);
+});
+
+/** The running-sum walk fillSeq's closed form must equal (masim's `offset += stride`, wrapping to 0). */
+function fillSeqReference(n: number, base: number, off: number, stride: number, len: number) {
+  const a = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    off += stride;
+    if (off >= len) off = 0;
+    a[i] = base + off;
+  }
+  return { addrs: Array.from(a), off };
+}
+
+test("fillSeq's runs write the running sum's addresses and offset, wraps included, with either batch writer", () => {
+  const heap = new SimHeap(64 << 20);
+  const { batchFill } = instantiateAccessLoop(heap);
+  const inHeap = heap.f64(301);
+  const run = (n: number, base: number, off: number, stride: number, len: number) => {
+    const want = fillSeqReference(n, base, off, stride, len);
+    for (const [a, batch] of [
+      [new Float64Array(n + 1), JS_BATCH_FILL],
+      [inHeap.subarray(0, n + 1), batchFill],
+    ] as const) {
+      a.fill(-1);
+      const last = fillSeq(a, n, base, off, stride, len, batch);
+      assert.deepEqual(
+        { addrs: Array.from(a.subarray(0, n)), off: last },
+        want,
+        `n ${n} base ${base} off ${off} stride ${stride} len ${len}`,
+      );
+      assert.equal(a[n], -1, "wrote past n");
+    }
+  };
+  // Exact boundaries: a walk that lands on len, one past it, a stride of len and above.
+  run(10, BASE, 0, 4096, 4 * 4096);
+  run(10, BASE, 3 * 4096, 4096, 4 * 4096);
+  run(7, BASE, 4096, 4096 * 4, 4 * 4096);
+  run(5, BASE, 0, 5 * 4096, 4 * 4096);
+  run(5, BASE, 9 * 4096, 4096, 4 * 4096); // an offset already past len wraps first
+  run(3, 2 ** 46, 2 ** 45, 2 ** 44, 2 ** 46);
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 300 }),
+      fc.integer({ min: 0, max: 2 ** 40 }),
+      fc.integer({ min: 1, max: 2 ** 20 }),
+      fc.integer({ min: 1, max: 5000 }),
+      fc.integer({ min: 0, max: 2 ** 20 }),
+      (n, base, len, stride, off) => run(n, base, Math.min(off, len + stride), stride, len),
+    ),
+    { seed: 17, numRuns: 3000 },
+  );
+  // Operands the closed form does not take: fractions and a zero stride use the running sum.
+  run(20, BASE + 0.5, 0, 4096, 10 * 4096);
+  run(20, BASE, 0.25, 1000.5, 7777);
+  run(20, BASE, 64, 0, 4096);
 });

@@ -249,4 +249,37 @@
     (f64.store offset=80 (local.get $ST) (f64.convert_i32_s (local.get $slot)))
     (f64.store offset=88 (local.get $ST) (f64.convert_i32_s (local.get $walked)))
     (local.get $i))
+  ;; A thread's batch, written for its stream (batch-fill.ts): addrs[k - 1] =
+  ;; from + k * stride for k = 1..count at byte offset $p, two lanes per store and
+  ;; two vectors per step so that no add waits on the one before. Sums of integers
+  ;; below 2^53 are exact in any order, so this equals the stream's running sum;
+  ;; the caller takes other operands elsewhere.
+  (func (export "fill_steps") (param $p i32) (param $count i32) (param $from f64) (param $stride f64)
+    (local $v0 v128) (local $v1 v128) (local $step v128) (local $end i32) (local $x f64)
+    (local.set $v0 (f64x2.replace_lane 1
+      (f64x2.splat (f64.add (local.get $from) (local.get $stride)))
+      (f64.add (local.get $from) (f64.mul (local.get $stride) (f64.const 2)))))
+    (local.set $v1 (f64x2.add (local.get $v0) (f64x2.splat (f64.mul (local.get $stride) (f64.const 2)))))
+    (local.set $step (f64x2.splat (f64.mul (local.get $stride) (f64.const 4))))
+    (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (local.get $count) (i32.const -4)) (i32.const 3))))
+    (block $out (loop $L
+      (br_if $out (i32.ge_u (local.get $p) (local.get $end)))
+      (v128.store (local.get $p) (local.get $v0))
+      (v128.store offset=16 (local.get $p) (local.get $v1))
+      (local.set $v0 (f64x2.add (local.get $v0) (local.get $step)))
+      (local.set $v1 (f64x2.add (local.get $v1) (local.get $step)))
+      (local.set $p (i32.add (local.get $p) (i32.const 32)))
+      (br $L)))
+    ;; The last count mod 4, one at a time from the next value.
+    (local.set $x (f64x2.extract_lane 0 (local.get $v0)))
+    (local.set $end (i32.add (local.get $p) (i32.shl (i32.and (local.get $count) (i32.const 3)) (i32.const 3))))
+    (block $out (loop $L
+      (br_if $out (i32.ge_u (local.get $p) (local.get $end)))
+      (f64.store (local.get $p) (local.get $x))
+      (local.set $x (f64.add (local.get $x) (local.get $stride)))
+      (local.set $p (i32.add (local.get $p) (i32.const 8)))
+      (br $L))))
+  ;; A batch's write flags: n bytes of value at byte offset $p.
+  (func (export "fill_bytes") (param $p i32) (param $value i32) (param $n i32)
+    (memory.fill (local.get $p) (local.get $value) (local.get $n)))
 )
