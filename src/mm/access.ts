@@ -89,10 +89,9 @@ export function execAccesses(
   let invalid = 0;
   // The WebAssembly loop reads the accesses from the heap: the driver's buffers are
   // there; a hand-made sequence is copied there first.
-  const wasmLoop = m.wasmLoop;
   let aPtr = -1;
   let wPtr = -1;
-  if (wasmLoop !== null) {
+  if (m.wasm !== null) {
     const heap = m.heap!;
     // The thread's own buffers know their offsets (a WeakSet lookup per call was 1 %).
     aPtr = addrs === th.addrs ? th.addrsPtr : heap.ptr(addrs);
@@ -121,7 +120,7 @@ export function execAccesses(
     const w = cl.wasm;
     if (w !== null && aPtr >= 0 && vc.foreign === 0) {
       const b = cl.binding;
-      i = wasmLoop!(
+      i = w.loop(
         w.st,
         aPtr,
         wPtr,

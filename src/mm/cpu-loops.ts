@@ -46,7 +46,10 @@ export function loopsOf(m: Machine, cpu: SimCpu): CpuLoops {
     return (cpu.loops = new CpuLoops(c.binding, compileAccessLoops(c.binding), true, null));
   }
   const b = bindingOf(m, cpu);
-  const wasm = m.heap !== null && m.wasmLoop !== null ? wasmBindingOf(m.heap, b, cpu.tlb !== null) : null;
+  const wasm =
+    m.heap !== null && m.wasm !== null
+      ? wasmBindingOf(m.heap, m.wasm, b, cpu.tlb !== null, m.wasmVariants)
+      : null;
   // A rebinding keeps a compiled copy's CPU on compiled copies: it has shown it runs long.
   const compiled = wasm === null && ((c !== null && c.compiled) || m.loopCopyAfter <= 0);
   return (cpu.loops = new CpuLoops(b, compiled ? compileAccessLoops(b) : bindAccessLoops(b), compiled, wasm));

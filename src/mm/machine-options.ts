@@ -59,6 +59,12 @@ export interface MachineOptions {
    */
   loop?: "wasm" | "js";
   /**
+   * With "wasm": run the loop's specialised copy that fits each CPU (default true;
+   * wasm/loop-variants.ts), or false, the generic one everywhere (tests and
+   * benches compare them). Speed only: results are the same.
+   */
+  wasmVariants?: boolean;
+  /**
    * Limit of the WebAssembly loop's heap (sim-heap.ts; default and most 4 GiB).
    * Past it the machine runs the JavaScript loops. Tests set small ones.
    */

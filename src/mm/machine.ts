@@ -38,7 +38,7 @@ import {
 } from "./tlb-events.js";
 import { ST_SIZE } from "./access-loop.js";
 import { PLAIN_ALLOC, makeSimHeap, type ArrayAlloc, type SimHeap } from "./sim-heap.js";
-import { instantiateAccessLoop, type WasmLoopFn } from "./wasm-loops.js";
+import { instantiateAccessLoop, type AccessLoopModule } from "./wasm-loops.js";
 import { JS_BATCH_FILL, type BatchFill } from "./batch-fill.js";
 import { LOOP_COPY_AFTER } from "./cpu-loops.js";
 import { PAGE_SIZE, PTE_PRESENT, PTE_SWAPPED, type Vma, type VmaInfo } from "./vma.js";
@@ -76,8 +76,10 @@ export class Machine {
    */
   readonly heap: SimHeap | null;
   readonly alloc: ArrayAlloc;
-  /** The WebAssembly loop over `heap` (null: the JavaScript loops run). */
-  readonly wasmLoop: WasmLoopFn | null;
+  /** The WebAssembly loops over `heap` (null: the JavaScript loops run). */
+  readonly wasm: AccessLoopModule | null;
+  /** MachineOptions.wasmVariants. */
+  readonly wasmVariants: boolean;
   /** What the driver hands each stream to write its batch with (batch-fill.ts). */
   readonly batchFill: BatchFill;
   /** Where execAccesses copies accesses that are not in the heap (access.ts heapCopy). */
@@ -124,9 +126,9 @@ export class Machine {
       throw new RangeError(`loop must be "wasm" or "js", got ${String(loop)}`);
     this.heap = loop === "wasm" ? makeSimHeap(opts.heapMaxBytes) : null;
     this.alloc = this.heap ?? PLAIN_ALLOC;
-    const wasm = this.heap !== null ? instantiateAccessLoop(this.heap) : null;
-    this.wasmLoop = wasm?.loop ?? null;
-    this.batchFill = wasm?.batchFill ?? JS_BATCH_FILL;
+    this.wasm = this.heap !== null ? instantiateAccessLoop(this.heap) : null;
+    this.wasmVariants = opts.wasmVariants ?? true;
+    this.batchFill = this.wasm?.batchFill ?? JS_BATCH_FILL;
     this.st = this.alloc.f64(ST_SIZE);
     this.clrStamp = this.alloc.i32(0);
     const dev = opts.swap ?? "zswap";

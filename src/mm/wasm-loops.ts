@@ -11,6 +11,7 @@ import { Wasm } from "./wasm/wasm-api.js";
 import type { LoopBinding } from "./access-loop.js";
 import { wasmBatchFill, type BatchFill, type WasmBatchFillFns } from "./batch-fill.js";
 import type { HeapArray, SimHeap } from "./sim-heap.js";
+import { LOOP_VARIANTS, loopVariantFor } from "./wasm/loop-variants.js";
 
 /** The exported loop (parameters in access-loop.wat's order). */
 export type WasmLoopFn = (
@@ -50,15 +51,25 @@ export type WasmLoopFn = (
 
 let compiled: object | null = null;
 
-/**
- * The module instantiated over `heap`'s memory (compiled once per process): the
- * loop, and the batch writers for the machine's access streams (batch-fill.ts).
- */
-export function instantiateAccessLoop(heap: SimHeap): { loop: WasmLoopFn; batchFill: BatchFill } {
+/** The access-loop module over one machine's heap. */
+export interface AccessLoopModule {
+  /** The generic loop: any binding. */
+  readonly loop: WasmLoopFn;
+  /** The specialised copies (loop-variants.ts), by name. */
+  readonly variants: ReadonlyMap<string, WasmLoopFn>;
+  /** The batch writers for the machine's access streams (batch-fill.ts). */
+  readonly batchFill: BatchFill;
+}
+
+/** The module instantiated over `heap`'s memory (compiled once per process). */
+export function instantiateAccessLoop(heap: SimHeap): AccessLoopModule {
   compiled ??= new Wasm.Module(Buffer.from(ACCESS_LOOP_WASM_BASE64, "base64"));
   const inst = new Wasm.Instance(compiled, { env: { mem: heap.memory } });
+  const variants = new Map<string, WasmLoopFn>();
+  for (const v of LOOP_VARIANTS) variants.set(v.name, inst.exports[v.name] as WasmLoopFn);
   return {
     loop: inst.exports.loop as WasmLoopFn,
+    variants,
     batchFill: wasmBatchFill(heap, inst.exports as unknown as WasmBatchFillFns),
   };
 }
@@ -85,17 +96,38 @@ export interface WasmBinding {
   lat: number;
   /** lat[0] with one NUMA node (every access costs the same), else −1. */
   lat0: number;
+  /** The loop this binding runs: its variant (loop-variants.ts), or the generic one. */
+  loop: WasmLoopFn;
+  /** Its export's name ("loop" for the generic one). */
+  loopName: string;
 }
 
 /**
  * `b`'s arrays as offsets, or null when one the loop reads is not in `heap`
  * (the heap overflowed when it was made): that CPU then runs the JavaScript loops.
  */
-export function wasmBindingOf(heap: SimHeap, b: LoopBinding, tlbOn: boolean): WasmBinding | null {
+export function wasmBindingOf(
+  heap: SimHeap,
+  mod: AccessLoopModule,
+  b: LoopBinding,
+  tlbOn: boolean,
+  /** false: the generic loop whatever the binding (MachineOptions.wasmVariants). */
+  variants = true,
+): WasmBinding | null {
   const need: HeapArray[] = [b.st, b.frameNode, b.lat];
   if (b.truthOn) need.push(b.tS, b.tW, b.tP, b.tC);
   if (tlbOn) need.push(b.tags, b.order, b.mtf, b.clrStamp);
   if (!need.every((a) => heap.owns(a))) return null;
+  const lat0 = b.lat.length === 1 ? b.lat[0] : -1;
+  const v = variants
+    ? loopVariantFor({
+        truth: b.truthOn ? 1 : 0,
+        logAll: b.logSamples ? 1 : 0,
+        tlbOn: tlbOn ? 1 : 0,
+        tagStride: b.tagStride,
+        lat0,
+      })
+    : null;
   return {
     st: b.st.byteOffset,
     truth: b.truthOn ? 1 : 0,
@@ -111,6 +143,8 @@ export function wasmBindingOf(heap: SimHeap, b: LoopBinding, tlbOn: boolean): Wa
     clrStamp: b.clrStamp.byteOffset,
     frameNode: b.frameNode.byteOffset,
     lat: b.lat.byteOffset,
-    lat0: b.lat.length === 1 ? b.lat[0] : -1,
+    lat0,
+    loop: v !== null ? mod.variants.get(v.name)! : mod.loop,
+    loopName: v?.name ?? "loop",
   };
 }

@@ -34,15 +34,26 @@ const idle = { fill: () => 0, finished: true, resumeNs: 0 };
  * batches, and a sampler every 97 accesses. Returns a fingerprint of everything
  * the access path changes.
  */
-function handMade(loop: "js" | "wasm", seed: number, tlb: boolean, viaRunAccesses: boolean): string {
+function handMade(
+  loop: "js" | "wasm",
+  seed: number,
+  tlb: boolean | { entries: number; ways: number },
+  viaRunAccesses: boolean,
+  o: { truth?: boolean; logSamples?: boolean; wasmVariants?: boolean } = {},
+): string {
   const m = new Machine({
     cpus: 2,
     loop,
-    tlb: tlb ? { entries: 64, ways: 4 } : false,
+    wasmVariants: o.wasmVariants,
+    tlb: tlb === true ? { entries: 64, ways: 4 } : tlb,
     nodes: [{ sizeBytes: 2 ** 28 }],
   });
-  const gt = new GroundTruth({ sampleNs: 20_000, aggrNs: 200_000, logSamples: seed % 2 === 0 });
-  m.attachTruth(gt);
+  const gt = new GroundTruth({
+    sampleNs: 20_000,
+    aggrNs: 200_000,
+    logSamples: o.logSamples ?? seed % 2 === 0,
+  });
+  if (o.truth ?? true) m.attachTruth(gt);
   const rng = new Rng(seed);
   const as = m.createProcess("t");
   const maps: { base: number; pages: number }[] = [];
@@ -91,7 +102,7 @@ function handMade(loop: "js" | "wasm", seed: number, tlb: boolean, viaRunAccesse
       const mp2 = maps[rng.nextU32() % maps.length];
       fw.arm(h, as.pid, mp2.base + (rng.nextU32() % mp2.pages) * PAGE_SIZE, m.kdamondCost);
     }
-    gt.wake(Math.max(...m.cpus.map((c) => c.timeNs)));
+    if (m.truth !== null) gt.wake(Math.max(...m.cpus.map((c) => c.timeNs)));
   }
   const hash = createHash("sha256");
   // PTE flags, and the upper levels' Accessed bits the walks set (PMD in the loop, PUD/PGD after it).
@@ -121,6 +132,52 @@ void test("hand-made sequences: the WebAssembly loop equals the JavaScript loops
       assert.equal(wasm, js, `seed ${seed}, TLB ${tlb ? "on" : "off"}`);
     }
   }
+});
+
+/** TLB shapes for each variant's pair count (loop-variants.ts), small enough for the hand-made mappings to miss. */
+const VARIANT_TLBS: [number, false | { entries: number; ways: number }][] = [
+  [0, false],
+  [2, { entries: 64, ways: 4 }],
+  [6, { entries: 96, ways: 12 }],
+  [8, { entries: 128, ways: 16 }],
+];
+
+/** The loop a machine's CPU 0 runs after a few accesses. */
+function loopNameOf(o: MachineOptions, truth: GroundTruth | null): string {
+  const m = new Machine({ cpus: 1, ...o });
+  if (truth !== null) m.attachTruth(truth);
+  const as = m.createProcess("t");
+  const base = as.mmap(4 * PAGE_SIZE);
+  m.runAccesses(m.spawnThread(as, 0, idle), [base, base + PAGE_SIZE]);
+  return m.cpus[0].loops!.wasm!.loopName;
+}
+
+void test("each specialised loop is picked where it fits, and equals the generic loop and the JavaScript loops", () => {
+  const gt = () => new GroundTruth({ sampleNs: 20_000, aggrNs: 200_000 });
+  for (const [pairs, tlb] of VARIANT_TLBS) {
+    for (const truth of [false, true]) {
+      const name = `loop_p${pairs}_t${truth ? 1 : 0}`;
+      assert.equal(loopNameOf({ tlb }, truth ? gt() : null), name);
+      assert.equal(loopNameOf({ tlb, wasmVariants: false }, truth ? gt() : null), "loop");
+      for (let seed = 1; seed <= 6; seed++) {
+        const o = { truth, logSamples: false };
+        const js = handMade("js", seed, tlb, seed % 2 === 0, o);
+        const variant = handMade("wasm", seed, tlb, seed % 2 === 0, o);
+        const generic = handMade("wasm", seed, tlb, seed % 2 === 0, { ...o, wasmVariants: false });
+        assert.equal(variant, js, `${name}, seed ${seed}`);
+        assert.equal(generic, js, `generic loop for ${name}, seed ${seed}`);
+      }
+    }
+  }
+  // What no variant fits runs the generic loop: the truth's per-sample log, two NUMA
+  // nodes (a latency per node pair), a TLB whose ways are not a built-in's.
+  assert.equal(
+    loopNameOf({}, new GroundTruth({ sampleNs: 20_000, aggrNs: 200_000, logSamples: true })),
+    "loop",
+  );
+  assert.equal(loopNameOf({ nodes: [{ sizeBytes: 2 ** 28 }, { sizeBytes: 2 ** 28 }] }, gt()), "loop");
+  assert.equal(loopNameOf({ tlb: { entries: 40, ways: 5 } }, gt()), "loop");
+  assert.equal(loopNameOf({}, gt()), "loop_p6_t1", "the default machine");
 });
 
 void test("hand-made sequences reach every exit: invalid, NaN, faults, hinting, samples", () => {
@@ -225,7 +282,7 @@ void test("where the WebAssembly memory cannot be made (ulimit -v), a machine ru
     api.Memory = real;
   }
   assert.equal(m.heap, null);
-  assert.equal(m.wasmLoop, null);
+  assert.equal(m.wasm, null);
   const as = m.createProcess("t");
   const base = as.mmap(4 * PAGE_SIZE);
   const th = m.spawnThread(as, 0, idle);
