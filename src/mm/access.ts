@@ -62,12 +62,13 @@ export function execAccesses(
   const as = th.as;
   const st = m.st;
   const tlb = cpu.tlb;
-  if (tlb !== null) {
-    if (cpu.lastAsid !== as.asid) cpu.timeNs += contextSwitch(m, cpu, as.asid);
-    if (cpu.timeNs >= cpu.nextEventNs) cpu.timeNs += tlbEventsDue(m, cpu, cpu.timeNs);
-  }
+  if (tlb !== null && cpu.lastAsid !== as.asid) cpu.timeNs += contextSwitch(m, cpu, as.asid);
   const t0 = cpu.timeNs;
-  st[ST_TIME] = t0;
+  // An event (tick, periodic flush) found due here costs the thread's time, as one
+  // that comes due while its accesses run does: which of the two it is depends only
+  // on where the driver ended the last call.
+  if (tlb !== null && cpu.timeNs >= cpu.nextEventNs) cpu.timeNs += tlbEventsDue(m, cpu, cpu.timeNs);
+  st[ST_TIME] = cpu.timeNs;
   st[ST_DONE] = 0;
   st[ST_HITS] = 0;
   st[ST_MISSES] = 0;
