@@ -2,7 +2,7 @@
  * Writers of a thread's batch for its access stream (sim-cpu.ts AccessStream).
  * A generator's sequential walk writes `from + k * stride` for thousands of k per
  * batch, and every batch's write flags; in JavaScript over the heap's shared
- * memory those loops cost about 1.5 ns per access (a SharedArrayBuffer's fill is
+ * memory those loops cost about 1.7 ns per access (a SharedArrayBuffer's fill is
  * element by element), a tenth of the whole simulated access. The WebAssembly
  * module's fill_steps and fill_bytes (access-loop.wat) do them with vector
  * stores and memory.fill. docs/memory-model.md, "eleventh pass", has the figures.

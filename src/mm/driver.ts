@@ -1,8 +1,9 @@
 /**
  * The discrete-event driver. CPUs advance in time order: the CPU with the
  * smallest clock runs its thread's accesses for one quantum (or up to the next
- * agent wake-up), and agents (the kdamond, the truth recorder, later NUMA
- * balancing) wake when every running CPU has reached their time. Ties are
+ * agent wake-up; a thread alone in the machine runs up to it), and agents (the
+ * kdamond, the truth recorder, later NUMA balancing) wake when every running CPU
+ * has reached their time. Ties are
  * broken by CPU index, and agents due at the same instant wake in the order of
  * their phase (AgentPhase) and then of registration, so a run is a pure
  * function of its inputs and seeds.
