@@ -46,10 +46,7 @@ export function loopsOf(m: Machine, cpu: SimCpu): CpuLoops {
     return (cpu.loops = new CpuLoops(c.binding, compileAccessLoops(c.binding), true, null));
   }
   const b = bindingOf(m, cpu);
-  const wasm =
-    m.heap !== null && m.wasm !== null
-      ? wasmBindingOf(m.heap, m.wasm, b, cpu.tlb !== null, m.wasmVariants)
-      : null;
+  const wasm = m.heap !== null && m.wasm !== null ? wasmBindingOf(m.heap, m.wasm, b, cpu.tlb !== null) : null;
   // A rebinding keeps a compiled copy's CPU on compiled copies: it has shown it runs long.
   const compiled = wasm === null && ((c !== null && c.compiled) || m.loopCopyAfter <= 0);
   return (cpu.loops = new CpuLoops(b, compiled ? compileAccessLoops(b) : bindAccessLoops(b), compiled, wasm));

@@ -78,8 +78,6 @@ export class Machine {
   readonly alloc: ArrayAlloc;
   /** The WebAssembly loops over `heap` (null: the JavaScript loops run). */
   readonly wasm: AccessLoopModule | null;
-  /** MachineOptions.wasmVariants. */
-  readonly wasmVariants: boolean;
   /** What the driver hands each stream to write its batch with (batch-fill.ts). */
   readonly batchFill: BatchFill;
   /** Where execAccesses copies accesses that are not in the heap (access.ts heapCopy). */
@@ -126,8 +124,7 @@ export class Machine {
       throw new RangeError(`loop must be "wasm" or "js", got ${String(loop)}`);
     this.heap = loop === "wasm" ? makeSimHeap(opts.heapMaxBytes) : null;
     this.alloc = this.heap ?? PLAIN_ALLOC;
-    this.wasm = this.heap !== null ? instantiateAccessLoop(this.heap) : null;
-    this.wasmVariants = opts.wasmVariants ?? true;
+    this.wasm = this.heap !== null ? instantiateAccessLoop(this.heap, opts.wasmVariants ?? true) : null;
     this.batchFill = this.wasm?.batchFill ?? JS_BATCH_FILL;
     this.st = this.alloc.f64(ST_SIZE);
     this.clrStamp = this.alloc.i32(0);

@@ -55,21 +55,24 @@ let compiled: object | null = null;
 export interface AccessLoopModule {
   /** The generic loop: any binding. */
   readonly loop: WasmLoopFn;
-  /** The specialised copies (loop-variants.ts), by name. */
+  /** The specialised copies (loop-variants.ts), by name; empty when they are not to run. */
   readonly variants: ReadonlyMap<string, WasmLoopFn>;
   /** The batch writers for the machine's access streams (batch-fill.ts). */
   readonly batchFill: BatchFill;
 }
 
-/** The module instantiated over `heap`'s memory (compiled once per process). */
-export function instantiateAccessLoop(heap: SimHeap): AccessLoopModule {
+/**
+ * The module instantiated over `heap`'s memory (compiled once per process).
+ * `variants` false: every binding runs the generic loop (MachineOptions.wasmVariants).
+ */
+export function instantiateAccessLoop(heap: SimHeap, variants = true): AccessLoopModule {
   compiled ??= new Wasm.Module(Buffer.from(ACCESS_LOOP_WASM_BASE64, "base64"));
   const inst = new Wasm.Instance(compiled, { env: { mem: heap.memory } });
-  const variants = new Map<string, WasmLoopFn>();
-  for (const v of LOOP_VARIANTS) variants.set(v.name, inst.exports[v.name] as WasmLoopFn);
+  const copies = new Map<string, WasmLoopFn>();
+  if (variants) for (const v of LOOP_VARIANTS) copies.set(v.name, inst.exports[v.name] as WasmLoopFn);
   return {
     loop: inst.exports.loop as WasmLoopFn,
-    variants,
+    variants: copies,
     batchFill: wasmBatchFill(heap, inst.exports as unknown as WasmBatchFillFns),
   };
 }
@@ -111,23 +114,20 @@ export function wasmBindingOf(
   mod: AccessLoopModule,
   b: LoopBinding,
   tlbOn: boolean,
-  /** false: the generic loop whatever the binding (MachineOptions.wasmVariants). */
-  variants = true,
 ): WasmBinding | null {
   const need: HeapArray[] = [b.st, b.frameNode, b.lat];
   if (b.truthOn) need.push(b.tS, b.tW, b.tP, b.tC);
   if (tlbOn) need.push(b.tags, b.order, b.mtf, b.clrStamp);
   if (!need.every((a) => heap.owns(a))) return null;
   const lat0 = b.lat.length === 1 ? b.lat[0] : -1;
-  const v = variants
-    ? loopVariantFor({
-        truth: b.truthOn ? 1 : 0,
-        logAll: b.logSamples ? 1 : 0,
-        tlbOn: tlbOn ? 1 : 0,
-        tagStride: b.tagStride,
-        lat0,
-      })
-    : null;
+  const v = loopVariantFor({
+    truth: b.truthOn ? 1 : 0,
+    logAll: b.logSamples ? 1 : 0,
+    tlbOn: tlbOn ? 1 : 0,
+    tagStride: b.tagStride,
+    lat0,
+  });
+  const copy = v !== null ? mod.variants.get(v.name) : undefined;
   return {
     st: b.st.byteOffset,
     truth: b.truthOn ? 1 : 0,
@@ -144,7 +144,7 @@ export function wasmBindingOf(
     frameNode: b.frameNode.byteOffset,
     lat: b.lat.byteOffset,
     lat0,
-    loop: v !== null ? mod.variants.get(v.name)! : mod.loop,
-    loopName: v?.name ?? "loop",
+    loop: copy ?? mod.loop,
+    loopName: copy !== undefined ? v!.name : "loop",
   };
 }
