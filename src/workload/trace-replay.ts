@@ -39,6 +39,13 @@ export interface ReplayOptions {
    * it silently would simulate a different program than the one traced.
    */
   allowDamaged?: boolean;
+  /**
+   * Decode the trace's chunks ahead on a worker thread (replay/decode-ahead.ts): the
+   * same replay, sooner when a core is free. Default: when the machine has more than
+   * one and this is the main thread. "patient" (tests): the main thread waits for the
+   * worker wherever it can, so the worker's path runs whatever the host's timing.
+   */
+  decodeAhead?: boolean | "patient";
 }
 
 /** What a replay instance adds to WorkloadInstance (for tests and reports). */
@@ -92,7 +99,8 @@ export function replayWorkload(path: string, opts: ReplayOptions = {}): Workload
       durationNs: Infinity,
       cpus: scan.threads.length,
       costs: { localAccessNs: REPLAY_ACCESS_NS },
-      instantiate: (m, io) => instantiateReplay(m, scan, { nsPerInstruction: rate, loops }, io),
+      instantiate: (m, io) =>
+        instantiateReplay(m, scan, { nsPerInstruction: rate, loops, decodeAhead: opts.decodeAhead }, io),
     },
   };
 }
@@ -166,6 +174,7 @@ export function instantiateReplay(
     scan.path,
     scan.chunkOffsets,
     scan.threads.map((t) => t.chunks),
+    { loops: opts.loops ?? 1, decodeAhead: opts.decodeAhead },
   );
   const shared = new ReplayShared(
     scan.path,

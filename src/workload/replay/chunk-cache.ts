@@ -6,9 +6,14 @@
  * once warm. Threads that drift apart keep more chunks alive; past
  * MAX_CACHED_CHUNKS the furthest-ahead one is dropped and decoded again when its
  * next thread reaches it (slower, same result).
+ *
+ * With a decode-ahead worker (decode-ahead.ts), a chunk the worker has ready is
+ * taken from its slot instead of being decoded here; its slot goes back to the
+ * worker when the chunk would have gone back to the spare decoders.
  */
 import { AccessDecoder, type AccessChunk } from "../trace/access-decode.js";
 import { AccessChunkFile } from "../trace/chunk-file.js";
+import { DecodeAhead, decodeAheadUseful } from "./decode-ahead.js";
 
 /** Most decoded chunks alive at once (a default chunk of 256 Ki accesses holds about 4.5 MB: lean decoders keep no sizes or thread ids). */
 export const MAX_CACHED_CHUNKS = 16;
@@ -35,26 +40,59 @@ export function releaseReplayDecoder(d: AccessDecoder): void {
   if (finishedDecoders.length < MAX_CACHED_CHUNKS) finishedDecoders.push(d);
 }
 
+/** A chunk the cache holds: decoded here (in `decoder`) or by the worker (in `slot`). */
+interface HeldChunk {
+  chunk: AccessChunk;
+  decoder: AccessDecoder | null;
+  slot: number;
+}
+
+export interface ChunkCacheOptions {
+  /** Times the replay runs the trace (the worker decodes them in turn). Default 1. */
+  loops?: number;
+  /** Decode ahead on a worker thread (ReplayOptions.decodeAhead). */
+  decodeAhead?: boolean | "patient";
+}
+
 export class ChunkCache {
-  /** Chunk decodes so far (once per chunk and loop unless the cache overflowed). */
+  /** Chunk decodes so far (once per chunk and loop unless the cache overflowed), the worker's included. */
   decodes = 0;
   private readonly file: AccessChunkFile;
+  /** File offset of every access chunk. */
+  private readonly offsets: readonly number[];
   /** Per chunk: the threads with accesses in it. */
   private readonly users: Int32Array;
   /** Per chunk: the threads not yet done with it in the current loop. */
   private readonly pending: Int32Array;
-  private readonly live = new Map<number, AccessDecoder>();
+  private readonly live = new Map<number, HeldChunk>();
+  /** Worker slots of chunks dropped while threads may still read them: freed once they are done. */
+  private readonly dropped = new Map<number, number[]>();
   private readonly spare: AccessDecoder[] = [];
+  /** The loop being replayed (0-based). */
+  private loop = 0;
+  private readonly ahead: DecodeAhead | null;
 
   constructor(
     path: string,
-    private readonly offsets: readonly number[],
+    offsets: readonly number[],
     threadChunks: readonly (readonly number[])[],
+    opts: ChunkCacheOptions = {},
   ) {
     this.file = new AccessChunkFile(path);
+    this.offsets = offsets;
     this.users = new Int32Array(offsets.length);
     for (const list of threadChunks) for (const k of list) this.users[k]++;
     this.pending = this.users.slice();
+    const want = opts.decodeAhead ?? decodeAheadUseful();
+    this.ahead =
+      want !== false && offsets.length > 1
+        ? DecodeAhead.start(path, offsets, opts.loops ?? 1, want === "patient")
+        : null;
+  }
+
+  /** Chunks the decode-ahead worker had ready when asked for, or −1 without a worker (tests, bench). */
+  get aheadHits(): number {
+    return this.ahead === null ? -1 : this.ahead.hits;
   }
 
   /** Chunk `k` decoded; valid until the caller releases it. */
@@ -62,6 +100,12 @@ export class ChunkCache {
     const have = this.live.get(k);
     if (have !== undefined) return have.chunk;
     if (this.live.size >= MAX_CACHED_CHUNKS) this.dropFurthest();
+    const taken = this.ahead?.take(k, this.loop);
+    if (taken) {
+      this.decodes++;
+      this.live.set(k, { chunk: taken.chunk, decoder: null, slot: taken.slot });
+      return taken.chunk;
+    }
     const d = this.spare.pop() ?? replayDecoder();
     try {
       this.file.read(this.offsets[k], d);
@@ -69,8 +113,9 @@ export class ChunkCache {
       this.spare.push(d);
       throw e;
     }
+    this.ahead?.obtainedHere(k, this.loop);
     this.decodes++;
-    this.live.set(k, d);
+    this.live.set(k, { chunk: d.chunk, decoder: d, slot: -1 });
     return d.chunk;
   }
 
@@ -78,29 +123,45 @@ export class ChunkCache {
   release(k: number): void {
     if (--this.pending[k] > 0) return;
     this.pending[k] = this.users[k];
-    const d = this.live.get(k);
-    if (d === undefined) return;
+    const gone = this.dropped.get(k);
+    if (gone !== undefined) {
+      for (const slot of gone) this.ahead?.free(slot);
+      this.dropped.delete(k);
+    }
+    const h = this.live.get(k);
+    if (h === undefined) return;
     this.live.delete(k);
-    this.spare.push(d);
+    if (h.decoder !== null) this.spare.push(h.decoder);
+    else this.ahead?.free(h.slot);
   }
 
-  /** Closes the file (a later get opens it again: the next loop). */
-  close(): void {
+  /** Closes the file; the next get starts the next loop (and opens the file again). */
+  nextLoop(): void {
     this.file.close();
+    this.loop++;
   }
 
   /** The replay is over (every thread is done with every chunk): its decoders go to the next replay. */
   finish(): void {
-    this.close();
-    for (const d of [...this.spare, ...this.live.values()]) releaseReplayDecoder(d);
+    this.file.close();
+    this.ahead?.finish();
+    for (const h of this.live.values()) if (h.decoder !== null) this.spare.push(h.decoder);
+    for (const d of this.spare) releaseReplayDecoder(d);
     this.spare.length = 0;
     this.live.clear();
+    this.dropped.clear();
   }
 
   /** Forgets the live chunk with the highest number (a thread may still hold it: it is not reused). */
   private dropFurthest(): void {
     let far = -1;
     for (const k of this.live.keys()) if (k > far) far = k;
+    const h = this.live.get(far);
     this.live.delete(far);
+    if (h !== undefined && h.decoder === null) {
+      const list = this.dropped.get(far);
+      if (list === undefined) this.dropped.set(far, [h.slot]);
+      else list.push(h.slot);
+    }
   }
 }

@@ -60,7 +60,7 @@ export class ReplayShared {
       this.loop++;
       return;
     }
-    this.chunks.close();
+    this.chunks.nextLoop();
     this.loop++;
     this.loopStartNs = nowNs;
     this.loopStarts.push(nowNs);

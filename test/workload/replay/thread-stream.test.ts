@@ -15,50 +15,10 @@ import { lastDueClock } from "../../../src/workload/replay/thread-stream.js";
 import { setupSimulation } from "../../../src/workload/setup.js";
 import { replayWorkload, type ReplayInstance } from "../../../src/workload/trace-replay.js";
 import { writeTrace, type Accesses } from "../trace/helpers.js";
+import { multiThreadTrace } from "./traces.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dt-stream-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-
-const A = 0x10000000;
-const B = 0x20000000;
-const STACK = 0x7ff000000;
-
-/** `threads` threads taking turns in runs of 1..maxRun accesses; B is mapped for the middle third. */
-function multiThreadTrace(
-  seed: number,
-  threads: number,
-  n: number,
-  maxRun: number,
-  chunk = 256,
-): { path: string; a: Accesses } {
-  const rng = new Rng(seed);
-  const a: Accesses = { addr: [], size: [], isWrite: [], tid: [], clock: [] };
-  let tid = 100;
-  let left = 0;
-  let clock = 1000;
-  for (let i = 0; i < n; i++) {
-    if (left-- <= 0) {
-      tid = 100 + rng.randRange(0, threads);
-      left = rng.randRange(1, maxRun + 1);
-    }
-    const inB = i >= n / 3 && i < (2 * n) / 3 && rng.randRange(0, 2) === 0;
-    a.addr.push((inB ? B : A) + rng.randRange(0, 64) * 4096 + rng.randRange(0, 512) * 8);
-    a.size.push(8);
-    a.isWrite.push(rng.randRange(0, 2));
-    a.tid.push(tid);
-    clock += rng.randRange(0, 4);
-    a.clock.push(clock);
-  }
-  const bytes = writeTrace(a, { chunkAccesses: chunk }, [
-    { at: 0, ev: { type: "map", clock: 0, start: A, length: 64 * 4096, kind: "anon", prot: "rw-" } },
-    { at: 0, ev: { type: "map", clock: 0, start: STACK, length: 0x2000, kind: "stack", name: "[stack]" } },
-    { at: Math.ceil(n / 3), ev: { type: "map", clock: 0, start: B, length: 64 * 4096, kind: "anon" } },
-    { at: Math.ceil((2 * n) / 3), ev: { type: "unmap", clock: 0, start: B, length: 64 * 4096 } },
-  ]);
-  const path = join(dir, `mt-${seed}-${threads}-${maxRun}-${chunk}.dtrace`);
-  writeFileSync(path, bytes);
-  return { path, a };
-}
 
 /** The traced accesses of `tid`, `loops` times over, as "addr:w" strings. */
 function tracedOf(a: Accesses, tid: number, loops: number): string[] {
@@ -91,7 +51,7 @@ for (const seed of [1, 2, 3]) {
       [5, 3],
     ] as const) {
       // Fewer chunks than the cache holds: however far the threads drift apart, none is dropped.
-      const { path, a } = multiThreadTrace(seed, threads, 12_000, maxRun, 1024);
+      const { path, a } = multiThreadTrace(dir, seed, threads, 12_000, maxRun, 1024);
       const loops = 2;
       const s = setupSimulation(replayWorkload(path, { loops }), { truth: null });
       const inst = s.workload as ReplayInstance;
@@ -120,7 +80,7 @@ for (const seed of [1, 2, 3]) {
 
 void test("fill: the binary search over ascending clocks cuts the same batches as the access-by-access scan", () => {
   for (const seed of [1, 2, 3]) {
-    const { path } = multiThreadTrace(seed, 3, 12_000, 40, 1024);
+    const { path } = multiThreadTrace(dir, seed, 3, 12_000, 40, 1024);
     const batches = (search: boolean): string[] => {
       // 20 ns per instruction: batches end at the 2 µs limit, a few dozen accesses each.
       const s = setupSimulation(replayWorkload(path, { loops: 2, nsPerInstruction: 20 }), { truth: null });
@@ -155,7 +115,7 @@ void test("fill: the binary search over ascending clocks cuts the same batches a
 });
 
 void test("a thread far behind the others: chunks dropped from the cache are decoded again, accesses unchanged", () => {
-  const { path, a } = multiThreadTrace(4, 2, 256 * (MAX_CACHED_CHUNKS + 24), 20);
+  const { path, a } = multiThreadTrace(dir, 4, 2, 256 * (MAX_CACHED_CHUNKS + 24), 20);
   const s = setupSimulation(replayWorkload(path), { truth: null });
   const inst = s.workload as ReplayInstance;
   const [s0, s1] = inst.replayStreams;
@@ -177,22 +137,26 @@ void test("a thread far behind the others: chunks dropped from the cache are dec
   assert.deepEqual(got1, tracedOf(a, inst.scan.threads[1].tid, 1));
 });
 
-void test("a trace rewritten between the scan and the replay: a FormatError naming the file and offset", () => {
-  const { path } = multiThreadTrace(5, 2, 3000, 10);
-  const spec = replayWorkload(path);
-  // Same accesses, other chunk boundaries: the scanned offsets no longer hold access chunks.
-  const other = multiThreadTrace(6, 2, 3000, 10);
-  writeFileSync(path, writeTrace(other.a, { chunkAccesses: 1000 }));
-  const s = setupSimulation(spec, { truth: null });
-  assert.throws(
-    () => s.sim.run(),
-    (e: Error) =>
-      e.name === "FormatError" &&
-      /changed since it was scanned/.test(e.message) &&
-      e.message.includes(path) &&
-      /offset \d+/.test(e.message),
-  );
-});
+// With a decode-ahead worker too: the worker cannot decode those chunks either, and
+// the main thread decodes them again and reports the error the same way.
+for (const decodeAhead of [false, "patient"] as const) {
+  void test(`a trace rewritten between the scan and the replay: a FormatError naming the file and offset (decodeAhead ${decodeAhead})`, () => {
+    const { path } = multiThreadTrace(dir, 5, 2, 3000, 10);
+    const spec = replayWorkload(path, { decodeAhead });
+    // Same accesses, other chunk boundaries: the scanned offsets no longer hold access chunks.
+    const other = multiThreadTrace(dir, 6, 2, 3000, 10);
+    writeFileSync(path, writeTrace(other.a, { chunkAccesses: 1000 }));
+    const s = setupSimulation(spec, { truth: null });
+    assert.throws(
+      () => s.sim.run(),
+      (e: Error) =>
+        e.name === "FormatError" &&
+        /changed since it was scanned/.test(e.message) &&
+        e.message.includes(path) &&
+        /offset \d+/.test(e.message),
+    );
+  });
+}
 
 void test("lastDueClock: every clock up to it is due by the limit, the next integer clock is not", () => {
   const due = (base: number, c0: number, rate: number, limit: number, c: number) =>

@@ -1,0 +1,112 @@
+/**
+ * Decoding a replay's chunks ahead on a worker thread (replay/decode-ahead.ts): a
+ * replay runs the same with the worker as without it, the worker's chunks are the
+ * ones used when it has them, and a chunk it cannot decode is the same error as
+ * before. "patient" makes the main thread wait for the worker wherever it can, so
+ * these tests take the worker's path whatever the host's timing.
+ * (thread-stream.test.ts checks a damaged chunk with the worker too.)
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, test } from "node:test";
+import { decodeAheadWorkers, warmDecodeAhead } from "../../../src/workload/replay/decode-ahead.js";
+import { setupSimulation } from "../../../src/workload/setup.js";
+import {
+  replayWorkload,
+  type ReplayInstance,
+  type ReplayOptions,
+} from "../../../src/workload/trace-replay.js";
+import { projectRoot } from "../../../src/workload/trace/valgrind-tool.js";
+import { multiThreadTrace } from "./traces.js";
+
+const fixtures = join(projectRoot(), "test", "fixtures", "traces");
+const dir = mkdtempSync(join(tmpdir(), "dt-ahead-"));
+process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+
+before(async () => {
+  assert.ok((await warmDecodeAhead()) >= 1, "a decode-ahead worker starts");
+});
+
+interface Replayed {
+  /** What the machine ran: accesses, invalid accesses, each CPU's clock and TLB counters. */
+  fingerprint: string;
+  decodes: number;
+  hits: number;
+  chunks: number;
+}
+
+function replay(path: string, opts: ReplayOptions, untilNs?: number): Replayed {
+  const s = setupSimulation(replayWorkload(path, opts), { truth: null, machine: {} });
+  s.sim.run(untilNs === undefined ? {} : { untilNs });
+  const m = s.machine;
+  const st = m.stats();
+  const inst = s.workload as ReplayInstance;
+  return {
+    fingerprint: JSON.stringify([
+      m.totalAccesses(),
+      st.threads.map((t) => t.invalidAccesses),
+      m.cpus.map((c) => [c.timeNs, c.tlb?.hits, c.tlb?.misses]),
+    ]),
+    decodes: inst.shared.chunks.decodes,
+    hits: inst.shared.chunks.aheadHits,
+    chunks: inst.scan.chunkOffsets.length,
+  };
+}
+
+for (const [name, loops, threads] of [
+  ["sort", 2, 1],
+  ["python-dict", 1, 1],
+  ["xz-threads", 1, 3],
+  ["awk-dict", 1, 1],
+] as const) {
+  void test(`${name} (${threads} thread(s), ${loops} loop(s)): the same replay with and without the worker; its chunks are used`, () => {
+    const path = join(fixtures, `${name}.dtrace`);
+    const alone = replay(path, { loops, decodeAhead: false });
+    assert.equal(alone.hits, -1, "no worker when told not to");
+    const patient = replay(path, { loops, decodeAhead: "patient" });
+    const eager = replay(path, { loops, decodeAhead: true });
+    assert.equal(patient.fingerprint, alone.fingerprint);
+    assert.equal(eager.fingerprint, alone.fingerprint);
+    for (const r of [alone, patient, eager])
+      assert.equal(r.decodes, r.chunks * loops, "each chunk decoded once per loop");
+    if (threads === 1)
+      assert.equal(patient.hits, patient.decodes, "a lone thread gets every chunk from the worker");
+    else
+      assert.ok(
+        patient.hits > patient.decodes / 2,
+        `${patient.hits} of ${patient.decodes} chunks from the worker`,
+      );
+  });
+}
+
+void test("seeded multi-thread traces, one to five threads, loops: the same replay with the worker (30 cases)", () => {
+  let hits = 0;
+  for (let seed = 1; seed <= 10; seed++) {
+    for (const [threads, maxRun] of [
+      [1, 1],
+      [3, 40],
+      [5, 3],
+    ] as const) {
+      const { path } = multiThreadTrace(dir, seed, threads, 6000, maxRun, 256);
+      const loops = 1 + (seed % 3);
+      const alone = replay(path, { loops, decodeAhead: false });
+      const patient = replay(path, { loops, decodeAhead: "patient" });
+      assert.equal(patient.fingerprint, alone.fingerprint, `seed ${seed}, ${threads} threads`);
+      assert.equal(patient.decodes, alone.decodes, `seed ${seed}, ${threads} threads: decodes`);
+      hits += patient.hits;
+    }
+  }
+  assert.ok(hits > 0, "the worker's chunks were used");
+});
+
+void test("a replay cut short leaves its worker busy for a while: later replays run the same, on at most two workers", () => {
+  const path = join(fixtures, "sort.dtrace");
+  const whole = replay(path, { decodeAhead: false });
+  const cut = replay(path, { decodeAhead: "patient" }, 200_000);
+  assert.ok(cut.decodes < cut.chunks, "the run stopped part-way");
+  for (let i = 0; i < 3; i++)
+    assert.equal(replay(path, { decodeAhead: "patient" }).fingerprint, whole.fingerprint);
+  assert.ok(decodeAheadWorkers().started <= 2, `${decodeAheadWorkers().started} workers`);
+});
