@@ -174,7 +174,7 @@ export function instantiateReplay(
     scan.path,
     scan.chunkOffsets,
     scan.threads.map((t) => t.chunks),
-    { loops: opts.loops ?? 1, decodeAhead: opts.decodeAhead },
+    { loops: opts.loops ?? 1, decodeAhead: opts.decodeAhead, largestChunk: scan.largestChunk },
   );
   const shared = new ReplayShared(
     scan.path,

@@ -52,6 +52,8 @@ export interface ChunkCacheOptions {
   loops?: number;
   /** Decode ahead on a worker thread (ReplayOptions.decodeAhead). */
   decodeAhead?: boolean | "patient";
+  /** Accesses in the trace's largest chunk (TraceScan.largestChunk): the worker's slots must hold it. */
+  largestChunk?: number;
 }
 
 export class ChunkCache {
@@ -86,7 +88,7 @@ export class ChunkCache {
     const want = opts.decodeAhead ?? decodeAheadUseful();
     this.ahead =
       want !== false && offsets.length > 1
-        ? DecodeAhead.start(path, offsets, opts.loops ?? 1, want === "patient")
+        ? DecodeAhead.start(path, offsets, opts.largestChunk ?? Infinity, opts.loops ?? 1, want === "patient")
         : null;
   }
 

@@ -147,12 +147,22 @@ export class DecodeAhead {
   private stopped = false;
 
   /**
-   * Starts decoding ahead for a replay, or null when no worker is free. `patient`
+   * Starts decoding ahead for a replay, or null when no worker is free or a chunk is
+   * larger than a slot. `patient`
    * (tests): wait for every chunk the worker has yet to reach while it has a free
    * slot, instead of only for the one it is decoding, so the worker's path runs
    * whatever the host's timing.
    */
-  static start(path: string, offsets: readonly number[], loops: number, patient = false): DecodeAhead | null {
+  static start(
+    path: string,
+    offsets: readonly number[],
+    largestChunk: number,
+    loops: number,
+    patient = false,
+  ): DecodeAhead | null {
+    // Chunks larger than the default (traces written with a larger chunkAccesses, up
+    // to 4 Mi) would need slots of up to 100 MB each: those replays decode alone.
+    if (largestChunk > SLOT_ACCESSES) return null;
     const w = idleWorker();
     if (w === null) return null;
     const job: DecodeAheadJob = {

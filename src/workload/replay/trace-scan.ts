@@ -42,6 +42,8 @@ export interface TraceScan {
    * thread's chunks straight from there (chunk-file.ts) instead of the whole file.
    */
   chunkOffsets: number[];
+  /** Accesses in the largest of those chunks. */
+  largestChunk: number;
   /** Bytes the first stack mapping must be extended downwards to hold every stack access. */
   stackGrowthBytes: number;
   damage: TraceDamage[];
@@ -126,6 +128,7 @@ function scanWithIndex(path: string): TraceScan | undefined {
       lastClock: ix.lastClock,
       events,
       chunkOffsets: heads.map((h) => h.offset),
+      largestChunk: heads.reduce((m, h) => Math.max(m, h.count), 0),
       stackGrowthBytes: ix.stackLowest === null ? 0 : stackGrowth(stackStart, ix.stackLowest),
       damage: [],
       partial: r.partial,
@@ -192,6 +195,7 @@ export function scanAccesses(path: string): TraceScan {
     let lastTid = NaN;
     let cur: TraceThreadInfo | undefined;
     const chunkOffsets: number[] = [];
+    let largestChunk = 0;
     for (const item of r) {
       if (item.kind === "events") {
         for (const ev of item.events) {
@@ -204,6 +208,7 @@ export function scanAccesses(path: string): TraceScan {
         const { addr, clock, runStart, runTid } = item;
         const chunk = chunkOffsets.length;
         chunkOffsets.push(item.offset);
+        largestChunk = Math.max(largestChunk, n);
         if (Number.isNaN(firstClock)) firstClock = clock[0];
         lastClock = clock[n - 1];
         // Threads by run, not by access.
@@ -241,6 +246,7 @@ export function scanAccesses(path: string): TraceScan {
       lastClock,
       events,
       chunkOffsets,
+      largestChunk,
       stackGrowthBytes: stackGrowth(stackStart, lowestStack),
       damage: [...r.damage],
       partial: r.partial,

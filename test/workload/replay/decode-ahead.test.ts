@@ -12,6 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, test } from "node:test";
 import { decodeAheadWorkers, warmDecodeAhead } from "../../../src/workload/replay/decode-ahead.js";
+import { SLOT_ACCESSES } from "../../../src/workload/replay/decode-ahead-slots.js";
+import { scanAccesses, scanTrace } from "../../../src/workload/replay/trace-scan.js";
 import { setupSimulation } from "../../../src/workload/setup.js";
 import {
   replayWorkload,
@@ -109,4 +111,18 @@ void test("a replay cut short leaves its worker busy for a while: later replays 
   for (let i = 0; i < 3; i++)
     assert.equal(replay(path, { decodeAhead: "patient" }).fingerprint, whole.fingerprint);
   assert.ok(decodeAheadWorkers().started <= 2, `${decodeAheadWorkers().started} workers`);
+});
+
+void test("a trace with chunks larger than a slot (written with a larger chunkAccesses) replays alone, the same", () => {
+  const big = SLOT_ACCESSES + 1000;
+  const { path } = multiThreadTrace(dir, 9, 2, 2 * big + 5, 30, big);
+  // The same largest chunk from the access index and from decoding every chunk.
+  assert.equal(scanTrace(path).largestChunk, big);
+  assert.equal(scanAccesses(path).largestChunk, big);
+  const alone = replay(path, { decodeAhead: false });
+  const asked = replay(path, { decodeAhead: "patient" });
+  assert.equal(asked.hits, -1, "no worker for chunks larger than its slots");
+  assert.equal(asked.fingerprint, alone.fingerprint);
+  // A trace of default-sized chunks gets one.
+  assert.ok(replay(join(fixtures, "sort.dtrace"), { decodeAhead: "patient" }).hits > 0);
 });
