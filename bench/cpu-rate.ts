@@ -1,13 +1,18 @@
 /**
  * Rates per CPU second of this process, for the access-path benches (bench/sim.ts,
- * bench/tlb-floor.ts): on a shared host the wall clock mostly measures the other
- * processes.
+ * bench/tlb-floor.ts, bench/replay.ts): on a shared host the wall clock mostly
+ * measures the other processes. The wall clock only for what a second thread changes.
  */
 
 /** CPU seconds of this process so far. */
 export function cpuS(): number {
   const c = process.cpuUsage();
   return (c.user + c.system) / 1e6;
+}
+
+/** Wall-clock seconds, for the rows about finishing sooner (a replay's decode-ahead worker). */
+export function wallS(): number {
+  return performance.now() / 1e3;
 }
 
 /** Accesses per CPU second of `fn` (which returns how many it did) over `seconds` of CPU. */

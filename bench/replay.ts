@@ -27,17 +27,11 @@ import { TraceReader } from "../src/workload/trace/reader.js";
 import { projectRoot } from "../src/workload/trace/valgrind-tool.js";
 import { builtinWorkload } from "../src/workload/builtins.js";
 import { warmDecodeAhead } from "../src/workload/replay/decode-ahead.js";
+import { cpuS, wallS } from "./cpu-rate.js";
 
 const runsArg = process.argv.indexOf("--runs");
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
 const fixtures = join(projectRoot(), "test", "fixtures", "traces");
-
-function cpuS(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-}
-
-const wallS = (): number => performance.now() / 1e3;
 
 /** Best (highest) rate of RUNS runs by `clock`; `f` returns how many accesses it ran. */
 function best(f: () => number, clock = cpuS): { rate: number; n: number } {

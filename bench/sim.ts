@@ -24,7 +24,7 @@ import { replayWorkload } from "../src/workload/trace-replay.js";
 import { warmDecodeAhead } from "../src/workload/replay/decode-ahead.js";
 import { projectRoot } from "../src/workload/trace/valgrind-tool.js";
 import { bareLoop as bareOver, bareSink, makeBatch, simOnBatch } from "./batch-paths.js";
-import { bestOf, cpuS } from "./cpu-rate.js";
+import { bestOf, cpuS, wallS } from "./cpu-rate.js";
 
 const SECONDS = Number(process.argv[2] ?? 0.3);
 const ROUNDS = 5;
@@ -48,8 +48,6 @@ function endToEnd(tlb: boolean | MachineOptions, truth: boolean): number {
   sim.run();
   return m.totalAccesses() / (cpuS() - t0);
 }
-
-const wallS = (): number => performance.now() / 1e3;
 
 /**
  * Trace replay of a fixture trace (no monitoring, no truth, as bench/replay.ts),

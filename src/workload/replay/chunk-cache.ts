@@ -60,8 +60,6 @@ export class ChunkCache {
   /** Chunk decodes so far (once per chunk and loop unless the cache overflowed), the worker's included. */
   decodes = 0;
   private readonly file: AccessChunkFile;
-  /** File offset of every access chunk. */
-  private readonly offsets: readonly number[];
   /** Per chunk: the threads with accesses in it. */
   private readonly users: Int32Array;
   /** Per chunk: the threads not yet done with it in the current loop. */
@@ -76,12 +74,11 @@ export class ChunkCache {
 
   constructor(
     path: string,
-    offsets: readonly number[],
+    private readonly offsets: readonly number[],
     threadChunks: readonly (readonly number[])[],
     opts: ChunkCacheOptions = {},
   ) {
     this.file = new AccessChunkFile(path);
-    this.offsets = offsets;
     this.users = new Int32Array(offsets.length);
     for (const list of threadChunks) for (const k of list) this.users[k]++;
     this.pending = this.users.slice();

@@ -13,8 +13,8 @@
  * that never said so).
  */
 import { parentPort } from "node:worker_threads";
-import { AccessDecoder } from "../trace/access-decode.js";
 import { AccessChunkFile } from "../trace/chunk-file.js";
+import { replayDecoder } from "./chunk-cache.js";
 import {
   CTL,
   META,
@@ -29,7 +29,8 @@ import {
 /** How long a worker waits for a slot while its main thread asks for no chunk, before leaving the job. */
 const IDLE_MS = 10_000;
 
-const decoder = new AccessDecoder({ lean: true, wasm: true });
+/** The same decoder a replay uses on its main thread. */
+const decoder = replayDecoder();
 
 /** A free slot, or −1 when the job is to end (STOP, or the main thread went quiet). */
 function freeSlot(ctl: Int32Array, state: Int32Array): number {
