@@ -19,7 +19,7 @@
  *
  *   npx tsx bench/replay.ts [--runs N]
  */
-import { availableParallelism } from "node:os";
+import { usableCpus } from "../src/util/usable-cpus.js";
 import { join } from "node:path";
 import { setupSimulation, type SimSetup } from "../src/workload/setup.js";
 import { replayWorkload } from "../src/workload/trace-replay.js";
@@ -141,7 +141,7 @@ for (const name of ["sort", "awk-dict", "xz-threads", "python-dict"]) {
   );
 }
 console.log(
-  `\nreplay TLB on, chunks decoded ahead on a worker thread (${workers} worker(s) started; ${availableParallelism()} cores):`,
+  `\nreplay TLB on, chunks decoded ahead on a worker thread (${workers} worker(s) started; ${usableCpus()} cores):`,
 );
 console.log("trace          alone, wall   ahead, wall  ratio  ahead, CPU rate");
 for (const row of aheadRows) console.log(row);

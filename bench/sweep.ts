@@ -7,7 +7,7 @@
  *
  *   npx tsx bench/sweep.ts [time-scale]
  */
-import { availableParallelism } from "node:os";
+import { usableCpus } from "../src/util/usable-cpus.js";
 import { gridCells, parseGrid, type SweepCell } from "../src/sweep/grid.js";
 import { runOnWorkers } from "../src/sweep/pool.js";
 import type { SweepRow } from "../src/sweep/table.js";
@@ -31,7 +31,7 @@ async function sweep(workers: number): Promise<{ wallMs: number; runMs: number; 
   return { wallMs: performance.now() - t0, runMs, rows };
 }
 
-const cores = availableParallelism();
+const cores = usableCpus();
 console.log(`bench/sweep: ${cells.length} runs, host has ${cores} cores`);
 let first: SweepRow[] | null = null;
 for (const workers of [1, cores]) {

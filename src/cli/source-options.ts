@@ -20,6 +20,7 @@ export interface SourceOptionValues {
   loop?: string;
   nsPerInsn?: string;
   allowDamagedTrace?: boolean;
+  decodeAhead?: string;
   fastMemory?: string;
   startTier?: string;
 }
@@ -64,7 +65,9 @@ export function requireTraceOptions(o: SourceOptionValues, workload: string): vo
         ? "--ns-per-insn"
         : o.allowDamagedTrace !== undefined
           ? "--allow-damaged-trace"
-          : null;
+          : o.decodeAhead !== undefined
+            ? "--decode-ahead"
+            : null;
   if (flag !== null)
     throw new UsageError(`it applies to trace:FILE workloads (a replay), not to '${workload}'`, flag);
 }

@@ -6,10 +6,10 @@
  * id, note }` meanwhile (e.g. progress). The first failure
  * stops every worker and rejects; results come back in job order.
  */
-import { availableParallelism } from "node:os";
 import { isMainThread, parentPort, Worker } from "node:worker_threads";
 import { InputError } from "../util/errors.js";
 import { startModuleWorker } from "../util/worker-thread.js";
+import { usableCpus } from "../util/usable-cpus.js";
 
 export interface JobDone<R> {
   index: number;
@@ -68,8 +68,9 @@ function startWorker(url: URL): Worker {
   return startModuleWorker(url);
 }
 
+/** One worker per CPU this process may keep busy (the affinity mask and the cgroup quota). */
 export function defaultWorkers(): number {
-  return availableParallelism();
+  return usableCpus();
 }
 
 /** The jobs' results in job order. */

@@ -26,6 +26,8 @@ export interface WorkloadOptions extends ScaleOptions {
   nsPerInstruction?: number;
   /** `trace:FILE` only: replay a damaged or partial trace (default: refuse it). */
   allowDamagedTrace?: boolean;
+  /** `trace:FILE` only: ReplayOptions.decodeAhead (default: when a second CPU is free). */
+  decodeAhead?: boolean;
 }
 
 /** masim config → workload: one thread on CPU 0, masim's phases. */
@@ -424,6 +426,7 @@ export function resolveWorkload(nameOrPath: string, opts: WorkloadOptions = {}):
       loops: opts.loop,
       nsPerInstruction: opts.nsPerInstruction,
       allowDamaged: opts.allowDamagedTrace,
+      decodeAhead: opts.decodeAhead,
     });
   if (BUILTIN_WORKLOADS.some((w) => w.name === nameOrPath)) return builtinWorkload(nameOrPath, opts);
   if (nameOrPath.includes("/") || nameOrPath.endsWith(".cfg") || existsSync(nameOrPath)) {

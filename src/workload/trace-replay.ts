@@ -41,8 +41,9 @@ export interface ReplayOptions {
   allowDamaged?: boolean;
   /**
    * Decode the trace's chunks ahead on a worker thread (replay/decode-ahead.ts): the
-   * same replay, sooner when a core is free. Default: when the machine has more than
-   * one and this is the main thread. "patient" (tests): the main thread waits for the
+   * same replay, sooner when a core is free. Default: when this process may keep two
+   * CPUs busy (usableCpus: the affinity mask and the cgroup quota) and this is the
+   * main thread. "patient" (tests): the main thread waits for the
    * worker wherever it can, so the worker's path runs whatever the host's timing.
    */
   decodeAhead?: boolean | "patient";

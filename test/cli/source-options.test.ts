@@ -55,7 +55,7 @@ describe("options only some runs read", () => {
   });
 
   it("trace options are refused for a workload that is not a trace", () => {
-    for (const arg of ["--loop=2", "--ns-per-insn=1", "--allow-damaged-trace"]) {
+    for (const arg of ["--loop=2", "--ns-per-insn=1", "--allow-damaged-trace", "--decode-ahead=off"]) {
       const e = usageError(() => prepare("stairs", ["vaddr"], [...SMALL, arg]));
       assert.equal(e.where, arg.split("=")[0]);
       assert.match(e.message, /applies to trace:FILE workloads \(a replay\), not to 'stairs'/);

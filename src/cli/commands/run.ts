@@ -93,6 +93,7 @@ export interface RunOptionValues extends MonitorOptionValues, UiAttachValues, Pr
   loop?: string;
   nsPerInsn?: string;
   allowDamagedTrace?: boolean;
+  decodeAhead?: string;
   kdamonds?: string;
   scheme?: string[];
   preset?: string;
@@ -185,6 +186,11 @@ export function addSimulationOptions(cmd: Command): Command {
       "--allow-damaged-trace",
       "trace:FILE workloads: replay a damaged or partial trace (what is readable) instead of refusing it",
     )
+    .option(
+      "--decode-ahead <mode>",
+      "trace:FILE workloads: decode the trace on a second thread while the replay runs: " +
+        "auto (when two CPUs are free to this process), on or off (default: auto; the same results either way)",
+    )
     .option("--kdamonds <file>", "run the DAMOS schemes of a damo kdamonds JSON/YAML file (its one context)")
     .option(
       "--scheme <text>",
@@ -209,6 +215,13 @@ export function addSimulationOptions(cmd: Command): Command {
  */
 const MAX_SCALE = 4096;
 
+/** --decode-ahead: undefined for auto (ReplayOptions.decodeAhead's default). */
+function decodeAheadOption(v: string | undefined): boolean | undefined {
+  if (v === undefined || v === "auto") return undefined;
+  if (v === "on" || v === "off") return v === "on";
+  throw new UsageError(`'${v}' is not a mode: auto, on or off`, "--decode-ahead");
+}
+
 export function workloadFromOptions(name: string, o: RunOptionValues): WorkloadSpec {
   requireTraceOptions(o, name);
   const threads = o.threads === undefined ? undefined : parseCount(o.threads, "--threads");
@@ -221,6 +234,7 @@ export function workloadFromOptions(name: string, o: RunOptionValues): WorkloadS
     nsPerInstruction:
       o.nsPerInsn === undefined ? undefined : positiveNumberOption(o.nsPerInsn, "--ns-per-insn", 1e6),
     allowDamagedTrace: o.allowDamagedTrace === true,
+    decodeAhead: decodeAheadOption(o.decodeAhead),
   });
   // A workload that does not take a thread count would silently ignore --threads.
   if (threads !== undefined && w.threads.length !== threads) {

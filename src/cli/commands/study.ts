@@ -186,7 +186,10 @@ export function registerStudy(program: Command): void {
     .option("--seconds <s>", "simulated seconds per run (default 4; --quick 1.2)")
     .option("--size-scale <f>", "workload region sizes, relative to their own (default 0.25; --quick 0.1)")
     .option("--seed <n>", "seed of every run", "1")
-    .option("-j, --jobs <n>", "worker threads (default: the machine's cores; 1 = no workers)")
+    .option(
+      "-j, --jobs <n>",
+      "worker threads (default: the CPUs this process may use, affinity and cgroup quota; 1 = no workers)",
+    )
     .option("--trace <file>", "the real trace the `trace` workload replays (default: the shipped sort trace)")
     .option(
       "--quick",

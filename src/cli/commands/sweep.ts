@@ -190,7 +190,10 @@ export function registerSweep(program: Command): void {
       "--shard <I/N>",
       "run only slice I of N (every Nth cell), for job arrays; join slices with 'sweep merge'",
     )
-    .option("-j, --jobs <n>", `worker threads (default: the host's cores, ${defaultWorkers()} here)`)
+    .option(
+      "-j, --jobs <n>",
+      `worker threads (default: the CPUs this process may use, affinity and cgroup quota: ${defaultWorkers()} here)`,
+    )
     .option("--format <fmt>", "json or csv (default: csv for an --output file ending in .csv, else json)")
     .option("-o, --output <file>", "write the table to FILE (atomically) instead of stdout")
     .option("--progress", "a line per finished run on stderr even when it is not a terminal")

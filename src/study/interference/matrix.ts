@@ -4,7 +4,6 @@
  * workload's unmonitored baseline runs first; its policies' rows follow. Rows
  * come back in matrix order whatever order the workers finish in.
  */
-import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { IsolationMode } from "../../mm/hinting/index.js";
 import type { InterferenceConsumer, InterferenceRow } from "../../eval/interference/run-case.js";
@@ -12,6 +11,7 @@ import type { InterferenceWorkloadName, WorkloadScale } from "../../eval/interfe
 import { runJob } from "./job.js";
 import type { StudyJob, StudyJobResult } from "./job.js";
 import { moduleBeside, startModuleWorker } from "../../util/worker-thread.js";
+import { usableCpus } from "../../util/usable-cpus.js";
 
 /** Version 2: `damon.f1` is the run's F1 (active windows), with `activeWindows` and `f1Bytes`. */
 export const INTERFERENCE_JSON_SCHEMA = "damon-ts/interference/2";
@@ -74,7 +74,7 @@ function workerPool(n: number): { run: Runner; close: () => Promise<void> } {
 
 /** Runs the matrix; rows in (workload, policy) order. */
 export async function runInterferenceMatrix(o: MatrixOptions): Promise<InterferenceRow[]> {
-  const jobs = Math.max(1, o.jobs ?? availableParallelism());
+  const jobs = Math.max(1, o.jobs ?? usableCpus());
   const pool = jobs > 1 ? workerPool(jobs) : null;
   const run: Runner = pool ? pool.run : (j) => Promise.resolve(runJob(j));
   const total = o.workloads.length * (1 + o.policies.length);

@@ -15,10 +15,10 @@
  * (at most MAX_WORKERS; a replay that finds them all busy decodes on its own); they
  * do not keep the process alive.
  */
-import { availableParallelism } from "node:os";
 import { isMainThread, type Worker } from "node:worker_threads";
 import { moduleBeside, startModuleWorker } from "../../util/worker-thread.js";
 import type { AccessChunk } from "../trace/access-decode.js";
+import { usableCpus } from "../../util/usable-cpus.js";
 import {
   CTL,
   CTL_FIELDS,
@@ -66,11 +66,12 @@ function slotBuffers(): SharedArrayBuffer[] {
 }
 
 /**
- * Whether decoding ahead pays here: another core to run on, and not already on a
- * worker thread (a sweep's or a study's: those run one per core already).
+ * Whether decoding ahead pays here: another core to run on (the affinity mask and
+ * the cgroup quota allow two), and not already on a worker thread (a sweep's or a
+ * study's: those run one per core already).
  */
 export function decodeAheadUseful(): boolean {
-  return isMainThread && availableParallelism() > 1;
+  return isMainThread && usableCpus() > 1;
 }
 
 /** An idle worker of the pool, or a new one (null when all are busy or none starts). */

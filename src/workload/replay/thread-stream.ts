@@ -237,9 +237,10 @@ export class TraceThreadStream implements AccessStream {
  * it is due by `limit`.
  */
 export function lastDueClock(base: number, c0: number, rate: number, limit: number): number {
-  const due = (c: number) => base + (c - c0) * rate <= limit;
+  // Called once per batch: no closure for the test (a transpiler that keeps
+  // function names wraps each one it makes in a call).
   let c = Math.floor(c0 + (limit - base) / rate);
-  for (let k = 0; k < 4 && !due(c); k++) c--;
-  for (let k = 0; k < 4 && due(c + 1); k++) c++;
-  return due(c) ? c : -Infinity;
+  for (let k = 0; k < 4 && !(base + (c - c0) * rate <= limit); k++) c--;
+  for (let k = 0; k < 4 && base + (c + 1 - c0) * rate <= limit; k++) c++;
+  return base + (c - c0) * rate <= limit ? c : -Infinity;
 }

@@ -21,6 +21,10 @@ import {
   type ReplayOptions,
 } from "../../../src/workload/trace-replay.js";
 import { projectRoot } from "../../../src/workload/trace/valgrind-tool.js";
+import { workloadFromOptions } from "../../../src/cli/commands/run.js";
+import { cellOptions } from "../../../src/cli/sweep-cell.js";
+import { UsageError } from "../../../src/util/errors.js";
+import { cli } from "../../cli/helpers.js";
 import { multiThreadTrace } from "./traces.js";
 
 const fixtures = join(projectRoot(), "test", "fixtures", "traces");
@@ -125,4 +129,34 @@ void test("a trace with chunks larger than a slot (written with a larger chunkAc
   assert.equal(asked.fingerprint, alone.fingerprint);
   // A trace of default-sized chunks gets one.
   assert.ok(replay(join(fixtures, "sort.dtrace"), { decodeAhead: "patient" }).hits > 0);
+});
+
+void test("--decode-ahead on, off, auto: the worker as asked, the same run --json; another mode is refused naming the flag", () => {
+  const path = join(fixtures, "sort.dtrace");
+  const hits = (mode: string): number => {
+    const spec = workloadFromOptions(`trace:${path}`, cellOptions([`--decode-ahead=${mode}`], "test"));
+    const s = setupSimulation(spec, { truth: null, machine: {} });
+    s.sim.run();
+    return (s.workload as ReplayInstance).shared.chunks.aheadHits;
+  };
+  assert.equal(hits("off"), -1, "off: no worker");
+  assert.ok(hits("on") >= 0, "on: a worker");
+  assert.throws(
+    () => workloadFromOptions(`trace:${path}`, cellOptions(["--decode-ahead=fast"], "test")),
+    (e: unknown) =>
+      e instanceof UsageError && e.where === "--decode-ahead" && /auto, on or off/.test(e.message),
+  );
+  const args = ["run", `trace:${path}`, "--json", "--sample", "20us", "--aggr", "1ms", "--update", "1ms"];
+  const outs = ["off", "on", "auto"].map((m) => {
+    const r = cli([...args, "--decode-ahead", m]);
+    assert.equal(r.code, 0, r.err);
+    return r.out;
+  });
+  assert.ok(outs[0].length > 1000);
+  assert.equal(outs[1], outs[0], "on = off");
+  assert.equal(outs[2], outs[0], "auto = off");
+  const bad = cli([...args, "--decode-ahead", "fast"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /--decode-ahead: 'fast' is not a mode: auto, on or off/);
+  assert.equal(bad.out, "");
 });
