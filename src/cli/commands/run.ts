@@ -188,8 +188,9 @@ export function addSimulationOptions(cmd: Command): Command {
     )
     .option(
       "--decode-ahead <mode>",
-      "trace:FILE workloads: decode the trace on a second thread while the replay runs: " +
-        "auto (when two CPUs are free to this process), on or off (default: auto; the same results either way)",
+      "trace:FILE workloads: decode the trace on a second thread while the replay runs: auto, on or off " +
+        "(default: auto, on when this process may use two CPUs, counting the cgroup quota, and the replay " +
+        "runs on the main thread: one simulation or --jobs 1; docs/replay.md). The same results every way",
     )
     .option("--kdamonds <file>", "run the DAMOS schemes of a damo kdamonds JSON/YAML file (its one context)")
     .option(
