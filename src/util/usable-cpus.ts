@@ -25,7 +25,7 @@ function readText(path: string): string | null {
   }
 }
 
-/** `dir` and its parents up to and including `mount` (dir is below mount). */
+/** The folder of `cgroupPath` under `mount`, then each parent up to `mount` itself. */
 function upTo(mount: string, cgroupPath: string): string[] {
   const parts = cgroupPath.split("/").filter((p) => p !== "" && p !== "." && p !== "..");
   const dirs: string[] = [];
@@ -34,28 +34,18 @@ function upTo(mount: string, cgroupPath: string): string[] {
 }
 
 /** CPUs a v2 `cpu.max` allows ("max 100000": none; "150000 100000": 1.5). */
-function quotaV2(text: string): number | null {
-  const m = /^\s*(\d+|max)\s+(\d+)\s*$/.exec(text);
+function quotaV2(dir: string): number | null {
+  const m = /^\s*(\d+|max)\s+(\d+)\s*$/.exec(readText(join(dir, "cpu.max")) ?? "");
   if (m === null || m[1] === "max" || Number(m[2]) <= 0) return null;
   return Number(m[1]) / Number(m[2]);
 }
 
 /** CPUs a v1 quota and period allow (quota −1: none). */
-function quotaV1(quota: string, period: string): number | null {
-  const q = Number(quota.trim());
-  const p = Number(period.trim());
+function quotaV1(dir: string): number | null {
+  const q = Number(readText(join(dir, "cpu.cfs_quota_us"))?.trim() ?? NaN);
+  const p = Number(readText(join(dir, "cpu.cfs_period_us"))?.trim() ?? NaN);
   if (!Number.isFinite(q) || !Number.isFinite(p) || q <= 0 || p <= 0) return null;
   return q / p;
-}
-
-/** The smallest of the limits found along `dirs` (null when none). */
-function tightest(dirs: string[], limitAt: (dir: string) => number | null): number | null {
-  let min: number | null = null;
-  for (const d of dirs) {
-    const q = limitAt(d);
-    if (q !== null && (min === null || q < min)) min = q;
-  }
-  return min;
 }
 
 /**
@@ -67,35 +57,21 @@ export function cgroupCpuQuota(root = "/"): number | null {
   const self = readText(join(root, "proc/self/cgroup"));
   if (self === null) return null;
   const fs = join(root, "sys/fs/cgroup");
-  let min: number | null = null;
-  const take = (q: number | null) => {
-    if (q !== null && (min === null || q < min)) min = q;
-  };
+  const limits: (number | null)[] = [];
   for (const line of self.split("\n")) {
     const m = /^(\d+):([^:]*):(.*)$/.exec(line.trim());
     if (m === null) continue;
     const [, , controllers, path] = m;
     if (controllers === "") {
       // cgroup v2 (the unified hierarchy): one path for every controller.
-      take(
-        tightest(upTo(fs, path), (d) => {
-          const t = readText(join(d, "cpu.max"));
-          return t === null ? null : quotaV2(t);
-        }),
-      );
+      limits.push(...upTo(fs, path).map(quotaV2));
     } else if (controllers.split(",").includes("cpu")) {
-      for (const mount of ["cpu", "cpu,cpuacct", "cpuacct,cpu"].map((n) => join(fs, n))) {
-        take(
-          tightest(upTo(mount, path), (d) => {
-            const q = readText(join(d, "cpu.cfs_quota_us"));
-            const p = readText(join(d, "cpu.cfs_period_us"));
-            return q === null || p === null ? null : quotaV1(q, p);
-          }),
-        );
-      }
+      for (const mount of ["cpu", "cpu,cpuacct", "cpuacct,cpu"])
+        limits.push(...upTo(join(fs, mount), path).map(quotaV1));
     }
   }
-  return min;
+  const found = limits.filter((q): q is number => q !== null);
+  return found.length === 0 ? null : Math.min(...found);
 }
 
 /**
