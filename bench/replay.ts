@@ -19,8 +19,8 @@
  *
  *   npx tsx bench/replay.ts [--runs N]
  */
-import { usableCpus } from "../src/util/usable-cpus.js";
 import { join } from "node:path";
+import { usableCpus } from "../src/util/usable-cpus.js";
 import { setupSimulation, type SimSetup } from "../src/workload/setup.js";
 import { replayWorkload } from "../src/workload/trace-replay.js";
 import { TraceReader } from "../src/workload/trace/reader.js";
@@ -141,7 +141,7 @@ for (const name of ["sort", "awk-dict", "xz-threads", "python-dict"]) {
   );
 }
 console.log(
-  `\nreplay TLB on, chunks decoded ahead on a worker thread (${workers} worker(s) started; ${usableCpus()} cores):`,
+  `\nreplay TLB on, chunks decoded ahead on a worker thread (${workers} worker(s) started; ${usableCpus()} usable CPUs):`,
 );
 console.log("trace          alone, wall   ahead, wall  ratio  ahead, CPU rate");
 for (const row of aheadRows) console.log(row);

@@ -32,7 +32,7 @@ async function sweep(workers: number): Promise<{ wallMs: number; runMs: number; 
 }
 
 const cores = usableCpus();
-console.log(`bench/sweep: ${cells.length} runs, host has ${cores} cores`);
+console.log(`bench/sweep: ${cells.length} runs, ${cores} usable CPUs (affinity and cgroup quota)`);
 let first: SweepRow[] | null = null;
 for (const workers of [1, cores]) {
   const r = await sweep(workers);

@@ -237,10 +237,17 @@ export class TraceThreadStream implements AccessStream {
  * it is due by `limit`.
  */
 export function lastDueClock(base: number, c0: number, rate: number, limit: number): number {
-  // Called once per batch: no closure for the test (a transpiler that keeps
-  // function names wraps each one it makes in a call).
   let c = Math.floor(c0 + (limit - base) / rate);
-  for (let k = 0; k < 4 && !(base + (c - c0) * rate <= limit); k++) c--;
-  for (let k = 0; k < 4 && base + (c + 1 - c0) * rate <= limit; k++) c++;
-  return base + (c - c0) * rate <= limit ? c : -Infinity;
+  for (let k = 0; k < 4 && !isDue(c, base, c0, rate, limit); k++) c--;
+  for (let k = 0; k < 4 && isDue(c + 1, base, c0, rate, limit); k++) c++;
+  return isDue(c, base, c0, rate, limit) ? c : -Infinity;
+}
+
+/**
+ * Whether clock c is due by `limit`. A module function, not a closure made in
+ * lastDueClock: that runs once per batch, and a transpiler that keeps function
+ * names (tsx) wraps every closure it makes in a call.
+ */
+function isDue(c: number, base: number, c0: number, rate: number, limit: number): boolean {
+  return base + (c - c0) * rate <= limit;
 }
